@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Register the `compare` command (work in progress: not yet implemented). */
+export function register(_program: Command): void {}

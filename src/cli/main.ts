@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { register as registerCompare } from './compare.js';
+import { register as registerDiagnose } from './diagnose.js';
+import { register as registerFit } from './fit.js';
+import { register as registerPriors } from './priors.js';
+import { register as registerServe } from './serve.js';
+
+/**
+ * The bayesbench command line: one file per command, each thin over the library (src/index.ts).
+ * Usage errors (unknown option, missing argument) exit 2 like bad input.
+ */
+export function createProgram(): Command {
+  const program = new Command('bayesbench')
+    .description(
+      'Which heuristic is better on which kind of task, and how sure is that: hierarchical Bayesian\n' +
+        'comparison of benchmark CSVs with a NUTS sampler, diagnostics and reports.',
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerCompare(program);
+  registerFit(program);
+  registerPriors(program);
+  registerDiagnose(program);
+  registerServe(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await createProgram().parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+await main();

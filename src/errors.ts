@@ -1,0 +1,61 @@
+/**
+ * Typed errors thrown at the boundaries (CSV, formula, config, HTTP). Messages are short and name the
+ * input, the row, the column or the character position; the CLI prints them and exits 2, the web app
+ * answers 400 (404 for NotFoundError) with the same words. Numeric code never throws these in the
+ * sampler's hot path.
+ *
+ * @example
+ * throw new DataError('scores.csv: line 4, column "score": "abc" is not a number');
+ */
+export class BayesbenchError extends Error {
+  /** Machine-readable code, e.g. 'data', 'formula', 'config', 'not_found'. */
+  readonly code: string;
+  /** HTTP status the web app answers with. */
+  readonly status: number;
+  constructor(message: string, code = 'bayesbench', status = 400) {
+    super(message);
+    this.name = 'BayesbenchError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+/** Bad input data: CSV syntax, missing columns, non-numeric values... */
+export class DataError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'data', 400);
+    this.name = 'DataError';
+  }
+}
+
+/** A model formula or prior that cannot be parsed or does not fit the data. */
+export class FormulaError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'formula', 400);
+    this.name = 'FormulaError';
+  }
+}
+
+/** An option out of range or of the wrong type (names the option). */
+export class ConfigError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'config', 400);
+    this.name = 'ConfigError';
+  }
+}
+
+/** An unknown id or file. */
+export class NotFoundError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'not_found', 404);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The sampler could not start: no finite initial point, improper posterior, cancelled run. */
+export class SamplerError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'sampler', 422);
+    this.name = 'SamplerError';
+  }
+}

@@ -1,0 +1,47 @@
+import type { Table } from '../data/table.js';
+import type { ReportingModel } from '../sampler/types.js';
+
+/** Response family (link): gaussian, student, binomial (logit), bernoulli (logit), beta (logit), lognormal. */
+export type Family = 'gaussian' | 'student' | 'binomial' | 'bernoulli' | 'beta' | 'lognormal';
+
+/**
+ * A model as data: what models/*.json holds and what `--formula/--family/--prior` build.
+ * Priors use the CLI syntax, e.g. 'sd_task ~ student_t(3, 0, 2.5)'.
+ *
+ * @example
+ * const spec: ModelSpec = { formula: 'score ~ 1 + (1|heuristic) + (1|task)', family: 'gaussian', priors: [] };
+ */
+export interface ModelSpec {
+  name?: string;
+  description?: string;
+  formula: string;
+  family?: Family;
+  priors?: string[];
+}
+
+/** One prior a fit uses, as `bayesbench priors` prints it. */
+export interface PriorRow {
+  /** Class as brms names it: Intercept, b, sd, sigma, nu, phi, cor. */
+  class: string;
+  /** Coefficient or empty. */
+  coef: string;
+  /** Group or empty. */
+  group: string;
+  /** e.g. 'student_t(3, 71.2, 12.5)'. */
+  prior: string;
+  /** 'user' or 'default'. */
+  source: 'user' | 'default';
+  /** Lower bound when the parameter is bounded (sd, sigma, phi: 0; nu: 1). */
+  lb?: number;
+}
+
+/** A compiled model: a LogDensity with brms variable names, rebuildable in a worker from spec + table. */
+export interface CompiledModel extends ReportingModel {
+  readonly spec: ModelSpec;
+  /** Unconstrained coordinates. */
+  readonly parameterNames: readonly string[];
+  /** Reported variables under brms names: b_Intercept, sd_task__Intercept, r_task[ListOps,Intercept], sigma. */
+  readonly variableNames: readonly string[];
+  readonly priors: readonly PriorRow[];
+  readonly table: Table;
+}

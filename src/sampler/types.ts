@@ -1,0 +1,92 @@
+import type { Draws, SamplerStats } from '../draws/draws.js';
+
+/**
+ * The model -> sampler contract, and what script users implement themselves: a log density on the
+ * unconstrained space (Jacobian included, constants may be dropped) with its gradient.
+ *
+ * @example
+ * const stdNormal: LogDensity = {
+ *   dim: 2,
+ *   logDensityGradient(theta, grad) {
+ *     let lp = 0;
+ *     for (let i = 0; i < 2; i++) { lp -= 0.5 * theta[i] ** 2; grad[i] = -theta[i]; }
+ *     return lp;
+ *   },
+ * };
+ */
+export interface LogDensity {
+  readonly dim: number;
+  /** log p(theta) up to a constant; writes the gradient into grad. -Infinity off support. Never throws. */
+  logDensityGradient(theta: Float64Array, grad: Float64Array): number;
+  /** Optional names of the coordinates (default theta[1]..theta[dim]). */
+  readonly parameterNames?: readonly string[];
+}
+
+/**
+ * Something a worker thread can rebuild: a compiled ModelSpec with its table's typed arrays, or a
+ * module path plus the name of an export that is a LogDensity (or a zero-argument factory of one).
+ */
+export type ModelSource =
+  | { kind: 'spec'; spec: unknown; table: unknown }
+  | { kind: 'module'; path: string; exportName: string };
+
+/**
+ * A LogDensity that can also report named, constrained variables (the model layer's CompiledModel
+ * implements this). The sampler stores `writeVariables` output in the draws.
+ */
+export interface ReportingModel extends LogDensity {
+  readonly variableNames: readonly string[];
+  writeVariables(theta: Float64Array, out: Float64Array): void;
+  /** When present, chains may run on worker threads by rebuilding the model from this. */
+  readonly source?: ModelSource;
+}
+
+/** Metric kind: diagonal (default) or dense inverse metric. */
+export type MetricKind = 'diag' | 'dense';
+
+/** Progress of one chain, emitted about every 1% of its iterations and at phase changes. */
+export interface ProgressEvent {
+  chain: number; // 0-based
+  iteration: number; // iterations done so far (warmup + sampling)
+  total: number;
+  phase: 'warmup' | 'sampling' | 'done';
+  divergent: number; // divergences so far in this chain (post-warmup)
+}
+
+/** Options of `sample`. Defaults as CmdStan: 4 chains, 1000 warmup, 1000 draws, delta 0.8, depth 10. */
+export interface SamplerConfig {
+  chains?: number;
+  warmup?: number;
+  draws?: number;
+  seed?: number;
+  adaptDelta?: number;
+  maxTreeDepth?: number;
+  metric?: MetricKind;
+  /** Initial step size before the heuristic (default 1). */
+  stepSize?: number;
+  /** Initial values on the unconstrained scale: one array for all chains or one per chain. */
+  inits?: Float64Array | readonly number[] | readonly (Float64Array | readonly number[])[];
+  /** Radius R of the uniform(-R, R) random inits (default 2). */
+  initRadius?: number;
+  /** Keep the warmup draws in Fit.warmup. */
+  saveWarmup?: boolean;
+  /** Run chains on worker threads when the model can be rebuilt there (default true). */
+  parallel?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** The result of `sample`. */
+export interface Fit {
+  draws: Draws;
+  stats: SamplerStats;
+  adaptation: { stepSize: Float64Array; invMetric: Float64Array[] };
+  timing: { warmupSeconds: number; samplingSeconds: number };
+  config: Required<
+    Pick<
+      SamplerConfig,
+      'chains' | 'warmup' | 'draws' | 'seed' | 'adaptDelta' | 'maxTreeDepth' | 'metric'
+    >
+  >;
+  warmup?: { draws: Draws; stats: SamplerStats };
+}
