@@ -1,0 +1,82 @@
+import type { DiagnosticWarning } from '../diagnostics/types.js';
+
+/**
+ * The `bayesbench compare --json` document (and `GET /api/fits/:id/summary`). Scores are in the
+ * score's units unless `scale` says 'task' (then heuristic- and category-level numbers are in
+ * standard-deviation units and per-task numbers back in each task's units).
+ */
+export interface ComparisonHeuristic {
+  name: string;
+  /** Posterior mean of the heuristic's expected score (average over tasks). */
+  mean: number;
+  q5: number;
+  q95: number;
+  p_best: number;
+  /** 1 = best. */
+  expected_rank: number;
+}
+
+export interface ComparisonPair {
+  a: string;
+  b: string;
+  /** 'overall', 'category:NAME' or 'task:NAME'. */
+  scope: string;
+  p_a_better: number;
+  p_rope: number;
+  p_b_better: number;
+  /** 'a_better' | 'b_better' | 'equivalent' | 'inconclusive'. */
+  decision: string;
+  /** Posterior mean and 90% interval of a - b (score units, higher-is-better orientation). */
+  diff_mean?: number;
+  diff_q5?: number;
+  diff_q95?: number;
+}
+
+export interface ComparisonCell {
+  heuristic: string;
+  mean: number;
+  q5: number;
+  q95: number;
+  p_best: number;
+  expected_rank: number;
+}
+
+export interface ComparisonCategory {
+  name: string;
+  tasks: string[];
+  heuristics: ComparisonCell[];
+  /** The recommendation: best heuristic, its P(best), the runner-up it cannot yet be told apart from (or null). */
+  best: string;
+  p_best: number;
+  runner_up: string | null;
+}
+
+export interface ComparisonTask {
+  name: string;
+  category: string | null;
+  heuristics: ComparisonCell[];
+  /** Posterior predictive check: observed spread (sd of scores) vs the replicated spread's 5-95% interval. */
+  ppc?: { observed_sd: number; replicated_sd_q5: number; replicated_sd_q95: number; p_value: number };
+}
+
+export interface ComparisonDiagnostics {
+  max_rhat: number;
+  min_ess_bulk: number;
+  min_ess_tail: number;
+  /** Total post-warmup divergent transitions. */
+  divergent: number;
+}
+
+export interface Comparison {
+  heuristics: ComparisonHeuristic[];
+  pairs: ComparisonPair[];
+  categories: ComparisonCategory[];
+  tasks: ComparisonTask[];
+  diagnostics: ComparisonDiagnostics;
+  warnings: DiagnosticWarning[];
+  /** Rank probability table: rank_probabilities[h][r] = P(heuristic h has rank r+1), overall. */
+  rank_probabilities?: { heuristic: string; p: number[] }[];
+  /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
+  settings?: Record<string, unknown>;
+  notes?: string[];
+}
