@@ -56,7 +56,12 @@ export interface ComparisonTask {
   category: string | null;
   heuristics: ComparisonCell[];
   /** Posterior predictive check: observed spread (sd of scores) vs the replicated spread's 5-95% interval. */
-  ppc?: { observed_sd: number; replicated_sd_q5: number; replicated_sd_q95: number; p_value: number };
+  ppc?: {
+    observed_sd: number;
+    replicated_sd_q5: number;
+    replicated_sd_q95: number;
+    p_value: number;
+  };
 }
 
 export interface ComparisonDiagnostics {

@@ -1,0 +1,301 @@
+import type { Draws } from '../draws/draws.js';
+import { ConfigError } from '../errors.js';
+import type { ComparisonDesign } from './design.js';
+import { NUISANCE_FACTORS } from './design.js';
+import { createNormalRng } from './random.js';
+
+/**
+ * Cell means: each heuristic's expected score on each task, draw by draw, from the draws of a
+ * varying-intercept model in brms naming (Buerkner 2017, J. Stat. Softw. 80(1), section 2):
+ *
+ *   mu[h, t] = b_Intercept + r_heuristic[h] + r_task[t] + r_heuristic:category[h, cat(t)]
+ *              + r_heuristic:task[h, t] (+ r_study / r_seed terms averaged over their observed levels)
+ *
+ * generalised to any `(1|g)` term whose factors are among heuristic, task, category, study, seed.
+ * A level the data never saw (e.g. a heuristic never run on a category) gets a draw from its
+ * population, N(0, sd_g) per posterior draw (brms' sample_new_levels = "gaussian"), so its
+ * uncertainty is honest rather than zero. Results are on the response scale (inverse link).
+ */
+
+/** A grouping term of the model, as the model layer's CompiledModel.groups describes it. */
+export interface GroupInfo {
+  group: string;
+  factors: readonly string[];
+  levels: readonly (readonly string[])[];
+  coefs: readonly string[];
+}
+
+/** Cell draws: values[s + nSamples * (h + nHeuristics * t)] = draw s of heuristic h on task t. */
+export interface CellDraws {
+  heuristics: readonly string[];
+  tasks: readonly string[];
+  nSamples: number;
+  values: Float64Array;
+}
+
+/** Options of `cellDraws`. */
+export interface CellOptions {
+  /** Group metadata from the compiled model; parsed from variable names when absent. */
+  groups?: readonly GroupInfo[];
+  /** Response family (inverse link): identity for gaussian/student, logistic for binomial/beta. */
+  family?: string;
+  /** Seed of the new-level draws (default 1). */
+  seed?: number;
+}
+
+/**
+ * Index of every variable by name.
+ * @example variableIndex(draws).get('b_Intercept') // 0
+ */
+export function variableIndex(draws: Pick<Draws, 'variables'>): Map<string, number> {
+  return new Map(draws.variables.map((v, i) => [v, i]));
+}
+
+/**
+ * Recover the grouping terms from brms variable names (`r_GROUP[LEVEL,COEF]`) when the model's
+ * metadata is not at hand (e.g. draws read back from a store). Levels are matched against the
+ * combinations the data hold, so level names containing '_' stay unambiguous.
+ * @example groupsFromVariables(draws.variables, design)[0].group // 'heuristic'
+ */
+export function groupsFromVariables(
+  variables: readonly string[],
+  design: ComparisonDesign,
+): GroupInfo[] {
+  const names = new Set(variables);
+  const groupNames = new Set<string>();
+  for (const v of variables) {
+    const m = /^r_(.+)\[.*\]$/.exec(v);
+    if (m) groupNames.add(m[1]);
+  }
+  const out: GroupInfo[] = [];
+  for (const group of groupNames) {
+    const factors = group.split(':');
+    const cols = factors.map((f) => design.rowValues[f]);
+    if (cols.some((c) => c === undefined)) continue;
+    const seen = new Set<string>();
+    const levels: string[][] = [];
+    for (let i = 0; i < design.nRows; i++) {
+      const combo = cols.map((c) => (c as readonly (string | null)[])[i]);
+      if (combo.some((x) => x === null)) continue;
+      const key = combo.join('\u0000');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (names.has(`r_${group}[${combo.join('_')},Intercept]`)) levels.push(combo as string[]);
+    }
+    out.push({ group, factors, levels, coefs: ['Intercept'] });
+  }
+  return out;
+}
+
+function inverseLink(family: string | undefined): (eta: number) => number {
+  switch (family) {
+    case 'binomial':
+    case 'bernoulli':
+    case 'beta':
+      return (eta) => 1 / (1 + Math.exp(-eta));
+    case 'lognormal':
+      return (eta) => Math.exp(eta);
+    default:
+      return (eta) => eta;
+  }
+}
+
+/** Per-draw contribution of one group to a cell or row, with its source for notes. */
+interface GroupTerm {
+  info: GroupInfo;
+  /** variable index of each level's Intercept coefficient (-1 when missing). */
+  levelVar: Int32Array;
+  /** key (joined factor values) -> level index */
+  byKey: Map<string, number>;
+  sdVar: number;
+  nuisance: boolean[];
+}
+
+function prepareGroups(
+  draws: Draws,
+  groups: readonly GroupInfo[],
+): { terms: GroupTerm[]; ignored: string[] } {
+  const idx = variableIndex(draws);
+  const terms: GroupTerm[] = [];
+  const ignored: string[] = [];
+  const known = new Set<string>(['heuristic', 'task', 'category', ...NUISANCE_FACTORS]);
+  for (const g of groups) {
+    if (!g.coefs.includes('Intercept') || g.factors.some((f) => !known.has(f))) {
+      ignored.push(g.group);
+      continue;
+    }
+    if (g.coefs.length > 1) ignored.push(`${g.group} (slopes)`);
+    const levelVar = Int32Array.from(
+      g.levels,
+      (lv) => idx.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1,
+    );
+    const byKey = new Map(g.levels.map((lv, i) => [lv.join('\u0000'), i]));
+    terms.push({
+      info: g,
+      levelVar,
+      byKey,
+      sdVar: idx.get(`sd_${g.group}__Intercept`) ?? -1,
+      nuisance: g.factors.map((f) => (NUISANCE_FACTORS as readonly string[]).includes(f)),
+    });
+  }
+  return { terms, ignored };
+}
+
+/** Population-level terms other than the intercept, which cell means cannot place. */
+function otherPopulationTerms(draws: Draws): string[] {
+  return draws.variables.filter((v) => v.startsWith('b_') && v !== 'b_Intercept');
+}
+
+/** Result of `cellDraws`: the cells plus notes about terms it could not place. */
+export interface CellResult {
+  cells: CellDraws;
+  notes: string[];
+}
+
+/**
+ * Cell means of every heuristic on every task, per posterior draw (all chains pooled).
+ * @example
+ * const { cells } = cellDraws(fit.draws, designFromTable(prepared.table), { groups: model.groups });
+ * cells.values[s + cells.nSamples * (h + cells.heuristics.length * t)]
+ */
+export function cellDraws(
+  draws: Draws,
+  design: ComparisonDesign,
+  options: CellOptions = {},
+): CellResult {
+  const idx = variableIndex(draws);
+  const S = draws.nDraws * draws.nChains;
+  const H = design.heuristics.length;
+  const T = design.tasks.length;
+  const interceptVar = idx.get('b_Intercept');
+  if (interceptVar === undefined) {
+    throw new ConfigError('the draws have no b_Intercept: compare needs a model with an intercept');
+  }
+  const groups = options.groups ?? groupsFromVariables(draws.variables, design);
+  const { terms, ignored } = prepareGroups(draws, groups);
+  const notes: string[] = [];
+  if (ignored.length > 0) {
+    notes.push(`terms not part of the cell means (left out): ${ignored.join(', ')}`);
+  }
+  const others = otherPopulationTerms(draws);
+  if (others.length > 0) {
+    notes.push(`population-level terms left out of the cell means: ${others.join(', ')}`);
+  }
+  const rng = createNormalRng(options.seed ?? 1);
+  const block = (v: number) => draws.values.subarray(v * S, (v + 1) * S);
+  const newLevelCache = new Map<string, Float64Array>();
+  const newLevels = new Set<string>();
+  const eta = new Float64Array(S);
+  const values = new Float64Array(S * H * T);
+  const inv = inverseLink(options.family);
+  const sigmaVar = idx.get('sigma');
+  for (let t = 0; t < T; t++) {
+    const cellFactor: Record<string, string | null> = {
+      task: design.tasks[t],
+      category: design.taskCategory[t],
+    };
+    for (let h = 0; h < H; h++) {
+      cellFactor.heuristic = design.heuristics[h];
+      eta.set(block(interceptVar));
+      for (const term of terms) {
+        const g = term.info;
+        const keyFactors = g.factors.map((f, k) => (term.nuisance[k] ? null : cellFactor[f]));
+        if (keyFactors.some((v, k) => !term.nuisance[k] && (v === null || v === undefined))) {
+          continue; // e.g. a category term while this task has no category
+        }
+        // levels of this group that match the cell's non-nuisance factors
+        const matching: number[] = [];
+        if (term.nuisance.some(Boolean)) {
+          g.levels.forEach((lv, i) => {
+            if (lv.every((x, k) => term.nuisance[k] || x === keyFactors[k])) matching.push(i);
+          });
+        } else {
+          const i = term.byKey.get((keyFactors as string[]).join('\u0000'));
+          if (i !== undefined) matching.push(i);
+        }
+        const present = matching.filter((i) => term.levelVar[i] >= 0);
+        if (present.length > 0) {
+          const w = 1 / present.length;
+          for (const i of present) {
+            const b = block(term.levelVar[i]);
+            for (let s = 0; s < S; s++) eta[s] += w * b[s];
+          }
+          continue;
+        }
+        // a level the data never saw: draw it from the group's population, once per level
+        const key = `${g.group}\u0001${keyFactors.join('\u0000')}`;
+        let draw = newLevelCache.get(key);
+        if (!draw) {
+          draw = new Float64Array(S);
+          if (term.sdVar >= 0) {
+            const sdv = block(term.sdVar);
+            for (let s = 0; s < S; s++) draw[s] = sdv[s] * rng.normal();
+          }
+          newLevelCache.set(key, draw);
+          newLevels.add(`${g.group}[${keyFactors.filter((x) => x !== null).join('_')}]`);
+        }
+        for (let s = 0; s < S; s++) eta[s] += draw[s];
+      }
+      const out = values.subarray(S * (h + H * t), S * (h + H * t + 1));
+      if (options.family === 'lognormal' && sigmaVar !== undefined) {
+        const sg = block(sigmaVar);
+        for (let s = 0; s < S; s++) out[s] = Math.exp(eta[s] + 0.5 * sg[s] * sg[s]);
+      } else {
+        for (let s = 0; s < S; s++) out[s] = inv(eta[s]);
+      }
+    }
+  }
+  if (newLevels.size > 0) {
+    const list = [...newLevels];
+    notes.push(
+      `${list.length} unobserved level(s) drawn from their population (no data): ` +
+        `${list.slice(0, 5).join(', ')}${list.length > 5 ? ', ...' : ''}`,
+    );
+  }
+  return {
+    cells: { heuristics: design.heuristics, tasks: design.tasks, nSamples: S, values },
+    notes,
+  };
+}
+
+/**
+ * The linear predictor of each data row (link scale) for a subset of draws, nuisance levels
+ * included as observed (for posterior predictive replicates).
+ * @example rowPredictors(draws, design, groups, [0, 10, 20]) // Float64Array(3 * nRows)
+ */
+export function rowPredictors(
+  draws: Draws,
+  design: ComparisonDesign,
+  groups: readonly GroupInfo[],
+  drawIds: readonly number[],
+): Float64Array {
+  const idx = variableIndex(draws);
+  const S = draws.nDraws * draws.nChains;
+  const N = design.nRows;
+  const K = drawIds.length;
+  const out = new Float64Array(K * N);
+  const interceptVar = idx.get('b_Intercept') ?? -1;
+  const { terms } = prepareGroups(draws, groups);
+  const rowLevel = terms.map((term) => {
+    const cols = term.info.factors.map((f) => design.rowValues[f]);
+    return Int32Array.from({ length: N }, (_, i) => {
+      const key = cols.map((c) => (c ? c[i] : null));
+      if (key.some((x) => x === null)) return -1;
+      const l = term.byKey.get(key.join('\u0000'));
+      return l === undefined ? -1 : term.levelVar[l];
+    });
+  });
+  for (let k = 0; k < K; k++) {
+    const s = drawIds[k];
+    const base = interceptVar >= 0 ? draws.values[interceptVar * S + s] : 0;
+    for (let i = 0; i < N; i++) {
+      let e = base;
+      for (let g = 0; g < terms.length; g++) {
+        const v = rowLevel[g][i];
+        if (v >= 0) e += draws.values[v * S + s];
+      }
+      out[k * N + i] = e;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import type { ComparisonDesign } from './design.js';
+
+/**
+ * The default ROPE half-width: 0.1 times the pooled within-task standard deviation of the scores,
+ * sqrt(sum_t sum_i (y_ti - ybar_t)^2 / sum_t (n_t - 1)). The same spirit as autorank's default ROPE
+ * of 0.1 in effect-size units (UX.md section 3) and Kruschke's (2018) "half of a small effect":
+ * differences under a tenth of how much scores typically vary within a task count as practically
+ * equal. With `--scale task` the scores are in standard-deviation units and this is ~0.1.
+ * Returns NaN when no task has two finite scores.
+ * @example defaultRope(Float64Array.from([1, 3, 10, 12]), design) // 0.1 * sqrt((2 + 2) / 2)
+ */
+export function defaultRope(scores: ArrayLike<number>, design: ComparisonDesign): number {
+  const T = design.tasks.length;
+  const sum = new Float64Array(T);
+  const n = new Float64Array(T);
+  for (let i = 0; i < design.nRows; i++) {
+    const t = design.rowTask[i];
+    if (t < 0 || !Number.isFinite(scores[i])) continue;
+    sum[t] += scores[i];
+    n[t]++;
+  }
+  const ss = new Float64Array(T);
+  for (let i = 0; i < design.nRows; i++) {
+    const t = design.rowTask[i];
+    if (t < 0 || !Number.isFinite(scores[i])) continue;
+    ss[t] += (scores[i] - sum[t] / n[t]) ** 2;
+  }
+  let num = 0;
+  let den = 0;
+  for (let t = 0; t < T; t++) {
+    if (n[t] >= 2) {
+      num += ss[t];
+      den += n[t] - 1;
+    }
+  }
+  return den > 0 ? 0.1 * Math.sqrt(num / den) : Number.NaN;
+}
+
+/** Per-task center (mean) and scale (sd) used by `--scale task`; scale 1 for a constant task. */
+export interface TaskScale {
+  center: Float64Array;
+  scale: Float64Array;
+}
+
+/**
+ * Mean and standard deviation of the scores of each task (for `--scale task`): y' = (y - mean) / sd.
+ * A task with one score or zero spread gets scale 1 so it stays finite.
+ * @example taskScales(Float64Array.from([1, 3]), design).scale[0] // Math.SQRT2
+ */
+export function taskScales(scores: ArrayLike<number>, design: ComparisonDesign): TaskScale {
+  const T = design.tasks.length;
+  const groups: number[][] = Array.from({ length: T }, () => []);
+  for (let i = 0; i < design.nRows; i++) {
+    const t = design.rowTask[i];
+    if (t >= 0 && Number.isFinite(scores[i])) groups[t].push(scores[i]);
+  }
+  const center = new Float64Array(T);
+  const scale = new Float64Array(T);
+  groups.forEach((g, t) => {
+    const m = g.reduce((a, b) => a + b, 0) / Math.max(1, g.length);
+    const v = g.length > 1 ? g.reduce((a, b) => a + (b - m) ** 2, 0) / (g.length - 1) : 0;
+    center[t] = m;
+    scale[t] = v > 0 ? Math.sqrt(v) : 1;
+  });
+  return { center, scale };
+}

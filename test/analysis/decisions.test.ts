@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { decide, ropeProbabilities } from '../../src/analysis/decision.js';
+import { fromColumns } from '../../src/analysis/matrix.js';
+import { pairwiseComparisons } from '../../src/analysis/pairwise.js';
+import { rankSummary } from '../../src/analysis/ranks.js';
+import { recommend } from '../../src/analysis/recommend.js';
+import { mean, quantileSorted, sd, summarize90 } from '../../src/analysis/stats.js';
+
+describe('stats', () => {
+  it('computes mean, sd and type-7 quantiles by hand', () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(sd([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12); // exact arithmetic
+    // R: quantile(1:5, c(.05, .95)) = 1.2, 4.8
+    const s = summarize90([5, 3, 1, 4, 2]);
+    expect(s.q5).toBeCloseTo(1.2, 12);
+    expect(s.q95).toBeCloseTo(4.8, 12);
+    expect(quantileSorted([10, 20], 0.5)).toBe(15);
+  });
+});
+
+describe('ROPE decisions', () => {
+  it('splits a difference into A better / within ROPE / B better', () => {
+    const p = ropeProbabilities([-2, -0.5, 0, 0.5, 1, 3, 4, 5], 0.5);
+    // > 0.5: 1, 3, 4, 5 ; |d| <= 0.5: -0.5, 0, 0.5 ; < -0.5: -2
+    expect(p).toEqual({ p_a_better: 4 / 8, p_rope: 3 / 8, p_b_better: 1 / 8 });
+  });
+
+  it('decides at the threshold, else inconclusive', () => {
+    expect(decide({ p_a_better: 0.95, p_rope: 0.05, p_b_better: 0 }, 0.95)).toBe('a_better');
+    expect(decide({ p_a_better: 0.01, p_rope: 0.03, p_b_better: 0.96 }, 0.95)).toBe('b_better');
+    expect(decide({ p_a_better: 0.02, p_rope: 0.97, p_b_better: 0.01 }, 0.95)).toBe('equivalent');
+    expect(decide({ p_a_better: 0.9, p_rope: 0.1, p_b_better: 0 }, 0.95)).toBe('inconclusive');
+    expect(decide({ p_a_better: 0.9, p_rope: 0.1, p_b_better: 0 }, 0.8)).toBe('a_better');
+  });
+});
+
+describe('pairwise comparisons', () => {
+  const m = fromColumns(
+    ['x', 'y', 'z'],
+    [
+      [10, 11, 12, 13],
+      [10, 10, 10, 10],
+      [20, 20, 20, 20],
+    ],
+  );
+
+  it('gives P(a better), P(rope), P(b better) and the difference for every pair', () => {
+    const pairs = pairwiseComparisons(m, { rope: 1.5, threshold: 0.75, scope: 'overall' });
+    expect(pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['x-y', 'x-z', 'y-z']);
+    // x - y = 0, 1, 2, 3: > 1.5 twice, within twice
+    expect(pairs[0]).toMatchObject({ p_a_better: 0.5, p_rope: 0.5, p_b_better: 0 });
+    expect(pairs[0].decision).toBe('inconclusive');
+    expect(pairs[0].diff_mean).toBe(1.5);
+    // x - z always < -1.5
+    expect(pairs[1]).toMatchObject({ p_b_better: 1, decision: 'b_better' });
+    expect(pairs[2].scope).toBe('overall');
+  });
+
+  it('flips the orientation when lower is better', () => {
+    const pairs = pairwiseComparisons(m, { rope: 1.5, scope: 'task:T', higherIsBetter: false });
+    expect(pairs[1]).toMatchObject({ p_a_better: 1, decision: 'a_better', diff_mean: 8.5 });
+  });
+});
+
+describe('ranks and P(best)', () => {
+  it('counts ranks draw by draw', () => {
+    // draw 1: a > b > c ; draw 2: b > a > c ; draw 3: b > c > a ; draw 4: a > b > c
+    const m = fromColumns(
+      ['a', 'b', 'c'],
+      [
+        [3, 2, 0, 3],
+        [2, 3, 3, 2],
+        [1, 1, 2, 1],
+      ],
+    );
+    const r = rankSummary(m);
+    expect(Array.from(r.pBest)).toEqual([0.5, 0.5, 0]);
+    expect(Array.from(r.probabilities[0])).toEqual([0.5, 0.25, 0.25]);
+    expect(Array.from(r.probabilities[2])).toEqual([0, 0.25, 0.75]);
+    // a: 1,2,3,1 -> 1.75 ; b: 2,1,1,2 -> 1.5 ; c: 3,3,2,3 -> 2.75
+    expect(Array.from(r.expectedRank)).toEqual([1.75, 1.5, 2.75]);
+    const low = rankSummary(m, false);
+    expect(Array.from(low.pBest)).toEqual([0.25, 0, 0.75]);
+  });
+});
+
+describe('recommendation', () => {
+  const m = fromColumns(
+    ['a', 'b', 'c'],
+    [
+      [10, 10.2, 9.9, 10.1],
+      [9.5, 10.3, 9.0, 9.2],
+      [1, 2, 1, 2],
+    ],
+  );
+  it('names the best and the runner-up it cannot yet be told apart from', () => {
+    const ranks = rankSummary(m);
+    const pairs = pairwiseComparisons(m, { rope: 0.1, scope: 'overall' });
+    // a best in 3 of 4 draws; a vs b: a - b = .5, -.1, .9, .9 -> P(a better) = .75 < .95
+    expect(recommend(ranks, pairs)).toEqual({ best: 'a', p_best: 0.75, runner_up: 'b' });
+  });
+  it('has no runner-up when the best beats everyone confidently', () => {
+    const ranks = rankSummary(m);
+    const pairs = pairwiseComparisons(m, { rope: 0.1, threshold: 0.7, scope: 'overall' });
+    expect(recommend(ranks, pairs).runner_up).toBeNull();
+  });
+});
