@@ -43,7 +43,7 @@ function factorStrings(table: Table, name: string): (string | null)[] | undefine
 export function designFromTable(table: Table): ComparisonDesign {
   const h = table.columns.heuristic;
   const t = table.columns.task;
-  if (!h || h.type !== 'factor' || !t || t.type !== 'factor') {
+  if (h?.type !== 'factor' || t?.type !== 'factor') {
     throw new DataError(
       `${table.source ?? 'data'}: the comparison table needs factor columns "heuristic" and "task"`,
     );

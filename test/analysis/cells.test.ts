@@ -43,7 +43,9 @@ function makeDraws(vars: Record<string, number[]>): Draws {
   const variables = Object.keys(vars);
   const n = vars[variables[0]].length;
   const values = new Float64Array(n * variables.length);
-  variables.forEach((v, i) => values.set(vars[v], i * n));
+  variables.forEach((v, i) => {
+    values.set(vars[v], i * n);
+  });
   return { nDraws: n, nChains: 1, variables, values };
 }
 
