@@ -81,6 +81,8 @@ export interface Comparison {
   warnings: DiagnosticWarning[];
   /** Rank probability table: rank_probabilities[h][r] = P(heuristic h has rank r+1), overall. */
   rank_probabilities?: { heuristic: string; p: number[] }[];
+  /** The overall recommendation (all tasks): best heuristic, its P(best), runner-up or null. */
+  recommendation?: { best: string; p_best: number; runner_up: string | null };
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

@@ -1,0 +1,312 @@
+import type { Table } from '../data/table.js';
+import type { Summary } from '../diagnostics/types.js';
+import type { Draws } from '../draws/draws.js';
+import { ConfigError } from '../errors.js';
+import { averageOverTasks, taskColumn } from './aggregate.js';
+import {
+  cellDraws,
+  type GroupInfo,
+  groupsFromVariables,
+  rowPredictors,
+  variableIndex,
+} from './cells.js';
+import { type ComparisonDesign, designFromTable } from './design.js';
+import { column, type HeuristicDraws } from './matrix.js';
+import { pairwiseComparisons } from './pairwise.js';
+import { ppcByTask, replicateGaussian, type TaskPpc } from './ppc.js';
+import { createNormalRng } from './random.js';
+import { type RankSummary, rankSummary } from './ranks.js';
+import { recommend } from './recommend.js';
+import { defaultRope, type TaskScale, taskScales } from './rope.js';
+import { summarize90 } from './stats.js';
+import type {
+  Comparison,
+  ComparisonCell,
+  ComparisonDiagnostics,
+  ComparisonHeuristic,
+  ComparisonPair,
+} from './types.js';
+
+/** How scores were put on the model's scale before fitting. */
+export type ScaleMode = 'none' | 'task';
+
+/** Decision settings that can change without refitting. */
+export interface DecisionOptions {
+  /** ROPE half-width in the units of heuristic-level results (default: 0.1 x pooled within-task sd). */
+  rope?: number;
+  /** Decision threshold in (0.5, 1) (default 0.95). */
+  threshold?: number;
+  /** Orientation (default true). */
+  higherIsBetter?: boolean;
+}
+
+/** What `compareFromFit` needs: the canonical table, the draws and how they were made. */
+export interface FitInput {
+  /** The canonical comparison table (scores in their own units, before any `--scale task`). */
+  table: Table;
+  draws: Draws;
+  /** Diagnostics of the fit (from `summarizeFit`); without it the diagnostics are NaN. */
+  summary?: Summary;
+  /** Grouping metadata of the compiled model; parsed from brms names when absent. */
+  groups?: readonly GroupInfo[];
+  /** Response family (default gaussian). */
+  family?: string;
+  /** The formula that was fitted (reported in settings). */
+  formula?: string;
+  /** How scores were scaled before the fit (default 'none'). */
+  scale?: ScaleMode;
+  /** Extra settings to record (sampler config, file, score column...). */
+  settings?: Record<string, unknown>;
+  /** Notes from earlier steps (data preparation) to carry into the document. */
+  notes?: string[];
+}
+
+/** Options of `compareFromFit`. */
+export interface FromFitOptions extends DecisionOptions {
+  /** Seed of the new-level and posterior-predictive draws (default 1). */
+  seed?: number;
+  /** Number of posterior draws used for the predictive check (default 400). */
+  ppcDraws?: number;
+}
+
+/**
+ * Scores of the canonical table on the model's scale: unchanged, or standardized per task.
+ * Returns the fitted table (score and se replaced) and the per-task scales (null for 'none').
+ * @example scaleTable(prepared.table, 'task').table.columns.score
+ */
+export function scaleTable(
+  table: Table,
+  scale: ScaleMode,
+): { table: Table; scales: TaskScale | null; design: ComparisonDesign } {
+  const design = designFromTable(table);
+  if (scale === 'none') return { table, scales: null, design };
+  const scoreCol = table.columns.score;
+  if (scoreCol?.type !== 'numeric')
+    throw new ConfigError('the comparison table has no numeric score');
+  const scales = taskScales(scoreCol.values, design);
+  const score = new Float64Array(table.nRows);
+  const seCol = table.columns.se;
+  const se = seCol?.type === 'numeric' ? new Float64Array(table.nRows) : null;
+  for (let i = 0; i < table.nRows; i++) {
+    const t = design.rowTask[i];
+    score[i] = (scoreCol.values[i] - scales.center[t]) / scales.scale[t];
+    if (se && seCol?.type === 'numeric') se[i] = seCol.values[i] / scales.scale[t];
+  }
+  const columns: Record<string, Table['columns'][string]> = {
+    ...table.columns,
+    score: { type: 'numeric', values: score },
+  };
+  if (se) columns.se = { type: 'numeric', values: se };
+  return { table: { ...table, columns }, scales, design };
+}
+
+/** ComparisonDiagnostics from a Summary (NaN when absent). */
+export function comparisonDiagnostics(summary: Summary | undefined): ComparisonDiagnostics {
+  if (!summary) {
+    return {
+      max_rhat: Number.NaN,
+      min_ess_bulk: Number.NaN,
+      min_ess_tail: Number.NaN,
+      divergent: 0,
+    };
+  }
+  let maxRhat = Number.NEGATIVE_INFINITY;
+  let minBulk = Number.POSITIVE_INFINITY;
+  let minTail = Number.POSITIVE_INFINITY;
+  for (const r of summary.variables) {
+    if (Number.isFinite(r.rhat)) maxRhat = Math.max(maxRhat, r.rhat);
+    if (Number.isFinite(r.ess_bulk)) minBulk = Math.min(minBulk, r.ess_bulk);
+    if (Number.isFinite(r.ess_tail)) minTail = Math.min(minTail, r.ess_tail);
+  }
+  return {
+    max_rhat: Number.isFinite(maxRhat) ? maxRhat : Number.NaN,
+    min_ess_bulk: Number.isFinite(minBulk) ? minBulk : Number.NaN,
+    min_ess_tail: Number.isFinite(minTail) ? minTail : Number.NaN,
+    divergent: summary.sampler?.divergent ?? 0,
+  };
+}
+
+function cellsOf(m: HeuristicDraws, ranks: RankSummary): ComparisonCell[] {
+  return m.names.map((name, h) => {
+    const iv = summarize90(column(m, h));
+    return {
+      heuristic: name,
+      mean: iv.mean,
+      q5: iv.q5,
+      q95: iv.q95,
+      p_best: ranks.pBest[h],
+      expected_rank: ranks.expectedRank[h],
+    };
+  });
+}
+
+function checkDecisionOptions(o: DecisionOptions): void {
+  if (o.rope !== undefined && !(Number.isFinite(o.rope) && o.rope >= 0)) {
+    throw new ConfigError(`--rope must be a number >= 0 (got ${o.rope})`);
+  }
+  if (o.threshold !== undefined && !(o.threshold > 0.5 && o.threshold < 1)) {
+    throw new ConfigError(`--threshold must be between 0.5 and 1 (got ${o.threshold})`);
+  }
+}
+
+function taskPpc(
+  input: FitInput,
+  fitted: Table,
+  design: ComparisonDesign,
+  groups: readonly GroupInfo[],
+  nPpc: number,
+  seed: number,
+): TaskPpc[] | null {
+  const family = input.family ?? 'gaussian';
+  if (family !== 'gaussian') return null;
+  const { draws } = input;
+  const S = draws.nDraws * draws.nChains;
+  const K = Math.min(nPpc, S);
+  const ids = Array.from({ length: K }, (_, k) => Math.floor(((k + 0.5) * S) / K));
+  const eta = rowPredictors(draws, design, groups, ids);
+  const sigmaVar = variableIndex(draws).get('sigma');
+  const sigma = sigmaVar === undefined ? undefined : ids.map((s) => draws.values[sigmaVar * S + s]);
+  const seCol = fitted.columns.se;
+  const se = seCol?.type === 'numeric' ? seCol.values : undefined;
+  const yrep = replicateGaussian(eta, K, sigma, se, createNormalRng(seed + 1));
+  const scoreCol = fitted.columns.score;
+  if (scoreCol?.type !== 'numeric') return null;
+  return ppcByTask(scoreCol.values, design.rowTask, design.tasks.length, yrep, K);
+}
+
+/**
+ * Build the Comparison document from a fit's draws: cell means, expected scores overall and per
+ * category, pairwise ROPE decisions (overall, per category, per task), P(best), expected ranks,
+ * rank probabilities, recommendations and per-task posterior predictive checks. Pure apart from
+ * seeded random draws, so the web app can rebuild a report with another ROPE or threshold without
+ * refitting.
+ * @example
+ * const c = compareFromFit({ table: prepared.table, draws: fit.draws, summary, groups: model.groups },
+ *   { rope: 0.5, threshold: 0.9 });
+ */
+export function compareFromFit(input: FitInput, options: FromFitOptions = {}): Comparison {
+  checkDecisionOptions(options);
+  const scale = input.scale ?? 'none';
+  const threshold = options.threshold ?? 0.95;
+  const higherIsBetter = options.higherIsBetter ?? true;
+  const seed = options.seed ?? 1;
+  const { table: fitted, scales, design } = scaleTable(input.table, scale);
+  const scoreCol = fitted.columns.score;
+  if (scoreCol?.type !== 'numeric')
+    throw new ConfigError('the comparison table has no numeric score');
+  const groups = input.groups ?? groupsFromVariables(input.draws.variables, design);
+  const { cells, notes: cellNotes } = cellDraws(input.draws, design, {
+    groups,
+    family: input.family,
+    seed,
+  });
+  const ropeDefault = defaultRope(scoreCol.values, design);
+  const rope = options.rope ?? (Number.isFinite(ropeDefault) ? ropeDefault : 0);
+  const ropeSource =
+    options.rope !== undefined
+      ? 'user (--rope)'
+      : '0.1 x the pooled within-task standard deviation of the scores';
+  const pairOpts = { rope, threshold, higherIsBetter };
+
+  // overall
+  const allTasks = design.tasks.map((_, t) => t);
+  const overall = averageOverTasks(cells, allTasks);
+  const overallRanks = rankSummary(overall, higherIsBetter);
+  const pairs: ComparisonPair[] = pairwiseComparisons(overall, { ...pairOpts, scope: 'overall' });
+  const heuristics: ComparisonHeuristic[] = cellsOf(overall, overallRanks).map((c) => ({
+    name: c.heuristic,
+    mean: c.mean,
+    q5: c.q5,
+    q95: c.q95,
+    p_best: c.p_best,
+    expected_rank: c.expected_rank,
+  }));
+  const overallPairs = pairs.slice();
+  const recommendation = recommend(overallRanks, overallPairs);
+
+  // per category
+  const categories = design.categories.map((name) => {
+    const ids = allTasks.filter((t) => design.taskCategory[t] === name);
+    const m = averageOverTasks(cells, ids);
+    const ranks = rankSummary(m, higherIsBetter);
+    const catPairs = pairwiseComparisons(m, { ...pairOpts, scope: `category:${name}` });
+    pairs.push(...catPairs);
+    return {
+      name,
+      tasks: ids.map((t) => design.tasks[t]),
+      heuristics: cellsOf(m, ranks),
+      ...recommend(ranks, catPairs),
+    };
+  });
+
+  // per task (in each task's own units)
+  const ppc = taskPpc(input, fitted, design, groups, options.ppcDraws ?? 400, seed);
+  const tasks = design.tasks.map((name, t) => {
+    const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
+    const m = taskColumn(cells, t, back);
+    const ranks = rankSummary(m, higherIsBetter);
+    const taskRope = back ? rope * back.scale : rope;
+    pairs.push(...pairwiseComparisons(m, { ...pairOpts, rope: taskRope, scope: `task:${name}` }));
+    const p = ppc?.[t];
+    return {
+      name,
+      category: design.taskCategory[t],
+      heuristics: cellsOf(m, ranks),
+      ...(p && Number.isFinite(p.observed_sd)
+        ? {
+            ppc: back
+              ? {
+                  observed_sd: p.observed_sd * back.scale,
+                  replicated_sd_q5: p.replicated_sd_q5 * back.scale,
+                  replicated_sd_q95: p.replicated_sd_q95 * back.scale,
+                  p_value: p.p_value,
+                }
+              : p,
+          }
+        : {}),
+    };
+  });
+
+  const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes];
+  notes.push(
+    `ROPE = ${fmt(rope)} (${ropeSource})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
+  );
+  if (scale === 'task') {
+    notes.push(
+      'scores standardized per task (--scale task): heuristic- and category-level results are in ' +
+        "standard-deviation units, per-task results in each task's own units",
+    );
+  }
+  if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
+  const diagnostics = comparisonDiagnostics(input.summary);
+  return {
+    heuristics: [...heuristics].sort((a, b) => a.expected_rank - b.expected_rank),
+    pairs,
+    categories,
+    tasks,
+    diagnostics,
+    warnings: input.summary?.warnings ?? [],
+    rank_probabilities: overallRanks.names.map((h, i) => ({
+      heuristic: h,
+      p: Array.from(overallRanks.probabilities[i]),
+    })),
+    recommendation,
+    settings: {
+      ...input.settings,
+      rope,
+      rope_source: ropeSource,
+      threshold,
+      higher_is_better: higherIsBetter,
+      scale,
+      units: scale === 'task' ? 'sd' : 'score',
+      formula: input.formula,
+      family: input.family ?? 'gaussian',
+      draws_used: cells.nSamples,
+    },
+    notes,
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x);
+}
