@@ -1,0 +1,263 @@
+/**
+ * Scale (issue 7): a 1,000,000-row benchmark CSV (20 heuristics x 500 tasks x 100 seeds, 5 task
+ * categories) through `bayesbench compare --json` end to end as a child process. Prints wall time
+ * and peak RSS (from /usr/bin/time -v, which counts the worker threads: they share the process).
+ * Targets: <= 60 s and < 1.5 GB.
+ *
+ * The CSV comes from bench/gen-synth.ts (data helper) when it exports `generateSynthCsv` or a
+ * compatible CLI; otherwise from the generator below (same design as shared gen_synth.py: additive
+ * heuristic, task, heuristic x category and heuristic x task effects, gaussian noise sd 0.02).
+ *
+ * Usage: npx tsx bench/scale.bench.ts [--rows-per-cell 100] [--heuristics 20] [--tasks 500]
+ *        [--categories 5] [--reps 1] [--no-build] [--keep] [-- extra compare args]
+ *
+ * @example
+ * // npx tsx bench/scale.bench.ts --rows-per-cell 10    (a 100,000-row smoke run)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { printHeader, ROOT } from './run.js';
+
+/** Targets from issue 7. */
+export const TARGET_SECONDS = 60;
+export const TARGET_RSS_MB = 1.5 * 1024;
+
+/**
+ * A small, fast, seedable uniform generator (mulberry32): the bench only needs reproducible data.
+ *
+ * @example const u = mulberry32(1); u(); // 0.6270739405881613
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Write a synthetic benchmark CSV (header heuristic,task,category,seed,score) of H x T x R rows to
+ * `file`, streaming (no per-row objects kept). Truth: mu 0.6, heuristic sd 0.05, task sd 0.10,
+ * heuristic x category sd 0.04, heuristic x task sd 0.01, noise sd 0.02 (as gen_synth.py).
+ *
+ * @example await writeSynthCsv('/tmp/x.csv', { heuristics: 2, tasks: 3, categories: 1, runs: 2, seed: 1 });
+ */
+export async function writeSynthCsv(
+  file: string,
+  o: { heuristics: number; tasks: number; categories: number; runs: number; seed: number },
+): Promise<number> {
+  const u = mulberry32(o.seed);
+  const gauss = (sd: number) => {
+    // Box-Muller; 1 - u() avoids log(0).
+    const r = Math.sqrt(-2 * Math.log(1 - u()));
+    return sd * r * Math.cos(2 * Math.PI * u());
+  };
+  const b = Array.from({ length: o.heuristics }, () => gauss(0.05));
+  const g = Array.from({ length: o.tasks }, () => gauss(0.1));
+  const hc = Array.from({ length: o.heuristics }, () =>
+    Array.from({ length: o.categories }, () => gauss(0.04)),
+  );
+  const out = createWriteStream(file);
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  await write('heuristic,task,category,seed,score\n');
+  let rows = 0;
+  for (let h = 0; h < o.heuristics; h++) {
+    let chunk = '';
+    for (let t = 0; t < o.tasks; t++) {
+      const c = t % o.categories;
+      const m = 0.6 + b[h] + g[t] + hc[h][c] + gauss(0.01);
+      for (let r = 0; r < o.runs; r++) {
+        chunk += `h${h},t${t},c${c},${r},${(m + gauss(0.02)).toFixed(6)}\n`;
+        rows++;
+      }
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+      }
+    }
+    await write(chunk);
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+  return rows;
+}
+
+/**
+ * Parse the parts of GNU `time -v` output the bench reports.
+ *
+ * @example parseTimeV('\tMaximum resident set size (kbytes): 2048\n\tElapsed (wall clock) time (h:mm:ss or m:ss): 0:01.50\n');
+ * // { peakRssMb: 2, wallSeconds: 1.5, userSeconds: NaN, systemSeconds: NaN, cpuPercent: NaN }
+ */
+export function parseTimeV(text: string): {
+  peakRssMb: number;
+  wallSeconds: number;
+  userSeconds: number;
+  systemSeconds: number;
+  cpuPercent: number;
+} {
+  const grab = (re: RegExp) => {
+    const m = re.exec(text);
+    return m ? m[1] : undefined;
+  };
+  const rss = grab(/Maximum resident set size \(kbytes\): (\d+)/);
+  const wall = grab(/Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/);
+  let wallSeconds = Number.NaN;
+  if (wall) {
+    wallSeconds = wall
+      .split(':')
+      .map(Number)
+      .reduce((acc, x) => acc * 60 + x, 0);
+  }
+  const user = grab(/User time \(seconds\): ([\d.]+)/);
+  const sys = grab(/System time \(seconds\): ([\d.]+)/);
+  const cpu = grab(/Percent of CPU this job got: (\d+)%/);
+  return {
+    peakRssMb: rss ? Number(rss) / 1024 : Number.NaN,
+    wallSeconds,
+    userSeconds: user ? Number(user) : Number.NaN,
+    systemSeconds: sys ? Number(sys) : Number.NaN,
+    cpuPercent: cpu ? Number(cpu) : Number.NaN,
+  };
+}
+
+function num(argv: readonly string[], name: string, dflt: number): number {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? Number(argv[i + 1]) : dflt;
+}
+
+function runChild(
+  cmd: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr }),
+    );
+  });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  printHeader('scale: 1,000,000-row CSV through `bayesbench compare --json`');
+  const dash = argv.indexOf('--');
+  const extra = dash >= 0 ? argv.slice(dash + 1) : [];
+  const own = dash >= 0 ? argv.slice(0, dash) : argv;
+  const H = num(own, '--heuristics', 20);
+  const T = num(own, '--tasks', 500);
+  const C = num(own, '--categories', 5);
+  const R = num(own, '--rows-per-cell', 100);
+  const reps = num(own, '--reps', 1);
+  if (!own.includes('--no-build')) {
+    const b = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) console.log('bench: npm run build failed; using whatever dist/ holds');
+  }
+  const cli = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(cli)) {
+    console.log(`scale: ${cli} missing (build first)`);
+    return 1;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bb-scale-'));
+  const csv = path.join(dir, 'synth_1m.csv');
+  const tg = performance.now();
+  const rows = await writeSynthCsv(csv, {
+    heuristics: H,
+    tasks: T,
+    categories: C,
+    runs: R,
+    seed: 1,
+  });
+  console.log(
+    `data: ${rows} rows (${H} heuristics x ${T} tasks x ${R} seeds, ${C} categories), ` +
+      `${(statSync(csv).size / 2 ** 20).toFixed(1)} MiB, generated in ${((performance.now() - tg) / 1000).toFixed(1)} s -> ${csv}`,
+  );
+  let failed = false;
+  const walls: number[] = [];
+  const rsss: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const timeFile = path.join(dir, `time${i}.txt`);
+    const args = ['-v', '-o', timeFile, process.execPath, cli, 'compare', csv, '--json', ...extra];
+    const t0 = performance.now();
+    const res = await runChild('/usr/bin/time', args);
+    const wallJs = (performance.now() - t0) / 1000;
+    const tv = existsSync(timeFile) ? parseTimeV(readFileSync(timeFile, 'utf8')) : null;
+    if (res.code !== 0) {
+      console.log(
+        `compare failed (exit ${res.code}) after ${wallJs.toFixed(1)} s:\n${res.stderr.slice(-3000)}`,
+      );
+      failed = true;
+      break;
+    }
+    let diag = '';
+    try {
+      const doc = JSON.parse(res.stdout) as {
+        diagnostics?: { max_rhat: number; min_ess_bulk: number; divergent: number };
+        heuristics?: unknown[];
+      };
+      const d = doc.diagnostics;
+      diag = d
+        ? `; max rhat ${d.max_rhat?.toFixed(3)}, min ESS_bulk ${d.min_ess_bulk?.toFixed(0)}, divergent ${d.divergent}, ${doc.heuristics?.length} heuristics`
+        : '';
+    } catch {
+      diag = '; stdout was not one JSON document';
+      failed = true;
+    }
+    const wall = tv?.wallSeconds ?? wallJs;
+    walls.push(wall);
+    if (tv) rsss.push(tv.peakRssMb);
+    console.log(
+      `run ${i + 1}: wall ${wall.toFixed(1)} s (target ${TARGET_SECONDS} s), peak RSS ${tv ? tv.peakRssMb.toFixed(0) : 'NA'} MB ` +
+        `(target ${TARGET_RSS_MB.toFixed(0)} MB), user ${tv?.userSeconds.toFixed(1)} s, sys ${tv?.systemSeconds.toFixed(1)} s, CPU ${tv?.cpuPercent}%${diag}`,
+    );
+    const phases = res.stderr
+      .split('\n')
+      .filter((l) => /second|elapsed|took|\bs\b/i.test(l))
+      .slice(-8);
+    if (phases.length > 0) console.log(`  stderr (timing lines): ${phases.join(' | ')}`);
+  }
+  if (walls.length > 0) {
+    const w = [...walls].sort((a, b) => a - b)[Math.floor(walls.length / 2)];
+    const m = rsss.length
+      ? [...rsss].sort((a, b) => a - b)[Math.floor(rsss.length / 2)]
+      : Number.NaN;
+    console.log(
+      `scale: median wall ${w.toFixed(1)} s (${w <= TARGET_SECONDS ? 'meets' : `misses by ${(w - TARGET_SECONDS).toFixed(1)} s`} the ${TARGET_SECONDS} s target), ` +
+        `peak RSS ${m.toFixed(0)} MB (${m < TARGET_RSS_MB ? 'meets' : `misses by ${(m - TARGET_RSS_MB).toFixed(0)} MB`} the 1.5 GB target)`,
+    );
+  }
+  if (!own.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  return failed ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`scale.bench: ${(err as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}
