@@ -29,6 +29,10 @@ export type {
 // --- diagnostics and draws I/O (issue 3): add exports below this line
 
 // --- data and model layer (issue 4): add exports below this line
+// data (CSV -> Table, benchmark column mapping, synthetic data):
+export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
+export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
+export { type DataRecord, tableFromRecords } from './data/records.js';
 
 // --- comparison analysis (issue 5): add exports below this line
 

@@ -1,0 +1,114 @@
+import { DataError } from '../errors.js';
+import type { Column, FactorColumn, NumericColumn, Table } from './table.js';
+
+/**
+ * Where a row came from, for error messages: "line 12" for tables read from CSV (they carry
+ * `lines`), "row 12" (1-based) otherwise.
+ *
+ * @example rowLocation(parseCsv('a\n1\n'), 0); // 'line 2'
+ */
+export function rowLocation(table: Table, row: number): string {
+  return table.lines ? `line ${table.lines[row]}` : `row ${row + 1}`;
+}
+
+/**
+ * The text of one cell ('' when missing): factor level, or the number as JavaScript prints it.
+ *
+ * @example cellText(table, 'heuristic', 0); // 'performer'
+ */
+export function cellText(table: Table, name: string, row: number): string {
+  const col = table.columns[name];
+  if (!col) throw new DataError(`${table.source ?? 'table'}: no column "${name}"`);
+  if (col.type === 'factor') {
+    const c = col.codes[row];
+    return c < 0 ? '' : col.levels[c];
+  }
+  const x = col.values[row];
+  return Number.isNaN(x) ? '' : String(x);
+}
+
+/**
+ * A column as a factor: factor columns as they are, numeric ones converted (levels are the numbers'
+ * texts in numeric order; NaN becomes missing).
+ *
+ * @example asFactor({ type: 'numeric', values: Float64Array.from([2, 1]) }).levels; // ['1', '2']
+ */
+export function asFactor(col: Column): FactorColumn {
+  if (col.type === 'factor') return col;
+  const distinct = [...new Set(Array.from(col.values).filter((x) => !Number.isNaN(x)))].sort(
+    (a, b) => a - b,
+  );
+  const index = new Map(distinct.map((x, i) => [x, i]));
+  const codes = new Int32Array(col.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const x = col.values[i];
+    codes[i] = Number.isNaN(x) ? -1 : index.get(x)!;
+  }
+  return { type: 'factor', levels: distinct.map(String), codes };
+}
+
+/**
+ * Type guard helpers.
+ *
+ * @example if (isNumeric(col)) col.values;
+ */
+export function isNumeric(col: Column | undefined): col is NumericColumn {
+  return col?.type === 'numeric';
+}
+
+/**
+ * Keep the rows whose index is listed (in that order): a new Table with the same columns and
+ * source, `lines` carried over, and factor levels left as they are (use `dropUnusedLevels` to prune).
+ *
+ * @example selectRows(table, Int32Array.from([0, 2]));
+ */
+export function selectRows(table: Table, rows: Int32Array): Table {
+  const columns: Record<string, Column> = {};
+  for (const name of table.names) {
+    const col = table.columns[name];
+    if (col.type === 'numeric') {
+      const v = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) v[i] = col.values[rows[i]];
+      columns[name] = { type: 'numeric', values: v };
+    } else {
+      const c = new Int32Array(rows.length);
+      for (let i = 0; i < rows.length; i++) c[i] = col.codes[rows[i]];
+      columns[name] = { type: 'factor', levels: col.levels, codes: c };
+    }
+  }
+  const out: { -readonly [K in keyof Table]: Table[K] } = {
+    nRows: rows.length,
+    names: table.names,
+    columns: Object.fromEntries(table.names.map((n) => [n, columns[n]])),
+  };
+  if (table.source !== undefined) out.source = table.source;
+  if (table.lines) {
+    const l = new Int32Array(rows.length);
+    for (let i = 0; i < rows.length; i++) l[i] = table.lines[rows[i]];
+    out.lines = l;
+  }
+  return out;
+}
+
+/**
+ * A factor with only the levels that occur (still sorted), codes renumbered.
+ *
+ * @example dropUnusedLevels({ type: 'factor', levels: ['a', 'b'], codes: Int32Array.from([1]) });
+ * // { levels: ['b'], codes: [0] }
+ */
+export function dropUnusedLevels(col: FactorColumn): FactorColumn {
+  const used = new Uint8Array(col.levels.length);
+  for (let i = 0; i < col.codes.length; i++) if (col.codes[i] >= 0) used[col.codes[i]] = 1;
+  const remap = new Int32Array(col.levels.length).fill(-1);
+  const levels: string[] = [];
+  for (let k = 0; k < col.levels.length; k++) {
+    if (used[k]) {
+      remap[k] = levels.length;
+      levels.push(col.levels[k]);
+    }
+  }
+  if (levels.length === col.levels.length) return col;
+  const codes = new Int32Array(col.codes.length);
+  for (let i = 0; i < codes.length; i++) codes[i] = col.codes[i] < 0 ? -1 : remap[col.codes[i]];
+  return { type: 'factor', levels, codes };
+}
