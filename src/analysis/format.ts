@@ -1,0 +1,262 @@
+import type { Comparison, ComparisonCell, ComparisonPair } from './types.js';
+
+/**
+ * Terminal tables of a Comparison (pure: document in, text out; the CLI prints it). Order follows
+ * UX.md section 3: recommendation per category, P(best) and expected rank, rank probabilities,
+ * pairwise decisions overall and per category, the per-task table (where rank flips show) and the
+ * per-task posterior predictive check.
+ */
+
+/**
+ * Format a number with a fixed number of decimals; '-' for NaN or null.
+ * @example num(0.12345, 2) // '0.12'
+ */
+export function num(x: number | null | undefined, digits = 2): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/**
+ * Lay out rows as a left/right-aligned text table (numbers right-aligned).
+ * @example textTable(['a', 'b'], [['x', '1']]) // 'a  b\nx  1'
+ */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, j) => Math.max(...all.map((r) => (r[j] ?? '').length)));
+  const numeric = header.map((_, j) =>
+    rows.every((r) => /^[-+]?[\d.]+%?$|^-$|^\[.*\]$|^[\d.]+ \(\d+\)$/.test(r[j] ?? '')),
+  );
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, j) =>
+        numeric[j] && j > 0 ? (c ?? '').padStart(widths[j]) : (c ?? '').padEnd(widths[j]),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Digits for means: enough to see a ROPE-sized difference (at least 2, at most 4). */
+function digitsFor(rope: number): number {
+  if (!(rope > 0)) return 2;
+  return Math.min(4, Math.max(2, Math.ceil(-Math.log10(rope)) + 1));
+}
+
+function decisionText(p: ComparisonPair): string {
+  switch (p.decision) {
+    case 'a_better':
+      return `${p.a} better`;
+    case 'b_better':
+      return `${p.b} better`;
+    case 'equivalent':
+      return 'practically equal';
+    default:
+      return 'inconclusive';
+  }
+}
+
+function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d: number): string {
+  const pos = new Map(order.map((n, i) => [n, i]));
+  const sorted = pairs.map((p) => {
+    // show the better-ranked heuristic first
+    if ((pos.get(p.a) ?? 0) <= (pos.get(p.b) ?? 0)) return p;
+    return {
+      ...p,
+      a: p.b,
+      b: p.a,
+      p_a_better: p.p_b_better,
+      p_b_better: p.p_a_better,
+      decision:
+        p.decision === 'a_better'
+          ? 'b_better'
+          : p.decision === 'b_better'
+            ? 'a_better'
+            : p.decision,
+      diff_mean: p.diff_mean === undefined ? undefined : -p.diff_mean,
+      diff_q5: p.diff_q95 === undefined ? undefined : -p.diff_q95,
+      diff_q95: p.diff_q5 === undefined ? undefined : -p.diff_q5,
+    };
+  });
+  sorted.sort(
+    (x, y) =>
+      (pos.get(x.a) ?? 0) - (pos.get(y.a) ?? 0) || (pos.get(x.b) ?? 0) - (pos.get(y.b) ?? 0),
+  );
+  return textTable(
+    ['A', 'B', 'A-B', '90% interval', 'P(A better)', 'P(rope)', 'P(B better)', 'decision'],
+    sorted.map((p) => [
+      p.a,
+      p.b,
+      num(p.diff_mean, d),
+      `[${num(p.diff_q5, d)}, ${num(p.diff_q95, d)}]`,
+      num(p.p_a_better, 3),
+      num(p.p_rope, 3),
+      num(p.p_b_better, 3),
+      decisionText(p),
+    ]),
+  );
+}
+
+function cellTable(cells: readonly ComparisonCell[], d: number): string {
+  const sorted = [...cells].sort((a, b) => a.expected_rank - b.expected_rank);
+  return textTable(
+    ['heuristic', 'mean', '90% interval', 'P(best)', 'E[rank]'],
+    sorted.map((c) => [
+      c.heuristic,
+      num(c.mean, d),
+      `[${num(c.q5, d)}, ${num(c.q95, d)}]`,
+      num(c.p_best, 3),
+      num(c.expected_rank, 2),
+    ]),
+  );
+}
+
+/** Options of `formatComparison`. */
+export interface FormatOptions {
+  /** Print pairwise tables per category too (default true). */
+  categoryPairs?: boolean;
+  /** Task columns per block of the per-task table (default 6). */
+  tasksPerBlock?: number;
+}
+
+/**
+ * The terminal report of a comparison (everything after the diagnostics banner).
+ * @example process.stdout.write(formatComparison(comparison));
+ */
+export function formatComparison(c: Comparison, options: FormatOptions = {}): string {
+  const s = c.settings ?? {};
+  const rope = typeof s.rope === 'number' ? s.rope : Number.NaN;
+  const d = digitsFor(rope);
+  const units = s.scale === 'task' ? 'sd units' : 'score units';
+  const out: string[] = [];
+  const threshold = typeof s.threshold === 'number' ? s.threshold : 0.95;
+  out.push(
+    `ROPE +-${num(rope, d + 1)} ${units} (${String(s.rope_source ?? '')}); decisions at probability >= ${threshold}; ` +
+      `${s.higher_is_better === false ? 'lower' : 'higher'} scores are better.`,
+  );
+  for (const n of c.notes ?? []) if (!n.startsWith('ROPE =')) out.push(`note: ${n}`);
+  const order = [...c.heuristics]
+    .sort((a, b) => a.expected_rank - b.expected_rank)
+    .map((h) => h.name);
+
+  out.push(
+    '',
+    'Recommendation (best heuristic; runner-up = best other one it cannot yet be told apart from)',
+  );
+  const recRows: string[][] = [];
+  if (c.recommendation) {
+    recRows.push([
+      '(all tasks)',
+      c.recommendation.best,
+      num(c.recommendation.p_best, 3),
+      c.recommendation.runner_up ?? '(none: best is confidently better)',
+    ]);
+  }
+  for (const cat of c.categories) {
+    recRows.push([
+      cat.name,
+      cat.best,
+      num(cat.p_best, 3),
+      cat.runner_up ?? '(none: best is confidently better)',
+    ]);
+  }
+  out.push(textTable(['category', 'best', 'P(best)', 'runner-up'], recRows));
+
+  out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
+  out.push(
+    cellTable(
+      c.heuristics.map((h) => ({
+        heuristic: h.name,
+        mean: h.mean,
+        q5: h.q5,
+        q95: h.q95,
+        p_best: h.p_best,
+        expected_rank: h.expected_rank,
+      })),
+      d,
+    ),
+  );
+  if (c.rank_probabilities && c.rank_probabilities.length > 0) {
+    const H = c.rank_probabilities.length;
+    const byName = new Map(c.rank_probabilities.map((r) => [r.heuristic, r.p]));
+    out.push('', 'Rank probabilities, all tasks (P(rank = r))');
+    out.push(
+      textTable(
+        ['heuristic', ...Array.from({ length: H }, (_, r) => `${r + 1}`)],
+        order.map((h) => [h, ...(byName.get(h) ?? []).map((p) => num(p, 2))]),
+      ),
+    );
+  }
+  for (const cat of c.categories) {
+    out.push('', `Category ${cat.name} (tasks: ${cat.tasks.join(', ')}), ${units}`);
+    out.push(cellTable(cat.heuristics, d));
+  }
+
+  out.push('', 'Pairwise decisions, all tasks');
+  out.push(
+    pairTable(
+      c.pairs.filter((p) => p.scope === 'overall'),
+      order,
+      d,
+    ),
+  );
+  if (options.categoryPairs !== false) {
+    for (const cat of c.categories) {
+      out.push('', `Pairwise decisions, category ${cat.name}`);
+      out.push(
+        pairTable(
+          c.pairs.filter((p) => p.scope === `category:${cat.name}`),
+          order,
+          d,
+        ),
+      );
+    }
+  }
+
+  out.push('', "Per task: posterior mean (rank by posterior mean) in each task's own units");
+  const per = options.tasksPerBlock ?? 6;
+  for (let start = 0; start < c.tasks.length; start += per) {
+    const block = c.tasks.slice(start, start + per);
+    const ranked = block.map((t) => {
+      const sorted = [...t.heuristics].sort((a, b) =>
+        s.higher_is_better === false ? a.mean - b.mean : b.mean - a.mean,
+      );
+      return new Map(sorted.map((h, i) => [h.heuristic, { mean: h.mean, rank: i + 1 }]));
+    });
+    out.push(
+      textTable(
+        ['heuristic', ...block.map((t) => (t.category ? `${t.name} [${t.category}]` : t.name))],
+        order.map((h) => [
+          h,
+          ...ranked.map((m) => {
+            const v = m.get(h);
+            return v ? `${num(v.mean, 2)} (${v.rank})` : '-';
+          }),
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  out.push('Per-task pairwise decisions are in --json (scope "task:NAME").');
+
+  const ppcRows = c.tasks
+    .filter((t) => t.ppc)
+    .map((t) => [
+      t.name,
+      num(t.ppc?.observed_sd, 3),
+      `[${num(t.ppc?.replicated_sd_q5, 3)}, ${num(t.ppc?.replicated_sd_q95, 3)}]`,
+      num(t.ppc?.p_value, 3),
+    ]);
+  if (ppcRows.length > 0) {
+    out.push(
+      '',
+      "Posterior predictive check: spread (sd) of each task's scores, observed vs replicated",
+    );
+    out.push(textTable(['task', 'observed sd', 'replicated 90%', 'p'], ppcRows));
+    const off = c.tasks.filter((t) => t.ppc && (t.ppc.p_value < 0.05 || t.ppc.p_value > 0.95));
+    if (off.length > 0) {
+      out.push(
+        `note: the model reproduces the spread poorly on ${off.map((t) => t.name).join(', ')} (p < 0.05 or > 0.95).`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
