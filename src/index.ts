@@ -28,11 +28,18 @@ export type {
 
 // --- diagnostics and draws I/O (issue 3): add exports below this line
 
-// --- data and model layer (issue 4): add exports below this line
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
 export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
 export { type DataRecord, tableFromRecords } from './data/records.js';
+// --- data and model layer (issue 4): add exports below this line
+export type { CompileOptions, Model } from './model/compile.js';
+export { compileModel, defaultPriors } from './model/compile.js';
+export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
+export { parseFormula } from './model/formula.js';
+export type { ParsedPrior, PriorDist } from './model/priors.js';
+export { parsePrior } from './model/priors.js';
+export type { GroupInfo } from './model/spec.js';
 
 // --- comparison analysis (issue 5): add exports below this line
 

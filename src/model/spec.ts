@@ -35,6 +35,21 @@ export interface PriorRow {
   lb?: number;
 }
 
+/**
+ * One group term of a compiled model. The r_ variable of level i and coefficient j is named
+ * `r_${group}[${levels[i].join('_')},${coefs[j]}]`, e.g. r_heuristic:task[performer_ListOps,Intercept].
+ */
+export interface GroupInfo {
+  /** brms group name, e.g. 'task' or 'heuristic:task'. */
+  group: string;
+  /** Grouping columns, e.g. ['heuristic', 'task']. */
+  factors: string[];
+  /** Levels in index order, one value per factor. */
+  levels: string[][];
+  /** Varying coefficients: 'Intercept' and slope names. */
+  coefs: string[];
+}
+
 /** A compiled model: a LogDensity with brms variable names, rebuildable in a worker from spec + table. */
 export interface CompiledModel extends ReportingModel {
   readonly spec: ModelSpec;
@@ -44,4 +59,6 @@ export interface CompiledModel extends ReportingModel {
   readonly variableNames: readonly string[];
   readonly priors: readonly PriorRow[];
   readonly table: Table;
+  /** Group terms in formula order (after expanding g1/g2). */
+  readonly groups: readonly GroupInfo[];
 }
