@@ -27,6 +27,36 @@ export type {
 // --- sampler (issue 2): add exports below this line
 
 // --- diagnostics and draws I/O (issue 3): add exports below this line
+// diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
+export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
+export {
+  DEFAULT_THRESHOLDS,
+  diagnosticWarnings,
+  REMEDIES,
+  resolveThresholds,
+} from './diagnostics/checks.js';
+export {
+  essBasic,
+  essBulk,
+  essCore,
+  essMean,
+  essMedian,
+  essQuantile,
+  essSd,
+  essTail,
+} from './diagnostics/ess.js';
+export { mcseMean, mcseMedian, mcseQuantile, mcseSd } from './diagnostics/mcse.js';
+export { mad, quantile7 } from './diagnostics/measures.js';
+export { averageRanks, foldDraws, uScale, zScale } from './diagnostics/rank.js';
+export { rhat, rhatBasic, rhatBulk, rhatCore, rhatTail } from './diagnostics/rhat.js';
+export { ebfmi, samplerDiagnostics } from './diagnostics/sampler.js';
+export { splitChains } from './diagnostics/split.js';
+export {
+  isSamplerField,
+  summarize,
+  summarizeDraws,
+  summarizeFit,
+} from './diagnostics/summarize.js';
 
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';

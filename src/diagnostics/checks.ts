@@ -1,0 +1,142 @@
+import type { DiagnosticWarning, SamplerSummary, SummaryRow, Thresholds } from './types.js';
+
+/**
+ * The convergence and sampler checks (ALGORITHMS.md §5.8; Vehtari et al. 2021 §2 recommendations;
+ * CmdStan `diagnose`), returned as data: one warning per failing check, each with a plain-language
+ * remedy.
+ */
+
+/** Default thresholds: R-hat 1.01, bulk/tail ESS 100 per chain, E-BFMI 0.3, max tree depth 10. */
+export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
+  rhat: 1.01,
+  essPerChain: 100,
+  ebfmi: 0.3,
+  maxTreeDepth: 10,
+});
+
+/** The remedy shown for each warning code. */
+export const REMEDIES: Readonly<Record<string, string>> = Object.freeze({
+  rhat:
+    'The chains disagree. Run longer chains (more warmup and more draws); if R-hat stays high, ' +
+    'reparameterize (for example non-centre hierarchical effects) or use more informative priors.',
+  ess_bulk:
+    'Too few effectively independent draws for reliable means and medians. Run longer chains ' +
+    '(more draws), or reparameterize to reduce autocorrelation.',
+  ess_tail:
+    'Too few effectively independent draws in the tails for reliable 5% and 95% quantiles and ' +
+    'intervals. Run longer chains; heavy-tailed parameters may need reparameterization.',
+  divergent:
+    'Divergent transitions mean the sampler missed parts of the posterior, so the results may be ' +
+    'biased. Raise adapt_delta (for example 0.95 or 0.99) to take smaller steps; if divergences ' +
+    'remain, reparameterize (non-centred parameterization of hierarchical effects).',
+  treedepth:
+    'Transitions stopped at the maximum tree depth: the sampler is inefficient (not invalid). ' +
+    'Increase max_treedepth (for example to 12) or reparameterize.',
+  ebfmi:
+    'Low E-BFMI: the sampler explores the energy distribution poorly (often heavy tails or funnels). ' +
+    'Reparameterize (non-centre), tighten priors on scale parameters, or run more warmup.',
+});
+
+function fmt(x: number, digits = 3): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Merge partial thresholds over the defaults.
+ * @example resolveThresholds({ rhat: 1.05 }).essPerChain // 100
+ */
+export function resolveThresholds(thresholds?: Partial<Thresholds>): Thresholds {
+  const out: Thresholds = { ...DEFAULT_THRESHOLDS };
+  if (thresholds) {
+    for (const key of Object.keys(out) as (keyof Thresholds)[]) {
+      const v = thresholds[key];
+      if (typeof v === 'number' && !Number.isNaN(v)) out[key] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * The failing checks as warnings (R-hat, bulk/tail ESS per variable; divergences, tree depth, E-BFMI
+ * from the sampler summary). NaN values (undefined diagnostics, e.g. constant variables) never fail.
+ * @example diagnosticWarnings(rows, sampler, DEFAULT_THRESHOLDS, 4)
+ */
+export function diagnosticWarnings(
+  rows: readonly SummaryRow[],
+  sampler: SamplerSummary | null,
+  thresholds: Thresholds,
+  nChains: number,
+): DiagnosticWarning[] {
+  const warnings: DiagnosticWarning[] = [];
+  const n = rows.length;
+  const worst = (key: 'rhat' | 'ess_bulk' | 'ess_tail', bad: (v: number) => boolean) => {
+    let count = 0;
+    let w: SummaryRow | null = null;
+    for (const r of rows) {
+      const v = r[key];
+      if (Number.isNaN(v) || !bad(v)) continue;
+      count++;
+      if (!w || (key === 'rhat' ? v > w[key] : v < w[key])) w = r;
+    }
+    return { count, w };
+  };
+  const r = worst('rhat', (v) => v > thresholds.rhat);
+  if (r.w) {
+    warnings.push({
+      code: 'rhat',
+      message:
+        `R-hat above ${thresholds.rhat} for ${r.count} of ${plural(n, 'variable')} ` +
+        `(worst ${r.w.variable}: ${fmt(r.w.rhat)}): the chains have not converged.`,
+      remedy: REMEDIES.rhat,
+    });
+  }
+  const essMin = thresholds.essPerChain * nChains;
+  for (const key of ['ess_bulk', 'ess_tail'] as const) {
+    const e = worst(key, (v) => v < essMin);
+    if (e.w) {
+      const label = key === 'ess_bulk' ? 'Bulk-ESS' : 'Tail-ESS';
+      warnings.push({
+        code: key,
+        message:
+          `${label} below ${fmt(essMin, 0)} (${thresholds.essPerChain} per chain) for ${e.count} of ` +
+          `${plural(n, 'variable')} (lowest ${e.w.variable}: ${fmt(e.w[key], 0)}).`,
+        remedy: REMEDIES[key],
+      });
+    }
+  }
+  if (sampler) {
+    const total = sampler.chains * sampler.draws_per_chain;
+    if (sampler.divergent > 0) {
+      warnings.push({
+        code: 'divergent',
+        message: `${sampler.divergent} of ${total} transitions after warmup were divergent.`,
+        remedy: REMEDIES.divergent,
+      });
+    }
+    if (sampler.treedepth_hits > 0) {
+      const depth = sampler.max_treedepth ?? thresholds.maxTreeDepth;
+      warnings.push({
+        code: 'treedepth',
+        message: `${sampler.treedepth_hits} of ${total} transitions hit the maximum tree depth (${depth}).`,
+        remedy: REMEDIES.treedepth,
+      });
+    }
+    const low = sampler.ebfmi
+      .map((v, c) => ({ v, c }))
+      .filter(({ v }) => !Number.isNaN(v) && v < thresholds.ebfmi);
+    if (low.length > 0) {
+      warnings.push({
+        code: 'ebfmi',
+        message:
+          `E-BFMI below ${thresholds.ebfmi} in ${low.length} of ${plural(sampler.ebfmi.length, 'chain')} ` +
+          `(${low.map(({ v, c }) => `chain ${c + 1}: ${fmt(v)}`).join(', ')}).`,
+        remedy: REMEDIES.ebfmi,
+      });
+    }
+  }
+  return warnings;
+}
