@@ -1,0 +1,195 @@
+import { readFile } from 'node:fs/promises';
+import type { Table } from '../data/table.js';
+import { summarizeFit } from '../diagnostics/summarize.js';
+import type { Summary, Thresholds } from '../diagnostics/types.js';
+import { ConfigError } from '../errors.js';
+import { compileModel } from '../model/compile.js';
+import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
+import { sample } from '../sampler/sample.js';
+import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
+import { adaptFormula } from './formula.js';
+import { compareFromFit, type DecisionOptions, type ScaleMode, scaleTable } from './from-fit.js';
+import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
+import type { Comparison } from './types.js';
+
+/**
+ * The default comparison model (models/heuristic-task.json, owner: model layer), repeated here so
+ * the library works from any working directory and from the built package.
+ */
+export const DEFAULT_FORMULA =
+  'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)';
+
+/**
+ * Default sampler settings of `compare`. adapt_delta 0.95 (CmdStan's default is 0.8): the default
+ * model has four or five variance components and, with one row per heuristic x task cell (as in
+ * published tables), the heuristic:task sd and sigma are only weakly identified; the narrower steps
+ * of a higher target acceptance remove the divergences those funnels produce (Betancourt & Girolami
+ * 2015; Stan User's Guide, "Reparameterization"). See VALIDATION.md for the fixture runs.
+ */
+export const COMPARE_SAMPLER_DEFAULTS = {
+  chains: 4,
+  warmup: 1000,
+  draws: 1000,
+  adaptDelta: 0.95,
+  seed: 1,
+} as const;
+
+/** Options of `compare`. */
+export interface CompareOptions extends DecisionOptions {
+  /** Column names to use instead of the detected ones. */
+  columns?: ColumnOverrides;
+  /** Row filters `column=value` (all must hold). */
+  filters?: readonly string[];
+  /** Drop rows whose score is missing or not finite (default: such rows are an error). */
+  dropMissing?: boolean;
+  /** 'task' standardizes the scores per task before fitting (mixed metrics). Default 'none'. */
+  scale?: ScaleMode;
+  /** A whole model (as in models/*.json); default: the heuristic-task model adapted to the data. */
+  model?: ModelSpec;
+  /** A formula on the canonical columns (score, heuristic, task, category, study, seed, se, trials). */
+  formula?: string;
+  family?: Family;
+  /** Extra priors in the CLI syntax, e.g. 'sd_task ~ student_t(3, 0, 5)'. */
+  priors?: readonly string[];
+  /** Sampler settings (defaults: COMPARE_SAMPLER_DEFAULTS). */
+  sampler?: SamplerConfig;
+  /** Diagnostic thresholds. */
+  thresholds?: Partial<Thresholds>;
+  onProgress?: (event: ProgressEvent) => void;
+  signal?: AbortSignal;
+  /** Where the table came from (recorded in settings). */
+  source?: string;
+}
+
+/** Everything a run of `compare` produced (the CLI and web app use more than the document). */
+export interface ComparisonRun {
+  comparison: Comparison;
+  prepared: PreparedComparison;
+  spec: ModelSpec;
+  model: CompiledModel;
+  fit: Fit;
+  summary: Summary;
+}
+
+/**
+ * Read a model spec file (models/*.json).
+ * @example await readModelSpec('models/heuristic-task.json')
+ */
+export async function readModelSpec(path: string): Promise<ModelSpec> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ConfigError(`--model: cannot read ${path}`);
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--model: ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!spec || typeof spec !== 'object' || typeof (spec as ModelSpec).formula !== 'string') {
+    throw new ConfigError(`--model: ${path} needs a "formula" string`);
+  }
+  return spec as ModelSpec;
+}
+
+/**
+ * The model spec a comparison fits: the user's model or formula as given, else the default
+ * heuristic-task model adapted to the data (category terms only with categories, `(1|study)` with
+ * several studies, `se(se)` for mean +- sd rows, `trials(trials)` with a binomial family for counts).
+ * @example comparisonSpec(prepared, {}).formula
+ */
+export function comparisonSpec(prepared: PreparedComparison, options: CompareOptions): ModelSpec {
+  const t = prepared.table;
+  const levels = (name: string) => {
+    const c = t.columns[name];
+    return c?.type === 'factor' ? new Set(Array.from(c.codes).filter((x) => x >= 0)).size : 0;
+  };
+  const priors = [...(options.model?.priors ?? []), ...(options.priors ?? [])];
+  if (options.model)
+    return { ...options.model, priors, ...(options.family ? { family: options.family } : {}) };
+  if (options.formula)
+    return { formula: options.formula, family: options.family ?? 'gaussian', priors };
+  const shape = {
+    hasCategory: levels('category') > 0,
+    hasStudy: levels('study') > 1,
+    hasSe: t.columns.se?.type === 'numeric',
+    hasTrials: t.columns.trials?.type === 'numeric',
+  };
+  return {
+    name: 'heuristic-task',
+    formula: adaptFormula(DEFAULT_FORMULA, shape),
+    family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
+    priors,
+  };
+}
+
+/**
+ * The whole pipeline with its intermediate results: prepare the data, fit the model with NUTS,
+ * summarize the diagnostics and build the Comparison.
+ * @example const run = await runComparison(table, { rope: 1 }); run.summary.warnings
+ */
+export async function runComparison(
+  table: Table,
+  options: CompareOptions = {},
+): Promise<ComparisonRun> {
+  if (options.scale !== undefined && options.scale !== 'none' && options.scale !== 'task') {
+    throw new ConfigError(`--scale must be none or task (got ${String(options.scale)})`);
+  }
+  const scale = options.scale ?? 'none';
+  const prepared = prepareComparison(table, options);
+  const spec = comparisonSpec(prepared, options);
+  const { table: fitted } = scaleTable(prepared.table, scale);
+  const model = compileModel(spec, fitted);
+  const config: SamplerConfig = {
+    ...COMPARE_SAMPLER_DEFAULTS,
+    ...options.sampler,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const fit = await sample(model, config);
+  const summary = summarizeFit(fit, options.thresholds);
+  const comparison = compareFromFit(
+    {
+      table: prepared.table,
+      draws: fit.draws,
+      summary,
+      groups: model.groups,
+      family: spec.family ?? 'gaussian',
+      formula: spec.formula,
+      scale,
+      notes: prepared.notes,
+      settings: {
+        ...prepared.settings,
+        ...(options.source ? { source: options.source } : {}),
+        model: spec.name ?? null,
+        priors: model.priors.map((p) => ({ ...p })),
+        chains: fit.config.chains,
+        warmup: fit.config.warmup,
+        draws: fit.config.draws,
+        seed: fit.config.seed,
+        adapt_delta: fit.config.adaptDelta,
+      },
+    },
+    {
+      rope: options.rope,
+      threshold: options.threshold,
+      higherIsBetter: prepared.higherIsBetter,
+      seed: fit.config.seed,
+    },
+  );
+  return { comparison, prepared, spec, model, fit, summary };
+}
+
+/**
+ * From a benchmark table to decisions: which heuristic is better on which kind of task, and how
+ * sure that is (the Comparison document of `bayesbench compare --json`).
+ * @example
+ * const table = await readCsvFile('fixtures/real/lra_tay2021.csv');
+ * const c = await compare(table, { sampler: { seed: 1 } });
+ * c.categories.map((k) => [k.name, k.best, k.p_best]);
+ */
+export async function compare(table: Table, options: CompareOptions = {}): Promise<Comparison> {
+  return (await runComparison(table, options)).comparison;
+}

@@ -1,0 +1,57 @@
+import { FormulaError } from '../errors.js';
+
+/** What the data hold, deciding how the default model is adapted. */
+export interface DataShape {
+  /** A category column with at least one level. */
+  hasCategory: boolean;
+  /** A study column with more than one level. */
+  hasStudy: boolean;
+  /** A standard-error column (rows are means of several runs). */
+  hasSe: boolean;
+  /** A trials column (binomial counts). */
+  hasTrials: boolean;
+}
+
+/**
+ * Split a formula's right-hand side into its top-level `+` terms (parentheses kept whole).
+ * @example topLevelTerms('1 + (1|a) + (1|a:b)') // ['1', '(1|a)', '(1|a:b)']
+ */
+export function topLevelTerms(rhs: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of rhs) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '+' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/**
+ * Adapt the default comparison formula to the data (issue 5): drop terms that mention `category`
+ * when there is no category, add `(1|study)` when there are several studies, and use
+ * `score | se(se)` when rows are means with a standard error or `score | trials(trials)` for counts.
+ * @example
+ * adaptFormula('score ~ 1 + (1|heuristic) + (1|heuristic:category)',
+ *   { hasCategory: false, hasStudy: true, hasSe: false, hasTrials: false })
+ * // 'score ~ 1 + (1|heuristic) + (1|study)'
+ */
+export function adaptFormula(formula: string, shape: DataShape): string {
+  const tilde = formula.indexOf('~');
+  if (tilde < 0) throw new FormulaError(`formula: no "~" in "${formula}"`);
+  let lhs = formula.slice(0, tilde).trim();
+  let terms = topLevelTerms(formula.slice(tilde + 1));
+  if (!shape.hasCategory) terms = terms.filter((t) => !/\bcategory\b/.test(t));
+  const hasStudyTerm = terms.some((t) => /\bstudy\b/.test(t));
+  if (shape.hasStudy && !hasStudyTerm) terms.push('(1|study)');
+  if (!lhs.includes('|')) {
+    if (shape.hasTrials) lhs = `${lhs} | trials(trials)`;
+    else if (shape.hasSe) lhs = `${lhs} | se(se)`;
+  }
+  return `${lhs} ~ ${terms.join(' + ')}`;
+}
