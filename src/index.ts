@@ -26,6 +26,20 @@ export type {
 
 // --- sampler (issue 2): add exports below this line
 
+// data (CSV -> Table, benchmark column mapping, synthetic data):
+export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
+export {
+  type ColumnMapping,
+  type ColumnOverrides,
+  type ComparisonData,
+  detectColumns,
+  findColumns,
+  type PrepareOptions,
+  prepareComparisonData,
+  type TaskScale,
+} from './data/benchmark.js';
+export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
+export { type DataRecord, tableFromRecords } from './data/records.js';
 // --- diagnostics and draws I/O (issue 3): add exports below this line
 // diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
 export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
@@ -57,11 +71,6 @@ export {
   summarizeDraws,
   summarizeFit,
 } from './diagnostics/summarize.js';
-
-// data (CSV -> Table, benchmark column mapping, synthetic data):
-export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
-export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
-export { type DataRecord, tableFromRecords } from './data/records.js';
 // --- data and model layer (issue 4): add exports below this line
 export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';

@@ -1,0 +1,767 @@
+import { DataError } from '../errors.js';
+import { asFactor, cellText, rowLocation } from './access.js';
+import { parseNumber, sortedFactor } from './builder.js';
+import type { Column, FactorColumn, Table } from './table.js';
+
+/**
+ * Which input columns play which role in a comparison. Values are column names; a value may join
+ * several columns with `+` (e.g. `heuristic+budget`: the level is "snapkv@1024", parts joined by
+ * `@`, empty parts left out), which is how one tells apart rows that differ only in a setting.
+ */
+export interface ColumnMapping {
+  heuristic: string;
+  task: string;
+  score: string;
+  category?: string;
+  seed?: string;
+  study?: string;
+  std?: string;
+  n?: string;
+  trials?: string;
+}
+
+/** A mapping role. */
+export type MappingRole = keyof ColumnMapping;
+
+/**
+ * User overrides (the CLI's --heuristic, --task, --score/--value, --category, --seed, --study,
+ * --std, --n, --trials). A name (or `a+b`) forces that column; `null` or `''` switches an optional
+ * role off (e.g. no category even though a `category` column exists).
+ */
+export type ColumnOverrides = Partial<Record<MappingRole | 'value', string | null | undefined>>;
+
+/** Column names looked for, in order, per role (compared case-insensitively, `-`/space as `_`). */
+export const ROLE_CANDIDATES: Readonly<Record<MappingRole, readonly string[]>> = {
+  heuristic: ['heuristic', 'method', 'algorithm'],
+  task: ['task', 'dataset'],
+  score: ['score', 'value'],
+  category: ['category', 'task_category', 'task_type'],
+  seed: ['seed', 'seed_or_run', 'run', 'replicate'],
+  study: ['study', 'source_id'],
+  std: ['std', 'sd'],
+  n: ['n', 'n_seeds', 'n_runs'],
+  trials: ['trials', 'n_trials'],
+};
+
+const ROLE_FLAG: Readonly<Record<MappingRole, string>> = {
+  heuristic: '--heuristic',
+  task: '--task',
+  score: '--score',
+  category: '--category',
+  seed: '--seed',
+  study: '--study',
+  std: '--std',
+  n: '--n',
+  trials: '--trials',
+};
+
+const REQUIRED: readonly MappingRole[] = ['heuristic', 'task', 'score'];
+const OPTIONAL: readonly MappingRole[] = ['category', 'seed', 'study', 'std', 'n', 'trials'];
+
+const normalizeName = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+
+function available(table: Table): string {
+  const shown = table.names.slice(0, 30).join(', ');
+  return table.names.length > 30 ? `${shown}, ... (${table.names.length} columns)` : shown;
+}
+
+/** The parts of a column spec ("a" or "a+b") that are table columns; throws naming the option. */
+function specParts(table: Table, spec: string, role: MappingRole): string[] {
+  if (table.columns[spec] && Object.hasOwn(table.columns, spec)) return [spec];
+  const parts = spec.split('+').map((p) => p.trim());
+  for (const p of parts) {
+    if (!p || !Object.hasOwn(table.columns, p)) {
+      throw new DataError(
+        `${table.source ?? 'data'}: no column "${p || spec}" (${ROLE_FLAG[role]} ${spec}); available columns: ${available(table)}`,
+      );
+    }
+  }
+  return parts;
+}
+
+/**
+ * Find the roles' columns by name, without insisting on the required ones (the web upload page
+ * shows what was found). Overrides win; an override naming a missing column throws.
+ *
+ * @example findColumns(table, {}); // { heuristic: 'heuristic', task: 'task', score: 'value', ... }
+ */
+export function findColumns(table: Table, overrides: ColumnOverrides = {}): Partial<ColumnMapping> {
+  const byNorm = new Map<string, string>();
+  for (const name of table.names) {
+    const k = normalizeName(name);
+    if (!byNorm.has(k)) byNorm.set(k, name);
+  }
+  const out: Partial<ColumnMapping> = {};
+  const scoreOverride = overrides.score ?? overrides.value;
+  const used = new Set<string>();
+  for (const role of [...REQUIRED, ...OPTIONAL]) {
+    const o = role === 'score' ? scoreOverride : overrides[role];
+    if (o === null || o === '') continue;
+    if (o !== undefined) {
+      specParts(table, o, role);
+      out[role] = o;
+      used.add(o);
+    }
+  }
+  for (const role of [...REQUIRED, ...OPTIONAL]) {
+    const o = role === 'score' ? scoreOverride : overrides[role];
+    if (o !== undefined) continue;
+    for (const cand of ROLE_CANDIDATES[role]) {
+      const name = byNorm.get(cand);
+      if (name !== undefined && !used.has(name)) {
+        out[role] = name;
+        used.add(name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Find the comparison columns by name (heuristic; task; score or value; category or task_category;
+ * seed, seed_or_run or run; study or source_id; std; n or n_seeds; trials), with overrides. Throws a
+ * DataError listing the available columns when heuristic, task or score cannot be found.
+ *
+ * @example
+ * detectColumns(parseCsv(text), { score: 'accuracy', category: null });
+ */
+export function detectColumns(table: Table, overrides: ColumnOverrides = {}): ColumnMapping {
+  const found = findColumns(table, overrides);
+  for (const role of REQUIRED) {
+    if (found[role] === undefined) {
+      const looked = ROLE_CANDIDATES[role].join(', ');
+      throw new DataError(
+        `${table.source ?? 'data'}: no ${role} column (looked for ${looked}; name it with ${ROLE_FLAG[role]} COLUMN); available columns: ${available(table)}`,
+      );
+    }
+  }
+  return found as ColumnMapping;
+}
+
+/** Options of prepareComparisonData (the CLI's --filter, --drop-missing, --higher-is-better, --scale). */
+export interface PrepareOptions {
+  /** `COLUMN=VALUE[,VALUE...]` or `COLUMN!=VALUE[,VALUE...]`; all must hold. */
+  filters?: readonly string[];
+  /** Drop rows whose score (or heuristic, task, category) is missing or not a finite number. */
+  dropMissing?: boolean;
+  /**
+   * Orientation of the score. Default: from a `higher_is_better` column (true/false per row) when
+   * there is one, else true. Rows where lower is better are negated.
+   */
+  higherIsBetter?: boolean;
+  /** 'task': standardize scores within each task (mixed metrics). Default 'none'. */
+  scale?: 'none' | 'task';
+}
+
+/** Per-task location and scale used by `scale: 'task'` (score_std = (score - mean) / sd). */
+export interface TaskScale {
+  tasks: readonly string[];
+  mean: Float64Array;
+  sd: Float64Array;
+}
+
+/** The canonical comparison data. */
+export interface ComparisonData {
+  /**
+   * Columns heuristic, task (factors), category?, study?, seed? (factors), score (numeric, higher is
+   * better, standardized per task with scale 'task'), se? (std/sqrt(n), same units as score),
+   * trials?. `source` and `lines` are carried over from the input.
+   */
+  table: Table;
+  /** The mapping that was applied. */
+  mapping: ColumnMapping;
+  /** Things people should know (filters, dropped rows, renamed tasks, negated scores, scaling). */
+  notes: string[];
+  /** Rows dropped by --drop-missing. */
+  dropped: number;
+  /** False when every score was negated (lower was better); scores are then -original. */
+  higherIsBetter: boolean;
+  /** Rows whose score was negated. */
+  negated: number;
+  taskScale?: TaskScale;
+  /** Input row index of each output row. */
+  rows: Int32Array;
+}
+
+/** A role's values as a factor over all input rows (joined columns combined). */
+interface RoleFactor {
+  codes: Int32Array;
+  levels: string[];
+  parts: string[];
+}
+
+function roleFactor(table: Table, spec: string, role: MappingRole, joiner: string): RoleFactor {
+  const parts = specParts(table, spec, role);
+  const cols = parts.map((p) => asFactor(table.columns[p]));
+  if (cols.length === 1) return { codes: cols[0].codes, levels: [...cols[0].levels], parts };
+  const codes = new Int32Array(table.nRows);
+  const index = new Map<string, number>();
+  const levels: string[] = [];
+  for (let i = 0; i < table.nRows; i++) {
+    const texts: string[] = [];
+    for (const c of cols) if (c.codes[i] >= 0) texts.push(c.levels[c.codes[i]]);
+    if (texts.length === 0) {
+      codes[i] = -1;
+      continue;
+    }
+    const key = texts.join(joiner);
+    let k = index.get(key);
+    if (k === undefined) {
+      k = levels.length;
+      levels.push(key);
+      index.set(key, k);
+    }
+    codes[i] = k;
+  }
+  return { codes, levels, parts };
+}
+
+interface ParsedFilter {
+  text: string;
+  column: string;
+  negate: boolean;
+  values: string[];
+}
+
+function parseFilter(table: Table, text: string): ParsedFilter {
+  const m = /^\s*([^=!]+?)\s*(!?=)\s*(.*?)\s*$/.exec(text);
+  const src = table.source ?? 'data';
+  if (!m) {
+    throw new DataError(
+      `filter "${text}": expected COLUMN=VALUE or COLUMN!=VALUE (e.g. budget=128)`,
+    );
+  }
+  const column = m[1];
+  if (!Object.hasOwn(table.columns, column)) {
+    throw new DataError(
+      `filter "${text}": ${src} has no column "${column}"; available columns: ${available(table)}`,
+    );
+  }
+  return { text, column, negate: m[2] === '!=', values: m[3].split(',').map((v) => v.trim()) };
+}
+
+/** Row mask of one filter; throws when a value occurs nowhere in the column (likely a typo). */
+function filterMask(table: Table, f: ParsedFilter): Uint8Array {
+  const col = table.columns[f.column];
+  const keep = new Uint8Array(table.nRows);
+  if (col.type === 'numeric') {
+    const targets = f.values.map((v) => (v === '' ? Number.NaN : parseNumber(v)));
+    const bad = f.values.find((v, k) => v !== '' && Number.isNaN(targets[k]));
+    if (bad !== undefined) {
+      throw new DataError(
+        `filter "${f.text}": column "${f.column}" is numeric and "${bad}" is not a number`,
+      );
+    }
+    for (let i = 0; i < table.nRows; i++) {
+      const x = col.values[i];
+      let hit = false;
+      for (const t of targets) if (x === t || (Number.isNaN(x) && Number.isNaN(t))) hit = true;
+      keep[i] = hit !== f.negate ? 1 : 0;
+    }
+    return keep;
+  }
+  const targetCodes = new Set<number>();
+  for (const v of f.values) {
+    const k = v === '' ? -1 : col.levels.indexOf(v);
+    if (k < 0 && v !== '') {
+      const shown = col.levels.slice(0, 12).join(', ');
+      throw new DataError(
+        `filter "${f.text}": column "${f.column}" has no value "${v}" (values: ${shown}${col.levels.length > 12 ? ', ...' : ''})`,
+      );
+    }
+    targetCodes.add(k);
+  }
+  for (let i = 0; i < table.nRows; i++)
+    keep[i] = targetCodes.has(col.codes[i]) !== f.negate ? 1 : 0;
+  return keep;
+}
+
+const TRUE_TEXT = new Set(['true', 't', 'yes', 'y', '1']);
+const FALSE_TEXT = new Set(['false', 'f', 'no', 'n', '0']);
+
+/** +1/-1 per input row from a higher_is_better column, or undefined when there is none. */
+function orientationColumn(table: Table): { name: string; sign: Int8Array } | undefined {
+  const name = table.names.find((n) => normalizeName(n) === 'higher_is_better');
+  if (name === undefined) return undefined;
+  const col = asFactor(table.columns[name]);
+  const levelSign = col.levels.map((l) => {
+    const s = l.trim().toLowerCase();
+    return TRUE_TEXT.has(s) ? 1 : FALSE_TEXT.has(s) ? -1 : 0;
+  });
+  const sign = new Int8Array(table.nRows);
+  for (let i = 0; i < table.nRows; i++) {
+    const c = col.codes[i];
+    const s = c < 0 ? 1 : levelSign[c];
+    if (s === 0) {
+      throw new DataError(
+        `${table.source ?? 'data'}: ${rowLocation(table, i)}, column "${name}": "${col.levels[c]}" is not true or false`,
+      );
+    }
+    sign[i] = s;
+  }
+  return { name, sign };
+}
+
+/** Score of each input row as a number (NaN when missing or not a finite number). */
+function scoreValues(col: Column): { values: Float64Array; text: (i: number) => string } {
+  if (col.type === 'numeric') return { values: col.values, text: (i) => String(col.values[i]) };
+  const levelValue = col.levels.map(parseNumber);
+  const values = new Float64Array(col.codes.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = col.codes[i];
+    values[i] = c < 0 ? Number.NaN : levelValue[c];
+  }
+  return { values, text: (i) => (col.codes[i] < 0 ? '' : col.levels[col.codes[i]]) };
+}
+
+function factorFromCodes(codes: Int32Array, levels: readonly string[]): FactorColumn {
+  // Keep only used levels, sorted (the Table contract).
+  const used = new Int32Array(levels.length).fill(-1);
+  const kept: string[] = [];
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    if (c >= 0 && used[c] < 0) {
+      used[c] = kept.length;
+      kept.push(levels[c]);
+    }
+  }
+  const compact = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) compact[i] = codes[i] < 0 ? -1 : used[codes[i]];
+  return sortedFactor(kept, compact);
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Turn a benchmark table into the canonical comparison table: apply filters, check and convert the
+ * score, drop or reject missing values, orient scores so that higher is better, name tasks
+ * `category/task` when a task name occurs under several categories, compute se = std/sqrt(n),
+ * optionally standardize per task, and reject data a comparison cannot use (fewer than 2
+ * heuristics, a heuristic seen on a single task, duplicate rows without a seed/run column). Every
+ * error names the source and the line (or row) and column.
+ *
+ * @example
+ * const table = parseCsv(text, { source: 'lra.csv' });
+ * const data = prepareComparisonData(table, detectColumns(table, {}), { filters: ['budget=128'] });
+ * data.table.columns.score; // numeric, higher is better
+ */
+export function prepareComparisonData(
+  table: Table,
+  mapping: ColumnMapping,
+  opts: PrepareOptions = {},
+): ComparisonData {
+  const src = table.source ?? 'data';
+  const notes: string[] = [];
+  const at = (i: number, column: string): string =>
+    `${src}: ${rowLocation(table, i)}, column "${column}"`;
+
+  // --- filters
+  const keep = new Uint8Array(table.nRows).fill(1);
+  for (const text of opts.filters ?? []) {
+    const f = parseFilter(table, text);
+    const mask = filterMask(table, f);
+    let n = 0;
+    for (let i = 0; i < table.nRows; i++) {
+      keep[i] &= mask[i];
+      n += keep[i];
+    }
+    if (n === 0) throw new DataError(`${src}: filter "${text}" leaves no rows`);
+    notes.push(`filter ${text}: ${plural(n, 'row')} of ${table.nRows} kept so far`);
+  }
+
+  // --- roles
+  const heuristic = roleFactor(table, mapping.heuristic, 'heuristic', '@');
+  const task = roleFactor(table, mapping.task, 'task', '@');
+  const category =
+    mapping.category !== undefined
+      ? roleFactor(table, mapping.category, 'category', '@')
+      : undefined;
+  const study =
+    mapping.study !== undefined ? roleFactor(table, mapping.study, 'study', '@') : undefined;
+  const seed =
+    mapping.seed !== undefined ? roleFactor(table, mapping.seed, 'seed', '@') : undefined;
+  specParts(table, mapping.score, 'score');
+  const scoreCol = table.columns[mapping.score];
+  const score = scoreValues(scoreCol);
+  const numericRole = (role: 'std' | 'n' | 'trials'): Float64Array | undefined => {
+    const spec = mapping[role];
+    if (spec === undefined) return undefined;
+    specParts(table, spec, role);
+    const col = table.columns[spec];
+    if (col.type === 'numeric') return col.values;
+    const v = scoreValues(col).values;
+    for (let i = 0; i < v.length; i++) {
+      if (keep[i] && Number.isNaN(v[i]) && col.codes[i] >= 0) {
+        throw new DataError(`${at(i, spec)}: "${col.levels[col.codes[i]]}" is not a number`);
+      }
+    }
+    return v;
+  };
+  const std = numericRole('std');
+  const nCount = numericRole('n');
+  const trials = numericRole('trials');
+
+  // --- missing values
+  let dropped = 0;
+  const droppedLines: string[] = [];
+  const checkFactor = (i: number, f: RoleFactor | undefined, spec: string | undefined): boolean => {
+    if (!f || spec === undefined || f.codes[i] >= 0) return true;
+    if (opts.dropMissing) return false;
+    throw new DataError(
+      `${at(i, f.parts.join('+'))}: empty value (use --drop-missing to drop such rows)`,
+    );
+  };
+  for (let i = 0; i < table.nRows; i++) {
+    if (!keep[i]) continue;
+    let ok =
+      checkFactor(i, heuristic, mapping.heuristic) &&
+      checkFactor(i, task, mapping.task) &&
+      checkFactor(i, category, mapping.category);
+    if (ok && !Number.isFinite(score.values[i])) {
+      if (!opts.dropMissing) {
+        const t = score.text(i);
+        throw new DataError(
+          t === ''
+            ? `${at(i, mapping.score)}: missing score (use --drop-missing to drop such rows)`
+            : `${at(i, mapping.score)}: "${t}" is not a finite number (use --drop-missing to drop such rows)`,
+        );
+      }
+      ok = false;
+    }
+    if (!ok) {
+      keep[i] = 0;
+      dropped++;
+      if (droppedLines.length < 5) droppedLines.push(rowLocation(table, i));
+    }
+  }
+  if (dropped > 0) {
+    notes.push(
+      `--drop-missing: dropped ${plural(dropped, 'row')} with a missing or non-numeric value (${droppedLines.join(', ')}${dropped > droppedLines.length ? ', ...' : ''})`,
+    );
+  }
+
+  let nKept = 0;
+  for (let i = 0; i < table.nRows; i++) nKept += keep[i];
+  if (nKept === 0) throw new DataError(`${src}: no rows left to compare`);
+  const rows = new Int32Array(nKept);
+  for (let i = 0, k = 0; i < table.nRows; i++) if (keep[i]) rows[k++] = i;
+
+  // --- orientation
+  const orient = opts.higherIsBetter === undefined ? orientationColumn(table) : undefined;
+  const outScore = new Float64Array(nKept);
+  let negated = 0;
+  for (let k = 0; k < nKept; k++) {
+    const i = rows[k];
+    const s = opts.higherIsBetter === false ? -1 : orient ? orient.sign[i] : 1;
+    outScore[k] = s * score.values[i];
+    if (s < 0) negated++;
+  }
+  if (negated === nKept) {
+    notes.push(
+      `lower is better${orient ? ` (column "${orient.name}")` : ''}: scores are negated, so higher is better in every result (flip signs back to read them in the original units)`,
+    );
+  } else if (negated > 0) {
+    notes.push(
+      `column "${orient?.name}": ${plural(negated, 'row')} where lower is better were negated, so higher is better everywhere`,
+    );
+  }
+
+  // --- trials and se
+  let outTrials: Float64Array | undefined;
+  if (trials && mapping.trials !== undefined) {
+    outTrials = new Float64Array(nKept);
+    for (let k = 0; k < nKept; k++) {
+      const i = rows[k];
+      const n = trials[i];
+      const y = score.values[i];
+      if (!(Number.isInteger(n) && n >= 1)) {
+        throw new DataError(
+          `${at(i, mapping.trials)}: trials must be a positive whole number, got "${cellText(table, mapping.trials, i)}"`,
+        );
+      }
+      if (!(Number.isInteger(y) && y >= 0 && y <= n)) {
+        throw new DataError(
+          `${at(i, mapping.score)}: with trials the score is a count of successes (a whole number from 0 to ${n}), got ${y}`,
+        );
+      }
+      outTrials[k] = n;
+    }
+  }
+  let outSe: Float64Array | undefined;
+  if (std && mapping.std !== undefined) {
+    if (!nCount) {
+      let any = false;
+      for (let k = 0; k < nKept && !any; k++) any = Number.isFinite(std[rows[k]]);
+      if (any)
+        notes.push(
+          `column "${mapping.std}" (std) is ignored: without --n the standard error is unknown`,
+        );
+    } else {
+      const se = new Float64Array(nKept);
+      let known = 0;
+      for (let k = 0; k < nKept; k++) {
+        const i = rows[k];
+        const sd = std[i];
+        const n = nCount[i];
+        if (Number.isNaN(sd)) {
+          se[k] = Number.NaN;
+          continue;
+        }
+        if (!(sd >= 0))
+          throw new DataError(
+            `${at(i, mapping.std)}: a standard deviation cannot be negative (${sd})`,
+          );
+        if (!(n >= 1)) {
+          throw new DataError(
+            `${at(i, mapping.n ?? 'n')}: std is given but n is ${Number.isNaN(n) ? 'missing' : n}; n must be at least 1`,
+          );
+        }
+        se[k] = sd / Math.sqrt(n);
+        known++;
+      }
+      if (known > 0) {
+        outSe = se; // a spread: unchanged by negation
+        notes.push(
+          known === nKept
+            ? `se = ${mapping.std}/sqrt(${mapping.n}) on every row`
+            : `se = ${mapping.std}/sqrt(${mapping.n}) on ${known} of ${nKept} rows (the others have no std)`,
+        );
+      }
+    }
+  }
+
+  // --- factors over kept rows
+  const take = (f: RoleFactor): Int32Array => {
+    const out = new Int32Array(nKept);
+    for (let k = 0; k < nKept; k++) out[k] = f.codes[rows[k]];
+    return out;
+  };
+  const hCol = factorFromCodes(take(heuristic), heuristic.levels);
+  let catCol = category ? factorFromCodes(take(category), category.levels) : undefined;
+  let studyCol = study ? factorFromCodes(take(study), study.levels) : undefined;
+  const seedCol = seed ? factorFromCodes(take(seed), seed.levels) : undefined;
+
+  // Task: a task name under several categories becomes one task per (category, task) pair.
+  let taskCodes = take(task);
+  let taskLevels: readonly string[] = task.levels;
+  if (catCol) {
+    const firstCat = new Int32Array(task.levels.length).fill(-2);
+    const split = new Uint8Array(task.levels.length);
+    for (let k = 0; k < nKept; k++) {
+      const t = taskCodes[k];
+      const c = catCol.codes[k];
+      if (firstCat[t] === -2) firstCat[t] = c;
+      else if (firstCat[t] !== c) split[t] = 1;
+    }
+    const splitNames = task.levels.filter((_, t) => split[t]);
+    if (splitNames.length > 0) {
+      const index = new Map<string, number>();
+      const levels: string[] = [];
+      const codes = new Int32Array(nKept);
+      for (let k = 0; k < nKept; k++) {
+        const t = taskCodes[k];
+        const name = split[t]
+          ? `${catCol.levels[catCol.codes[k]]}/${task.levels[t]}`
+          : task.levels[t];
+        let code = index.get(name);
+        if (code === undefined) {
+          code = levels.length;
+          levels.push(name);
+          index.set(name, code);
+        }
+        codes[k] = code;
+      }
+      taskCodes = codes;
+      taskLevels = levels;
+      notes.push(
+        `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => `"${s}"`).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
+      );
+    }
+  }
+  const tCol = factorFromCodes(taskCodes, taskLevels);
+
+  // --- structure checks
+  if (hCol.levels.length < 2) {
+    throw new DataError(
+      `${src}: only ${plural(hCol.levels.length, 'heuristic')} (${hCol.levels.map((h) => `"${h}"`).join(', ')}) in column "${mapping.heuristic}"${opts.filters?.length ? ' after filters' : ''}; a comparison needs at least 2`,
+    );
+  }
+  {
+    const firstTask = new Int32Array(hCol.levels.length).fill(-1);
+    const firstRow = new Int32Array(hCol.levels.length);
+    const multi = new Uint8Array(hCol.levels.length);
+    for (let k = 0; k < nKept; k++) {
+      const h = hCol.codes[k];
+      const t = tCol.codes[k];
+      if (firstTask[h] < 0) {
+        firstTask[h] = t;
+        firstRow[h] = rows[k];
+      } else if (firstTask[h] !== t) multi[h] = 1;
+    }
+    for (let h = 0; h < hCol.levels.length; h++) {
+      if (!multi[h]) {
+        throw new DataError(
+          `${src}: heuristic "${hCol.levels[h]}" is observed on a single task only ("${tCol.levels[firstTask[h]]}", ${rowLocation(table, firstRow[h])}); each heuristic needs at least 2 tasks (drop it with --filter ${mapping.heuristic}!=${hCol.levels[h]})`,
+        );
+      }
+    }
+  }
+
+  // Single-level study/category carry no information and make the model non-identified: drop them.
+  if (studyCol && studyCol.levels.length < 2) {
+    notes.push(`column "${mapping.study}" (study) has a single value: no study term`);
+    studyCol = undefined;
+  }
+  if (catCol && catCol.levels.length < 2) {
+    notes.push(`column "${mapping.category}" (category) has a single value: no category term`);
+    catCol = undefined;
+  }
+
+  // --- duplicates: (heuristic, task, study?, seed?) must be unique
+  checkDuplicates(table, mapping, rows, hCol, tCol, studyCol, seedCol);
+
+  // --- per-task scaling
+  let taskScale: TaskScale | undefined;
+  if (opts.scale === 'task') {
+    const nT = tCol.levels.length;
+    const sum = new Float64Array(nT);
+    const count = new Float64Array(nT);
+    for (let k = 0; k < nKept; k++) {
+      sum[tCol.codes[k]] += outScore[k];
+      count[tCol.codes[k]]++;
+    }
+    const mean = new Float64Array(nT);
+    for (let t = 0; t < nT; t++) mean[t] = sum[t] / count[t];
+    const ss = new Float64Array(nT);
+    for (let k = 0; k < nKept; k++) {
+      const d = outScore[k] - mean[tCol.codes[k]];
+      ss[tCol.codes[k]] += d * d;
+    }
+    const sd = new Float64Array(nT);
+    const flat: string[] = [];
+    for (let t = 0; t < nT; t++) {
+      // Sample sd (n - 1); a task with one row or no spread cannot be scaled: sd 1 keeps its units.
+      const s = count[t] > 1 ? Math.sqrt(ss[t] / (count[t] - 1)) : Number.NaN;
+      if (s > 0 && Number.isFinite(s)) sd[t] = s;
+      else {
+        sd[t] = 1;
+        flat.push(tCol.levels[t]);
+      }
+    }
+    for (let k = 0; k < nKept; k++) {
+      const t = tCol.codes[k];
+      outScore[k] = (outScore[k] - mean[t]) / sd[t];
+      if (outSe) outSe[k] /= sd[t];
+    }
+    taskScale = { tasks: tCol.levels, mean, sd };
+    notes.push(
+      '--scale task: scores standardized within each task (heuristic and category results are in standard deviations of a task)',
+    );
+    if (flat.length > 0) {
+      notes.push(
+        `--scale task: ${flat.map((t) => `"${t}"`).join(', ')} ha${flat.length === 1 ? 's' : 've'} no spread; centred only`,
+      );
+    }
+  }
+
+  // --- canonical table
+  const names: string[] = ['heuristic', 'task'];
+  const columns: Record<string, Column> = { heuristic: hCol, task: tCol };
+  if (catCol) {
+    names.push('category');
+    columns.category = catCol;
+  }
+  if (studyCol) {
+    names.push('study');
+    columns.study = studyCol;
+  }
+  if (seedCol) {
+    names.push('seed');
+    columns.seed = seedCol;
+  }
+  names.push('score');
+  columns.score = { type: 'numeric', values: outScore };
+  if (outSe) {
+    names.push('se');
+    columns.se = { type: 'numeric', values: outSe };
+  }
+  if (outTrials) {
+    names.push('trials');
+    columns.trials = { type: 'numeric', values: outTrials };
+  }
+  const out: { -readonly [K in keyof Table]: Table[K] } = { nRows: nKept, names, columns };
+  if (table.source !== undefined) out.source = table.source;
+  if (table.lines) out.lines = Int32Array.from(rows, (i) => table.lines![i]);
+  const result: ComparisonData = {
+    table: out,
+    mapping,
+    notes,
+    dropped,
+    higherIsBetter: negated !== nKept,
+    negated,
+    rows,
+  };
+  if (taskScale) result.taskScale = taskScale;
+  return result;
+}
+
+function checkDuplicates(
+  table: Table,
+  mapping: ColumnMapping,
+  rows: Int32Array,
+  h: FactorColumn,
+  t: FactorColumn,
+  study: FactorColumn | undefined,
+  seed: FactorColumn | undefined,
+): void {
+  const nT = t.levels.length;
+  const nS = study ? study.levels.length + 1 : 1;
+  const nR = seed ? seed.levels.length + 1 : 1;
+  const seen = new Map<number, number>();
+  for (let k = 0; k < rows.length; k++) {
+    // Missing study/seed (-1) is its own value: +1 shifts codes to be non-negative.
+    const key =
+      ((h.codes[k] * nT + t.codes[k]) * nS + (study ? study.codes[k] + 1 : 0)) * nR +
+      (seed ? seed.codes[k] + 1 : 0);
+    const prev = seen.get(key);
+    if (prev === undefined) {
+      seen.set(key, k);
+      continue;
+    }
+    const a = rows[prev];
+    const b = rows[k];
+    const src = table.source ?? 'data';
+    const where = table.lines
+      ? `lines ${table.lines[a]} and ${table.lines[b]}`
+      : `rows ${a + 1} and ${b + 1}`;
+    const what = `heuristic "${h.levels[h.codes[k]]}" on task "${t.levels[t.codes[k]]}"${study ? ` in study "${study.codes[k] < 0 ? '' : study.levels[study.codes[k]]}"` : ''}`;
+    const mapped = new Set<string>();
+    for (const v of Object.values(mapping))
+      if (v) for (const p of String(v).split('+')) mapped.add(p);
+    // Settings (few distinct values, e.g. budget) before labels (many, e.g. a printed name).
+    const differ = table.names
+      .filter((n) => !mapped.has(n) && cellText(table, n, a) !== cellText(table, n, b))
+      .map((n) => ({ n, levels: asFactor(table.columns[n]).levels.length }))
+      .sort((x, y) => x.levels - y.levels)
+      .map((x) => x.n);
+    const hint =
+      differ.length > 0
+        ? `; they differ in ${differ.map((d) => `"${d}"`).join(', ')}: keep one setting with --filter ${differ[0]}=VALUE, or make it part of the comparison (e.g. --study ${differ[0]} or --heuristic ${mapping.heuristic}+${differ[0]})`
+        : '';
+    if (!seed) {
+      throw new DataError(
+        `${src}: ${where}: duplicate rows for ${what} and no seed/run column: if these are repeated runs, add a seed or run column (or name it with --seed)${hint}`,
+      );
+    }
+    const seedText = seed.codes[k] < 0 ? '' : seed.levels[seed.codes[k]];
+    const agg = seedText.toLowerCase() === 'agg' ? ` ("agg" counts as one run)` : '';
+    throw new DataError(
+      `${src}: ${where}: duplicate rows for ${what} with the same ${mapping.seed} "${seedText}"${agg}${hint}`,
+    );
+  }
+}
