@@ -1,0 +1,57 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+/** Name of the login cookie set by the login form. */
+export const TOKEN_COOKIE = 'bayesbench_token';
+
+/** Constant-time comparison of a presented token with the server's (hashes first: equal lengths). */
+export function tokenMatches(presented: string | undefined, token: string): boolean {
+  if (!presented) return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** One cookie's value from a Cookie header, or undefined. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Require the token on every request: `Authorization: Bearer <token>` (scripts) or the login cookie
+ * (browsers). The API answers 401 JSON; pages redirect to the login form.
+ *
+ * @example app.use(tokenAuth('s3cret'));
+ */
+export function tokenAuth(token: string): RequestHandler {
+  return (req, res, next) => {
+    const auth = req.get('authorization');
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
+    if (tokenMatches(bearer, token) || tokenMatches(cookie, token)) {
+      next();
+      return;
+    }
+    if (req.path.startsWith('/api/') || !req.accepts('html')) {
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: 'a token is required', status: 401 });
+      return;
+    }
+    const back = req.method === 'GET' ? req.originalUrl : '/';
+    res.redirect(303, `/login?next=${encodeURIComponent(back)}`);
+  };
+}

@@ -1,0 +1,61 @@
+import type { Comparison } from '../analysis/types.js';
+import type { Table } from '../data/table.js';
+import type { Draws } from '../draws/draws.js';
+import type { PriorRow } from '../model/spec.js';
+import type { ProgressEvent } from '../sampler/types.js';
+import type { ColumnMap, FitConfig, FitRecord, FitResult, FitSpec } from '../store/store.js';
+
+/**
+ * What the web layer needs from the rest of bayesbench, as injectable functions: the defaults
+ * (src/web/default-engine.ts) bind the data, model, analysis and report modules; tests inject fakes
+ * (above all a fake `runFit`, so route tests never sample).
+ */
+
+/** One queued fit as the runner hands it to `runFit`. */
+export interface FitJob {
+  fitId: number;
+  datasetName: string;
+  /** The dataset's raw CSV bytes (the worker parses them again: Tables stay out of messages). */
+  csv: Uint8Array;
+  spec: FitSpec;
+  config: FitConfig;
+}
+
+/** Cancellation and progress of one running fit. */
+export interface FitContext {
+  signal: AbortSignal;
+  onProgress(event: ProgressEvent): void;
+}
+
+/** Run one fit to completion (on a worker thread in production). Rejects when cancelled. */
+export type RunFit = (job: FitJob, ctx: FitContext) => Promise<FitResult>;
+
+/** A model file from models/*.json, as the New fit page lists it. */
+export interface ModelChoice {
+  name: string;
+  description: string;
+  formula: string;
+}
+
+/** Injectable behaviour of the web app. */
+export interface Engine {
+  /** Parse uploaded bytes; throws the CLI's DataError for malformed input. */
+  parseCsv(bytes: Uint8Array, source: string): Table;
+  /** Column mapping found by name (the CLI's defaults). */
+  detectColumns(table: Table): Partial<ColumnMap>;
+  /** Throw the CLI's error when the mapping or model does not fit the table (nothing is created). */
+  checkFit(table: Table, spec: FitSpec): void;
+  /** The priors a fit would use (the `bayesbench priors` rows). */
+  priors(table: Table, spec: FitSpec): PriorRow[];
+  /** Models offered on the New fit page. */
+  models(): ModelChoice[];
+  /** Rebuild the comparison from stored draws with another ROPE/threshold (no refit). */
+  compareFromFit?(input: {
+    fit: FitRecord;
+    table: Table;
+    draws: Draws;
+    rope?: number;
+    threshold?: number;
+  }): Promise<Comparison> | Comparison;
+  runFit: RunFit;
+}

@@ -1,0 +1,53 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { runComparison } from '../analysis/compare.js';
+import { parseCsv } from '../data/csv.js';
+import { BayesbenchError } from '../errors.js';
+import type { FitResult } from '../store/store.js';
+import type { FitJob } from './engine.js';
+import { compareOptions, readModels } from './fit-options.js';
+
+/**
+ * Worker thread of one fit (src/web/run-fit.ts starts it): parse the dataset, run the comparison
+ * (the sampler may start its own chain workers), post progress events and the result, whose typed
+ * arrays are transferred, not copied. The parent cancels by terminating this thread.
+ */
+interface WorkerInput {
+  job: FitJob;
+  modelsDir: string;
+}
+
+const { job, modelsDir } = workerData as WorkerInput;
+const port = parentPort!;
+
+try {
+  const table = parseCsv(job.csv, { source: job.datasetName });
+  const options = compareOptions(job.spec, job.config, readModels(modelsDir), job.datasetName);
+  const started = performance.now();
+  const run = await runComparison(table, {
+    ...options,
+    onProgress: (event) => port.postMessage({ type: 'progress', event }),
+  });
+  const result: FitResult = {
+    comparison: run.comparison,
+    summary: run.summary,
+    draws: run.fit.draws,
+    stats: run.fit.stats,
+    timings: {
+      warmup_seconds: run.fit.timing.warmupSeconds,
+      sampling_seconds: run.fit.timing.samplingSeconds,
+      total_seconds: (performance.now() - started) / 1000,
+    },
+  };
+  const transfer = [run.fit.draws.values.buffer, run.fit.stats.values.buffer].filter(
+    (b, i, all) => b instanceof ArrayBuffer && all.indexOf(b) === i,
+  ) as ArrayBuffer[];
+  port.postMessage({ type: 'done', result }, transfer);
+} catch (err) {
+  port.postMessage({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+    typed: err instanceof BayesbenchError,
+    code: err instanceof BayesbenchError ? err.code : undefined,
+    status: err instanceof BayesbenchError ? err.status : undefined,
+  });
+}

@@ -1,0 +1,251 @@
+import { max, mean, min, standardDeviation } from 'simple-statistics';
+import { z } from 'zod';
+import type { Table } from '../data/table.js';
+import { ConfigError, DataError, NotFoundError } from '../errors.js';
+import type {
+  ColumnMap,
+  DatasetInfo,
+  DatasetSummary,
+  FitConfig,
+  FitSpec,
+  Store,
+} from '../store/store.js';
+import type { Engine } from './engine.js';
+
+/** Upload limits (also enforced by multer for the byte size). */
+export const LIMITS = { bytes: 5 * 1024 * 1024, rows: 100_000, columns: 200, previewRows: 10 };
+
+/**
+ * Parse a URL id: a positive integer without sign, leading zeros or fraction; anything else is an
+ * unknown id (404), never a 500.
+ * @example parseId('12') // 12
+ */
+export function parseId(raw: unknown, what: 'fit' | 'dataset'): number {
+  const s = String(raw);
+  if (!/^[1-9][0-9]{0,14}$/.test(s)) throw new NotFoundError(`${what} ${s.slice(0, 40)} not found`);
+  return Number(s);
+}
+
+/** Text of one cell of a table (for previews). */
+function cellText(table: Table, name: string, row: number): string {
+  const col = table.columns[name];
+  if (col.type === 'numeric') {
+    const v = col.values[row];
+    return Number.isNaN(v) ? '' : String(v);
+  }
+  const code = col.codes[row];
+  return code < 0 ? '' : col.levels[code];
+}
+
+/** Round for display in the column summary (4 significant digits). */
+function sig(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(4)) : Number.NaN;
+}
+
+/**
+ * The summary kept with a dataset: rows, per-column statistics (simple-statistics), the detected
+ * mapping and a preview of the first rows.
+ * @example summarizeTable(table, {}).rows
+ */
+export function summarizeTable(table: Table, detected: Partial<ColumnMap>): DatasetSummary {
+  const columns = table.names.map((name) => {
+    const col = table.columns[name];
+    if (col.type === 'numeric') {
+      const xs = Array.from(col.values).filter((v) => !Number.isNaN(v));
+      return {
+        name,
+        type: 'numeric' as const,
+        missing: table.nRows - xs.length,
+        min: xs.length ? sig(min(xs)) : null,
+        max: xs.length ? sig(max(xs)) : null,
+        mean: xs.length ? sig(mean(xs)) : null,
+        sd: xs.length > 1 ? sig(standardDeviation(xs)) : null,
+      };
+    }
+    let missing = 0;
+    for (const c of col.codes) if (c < 0) missing++;
+    return {
+      name,
+      type: 'factor' as const,
+      missing,
+      levels: col.levels.length,
+      examples: col.levels.slice(0, 5),
+    };
+  });
+  const previewRows = Math.min(table.nRows, LIMITS.previewRows);
+  const preview: string[][] = [];
+  for (let r = 0; r < previewRows; r++) preview.push(table.names.map((n) => cellText(table, n, r)));
+  return { rows: table.nRows, columns, detected, preview };
+}
+
+/**
+ * Check, parse and store an upload. Every problem is a DataError with the CLI's words, and nothing is
+ * stored unless all checks pass.
+ * @example await ingestUpload(store, engine, { bytes, filename: 'lra.csv' })
+ */
+export function ingestUpload(
+  store: Store,
+  engine: Engine,
+  input: { bytes: Uint8Array | undefined; filename?: string; name?: string },
+): DatasetInfo {
+  if (!input.bytes)
+    throw new DataError('no file uploaded: send the CSV in the multipart field "file"');
+  const name = (input.name?.trim() || input.filename || 'upload.csv').slice(0, 200);
+  const table = engine.parseCsv(input.bytes, name);
+  if (table.nRows > LIMITS.rows) {
+    throw new DataError(`${name}: ${table.nRows} rows is over the limit of ${LIMITS.rows} rows`);
+  }
+  if (table.names.length > LIMITS.columns) {
+    throw new DataError(
+      `${name}: ${table.names.length} columns is over the limit of ${LIMITS.columns} columns`,
+    );
+  }
+  let detected: Partial<ColumnMap> = {};
+  try {
+    detected = engine.detectColumns(table);
+  } catch {
+    detected = {};
+  }
+  return store.addDataset({ name, csv: input.bytes, summary: summarizeTable(table, detected) });
+}
+
+const optionalName = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const intIn = (lo: number, hi: number, dflt: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number().int().min(lo).max(hi).default(dflt),
+  );
+const numberIn = (lo: number, hi: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number().min(lo).max(hi).optional(),
+  );
+
+/** The body of POST /api/fits (and the New fit form, flattened). */
+export const FitRequestSchema = z.object({
+  dataset: z.preprocess((v) => String(v ?? ''), z.string()),
+  mapping: z.object({
+    heuristic: z.string().trim().min(1, 'required'),
+    task: z.string().trim().min(1, 'required'),
+    score: z.string().trim().min(1, 'required'),
+    category: optionalName,
+    seed: optionalName,
+    study: optionalName,
+    std: optionalName,
+    n: optionalName,
+    trials: optionalName,
+  }),
+  model: optionalName,
+  formula: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((s) => (s ? s : undefined)),
+  priors: z.array(z.string().max(500)).max(50).optional(),
+  chains: intIn(1, 16, 4),
+  warmup: intIn(10, 20_000, 1000),
+  draws: intIn(10, 20_000, 1000),
+  seed: intIn(0, 2 ** 31 - 1, 1),
+  adapt_delta: numberIn(0.5, 0.9999),
+  rope: numberIn(0, 1e12),
+  threshold: numberIn(0.5, 0.9999),
+  higher_is_better: z.boolean().optional(),
+});
+
+/** A fit request after validation. */
+export interface FitRequest {
+  datasetId: number;
+  spec: FitSpec;
+  config: FitConfig;
+}
+
+/**
+ * Validate a fit request body: ConfigError naming the field for a bad value, NotFoundError for an
+ * unknown dataset, and the CLI's DataError/FormulaError (via engine.checkFit) when the mapping or the
+ * model does not fit the dataset.
+ * @example parseFitRequest(store, engine, { dataset: 1, mapping: { heuristic: 'h', task: 't', score: 'y' } })
+ */
+export function parseFitRequest(store: Store, engine: Engine, body: unknown): FitRequest {
+  const parsed = FitRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || 'body';
+    throw new ConfigError(`${field}: ${issue.message}`);
+  }
+  const b = parsed.data;
+  const datasetId = parseId(b.dataset, 'dataset');
+  store.getDataset(datasetId);
+  if (b.model && b.formula) throw new ConfigError('give either model or formula, not both');
+  if (b.model && !engine.models().some((m) => m.name === b.model)) {
+    throw new ConfigError(`model: unknown model "${b.model}" (see models/)`);
+  }
+  const mapping: ColumnMap = {
+    heuristic: b.mapping.heuristic,
+    task: b.mapping.task,
+    score: b.mapping.score,
+  };
+  for (const k of ['category', 'seed', 'study', 'std', 'n', 'trials'] as const) {
+    if (b.mapping[k]) mapping[k] = b.mapping[k];
+  }
+  const spec: FitSpec = { mapping };
+  if (b.model) spec.model = b.model;
+  if (b.formula) spec.formula = b.formula;
+  if (b.priors?.length) spec.priors = b.priors;
+  if (b.rope !== undefined) spec.rope = b.rope;
+  if (b.threshold !== undefined) spec.threshold = b.threshold;
+  if (b.higher_is_better !== undefined) spec.higherIsBetter = b.higher_is_better;
+  const config: FitConfig = { chains: b.chains, warmup: b.warmup, draws: b.draws, seed: b.seed };
+  if (b.adapt_delta !== undefined) config.adaptDelta = b.adapt_delta;
+  const dataset = store.getDataset(datasetId);
+  const table = engine.parseCsv(store.getDatasetCsv(datasetId), dataset.name);
+  engine.checkFit(table, spec);
+  return { datasetId, spec, config };
+}
+
+/**
+ * Turn the flat New fit form (mapping fields at the top level, priors one per line) into the API body.
+ * @example formToFitBody({ dataset: '1', heuristic: 'h', task: 't', score: 'y' })
+ */
+export function formToFitBody(form: Record<string, unknown>): Record<string, unknown> {
+  const s = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
+  const mapping: Record<string, string | undefined> = {};
+  for (const k of [
+    'heuristic',
+    'task',
+    'score',
+    'category',
+    'seed',
+    'study',
+    'std',
+    'n',
+    'trials',
+  ]) {
+    mapping[k] = s(k);
+  }
+  const priors = (s('priors') ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const source = s('source');
+  return {
+    dataset: s('dataset'),
+    mapping,
+    model: source === 'formula' ? undefined : s('model'),
+    formula: source === 'formula' ? s('formula') : undefined,
+    priors: priors.length ? priors : undefined,
+    chains: s('chains'),
+    warmup: s('warmup'),
+    draws: s('draws'),
+    seed: s('seed'),
+    adapt_delta: s('adapt_delta'),
+    rope: s('rope'),
+    threshold: s('threshold'),
+  };
+}

@@ -1,0 +1,133 @@
+import { Router } from 'express';
+import multer from 'multer';
+import { BayesbenchError } from '../../errors.js';
+import type { DatasetInfo, FitRecord } from '../../store/store.js';
+import type { AppContext } from '../app.js';
+import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
+
+/** Multer with memory storage (nothing touches the disk) and the upload limits. */
+export const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: LIMITS.bytes, files: 1, fields: 10, fieldSize: 10_000 },
+});
+
+/** The JSON form of a dataset (no bytes). */
+export function datasetJson(d: DatasetInfo) {
+  return {
+    id: d.id,
+    name: d.name,
+    rows: d.summary.rows,
+    columns: d.summary.columns.map((c) => c.name),
+    created: d.created,
+    bytes: d.bytes,
+  };
+}
+
+/** The JSON form of a fit's state (GET /api/fits/:id). */
+export function fitJson(f: FitRecord, live?: FitRecord['progress']) {
+  const progress = live ?? f.progress;
+  const out: Record<string, unknown> = {
+    id: f.id,
+    dataset: f.datasetId,
+    status: f.status,
+    progress: f.status === 'done' ? 1 : progress.fraction,
+    chains: progress.chains,
+    created: f.created,
+    started: f.started,
+    finished: f.finished,
+    spec: f.spec,
+    config: f.config,
+    diagnostics: f.diagnostics,
+  };
+  if (f.error) out.error = f.error;
+  return out;
+}
+
+/**
+ * The JSON API for scripts (README-web.md documents it): datasets, fits, summary, cancel.
+ *
+ * @example app.use('/api', express.json(), apiRoutes(ctx));
+ */
+export function apiRoutes(ctx: AppContext): Router {
+  const { store, runner } = ctx;
+  const router = Router();
+
+  router.post('/datasets', upload.single('file'), async (req, res) => {
+    const engine = await ctx.engine();
+    const d = ingestUpload(store, engine, {
+      bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
+      filename: req.file?.originalname,
+      name: typeof req.body?.name === 'string' ? req.body.name : undefined,
+    });
+    res
+      .status(201)
+      .location(`/api/datasets/${d.id}`)
+      .json({
+        id: d.id,
+        rows: d.summary.rows,
+        columns: d.summary.columns.map((c) => c.name),
+      });
+  });
+
+  router.get('/datasets', (_req, res) => {
+    res.json(store.listDatasets().map(datasetJson));
+  });
+
+  router.get('/datasets/:id', (req, res) => {
+    const d = store.getDataset(parseId(req.params.id, 'dataset'));
+    res.json({
+      ...datasetJson(d),
+      summary: d.summary.columns,
+      detected: d.summary.detected ?? {},
+    });
+  });
+
+  router.post('/fits', async (req, res) => {
+    const engine = await ctx.engine();
+    const request = parseFitRequest(store, engine, req.body);
+    const fit = store.createFit(request);
+    runner.pump();
+    res.status(202).location(`/api/fits/${fit.id}`).json({ id: fit.id });
+  });
+
+  router.get('/fits', (_req, res) => {
+    res.json(store.listFits().map((f) => fitJson(f, runner.progress(f.id))));
+  });
+
+  router.get('/fits/:id', (req, res) => {
+    const f = store.getFit(parseId(req.params.id, 'fit'));
+    const j = fitJson(f, runner.progress(f.id));
+    res.json({
+      id: j.id,
+      status: j.status,
+      progress: j.progress,
+      ...(f.error ? { error: f.error } : {}),
+      chains: j.chains,
+      dataset: j.dataset,
+    });
+  });
+
+  router.get('/fits/:id/summary', (req, res) => {
+    const f = store.getFit(parseId(req.params.id, 'fit'));
+    if (f.status !== 'done' || !f.comparison) {
+      throw new BayesbenchError(`fit ${f.id} is ${f.status}: no summary yet`, 'not_ready', 409);
+    }
+    res.json(f.comparison);
+  });
+
+  router.post('/fits/:id/cancel', (req, res) => {
+    const id = parseId(req.params.id, 'fit');
+    const f = store.getFit(id);
+    if (!runner.cancel(id)) {
+      throw new BayesbenchError(`fit ${id} is ${f.status}: nothing to cancel`, 'conflict', 409);
+    }
+    res.status(202).json({ id, status: store.getFit(id).status });
+  });
+
+  router.post('/fits/:id/restart', (req, res) => {
+    const f = runner.restart(parseId(req.params.id, 'fit'));
+    res.status(202).json({ id: f.id, status: f.status });
+  });
+
+  return router;
+}

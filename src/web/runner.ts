@@ -1,0 +1,212 @@
+import { EventEmitter } from 'node:events';
+import { BayesbenchError } from '../errors.js';
+import type { ProgressEvent } from '../sampler/types.js';
+import type { ChainProgress, FitProgress, FitRecord, FitStatus, Store } from '../store/store.js';
+import type { RunFit } from './engine.js';
+
+/** What subscribers of one fit hear: progress while it runs, then its final status. */
+export type RunnerEvent =
+  | { type: 'progress'; fitId: number; progress: FitProgress }
+  | { type: 'status'; fitId: number; status: FitStatus; error: string | null };
+
+/** The background job queue of fits (one at a time by default). */
+export interface Runner {
+  /** Look at the store's queue and start fits while fewer than `jobs` run. */
+  pump(): void;
+  /** Cancel a queued or running fit; false when it had already finished. */
+  cancel(fitId: number): boolean;
+  /** Queue an interrupted, failed or cancelled fit again. */
+  restart(fitId: number): FitRecord;
+  /** Listen to one fit's events; returns the unsubscribe function. */
+  subscribe(fitId: number, listener: (event: RunnerEvent) => void): () => void;
+  /** The latest in-memory progress of a running fit (fresher than the store's). */
+  progress(fitId: number): FitProgress | undefined;
+  /** Resolves when no fit is running or queued. */
+  idle(): Promise<void>;
+  /** Cancel running fits (they become 'interrupted') and stop taking new ones. */
+  close(): Promise<void>;
+}
+
+/** Options of createRunner. */
+export interface RunnerOptions {
+  store: Store;
+  runFit: RunFit;
+  /** Fits run at once (default 1). */
+  jobs?: number;
+  /** Minimum milliseconds between progress writes to the store (default 500). */
+  storeIntervalMs?: number;
+}
+
+/**
+ * Create the job runner: fits queued in the store run one at a time (or `jobs` at a time) through
+ * `runFit`; progress goes to subscribers (server-sent events) at once and to the store at most every
+ * `storeIntervalMs`; the result, its draws and status 'done' are written in one transaction.
+ *
+ * @example
+ * const runner = createRunner({ store, runFit: workerRunFit });
+ * store.createFit({ datasetId, spec, config }); runner.pump();
+ */
+export function createRunner(options: RunnerOptions): Runner {
+  const { store, runFit } = options;
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const storeIntervalMs = options.storeIntervalMs ?? 500;
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const running = new Map<
+    number,
+    { controller: AbortController; progress: FitProgress; done: Promise<void>; reason?: string }
+  >();
+  let closed = false;
+  let idleWaiters: (() => void)[] = [];
+
+  const emit = (event: RunnerEvent) => emitter.emit(`fit:${event.fitId}`, event);
+
+  const checkIdle = () => {
+    if (running.size === 0 && (closed || store.queuedFitIds().length === 0)) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+
+  const start = (fitId: number) => {
+    if (!store.markRunning(fitId)) return;
+    const fit = store.getFit(fitId);
+    const controller = new AbortController();
+    const progress: FitProgress = { chains: [], fraction: 0 };
+    let lastWrite = 0;
+    const onProgress = (e: ProgressEvent) => {
+      const c: ChainProgress = {
+        chain: e.chain,
+        iteration: e.iteration,
+        total: e.total,
+        phase: e.phase,
+        divergent: e.divergent,
+      };
+      progress.chains[e.chain] = c;
+      let done = 0;
+      let total = 0;
+      for (let i = 0; i < fit.config.chains; i++) {
+        const ch = progress.chains[i];
+        done += ch ? ch.iteration : 0;
+        total += ch ? ch.total : fit.config.warmup + fit.config.draws;
+      }
+      progress.fraction = total > 0 ? done / total : 0;
+      const snapshot: FitProgress = {
+        chains: Array.from(progress.chains, (x) => x ?? null).filter(
+          (x): x is ChainProgress => x !== null,
+        ),
+        fraction: progress.fraction,
+      };
+      emit({ type: 'progress', fitId, progress: snapshot });
+      const t = Date.now();
+      if (t - lastWrite >= storeIntervalMs) {
+        lastWrite = t;
+        store.setProgress(fitId, snapshot);
+      }
+    };
+    const entry = {
+      controller,
+      progress,
+      done: Promise.resolve(),
+      reason: undefined as string | undefined,
+    };
+    running.set(fitId, entry);
+    entry.done = (async () => {
+      try {
+        const csv = store.getDatasetCsv(fit.datasetId);
+        const result = await runFit(
+          { fitId, datasetName: fit.datasetName, csv, spec: fit.spec, config: fit.config },
+          { signal: controller.signal, onProgress },
+        );
+        if (controller.signal.aborted) throw new Error('cancelled');
+        store.completeFit(fitId, result);
+        emit({ type: 'status', fitId, status: 'done', error: null });
+      } catch (err) {
+        const aborted = controller.signal.aborted;
+        const status: FitStatus = aborted
+          ? entry.reason === 'close'
+            ? 'interrupted'
+            : 'cancelled'
+          : 'failed';
+        const message = aborted
+          ? status === 'interrupted'
+            ? 'the server stopped while this fit was running'
+            : 'cancelled by the user'
+          : err instanceof BayesbenchError
+            ? err.message
+            : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+        store.failFit(fitId, status as 'failed' | 'cancelled' | 'interrupted', message);
+        emit({ type: 'status', fitId, status, error: message });
+      } finally {
+        running.delete(fitId);
+        if (!closed) pump();
+        checkIdle();
+      }
+    })();
+  };
+
+  const pump = () => {
+    if (closed) return;
+    for (const id of store.queuedFitIds()) {
+      if (running.size >= jobs) break;
+      if (!running.has(id)) start(id);
+    }
+    checkIdle();
+  };
+
+  return {
+    pump,
+    cancel(fitId) {
+      const r = running.get(fitId);
+      if (r) {
+        r.reason = 'user';
+        r.controller.abort();
+        return true;
+      }
+      const fit = store.getFit(fitId);
+      if (fit.status !== 'queued') return false;
+      store.failFit(fitId, 'cancelled', 'cancelled by the user');
+      emit({ type: 'status', fitId, status: 'cancelled', error: 'cancelled by the user' });
+      checkIdle();
+      return true;
+    },
+    restart(fitId) {
+      const fit = store.getFit(fitId);
+      if (fit.status === 'queued' || fit.status === 'running' || fit.status === 'done') {
+        throw new BayesbenchError(`fit ${fitId} is ${fit.status}; only a stopped fit restarts`);
+      }
+      const again = store.requeueFit(fitId);
+      pump();
+      return again;
+    },
+    subscribe(fitId, listener) {
+      const key = `fit:${fitId}`;
+      emitter.on(key, listener);
+      return () => emitter.off(key, listener);
+    },
+    progress(fitId) {
+      const r = running.get(fitId);
+      if (!r) return undefined;
+      return {
+        chains: r.progress.chains.filter((x) => x !== undefined),
+        fraction: r.progress.fraction,
+      };
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        checkIdle();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const r of running.values()) {
+        r.reason = 'close';
+        r.controller.abort();
+      }
+      await Promise.all([...running.values()].map((r) => r.done));
+      checkIdle();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/store.js';
+import { createApp } from '../../src/web/app.js';
+import { createRunner } from '../../src/web/runner.js';
+import { CSV, controllableRunFit, fakeEngine } from './helpers.js';
+
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function setup(opts: { immediate?: boolean; token?: string } = {}) {
+  const store = openStore(':memory:');
+  stores.push(store);
+  const fake = controllableRunFit({ immediate: opts.immediate });
+  const runner = createRunner({ store, runFit: fake.runFit, storeIntervalMs: 0 });
+  const app = createApp({ store, runner, engine: fakeEngine(fake.runFit), token: opts.token });
+  return { store, runner, app, fake };
+}
+
+const mapping = { heuristic: 'heuristic', task: 'task', score: 'score', category: 'task_category' };
+
+describe('JSON API: datasets', () => {
+  it('POST /api/datasets stores a CSV and answers 201 {id, rows, columns}', async () => {
+    const { app, store } = setup();
+    const res = await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    expect(res.body).toEqual({
+      id: 1,
+      rows: 6,
+      columns: ['heuristic', 'task', 'task_category', 'score'],
+    });
+    expect(store.listDatasets()).toHaveLength(1);
+    const list = await request(app).get('/api/datasets').expect(200);
+    expect(list.body.map((d: { name: string }) => d.name)).toEqual(['runs.csv']);
+    const one = await request(app).get('/api/datasets/1').expect(200);
+    expect(one.body.detected).toEqual(mapping);
+  });
+
+  it.each([
+    ['an empty file', Buffer.from(''), /empty file/],
+    ['a header only', Buffer.from('heuristic,task,score\n'), /header only/],
+    ['binary content', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0xff]), /binary|UTF-8/],
+    ['a ragged row', Buffer.from('a,b\n1,2,3\n'), /line 2/],
+  ])('rejects %s with 400 and the CLI message, storing nothing', async (_what, body, message) => {
+    const { app, store } = setup();
+    const res = await request(app)
+      .post('/api/datasets')
+      .attach('file', body, 'bad.csv')
+      .expect(400);
+    expect(res.body.error).toMatch(message);
+    expect(res.body.error).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    expect(store.listDatasets()).toEqual([]);
+  });
+
+  it('rejects a request without the file field and an upload over the size limit', async () => {
+    const { app, store } = setup();
+    const none = await request(app).post('/api/datasets').field('name', 'x').expect(400);
+    expect(none.body.error).toMatch(/field "file"/);
+    const big = Buffer.alloc(5 * 1024 * 1024 + 1, 'a');
+    const over = await request(app)
+      .post('/api/datasets')
+      .attach('file', big, 'big.csv')
+      .expect(400);
+    expect(over.body.error).toMatch(/size limit/);
+    expect(store.listDatasets()).toEqual([]);
+  });
+
+  it('answers 404 for unknown and malformed ids', async () => {
+    const { app } = setup();
+    for (const id of ['9', '0', 'abc', '1.5', '-1', '01', '1e3', '99999999999999999999']) {
+      await request(app).get(`/api/datasets/${id}`).expect(404);
+      const res = await request(app).get(`/api/fits/${id}`).expect(404);
+      expect(res.body.error).toMatch(/not found/);
+      await request(app).get(`/fits/${id}`).expect(404);
+    }
+    await request(app).get('/no/such/page').expect(404);
+  });
+});
+
+describe('JSON API: fits', () => {
+  it('queues a fit (202), reports progress, finishes, serves the summary', async () => {
+    const { app, fake, runner } = setup();
+    await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    const res = await request(app)
+      .post('/api/fits')
+      .send({ dataset: 1, mapping, chains: 2, warmup: 10, draws: 10, seed: 3 })
+      .expect(202);
+    expect(res.body).toEqual({ id: 1 });
+    await fake.started;
+    const running = await request(app).get('/api/fits/1').expect(200);
+    expect(running.body.status).toBe('running');
+    // Two chains at 5 of 10 iterations each: half done.
+    expect(running.body.progress).toBeCloseTo(0.5, 12);
+    await request(app).get('/api/fits/1/summary').expect(409);
+    fake.release();
+    await runner.idle();
+    const done = await request(app).get('/api/fits/1').expect(200);
+    expect(done.body).toMatchObject({ id: 1, status: 'done', progress: 1 });
+    const summary = await request(app).get('/api/fits/1/summary').expect(200);
+    expect(summary.body.heuristics.map((h: { name: string }) => h.name)).toContain('reformer');
+    const list = await request(app).get('/api/fits').expect(200);
+    expect(list.body).toHaveLength(1);
+  });
+
+  it('rejects a mapping that does not fit the dataset with 400 and creates no fit', async () => {
+    const { app, store } = setup();
+    await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    const missing = await request(app)
+      .post('/api/fits')
+      .send({ dataset: 1, mapping: { ...mapping, score: 'accuracy' } })
+      .expect(400);
+    expect(missing.body.error).toMatch(/accuracy/);
+    const text = await request(app)
+      .post('/api/fits')
+      .send({ dataset: 1, mapping: { ...mapping, score: 'task' } })
+      .expect(400);
+    expect(text.body.error).toMatch(/not numeric/);
+    const bad = await request(app)
+      .post('/api/fits')
+      .send({ dataset: 1, mapping, chains: 0 })
+      .expect(400);
+    expect(bad.body.error).toMatch(/^chains:/);
+    await request(app).post('/api/fits').send({ dataset: 7, mapping }).expect(404);
+    await request(app)
+      .post('/api/fits')
+      .set('Content-Type', 'application/json')
+      .send('{"dataset":')
+      .expect(400);
+    expect(store.listFits()).toEqual([]);
+  });
+
+  it('cancels a running fit and restarts it', async () => {
+    const { app, fake, runner } = setup();
+    await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    await request(app).post('/api/fits').send({ dataset: 1, mapping }).expect(202);
+    await fake.started;
+    await request(app).post('/api/fits/1/cancel').expect(202);
+    await runner.idle();
+    const res = await request(app).get('/api/fits/1').expect(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+    await request(app).post('/api/fits/1/cancel').expect(409);
+    const again = await request(app).post('/api/fits/1/restart').expect(202);
+    expect(['queued', 'running']).toContain(again.body.status);
+  });
+});
+
+describe('token auth', () => {
+  it('needs the bearer token or the login cookie on every request', async () => {
+    const { app } = setup({ token: 's3cret' });
+    await request(app).get('/api/fits').expect(401);
+    await request(app).get('/api/fits').set('Authorization', 'Bearer wrong').expect(401);
+    await request(app).get('/api/fits').set('Authorization', 'Bearer s3cret').expect(200);
+    const page = await request(app).get('/').set('Accept', 'text/html').expect(303);
+    expect(page.headers.location).toBe('/login?next=%2F');
+    await request(app).post('/login').type('form').send({ token: 'nope' }).expect(401);
+    const login = await request(app)
+      .post('/login')
+      .type('form')
+      .send({ token: 's3cret', next: '/' })
+      .expect(303);
+    const cookie = login.headers['set-cookie'][0];
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    await request(app).get('/').set('Cookie', cookie.split(';')[0]).expect(200);
+  });
+});
