@@ -25,6 +25,9 @@ export type {
 } from './sampler/types.js';
 
 // --- sampler (issue 2): add exports below this line
+export type { Rng } from './math/rng.js';
+export { createRng } from './math/rng.js';
+export { sample } from './sampler/sample.js';
 
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';

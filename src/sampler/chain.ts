@@ -1,0 +1,264 @@
+import { SamplerError } from '../errors.js';
+import { createRng, type Rng } from '../math/rng.js';
+import { type Metric, unitMetric } from './metric.js';
+import {
+  createNutsInfo,
+  createNutsWorkspace,
+  type HmcState,
+  type NutsInfo,
+  type NutsParams,
+  type NutsWorkspace,
+  nutsTransition,
+} from './nuts.js';
+import type { LogDensity, ReportingModel } from './types.js';
+import { type WarmupState, warmupFinal, warmupInit, warmupUpdate } from './warmup.js';
+
+/** Number of sampler fields per draw (SAMPLER_FIELDS). */
+export const N_STATS = 7;
+
+/** Everything one chain needs besides the model; plain data so it can be posted to a worker. */
+export interface ChainSetup {
+  chain: number;
+  seed: number;
+  warmup: number;
+  draws: number;
+  adaptDelta: number;
+  maxTreeDepth: number;
+  metric: 'diag' | 'dense';
+  stepSize: number;
+  initRadius: number;
+  /** User init on the unconstrained scale (exactly one attempt), or null for random inits. */
+  init: Float64Array | null;
+  saveWarmup: boolean;
+}
+
+/**
+ * What one chain produces. Arrays are draw-major per variable: index d + nDraws * v (v over the model
+ * variables, or over the 7 sampler fields for `stats`).
+ */
+export interface ChainResult {
+  chain: number;
+  draws: Float64Array;
+  stats: Float64Array;
+  warmupDraws: Float64Array | null;
+  warmupStats: Float64Array | null;
+  stepSize: number;
+  invMetric: Float64Array;
+  warmupSeconds: number;
+  samplingSeconds: number;
+}
+
+/**
+ * A chain that runs in steps (so callers can interleave chains, report progress and honour an
+ * AbortSignal between steps).
+ *
+ * @example
+ * const runner = createChainRunner(model, setup);
+ * while (!runner.step(100)) {}
+ * const result = runner.result();
+ */
+export interface ChainRunner {
+  readonly total: number;
+  readonly iteration: number;
+  readonly phase: 'warmup' | 'sampling' | 'done';
+  /** Post-warmup divergences so far. */
+  readonly divergent: number;
+  /** Run up to n iterations; true when the chain is finished. */
+  step(n: number): boolean;
+  result(): ChainResult;
+}
+
+function isReporting(model: LogDensity): model is ReportingModel {
+  return typeof (model as ReportingModel).writeVariables === 'function';
+}
+
+/**
+ * The names of the reported variables: ReportingModel.variableNames, else parameterNames, else
+ * theta[1]..theta[dim].
+ *
+ * @example
+ * variableNamesOf({ dim: 2, logDensityGradient: () => 0 }); // ['theta[1]', 'theta[2]']
+ */
+export function variableNamesOf(model: LogDensity): readonly string[] {
+  if (isReporting(model)) return model.variableNames;
+  if (model.parameterNames && model.parameterNames.length === model.dim)
+    return model.parameterNames;
+  return Array.from({ length: model.dim }, (_, i) => `theta[${i + 1}]`);
+}
+
+function finiteGrad(g: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < g.length; i++) s += g[i];
+  return Number.isFinite(s);
+}
+
+/**
+ * Find the initial state (ALGORITHMS.md §4): the user's init (one attempt) or uniform(−R, R) draws
+ * from the chain's stream, up to 100 attempts, accepting a point whose log density and gradient are
+ * finite. Throws SamplerError otherwise.
+ *
+ * @example
+ * const state = initializeChain(model, createRng(1, 0), null, 2);
+ */
+export function initializeChain(
+  model: LogDensity,
+  rng: Rng,
+  init: Float64Array | null,
+  radius: number,
+  chain = 0,
+): HmcState {
+  const d = model.dim;
+  const q = new Float64Array(d);
+  const grad = new Float64Array(d);
+  const tries = init !== null || radius === 0 ? 1 : 100;
+  for (let t = 0; t < tries; t++) {
+    if (init !== null) q.set(init);
+    else for (let i = 0; i < d; i++) q[i] = radius === 0 ? 0 : radius * (2 * rng.uniform() - 1);
+    grad.fill(0);
+    let lp: number;
+    try {
+      lp = model.logDensityGradient(q, grad);
+    } catch {
+      lp = Number.NaN;
+    }
+    if (Number.isFinite(lp) && finiteGrad(grad)) {
+      return { position: Float64Array.from(q), logDensity: lp, grad: Float64Array.from(grad) };
+    }
+  }
+  const where =
+    init !== null
+      ? 'at the given initial values'
+      : radius === 0
+        ? 'at the initial point 0'
+        : `at any of 100 initial points drawn uniformly from (-${radius}, ${radius})`;
+  throw new SamplerError(
+    `chain ${chain + 1}: initialization failed: the log density or its gradient was not finite ${where}`,
+  );
+}
+
+/**
+ * Set up one chain: its random stream createRng(seed, chain), initialization, and (if warmup > 0) the
+ * step-size heuristic. Throws SamplerError when no finite initial point is found.
+ *
+ * @example
+ * const runner = createChainRunner(model, { chain: 0, seed: 1, warmup: 1000, draws: 1000, adaptDelta: 0.8,
+ *   maxTreeDepth: 10, metric: 'diag', stepSize: 1, initRadius: 2, init: null, saveWarmup: false });
+ */
+export function createChainRunner(
+  model: LogDensity,
+  setup: ChainSetup,
+  rngOverride?: Rng,
+): ChainRunner {
+  const d = model.dim;
+  const rng = rngOverride ?? createRng(setup.seed, setup.chain);
+  const reporting = isReporting(model) ? model : null;
+  const nVars = reporting ? reporting.variableNames.length : d;
+  const varBuf = new Float64Array(nVars);
+  const W = setup.warmup;
+  const N = setup.draws;
+  const total = W + N;
+  const state = initializeChain(model, rng, setup.init, setup.initRadius, setup.chain);
+  const ws: NutsWorkspace = createNutsWorkspace(d, setup.maxTreeDepth);
+  const info: NutsInfo = createNutsInfo();
+  let wu: WarmupState | null = null;
+  let metric: Metric = unitMetric(setup.metric, d);
+  let stepSize = setup.stepSize;
+  if (W > 0) {
+    wu = warmupInit(model, rng, state, ws, {
+      warmup: W,
+      adaptDelta: setup.adaptDelta,
+      stepSize: setup.stepSize,
+      metric: setup.metric,
+    });
+    metric = wu.metric;
+    stepSize = wu.stepSize;
+  }
+  const params: NutsParams = { stepSize, metric, maxTreeDepth: setup.maxTreeDepth };
+  const draws = new Float64Array(N * nVars);
+  const stats = new Float64Array(N * N_STATS);
+  const warmupDraws = setup.saveWarmup ? new Float64Array(W * nVars) : null;
+  const warmupStats = setup.saveWarmup ? new Float64Array(W * N_STATS) : null;
+  let it = 0;
+  let divergent = 0;
+  let warmupSeconds = 0;
+  let samplingSeconds = 0;
+
+  const record = (out: Float64Array, sOut: Float64Array, n: number, k: number): void => {
+    let vals: Float64Array = state.position;
+    if (reporting) {
+      reporting.writeVariables(state.position, varBuf);
+      vals = varBuf;
+    }
+    for (let v = 0; v < nVars; v++) out[k + n * v] = vals[v];
+    sOut[k] = state.logDensity;
+    sOut[k + n] = info.acceptStat;
+    sOut[k + 2 * n] = params.stepSize;
+    sOut[k + 3 * n] = info.treeDepth;
+    sOut[k + 4 * n] = info.nLeapfrog;
+    sOut[k + 5 * n] = info.divergent ? 1 : 0;
+    sOut[k + 6 * n] = info.energy;
+  };
+
+  const step = (n: number): boolean => {
+    const t0 = performance.now();
+    let tw = 0;
+    const stop = Math.min(total, it + n);
+    while (it < stop) {
+      if (it < W) {
+        const w = wu as WarmupState;
+        params.stepSize = w.stepSize;
+        params.metric = w.metric;
+        nutsTransition(model, rng, state, params, ws, info);
+        if (warmupDraws && warmupStats) record(warmupDraws, warmupStats, W, it);
+        warmupUpdate(model, rng, state, ws, w, info.acceptStat);
+        it++;
+        if (it === W) {
+          const fin = warmupFinal(w);
+          params.stepSize = fin.stepSize;
+          params.metric = fin.metric;
+          tw = performance.now();
+        }
+      } else {
+        nutsTransition(model, rng, state, params, ws, info);
+        if (info.divergent) divergent++;
+        record(draws, stats, N, it - W);
+        it++;
+      }
+    }
+    const t1 = performance.now();
+    // split the elapsed time between the phases this step covered
+    if (tw > 0) {
+      warmupSeconds += (tw - t0) / 1000;
+      samplingSeconds += (t1 - tw) / 1000;
+    } else if (stop <= W) warmupSeconds += (t1 - t0) / 1000;
+    else samplingSeconds += (t1 - t0) / 1000;
+    return it >= total;
+  };
+
+  return {
+    total,
+    get iteration() {
+      return it;
+    },
+    get phase() {
+      return it >= total ? 'done' : it < W ? 'warmup' : 'sampling';
+    },
+    get divergent() {
+      return divergent;
+    },
+    step,
+    result(): ChainResult {
+      return {
+        chain: setup.chain,
+        draws,
+        stats,
+        warmupDraws,
+        warmupStats,
+        stepSize: params.stepSize,
+        invMetric: Float64Array.from(params.metric.invMetric),
+        warmupSeconds,
+        samplingSeconds,
+      };
+    },
+  };
+}

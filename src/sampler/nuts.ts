@@ -1,0 +1,488 @@
+import { logAddExp } from '../math/logsumexp.js';
+import type { Rng } from '../math/rng.js';
+import { leapfrog } from './leapfrog.js';
+import { type Metric, refreshMomentum, velocity } from './metric.js';
+import type { LogDensity } from './types.js';
+
+/** Divergence threshold on the energy increase H − H0 (ALGORITHMS.md §2.1, Stan's max_deltaH). */
+export const MAX_DELTA_H = 1000;
+
+/**
+ * The chain's state between transitions: position, its log density and gradient (cached so a
+ * transition does not re-evaluate the start point).
+ *
+ * @example
+ * const state = createHmcState(model, new Float64Array([0, 0]));
+ */
+export interface HmcState {
+  position: Float64Array;
+  logDensity: number;
+  grad: Float64Array;
+}
+
+/** Tuning parameters of one NUTS transition (separate from state and info). */
+export interface NutsParams {
+  stepSize: number;
+  metric: Metric;
+  maxTreeDepth: number;
+  /**
+   * Debug switch: false disables the extra cross-subtree U-turn checks of Stan PR #2800
+   * (ALGORITHMS.md §2.3, §9.5). Default true. Never turn it off outside tests.
+   */
+  crossChecks?: boolean;
+}
+
+/** What one transition reports (ALGORITHMS.md §2.4, Stan's sampler params). */
+export interface NutsInfo {
+  acceptStat: number;
+  treeDepth: number;
+  nLeapfrog: number;
+  divergent: boolean;
+  energy: number;
+}
+
+/**
+ * Build the state at a position (one density evaluation).
+ *
+ * @example
+ * createHmcState(model, new Float64Array(model.dim));
+ */
+export function createHmcState(model: LogDensity, position: Float64Array): HmcState {
+  const q = Float64Array.from(position);
+  const grad = new Float64Array(q.length);
+  let lp: number;
+  try {
+    lp = model.logDensityGradient(q, grad);
+  } catch {
+    lp = Number.NEGATIVE_INFINITY;
+  }
+  return { position: q, logDensity: !Number.isNaN(lp) ? lp : Number.NEGATIVE_INFINITY, grad };
+}
+
+/** A completed subtree in the iterative builder (buffers are swapped between slots, never reallocated). */
+interface Slot extends SubtreeEnds {
+  q: Float64Array;
+  grad: Float64Array;
+  rho: Float64Array;
+  pBeg: Float64Array;
+  vBeg: Float64Array;
+  pEnd: Float64Array;
+  vEnd: Float64Array;
+  logW: number;
+  lp: number;
+  energy: number;
+}
+
+/** One end of the trajectory: the phase-space point that the builder walks outward. */
+interface Cursor {
+  q: Float64Array;
+  p: Float64Array;
+  grad: Float64Array;
+  v: Float64Array;
+  lp: number;
+}
+
+/**
+ * Preallocated buffers for NUTS transitions of one chain, so the hot path allocates nothing.
+ *
+ * @example
+ * const ws = createNutsWorkspace(model.dim, 10);
+ */
+export interface NutsWorkspace {
+  readonly dim: number;
+  readonly maxDepth: number;
+  fwd: Cursor;
+  bwd: Cursor;
+  slots: Slot[];
+  free: Int32Array;
+  nFree: number;
+  stack: Int32Array;
+  p0: Float64Array;
+  v0: Float64Array;
+  rho: Float64Array;
+  rhoF: Float64Array;
+  rhoB: Float64Array;
+  pFF: Float64Array;
+  vFF: Float64Array;
+  pFB: Float64Array;
+  vFB: Float64Array;
+  pBF: Float64Array;
+  vBF: Float64Array;
+  pBB: Float64Array;
+  vBB: Float64Array;
+  tmp: Float64Array;
+  sampleQ: Float64Array;
+  sampleGrad: Float64Array;
+  // transition-wide accumulators
+  nLeapfrog: number;
+  sumAccept: number;
+  divergent: boolean;
+}
+
+function makeSlot(d: number): Slot {
+  return {
+    q: new Float64Array(d),
+    grad: new Float64Array(d),
+    rho: new Float64Array(d),
+    pBeg: new Float64Array(d),
+    vBeg: new Float64Array(d),
+    pEnd: new Float64Array(d),
+    vEnd: new Float64Array(d),
+    logW: 0,
+    lp: 0,
+    energy: 0,
+  };
+}
+
+function makeCursor(d: number): Cursor {
+  return {
+    q: new Float64Array(d),
+    p: new Float64Array(d),
+    grad: new Float64Array(d),
+    v: new Float64Array(d),
+    lp: 0,
+  };
+}
+
+/**
+ * Allocate the buffers of one chain's NUTS transitions (dimension d, trees up to maxDepth).
+ *
+ * @example
+ * const ws = createNutsWorkspace(2, 10);
+ */
+export function createNutsWorkspace(dim: number, maxDepth: number): NutsWorkspace {
+  const nSlots = maxDepth + 2;
+  const slots: Slot[] = [];
+  const free = new Int32Array(nSlots);
+  for (let i = 0; i < nSlots; i++) {
+    slots.push(makeSlot(dim));
+    free[i] = i;
+  }
+  const f = () => new Float64Array(dim);
+  return {
+    dim,
+    maxDepth,
+    fwd: makeCursor(dim),
+    bwd: makeCursor(dim),
+    slots,
+    free,
+    nFree: nSlots,
+    stack: new Int32Array(nSlots),
+    p0: f(),
+    v0: f(),
+    rho: f(),
+    rhoF: f(),
+    rhoB: f(),
+    pFF: f(),
+    vFF: f(),
+    pFB: f(),
+    vFB: f(),
+    pBF: f(),
+    vBF: f(),
+    pBB: f(),
+    vBB: f(),
+    tmp: f(),
+    sampleQ: f(),
+    sampleGrad: f(),
+    nLeapfrog: 0,
+    sumAccept: 0,
+    divergent: false,
+  };
+}
+
+function dot(a: Float64Array, b: Float64Array, d: number): number {
+  let s = 0;
+  for (let i = 0; i < d; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * The generalized no-U-turn criterion (ALGORITHMS.md §2.2): a block with momentum sum ρ and end
+ * velocities vA, vB keeps going iff vA·ρ > 0 and vB·ρ > 0 (strict).
+ *
+ * @example
+ * uturnContinues(new Float64Array([1, 0]), new Float64Array([0, 1]), new Float64Array([1, 1])); // true
+ */
+export function uturnContinues(vA: Float64Array, vB: Float64Array, rho: Float64Array): boolean {
+  const d = rho.length;
+  return dot(vA, rho, d) > 0 && dot(vB, rho, d) > 0;
+}
+
+function add(a: Float64Array, b: Float64Array, out: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++) out[i] = a[i] + b[i];
+}
+
+/** The parts of a subtree the U-turn checks look at (momentum sum, boundary momenta and velocities). */
+export interface SubtreeEnds {
+  rho: Float64Array;
+  pBeg: Float64Array;
+  vBeg: Float64Array;
+  pEnd: Float64Array;
+  vEnd: Float64Array;
+}
+
+/**
+ * Validity of merging two adjacent subtrees L (earlier in build order) and R (ALGORITHMS.md §2.3 step 6):
+ * the whole-subtree check plus, when `crossChecks`, the two extra cross-subtree checks of Stan PR #2800:
+ * ends (L.beg, R.beg) with sum ρ_L + p_{R,beg}, and ends (L.end, R.end) with sum ρ_R + p_{L,end}.
+ * `tmp` is scratch of length d.
+ *
+ * @example
+ * // §9.5: L = (1,0),(0,1); R = (-1.1,0.2),(1,0.5) -> false with cross checks, true without
+ * mergeCriterion(left, right, true, new Float64Array(2));
+ */
+export function mergeCriterion(
+  l: SubtreeEnds,
+  r: SubtreeEnds,
+  crossChecks: boolean,
+  tmp: Float64Array,
+): boolean {
+  const d = tmp.length;
+  add(l.rho, r.rho, tmp, d);
+  if (!(dot(l.vBeg, tmp, d) > 0 && dot(r.vEnd, tmp, d) > 0)) return false;
+  if (!crossChecks) return true;
+  // left half + first state of the right half
+  add(l.rho, r.pBeg, tmp, d);
+  if (!(dot(l.vBeg, tmp, d) > 0 && dot(r.vBeg, tmp, d) > 0)) return false;
+  // last state of the left half + right half
+  add(r.rho, l.pEnd, tmp, d);
+  return dot(l.vEnd, tmp, d) > 0 && dot(r.vEnd, tmp, d) > 0;
+}
+
+function swapArrays(a: Slot, b: Slot, key: 'q' | 'grad' | 'pBeg' | 'vBeg'): void {
+  const t = a[key];
+  a[key] = b[key];
+  b[key] = t;
+}
+
+/**
+ * Iterative `buildTree(depth, sign)` (ALGORITHMS.md §2.3): appends 2^depth leapfrog states from the
+ * cursor. Subtrees are merged in post-order with a binary counter, so random draws happen in the same
+ * order as in Stan's recursion. Returns the slot index of the finished subtree, or -1 if invalid
+ * (divergence or an internal U-turn); accumulates nLeapfrog/sumAccept/divergent in `ws`.
+ */
+function buildTree(
+  model: LogDensity,
+  rng: Rng,
+  metric: Metric,
+  h: number,
+  depth: number,
+  cur: Cursor,
+  H0: number,
+  crossChecks: boolean,
+  ws: NutsWorkspace,
+): number {
+  const d = ws.dim;
+  const n = 1 << depth;
+  const slots = ws.slots;
+  const stack = ws.stack;
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    // base case: one leapfrog step
+    const lp = leapfrog(model, metric, cur.q, cur.p, cur.grad, cur.v, h);
+    cur.lp = lp;
+    ws.nLeapfrog++;
+    let energy = -lp + 0.5 * dot(cur.p, cur.v, d);
+    if (Number.isNaN(energy)) energy = Number.POSITIVE_INFINITY;
+    const dH = H0 - energy;
+    if (-dH > MAX_DELTA_H) ws.divergent = true;
+    ws.sumAccept += dH > 0 ? 1 : Math.exp(dH);
+    if (ws.divergent) {
+      while (top > 0) ws.free[ws.nFree++] = stack[--top];
+      return -1;
+    }
+    const ri = ws.free[--ws.nFree];
+    const r = slots[ri];
+    r.q.set(cur.q);
+    r.grad.set(cur.grad);
+    r.rho.set(cur.p);
+    r.pBeg.set(cur.p);
+    r.pEnd.set(cur.p);
+    r.vBeg.set(cur.v);
+    r.vEnd.set(cur.v);
+    r.logW = dH;
+    r.lp = lp;
+    r.energy = energy;
+    // merge with completed left siblings: one merge per trailing 1 bit of i
+    let j = i;
+    while (j & 1) {
+      const li = stack[--top];
+      const l = slots[li];
+      const logW = logAddExp(l.logW, r.logW);
+      // uniform progressive sampling: default L's proposal, take R's with prob w_R / (w_L + w_R)
+      let takeR: boolean;
+      if (r.logW > logW) takeR = true;
+      else takeR = rng.uniform() < Math.exp(r.logW - logW);
+      const valid = mergeCriterion(l, r, crossChecks, ws.tmp);
+      if (!takeR) {
+        swapArrays(l, r, 'q');
+        swapArrays(l, r, 'grad');
+        r.lp = l.lp;
+        r.energy = l.energy;
+      }
+      const rr = r.rho;
+      const lr = l.rho;
+      for (let k = 0; k < d; k++) rr[k] += lr[k];
+      swapArrays(l, r, 'pBeg');
+      swapArrays(l, r, 'vBeg');
+      r.logW = logW;
+      ws.free[ws.nFree++] = li;
+      if (!valid) {
+        ws.free[ws.nFree++] = ri;
+        while (top > 0) ws.free[ws.nFree++] = stack[--top];
+        return -1;
+      }
+      j >>= 1;
+    }
+    stack[top++] = ri;
+  }
+  return stack[--top];
+}
+
+function copyCursor(from: Cursor, to: Cursor): void {
+  to.q.set(from.q);
+  to.p.set(from.p);
+  to.grad.set(from.grad);
+  to.v.set(from.v);
+  to.lp = from.lp;
+}
+
+/**
+ * One NUTS transition exactly as Stan's `base_nuts::transition` (ALGORITHMS.md §2.4): multinomial
+ * sampling, biased progressive sampling at the top level, uniform progressive sampling inside subtrees,
+ * the generalized U-turn criterion with the extra cross-subtree checks, divergence when H − H0 > 1000
+ * (NaN energy = +∞). Updates `state` in place and fills `info`; returns both. Allocates nothing.
+ *
+ * Random numbers: d normals for the momentum, one uniform per doubling for the direction (> 0.5 is
+ * forward), one per internal merge (post-order), one for the top-level acceptance when needed.
+ *
+ * @example
+ * const ws = createNutsWorkspace(model.dim, 10);
+ * const info = createNutsInfo();
+ * nutsTransition(model, createRng(1, 0), state, { stepSize: 0.5, metric: unitMetric('diag', model.dim), maxTreeDepth: 10 }, ws, info);
+ */
+export function nutsTransition(
+  model: LogDensity,
+  rng: Rng,
+  state: HmcState,
+  params: NutsParams,
+  ws: NutsWorkspace,
+  info: NutsInfo,
+): { state: HmcState; info: NutsInfo } {
+  const d = ws.dim;
+  const metric = params.metric;
+  const eps = params.stepSize;
+  const maxDepth = Math.min(params.maxTreeDepth, ws.maxDepth);
+  const cross = params.crossChecks !== false;
+  const fwd = ws.fwd;
+  const bwd = ws.bwd;
+
+  refreshMomentum(metric, rng, ws.p0);
+  velocity(metric, ws.p0, ws.v0);
+  const H0 = -state.logDensity + 0.5 * dot(ws.p0, ws.v0, d);
+
+  fwd.q.set(state.position);
+  fwd.p.set(ws.p0);
+  fwd.grad.set(state.grad);
+  fwd.v.set(ws.v0);
+  fwd.lp = state.logDensity;
+  copyCursor(fwd, bwd);
+
+  ws.sampleQ.set(state.position);
+  ws.sampleGrad.set(state.grad);
+  let sampleLp = state.logDensity;
+  let sampleEnergy = H0;
+
+  ws.pFF.set(ws.p0);
+  ws.pFB.set(ws.p0);
+  ws.pBF.set(ws.p0);
+  ws.pBB.set(ws.p0);
+  ws.vFF.set(ws.v0);
+  ws.vFB.set(ws.v0);
+  ws.vBF.set(ws.v0);
+  ws.vBB.set(ws.v0);
+  ws.rho.set(ws.p0);
+  let logW = 0;
+  ws.nLeapfrog = 0;
+  ws.sumAccept = 0;
+  ws.divergent = false;
+  let depth = 0;
+
+  while (depth < maxDepth) {
+    let si: number;
+    if (rng.uniform() > 0.5) {
+      ws.rhoB.set(ws.rho);
+      ws.pBF.set(ws.pFF);
+      ws.vBF.set(ws.vFF);
+      si = buildTree(model, rng, metric, eps, depth, fwd, H0, cross, ws);
+      if (si < 0) break;
+      const s = ws.slots[si];
+      ws.rhoF.set(s.rho);
+      ws.pFB.set(s.pBeg);
+      ws.vFB.set(s.vBeg);
+      ws.pFF.set(s.pEnd);
+      ws.vFF.set(s.vEnd);
+    } else {
+      ws.rhoF.set(ws.rho);
+      ws.pFB.set(ws.pBB);
+      ws.vFB.set(ws.vBB);
+      si = buildTree(model, rng, metric, -eps, depth, bwd, H0, cross, ws);
+      if (si < 0) break;
+      const s = ws.slots[si];
+      ws.rhoB.set(s.rho);
+      ws.pBF.set(s.pBeg);
+      ws.vBF.set(s.vBeg);
+      ws.pBB.set(s.pEnd);
+      ws.vBB.set(s.vEnd);
+    }
+    depth++;
+    const sub = ws.slots[si];
+    // biased progressive sampling (ALGORITHMS.md §2.4 step 5)
+    let take: boolean;
+    if (sub.logW > logW) take = true;
+    else take = rng.uniform() < Math.exp(sub.logW - logW);
+    if (take) {
+      const tq = ws.sampleQ;
+      ws.sampleQ = sub.q;
+      sub.q = tq;
+      const tg = ws.sampleGrad;
+      ws.sampleGrad = sub.grad;
+      sub.grad = tg;
+      sampleLp = sub.lp;
+      sampleEnergy = sub.energy;
+    }
+    logW = logAddExp(logW, sub.logW);
+    ws.free[ws.nFree++] = si;
+    add(ws.rhoB, ws.rhoF, ws.rho, d);
+    let persist = dot(ws.vBB, ws.rho, d) > 0 && dot(ws.vFF, ws.rho, d) > 0;
+    if (persist && cross) {
+      add(ws.rhoB, ws.pFB, ws.tmp, d);
+      persist = dot(ws.vBB, ws.tmp, d) > 0 && dot(ws.vFB, ws.tmp, d) > 0;
+      if (persist) {
+        add(ws.rhoF, ws.pBF, ws.tmp, d);
+        persist = dot(ws.vBF, ws.tmp, d) > 0 && dot(ws.vFF, ws.tmp, d) > 0;
+      }
+    }
+    if (!persist) break;
+  }
+
+  state.position.set(ws.sampleQ);
+  state.grad.set(ws.sampleGrad);
+  state.logDensity = sampleLp;
+  info.acceptStat = ws.nLeapfrog > 0 ? ws.sumAccept / ws.nLeapfrog : 0;
+  info.treeDepth = depth;
+  info.nLeapfrog = ws.nLeapfrog;
+  info.divergent = ws.divergent;
+  info.energy = sampleEnergy;
+  return { state, info };
+}
+
+/**
+ * A zeroed info record to pass to `nutsTransition` (reused every iteration).
+ *
+ * @example
+ * const info = createNutsInfo();
+ */
+export function createNutsInfo(): NutsInfo {
+  return { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
+}

@@ -1,0 +1,377 @@
+import { randomInt } from 'node:crypto';
+import { MessageChannel } from 'node:worker_threads';
+import { createDraws, type Draws, SAMPLER_FIELDS } from '../draws/draws.js';
+import { ConfigError, SamplerError } from '../errors.js';
+import {
+  type ChainResult,
+  type ChainSetup,
+  createChainRunner,
+  N_STATS,
+  variableNamesOf,
+} from './chain.js';
+import { getSamplerPool } from './pool.js';
+import type { Fit, LogDensity, ProgressEvent, ReportingModel, SamplerConfig } from './types.js';
+import type { WorkerAnswer, WorkerTask } from './worker.js';
+
+const GRAD_SENTINEL = -8.98846567431158e307;
+
+function isInt(x: number): boolean {
+  return Number.isInteger(x);
+}
+
+function cancelled(): SamplerError {
+  const e = new SamplerError('sampling cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Validated configuration with defaults filled in (CmdStan's defaults). */
+export interface ResolvedConfig {
+  chains: number;
+  warmup: number;
+  draws: number;
+  seed: number;
+  adaptDelta: number;
+  maxTreeDepth: number;
+  metric: 'diag' | 'dense';
+  stepSize: number;
+  initRadius: number;
+  inits: (Float64Array | null)[];
+  saveWarmup: boolean;
+}
+
+function toF64(x: Float64Array | readonly number[], dim: number, what: string): Float64Array {
+  const a = Float64Array.from(x as ArrayLike<number>);
+  if (a.length !== dim) {
+    throw new ConfigError(`${what}: has ${a.length} values, the model has dim ${dim}`);
+  }
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new ConfigError(`${what}: value ${i + 1} is not finite`);
+  }
+  return a;
+}
+
+/**
+ * Check the model and the options; throws ConfigError naming the option.
+ *
+ * @example
+ * resolveConfig(model, { chains: 2 }).warmup; // 1000
+ */
+export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): ResolvedConfig {
+  if (
+    typeof model !== 'object' ||
+    model === null ||
+    typeof model.logDensityGradient !== 'function'
+  ) {
+    throw new ConfigError('model: must have dim and logDensityGradient(theta, grad)');
+  }
+  const dim = model.dim;
+  if (typeof dim !== 'number' || !isInt(dim) || dim < 1) {
+    throw new ConfigError(`model.dim: must be a positive integer, got ${String(dim)}`);
+  }
+  const chains = config.chains ?? 4;
+  if (!isInt(chains) || chains < 1) {
+    throw new ConfigError(`chains: must be an integer >= 1, got ${String(chains)}`);
+  }
+  const warmup = config.warmup ?? 1000;
+  if (!isInt(warmup) || warmup < 0) {
+    throw new ConfigError(`warmup: must be an integer >= 0, got ${String(warmup)}`);
+  }
+  const draws = config.draws ?? 1000;
+  if (!isInt(draws) || draws < 1) {
+    throw new ConfigError(`draws: must be an integer >= 1, got ${String(draws)}`);
+  }
+  const adaptDelta = config.adaptDelta ?? 0.8;
+  if (!(adaptDelta > 0 && adaptDelta < 1)) {
+    throw new ConfigError(`adaptDelta: must be in (0, 1), got ${String(adaptDelta)}`);
+  }
+  const maxTreeDepth = config.maxTreeDepth ?? 10;
+  if (!isInt(maxTreeDepth) || maxTreeDepth < 1 || maxTreeDepth > 30) {
+    throw new ConfigError(
+      `maxTreeDepth: must be an integer in [1, 30], got ${String(maxTreeDepth)}`,
+    );
+  }
+  const metric = config.metric ?? 'diag';
+  if (metric !== 'diag' && metric !== 'dense') {
+    throw new ConfigError(`metric: must be "diag" or "dense", got ${String(metric)}`);
+  }
+  const stepSize = config.stepSize ?? 1;
+  if (!(stepSize > 0 && Number.isFinite(stepSize))) {
+    throw new ConfigError(`stepSize: must be a positive number, got ${String(stepSize)}`);
+  }
+  const initRadius = config.initRadius ?? 2;
+  if (!(initRadius >= 0 && Number.isFinite(initRadius))) {
+    throw new ConfigError(`initRadius: must be a number >= 0, got ${String(initRadius)}`);
+  }
+  const seed = config.seed ?? randomInt(1, 2 ** 31);
+  if (!isInt(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new ConfigError(`seed: must be an integer in [0, 4294967295], got ${String(seed)}`);
+  }
+  let inits: (Float64Array | null)[] = Array.from({ length: chains }, () => null);
+  const given = config.inits;
+  if (given !== undefined) {
+    const isFlat =
+      given instanceof Float64Array || given.length === 0 || typeof given[0] === 'number';
+    if (isFlat) {
+      const one = toF64(given as Float64Array | readonly number[], dim, 'inits');
+      inits = inits.map(() => one);
+    } else {
+      const per = given as readonly (Float64Array | readonly number[])[];
+      if (per.length !== chains) {
+        throw new ConfigError(`inits: has ${per.length} arrays for ${chains} chains`);
+      }
+      inits = per.map((x, c) => toF64(x, dim, `inits[${c}]`));
+    }
+  }
+  return {
+    chains,
+    warmup,
+    draws,
+    seed,
+    adaptDelta,
+    maxTreeDepth,
+    metric,
+    stepSize,
+    initRadius,
+    inits,
+    saveWarmup: config.saveWarmup === true,
+  };
+}
+
+/**
+ * One probe of the model at the first init (or 0): the gradient must fill exactly dim entries and a
+ * ReportingModel's variableNames must be an array. Throws ConfigError naming the model.
+ */
+function probeModel(model: LogDensity, at: Float64Array | null): void {
+  const d = model.dim;
+  const q = at ? Float64Array.from(at) : new Float64Array(d);
+  const grad = new Float64Array(d).fill(GRAD_SENTINEL);
+  let lp: number;
+  try {
+    lp = model.logDensityGradient(q, grad);
+  } catch (err) {
+    throw new ConfigError(
+      `model: logDensityGradient threw (${(err as Error)?.message ?? String(err)}); check that the gradient has length dim = ${d}`,
+    );
+  }
+  if (Number.isFinite(lp)) {
+    let written = 0;
+    for (let i = 0; i < d; i++) if (grad[i] !== GRAD_SENTINEL) written++;
+    if (written < d) {
+      throw new ConfigError(
+        `model: logDensityGradient wrote ${written} of dim = ${d} gradient entries; the gradient must have length dim`,
+      );
+    }
+  }
+  const rm = model as ReportingModel;
+  if (typeof rm.writeVariables === 'function' && !Array.isArray(rm.variableNames)) {
+    throw new ConfigError('model.variableNames: must be an array of names');
+  }
+}
+
+function chainSetups(cfg: ResolvedConfig): ChainSetup[] {
+  return Array.from({ length: cfg.chains }, (_, c) => ({
+    chain: c,
+    seed: cfg.seed,
+    warmup: cfg.warmup,
+    draws: cfg.draws,
+    adaptDelta: cfg.adaptDelta,
+    maxTreeDepth: cfg.maxTreeDepth,
+    metric: cfg.metric,
+    stepSize: cfg.stepSize,
+    initRadius: cfg.initRadius,
+    init: cfg.inits[c],
+    saveWarmup: cfg.saveWarmup,
+  }));
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function runInProcess(
+  model: LogDensity,
+  setups: ChainSetup[],
+  every: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((e: ProgressEvent) => void) | undefined,
+): Promise<ChainResult[]> {
+  const runners = setups.map((s) => createChainRunner(model, s));
+  const done = runners.map(() => false);
+  let remaining = runners.length;
+  while (remaining > 0) {
+    for (let c = 0; c < runners.length; c++) {
+      if (done[c]) continue;
+      if (signal?.aborted) throw cancelled();
+      const r = runners[c];
+      done[c] = r.step(every);
+      if (done[c]) remaining--;
+      onProgress?.({
+        chain: c,
+        iteration: r.iteration,
+        total: r.total,
+        phase: r.phase,
+        divergent: r.divergent,
+      });
+      await tick();
+    }
+  }
+  if (signal?.aborted) throw cancelled();
+  return runners.map((r) => r.result());
+}
+
+function rethrow(answer: { name: string; message: string }): never {
+  if (answer.name === 'ConfigError') throw new ConfigError(answer.message);
+  if (answer.name === 'SamplerError') throw new SamplerError(answer.message);
+  throw new SamplerError(`worker: ${answer.name}: ${answer.message}`);
+}
+
+async function runInWorkers(
+  model: ReportingModel,
+  setups: ChainSetup[],
+  every: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((e: ProgressEvent) => void) | undefined,
+): Promise<ChainResult[]> {
+  const pool = getSamplerPool();
+  const source = model.source as NonNullable<ReportingModel['source']>;
+  const ctrl = new AbortController();
+  const onAbort = (): void => ctrl.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const runs = setups.map(async (setup) => {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (e: ProgressEvent) => onProgress?.(e));
+      const task: WorkerTask = { source, setup, port: port2, progressEvery: every };
+      try {
+        const answer = (await pool.run(task, {
+          transferList: [port2],
+          signal: ctrl.signal,
+        })) as WorkerAnswer;
+        if (!answer.ok) rethrow(answer);
+        return answer.result;
+      } catch (err) {
+        if (signal?.aborted || (err as Error)?.name === 'AbortError') throw cancelled();
+        ctrl.abort();
+        throw err;
+      } finally {
+        port1.close();
+      }
+    });
+    const settled = await Promise.allSettled(runs);
+    const failed = settled.find((s) => s.status === 'rejected') as
+      | PromiseRejectedResult
+      | undefined;
+    if (signal?.aborted) throw cancelled();
+    if (failed) throw failed.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<ChainResult>).value);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function assemble(
+  perChain: readonly Float64Array[],
+  n: number,
+  variables: readonly string[],
+): Draws {
+  const draws = createDraws(n, perChain.length, variables);
+  const nv = variables.length;
+  const M = perChain.length;
+  for (let c = 0; c < M; c++) {
+    const src = perChain[c];
+    for (let v = 0; v < nv; v++) {
+      draws.values.set(src.subarray(n * v, n * (v + 1)), n * (c + M * v));
+    }
+  }
+  return draws;
+}
+
+/**
+ * Run NUTS with Stan's warmup on a model (ALGORITHMS.md §2-4): `chains` chains of `warmup` + `draws`
+ * iterations, chain c using the stream createRng(seed, c). A model with `source` runs its chains on
+ * worker threads (unless `parallel: false`); a plain LogDensity runs in-process. Same seed, same draws,
+ * bit for bit, on either path. Rejects with ConfigError for bad options, SamplerError when no finite
+ * initial point exists, and SamplerError named 'AbortError' ('sampling cancelled') when `signal` fires.
+ *
+ * @example
+ * const fit = await sample(stdNormal, { chains: 4, warmup: 500, draws: 500, seed: 1 });
+ * fit.draws.variables; // ['theta[1]', 'theta[2]']
+ */
+export async function sample(
+  model: LogDensity | ReportingModel,
+  config: SamplerConfig = {},
+): Promise<Fit> {
+  const cfg = resolveConfig(model, config);
+  probeModel(model, cfg.inits[0]);
+  const variables = [...variableNamesOf(model)];
+  const signal = config.signal;
+  if (signal?.aborted) throw cancelled();
+  const setups = chainSetups(cfg);
+  const total = cfg.warmup + cfg.draws;
+  const every = Math.max(1, Math.ceil(total / 100));
+  const rm = model as ReportingModel;
+  const useWorkers = rm.source !== undefined && config.parallel !== false;
+  const results = useWorkers
+    ? await runInWorkers(rm, setups, every, signal, config.onProgress)
+    : await runInProcess(model, setups, every, signal, config.onProgress);
+  for (const r of results) {
+    config.onProgress?.({
+      chain: r.chain,
+      iteration: total,
+      total,
+      phase: 'done',
+      divergent: countDivergent(r.stats, cfg.draws),
+    });
+  }
+  const fit: Fit = {
+    draws: assemble(
+      results.map((r) => r.draws),
+      cfg.draws,
+      variables,
+    ),
+    stats: assemble(
+      results.map((r) => r.stats),
+      cfg.draws,
+      SAMPLER_FIELDS,
+    ),
+    adaptation: {
+      stepSize: Float64Array.from(results.map((r) => r.stepSize)),
+      invMetric: results.map((r) => r.invMetric),
+    },
+    timing: {
+      warmupSeconds: Math.max(...results.map((r) => r.warmupSeconds)),
+      samplingSeconds: Math.max(...results.map((r) => r.samplingSeconds)),
+    },
+    config: {
+      chains: cfg.chains,
+      warmup: cfg.warmup,
+      draws: cfg.draws,
+      seed: cfg.seed,
+      adaptDelta: cfg.adaptDelta,
+      maxTreeDepth: cfg.maxTreeDepth,
+      metric: cfg.metric,
+    },
+  };
+  if (cfg.saveWarmup && cfg.warmup > 0) {
+    fit.warmup = {
+      draws: assemble(
+        results.map((r) => r.warmupDraws as Float64Array),
+        cfg.warmup,
+        variables,
+      ),
+      stats: assemble(
+        results.map((r) => r.warmupStats as Float64Array),
+        cfg.warmup,
+        SAMPLER_FIELDS,
+      ),
+    };
+  }
+  return fit;
+}
+
+function countDivergent(stats: Float64Array, n: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (stats[5 * n + i] !== 0) k++;
+  return k;
+}
+
+export { N_STATS };

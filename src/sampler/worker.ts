@@ -1,0 +1,53 @@
+/**
+ * Piscina worker: rebuilds the model from its ModelSource and runs one chain (the same code as the
+ * in-process path, so the same seed gives bit-identical draws). Progress goes over a MessagePort.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
+import { loadModelFromSource } from './load-model.js';
+import type { ModelSource } from './types.js';
+
+/** The task posted to the worker. */
+export interface WorkerTask {
+  source: ModelSource;
+  setup: ChainSetup;
+  port: MessagePort;
+  progressEvery: number;
+}
+
+/** The worker's answer: a result, or an error flattened to plain data (class names survive). */
+export type WorkerAnswer =
+  | { ok: true; result: ChainResult }
+  | { ok: false; name: string; message: string };
+
+/**
+ * Run one chain of a rebuildable model.
+ *
+ * @example
+ * // used by piscina only: pool.run({ source, setup, port, progressEvery }, { transferList: [port] })
+ */
+export default async function runChainTask(task: WorkerTask): Promise<WorkerAnswer> {
+  const { port, setup } = task;
+  try {
+    const model = await loadModelFromSource(task.source);
+    const runner = createChainRunner(model, setup);
+    const every = Math.max(1, task.progressEvery);
+    for (;;) {
+      const done = runner.step(every);
+      port.postMessage({
+        chain: setup.chain,
+        iteration: runner.iteration,
+        total: runner.total,
+        phase: runner.phase,
+        divergent: runner.divergent,
+      });
+      if (done) break;
+    }
+    return { ok: true, result: runner.result() };
+  } catch (err) {
+    const e = err as Error;
+    return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(err) };
+  } finally {
+    port.close();
+  }
+}
