@@ -1,0 +1,66 @@
+/**
+ * All comparison plots of a report at once, as strings, so the web app can render them once per
+ * fit (and per ROPE) and store or cache them; the report page then only prints them.
+ */
+import type { Comparison } from '../analysis/types.js';
+import { categoryForestPlot } from './category-forest-plot.js';
+import { forestPlot } from './forest-plot.js';
+import { pairwiseHeatmap } from './pairwise-heatmap.js';
+import { pBestBars } from './pbest-bars.js';
+import { ppcPlot } from './ppc-plot.js';
+import { rankProbabilityHeatmap } from './rank-heatmap.js';
+import { taskMeansHeatmap } from './task-heatmap.js';
+
+/** The comparison plots of a report; '' where the document has no data for one. */
+export interface ComparisonPlots {
+  forest: string;
+  categoryForest: string;
+  pairwise: string;
+  pBest: string;
+  rankProbabilities: string;
+  taskMeans: string;
+  ppc: string;
+}
+
+/** Options of `renderComparisonPlots`. */
+export interface ComparisonPlotsOptions {
+  /** ROPE for the forest plot's band (default: the comparison's). */
+  rope?: number;
+}
+
+// Same document object + same rope -> same strings: memoize per object (a WeakMap, so documents
+// the caller drops are collected). Callers that rebuild the object each time should store the result.
+const memo = new WeakMap<Comparison, Map<string, ComparisonPlots>>();
+
+/**
+ * Render every comparison plot (~5-10 ms each). Pure: the same input gives the same strings; the
+ * result is memoized per Comparison object and rope.
+ *
+ * @example
+ * const plots = renderComparisonPlots(comparison);
+ * store.savePlots(fitId, JSON.stringify(plots)); // web app: once per fit
+ */
+export function renderComparisonPlots(
+  c: Comparison,
+  options: ComparisonPlotsOptions = {},
+): ComparisonPlots {
+  const key = String(options.rope ?? '');
+  let byRope = memo.get(c);
+  const hit = byRope?.get(key);
+  if (hit) return { ...hit };
+  const plots: ComparisonPlots = {
+    forest: forestPlot(c, { rope: options.rope }),
+    categoryForest: categoryForestPlot(c),
+    pairwise: pairwiseHeatmap(c, { scope: 'overall' }),
+    pBest: pBestBars(c, { scope: 'overall' }),
+    rankProbabilities: rankProbabilityHeatmap(c),
+    taskMeans: taskMeansHeatmap(c),
+    ppc: ppcPlot(c),
+  };
+  if (!byRope) {
+    byRope = new Map();
+    memo.set(c, byRope);
+  }
+  byRope.set(key, plots);
+  return { ...plots };
+}

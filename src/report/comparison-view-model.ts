@@ -1,0 +1,397 @@
+/**
+ * What a report page prints about a comparison, as plain data (strings already formatted, no
+ * HTML): the recommendation per category, rankings, pairwise decisions grouped by scope, the
+ * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
+ */
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import {
+  cellOrder,
+  comparisonRope,
+  comparisonThreshold,
+  heuristicOrder,
+  higherIsBetter,
+  pairScopes,
+  scopeLabel,
+  unitsCaption,
+} from './comparison-data.js';
+import {
+  decimalsFor,
+  formatInterval,
+  formatNumber,
+  formatProb,
+  formatSignificant,
+  MISSING,
+} from './format.js';
+
+/** Options of `comparisonViewModel`. */
+export interface ComparisonViewOptions {
+  /** ROPE half-width in score units (default: the one the comparison was computed with). */
+  rope?: number;
+  /** Decision threshold in (0.5, 1) (default: the comparison's, else 0.95). */
+  threshold?: number;
+}
+
+/** One heuristic in a ranking (overall or within a category). */
+export interface RankingRow {
+  name: string;
+  mean: string;
+  interval: string;
+  pBest: string;
+  expectedRank: string;
+  /** True for the first row (best by expected rank). */
+  best: boolean;
+}
+
+/** The recommendation for one task category. */
+export interface RecommendationRow {
+  category: string;
+  tasks: string;
+  best: string;
+  pBest: string;
+  /** The runner-up the data cannot yet tell apart from the best, or '—'. */
+  runnerUp: string;
+  /** One sentence for people, e.g. 'performer; P(best) 0.80; clearly ahead of the others'. */
+  caption: string;
+  /** 'clear' when there is no runner-up, else 'tied'. */
+  badge: 'clear' | 'tied';
+}
+
+/** Badge of a pairwise decision: which side wins, practically equal, or undecided. */
+export type DecisionBadge = 'a' | 'b' | 'equivalent' | 'inconclusive';
+
+/** One pairwise comparison. */
+export interface PairRow {
+  a: string;
+  b: string;
+  pA: string;
+  pRope: string;
+  pB: string;
+  /** Mean and 90% interval of a - b, e.g. '2.1 [0.4, 3.9]', or '—'. */
+  difference: string;
+  decision: string;
+  /** e.g. 'performer better', 'practically equal', 'inconclusive'. */
+  decisionLabel: string;
+  badge: DecisionBadge;
+  /** True when the probabilities come from the normal approximation (see ropeApproximate). */
+  approximate: boolean;
+}
+
+/** The pairs of one scope. */
+export interface PairGroup {
+  scope: string;
+  label: string;
+  kind: 'overall' | 'category' | 'task';
+  rows: PairRow[];
+  /** e.g. '2 of 3 pairs decided'. */
+  caption: string;
+}
+
+/** One task of the per-task table (cells in `taskColumns` order). */
+export interface TaskRow {
+  name: string;
+  category: string;
+  best: string;
+  cells: { heuristic: string; mean: string; interval: string; rank: number; best: boolean }[];
+}
+
+/** One posterior predictive check row. */
+export interface PpcRow {
+  task: string;
+  observed: string;
+  replicated: string;
+  pValue: string;
+  /** False when the observed sd lies outside the replicated 5-95% interval. */
+  ok: boolean;
+  badge: 'ok' | 'misfit';
+}
+
+/** Everything a report page prints about a Comparison. */
+export interface ComparisonViewModel {
+  units: string;
+  higherIsBetter: boolean;
+  rope: number;
+  ropeText: string;
+  threshold: number;
+  thresholdText: string;
+  /** True when `rope` differs from the comparison's and pair probabilities were approximated. */
+  ropeApproximate: boolean;
+  /** Sentence to show when ropeApproximate (else null). */
+  ropeNote: string | null;
+  counts: { heuristics: number; tasks: number; categories: number; pairs: number };
+  recommendations: RecommendationRow[];
+  heuristics: RankingRow[];
+  categoryRankings: { category: string; rows: RankingRow[] }[];
+  pairGroups: PairGroup[];
+  taskColumns: string[];
+  tasks: TaskRow[];
+  ppc: PpcRow[];
+  notes: string[];
+}
+
+/** z of the 95% quantile: a 90% central interval spans 2 * 1.6449 standard deviations. */
+const Z95 = 1.6448536269514722;
+
+/**
+ * Build the report page's view model. Without options it prints the decisions stored in the
+ * document. With another threshold, decisions are re-made from the stored probabilities (the
+ * rule of src/analysis/decision.ts: one of P(A better), P(B better), P(ROPE) reaching the
+ * threshold). With another ROPE, exact probabilities need the draws (the web app rebuilds the
+ * comparison with compareFromFit); here each difference is approximated by a normal with the
+ * pair's posterior mean and the sd implied by its 90% interval, and the rows say so.
+ *
+ * @example
+ * const vm = comparisonViewModel(comparison, { threshold: 0.9 });
+ * vm.recommendations[0].caption
+ */
+export function comparisonViewModel(
+  c: Comparison,
+  options: ComparisonViewOptions = {},
+): ComparisonViewModel {
+  const docRope = comparisonRope(c);
+  const docThreshold = comparisonThreshold(c);
+  const rope = options.rope ?? docRope;
+  const threshold = options.threshold ?? docThreshold;
+  const ropeChanged =
+    options.rope !== undefined && !(Number.isFinite(docRope) && Math.abs(rope - docRope) < 1e-12);
+  const thresholdChanged = Math.abs(threshold - docThreshold) > 1e-12;
+  const order = heuristicOrder(c);
+  const overallDecimals = decimalsFor(medianWidth(c.heuristics));
+
+  const heuristics = cellOrder(
+    c.heuristics.map((h) => ({
+      heuristic: h.name,
+      mean: h.mean,
+      q5: h.q5,
+      q95: h.q95,
+      p_best: h.p_best,
+      expected_rank: h.expected_rank,
+    })),
+  ).map((h, i) => rankingRow(h, i === 0, overallDecimals));
+
+  const categoryRankings = c.categories.map((k) => {
+    const d = decimalsFor(medianWidth(k.heuristics));
+    return {
+      category: k.name,
+      rows: cellOrder(k.heuristics).map((h, i) => rankingRow(h, i === 0, d)),
+    };
+  });
+
+  const recommendations: RecommendationRow[] = c.categories.map((k) => ({
+    category: k.name,
+    tasks: k.tasks.join(', '),
+    best: k.best,
+    pBest: formatProb(k.p_best),
+    runnerUp: k.runner_up ?? MISSING,
+    caption: k.runner_up
+      ? `${k.best} (P(best) ${formatProb(k.p_best)}), but it cannot yet be told apart from ${k.runner_up}`
+      : `${k.best} (P(best) ${formatProb(k.p_best)}), ahead of the others at this threshold`,
+    badge: k.runner_up ? 'tied' : 'clear',
+  }));
+
+  let approximatedAny = false;
+  const pairGroups: PairGroup[] = pairScopes(c).map((scope) => {
+    const pairs = c.pairs.filter((p) => p.scope === scope);
+    const d = decimalsFor(medianDiffWidth(pairs));
+    const rows = pairs.map((p) => {
+      const row = pairRow(p, { rope, threshold, ropeChanged, thresholdChanged, decimals: d });
+      approximatedAny ||= row.approximate;
+      return row;
+    });
+    const decided = rows.filter((r) => r.badge !== 'inconclusive').length;
+    return {
+      scope,
+      label: scopeLabel(scope),
+      kind: scope === 'overall' ? 'overall' : scope.startsWith('category:') ? 'category' : 'task',
+      rows,
+      caption: `${decided} of ${rows.length} pair${rows.length === 1 ? '' : 's'} decided at ${formatNumber(threshold, 2)}`,
+    };
+  });
+
+  const tasks: TaskRow[] = c.tasks.map((t) => {
+    const d = decimalsFor(medianWidth(t.heuristics));
+    const ranked = cellOrder(t.heuristics);
+    const rank = new Map(ranked.map((h, i) => [h.heuristic, i + 1]));
+    const byName = new Map(t.heuristics.map((h) => [h.heuristic, h]));
+    return {
+      name: t.name,
+      category: t.category ?? MISSING,
+      best: ranked[0]?.heuristic ?? MISSING,
+      cells: order.map((name) => {
+        const h = byName.get(name);
+        return h
+          ? {
+              heuristic: name,
+              mean: formatNumber(h.mean, d),
+              interval: formatInterval(h.q5, h.q95, d),
+              rank: rank.get(name)!,
+              best: rank.get(name) === 1,
+            }
+          : { heuristic: name, mean: MISSING, interval: MISSING, rank: 0, best: false };
+      }),
+    };
+  });
+
+  const ppc: PpcRow[] = c.tasks
+    .filter((t) => t.ppc)
+    .map((t) => {
+      const p = t.ppc!;
+      const ok = p.observed_sd >= p.replicated_sd_q5 && p.observed_sd <= p.replicated_sd_q95;
+      const d = decimalsFor((p.replicated_sd_q95 - p.replicated_sd_q5) / 2);
+      return {
+        task: t.name,
+        observed: formatNumber(p.observed_sd, d),
+        replicated: formatInterval(p.replicated_sd_q5, p.replicated_sd_q95, d),
+        pValue: formatProb(p.p_value),
+        ok,
+        badge: ok ? 'ok' : 'misfit',
+      };
+    });
+
+  return {
+    units: unitsCaption(c),
+    higherIsBetter: higherIsBetter(c),
+    rope,
+    ropeText: Number.isFinite(rope) ? `± ${formatSignificant(rope, 3)}` : MISSING,
+    threshold,
+    thresholdText: formatNumber(threshold, 2),
+    ropeApproximate: approximatedAny,
+    ropeNote: approximatedAny
+      ? `Pairwise probabilities for ROPE ± ${formatSignificant(rope, 3)} are approximate (normal approximation of each difference from its mean and 90% interval); the comparison was computed with ± ${formatSignificant(docRope, 3)}.`
+      : null,
+    counts: {
+      heuristics: c.heuristics.length,
+      tasks: c.tasks.length,
+      categories: c.categories.length,
+      pairs: c.pairs.length,
+    },
+    recommendations,
+    heuristics,
+    categoryRankings,
+    pairGroups,
+    taskColumns: order,
+    tasks,
+    ppc,
+    notes: [...(c.notes ?? [])],
+  };
+}
+
+function rankingRow(h: ComparisonCell, best: boolean, decimals: number): RankingRow {
+  return {
+    name: h.heuristic,
+    mean: formatNumber(h.mean, decimals),
+    interval: formatInterval(h.q5, h.q95, decimals),
+    pBest: formatProb(h.p_best),
+    expectedRank: formatNumber(h.expected_rank, 1),
+    best,
+  };
+}
+
+function pairRow(
+  p: ComparisonPair,
+  o: {
+    rope: number;
+    threshold: number;
+    ropeChanged: boolean;
+    thresholdChanged: boolean;
+    decimals: number;
+  },
+): PairRow {
+  let probs = { a: p.p_a_better, rope: p.p_rope, b: p.p_b_better };
+  let approximate = false;
+  const haveDiff =
+    Number.isFinite(p.diff_mean) && Number.isFinite(p.diff_q5) && Number.isFinite(p.diff_q95);
+  if (o.ropeChanged && haveDiff && Number.isFinite(o.rope)) {
+    probs = normalRopeProbabilities(p.diff_mean!, p.diff_q5!, p.diff_q95!, o.rope);
+    approximate = true;
+  }
+  const decision =
+    o.ropeChanged || o.thresholdChanged || !isDecision(p.decision)
+      ? decide(probs, o.threshold)
+      : (p.decision as PairRow['decision']);
+  const badge: DecisionBadge =
+    decision === 'a_better'
+      ? 'a'
+      : decision === 'b_better'
+        ? 'b'
+        : decision === 'equivalent'
+          ? 'equivalent'
+          : 'inconclusive';
+  const decisionLabel =
+    badge === 'a'
+      ? `${p.a} better`
+      : badge === 'b'
+        ? `${p.b} better`
+        : badge === 'equivalent'
+          ? 'practically equal'
+          : 'inconclusive';
+  return {
+    a: p.a,
+    b: p.b,
+    pA: formatProb(probs.a),
+    pRope: formatProb(probs.rope),
+    pB: formatProb(probs.b),
+    difference: haveDiff
+      ? `${formatNumber(p.diff_mean!, o.decimals)} ${formatInterval(p.diff_q5!, p.diff_q95!, o.decimals)}`
+      : MISSING,
+    decision,
+    decisionLabel: approximate ? `${decisionLabel} (approx.)` : decisionLabel,
+    badge,
+    approximate,
+  };
+}
+
+const DECISIONS = new Set(['a_better', 'b_better', 'equivalent', 'inconclusive']);
+
+function isDecision(d: string): boolean {
+  return DECISIONS.has(d);
+}
+
+function decide(p: { a: number; rope: number; b: number }, threshold: number): string {
+  if (p.a >= threshold) return 'a_better';
+  if (p.b >= threshold) return 'b_better';
+  if (p.rope >= threshold) return 'equivalent';
+  return 'inconclusive';
+}
+
+/**
+ * P(d > rope), P(|d| <= rope), P(d < -rope) for d ~ Normal(mean, sd) with sd = (q95 - q5) /
+ * (2 z_0.95). Used only when the page asks for another ROPE than the document's.
+ *
+ * @example normalRopeProbabilities(0, -1.645, 1.645, 0) // { a: 0.5, rope: 0, b: 0.5 }
+ */
+export function normalRopeProbabilities(
+  mean: number,
+  q5: number,
+  q95: number,
+  rope: number,
+): { a: number; rope: number; b: number } {
+  const sd = (q95 - q5) / (2 * Z95);
+  if (!(sd > 0)) {
+    const a = mean > rope ? 1 : 0;
+    const b = mean < -rope ? 1 : 0;
+    return { a, rope: 1 - a - b, b };
+  }
+  const a = 1 - normalCdf(rope, mean, sd);
+  const b = normalCdf(-rope, mean, sd);
+  return { a, rope: Math.max(0, 1 - a - b), b };
+}
+
+function medianWidth(cells: readonly { q5: number; q95: number }[]): number {
+  return median(cells.map((h) => h.q95 - h.q5));
+}
+
+function medianDiffWidth(pairs: readonly ComparisonPair[]): number {
+  return median(
+    pairs
+      .filter((p) => Number.isFinite(p.diff_q5) && Number.isFinite(p.diff_q95))
+      .map((p) => p.diff_q95! - p.diff_q5!),
+  );
+}
+
+function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
