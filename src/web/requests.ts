@@ -243,7 +243,7 @@ export function formToFitBody(form: Record<string, unknown>): Record<string, unk
     chains: s('chains'),
     warmup: s('warmup'),
     draws: s('draws'),
-    seed: s('seed'),
+    seed: s('sampler_seed'),
     adapt_delta: s('adapt_delta'),
     rope: s('rope'),
     threshold: s('threshold'),
