@@ -86,3 +86,35 @@ export type { GroupInfo } from './model/spec.js';
 // --- comparison analysis (issue 5): add exports below this line
 
 // --- report, store, web (issue 6): add exports below this line
+// report (src/report/: pure Comparison/Summary/Draws -> SVG strings, view models, static HTML):
+export { type BannerItem, type DiagnosticsBanner, diagnosticsBanner } from './report/banner.js';
+export { categoryForestPlot } from './report/category-forest-plot.js';
+export { type ComparisonPlots, renderComparisonPlots } from './report/comparison-plots.js';
+export {
+  type ComparisonViewModel,
+  comparisonViewModel,
+  type PairGroup,
+  type PairRow,
+} from './report/comparison-view-model.js';
+export {
+  autocorrelationPlot,
+  densityPlot,
+  rankPlot,
+  tracePlot,
+} from './report/diagnostic-plots.js';
+export { escapeHtml } from './report/escape.js';
+export { forestPlot } from './report/forest-plot.js';
+export { pairwiseHeatmap } from './report/pairwise-heatmap.js';
+export { pBestBars } from './report/pbest-bars.js';
+export { ppcPlot } from './report/ppc-plot.js';
+export { rankProbabilityHeatmap } from './report/rank-heatmap.js';
+export { renderStaticReport, reportCss, type StaticReportInput } from './report/static-report.js';
+export { type SummaryViewModel, summaryViewModel } from './report/summary-view-model.js';
+export { standaloneSvg } from './report/svg.js';
+export { taskMeansHeatmap } from './report/task-heatmap.js';
+export {
+  topLevelRankPlots,
+  topLevelVariables,
+  type VariableExplorerPlots,
+  variableExplorer,
+} from './report/variable-explorer.js';
