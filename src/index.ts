@@ -43,6 +43,13 @@ export {
 } from './data/benchmark.js';
 export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
 export { type DataRecord, tableFromRecords } from './data/records.js';
+export {
+  generateSynthetic,
+  type SynthOptions,
+  type SynthTruth,
+  synthBatches,
+  synthRows,
+} from './data/synth.js';
 // --- diagnostics and draws I/O (issue 3): add exports below this line
 // diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
 export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
