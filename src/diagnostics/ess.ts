@@ -13,12 +13,17 @@ import { splitChains } from './split.js';
 let acovBuf = new Float64Array(0);
 let rhoBuf = new Float64Array(0);
 let meansBuf = new Float64Array(0);
+let centredBuf = new Float64Array(0);
+
+/** Lags computed by direct sums before switching to the FFT for all lags. */
+const LAZY_LAGS = 16;
 
 function scratch(n: number, m: number): void {
   if (acovBuf.length < n) {
     acovBuf = new Float64Array(n);
     rhoBuf = new Float64Array(n);
   }
+  if (centredBuf.length < n * m) centredBuf = new Float64Array(n * m);
   if (meansBuf.length < m) meansBuf = new Float64Array(m);
 }
 
@@ -35,25 +40,57 @@ export function essCore(x: Float64Array, nDraws: number, nChains: number): numbe
   const values = x.length === n * m ? x : x.subarray(0, n * m);
   if (n < 3 || shouldReturnNaN(values)) return Number.NaN;
   scratch(n, m);
-  const acov = meanAutocovariance(values, n, m, acovBuf);
+  const S = n * m;
+  // Centre each chain; abar_0 directly. Lags are then computed on demand: direct sums for the first
+  // LAZY_LAGS lags (the Geyer loop of a well-mixing chain stops after a few), FFT for all lags once
+  // more are needed (§5.4). Both give the same autocovariance up to rounding (~1e-15).
+  const y = centredBuf;
+  let a0 = 0;
+  for (let c = 0; c < m; c++) {
+    const mc = mean(values, c * n, n);
+    meansBuf[c] = mc;
+    for (let d = c * n; d < (c + 1) * n; d++) {
+      const v = values[d] - mc;
+      y[d] = v;
+      a0 += v * v;
+    }
+  }
+  const acov = acovBuf;
+  acov[0] = a0 / S;
+  let known = 0;
+  const lag = (t: number): number => {
+    if (t <= known) return acov[t];
+    if (t > LAZY_LAGS) {
+      meanAutocovariance(values, n, m, acov);
+      known = n - 1;
+      return acov[t];
+    }
+    for (let k = known + 1; k <= t; k++) {
+      let sum = 0;
+      for (let c = 0; c < m; c++) {
+        const base = c * n;
+        for (let d = base; d < base + n - k; d++) sum += y[d] * y[d + k];
+      }
+      acov[k] = sum / S;
+    }
+    known = t;
+    return acov[t];
+  };
   const meanVar = (acov[0] * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
-  if (m > 1) {
-    for (let c = 0; c < m; c++) meansBuf[c] = mean(values, c * n, n);
-    varPlus += variance(meansBuf, 0, m);
-  }
+  if (m > 1) varPlus += variance(meansBuf, 0, m);
   const rho = rhoBuf;
   rho.fill(0, 0, n);
   // Geyer's initial positive sequence, on pairs of lags (2t, 2t+1).
   let t = 0;
   let even = 1;
-  let odd = 1 - (meanVar - acov[1]) / varPlus;
+  let odd = 1 - (meanVar - lag(1)) / varPlus;
   rho[0] = even;
   rho[1] = odd;
   while (t < n - 5 && !Number.isNaN(even + odd) && even + odd > 0) {
     t += 2;
-    even = 1 - (meanVar - acov[t]) / varPlus;
-    odd = 1 - (meanVar - acov[t + 1]) / varPlus;
+    even = 1 - (meanVar - lag(t)) / varPlus;
+    odd = 1 - (meanVar - lag(t + 1)) / varPlus;
     if (even + odd >= 0) {
       rho[t] = even;
       rho[t + 1] = odd;
@@ -71,7 +108,6 @@ export function essCore(x: Float64Array, nDraws: number, nChains: number): numbe
       rho[t + 1] = rho[t];
     }
   }
-  const S = n * m;
   // tau = -1 + 2 sum(rho[1:maxT]) + rho[maxT + 1] in R's 1-based indexing; R's 1:0 is c(1, 0).
   let sum = 0;
   if (maxT === 0) sum = rho[0];

@@ -1,3 +1,4 @@
+import { argsort } from '../math/argsort.js';
 import { normalQuantile } from '../math/normal-quantile.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
 
@@ -9,61 +10,70 @@ import { medianSorted, sortedCopy } from '../math/quantile.js';
 /** Blom's fractional offset c = 3/8 of the rank back-transform. */
 export const RANK_OFFSET = 3 / 8;
 
-function lowerBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
+/**
+ * Average ranks (1-based; ties get the mean of their ranks, R `rank(ties.method = "average")`) from
+ * an ascending order of x, written into `out`.
+ * @example ranksFromOrder(x, argsort(x), new Float64Array(x.length))
+ */
+export function ranksFromOrder(
+  x: ArrayLike<number>,
+  order: Uint32Array,
+  out: Float64Array,
+): Float64Array {
+  const S = order.length;
+  let i = 0;
+  while (i < S) {
+    const v = x[order[i]];
+    let j = i + 1;
+    while (j < S && x[order[j]] === v) j++;
+    const r = Number.isNaN(v) ? Number.NaN : (i + 1 + j) / 2; // NaN keeps NaN (na.last = "keep")
+    for (let k = i; k < j; k++) out[order[k]] = r;
+    i = j;
   }
-  return lo;
+  return out;
 }
 
-function upperBound(sorted: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= v) lo = mid + 1;
-    else hi = mid;
+/**
+ * z-scale from an ascending order of x: z = Phi^-1((r - 3/8)/(S + 1/4)) with average ranks r,
+ * one Phi^-1 per distinct value.
+ * @example zScaleFromOrder(x, argsort(x), new Float64Array(x.length))
+ */
+export function zScaleFromOrder(
+  x: ArrayLike<number>,
+  order: Uint32Array,
+  out: Float64Array,
+): Float64Array {
+  const S = order.length;
+  const denom = S - 2 * RANK_OFFSET + 1;
+  let i = 0;
+  while (i < S) {
+    const v = x[order[i]];
+    let j = i + 1;
+    while (j < S && x[order[j]] === v) j++;
+    const z = Number.isNaN(v)
+      ? Number.NaN
+      : normalQuantile(((i + 1 + j) / 2 - RANK_OFFSET) / denom);
+    for (let k = i; k < j; k++) out[order[k]] = z;
+    i = j;
   }
-  return lo;
+  return out;
 }
 
 /**
  * Ranks of x among all its values, ties getting the average rank (R `rank(ties.method = "average")`),
- * 1-based. `sorted` may pass x already sorted ascending; NaN inputs get NaN ranks.
+ * 1-based. x must hold no NaN (callers return NaN before ranking, as posterior does).
  * @example averageRanks(new Float64Array([3, 1, 4, 1, 5])) // [3, 1.5, 4, 1.5, 5]
  */
-export function averageRanks(
-  x: Float64Array,
-  sorted?: Float64Array,
-  out?: Float64Array,
-): Float64Array {
-  const s = sorted ?? sortedCopy(x);
-  const o = out ?? new Float64Array(x.length);
-  // NaNs sort last: rank among the non-NaN values only (R's na.last = "keep").
-  let nFinite = s.length;
-  while (nFinite > 0 && Number.isNaN(s[nFinite - 1])) nFinite--;
-  const view = nFinite === s.length ? s : s.subarray(0, nFinite);
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (Number.isNaN(v)) {
-      o[i] = Number.NaN;
-      continue;
-    }
-    o[i] = (lowerBound(view, v) + upperBound(view, v) + 1) / 2;
-  }
-  return o;
+export function averageRanks(x: Float64Array, out?: Float64Array): Float64Array {
+  return ranksFromOrder(x, argsort(x), out ?? new Float64Array(x.length));
 }
 
 /**
  * u-scale: (r - 3/8) / (S + 1/4) of the average ranks r over all S pooled draws (posterior `u_scale`).
  * @example uScale(new Float64Array([3, 1, 4, 1, 5])) // [0.5, 0.2142857142857143, ...]
  */
-export function uScale(x: Float64Array, sorted?: Float64Array, out?: Float64Array): Float64Array {
-  const o = averageRanks(x, sorted, out);
+export function uScale(x: Float64Array, out?: Float64Array): Float64Array {
+  const o = averageRanks(x, out);
   const denom = x.length - 2 * RANK_OFFSET + 1;
   for (let i = 0; i < o.length; i++) o[i] = (o[i] - RANK_OFFSET) / denom;
   return o;
@@ -73,10 +83,34 @@ export function uScale(x: Float64Array, sorted?: Float64Array, out?: Float64Arra
  * Rank normalization z = Phi^-1((r - 3/8)/(S + 1/4)) over all pooled draws (posterior `z_scale`).
  * @example zScale(new Float64Array([3, 1, 4, 1, 5]))[2] // 0.497200570681554
  */
-export function zScale(x: Float64Array, sorted?: Float64Array, out?: Float64Array): Float64Array {
-  const o = uScale(x, sorted, out);
-  for (let i = 0; i < o.length; i++) o[i] = normalQuantile(o[i]);
-  return o;
+export function zScale(x: Float64Array, out?: Float64Array): Float64Array {
+  return zScaleFromOrder(x, argsort(x), out ?? new Float64Array(x.length));
+}
+
+/**
+ * The ascending order of |x - med| from the ascending order of x: the draws below the median
+ * read backwards merged with those above it (O(S), no second sort). `folded` receives |x - med|.
+ * @example foldOrder(x, argsort(x), median, folded, order2)
+ */
+export function foldOrder(
+  x: ArrayLike<number>,
+  order: Uint32Array,
+  med: number,
+  folded: Float64Array,
+  out: Uint32Array,
+): Uint32Array {
+  const S = order.length;
+  for (let i = 0; i < S; i++) folded[i] = Math.abs(x[i] - med);
+  let k0 = 0;
+  while (k0 < S && x[order[k0]] < med) k0++;
+  let left = k0 - 1;
+  let right = k0;
+  for (let k = 0; k < S; k++) {
+    if (right >= S || (left >= 0 && folded[order[left]] <= folded[order[right]]))
+      out[k] = order[left--];
+    else out[k] = order[right++];
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { mean, variance } from '../math/moments.js';
-import { sortedCopy } from '../math/quantile.js';
 import { shouldReturnNaN } from './checks-input.js';
 import { foldDraws, zScale } from './rank.js';
 import { splitChains } from './split.js';
@@ -62,7 +61,7 @@ export function rhatBulk(x: Float64Array, nDraws: number, nChains: number): numb
 export function rhatTail(x: Float64Array, nDraws: number, nChains: number): number {
   if (nDraws < MIN_DRAWS_RHAT) return Number.NaN;
   const values = x.subarray(0, nDraws * nChains);
-  const folded = foldDraws(values, sortedCopy(values));
+  const folded = foldDraws(values);
   const s = splitChains(folded, nDraws, nChains);
   return rhatCore(zScale(s.values), s.nDraws, s.nChains);
 }

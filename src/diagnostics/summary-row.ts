@@ -1,10 +1,11 @@
+import { argsort } from '../math/argsort.js';
 import { mean, variance } from '../math/moments.js';
 import { medianSorted, quantileSorted } from '../math/quantile.js';
 import { DOUBLE_EPS } from './checks-input.js';
 import { essCore, quantileThreshold } from './ess.js';
 import { mcseSdFromSquares } from './mcse.js';
 import { MAD_CONSTANT } from './measures.js';
-import { zScale } from './rank.js';
+import { foldOrder, zScaleFromOrder } from './rank.js';
 import { MIN_DRAWS_RHAT, rhatCore } from './rhat.js';
 import { splitChains } from './split.js';
 import type { SummaryRow } from './types.js';
@@ -12,18 +13,21 @@ import type { SummaryRow } from './types.js';
 /**
  * One summary row (posterior's summarise_draws default measures) computed with shared buffers: the
  * same helpers as the single functions (rhat, essBulk, essTail, mcseMean, mcseSd...), fused so that
- * each variable sorts its draws twice (draws and folded draws) and allocates nothing for even N.
+ * each variable is argsorted once (the folded draws' order comes from a merge) and nothing is
+ * allocated per variable for even N.
  */
 
 /** Reusable buffers for rows of one shape (nDraws x nChains). */
 export interface RowWorkspace {
   nDraws: number;
   nChains: number;
+  order: Uint32Array;
+  foldedOrder: Uint32Array;
+  splitOrder: Uint32Array;
   sorted: Float64Array;
   folded: Float64Array;
   foldedSorted: Float64Array;
   split: Float64Array;
-  splitSorted: Float64Array;
   z: Float64Array;
   work: Float64Array;
 }
@@ -37,27 +41,24 @@ export function rowWorkspace(nDraws: number, nChains: number): RowWorkspace {
   return {
     nDraws,
     nChains,
+    order: new Uint32Array(S),
+    foldedOrder: new Uint32Array(S),
+    splitOrder: new Uint32Array(S),
     sorted: new Float64Array(S),
     folded: new Float64Array(S),
     foldedSorted: new Float64Array(S),
     split: new Float64Array(S),
-    splitSorted: new Float64Array(S),
     z: new Float64Array(S),
     work: new Float64Array(S),
   };
 }
 
-/** z-scale of the split chains of x; `sorted` is x sorted (reused when N is even). */
-function splitZ(x: Float64Array, sorted: Float64Array, ws: RowWorkspace) {
+/** z-scale of the split chains of x; `order` is x's ascending order (reused when N is even). */
+function splitZ(x: Float64Array, order: Uint32Array, ws: RowWorkspace) {
   const s = splitChains(x, ws.nDraws, ws.nChains, ws.split);
   const len = s.nDraws * s.nChains;
-  let sortedSplit = sorted;
-  if (len !== x.length) {
-    sortedSplit = ws.splitSorted.subarray(0, len);
-    sortedSplit.set(s.values);
-    sortedSplit.sort();
-  }
-  const z = zScale(s.values, sortedSplit, ws.z.subarray(0, len));
+  const o = len === x.length ? order : argsort(s.values, ws.splitOrder.subarray(0, len));
+  const z = zScaleFromOrder(s.values, o, ws.z.subarray(0, len));
   return { z, nDraws: s.nDraws, nChains: s.nChains };
 }
 
@@ -102,27 +103,26 @@ export function summaryRow(
     if (v > hi) hi = v;
   }
   if (anyNaN || S === 0) return row; // posterior: NA for everything
+  const order = argsort(x, ws.order);
   const sorted = ws.sorted;
-  sorted.set(x);
-  sorted.sort();
+  for (let k = 0; k < S; k++) sorted[k] = x[order[k]];
   const med = medianSorted(sorted);
   row.median = med;
   row.q5 = quantileSorted(sorted, 0.05);
   row.q95 = quantileSorted(sorted, 0.95);
   const folded = ws.folded;
-  for (let i = 0; i < S; i++) folded[i] = Math.abs(x[i] - med);
+  const fOrder = foldOrder(x, order, med, folded, ws.foldedOrder);
   const foldedSorted = ws.foldedSorted;
-  foldedSorted.set(folded);
-  foldedSorted.sort();
+  for (let k = 0; k < S; k++) foldedSorted[k] = folded[fOrder[k]];
   row.mad = MAD_CONSTANT * medianSorted(foldedSorted);
   if (!diagnostics) return row;
 
   // Rank-normalized split R-hat (bulk and folded) and bulk-ESS: finite even with +-Inf draws.
-  const bulk = splitZ(x, sorted, ws);
+  const bulk = splitZ(x, order, ws);
   row.ess_bulk = essCore(bulk.z, bulk.nDraws, bulk.nChains);
   if (n >= MIN_DRAWS_RHAT) {
     const rBulk = rhatCore(bulk.z, bulk.nDraws, bulk.nChains);
-    const tail = splitZ(folded, foldedSorted, ws);
+    const tail = splitZ(folded, fOrder, ws);
     const rTail = rhatCore(tail.z, tail.nDraws, tail.nChains);
     row.rhat = Number.isNaN(rBulk) || Number.isNaN(rTail) ? NA : Math.max(rBulk, rTail);
   }

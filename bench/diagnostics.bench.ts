@@ -1,0 +1,61 @@
+/**
+ * Benchmark: summarize 4 chains x 1000 draws x 1000 variables (issue 3 target: < 2 s).
+ * Run: npx tsx bench/diagnostics.bench.ts [--runs 5] [--variables 1000]
+ */
+import os from 'node:os';
+import { summarize } from '../src/diagnostics/summarize.js';
+import { createDraws } from '../src/draws/draws.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const runs = arg('runs', 5);
+const nVars = arg('variables', 1000);
+const nChains = 4;
+const nDraws = 1000;
+
+// Deterministic AR(1) draws (phi varies by variable, so ESS loops run to different lags).
+const draws = createDraws(
+  nDraws,
+  nChains,
+  Array.from({ length: nVars }, (_, i) => `theta[${i + 1}]`),
+);
+let s = 12345;
+const uniform = () => {
+  s = (Math.imul(69069, s) + 1) >>> 0;
+  return (s + 0.5) / 2 ** 32;
+};
+for (let v = 0; v < nVars; v++) {
+  const phi = -0.5 + (1.45 * v) / nVars;
+  for (let c = 0; c < nChains; c++) {
+    let x = 0;
+    for (let d = 0; d < nDraws; d++) {
+      // Box-Muller normal innovations
+      const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      x = phi * x + z;
+      draws.values[d + nDraws * (c + nChains * v)] = x;
+    }
+  }
+}
+
+const times: number[] = [];
+summarize(draws); // warm-up run (JIT)
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  const summary = summarize(draws);
+  times.push(performance.now() - t0);
+  if (summary.variables.length !== nVars) throw new Error('wrong row count');
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(
+  `diagnostics: summarize ${nChains} chains x ${nDraws} draws x ${nVars} variables: ` +
+    `median ${(median / 1000).toFixed(3)} s over ${runs} runs ` +
+    `(min ${(times[0] / 1000).toFixed(3)} s, max ${(times[times.length - 1] / 1000).toFixed(3)} s)`,
+);
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, node ${process.version}, ` +
+    `${new Date().toISOString()}`,
+);
