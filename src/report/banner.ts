@@ -2,18 +2,13 @@
  * The diagnostics banner as data (UX.md §0 items 1-3: lead with diagnostics; pass/fail lines with
  * plain-language remedies, ArviZ `diagnose()` style). Works from a full Summary (diagnose/fit) or
  * from a Comparison's `diagnostics` + `warnings` block (compare). The HTML pages render it first.
+ * Thresholds and remedies are the diagnostics module's (src/diagnostics/checks.ts), so the
+ * terminal and HTML say the same.
  */
 import type { ComparisonDiagnostics } from '../analysis/types.js';
+import { DEFAULT_THRESHOLDS, REMEDIES } from '../diagnostics/checks.js';
 import type { DiagnosticWarning, Summary, Thresholds } from '../diagnostics/types.js';
 import { formatEss, formatNumber, formatRhat } from './format.js';
-
-/** Default thresholds (UX.md §0 item 3; Vehtari et al. 2021): R-hat 1.01, ESS 100 per chain, E-BFMI 0.3. */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  rhat: 1.01,
-  essPerChain: 100,
-  ebfmi: 0.3,
-  maxTreeDepth: 10,
-};
 
 /** One line of the banner. */
 export interface BannerItem {
@@ -50,20 +45,6 @@ export interface BannerOptions {
   /** Number of chains, for the ESS rule (100 per chain); default the summary's, else 4. */
   chains?: number;
 }
-
-/** Remedies when the diagnostics module gave none (CmdStan guide "Diagnosing and fixing" wording). */
-const REMEDIES: Record<string, string> = {
-  rhat: 'The chains disagree. Run longer chains (more warmup and draws), look at the rank plots of the flagged variables, or reparameterize (e.g. non-centred group effects). Do not trust the decisions below until this passes.',
-  ess_bulk:
-    'Too few effective draws for stable means and intervals. Draw more, or reparameterize to reduce autocorrelation.',
-  ess_tail: 'Too few effective draws in the tails for stable 5% and 95% quantiles. Draw more.',
-  divergent:
-    'The sampler met curvature it could not follow; the posterior may be biased. Raise adapt_delta (e.g. 0.95 or 0.99) or use a non-centred parameterization.',
-  treedepth:
-    'Trajectories hit the maximum tree depth: an efficiency problem, not a validity one. Raise the maximum tree depth or reparameterize.',
-  ebfmi:
-    'Low E-BFMI: the sampler explores the energy distribution poorly (heavy tails or a funnel). Reparameterize, or run longer and check again.',
-};
 
 const LABELS: Record<string, string> = {
   rhat: 'R-hat (rank-normalized, split)',

@@ -2,8 +2,9 @@
  * The paged, filterable parameters table of a report page (UX.md §0 item 6: regex selection and
  * paging for big models). Cells are strings, rounded to what the MCSE supports.
  */
+
+import { DEFAULT_THRESHOLDS } from '../diagnostics/checks.js';
 import type { Summary, SummaryRow } from '../diagnostics/types.js';
-import { DEFAULT_THRESHOLDS } from './banner.js';
 import { formatByMcse, formatEss, formatRhat, formatSignificant } from './format.js';
 
 /** Options of `summaryViewModel`. */

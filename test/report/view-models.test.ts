@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { diagnosticsBanner } from '../../src/report/banner.js';
+import {
+  comparisonViewModel,
+  normalRopeProbabilities,
+} from '../../src/report/comparison-view-model.js';
+import { formatByMcse, formatNumber, formatProb } from '../../src/report/format.js';
+import { summaryViewModel } from '../../src/report/summary-view-model.js';
+import { makeComparison, makeSummary, XSS } from './fixtures.js';
+
+describe('comparisonViewModel', () => {
+  const c = makeComparison();
+
+  it('prints the stored decisions, rankings and recommendations as strings', () => {
+    const vm = comparisonViewModel(c);
+    expect(vm.rope).toBe(1);
+    expect(vm.threshold).toBe(0.95);
+    expect(vm.ropeApproximate).toBe(false);
+    expect(vm.heuristics.map((h) => h.name)).toEqual(['performer', 'linformer', 'reformer']);
+    expect(vm.heuristics[0]).toMatchObject({
+      mean: '55.2',
+      interval: '[53.1, 57.4]',
+      pBest: '0.70',
+      best: true,
+    });
+    expect(vm.recommendations).toHaveLength(2);
+    expect(vm.recommendations[1]).toMatchObject({
+      category: 'vision',
+      best: 'performer',
+      runnerUp: 'linformer',
+      badge: 'tied',
+    });
+    expect(vm.recommendations[0].runnerUp).toBe('—');
+    // scopes in order overall, categories, tasks
+    expect(vm.pairGroups.map((g) => g.kind)).toEqual([
+      'overall',
+      'category',
+      'category',
+      'task',
+      'task',
+    ]);
+    const overall = vm.pairGroups[0];
+    expect(overall.rows[0]).toMatchObject({
+      a: 'performer',
+      b: 'reformer',
+      pA: '0.97',
+      badge: 'a',
+      decisionLabel: 'performer better',
+    });
+    expect(overall.caption).toBe('1 of 3 pairs decided at 0.95');
+  });
+
+  it('re-decides from the stored probabilities at another threshold', () => {
+    const vm = comparisonViewModel(c, { threshold: 0.99 });
+    expect(vm.pairGroups[0].rows[0].badge).toBe('inconclusive');
+    expect(vm.pairGroups[0].rows[0].pA).toBe('0.97');
+    const loose = comparisonViewModel(c, { threshold: 0.85 });
+    // reformer vs linformer: P(ROPE) 0.88 >= 0.85
+    expect(loose.pairGroups[0].rows[2].badge).toBe('equivalent');
+  });
+
+  it('approximates pair probabilities for another ROPE and says so', () => {
+    const vm = comparisonViewModel(c, { rope: 5 });
+    expect(vm.ropeApproximate).toBe(true);
+    expect(vm.ropeNote).toContain('approximate');
+    const row = vm.pairGroups[0].rows[0];
+    expect(row.approximate).toBe(true);
+    // diff ~ N(2.88, sd = 4 / (2 * 1.645)): P(d > 5) = 1 - Phi((5 - 2.88) / 1.216) = 0.041
+    expect(row.pA).toBe('0.04');
+    expect(row.decisionLabel).toContain('(approx.)');
+  });
+
+  it('keeps the document when the rope option equals the one used', () => {
+    expect(comparisonViewModel(c, { rope: 1 }).ropeApproximate).toBe(false);
+  });
+
+  it('builds the per-task table in the overall heuristic order and marks each task best', () => {
+    const vm = comparisonViewModel(c);
+    expect(vm.taskColumns).toEqual(['performer', 'linformer', 'reformer']);
+    const listops = vm.tasks.find((t) => t.name === 'ListOps')!;
+    expect(listops.best).toBe('reformer');
+    expect(listops.cells.map((x) => x.rank)).toEqual([3, 2, 1]);
+    expect(vm.ppc.map((p) => p.badge)).toEqual(['ok', 'misfit']);
+  });
+
+  it('keeps user strings raw (escaping is the template’s job)', () => {
+    const vm = comparisonViewModel(makeComparison({ evil: true }));
+    expect(vm.heuristics.map((h) => h.name)).toContain(XSS);
+  });
+});
+
+describe('normalRopeProbabilities', () => {
+  it('is symmetric around zero and sums to one', () => {
+    const p = normalRopeProbabilities(0, -1.6448536269514722, 1.6448536269514722, 1);
+    // sd = 1: P(d > 1) = 1 - Phi(1) = 0.158655...
+    expect(p.a).toBeCloseTo(0.158655, 5); // 5 decimals: the cdf is accurate to ~1e-15
+    expect(p.b).toBeCloseTo(p.a, 12);
+    expect(p.a + p.rope + p.b).toBeCloseTo(1, 12);
+  });
+  it('handles a zero-width interval', () => {
+    expect(normalRopeProbabilities(2, 2, 2, 1)).toEqual({ a: 1, rope: 0, b: 0 });
+  });
+});
+
+describe('format', () => {
+  it('formats probabilities honestly at the ends', () => {
+    expect(formatProb(0.001)).toBe('< 0.01');
+    expect(formatProb(0.999)).toBe('> 0.99');
+    expect(formatProb(0.5)).toBe('0.50');
+    expect(formatProb(Number.NaN)).toBe('—');
+  });
+  it('rounds to the MCSE and never prints -0', () => {
+    expect(formatByMcse(12.3456, 0.012)).toBe('12.35');
+    expect(formatByMcse(12.3456, 0.5)).toBe('12.3');
+    expect(formatByMcse(12.3456, 5)).toBe('12');
+    expect(formatNumber(-0.0001, 2)).toBe('0.00');
+    expect(formatNumber(-1.5, 1)).toBe('−1.5');
+  });
+});
+
+describe('diagnosticsBanner', () => {
+  it('passes a clean summary with every check listed', () => {
+    const b = diagnosticsBanner(makeSummary());
+    expect(b.ok).toBe(true);
+    expect(b.items.map((i) => i.code)).toEqual([
+      'rhat',
+      'ess_bulk',
+      'ess_tail',
+      'divergent',
+      'treedepth',
+      'ebfmi',
+    ]);
+    expect(b.items.every((i) => i.status === 'pass' && i.remedy === '')).toBe(true);
+    expect(b.items[0].value).toBe('1.003');
+  });
+
+  it('fails with the diagnostics module’s messages and remedies', () => {
+    const b = diagnosticsBanner(makeSummary({ bad: true }));
+    expect(b.ok).toBe(false);
+    const byCode = Object.fromEntries(b.items.map((i) => [i.code, i]));
+    expect(byCode.rhat.status).toBe('fail');
+    expect(byCode.rhat.remedy).toBe('Run longer chains or reparameterize.');
+    expect(byCode.divergent.value).toBe('7');
+    expect(byCode.divergent.message).toBe('7 divergent transitions after warmup');
+    // no warning given for ESS, but 30 < 400 breaks the threshold: default remedy used
+    expect(byCode.ess_bulk.status).toBe('fail');
+    expect(byCode.ess_bulk.remedy.length).toBeGreaterThan(10);
+    expect(b.headline).toContain('before any decision');
+  });
+
+  it('works from a comparison diagnostics block and adds unknown warnings', () => {
+    const c = makeComparison();
+    const ok = diagnosticsBanner(c);
+    expect(ok.ok).toBe(true);
+    expect(ok.items.map((i) => i.code)).toEqual(['rhat', 'ess_bulk', 'ess_tail', 'divergent']);
+    const bad = diagnosticsBanner({
+      diagnostics: { ...c.diagnostics, divergent: 3 },
+      warnings: [{ code: 'custom', message: 'something odd', remedy: 'look at it' }],
+    });
+    expect(bad.ok).toBe(false);
+    expect(bad.items.find((i) => i.code === 'divergent')!.status).toBe('fail');
+    expect(bad.items.at(-1)).toMatchObject({
+      code: 'custom',
+      status: 'fail',
+      remedy: 'look at it',
+    });
+  });
+
+  it('uses the chain count for the ESS rule', () => {
+    const c = makeComparison(); // min bulk ESS 850
+    expect(diagnosticsBanner(c, { chains: 4 }).items[1].status).toBe('pass');
+    expect(diagnosticsBanner(c, { chains: 10 }).items[1].status).toBe('fail');
+  });
+
+  it('marks undefined values unknown', () => {
+    const c = makeComparison();
+    const b = diagnosticsBanner({
+      diagnostics: { ...c.diagnostics, max_rhat: Number.NaN },
+      warnings: [],
+    });
+    expect(b.items[0]).toMatchObject({ code: 'rhat', status: 'unknown' });
+    expect(b.ok).toBe(true);
+  });
+});
+
+describe('summaryViewModel', () => {
+  const s = makeSummary({ bad: true });
+
+  it('pages the rows', () => {
+    const vm = summaryViewModel(s, { page: 2, pageSize: 50 });
+    expect(vm.total).toBe(123);
+    expect(vm.pageCount).toBe(3);
+    expect(vm.rows).toHaveLength(50);
+    expect(vm.rows[0].variable).toBe('r_task[t48,Intercept]');
+    expect(vm.columns[0]).toBe('variable');
+    expect(vm.rows[0].cells).toHaveLength(vm.columns.length - 1);
+    // mean 1.23456 with MCSE 0.0123 -> 2 decimals
+    expect(vm.rows[0].cells[0]).toBe('1.23');
+  });
+
+  it('clamps pages and page sizes', () => {
+    expect(summaryViewModel(s, { page: 99 }).page).toBe(3);
+    expect(summaryViewModel(s, { page: -1 }).page).toBe(1);
+    expect(summaryViewModel(s, { pageSize: 0 }).pageSize).toBe(1);
+  });
+
+  it('filters by a case-insensitive regex and flags bad rows', () => {
+    const vm = summaryViewModel(s, { filter: '^R_HEURISTIC' });
+    expect(vm.matched).toBe(1);
+    expect(vm.rows[0].variable).toBe(`r_heuristic[${XSS},Intercept]`);
+    expect(vm.rows[0].flagged).toBe(true);
+    expect(vm.rows[0].flags).toEqual({ rhat: true, ess_bulk: true, ess_tail: true });
+    expect(vm.flaggedCount).toBe(1);
+    expect(summaryViewModel(s, { filter: '^sigma$' }).rows.map((r) => r.variable)).toEqual([
+      'sigma',
+    ]);
+  });
+
+  it('reports an invalid regex instead of throwing', () => {
+    const vm = summaryViewModel(s, { filter: 'r_task[' });
+    expect(vm.error).toMatch(/not a valid regular expression/);
+    expect(vm.rows).toHaveLength(0);
+    expect(summaryViewModel(s, { filter: 'x'.repeat(201) }).error).toMatch(/longer than/);
+  });
+});
