@@ -23,8 +23,12 @@ try {
   const table = parseCsv(job.csv, { source: job.datasetName });
   const options = compareOptions(job.spec, job.config, readModels(modelsDir), job.datasetName);
   const started = performance.now();
+  // Run from TypeScript sources (tests, tsx), the sampler's chain workers cannot load .ts files
+  // inside this worker, so chains then run in this thread; built code (npm start) uses chain workers.
+  const fromSource = import.meta.url.endsWith('.ts');
   const run = await runComparison(table, {
     ...options,
+    sampler: { ...options.sampler, ...(fromSource ? { parallel: false } : {}) },
     onProgress: (event) => port.postMessage({ type: 'progress', event }),
   });
   const result: FitResult = {

@@ -16,10 +16,11 @@ export function workerRunFit(modelsDir: string): RunFit {
     new Promise<FitResult>((resolve, reject) => {
       const fromSource = import.meta.url.endsWith('.ts');
       const url = new URL(fromSource ? './fit-worker.ts' : './fit-worker.js', import.meta.url);
-      const worker = new Worker(url, {
-        workerData: { job, modelsDir },
-        execArgv: fromSource ? ['--import', 'tsx'] : [],
-      });
+      // From sources, a CommonJS bootstrap registers tsx's loader in the worker, then imports it.
+      const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+      const worker = fromSource
+        ? new Worker(bootstrap, { eval: true, workerData: { job, modelsDir } })
+        : new Worker(url, { workerData: { job, modelsDir } });
       let settled = false;
       const finish = (fn: () => void) => {
         if (settled) return;
