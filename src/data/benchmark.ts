@@ -309,7 +309,12 @@ function orientationColumn(table: Table): { name: string; sign: Int8Array } | un
 
 /** Score of each input row as a number (NaN when missing or not a finite number). */
 function scoreValues(col: Column): { values: Float64Array; text: (i: number) => string } {
-  if (col.type === 'numeric') return { values: col.values, text: (i) => String(col.values[i]) };
+  if (col.type === 'numeric') {
+    return {
+      values: col.values,
+      text: (i) => (Number.isNaN(col.values[i]) ? '' : String(col.values[i])),
+    };
+  }
   const levelValue = col.levels.map(parseNumber);
   const values = new Float64Array(col.codes.length);
   for (let i = 0; i < values.length; i++) {
