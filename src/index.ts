@@ -88,6 +88,10 @@ export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
 export { parseFormula } from './model/formula.js';
 export type { ParsedPrior, PriorDist } from './model/priors.js';
 export { parsePrior } from './model/priors.js';
+export type { FitOptions, FitResult } from './model/fit.js';
+export { fit, prepareTable } from './model/fit.js';
+export { posteriorPredict } from './model/predict.js';
+export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
 export type { GroupInfo } from './model/spec.js';
 
 // --- comparison analysis (issue 5): add exports below this line

@@ -1,4 +1,127 @@
 import type { Command } from 'commander';
+import { readCsvFile } from '../data/csv.js';
+import type { Table } from '../data/table.js';
+import { ConfigError } from '../errors.js';
+import { defaultPriors } from '../model/compile.js';
+import { prepareTable } from '../model/prepare.js';
+import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
+import { readModelSpecFile } from '../model/specfile.js';
+import { runAction } from './shell.js';
 
-/** Register the `priors` command (work in progress: not yet implemented). */
-export function register(_program: Command): void {}
+/** Model options shared by `fit` and `priors`. */
+export interface ModelCliOptions {
+  formula?: string;
+  family?: string;
+  prior: string[];
+  model?: string;
+  dropMissing?: boolean;
+}
+
+export const FAMILIES = ['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal'];
+
+/** Repeatable option collector. */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/**
+ * The ModelSpec from `--model FILE` and/or `--formula/--family/--prior` (flags override the file's
+ * formula and family; `--prior` statements are added after the file's).
+ *
+ * @example await specFromOptions({ formula: 'y ~ 1 + (1|g)', prior: [] })
+ */
+export async function specFromOptions(o: ModelCliOptions): Promise<ModelSpec> {
+  let spec: ModelSpec | undefined;
+  if (o.model !== undefined) spec = await readModelSpecFile(o.model);
+  if (o.family !== undefined && !FAMILIES.includes(o.family)) {
+    throw new ConfigError(`--family must be one of ${FAMILIES.join(', ')} (got "${o.family}")`);
+  }
+  const formula = o.formula ?? spec?.formula;
+  if (formula === undefined) {
+    throw new ConfigError('give a model: --formula "y ~ 1 + (1|g)" or --model models/NAME.json');
+  }
+  const out: ModelSpec = {
+    ...(spec ?? {}),
+    formula,
+    priors: [...(spec?.priors ?? []), ...o.prior],
+  };
+  const family = (o.family ?? spec?.family) as Family | undefined;
+  if (family !== undefined) out.family = family;
+  return out;
+}
+
+/**
+ * Read the CSV and drop rows with missing values when asked (saying how many on stderr).
+ */
+export async function loadTable(
+  file: string,
+  spec: ModelSpec,
+  dropMissing: boolean | undefined,
+): Promise<Table> {
+  const table = await readCsvFile(file);
+  const prepared = prepareTable(spec, table, dropMissing ?? false);
+  if (prepared.dropped > 0) {
+    process.stderr.write(
+      `dropped ${prepared.dropped} row${prepared.dropped === 1 ? '' : 's'} with missing values (--drop-missing)\n`,
+    );
+  }
+  return prepared.table;
+}
+
+interface PriorsCliOptions extends ModelCliOptions {
+  json?: boolean;
+}
+
+/**
+ * The prior table as text: one line per parameter class / group / coefficient.
+ * @example formatPriors([{ class: 'sigma', coef: '', group: '', prior: 'student_t(3, 0, 2.5)', source: 'default', lb: 0 }])
+ */
+export function formatPriors(rows: readonly PriorRow[]): string {
+  const header = ['prior', 'class', 'coef', 'group', 'lb', 'source'];
+  const body = rows.map((r) => [
+    r.prior,
+    r.class,
+    r.coef,
+    r.group,
+    r.lb === undefined ? '' : String(r.lb),
+    r.source,
+  ]);
+  const widths = header.map((h, k) => Math.max(h.length, ...body.map((b) => b[k].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, k) => c.padEnd(widths[k]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...body.map(line)].join('\n');
+}
+
+/** Register `bayesbench priors DATA.csv --formula F`: every prior a fit would use. */
+export function register(program: Command): void {
+  program
+    .command('priors')
+    .description(
+      'Print every prior a fit of this model would use (defaults scaled from the data like brms:\n' +
+        'Intercept student_t(3, median(y), max(2.5, mad(y))), sd and sigma half student_t(3, 0, same\n' +
+        'scale), nu gamma(2, 0.1), phi gamma(0.01, 0.01), cor lkj(1), b flat)',
+    )
+    .argument('<data>', 'CSV file')
+    .option('--formula <formula>', "model formula, e.g. 'score ~ 1 + (1|heuristic) + (1|task)'")
+    .option('--family <family>', 'response family (default gaussian)')
+    .option(
+      '--prior <prior>',
+      "prior, e.g. 'sd_task ~ student_t(3, 0, 2.5)' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--model <file>', 'ModelSpec JSON (e.g. models/heuristic-task.json)')
+    .option('--drop-missing', 'drop rows with missing values in the used columns')
+    .option('--json', 'print the rows as JSON')
+    .action(
+      runAction(async (file: string, o: PriorsCliOptions) => {
+        const spec = await specFromOptions(o);
+        const table = await loadTable(file, spec, o.dropMissing);
+        const rows = defaultPriors(spec, table);
+        if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+        else process.stdout.write(`${formatPriors(rows)}\n`);
+        return 0;
+      }),
+    );
+}

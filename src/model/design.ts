@@ -9,6 +9,7 @@
  * coding with sorted levels, the first being the reference (R's `contr.treatment`); in a model
  * without an intercept the first factor main effect gets a column for every level (R's rule).
  */
+import { rowLocation, selectRows } from '../data/access.js';
 import type { FactorColumn, Table } from '../data/table.js';
 import { DataError, FormulaError } from '../errors.js';
 import { caretMessage, type ParsedFormula, type PopTerm } from './formula.js';
@@ -54,9 +55,7 @@ function availableList(table: Table): string {
 }
 
 function rowLabel(table: Table, r: number): string {
-  const src = table.source ? `${table.source}: ` : '';
-  const line = table.lines ? `, line ${table.lines[r]}` : '';
-  return `${src}row ${r + 1}${line}`;
+  return `${table.source ? `${table.source}: ` : ''}${rowLocation(table, r)}`;
 }
 
 /**
@@ -145,8 +144,7 @@ export function missingRows(
 }
 
 /**
- * A table with the given rows removed (typed-array copies; factor levels kept, unused levels are
- * dropped later by the design).
+ * A table with the given rows removed (selectRows from src/data keeps source and line numbers).
  *
  * @example const t2 = dropRows(table, Int32Array.from([3, 7]));
  */
@@ -156,31 +154,7 @@ export function dropRows(table: Table, rows: Int32Array): Table {
   for (const r of rows) drop[r] = 1;
   const keep: number[] = [];
   for (let i = 0; i < table.nRows; i++) if (!drop[i]) keep.push(i);
-  const columns: Record<string, Table['columns'][string]> = {};
-  for (const name of table.names) {
-    const col = table.columns[name];
-    if (col.type === 'numeric') {
-      const v = new Float64Array(keep.length);
-      for (let k = 0; k < keep.length; k++) v[k] = col.values[keep[k]];
-      columns[name] = { type: 'numeric', values: v };
-    } else {
-      const v = new Int32Array(keep.length);
-      for (let k = 0; k < keep.length; k++) v[k] = col.codes[keep[k]];
-      columns[name] = { type: 'factor', levels: col.levels, codes: v };
-    }
-  }
-  const out: {
-    nRows: number;
-    names: readonly string[];
-    columns: Record<string, Table['columns'][string]>;
-    source?: string;
-    lines?: Int32Array;
-  } = { nRows: keep.length, names: table.names, columns };
-  if (table.source !== undefined) out.source = table.source;
-  const lines = new Int32Array(keep.length);
-  for (let k = 0; k < keep.length; k++) lines[k] = table.lines ? table.lines[keep[k]] : keep[k] + 2;
-  out.lines = lines;
-  return out;
+  return selectRows(table, Int32Array.from(keep));
 }
 
 /** A factor restricted to the levels that occur (sorted order kept). */

@@ -1,0 +1,66 @@
+/**
+ * fit: data + formula -> compiled model -> NUTS draws -> summary, in one call (the library face of
+ * `bayesbench fit`).
+ */
+import { type DataRecord, tableFromRecords } from '../data/records.js';
+import type { Table } from '../data/table.js';
+import { summarizeFit } from '../diagnostics/summarize.js';
+import type { Summary, Thresholds } from '../diagnostics/types.js';
+import { sample } from '../sampler/sample.js';
+import type { Fit, SamplerConfig } from '../sampler/types.js';
+import { compileModel, type Model, normalizeSpec } from './compile.js';
+import { prepareTable } from './prepare.js';
+import type { Family } from './spec.js';
+
+export { prepareTable } from './prepare.js';
+
+/** Options of `fit`: the model (formula, family, priors) and the sampler settings. */
+export interface FitOptions extends SamplerConfig {
+  formula: string;
+  family?: Family;
+  /** Prior statements, e.g. ['sd ~ student_t(3, 0, 2.5)']. */
+  priors?: string[];
+  name?: string;
+  /** Drop rows with missing values in the columns the model uses (default: throw DataError). */
+  dropMissing?: boolean;
+  /** Diagnostic thresholds passed to summarizeFit. */
+  thresholds?: Partial<Thresholds>;
+}
+
+/** What `fit` returns. */
+export interface FitResult {
+  model: Model;
+  fit: Fit;
+  summary: Summary;
+  /** Rows dropped for missing values (0 unless dropMissing). */
+  dropped: number;
+}
+
+/**
+ * Fit a brms-style model with NUTS: `fit(table | records, {formula, family, priors, ...sampler options})`.
+ * Chains run on worker threads (the model is rebuilt there from spec + table).
+ *
+ * @example
+ * const { summary } = await fit(records, { formula: 'score ~ 1 + (1|heuristic) + (1|task)', seed: 1 });
+ * summary.variables.find((v) => v.variable === 'sd_task__Intercept')?.mean
+ */
+export async function fit(
+  data: Table | readonly DataRecord[],
+  options: FitOptions,
+): Promise<FitResult> {
+  const table: Table = Array.isArray(data)
+    ? tableFromRecords(data as DataRecord[])
+    : (data as Table);
+  const { formula, family, priors, name, dropMissing, thresholds, ...config } = options;
+  const spec = normalizeSpec({
+    formula,
+    ...(family !== undefined ? { family } : {}),
+    priors: priors ?? [],
+    ...(name !== undefined ? { name } : {}),
+  });
+  const prepared = prepareTable(spec, table, dropMissing ?? false);
+  const model = compileModel(spec, prepared.table);
+  const result = await sample(model, config);
+  const summary = summarizeFit(result, thresholds);
+  return { model, fit: result, summary, dropped: prepared.dropped };
+}
