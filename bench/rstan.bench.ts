@@ -376,7 +376,9 @@ async function main(argv: readonly string[]): Promise<number> {
         runs,
         compile_s: freshRun ? freshRun.compile_s : (ref?.compile_s ?? null),
       };
-      writeFileSync(refPath, `${JSON.stringify(ref, null, 1)}\n`);
+      writeFileSync(refPath, `${JSON.stringify(ref, null, 2)}\n`);
+      // Keep the recorded file in the repo's format (biome checks bench/**).
+      spawnSync('npx', ['biome', 'format', '--write', refPath], { cwd: ROOT, stdio: 'ignore' });
       console.log(`rstan: recorded ${path.relative(ROOT, refPath)}`);
     } else {
       console.log(
