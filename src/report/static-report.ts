@@ -6,6 +6,7 @@
 import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
+import type { Fit } from '../sampler/types.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import {
@@ -31,6 +32,8 @@ export interface StaticReportInput {
   summary?: Summary;
   /** The fit's draws: rank plots of the top-level parameters. */
   draws?: Draws;
+  /** A Fit instead of draws (its `draws` are used when `draws` is not given). */
+  fit?: Pick<Fit, 'draws'>;
   title: string;
   /** Banner thresholds / chains. */
   banner?: BannerOptions;
@@ -124,7 +127,7 @@ export function renderStaticReport(input: StaticReportInput): string {
   add(
     'mixing',
     'Rank plots of the top-level parameters',
-    mixingSection(input.draws, input.maxRankPlots ?? 12),
+    mixingSection(input.draws ?? input.fit?.draws, input.maxRankPlots ?? 12),
   );
   add('notes', 'Notes and settings', notesSection(c, vm));
 
