@@ -6,6 +6,7 @@ import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { tokenAuth } from './auth.js';
 import type { Engine } from './engine.js';
+import { reportView } from './report-view.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { pageRoutes } from './routes/pages.js';
@@ -95,6 +96,13 @@ export function createApp(options: AppOptions): Express {
     next(new NotFoundError(`no page at ${req.path}`));
   });
   app.use(errorHandler);
+  // Render a finished fit's report once in the background, so its first page view is fast.
+  runner.subscribeAll((event) => {
+    if (event.type !== 'status' || event.status !== 'done') return;
+    (async () => reportView(store, await engine(), store.getFit(event.fitId), {}))().catch(() => {
+      // A report that cannot be built shows its error when the page is opened.
+    });
+  });
   runner.pump();
   return app;
 }

@@ -19,6 +19,8 @@ export interface Runner {
   restart(fitId: number): FitRecord;
   /** Listen to one fit's events; returns the unsubscribe function. */
   subscribe(fitId: number, listener: (event: RunnerEvent) => void): () => void;
+  /** Listen to every fit's events; returns the unsubscribe function. */
+  subscribeAll(listener: (event: RunnerEvent) => void): () => void;
   /** The latest in-memory progress of a running fit (fresher than the store's). */
   progress(fitId: number): FitProgress | undefined;
   /** Resolves when no fit is running or queued. */
@@ -59,7 +61,10 @@ export function createRunner(options: RunnerOptions): Runner {
   let closed = false;
   let idleWaiters: (() => void)[] = [];
 
-  const emit = (event: RunnerEvent) => emitter.emit(`fit:${event.fitId}`, event);
+  const emit = (event: RunnerEvent) => {
+    emitter.emit(`fit:${event.fitId}`, event);
+    emitter.emit('all', event);
+  };
 
   const checkIdle = () => {
     if (running.size === 0 && (closed || store.queuedFitIds().length === 0)) {
@@ -184,6 +189,10 @@ export function createRunner(options: RunnerOptions): Runner {
       const key = `fit:${fitId}`;
       emitter.on(key, listener);
       return () => emitter.off(key, listener);
+    },
+    subscribeAll(listener) {
+      emitter.on('all', listener);
+      return () => emitter.off('all', listener);
     },
     progress(fitId) {
       const r = running.get(fitId);

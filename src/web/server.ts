@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { openStore, type Store } from '../store/store.js';
+import { createApp, packageRoot } from './app.js';
+import { defaultEngine } from './default-engine.js';
+import { ingestUpload } from './requests.js';
+import { createRunner, type Runner } from './runner.js';
+
+/** Options of `bayesbench serve`. */
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  db?: string;
+  token?: string;
+  jobs?: number;
+  /** Import and fit the demo dataset when the database is empty (default true). */
+  demo?: boolean;
+  /** Where to print for people (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** A running server and how to stop it. */
+export interface RunningServer {
+  server: Server;
+  store: Store;
+  runner: Runner;
+  url: string;
+  /** Stop taking requests, mark running fits interrupted, close the database. */
+  close(): Promise<void>;
+}
+
+/** The demo dataset imported on first start (issue 6): the Long Range Arena table of Tay et al. 2021. */
+export const DEMO_DATASET = 'fixtures/real/lra_tay2021.csv';
+
+/**
+ * Whether a host name is loopback (127.0.0.0/8, ::1, localhost): only then may the server run
+ * without a token.
+ * @example isLoopback('127.0.0.1') // true
+ */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * Import the demo dataset and queue its fit when the store has no dataset yet; returns the fit id.
+ * @example seedDemo(store, engine) // 1
+ */
+export function seedDemo(store: Store, root = packageRoot()): number | null {
+  if (store.listDatasets().length > 0) return null;
+  const path = join(root, DEMO_DATASET);
+  if (!existsSync(path)) return null;
+  const engine = defaultEngine(join(root, 'models'));
+  const dataset = ingestUpload(store, engine, {
+    bytes: new Uint8Array(readFileSync(path)),
+    filename: 'lra_tay2021.csv',
+    name: 'Long Range Arena (Tay et al. 2021, demo)',
+  });
+  const detected = dataset.summary.detected ?? {};
+  if (!detected.heuristic || !detected.task || !detected.score) return null;
+  // The published table has one row per heuristic x task: keep the roles that vary in it.
+  const mapping = {
+    heuristic: detected.heuristic,
+    task: detected.task,
+    score: detected.score,
+    ...(detected.category ? { category: detected.category } : {}),
+  };
+  const fit = store.createFit({
+    datasetId: dataset.id,
+    spec: { mapping, model: 'heuristic-task' },
+    config: { chains: 4, warmup: 1000, draws: 1000, seed: 1 },
+  });
+  return fit.id;
+}
+
+/**
+ * Open the store, build the app and listen (`bayesbench serve`). A host that is not loopback needs
+ * a token. On an empty database the demo dataset is imported and fitted.
+ *
+ * @example const s = await startServer({ port: 3000, db: 'bayesbench.db' }); await s.close();
+ */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
+  const jobs = options.jobs ?? 1;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`--port must be an integer from 0 to 65535 (got ${port})`);
+  }
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    throw new ConfigError(`--jobs must be an integer from 1 to 64 (got ${jobs})`);
+  }
+  if (!isLoopback(host) && !options.token) {
+    throw new ConfigError(
+      `--host ${host} is not a loopback address: give --token T so that only people with the token can use the server`,
+    );
+  }
+  const dbPath = options.db ?? 'bayesbench.db';
+  const store = openStore(dbPath);
+  if (store.interruptedOnOpen.length > 0) {
+    log(
+      `bayesbench: fits ${store.interruptedOnOpen.join(', ')} were interrupted when the server last stopped; restart them from their pages`,
+    );
+  }
+  if (options.demo !== false) {
+    const id = seedDemo(store);
+    if (id !== null)
+      log(`bayesbench: imported the demo dataset (${DEMO_DATASET}) and queued fit ${id}`);
+  }
+  const engine = defaultEngine();
+  const runner = createRunner({ store, runFit: engine.runFit, jobs });
+  const app = createApp({ store, runner, token: options.token });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ConfigError(`--port ${port}: the port is in use (try another --port)`)
+          : err,
+      ),
+    );
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${boundPort}/`;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    runner,
+    url,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await runner.close();
+        await closed;
+        store.close();
+      })();
+      return closing;
+    },
+  };
+}

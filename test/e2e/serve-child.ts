@@ -1,0 +1,12 @@
+/**
+ * The server as a child process for the fault and browser tests (`startServer`, as `bayesbench serve`
+ * runs it): `tsx test/e2e/serve-child.ts DB_PATH [--demo]`; prints `listening URL` on stdout.
+ */
+import { startServer } from '../../src/web/server.js';
+
+const [db, flag] = process.argv.slice(2);
+const running = await startServer({ port: 0, db, demo: flag === '--demo', log: () => {} });
+process.stdout.write(`listening ${running.url}\n`);
+process.on('SIGTERM', () => {
+  running.close().then(() => process.exit(0));
+});
