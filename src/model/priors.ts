@@ -330,6 +330,7 @@ export function resolvePriors(
       if (p.class !== slot.class) return;
       if (p.group !== '' && p.group !== slot.group) return;
       if (p.coef !== '' && p.coef !== slot.coef) return;
+      used[i] = true; // matches a parameter, even when a more specific prior wins
       const score = (p.group !== '' ? 2 : 0) + (p.coef !== '' ? 1 : 0);
       if (score >= bestScore) {
         best = i;
@@ -337,7 +338,6 @@ export function resolvePriors(
       }
     });
     const dist = best >= 0 ? user[best].dist : defaults(slot);
-    if (best >= 0) used[best] = true;
     const row: PriorRow = {
       class: slot.class,
       coef: slot.coef,
