@@ -61,17 +61,18 @@ const spec: fc.Arbitrary<Spec> = fc
       .chain(([kinds, nRows]) =>
         fc
           .tuple(
-            ...kinds.map((k) =>
-              fc.array(fc.option(k === 'numeric' ? finite : text, { nil: null, freq: 5 }), {
+            ...kinds.map((k) => {
+              const value: fc.Arbitrary<Cell> = k === 'numeric' ? finite : text;
+              return fc.array(fc.option(value, { nil: null, freq: 5 }), {
                 minLength: nRows,
                 maxLength: nRows,
-              }),
-            ),
+              });
+            }),
           )
           .map((cols) => {
             const rows: Cell[][] = [];
             for (let i = 0; i < nRows; i++) {
-              const row = cols.map((c) => c[i]);
+              const row: Cell[] = cols.map((c) => c[i]);
               // An all-empty row is skipped by design (spreadsheet ",,,"): give each row one value.
               if (row.every((v) => v === null)) row[0] = kinds[0] === 'numeric' ? i : `r${i}`;
               rows.push(row);
