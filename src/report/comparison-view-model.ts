@@ -190,8 +190,14 @@ export function comparisonViewModel(
   }));
 
   let approximatedAny = false;
+  const byScope = new Map<string, ComparisonPair[]>();
+  for (const p of c.pairs) {
+    const list = byScope.get(p.scope);
+    if (list) list.push(p);
+    else byScope.set(p.scope, [p]);
+  }
   const pairGroups: PairGroup[] = pairScopes(c).map((scope) => {
-    const pairs = c.pairs.filter((p) => p.scope === scope);
+    const pairs = byScope.get(scope) ?? [];
     const d = decimalsFor(medianDiffWidth(pairs));
     const rows = pairs.map((p) => {
       const row = pairRow(p, { rope, threshold, ropeChanged, thresholdChanged, decimals: d });
