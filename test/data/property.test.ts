@@ -74,7 +74,7 @@ const spec: fc.Arbitrary<Spec> = fc
             for (let i = 0; i < nRows; i++) {
               const row: Cell[] = (cols as Cell[][]).map((c) => c[i]);
               // An all-empty row is skipped by design (spreadsheet ",,,"): give each row one value.
-              if (row.every((v) => v === null)) row[0] = kinds[0] === 'numeric' ? i : `r${i}`;
+              if (!row.some((v) => v !== null)) row[0] = kinds[0] === 'numeric' ? i : `r${i}`;
               rows.push(row);
             }
             return { ...base, kinds, rows };
