@@ -1,4 +1,131 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { resolveThresholds } from '../diagnostics/checks.js';
+import { summarize } from '../diagnostics/summarize.js';
+import type { Thresholds } from '../diagnostics/types.js';
+import { readDrawsFiles } from '../draws/read.js';
+import { selectVariables } from '../draws/select.js';
+import { ConfigError, DataError, NotFoundError } from '../errors.js';
+import { formatBanner, formatSummaryTable } from '../report/text.js';
+import { runAction } from './shell.js';
 
-/** Register the `diagnose` command (work in progress: not yet implemented). */
-export function register(_program: Command): void {}
+/** Raw commander options of `diagnose`. */
+interface DiagnoseOptions {
+  json?: boolean;
+  vars?: string;
+  rhat?: string;
+  essPerChain?: string;
+  ebfmi?: string;
+  maxTreedepth?: string;
+  strict?: boolean;
+  maxRows?: string;
+}
+
+function numberOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < min) {
+    throw new ConfigError(`--${name} must be a number >= ${min} (got "${text}")`);
+  }
+  return v;
+}
+
+async function readSource(path: string): Promise<{ text: string; source: string }> {
+  try {
+    return { text: await readFile(path, 'utf8'), source: path };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`${path}: no such file`);
+    if (code === 'EISDIR') throw new DataError(`${path}: is a directory, not a draws CSV`);
+    throw new DataError(`${path}: cannot read (${code ?? 'error'})`);
+  }
+}
+
+/**
+ * The diagnose action: read draws (draws CSV or CmdStan CSVs), summarize, print banner + table (or
+ * one JSON document). Returns the exit code: 0, or 1 with --strict when a check fails.
+ * @example await diagnose(['fit.csv'], { json: true })
+ */
+export async function diagnose(files: string[], o: DiagnoseOptions): Promise<number> {
+  const thresholds: Partial<Thresholds> = {
+    rhat: numberOption('rhat', o.rhat, 1),
+    essPerChain: numberOption('ess-per-chain', o.essPerChain, 0),
+    ebfmi: numberOption('ebfmi', o.ebfmi, 0),
+    maxTreeDepth: numberOption('max-treedepth', o.maxTreedepth, 1),
+  };
+  const maxRows = numberOption('max-rows', o.maxRows, 0);
+  let pattern: RegExp | undefined;
+  if (o.vars !== undefined) {
+    try {
+      pattern = new RegExp(o.vars);
+    } catch {
+      throw new ConfigError(`--vars: "${o.vars}" is not a valid regular expression`);
+    }
+  }
+  const input = readDrawsFiles(await Promise.all(files.map(readSource)));
+  let draws = input.draws;
+  if (pattern) {
+    const re = pattern;
+    const keep = draws.variables.flatMap((name, i) => (re.test(name) ? [i] : []));
+    if (keep.length === 0) {
+      throw new ConfigError(
+        `--vars: no variable matches /${o.vars}/ (variables: ${draws.variables.slice(0, 8).join(', ')}` +
+          `${draws.variables.length > 8 ? ', ...' : ''})`,
+      );
+    }
+    draws = selectVariables(draws, keep);
+  }
+  if (thresholds.maxTreeDepth === undefined && input.maxTreeDepth !== undefined) {
+    thresholds.maxTreeDepth = input.maxTreeDepth;
+  }
+  const th = resolveThresholds(thresholds);
+  const summary = summarize(draws, input.stats, th);
+  if (summary.sampler && input.timing) {
+    summary.sampler.warmup_seconds = input.timing.warmupSeconds;
+    summary.sampler.sampling_seconds = input.timing.samplingSeconds;
+  }
+  const banner = formatBanner(summary, { thresholds: th, chains: draws.nChains });
+  if (o.json) {
+    process.stderr.write(banner);
+    const doc = {
+      variables: summary.variables,
+      sampler: summary.sampler,
+      warnings: summary.warnings,
+    };
+    process.stdout.write(`${JSON.stringify(doc)}\n`); // NaN and +-Infinity become null
+  } else {
+    process.stdout.write(`${banner}\n`);
+    process.stdout.write(formatSummaryTable(summary.variables, { maxRows }));
+  }
+  return o.strict && summary.warnings.length > 0 ? 1 : 0;
+}
+
+/**
+ * Register `bayesbench diagnose FILE... [--json] [--vars REGEX] [--rhat 1.01] [--strict]`.
+ * @example register(program)
+ */
+export function register(program: Command): void {
+  program
+    .command('diagnose')
+    .description(
+      'Convergence diagnostics of MCMC draws (R-hat, bulk/tail ESS, MCSE as the R package posterior;\n' +
+        'divergences, tree depth, E-BFMI from sampler columns). Reads a draws CSV (chain,draw,<variables>)\n' +
+        'or CmdStan output CSVs (one file per chain).',
+    )
+    .argument('<files...>', 'draws CSV, or CmdStan output CSVs (one per chain)')
+    .option(
+      '--json',
+      'print one JSON document {variables, sampler, warnings} to stdout (banner to stderr)',
+    )
+    .option('--vars <regex>', 'only variables whose name matches this regular expression')
+    .option('--rhat <threshold>', 'R-hat threshold (default 1.01)')
+    .option('--ess-per-chain <n>', 'bulk/tail ESS threshold per chain (default 100)')
+    .option('--ebfmi <threshold>', 'E-BFMI threshold (default 0.3)')
+    .option(
+      '--max-treedepth <depth>',
+      'maximum tree depth of the run (default: from CmdStan files, else 10)',
+    )
+    .option('--max-rows <n>', 'show at most n rows in the table')
+    .option('--strict', 'exit 1 when any check fails')
+    .action(runAction((files: string[], o: DiagnoseOptions) => diagnose(files, o)));
+}

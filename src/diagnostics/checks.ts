@@ -103,7 +103,7 @@ export function diagnosticWarnings(
         code: key,
         message:
           `${label} below ${fmt(essMin, 0)} (${thresholds.essPerChain} per chain) for ${e.count} of ` +
-          `${plural(n, 'variable')} (lowest ${e.w.variable}: ${fmt(e.w[key], 0)}).`,
+          `${plural(n, 'variable')} (lowest ${e.w.variable}: ${Math.floor(e.w[key])}).`,
         remedy: REMEDIES[key],
       });
     }
