@@ -100,7 +100,7 @@ describe('browser end to end', () => {
 
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, 'e2e-report.png'), fullPage: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.mouse.wheel(0, -100_000);
     await page.screenshot({ path: join(OUT, 'e2e-report-top.png') });
     expect(problems).toEqual([]);
   });
