@@ -81,6 +81,20 @@ export {
   summarizeDraws,
   summarizeFit,
 } from './diagnostics/summarize.js';
+// draws I/O (draws CSV, CmdStan CSV) and the terminal renderings of a Summary:
+export { bindChains } from './draws/bind.js';
+export { isCmdStanCsv, readCmdStanCsv, type SourceText } from './draws/cmdstan.js';
+export { type DrawsInput, readDrawsCsv, writeDrawsCsv } from './draws/csv.js';
+export { readDrawsFiles } from './draws/read.js';
+export { selectVariables } from './draws/select.js';
+export {
+  formatBanner,
+  formatSummaryTable,
+  formatWithMcse,
+  mcseDecimals,
+  type SummaryTableOptions,
+  type TextBannerOptions,
+} from './report/text.js';
 // --- data and model layer (issue 4): add exports below this line
 export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
