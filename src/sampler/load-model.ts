@@ -1,7 +1,10 @@
 import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
 import type { LogDensity, ModelSource } from './types.js';
+
+/** This module's own URL or path: ends in .ts when running from sources. */
+const SELF = typeof __filename === 'string' ? __filename : import.meta.url;
 
 function isLogDensity(x: unknown): x is LogDensity {
   return (
@@ -10,6 +13,20 @@ function isLogDensity(x: unknown): x is LogDensity {
     typeof (x as LogDensity).logDensityGradient === 'function' &&
     typeof (x as LogDensity).dim === 'number'
   );
+}
+
+/**
+ * Import a module. When the worker itself was loaded from TypeScript through tsx's require hook
+ * (piscina requires the worker file first), tsx's ESM hooks are not active in worker threads on
+ * Node 20, so `.ts` modules are loaded with that same `require`; compiled code uses `import()`.
+ */
+async function importModule(specifier: string, fromUrl: string): Promise<Record<string, unknown>> {
+  const req = typeof require === 'function' ? require : null;
+  if (req && /\.ts$/.test(fromUrl)) {
+    const target = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
+    return req(target) as Record<string, unknown>;
+  }
+  return (await import(specifier)) as Record<string, unknown>;
 }
 
 /**
@@ -24,7 +41,7 @@ export async function loadModelFromSource(source: ModelSource): Promise<LogDensi
   if (source.kind === 'spec') {
     // A variable specifier keeps tsc from resolving the model layer at build time.
     const specifier = '../model/compile.js';
-    const mod = (await import(specifier)) as {
+    const mod = (await importModule(specifier, SELF)) as unknown as {
       compileModel: (spec: unknown, table: unknown) => LogDensity;
     };
     return mod.compileModel(source.spec, source.table);
@@ -33,7 +50,7 @@ export async function loadModelFromSource(source: ModelSource): Promise<LogDensi
     source.path.startsWith('file:') || !isAbsolute(source.path)
       ? source.path
       : pathToFileURL(source.path).href;
-  const mod = (await import(url)) as Record<string, unknown>;
+  const mod = await importModule(url, source.path.endsWith('.ts') ? SELF : '');
   let x = mod[source.exportName];
   if (typeof x === 'function') x = await (x as () => unknown)();
   if (!isLogDensity(x)) {

@@ -236,6 +236,7 @@ async function runInWorkers(
   const ctrl = new AbortController();
   const onAbort = (): void => ctrl.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  let firstError: unknown = null;
   try {
     const runs = setups.map(async (setup) => {
       const { port1, port2 } = new MessageChannel();
@@ -249,19 +250,19 @@ async function runInWorkers(
         if (!answer.ok) rethrow(answer);
         return answer.result;
       } catch (err) {
-        if (signal?.aborted || (err as Error)?.name === 'AbortError') throw cancelled();
-        ctrl.abort();
+        // the first real failure stops the other chains (their rejections are then AbortErrors)
+        if (!signal?.aborted && (err as Error)?.name !== 'AbortError' && firstError === null) {
+          firstError = err;
+          ctrl.abort();
+        }
         throw err;
       } finally {
         port1.close();
       }
     });
     const settled = await Promise.allSettled(runs);
-    const failed = settled.find((s) => s.status === 'rejected') as
-      | PromiseRejectedResult
-      | undefined;
-    if (signal?.aborted) throw cancelled();
-    if (failed) throw failed.reason;
+    if (firstError !== null) throw firstError;
+    if (signal?.aborted || settled.some((s) => s.status === 'rejected')) throw cancelled();
     return settled.map((s) => (s as PromiseFulfilledResult<ChainResult>).value);
   } finally {
     signal?.removeEventListener('abort', onAbort);
