@@ -61,7 +61,7 @@ tr.best td{font-weight:600}
 .badge.a,.badge.b,.badge.clear,.badge.pass,.badge.ok{background:var(--okbg);color:var(--ok)}
 .badge.equivalent{background:#e0e7ff;color:#3730a3}
 .badge.inconclusive,.badge.tied,.badge.unknown{background:#f3f4f6;color:#374151}
-.badge.fail,.badge.misfit{background:var(--badbg);color:var(--bad)}
+.badge.fail,.badge.misfit{background:#fecaca;color:var(--bad);font-weight:600}
 .banner{border-radius:8px;padding:10px 14px;margin:12px 0}
 .banner.ok{background:var(--okbg);border:1px solid #86efac}.banner.fail{background:var(--badbg);border:1px solid #fca5a5}
 .banner ul{margin:6px 0 0;padding-left:0;list-style:none}.banner li{margin:4px 0}
@@ -304,17 +304,41 @@ function mixingSection(draws: Draws | undefined, max: number): SafeHtml | null {
 
 function notesSection(c: Comparison, vm: ComparisonViewModel): SafeHtml {
   const s = c.settings ?? {};
+  const priors = Array.isArray(s.priors)
+    ? (s.priors as unknown[]).filter(
+        (p): p is Record<string, unknown> => typeof p === 'object' && p !== null && 'prior' in p,
+      )
+    : [];
   const shown = Object.entries(s).filter(
-    ([, v]) => ['string', 'number', 'boolean'].includes(typeof v) || Array.isArray(v),
+    ([k, v]) => v !== null && v !== undefined && !(k === 'priors' && priors.length > 0),
   );
   return html`${vm.notes.length > 0 ? html`<ul>${vm.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
 ${
   shown.length > 0
     ? html`<table id="settings-table"><tbody>${shown.map(
-        ([k, v]) =>
-          html`<tr><th>${k}</th><td>${Array.isArray(v) ? v.map(String).join(', ') : String(v)}</td></tr>`,
+        ([k, v]) => html`<tr><th>${k}</th><td>${settingText(v)}</td></tr>`,
+      )}</tbody></table>`
+    : ''
+}
+${
+  priors.length > 0
+    ? html`<h3>Priors</h3><table id="priors-table"><thead><tr><th>class</th><th>group</th><th>coef</th><th>prior</th><th>source</th></tr></thead><tbody>${priors.map(
+        (p) =>
+          html`<tr><td>${settingText(p.class)}</td><td>${settingText(p.group)}</td><td>${settingText(p.coef)}</td><td><code>${settingText(p.prior)}</code></td><td>${settingText(p.source)}</td></tr>`,
       )}</tbody></table>`
     : ''
 }
 <p class="caption">Probabilities are Monte Carlo estimates from the posterior draws; “&lt; 0.01” and “&gt; 0.99” mark values too close to 0 or 1 to print honestly with two decimals.</p>`;
+}
+
+/** A settings value as one line of text: lists joined, objects as key: value pairs (depth-limited). */
+function settingText(v: unknown, depth = 0): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'object') return String(v);
+  if (depth > 2) return '…';
+  if (Array.isArray(v)) return v.map((x) => settingText(x, depth + 1)).join('; ');
+  return Object.entries(v as Record<string, unknown>)
+    .filter(([, x]) => x !== '' && x !== null && x !== undefined)
+    .map(([k, x]) => `${k}: ${settingText(x, depth + 1)}`)
+    .join(', ');
 }

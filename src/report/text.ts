@@ -48,7 +48,10 @@ function ascii(s: string): string {
  */
 export function formatBanner(summary: Summary, options: TextBannerOptions = {}): string {
   const width = options.width ?? 100;
-  const banner = diagnosticsBanner(summary, { thresholds: options.thresholds, chains: options.chains });
+  const banner = diagnosticsBanner(summary, {
+    thresholds: options.thresholds,
+    chains: options.chains,
+  });
   const failed = banner.items.filter((i) => i.status === 'fail');
   const unknown = banner.items.filter((i) => i.status === 'unknown');
   const lines: string[] = [];

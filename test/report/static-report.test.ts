@@ -126,3 +126,30 @@ describe('renderStaticReport', () => {
     expect(render()).toBe(page);
   });
 });
+
+describe('renderStaticReport settings', () => {
+  it('prints nested settings as text and priors as a table, escaped', () => {
+    const c = makeComparison();
+    c.settings = {
+      ...c.settings,
+      columns: { heuristic: 'method', task: XSS },
+      priors: [
+        {
+          class: 'sd',
+          group: 'heuristic',
+          coef: 'Intercept',
+          prior: 'student_t(3, 0, 18.1)',
+          source: 'default',
+        },
+      ],
+    };
+    const html = renderStaticReport({ comparison: c, title: 't' });
+    const doc = parseDoc(html);
+    const settings = doc.getElementById('settings-table')!.textContent!;
+    expect(settings).toContain(`heuristic: method, task: ${XSS}`);
+    expect(settings).not.toContain('[object Object]');
+    expect(doc.querySelectorAll('#priors-table tbody tr').length).toBe(1);
+    expect(doc.querySelector('#priors-table code')!.textContent).toBe('student_t(3, 0, 18.1)');
+    expect(html).not.toContain('<script>');
+  });
+});
