@@ -20,6 +20,15 @@ const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: boolean }
   { key: 'n', label: 'n (seeds per row)', required: false },
 ];
 
+/** Render a view to a string (to cache it). */
+function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    res.render(view, locals, (err: Error | null, html: string) =>
+      err ? reject(err) : resolve(html),
+    );
+  });
+}
+
 /** A short status badge of a fit's diagnostics for lists (thresholds of UX.md §0.3). */
 export function diagnosticsBadge(f: FitRecord): { label: string; kind: string } | null {
   const d = f.diagnostics;
@@ -208,8 +217,21 @@ export function pageRoutes(ctx: AppContext): Router {
     res.redirect(303, `/fits/${fit.id}`);
   });
 
+  // Rendered report pages of finished fits, by URL: a report does not change once done, so under load
+  // the page is served from memory (see bench/server.ts).
+  const htmlCache = new Map<string, string>();
+  const HTML_CACHE_SIZE = 64;
+
   router.get('/fits/:id', async (req, res) => {
-    const fit = store.getFit(parseId(req.params.id, 'fit'));
+    const id = parseId(req.params.id, 'fit');
+    const state = store.fitState(id);
+    const cacheKey = `${id}|${state.finished}|${req.originalUrl}`;
+    const cached = state.status === 'done' ? htmlCache.get(cacheKey) : undefined;
+    if (cached !== undefined) {
+      res.type('html').send(cached);
+      return;
+    }
+    const fit = store.getFit(id);
     if (fit.status !== 'done') {
       const progress = runner.progress(fit.id) ?? fit.progress;
       res.render('fit-progress', {
@@ -242,7 +264,7 @@ export function pageRoutes(ctx: AppContext): Router {
     const params = fit.summary
       ? R.summaryViewModel(fit.summary, { filter, page, pageSize: 50 })
       : null;
-    res.render('report', {
+    const html = await renderView(res, 'report', {
       title: `Report: fit ${fit.id} (${fit.datasetName})`,
       fit: fitRow(fit),
       view,
@@ -254,6 +276,10 @@ export function pageRoutes(ctx: AppContext): Router {
         threshold: query.threshold ?? view.vm.threshold,
       },
     });
+    htmlCache.set(cacheKey, html);
+    while (htmlCache.size > HTML_CACHE_SIZE)
+      htmlCache.delete(htmlCache.keys().next().value as string);
+    res.type('html').send(html);
   });
 
   router.get('/fits/:id/events', (req, res) => {
