@@ -1,4 +1,160 @@
+import { writeFile } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { writeDrawsCsv } from '../draws/csv.js';
+import { ConfigError } from '../errors.js';
+import { compileModel } from '../model/compile.js';
+import { fit } from '../model/fit.js';
+import { formatBanner, formatSummaryTable } from '../report/text.js';
+import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
+import { collect, FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
+import { runAction } from './shell.js';
 
-/** Register the `fit` command (work in progress: not yet implemented). */
-export function register(_program: Command): void {}
+interface FitCliOptions extends ModelCliOptions {
+  chains?: string;
+  warmup?: string;
+  draws?: string;
+  seed?: string;
+  adaptDelta?: string;
+  maxTreedepth?: string;
+  json?: boolean;
+  drawsOut?: string;
+  quiet?: boolean;
+}
+
+function intOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) {
+    throw new ConfigError(`--${name} must be an integer >= ${min} (got "${text}")`);
+  }
+  return v;
+}
+
+/** Progress per chain: cli-progress bars on a TTY, plain lines on stderr elsewhere. */
+function progress(nChains: number): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const multi = new cliProgress.MultiBar(
+      {
+        stream: process.stderr,
+        format: 'chain {chain} |{bar}| {value}/{total} {phase} divergent: {divergent}',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    const bars = new Map<number, cliProgress.SingleBar>();
+    return {
+      onProgress(e) {
+        let bar = bars.get(e.chain);
+        if (!bar) {
+          bar = multi.create(e.total, 0, { chain: e.chain + 1, phase: e.phase, divergent: 0 });
+          bars.set(e.chain, bar);
+        }
+        bar.update(e.iteration, { phase: e.phase, divergent: e.divergent });
+      },
+      stop: () => multi.stop(),
+    };
+  }
+  const lastQuarter = new Int32Array(nChains).fill(-1);
+  const lastPhase: string[] = [];
+  return {
+    onProgress(e) {
+      const q = Math.floor((4 * e.iteration) / Math.max(1, e.total));
+      if (q !== lastQuarter[e.chain] || e.phase !== lastPhase[e.chain]) {
+        lastQuarter[e.chain] = q;
+        lastPhase[e.chain] = e.phase;
+        process.stderr.write(
+          `chain ${e.chain + 1}: ${e.phase} ${e.iteration}/${e.total}${e.divergent ? ` (${e.divergent} divergent)` : ''}\n`,
+        );
+      }
+    },
+    stop: () => {},
+  };
+}
+
+/** Register `bayesbench fit DATA.csv --formula F ...`. */
+export function register(program: Command): void {
+  program
+    .command('fit')
+    .description(
+      'Fit a brms-style hierarchical model to a CSV with NUTS; print diagnostics and a summary\n' +
+        '(variables under brms names: b_Intercept, sd_task__Intercept, r_task[ListOps,Intercept], sigma)',
+    )
+    .argument('<data>', 'CSV file')
+    .option('--formula <formula>', "model formula, e.g. 'score ~ 1 + (1|heuristic) + (1|task)'")
+    .option('--family <family>', `response family: ${FAMILIES.join(', ')} (default gaussian)`)
+    .option(
+      '--prior <prior>',
+      "prior, e.g. 'sd_task ~ student_t(3, 0, 2.5)' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--model <file>', 'ModelSpec JSON (e.g. models/heuristic-task.json)')
+    .option('--chains <n>', 'number of chains (default 4)')
+    .option('--warmup <n>', 'warmup iterations per chain (default 1000)')
+    .option('--draws <n>', 'draws per chain after warmup (default 1000)')
+    .option('--seed <n>', 'random seed')
+    .option('--adapt-delta <x>', 'target acceptance statistic in (0, 1) (default 0.8)')
+    .option('--max-treedepth <n>', 'maximum tree depth (default 10)')
+    .option('--json', 'print one JSON document {variables, sampler, warnings} on stdout')
+    .option('--draws-out <file>', 'write the draws (and sampler fields) as CSV')
+    .option('--drop-missing', 'drop rows with missing values in the used columns')
+    .option('--quiet', 'no progress output')
+    .action(
+      runAction(async (file: string, o: FitCliOptions) => {
+        const spec = await specFromOptions(o);
+        const config: SamplerConfig = {};
+        const chains = intOption('chains', o.chains, 1);
+        if (chains !== undefined) config.chains = chains;
+        const warmup = intOption('warmup', o.warmup, 0);
+        if (warmup !== undefined) config.warmup = warmup;
+        const draws = intOption('draws', o.draws, 1);
+        if (draws !== undefined) config.draws = draws;
+        const seed = intOption('seed', o.seed, 0);
+        if (seed !== undefined) config.seed = seed;
+        const depth = intOption('max-treedepth', o.maxTreedepth, 1);
+        if (depth !== undefined) config.maxTreeDepth = depth;
+        if (o.adaptDelta !== undefined) {
+          const a = Number(o.adaptDelta);
+          if (!(a > 0 && a < 1)) {
+            throw new ConfigError(
+              `--adapt-delta must be a number in (0, 1) (got "${o.adaptDelta}")`,
+            );
+          }
+          config.adaptDelta = a;
+        }
+        const table = await loadTable(file, spec, o.dropMissing);
+        // Compile once here so that every bad-input error surfaces before sampling starts.
+        compileModel(spec, table);
+        const bar = o.quiet ? null : progress(config.chains ?? 4);
+        let result: Awaited<ReturnType<typeof fit>>;
+        try {
+          result = await fit(table, {
+            formula: spec.formula,
+            ...(spec.family !== undefined ? { family: spec.family } : {}),
+            priors: spec.priors ?? [],
+            ...config,
+            ...(bar ? { onProgress: bar.onProgress } : {}),
+          });
+        } finally {
+          bar?.stop();
+        }
+        const { summary } = result;
+        if (o.drawsOut !== undefined) {
+          await writeFile(o.drawsOut, writeDrawsCsv(result.fit.draws, result.fit.stats));
+        }
+        const banner = formatBanner(summary);
+        process.stderr.write(banner.endsWith('\n') ? banner : `${banner}\n`);
+        if (o.json) {
+          process.stdout.write(
+            `${JSON.stringify({ variables: summary.variables, sampler: summary.sampler, warnings: summary.warnings })}\n`,
+          );
+        } else {
+          const t = formatSummaryTable(summary.variables);
+          process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+        }
+        return 0;
+      }),
+    );
+}

@@ -49,6 +49,15 @@ const FAMILIES: readonly Family[] = [
 export interface CompileOptions {
   /** Collapse rows into sufficient statistics where exact (default true). */
   sufficientStats?: boolean;
+  /**
+   * Sample the intercept shifted by the mean of every varying intercept (default true): the sampled
+   * coordinate is `Intercept + sum_g sd_g * mean(z_g)`, a shear with unit Jacobian, so the posterior is
+   * exactly brms's; it removes the strong posterior correlation between the intercept and the means of
+   * the group effects (crossed designs such as heuristic x task), which otherwise forces tiny steps.
+   */
+  shiftIntercept?: boolean;
+  /** Group terms (brms group names) to sample centred; overrides spec.centred. */
+  centred?: readonly string[];
 }
 
 /** Internal layout of one group term in the parameter vector. */
@@ -57,6 +66,8 @@ interface TermLayout {
   nLevels: number;
   sdOff: number;
   zOff: number;
+  /** Centred: the parameters are r itself with r ~ N(0, sd) (uncorrelated terms only). */
+  centred: boolean;
   corOff: number; // -1 when uncorrelated
   nCor: number;
   sdPriors: CompiledPrior[];
@@ -373,14 +384,25 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   for (const b of d.bNames) parameterNames.push(`b_${b}`);
   const icOff = hasIc ? parameterNames.length : -1;
   if (hasIc) parameterNames.push('Intercept');
+  const centredGroups = new Set<string>(options.centred ?? nspec.centred ?? []);
+  for (const name of centredGroups) {
+    if (!d.groups.some((g) => g.group === name)) {
+      throw new ConfigError(
+        `centred: no group term '${name}' in the model (groups: ${d.groups.map((g) => g.group).join(', ')})`,
+      );
+    }
+  }
   const terms: TermLayout[] = d.groups.map((g) => {
     const m = g.coefs.length;
     const nLevels = g.levels.length;
     const sdOff = parameterNames.length;
     for (const c of g.coefs) parameterNames.push(`log(sd_${g.group}__${c})`);
+    const isCentred = !g.correlated && centredGroups.has(g.group);
     const zOff = parameterNames.length;
     for (let l = 0; l < nLevels; l++) {
-      for (const c of g.coefs) parameterNames.push(`z_${g.group}[${g.levels[l].join('_')},${c}]`);
+      for (const c of g.coefs) {
+        parameterNames.push(`${isCentred ? 'r' : 'z'}_${g.group}[${g.levels[l].join('_')},${c}]`);
+      }
     }
     const nCor = g.correlated ? (m * (m - 1)) / 2 : 0;
     const corOff = g.correlated ? parameterNames.length : -1;
@@ -399,6 +421,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       nLevels,
       sdOff,
       zOff,
+      centred: isCentred,
       corOff,
       nCor,
       sdPriors: g.coefs.map((c) => compilePrior(priorOf('sd', c, g.group))),
@@ -413,6 +436,12 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       Gr: new Float64Array(nLevels * m),
     };
   });
+  // Varying intercepts folded into the sampled intercept (see CompileOptions.shiftIntercept).
+  const shift =
+    hasIc && options.shiftIntercept !== false
+      ? d.groups.flatMap((g, ti) => (g.coefs[0] === 'Intercept' ? [terms[ti]] : []))
+      : [];
+  if (shift.length > 0) parameterNames[icOff] = 'Intercept+mean(r)';
   const sigmaOff = hasSigma ? parameterNames.push('log(sigma)') - 1 : -1;
   const nuOff = hasNu ? parameterNames.push('log(nu - 1)') - 1 : -1;
   const phiOff = hasPhi ? parameterNames.push('log(phi)') - 1 : -1;
@@ -477,6 +506,23 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
             r[l * m + j] = sd[j] * acc;
           }
         }
+      } else if (t.centred) {
+        // r ~ N(0, sd): -0.5 (r / sd)^2 - log sd per level.
+        for (let j = 0; j < m; j++) {
+          const s = sd[j];
+          const inv2 = 1 / (s * s);
+          let q2 = 0;
+          for (let l = 0; l < nLevels; l++) {
+            const q = l * m + j;
+            const x = theta[z0 + q];
+            r[q] = x;
+            q2 += x * x;
+            if (grad) grad[z0 + q] -= x * inv2;
+          }
+          lp -= 0.5 * q2 * inv2 + nLevels * Math.log(s);
+          if (grad) grad[t.sdOff + j] += q2 * inv2 - nLevels;
+        }
+        continue;
       } else if (m === 1) {
         const s = sd[0];
         for (let l = 0; l < nLevels; l++) r[l] = s * theta[z0 + l];
@@ -495,9 +541,21 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     return lp;
   };
 
+  /** brms's (centred) Intercept at theta; groupForward must have run (it sets the sds). */
+  const interceptOf = (theta: Float64Array): number => {
+    if (!hasIc) return 0;
+    let ic = theta[icOff];
+    for (const t of shift) {
+      let zs = 0;
+      for (let l = 0; l < t.nLevels; l++) zs += theta[t.zOff + l * t.m];
+      ic -= ((t.centred ? 1 : t.sd[0]) * zs) / t.nLevels;
+    }
+    return ic;
+  };
+
   /** Linear predictor of every cell into eta. */
   const cellEta = (theta: Float64Array): void => {
-    eta.fill(hasIc ? theta[icOff] : 0);
+    eta.fill(interceptOf(theta));
     for (let k = 0; k < K; k++) {
       const bk = theta[k];
       const col = Xc[k];
@@ -622,9 +680,19 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     if (hasIc) {
       let s = 0;
       for (let c = 0; c < nCells; c++) s += gEta[c];
-      const x = theta[icOff];
+      const x = interceptOf(theta);
       lp += priorLogDensity(icPrior, x, pOut);
-      grad[icOff] += s + pOut[1];
+      const gI = s + pOut[1];
+      grad[icOff] += gI;
+      for (const t of shift) {
+        let zs = 0;
+        const f = (gI * (t.centred ? 1 : t.sd[0])) / t.nLevels;
+        for (let l = 0; l < t.nLevels; l++) {
+          zs += theta[t.zOff + l * t.m];
+          grad[t.zOff + l * t.m] -= f;
+        }
+        if (!t.centred) grad[t.sdOff] -= f * zs;
+      }
     }
     for (let k = 0; k < K; k++) {
       const col = Xc[k];
@@ -648,7 +716,10 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         }
       }
       const z0 = t.zOff;
-      if (t.corOff < 0) {
+      if (t.centred) {
+        const nz = nLevels * m;
+        for (let q = 0; q < nz; q++) grad[z0 + q] += Gr[q];
+      } else if (t.corOff < 0) {
         for (let j = 0; j < m; j++) {
           const s = sd[j];
           let acc = 0;
@@ -694,7 +765,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     groupForward(theta, null);
     let o = 0;
     if (hasIc) {
-      let b0 = theta[icOff];
+      let b0 = interceptOf(theta);
       for (let k = 0; k < K; k++) b0 -= d.means[k] * theta[k];
       out[o++] = b0;
     }
@@ -733,7 +804,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     nCells,
     rowEta(theta: Float64Array, rowEta: Float64Array): void {
       groupForward(theta, null);
-      rowEta.fill(hasIc ? theta[icOff] : 0);
+      rowEta.fill(interceptOf(theta));
       for (let k = 0; k < K; k++) {
         const bk = theta[k];
         const col = d.X[k];

@@ -104,15 +104,43 @@ export function checkColumns(f: ParsedFormula, table: Table): void {
   }
 }
 
+/** A decimal number as the CSV reader accepts it (src/data/builder.ts parseNumber). */
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Numeric-role columns (response, se, trials, weights) that the CSV reader kept as text because a
+ * few cells are not numbers ("NA", "n/a", "-") become numeric with NaN there (then missing values,
+ * named by row, or dropped with --drop-missing). A column with no number at all stays text (and is
+ * reported as not numeric).
+ *
+ * @example coerceNumericColumns(parseFormula('y ~ 1'), table)
+ */
+export function coerceNumericColumns(f: ParsedFormula, table: Table): Table {
+  const names = [f.response, f.se, f.trials, f.weights].filter((x): x is string => x !== undefined);
+  let columns: Record<string, Table['columns'][string]> | null = null;
+  for (const name of names) {
+    const col = table.columns[name];
+    if (!col || col.type !== 'factor') continue;
+    const asNum = col.levels.map((l) => (NUMBER_RE.test(l.trim()) ? Number(l) : Number.NaN));
+    if (!asNum.some((x) => Number.isFinite(x))) continue;
+    const v = new Float64Array(col.codes.length);
+    for (let i = 0; i < v.length; i++) v[i] = col.codes[i] < 0 ? Number.NaN : asNum[col.codes[i]];
+    columns ??= { ...table.columns };
+    columns[name] = { type: 'numeric', values: v };
+  }
+  return columns ? { ...table, columns } : table;
+}
+
 /**
  * Rows with a missing value (NaN or a missing factor code) in any column the formula uses.
  * @example missingRows(parseFormula('y ~ x'), table) // Int32Array of 0-based rows
  */
 export function missingRows(
   f: ParsedFormula,
-  table: Table,
+  input: Table,
 ): { rows: Int32Array; columns: string[] } {
-  checkColumns(f, table);
+  checkColumns(f, input);
+  const table = coerceNumericColumns(f, input);
   const miss = new Uint8Array(table.nRows);
   const firstCol: string[] = [];
   for (const c of usedColumns(f)) {
@@ -271,13 +299,14 @@ function numericColumn(
  *
  * @example const d = buildDesign(parseFormula('y ~ x + (1|g)'), 'gaussian', table); d.groups[0].levels
  */
-export function buildDesign(f: ParsedFormula, family: Family, table: Table): Design {
-  checkColumns(f, table);
+export function buildDesign(f: ParsedFormula, family: Family, input: Table): Design {
+  checkColumns(f, input);
+  const table = coerceNumericColumns(f, input);
   const miss = missingRows(f, table);
   if (miss.rows.length > 0) {
     const r = miss.rows[0];
     throw new DataError(
-      `${rowLabel(table, r)}: missing value in column '${miss.columns[0]}' (${miss.rows.length} row${miss.rows.length === 1 ? '' : 's'} with missing values; --drop-missing drops them)`,
+      `${rowLabel(table, r)}: missing or non-numeric value in column '${miss.columns[0]}' (${miss.rows.length} row${miss.rows.length === 1 ? '' : 's'} with missing values; --drop-missing drops them)`,
     );
   }
   const n = table.nRows;

@@ -17,6 +17,11 @@ export interface ModelSpec {
   formula: string;
   family?: Family;
   priors?: string[];
+  /**
+   * Group terms to sample centred (r ~ N(0, sd) directly) instead of the default non-centred
+   * r = sd * z; e.g. ['task'] when every task has much data. Same posterior, different geometry.
+   */
+  centred?: string[];
 }
 
 /** One prior a fit uses, as `bayesbench priors` prints it. */

@@ -78,7 +78,9 @@ describe('bad input: short messages naming the column, row or position', () => {
       }
     })();
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toContain("row 2: missing value in column 'y' (2 rows");
+    expect((err as Error).message).toContain(
+      "row 2: missing or non-numeric value in column 'y' (2 rows",
+    );
     const p = prepareTable({ formula: 'y ~ x + (1|g)' }, t, true);
     expect(p.dropped).toBe(2);
     expect(p.table.nRows).toBe(4);

@@ -38,6 +38,7 @@ interface Case {
   formula: string;
   family: Family;
   priors?: string[];
+  centred?: string[];
 }
 // Every family, term type (numeric, factor, interaction, *, intercept/no intercept, (1|g),
 // correlated and uncorrelated slopes, g1:g2, g1/g2), addition term, prior and transform.
@@ -81,6 +82,8 @@ const cases: Case[] = [
     priors: ['b ~ normal(0, 1)', 'sigma ~ cauchy(0, 1)'],
   },
   { formula: 'y ~ 1 + (0 + h || g)', family: 'gaussian', priors: ['sigma ~ flat'] },
+  { formula: 'y ~ x + (1|g) + (1 + x || h) + (1|g:h)', family: 'gaussian', centred: ['g', 'h'] },
+  { formula: 'k | trials(tr) ~ 1 + (1|g) + (1|h)', family: 'binomial', centred: ['h'] },
 ];
 
 describe('analytic gradient == central finite differences', () => {
@@ -122,7 +125,12 @@ describe('analytic gradient == central finite differences', () => {
 
   it('sufficient statistics give the same log density differences and gradient as raw rows', () => {
     for (const c of cases.filter((q) => q.family !== 'student' && q.family !== 'beta')) {
-      const spec = { formula: c.formula, family: c.family, priors: c.priors ?? [] };
+      const spec = {
+        formula: c.formula,
+        family: c.family,
+        priors: c.priors ?? [],
+        centred: c.centred ?? [],
+      };
       const a = compileModel(spec, table, { sufficientStats: true });
       const b = compileModel(spec, table, { sufficientStats: false });
       const t1 = new Float64Array(a.dim).map((_, i) => Math.sin(i + 1));
