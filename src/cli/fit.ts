@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { writeDrawsCsv } from '../draws/csv.js';
 import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
-import { fit } from '../model/fit.js';
+import { fit as fitModel } from '../model/fit.js';
 import { formatBanner, formatSummaryTable } from '../report/text.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { collect, FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
@@ -128,9 +128,9 @@ export function register(program: Command): void {
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);
         const bar = o.quiet ? null : progress(config.chains ?? 4);
-        let result: Awaited<ReturnType<typeof fit>>;
+        let result: Awaited<ReturnType<typeof fitModel>>;
         try {
-          result = await fit(table, {
+          result = await fitModel(table, {
             formula: spec.formula,
             ...(spec.family !== undefined ? { family: spec.family } : {}),
             priors: spec.priors ?? [],

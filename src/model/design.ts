@@ -120,7 +120,7 @@ export function coerceNumericColumns(f: ParsedFormula, table: Table): Table {
   let columns: Record<string, Table['columns'][string]> | null = null;
   for (const name of names) {
     const col = table.columns[name];
-    if (!col || col.type !== 'factor') continue;
+    if (col?.type !== 'factor') continue;
     const asNum = col.levels.map((l) => (NUMBER_RE.test(l.trim()) ? Number(l) : Number.NaN));
     if (!asNum.some((x) => Number.isFinite(x))) continue;
     const v = new Float64Array(col.codes.length);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fit } from '../../src/model/fit.js';
+import { fit as fitModel } from '../../src/model/fit.js';
 import type { Family } from '../../src/model/spec.js';
 import { checkAgainstReference, type RefRow, readFixtureTable } from './reference-check.js';
 
@@ -24,7 +24,7 @@ describe('brms reference fits (fixtures/brms): same formula and priors, same pos
     const meta = JSON.parse(readFileSync(dir + file, 'utf8')) as BrmsCase;
     it(`${meta.name}: ${meta.formula} (${meta.family})`, async () => {
       const table = readFixtureTable(dir + meta.data, meta.data);
-      const result = await fit(table, {
+      const result = await fitModel(table, {
         formula: meta.formula,
         family: meta.family,
         priors: meta.priors,

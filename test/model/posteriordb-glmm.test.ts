@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fit } from '../../src/model/fit.js';
+import { fit as fitModel } from '../../src/model/fit.js';
 import type { Family } from '../../src/model/spec.js';
 import { checkAgainstReference, type RefRow, readFixtureTable } from './reference-check.js';
 
@@ -32,7 +32,7 @@ describe('posteriordb GLMM-shaped posteriors written as brms formulas', () => {
     const meta = JSON.parse(readFileSync(dir + file, 'utf8')) as PdbCase;
     it(`${meta.posterior}: ${meta.formula}`, async () => {
       const table = readFixtureTable(dir + meta.data, meta.data);
-      const result = await fit(table, {
+      const result = await fitModel(table, {
         formula: meta.formula,
         family: meta.family,
         priors: meta.priors,
