@@ -26,6 +26,7 @@ export function categoryForestPlot(c: Comparison, options: CategoryForestPlotOpt
   if (rows.length === 0) return '';
   const categories = c.categories.map((k) => k.name);
   return renderPlot({
+    ariaLabel: 'Forest plot of heuristic effects per task category',
     width: options.width ?? 640,
     height: 40 + categories.length * (16 + 20 * order.length),
     marginLeft: labelMargin(order),

@@ -5,7 +5,7 @@
 import { chainOf, type Draws } from '../draws/draws.js';
 import { autocorrelation, checkVariable, kernelDensity, rankHistogram } from './draws-data.js';
 import { formatNumber, formatSignificant } from './format.js';
-import { Plot, renderPlot } from './svg.js';
+import { attributeText, Plot, renderPlot } from './svg.js';
 
 /** Chain colours (Observable's category10, enough for 10 chains; cycles after). */
 const CHAIN_SCHEME = 'observable10';
@@ -49,6 +49,7 @@ export function rankPlot(
   });
   const panel = Math.max(40, Math.min(80, Math.floor(360 / draws.nChains)));
   return renderPlot({
+    ariaLabel: attributeText(`Rank plot of ${name}`),
     width: options.width ?? 640,
     height: options.height ?? 50 + draws.nChains * panel,
     marginLeft: 50,
@@ -102,6 +103,7 @@ export function tracePlot(
     ends.push({ chain: chainLabel(c), draw: draws.nDraws, value: x[draws.nDraws - 1] });
   }
   return renderPlot({
+    ariaLabel: attributeText(`Trace plot of ${name}`),
     width: options.width ?? 640,
     height: options.height ?? 260,
     marginLeft: 50,
@@ -150,6 +152,7 @@ export function densityPlot(
     }
   });
   return renderPlot({
+    ariaLabel: attributeText(`Density plot of ${name}`),
     width: options.width ?? 640,
     height: options.height ?? 240,
     marginLeft: 50,
@@ -186,6 +189,7 @@ export function autocorrelationPlot(
     }
   });
   return renderPlot({
+    ariaLabel: attributeText(`Autocorrelation plot of ${name}`),
     width: options.width ?? 640,
     height: options.height ?? 240,
     marginLeft: 50,

@@ -65,6 +65,7 @@ export function forestPlot(c: Comparison, options: ForestPlotOptions = {}): stri
     }),
   );
   return renderPlot({
+    ariaLabel: 'Forest plot of heuristic effects with ROPE band',
     width: options.width ?? 640,
     height: 50 + 24 * rows.length,
     marginLeft: labelMargin(order),

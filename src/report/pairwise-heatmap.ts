@@ -1,6 +1,7 @@
 import type { Comparison } from '../analysis/types.js';
 import {
   cellOrder,
+  comparisonThreshold,
   heuristicOrder,
   labelMargin,
   pairLookup,
@@ -9,12 +10,14 @@ import {
   truncateLabel,
 } from './comparison-data.js';
 import { formatProb } from './format.js';
-import { Plot, renderPlot } from './svg.js';
+import { attributeText, Plot, renderPlot } from './svg.js';
 
 /** Options of `pairwiseHeatmap`. */
 export interface PairwiseHeatmapOptions {
   /** 'overall' (default), 'category:NAME' or 'task:NAME'. */
   scope?: string;
+  /** Cells at or above it are outlined and bold (a decision); default the comparison's. */
+  threshold?: number;
   width?: number;
 }
 
@@ -22,7 +25,8 @@ export interface PairwiseHeatmapOptions {
  * Pairwise probability heatmap: cell (row, column) = P(row better than column by more than the
  * ROPE) (UX.md §3 item 3; autorank's posterior maps). Rows and columns are ordered best first;
  * the diagonal is empty. Dark = row very likely better; when a cell and its mirror cell are both
- * pale the difference is mostly inside the ROPE (or undecided). Returns '' when the scope has no pairs.
+ * pale the difference is mostly inside the ROPE (or undecided). Cells reaching the decision
+ * threshold are outlined (orange). Returns '' when the scope has no pairs.
  *
  * @example
  * pairwiseHeatmap(comparison, { scope: 'category:qa' })
@@ -32,6 +36,7 @@ export function pairwiseHeatmap(c: Comparison, options: PairwiseHeatmapOptions =
   const cells = scopeCells(c, scope);
   const order = cells ? cellOrder(cells).map((h) => h.heuristic) : heuristicOrder(c);
   const lookup = pairLookup(c, scope);
+  const threshold = options.threshold ?? comparisonThreshold(c);
   const data: { row: string; col: string; p: number }[] = [];
   for (const row of order) {
     for (const col of order) {
@@ -46,6 +51,7 @@ export function pairwiseHeatmap(c: Comparison, options: PairwiseHeatmapOptions =
   const diagonal = Math.ceil(0.72 * margin) + 20;
   const size = Math.max(28, Math.min(60, Math.floor(520 / order.length)));
   return renderPlot({
+    ariaLabel: attributeText(`Pairwise probability heatmap (${scopeLabel(scope)})`),
     width: options.width ?? margin + diagonal + size * order.length,
     height: diagonal + 30 + size * order.length,
     marginLeft: margin,
@@ -71,6 +77,17 @@ export function pairwiseHeatmap(c: Comparison, options: PairwiseHeatmapOptions =
         title: (d) =>
           `${scopeLabel(scope)}: P(${d.row} better than ${d.col} by more than the ROPE) = ${formatProb(d.p)}`,
       }),
+      Plot.cell(
+        data.filter((d) => d.p >= threshold),
+        {
+          x: 'col',
+          y: 'row',
+          fill: 'none',
+          stroke: '#f59e0b',
+          strokeWidth: 2.5,
+          inset: 1.5,
+        },
+      ),
       Plot.text(data, {
         x: 'col',
         y: 'row',

@@ -1,7 +1,7 @@
 import type { Comparison } from '../analysis/types.js';
 import { labelMargin, scopeCells, scopeLabel, truncateLabel } from './comparison-data.js';
 import { formatProb } from './format.js';
-import { Plot, renderPlot } from './svg.js';
+import { attributeText, Plot, renderPlot } from './svg.js';
 
 /** Options of `pBestBars`. */
 export interface PBestBarsOptions {
@@ -28,6 +28,7 @@ export function pBestBars(c: Comparison, options: PBestBarsOptions = {}): string
   );
   const order = rows.map((r) => r.heuristic);
   return renderPlot({
+    ariaLabel: attributeText(`P(best) bars (${scopeLabel(scope)})`),
     width: options.width ?? 640,
     height: 50 + 24 * rows.length,
     marginLeft: labelMargin(order),

@@ -28,6 +28,7 @@ export function ppcPlot(c: Comparison, options: PpcPlotOptions = {}): string {
   if (rows.length === 0) return '';
   const order = rows.map((r) => r.task);
   return renderPlot({
+    ariaLabel: 'Posterior predictive check per task',
     width: options.width ?? 640,
     height: 50 + 22 * rows.length,
     marginLeft: labelMargin(order),

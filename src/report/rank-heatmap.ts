@@ -32,6 +32,7 @@ export function rankProbabilityHeatmap(c: Comparison, options: RankHeatmapOption
   const margin = labelMargin(order);
   const size = Math.max(28, Math.min(56, Math.floor(520 / nRanks)));
   return renderPlot({
+    ariaLabel: 'Rank probability heatmap',
     width: options.width ?? Math.max(320, margin + 20 + size * nRanks),
     height: 60 + 26 * order.length,
     marginLeft: margin,

@@ -39,6 +39,17 @@ export function renderPlot(options: Plot.PlotOptions): string {
 }
 
 /**
+ * Text for an attribute value built from user strings (aria labels): linkedom escapes only '"' in
+ * attributes, and '<' or '&' there would make a standalone SVG ill-formed XML, so they become
+ * spaces.
+ *
+ * @example attributeText('a<b>&c') // 'a b  c'
+ */
+export function attributeText(s: string): string {
+  return s.replace(/[<>&"]/g, ' ');
+}
+
+/**
  * Add the SVG namespace so the string works as a standalone .svg file (browsers need xmlns there,
  * not inline in HTML).
  *

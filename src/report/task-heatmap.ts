@@ -42,6 +42,7 @@ export function taskMeansHeatmap(c: Comparison, options: TaskHeatmapOptions = {}
   const diagonal = Math.ceil(0.72 * labelMargin(taskOrder)) + 24;
   const size = Math.max(36, Math.min(64, Math.floor(560 / taskOrder.length)));
   return renderPlot({
+    ariaLabel: 'Per-task heatmap of expected scores',
     width: options.width ?? margin + diagonal + size * taskOrder.length,
     height: diagonal + 20 + 26 * order.length,
     marginLeft: margin,

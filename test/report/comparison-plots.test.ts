@@ -81,7 +81,10 @@ describe('pairwiseHeatmap', () => {
   it('has n(n-1) cells holding P(row better than column)', () => {
     const svg = pairwiseHeatmap(c);
     const doc = expectSvg(svg);
-    expect(doc.querySelectorAll('g[aria-label="cell"] rect').length).toBe(6);
+    // data cells carry a tooltip; the outlines of decided cells do not
+    expect(doc.querySelectorAll('g[aria-label="cell"] rect title').length).toBe(6);
+    // one decided cell at 0.95: P(performer better than reformer) = 0.97
+    expect(doc.querySelectorAll('rect[stroke-width], g[stroke="#f59e0b"] rect').length).toBe(1);
     const titles = [...doc.querySelectorAll('rect title')].map((t) => t.textContent);
     // pair {performer, reformer}: p_a_better 0.97, p_b_better 0.01
     expect(titles).toContain(

@@ -22,9 +22,9 @@ describe('report on the LRA comparison document', () => {
       expect(svg, name).not.toBe('');
       expect(xmlProblem(svg), name).toBeNull();
     }
-    expect(parseSvg(plots.pairwise).querySelectorAll('g[aria-label="cell"] rect').length).toBe(
-      11 * 10,
-    );
+    expect(
+      parseSvg(plots.pairwise).querySelectorAll('g[aria-label="cell"] rect title').length,
+    ).toBe(11 * 10);
     expect(parseSvg(plots.forest).querySelectorAll('circle').length).toBe(11);
   });
 
