@@ -11,7 +11,8 @@
  * 3. With --cpu-prof it re-runs itself under `node --cpu-prof` and prints the top functions by
  *    self time (from the .cpuprofile), so the figures point at source lines.
  *
- * Usage: npx tsx bench/profile.ts [--rows 1000000] [--cpu-prof] [--top 15]
+ * Usage: npx tsx bench/profile.ts [--rows 1000000] [--warmup 1000] [--draws 1000] [--dist]
+ *        [--cpu-prof [--top 15] [--keep] [--no-build]]   (--cpu-prof profiles dist/, built first)
  *
  * @example
  * // npx tsx bench/profile.ts --cpu-prof
@@ -112,10 +113,14 @@ interface Lib {
   }>;
 }
 
-async function loadLib(): Promise<Lib> {
-  const lib = (await import(
-    pathToFileURL(path.join(ROOT, 'src', 'index.ts')).href
-  )) as Partial<Lib>;
+async function loadLib(useDist: boolean): Promise<Lib> {
+  // dist/ (tsc output) keeps the source's line structure, so profiles point at real lines; tsx's
+  // on-the-fly transform reports everything on line 1.
+  const entry = useDist
+    ? path.join(ROOT, 'dist', 'src', 'index.js')
+    : path.join(ROOT, 'src', 'index.ts');
+  console.log(`library: ${path.relative(ROOT, entry)}`);
+  const lib = (await import(pathToFileURL(entry).href)) as Partial<Lib>;
   const missing = (['parseCsv', 'compileModel', 'sample'] as const).filter((k) => !lib[k]);
   if (missing.length > 0) throw new Error(`src/index.ts does not export ${missing.join(', ')} yet`);
   return lib as Lib;
@@ -168,7 +173,7 @@ function synthCsv(H: number, T: number, C: number, R: number): string {
 }
 
 async function child(argv: readonly string[]): Promise<void> {
-  const lib = await loadLib();
+  const lib = await loadLib(argv.includes('--dist'));
   const rows = num(argv, '--rows', 1_000_000);
   const datasets: { name: string; csv: string }[] = [
     {
@@ -247,17 +252,29 @@ async function main(argv: readonly string[]): Promise<number> {
     await child(argv);
     return 0;
   }
+  if (!argv.includes('--no-build')) {
+    const b = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0)
+      console.log('profile: npm run build reported errors; dist/ may be partly stale');
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bb-prof-'));
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(
     process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', self, '--child', ...argv],
+    ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', self, '--child', '--dist', ...argv],
     { cwd: ROOT, stdio: 'inherit' },
   );
   if (r.status !== 0) return r.status ?? 1;
   const top = num(argv, '--top', 15);
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
     const p = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CpuProfile;
+    const idle = topSelfTime(p, 1e9).find((e) => e.name === '(idle)')?.share ?? 0;
+    if (idle > 0.8) {
+      console.log(
+        `\n(${f}: ${(100 * idle).toFixed(0)}% idle, a helper thread such as tsx's loader; skipped)`,
+      );
+      continue;
+    }
     console.log(`\ntop ${top} functions by self time (${f}):`);
     for (const e of topSelfTime(p, top)) {
       console.log(
