@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, type Options, parse as parseCsvStream } from 'csv-parse';
@@ -16,45 +16,46 @@ export interface CsvOptions {
 
 /**
  * csv-parse settings (csv.js.org/parse/options): BOM stripped, CRLF/LF/CR line ends, quotes only
- * special at the start of a field (RFC 4180 section 2 otherwise), blank lines skipped, spaces around
- * fields trimmed (not inside quotes). Ragged rows are checked by us to give a better message.
+ * special at the start of a field (RFC 4180 section 2 otherwise), spaces around fields trimmed (not
+ * inside quotes). Blank lines come through as [''] records and are skipped by us, so that we can count
+ * lines ourselves; ragged rows are checked by us too, to give a better message. No `on_record` and no
+ * `info`: csv-parse builds a context object per record for those, which tripled the time per row.
  */
 const PARSE_OPTIONS: Options = {
   bom: true,
   relax_column_count: true,
   relax_quotes: true,
-  skip_empty_lines: true,
   trim: true,
 };
 
-/** Per-parse state: turns csv-parse records into builder rows and tracks source lines. */
+/** Per-parse state: turns csv-parse records into builder rows and counts source lines. */
 interface RecordSink {
-  onRecord(record: string[], ctx: { lines: number; empty_lines: number }): null;
-  translate(err: unknown): unknown;
+  onRecord(record: string[]): void;
+  /** Set when the input may hold quoted fields (then records may span several lines). */
+  mayHaveQuotes: boolean;
+  readonly nextLine: number;
 }
 
 function createSink(builder: TableBuilder, source: string): RecordSink {
-  let lastEnd = 0; // line on which the previous record ended (our count)
-  let lastCtxLines = 0; // csv-parse's line count at that record
-  let lastEmpty = 0; // csv-parse's skipped-empty-line count at that record
+  let next = 1; // line on which the next record starts
   let width = 0;
-  return {
-    onRecord(record, ctx) {
-      // A record starts on the line after the previous one, plus any skipped blank lines. Quoted
-      // line breaks make it span several lines; csv-parse counts a quoted CRLF as two lines, so
-      // when it reports a multi-line record we count the breaks in its fields ourselves.
-      const skipped = ctx.empty_lines - lastEmpty;
-      const line = lastEnd + 1 + skipped;
-      lastEnd = ctx.lines - lastCtxLines > 1 + skipped ? line + countLineBreaks(record) : line;
-      lastCtxLines = ctx.lines;
-      lastEmpty = ctx.empty_lines;
+  const sink: RecordSink = {
+    mayHaveQuotes: true,
+    get nextLine() {
+      return next;
+    },
+    onRecord(record) {
+      const line = next;
+      // Only a quoted field can hold a line break; without quotes every record is one line.
+      next = line + 1 + (sink.mayHaveQuotes ? countLineBreaks(record) : 0);
       if (!builder.hasHeader) {
+        if (allEmpty(record)) return; // blank lines before the header
         builder.setHeader(checkHeader(record, source, line), line);
         width = record.length;
-        return null;
+        return;
       }
       if (record.length !== width || record[0] === '') {
-        if (allEmpty(record)) return null; // e.g. ",,,," lines that spreadsheets append
+        if (allEmpty(record)) return; // blank lines and ",,,," lines that spreadsheets append
         if (record.length < width || !allEmpty(record, width)) {
           throw new DataError(
             `${source}: line ${line}: ${record.length} field${record.length === 1 ? '' : 's'}, but the header has ${width} (ragged row)`,
@@ -62,28 +63,16 @@ function createSink(builder: TableBuilder, source: string): RecordSink {
         }
       }
       builder.addText(record, line);
-      return null;
-    },
-    translate(err) {
-      if (err instanceof CsvError) {
-        const e = err as CsvError & { lines?: number; empty_lines?: number };
-        if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-          const line = lastEnd + 1 + ((e.empty_lines ?? lastEmpty) - lastEmpty);
-          return new DataError(
-            `${source}: line ${line}: unterminated quote (a quoted field in the row starting here never closes)`,
-          );
-        }
-        return new DataError(`${source}: line ${e.lines ?? lastEnd + 1}: ${err.message}`);
-      }
-      return err;
     },
   };
+  return sink;
 }
 
 /** Line breaks (CRLF, LF or CR, each counting once) inside a record's fields. */
 function countLineBreaks(record: readonly string[]): number {
   let n = 0;
   for (const field of record) {
+    if (field.indexOf('\n') < 0 && field.indexOf('\r') < 0) continue;
     for (let i = 0; i < field.length; i++) {
       const c = field.charCodeAt(i);
       if (c === 10) n++;
@@ -101,6 +90,66 @@ function allEmpty(record: readonly string[], from = 0): boolean {
   return true;
 }
 
+/**
+ * Line on which a quoted field opens and never closes, found by a small scan with csv-parse's quoting
+ * rules (a quote opens a field only at its start, after optional spaces; "" inside quotes is a quote).
+ * Used only to word the error, after csv-parse reported an unclosed quote.
+ */
+function unclosedQuoteLine(chunks: Iterable<Uint8Array>): number | undefined {
+  let line = 1;
+  let inQuote = false;
+  let pendingQuote = false; // saw '"' inside quotes: either an escaped quote or the closing one
+  let atFieldStart = true;
+  let lastCr = false;
+  let openLine = 0;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      const isLf = b === 10;
+      const isCr = b === 13;
+      if (isLf && lastCr) {
+        lastCr = false; // second half of a CRLF: already counted
+        continue;
+      }
+      lastCr = isCr;
+      if (isLf || isCr) line++;
+      if (inQuote) {
+        if (pendingQuote) {
+          pendingQuote = false;
+          if (b === 34) continue; // "" escape
+          inQuote = false; // the previous quote closed the field; handle b below
+        } else {
+          if (b === 34) pendingQuote = true;
+          continue;
+        }
+      }
+      if (b === 34 && atFieldStart) {
+        inQuote = true;
+        openLine = isLf || isCr ? line - 1 : line;
+      } else if (b === 44 || isLf || isCr) atFieldStart = true;
+      else if (b !== 32 && b !== 9) atFieldStart = false;
+    }
+  }
+  return inQuote && !pendingQuote ? openLine : undefined;
+}
+
+function translate(
+  err: unknown,
+  source: string,
+  rescan: () => Iterable<Uint8Array>,
+  fallbackLine: number,
+): unknown {
+  if (!(err instanceof CsvError)) return err;
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    const line = unclosedQuoteLine(rescan()) ?? fallbackLine;
+    return new DataError(
+      `${source}: line ${line}: unterminated quote (the quoted field opened on this line never closes)`,
+    );
+  }
+  const lines = (err as CsvError & { lines?: number }).lines;
+  return new DataError(`${source}: line ${lines ?? fallbackLine}: ${err.message}`);
+}
+
 function finishTable(builder: TableBuilder, source: string): Table {
   if (!builder.hasHeader) throw new DataError(`${source}: empty file (no header, no data)`);
   const table = builder.finish({ source, withLines: true });
@@ -114,9 +163,10 @@ function finishTable(builder: TableBuilder, source: string): Table {
  * Parse CSV text (or UTF-8 bytes) into a Table. Numeric columns are those where every non-empty
  * cell is a finite decimal number (exponent notation allowed); other columns are factors with sorted
  * levels. Handles a UTF-8 BOM, CRLF, quoted fields with commas, quotes and newlines, non-ASCII
- * text, trailing blank lines. `lines` holds each row's first source line. Throws DataError naming
- * the source, line and column for empty files, header-only files, duplicate column names, ragged
- * rows, unterminated quotes, and binary or non-UTF-8 bytes (with the byte offset).
+ * text, blank lines. `lines` holds each row's first source line. Throws DataError naming the
+ * source, line and column for empty files, header-only files, duplicate column names, ragged rows,
+ * unterminated quotes, and binary or non-UTF-8 bytes (with the byte offset). Meant for uploads and
+ * small files (csv-parse's sync API keeps every record until the end); use readCsvFile for big ones.
  *
  * @example
  * const t = parseCsv('heuristic,task,score\na,t1,0.5\nb,t1,1e-1\n', { source: 'runs.csv' });
@@ -124,7 +174,7 @@ function finishTable(builder: TableBuilder, source: string): Table {
  */
 export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Table {
   const source = opts.source ?? 'input';
-  let input: string | Buffer;
+  let input: Buffer;
   if (typeof text === 'string') {
     const nul = text.indexOf('\u0000');
     if (nul >= 0) {
@@ -132,20 +182,24 @@ export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Tabl
         `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
       );
     }
-    input = text;
+    input = Buffer.from(text, 'utf8');
   } else {
     checkBytes(text, source);
     input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
   }
+  let records: string[][];
+  try {
+    records = parseCsvSync(input, PARSE_OPTIONS) as string[][];
+  } catch (err) {
+    throw translate(err, source, () => [input], 0);
+  }
+  const mayHaveQuotes = input.indexOf(34) >= 0;
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
-    try {
-      parseCsvSync(input, { ...PARSE_OPTIONS, on_record: sink.onRecord });
-    } catch (err) {
-      throw sink.translate(err);
-    }
+    sink.mayHaveQuotes = mayHaveQuotes;
+    for (const r of records) sink.onRecord(r);
     if (builder.needsSecondPass.length === 0) return finishTable(builder, source);
     forced = new Set(builder.needsSecondPass);
   }
@@ -154,8 +208,9 @@ export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Tabl
 
 /**
  * Read a CSV file with csv-parse's streaming API: bytes are checked (NUL, UTF-8) chunk by chunk and
- * cells go straight into typed columns, so memory stays a few bytes per cell (a 1,000,000-row file
- * needs tens of MB). Same result and errors as parseCsv on the file's bytes.
+ * each record goes straight into typed columns, so memory stays a few bytes per cell (a
+ * 1,000,000-row file needs tens of MB for the Table). Same Table and errors as parseCsv on the
+ * file's bytes.
  *
  * @example
  * const table = await readCsvFile('fixtures/real/lra_tay2021.csv');
@@ -176,26 +231,45 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
+    sink.mayHaveQuotes = false;
     const checker = utf8ChunkChecker(source);
+    const parser = parseCsvStream(PARSE_OPTIONS);
+    // Records are read in a synchronous loop on 'readable' (no per-record promise or callback object).
+    const consumed = new Promise<void>((resolve, reject) => {
+      parser.on('readable', () => {
+        try {
+          let r: string[] | null = parser.read();
+          while (r !== null) {
+            sink.onRecord(r);
+            r = parser.read();
+          }
+        } catch (err) {
+          parser.destroy(err as Error);
+        }
+      });
+      parser.on('end', resolve);
+      parser.on('error', reject);
+    });
     try {
-      await pipeline(
-        createReadStream(path, { highWaterMark: 1 << 20 }),
-        async function* check(chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            checker.push(chunk);
-            yield chunk;
-          }
-          checker.end();
-        },
-        parseCsvStream({ ...PARSE_OPTIONS, on_record: sink.onRecord }),
-        async (records: AsyncIterable<unknown>) => {
-          for await (const _ of records) {
-            // on_record keeps every row; nothing is emitted
-          }
-        },
-      );
+      await Promise.all([
+        pipeline(
+          createReadStream(path, { highWaterMark: 1 << 20 }),
+          async function* check(chunks: AsyncIterable<Buffer>) {
+            for await (const chunk of chunks) {
+              checker.push(chunk);
+              // Set before csv-parse sees the chunk, so records from it are counted with breaks.
+              if (!sink.mayHaveQuotes && chunk.indexOf(34) >= 0) sink.mayHaveQuotes = true;
+              yield chunk;
+            }
+            checker.end();
+          },
+          parser,
+        ),
+        consumed,
+      ]);
     } catch (err) {
-      throw sink.translate(err);
+      // Error path only: the file is read again in one piece to find where the quote opened.
+      throw translate(err, source, () => [readFileSync(path)], sink.nextLine);
     }
     if (builder.needsSecondPass.length === 0) return finishTable(builder, source);
     forced = new Set(builder.needsSecondPass);

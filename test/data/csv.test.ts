@@ -142,7 +142,7 @@ describe('parseCsv / readCsvFile: errors name the file, line, column or byte off
     ],
     [
       'unterminated_quote.csv',
-      'unterminated_quote.csv: line 3: unterminated quote (a quoted field in the row starting here never closes)',
+      'unterminated_quote.csv: line 3: unterminated quote (the quoted field opened on this line never closes)',
     ],
     [
       'binary_nul.csv',
@@ -188,6 +188,22 @@ describe('parseCsv / readCsvFile: errors name the file, line, column or byte off
     await expect(readCsvFile(BAD, { source: 'dir' })).rejects.toThrow(
       new DataError('dir: not a file'),
     );
+  });
+
+  it('finds the line where an unclosed quote opens, past quoted newlines, "" escapes and CRLF', () => {
+    const cases: [string, number][] = [
+      ['a,b\r\n"x\r\ny",1\r\n2,"open\r\nmore\r\n', 4],
+      ['a,b\n"say ""hi""",1\n 2 , "x\n', 3],
+      ['a,b\n1,2"\n3,"""\n', 3], // a quote inside a field is literal; """ opens with an escape
+      ['a,b\n1,""\n"\n', 3],
+    ];
+    for (const [csv, line] of cases) {
+      expect(() => parseCsv(csv, { source: 'q' })).toThrow(
+        new DataError(
+          `q: line ${line}: unterminated quote (the quoted field opened on this line never closes)`,
+        ),
+      );
+    }
   });
 
   it('reports an unterminated quote after blank lines on the row where it opens', () => {
