@@ -208,10 +208,6 @@ export function uturnContinues(vA: Float64Array, vB: Float64Array, rho: Float64A
   return dot(vA, rho, d) > 0 && dot(vB, rho, d) > 0;
 }
 
-function add(a: Float64Array, b: Float64Array, out: Float64Array, d: number): void {
-  for (let i = 0; i < d; i++) out[i] = a[i] + b[i];
-}
-
 /** The parts of a subtree the U-turn checks look at (momentum sum, boundary momenta and velocities). */
 export interface SubtreeEnds {
   rho: Float64Array;
@@ -225,28 +221,74 @@ export interface SubtreeEnds {
  * Validity of merging two adjacent subtrees L (earlier in build order) and R (ALGORITHMS.md §2.3 step 6):
  * the whole-subtree check plus, when `crossChecks`, the two extra cross-subtree checks of Stan PR #2800:
  * ends (L.beg, R.beg) with sum ρ_L + p_{R,beg}, and ends (L.end, R.end) with sum ρ_R + p_{L,end}.
- * `tmp` is scratch of length d.
  *
  * @example
  * // §9.5: L = (1,0),(0,1); R = (-1.1,0.2),(1,0.5) -> false with cross checks, true without
- * mergeCriterion(left, right, true, new Float64Array(2));
+ * mergeCriterion(left, right, true);
  */
-export function mergeCriterion(
-  l: SubtreeEnds,
-  r: SubtreeEnds,
+export function mergeCriterion(l: SubtreeEnds, r: SubtreeEnds, crossChecks: boolean): boolean {
+  return uturnChecks(
+    l.rho,
+    l.vBeg,
+    l.pEnd,
+    l.vEnd,
+    r.rho,
+    r.pBeg,
+    r.vBeg,
+    r.vEnd,
+    crossChecks,
+    null,
+  );
+}
+
+/**
+ * All three checks of a merge in one pass (no temporaries): sums are formed element by element exactly
+ * as `tmp = a + b; dot(v, tmp)` would, so results are bit-identical to the unfused form. When `out` is
+ * given it receives ρ_L + ρ_R (it may be ρ_R itself: each element is read before it is written).
+ */
+function uturnChecks(
+  lRho: Float64Array,
+  lvBeg: Float64Array,
+  lpEnd: Float64Array,
+  lvEnd: Float64Array,
+  rRho: Float64Array,
+  rpBeg: Float64Array,
+  rvBeg: Float64Array,
+  rvEnd: Float64Array,
   crossChecks: boolean,
-  tmp: Float64Array,
+  out: Float64Array | null,
 ): boolean {
-  const d = tmp.length;
-  add(l.rho, r.rho, tmp, d);
-  if (!(dot(l.vBeg, tmp, d) > 0 && dot(r.vEnd, tmp, d) > 0)) return false;
-  if (!crossChecks) return true;
-  // left half + first state of the right half
-  add(l.rho, r.pBeg, tmp, d);
-  if (!(dot(l.vBeg, tmp, d) > 0 && dot(r.vBeg, tmp, d) > 0)) return false;
-  // last state of the left half + right half
-  add(r.rho, l.pEnd, tmp, d);
-  return dot(l.vEnd, tmp, d) > 0 && dot(r.vEnd, tmp, d) > 0;
+  const d = lRho.length;
+  let s1 = 0;
+  let s2 = 0;
+  if (!crossChecks) {
+    for (let i = 0; i < d; i++) {
+      const a = lRho[i] + rRho[i];
+      s1 += lvBeg[i] * a;
+      s2 += rvEnd[i] * a;
+      if (out !== null) out[i] = a;
+    }
+    return s1 > 0 && s2 > 0;
+  }
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = lRho[i];
+    const rr = rRho[i];
+    const a = lr + rr; // whole subtree
+    const b = lr + rpBeg[i]; // left half + first state of the right half
+    const c = rr + lpEnd[i]; // last state of the left half + right half
+    s1 += lvBeg[i] * a;
+    s2 += rvEnd[i] * a;
+    s3 += lvBeg[i] * b;
+    s4 += rvBeg[i] * b;
+    s5 += lvEnd[i] * c;
+    s6 += rvEnd[i] * c;
+    if (out !== null) out[i] = a;
+  }
+  return s1 > 0 && s2 > 0 && s3 > 0 && s4 > 0 && s5 > 0 && s6 > 0;
 }
 
 function swapArrays(a: Slot, b: Slot, key: 'q' | 'grad' | 'pBeg' | 'vBeg'): void {
@@ -313,16 +355,25 @@ function buildTree(
       let takeR: boolean;
       if (r.logW > logW) takeR = true;
       else takeR = rng.uniform() < Math.exp(r.logW - logW);
-      const valid = mergeCriterion(l, r, crossChecks, ws.tmp);
+      // checks on the unmerged halves; r.rho becomes ρ_L + ρ_R in the same pass
+      const valid = uturnChecks(
+        l.rho,
+        l.vBeg,
+        l.pEnd,
+        l.vEnd,
+        r.rho,
+        r.pBeg,
+        r.vBeg,
+        r.vEnd,
+        crossChecks,
+        r.rho,
+      );
       if (!takeR) {
         swapArrays(l, r, 'q');
         swapArrays(l, r, 'grad');
         r.lp = l.lp;
         r.energy = l.energy;
       }
-      const rr = r.rho;
-      const lr = l.rho;
-      for (let k = 0; k < d; k++) rr[k] += lr[k];
       swapArrays(l, r, 'pBeg');
       swapArrays(l, r, 'vBeg');
       r.logW = logW;
@@ -453,16 +504,20 @@ export function nutsTransition(
     }
     logW = logAddExp(logW, sub.logW);
     ws.free[ws.nFree++] = si;
-    add(ws.rhoB, ws.rhoF, ws.rho, d);
-    let persist = dot(ws.vBB, ws.rho, d) > 0 && dot(ws.vFF, ws.rho, d) > 0;
-    if (persist && cross) {
-      add(ws.rhoB, ws.pFB, ws.tmp, d);
-      persist = dot(ws.vBB, ws.tmp, d) > 0 && dot(ws.vFB, ws.tmp, d) > 0;
-      if (persist) {
-        add(ws.rhoF, ws.pBF, ws.tmp, d);
-        persist = dot(ws.vBF, ws.tmp, d) > 0 && dot(ws.vFF, ws.tmp, d) > 0;
-      }
-    }
+    // trajectory = backward part (outer end pBB, inner end pBF) + forward part (inner pFB, outer pFF):
+    // the same three checks as a merge; ρ ← ρB + ρF in the same pass
+    const persist = uturnChecks(
+      ws.rhoB,
+      ws.vBB,
+      ws.pBF,
+      ws.vBF,
+      ws.rhoF,
+      ws.pFB,
+      ws.vFB,
+      ws.vFF,
+      cross,
+      ws.rho,
+    );
     if (!persist) break;
   }
 

@@ -241,7 +241,6 @@ function ends(states: number[][]): SubtreeEnds {
 }
 
 describe('generalized U-turn criterion (§9.5)', () => {
-  const tmp = new Float64Array(2);
   it('the first cross check catches the U-turn; without the extra checks the merge passes', () => {
     const L = ends([
       [1, 0],
@@ -251,8 +250,8 @@ describe('generalized U-turn criterion (§9.5)', () => {
       [-1.1, 0.2],
       [1, 0.5],
     ]);
-    expect(mergeCriterion(L, R, true, tmp)).toBe(false);
-    expect(mergeCriterion(L, R, false, tmp)).toBe(true);
+    expect(mergeCriterion(L, R, true)).toBe(false);
+    expect(mergeCriterion(L, R, false)).toBe(true);
   });
   it('boundary: a dot product of exactly 0 counts as a U-turn', () => {
     const L = ends([
@@ -263,8 +262,8 @@ describe('generalized U-turn criterion (§9.5)', () => {
       [-1, 0.2],
       [1, 0.5],
     ]);
-    expect(mergeCriterion(L, R, true, tmp)).toBe(false);
-    expect(mergeCriterion(L, R, false, tmp)).toBe(true);
+    expect(mergeCriterion(L, R, true)).toBe(false);
+    expect(mergeCriterion(L, R, false)).toBe(true);
   });
 });
 

@@ -1,0 +1,119 @@
+/**
+ * Sampler benchmark (issue 2, issue 7): gradients per second, min ESS_bulk per second and per gradient
+ * on the 100-d standard normal and eight schools (non-centred), 4 chains x (1000 warmup + 1000 draws),
+ * in-process (one thread, chains interleaved) and on worker threads (piscina).
+ * Run: npx tsx bench/sampler.bench.ts [--runs 3] [--seed 1]
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { essBulk } from '../src/diagnostics/ess.js';
+import { variableBlock } from '../src/draws/draws.js';
+import { destroySamplerPool } from '../src/sampler/pool.js';
+import { sample } from '../src/sampler/sample.js';
+import type { Fit, ReportingModel } from '../src/sampler/types.js';
+import { eightSchools, stdNormal100 } from '../test/sampler/fixtures/bench-models.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const runs = arg('runs', 3);
+const seed0 = arg('seed', 1);
+const modelsPath = fileURLToPath(
+  new URL('../test/sampler/fixtures/bench-models.ts', import.meta.url),
+);
+
+function counted(model: ReportingModel): { model: ReportingModel; count: () => number } {
+  let n = 0;
+  return {
+    model: {
+      dim: model.dim,
+      variableNames: model.variableNames,
+      writeVariables: (t, o) => model.writeVariables(t, o),
+      logDensityGradient(t, g) {
+        n++;
+        return model.logDensityGradient(t, g);
+      },
+    },
+    count: () => n,
+  };
+}
+
+function minEss(fit: Fit): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (let v = 0; v < fit.draws.variables.length; v++) {
+    const e = essBulk(variableBlock(fit.draws, v), fit.draws.nDraws, fit.draws.nChains);
+    if (e < m) m = e;
+  }
+  return m;
+}
+
+function sumStat(fit: Fit, name: string): number {
+  const x = variableBlock(fit.stats, fit.stats.variables.indexOf(name));
+  let s = 0;
+  for (const v of x) s += v;
+  return s;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function bench(name: string, model: ReportingModel, exportName: string) {
+  const rows: Record<string, number>[] = [];
+  for (let r = 0; r < runs; r++) {
+    const seed = seed0 + r;
+    const c = counted(model);
+    const t0 = performance.now();
+    const fit = await sample(c.model, { chains: 4, warmup: 1000, draws: 1000, seed });
+    const wall = (performance.now() - t0) / 1000;
+    const grads = c.count();
+    const ess = minEss(fit);
+    const t1 = performance.now();
+    const fitW = await sample(
+      { ...model, source: { kind: 'module', path: modelsPath, exportName } },
+      { chains: 4, warmup: 1000, draws: 1000, seed },
+    );
+    const wallW = (performance.now() - t1) / 1000;
+    const sameDraws = fitW.draws.values.every((x, i) => x === fit.draws.values[i]);
+    const samplingGrads = sumStat(fit, 'n_leapfrog__');
+    rows.push({
+      wall,
+      grads,
+      gradsPerSec: grads / wall,
+      minEss: ess,
+      essPerSec: ess / wall,
+      essPerSecSampling: ess / (fit.timing.samplingSeconds * 4),
+      essPerGrad: ess / grads,
+      essPerSamplingGrad: ess / samplingGrads,
+      meanLeapfrog: samplingGrads / 4000,
+      divergent: sumStat(fit, 'divergent__'),
+      wallWorkers: wallW,
+      essPerSecWorkers: ess / wallW,
+      sameDraws: sameDraws ? 1 : 0,
+    });
+  }
+  const med = (k: string) => median(rows.map((x) => x[k]));
+  console.log(`\n${name} (4 chains x 1000+1000, median of ${runs} runs)`);
+  console.log(`  wall clock in-process (1 thread)   ${med('wall').toFixed(2)} s`);
+  console.log(`  gradient evaluations                ${med('grads').toFixed(0)}`);
+  console.log(`  gradients / s (in-process)          ${med('gradsPerSec').toExponential(3)}`);
+  console.log(`  mean n_leapfrog (sampling)          ${med('meanLeapfrog').toFixed(2)}`);
+  console.log(`  min ESS_bulk                        ${med('minEss').toFixed(0)}`);
+  console.log(`  min ESS_bulk / s (in-process wall)  ${med('essPerSec').toFixed(0)}`);
+  console.log(`  min ESS_bulk / s (sampling, 1 core) ${med('essPerSecSampling').toFixed(0)}`);
+  console.log(`  min ESS_bulk / gradient (all)       ${med('essPerGrad').toExponential(3)}`);
+  console.log(
+    `  min ESS_bulk / gradient (sampling)  ${med('essPerSamplingGrad').toExponential(3)}`,
+  );
+  console.log(`  divergences                         ${med('divergent').toFixed(0)}`);
+  console.log(`  wall clock on worker threads        ${med('wallWorkers').toFixed(2)} s`);
+  console.log(`  min ESS_bulk / s (workers wall)     ${med('essPerSecWorkers').toFixed(0)}`);
+  console.log(`  worker draws == in-process draws    ${rows.every((x) => x.sameDraws === 1)}`);
+}
+
+console.log(
+  `bayesbench sampler bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, node ${process.version}, ${new Date().toISOString()}`,
+);
+await bench('100-d standard normal', stdNormal100, 'stdNormal100');
+await bench('eight schools (non-centred)', eightSchools, 'eightSchools');
+await destroySamplerPool();
