@@ -163,6 +163,7 @@ export function createChainRunner(
   let wu: WarmupState | null = null;
   let metric: Metric = unitMetric(setup.metric, d);
   let stepSize = setup.stepSize;
+  const tInit = performance.now();
   if (W > 0) {
     wu = warmupInit(model, rng, state, ws, {
       warmup: W,
@@ -180,7 +181,8 @@ export function createChainRunner(
   const warmupStats = setup.saveWarmup ? new Float64Array(W * N_STATS) : null;
   let it = 0;
   let divergent = 0;
-  let warmupSeconds = 0;
+  // the step-size search before the first warmup iteration counts as warmup time
+  let warmupSeconds = W > 0 ? (performance.now() - tInit) / 1000 : 0;
   let samplingSeconds = 0;
 
   const record = (out: Float64Array, sOut: Float64Array, n: number, k: number): void => {

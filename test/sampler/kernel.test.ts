@@ -522,3 +522,65 @@ describe('iterative NUTS == recursive textbook NUTS for the same random numbers'
     });
   }
 });
+
+describe('affine equivariance (ALGORITHMS.md §10)', () => {
+  it('N(mu, diag sd²) with Minv = sd² from mu + sd·u0 is the image of N(0, I) with Minv = I from u0', () => {
+    // sd and mu are powers of two so that the affine map is exact in binary floating point
+    const sd = [0.25, 1, 4, 8];
+    const mu = [1, -2, 0.5, 16];
+    const target = diagNormal(sd, mu);
+    const base = stdNormal(4);
+    const mTarget = createMetric(
+      'diag',
+      Float64Array.from(sd, (s) => s * s),
+    );
+    const mBase = unitMetric('diag', 4);
+    const u0 = f(0.3, -1.2, 0.8, 0.1);
+    const sT = createHmcState(
+      target,
+      Float64Array.from(u0, (u, i) => mu[i] + sd[i] * u),
+    );
+    const sB = createHmcState(base, u0);
+    const wsT = createNutsWorkspace(4, 10);
+    const wsB = createNutsWorkspace(4, 10);
+    const iT = createNutsInfo();
+    const iB = createNutsInfo();
+    const rT = createRng(31, 0);
+    const rB = createRng(31, 0);
+    let maxDiff = 0;
+    for (let t = 0; t < 300; t++) {
+      nutsTransition(target, rT, sT, { stepSize: 0.7, metric: mTarget, maxTreeDepth: 10 }, wsT, iT);
+      nutsTransition(base, rB, sB, { stepSize: 0.7, metric: mBase, maxTreeDepth: 10 }, wsB, iB);
+      expect(iT.nLeapfrog).toBe(iB.nLeapfrog);
+      expect(iT.treeDepth).toBe(iB.treeDepth);
+      for (let i = 0; i < 4; i++) {
+        const mapped = (sT.position[i] - mu[i]) / sd[i];
+        maxDiff = Math.max(maxDiff, Math.abs(mapped - sB.position[i]));
+      }
+    }
+    // rounding differs only through the momentum scaling (sqrt of Minv); 1e-9 over 300 transitions
+    // (the reference implementation of ALGORITHMS.md saw 5e-15 over 2000)
+    expect(maxDiff).toBeLessThan(1e-9);
+  });
+
+  it('dense momentum refresh: empirical Cov(p) approaches M = Minv⁻¹', () => {
+    const m = createMetric('dense', f(4, 2, 2, 3));
+    // M = inverse of [[4,2],[2,3]] = [[3,-2],[-2,4]] / 8
+    const M = [3 / 8, -2 / 8, -2 / 8, 4 / 8];
+    const rng = createRng(12, 0);
+    const p = new Float64Array(2);
+    const acc = [0, 0, 0, 0];
+    const n = 40000;
+    for (let k = 0; k < n; k++) {
+      refreshMomentum(m, rng, p);
+      acc[0] += p[0] * p[0];
+      acc[1] += p[0] * p[1];
+      acc[2] += p[1] * p[0];
+      acc[3] += p[1] * p[1];
+    }
+    for (let i = 0; i < 4; i++) {
+      // sd of a sample covariance entry is about sqrt((M_ii M_jj + M_ij²)/n) <= 0.003; 0.015 is 5 sd
+      expect(Math.abs(acc[i] / n - M[i])).toBeLessThan(0.015);
+    }
+  });
+});
