@@ -122,6 +122,8 @@ export interface Store {
   createFit(input: { datasetId: number; spec: FitSpec; config: FitConfig }): FitRecord;
   listFits(): FitRecord[];
   getFit(id: number): FitRecord;
+  /** A fit without its summary and comparison documents (cheap, for status polling). */
+  getFitLight(id: number): FitRecord;
   /** Status and finish time only (cheap: no JSON parsing), for caches. */
   fitState(id: number): { status: FitStatus; finished: string | null };
   /** Move a queued fit to running (returns false when it is no longer queued, e.g. cancelled). */
@@ -297,6 +299,7 @@ export function openStore(path: string): Store {
     listFits: db.prepare(`${fitLight} ORDER BY f.id DESC`),
     getFit: db.prepare(`${fitFull} WHERE f.id = ?`),
     fitState: db.prepare('SELECT status, finished FROM fits WHERE id = ?'),
+    getFitLight: db.prepare(`${fitLight} WHERE f.id = ?`),
     markRunning: db.prepare(
       `UPDATE fits SET status = 'running', started = ?, owner_pid = ? WHERE id = ? AND status = 'queued'`,
     ),
@@ -449,6 +452,11 @@ export function openStore(path: string): Store {
       return (st.listFits.all() as FitRow[]).map(toFit);
     },
     getFit,
+    getFitLight(id) {
+      const row = st.getFitLight.get(id) as FitRow | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return toFit(row);
+    },
     fitState(id) {
       const row = st.fitState.get(id) as { status: FitStatus; finished: string | null } | undefined;
       if (!row) throw new NotFoundError(`fit ${id} not found`);

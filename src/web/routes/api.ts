@@ -95,7 +95,7 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   router.get('/fits/:id', (req, res) => {
-    const f = store.getFit(parseId(req.params.id, 'fit'));
+    const f = store.getFitLight(parseId(req.params.id, 'fit'));
     const j = fitJson(f, runner.progress(f.id));
     res.json({
       id: j.id,

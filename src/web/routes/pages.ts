@@ -1,4 +1,6 @@
-import { type Response, Router } from 'express';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { type Request, type Response, Router } from 'express';
 import { BayesbenchError, NotFoundError } from '../../errors.js';
 import type { ColumnMap, FitRecord } from '../../store/store.js';
 import type { AppContext } from '../app.js';
@@ -19,6 +21,34 @@ const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: boolean }
   { key: 'std', label: 'Std (mean ± std rows)', required: false },
   { key: 'n', label: 'n (seeds per row)', required: false },
 ];
+
+/** A rendered page kept in memory: the bytes, gzipped once, and an ETag. */
+interface CachedPage {
+  body: Buffer;
+  gzip: Buffer;
+  etag: string;
+}
+
+function cachePage(html: string): CachedPage {
+  const body = Buffer.from(html, 'utf8');
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return { body, gzip: gzipSync(body, { level: 6 }), etag };
+}
+
+/** Send a cached page: 304 on a matching If-None-Match, gzip when the client accepts it. */
+function sendCached(req: Request, res: Response, page: CachedPage): void {
+  res.set({ ETag: page.etag, Vary: 'Accept-Encoding', 'Cache-Control': 'no-cache' });
+  res.type('html');
+  if (req.get('if-none-match') === page.etag) {
+    res.status(304).end();
+    return;
+  }
+  if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    res.set('Content-Encoding', 'gzip').send(page.gzip);
+    return;
+  }
+  res.send(page.body);
+}
 
 /** Render a view to a string (to cache it). */
 function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
@@ -219,7 +249,7 @@ export function pageRoutes(ctx: AppContext): Router {
 
   // Rendered report pages of finished fits, by URL: a report does not change once done, so under load
   // the page is served from memory (see bench/server.ts).
-  const htmlCache = new Map<string, string>();
+  const htmlCache = new Map<string, CachedPage>();
   const HTML_CACHE_SIZE = 64;
 
   router.get('/fits/:id', async (req, res) => {
@@ -228,7 +258,7 @@ export function pageRoutes(ctx: AppContext): Router {
     const cacheKey = `${id}|${state.finished}|${req.originalUrl}`;
     const cached = state.status === 'done' ? htmlCache.get(cacheKey) : undefined;
     if (cached !== undefined) {
-      res.type('html').send(cached);
+      sendCached(req, res, cached);
       return;
     }
     const fit = store.getFit(id);
@@ -276,10 +306,11 @@ export function pageRoutes(ctx: AppContext): Router {
         threshold: query.threshold ?? view.vm.threshold,
       },
     });
-    htmlCache.set(cacheKey, html);
+    const rendered = cachePage(html);
+    htmlCache.set(cacheKey, rendered);
     while (htmlCache.size > HTML_CACHE_SIZE)
       htmlCache.delete(htmlCache.keys().next().value as string);
-    res.type('html').send(html);
+    sendCached(req, res, rendered);
   });
 
   router.get('/fits/:id/events', (req, res) => {

@@ -1,0 +1,94 @@
+/**
+ * Load test of the report server (`npm run bench:server`, issue 6): the report page of a finished fit
+ * under 50 concurrent connections for 10 s on loopback while another fit runs, with autocannon.
+ * Prints requests/s, latency percentiles and errors (target: 0 errors, p99 < 200 ms).
+ *
+ * The server runs in a child process (test/e2e/serve-child.ts under tsx, as in the fault test), so
+ * the load generator does not share its event loop.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { exited, poll, startChild } from '../test/e2e/child.js';
+
+const CONNECTIONS = 50;
+const DURATION_S = 10;
+const root = new URL('../', import.meta.url);
+const csv = readFileSync(new URL('fixtures/real/lra_tay2021.csv', root));
+const mapping = { heuristic: 'heuristic', task: 'task', score: 'value', category: 'task_category' };
+
+const dir = mkdtempSync(join(os.tmpdir(), 'bb-bench-'));
+const server = await startChild(join(dir, 'bench.db'));
+const api = async (path: string, init?: RequestInit) => {
+  const res = await fetch(`${server.url}${path}`, init);
+  return (await res.json()) as Record<string, unknown>;
+};
+const postFit = (body: unknown) =>
+  api('api/fits', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+try {
+  const form = new FormData();
+  form.append('file', new Blob([csv]), 'lra_tay2021.csv');
+  await api('api/datasets', { method: 'POST', body: form });
+  const first = await postFit({ dataset: 1, mapping, chains: 4, warmup: 500, draws: 500 });
+  await poll(async () =>
+    (await api(`api/fits/${first.id}`)).status === 'done' ? true : undefined,
+  );
+  const reportUrl = `${server.url}fits/${first.id}`;
+  const page = await fetch(reportUrl);
+  const bytes = (await page.text()).length;
+  // The fit that runs during the load: long enough to outlast it.
+  const second = await postFit({ dataset: 1, mapping, chains: 4, warmup: 20000, draws: 20000 });
+  await poll(async () =>
+    (await api(`api/fits/${second.id}`)).status === 'running' ? true : undefined,
+  );
+
+  // Two runs: as a browser asks (gzip accepted) and as a client that takes only identity bytes.
+  const runs: { label: string; result: autocannon.Result }[] = [];
+  for (const [label, headers] of [
+    ['browser-like (Accept-Encoding: gzip)', { 'accept-encoding': 'gzip, deflate, br' }],
+    ['identity (no compression)', {}],
+  ] as const) {
+    const result = await autocannon({
+      url: reportUrl,
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      headers,
+    });
+    runs.push({ label, result });
+  }
+  const during = await api(`api/fits/${second.id}`);
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`bayesbench server load test, ${new Date().toISOString()}`);
+  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}`);
+  console.log(
+    `GET /fits/${first.id} (${(bytes / 1024).toFixed(0)} kB page), ${CONNECTIONS} connections, ${DURATION_S} s per run, while fit ${second.id} was ${during.status} (${Math.round(Number(during.progress) * 100)}% done after both runs)`,
+  );
+  for (const { label, result } of runs) {
+    console.log(`\n${label}`);
+    console.log(
+      `  requests/s: mean ${result.requests.average.toFixed(0)}, total ${result.requests.total}`,
+    );
+    console.log(
+      `  latency ms: p50 ${result.latency.p50}, p90 ${result.latency.p90}, p99 ${result.latency.p99}, max ${result.latency.max}`,
+    );
+    console.log(
+      `  errors: ${result.errors}, timeouts: ${result.timeouts}, non-2xx: ${result.non2xx}`,
+    );
+    const ok = result.errors === 0 && result.non2xx === 0 && result.latency.p99 < 200;
+    console.log(
+      ok
+        ? '  target met: 0 errors, p99 < 200 ms'
+        : '  TARGET MISSED: want 0 errors and p99 < 200 ms',
+    );
+  }
+} finally {
+  server.child.kill('SIGTERM');
+  await exited(server.child);
+  rmSync(dir, { recursive: true, force: true });
+}
