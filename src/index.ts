@@ -25,6 +25,20 @@ export type {
 } from './sampler/types.js';
 
 // --- sampler (issue 2): add exports below this line
+export type { GradientCheck } from './sampler/check-gradient.js';
+export { checkGradient } from './sampler/check-gradient.js';
+export { leapfrog } from './sampler/leapfrog.js';
+export type { Metric } from './sampler/metric.js';
+export { createMetric, kineticEnergy, unitMetric } from './sampler/metric.js';
+export type { HmcState, NutsInfo, NutsParams, NutsWorkspace } from './sampler/nuts.js';
+export {
+  createHmcState,
+  createNutsInfo,
+  createNutsWorkspace,
+  nutsTransition,
+} from './sampler/nuts.js';
+export { destroySamplerPool } from './sampler/pool.js';
+export { adaptationWindows } from './sampler/warmup.js';
 export type { Rng } from './math/rng.js';
 export { createRng } from './math/rng.js';
 export { sample } from './sampler/sample.js';
