@@ -35,16 +35,29 @@ export function cellText(table: Table, name: string, row: number): string {
  */
 export function asFactor(col: Column): FactorColumn {
   if (col.type === 'factor') return col;
-  const distinct = [...new Set(Array.from(col.values).filter((x) => !Number.isNaN(x)))].sort(
-    (a, b) => a - b,
-  );
-  const index = new Map(distinct.map((x, i) => [x, i]));
+  // One pass with a first-seen map (no per-row arrays), then codes renumbered in numeric order.
+  const first = new Map<number, number>();
+  const distinct: number[] = [];
   const codes = new Int32Array(col.values.length);
   for (let i = 0; i < codes.length; i++) {
     const x = col.values[i];
-    codes[i] = Number.isNaN(x) ? -1 : index.get(x)!;
+    if (Number.isNaN(x)) {
+      codes[i] = -1;
+      continue;
+    }
+    let k = first.get(x);
+    if (k === undefined) {
+      k = distinct.length;
+      distinct.push(x);
+      first.set(x, k);
+    }
+    codes[i] = k;
   }
-  return { type: 'factor', levels: distinct.map(String), codes };
+  const order = distinct.map((_, k) => k).sort((a, b) => distinct[a] - distinct[b]);
+  const rank = new Int32Array(distinct.length);
+  for (let r = 0; r < order.length; r++) rank[order[r]] = r;
+  for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) codes[i] = rank[codes[i]];
+  return { type: 'factor', levels: order.map((k) => String(distinct[k])), codes };
 }
 
 /**

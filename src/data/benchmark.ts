@@ -727,16 +727,34 @@ function checkDuplicates(
   const nT = t.levels.length;
   const nS = study ? study.levels.length + 1 : 1;
   const nR = seed ? seed.levels.length + 1 : 1;
-  const seen = new Map<number, number>();
+  const keyOf = (k: number): number =>
+    ((h.codes[k] * nT + t.codes[k]) * nS + (study ? study.codes[k] + 1 : 0)) * nR +
+    (seed ? seed.codes[k] + 1 : 0);
+  // Keys are dense integers below h * T * S * R: a bitset when that is at most 2^28 bits (32 MiB),
+  // else a Map. Missing study/seed (-1) is its own value: +1 shifts codes to be non-negative.
+  const space = h.levels.length * nT * nS * nR;
+  let bits: Uint8Array | undefined;
+  let seen: Map<number, number> | undefined;
+  if (space <= 2 ** 28) bits = new Uint8Array(Math.ceil(space / 8));
+  else seen = new Map();
   for (let k = 0; k < rows.length; k++) {
-    // Missing study/seed (-1) is its own value: +1 shifts codes to be non-negative.
-    const key =
-      ((h.codes[k] * nT + t.codes[k]) * nS + (study ? study.codes[k] + 1 : 0)) * nR +
-      (seed ? seed.codes[k] + 1 : 0);
-    const prev = seen.get(key);
-    if (prev === undefined) {
-      seen.set(key, k);
-      continue;
+    const key = keyOf(k);
+    let prev = -1;
+    if (bits) {
+      const byte = key >>> 3;
+      const mask = 1 << (key & 7);
+      if ((bits[byte] & mask) === 0) {
+        bits[byte] |= mask;
+        continue;
+      }
+      for (let j = 0; j < k && prev < 0; j++) if (keyOf(j) === key) prev = j; // error path only
+    } else {
+      const p = seen!.get(key);
+      if (p === undefined) {
+        seen!.set(key, k);
+        continue;
+      }
+      prev = p;
     }
     const a = rows[prev];
     const b = rows[k];

@@ -253,7 +253,7 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
     try {
       await Promise.all([
         pipeline(
-          createReadStream(path, { highWaterMark: 1 << 20 }),
+          createReadStream(path, { highWaterMark: 1 << 16 }),
           async function* check(chunks: AsyncIterable<Buffer>) {
             for await (const chunk of chunks) {
               checker.push(chunk);

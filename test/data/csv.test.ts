@@ -253,7 +253,7 @@ describe('readCsvFile streams large files', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('gives the same Table as parseCsv across many 1 MiB chunks, with multi-byte text on chunk edges', async () => {
+  it('gives the same Table as parseCsv across many stream chunks, with multi-byte text on chunk edges', async () => {
     // ~3.5 MB: several stream chunks; names with 2-, 3- and 4-byte characters land on chunk edges.
     const parts = ['heuristic,task,score,note\n'];
     for (let i = 0; i < 60_000; i++) {
