@@ -20,6 +20,7 @@ import {
   formatInterval,
   formatNumber,
   formatProb,
+  formatProbAt,
   formatSignificant,
   MISSING,
 } from './format.js';
@@ -334,9 +335,9 @@ function pairRow(
   return {
     a: p.a,
     b: p.b,
-    pA: formatProb(probs.a),
-    pRope: formatProb(probs.rope),
-    pB: formatProb(probs.b),
+    pA: formatProbAt(probs.a, o.threshold),
+    pRope: formatProbAt(probs.rope, o.threshold),
+    pB: formatProbAt(probs.b, o.threshold),
     difference: haveDiff
       ? `${formatNumber(p.diff_mean!, o.decimals)} ${formatInterval(p.diff_q5!, p.diff_q95!, o.decimals)}`
       : MISSING,

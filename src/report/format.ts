@@ -43,6 +43,24 @@ export function formatProb(p: number): string {
 }
 
 /**
+ * A probability printed next to a decision threshold: like `formatProb`, but a value below the
+ * threshold never prints as reaching it (0.9495 at threshold 0.95 prints '0.949', not '0.95',
+ * which would contradict an 'inconclusive' decision next to it), and a value at or above it
+ * never prints below it.
+ *
+ * @example formatProbAt(0.9495, 0.95) // '0.949'
+ */
+export function formatProbAt(p: number, threshold: number): string {
+  const s = formatProb(p);
+  if (p === null || p === undefined || !Number.isFinite(p) || !Number.isFinite(threshold)) return s;
+  const shown = Number(s);
+  if (!Number.isFinite(shown)) return s; // '< 0.01', '> 0.99'
+  if (p < threshold && shown >= threshold) return (Math.floor(p * 1000) / 1000).toFixed(3);
+  if (p >= threshold && shown < threshold) return (Math.ceil(p * 1000) / 1000).toFixed(3);
+  return s;
+}
+
+/**
  * "[q5, q95]" with the given decimals.
  * @example formatInterval(1, 2.5, 1) // '[1.0, 2.5]'
  */

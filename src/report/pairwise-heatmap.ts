@@ -9,7 +9,7 @@ import {
   scopeLabel,
   truncateLabel,
 } from './comparison-data.js';
-import { formatProb } from './format.js';
+import { formatProbAt } from './format.js';
 import { attributeText, Plot, renderPlot } from './svg.js';
 
 /** Options of `pairwiseHeatmap`. */
@@ -75,7 +75,7 @@ export function pairwiseHeatmap(c: Comparison, options: PairwiseHeatmapOptions =
         y: 'row',
         fill: 'p',
         title: (d) =>
-          `${scopeLabel(scope)}: P(${d.row} better than ${d.col} by more than the ROPE) = ${formatProb(d.p)}`,
+          `${scopeLabel(scope)}: P(${d.row} better than ${d.col} by more than the ROPE) = ${formatProbAt(d.p, threshold)}`,
       }),
       Plot.cell(
         data.filter((d) => d.p >= threshold),
@@ -91,7 +91,7 @@ export function pairwiseHeatmap(c: Comparison, options: PairwiseHeatmapOptions =
       Plot.text(data, {
         x: 'col',
         y: 'row',
-        text: (d) => formatProb(d.p),
+        text: (d) => formatProbAt(d.p, threshold),
         fill: (d) => (d.p > 0.6 ? 'white' : 'black'),
       }),
     ],

@@ -4,7 +4,7 @@ import {
   comparisonViewModel,
   normalRopeProbabilities,
 } from '../../src/report/comparison-view-model.js';
-import { formatByMcse, formatNumber, formatProb } from '../../src/report/format.js';
+import { formatByMcse, formatNumber, formatProb, formatProbAt } from '../../src/report/format.js';
 import { summaryViewModel } from '../../src/report/summary-view-model.js';
 import { makeComparison, makeSummary, XSS } from './fixtures.js';
 
@@ -221,5 +221,21 @@ describe('summaryViewModel', () => {
     expect(vm.error).toMatch(/not a valid regular expression/);
     expect(vm.rows).toHaveLength(0);
     expect(summaryViewModel(s, { filter: 'x'.repeat(201) }).error).toMatch(/longer than/);
+  });
+});
+
+describe('probabilities next to a threshold', () => {
+  it('never print as reaching a threshold they miss', () => {
+    const c = makeComparison();
+    c.pairs[0].p_a_better = 0.9495;
+    c.pairs[0].p_rope = 0.04;
+    c.pairs[0].p_b_better = 0.0105;
+    c.pairs[0].decision = 'inconclusive';
+    const row = comparisonViewModel(c).pairGroups[0].rows[0];
+    expect(row.pA).toBe('0.949');
+    expect(row.badge).toBe('inconclusive');
+    expect(formatProbAt(0.951, 0.95)).toBe('0.95');
+    expect(formatProbAt(0.9449, 0.95)).toBe('0.94');
+    expect(formatProbAt(0.999, 0.95)).toBe('> 0.99');
   });
 });
