@@ -41,21 +41,28 @@ for (let v = 0; v < nVars; v++) {
 }
 
 const times: number[] = [];
+const cpu: number[] = [];
 summarize(draws); // warm-up run (JIT)
 for (let r = 0; r < runs; r++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const summary = summarize(draws);
   times.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
   if (summary.variables.length !== nVars) throw new Error('wrong row count');
 }
 times.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
+const medianCpu = cpu[Math.floor(cpu.length / 2)];
 console.log(
   `diagnostics: summarize ${nChains} chains x ${nDraws} draws x ${nVars} variables: ` +
     `median ${(median / 1000).toFixed(3)} s over ${runs} runs ` +
-    `(min ${(times[0] / 1000).toFixed(3)} s, max ${(times[times.length - 1] / 1000).toFixed(3)} s)`,
+    `(min ${(times[0] / 1000).toFixed(3)} s, max ${(times[times.length - 1] / 1000).toFixed(3)} s); ` +
+    `median CPU time ${(medianCpu / 1000).toFixed(3)} s`,
 );
 console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, node ${process.version}, ` +
-    `${new Date().toISOString()}`,
+    `load average ${os.loadavg()[0].toFixed(2)}, ${new Date().toISOString()}`,
 );

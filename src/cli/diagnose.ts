@@ -9,6 +9,9 @@ import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import { formatBanner, formatSummaryTable } from '../report/text.js';
 import { runAction } from './shell.js';
 
+/** Rows shown in the human table by default (--max-rows changes it; --json has them all). */
+export const DEFAULT_MAX_ROWS = 100;
+
 /** Raw commander options of `diagnose`. */
 interface DiagnoseOptions {
   json?: boolean;
@@ -53,7 +56,8 @@ export async function diagnose(files: string[], o: DiagnoseOptions): Promise<num
     ebfmi: numberOption('ebfmi', o.ebfmi, 0),
     maxTreeDepth: numberOption('max-treedepth', o.maxTreedepth, 1),
   };
-  const maxRows = numberOption('max-rows', o.maxRows, 0);
+  // UX.md §0 item 6: long tables need a cap; --vars selects, --json has every variable.
+  const maxRows = numberOption('max-rows', o.maxRows, 0) ?? DEFAULT_MAX_ROWS;
   let pattern: RegExp | undefined;
   if (o.vars !== undefined) {
     try {
@@ -125,7 +129,7 @@ export function register(program: Command): void {
       '--max-treedepth <depth>',
       'maximum tree depth of the run (default: from CmdStan files, else 10)',
     )
-    .option('--max-rows <n>', 'show at most n rows in the table')
+    .option('--max-rows <n>', `show at most n rows in the table (default ${DEFAULT_MAX_ROWS})`)
     .option('--strict', 'exit 1 when any check fails')
     .action(runAction((files: string[], o: DiagnoseOptions) => diagnose(files, o)));
 }

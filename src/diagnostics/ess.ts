@@ -17,6 +17,8 @@ let centredBuf = new Float64Array(0);
 
 /** Lags computed by direct sums before switching to the FFT for all lags. */
 const LAZY_LAGS = 16;
+/** Above this lag-1 autocorrelation the FFT is used directly (AR(0.75) needs ~10 pairs of lags). */
+const FFT_AT_RHO1 = 0.75;
 
 function scratch(n: number, m: number): void {
   if (acovBuf.length < n) {
@@ -79,6 +81,8 @@ export function essCore(x: Float64Array, nDraws: number, nChains: number): numbe
   const meanVar = (acov[0] * n) / (n - 1);
   let varPlus = (meanVar * (n - 1)) / n;
   if (m > 1) varPlus += variance(meansBuf, 0, m);
+  // Strong lag-1 correlation means the Geyer loop will read many lags: use the FFT at once.
+  if (1 - (meanVar - lag(1)) / varPlus > FFT_AT_RHO1) lag(LAZY_LAGS + 1);
   const rho = rhoBuf;
   rho.fill(0, 0, n);
   // Geyer's initial positive sequence, on pairs of lags (2t, 2t+1).
