@@ -56,6 +56,14 @@ export interface CompileOptions {
    * the group effects (crossed designs such as heuristic x task), which otherwise forces tiny steps.
    */
   shiftIntercept?: boolean;
+  /**
+   * Integrate out, exactly, the gaussian group term whose levels are the cells (default true), e.g.
+   * (1|heuristic:task) in the comparison model: ybar_c ~ N(mu_c, V_c + sd^2) with V_c = sigma^2 / W_c.
+   * Its r_ draws are then drawn from their exact conditional posterior N(m_c, v_c) in writeVariables
+   * with a normal stream keyed by the bits of theta (deterministic per draw). Same posterior, far
+   * fewer parameters (10,000 fewer for 20 heuristics x 500 tasks) and no funnel.
+   */
+  marginalize?: boolean;
   /** Group terms (brms group names) to sample centred; overrides spec.centred. */
   centred?: readonly string[];
 }
@@ -68,6 +76,8 @@ interface TermLayout {
   zOff: number;
   /** Centred: the parameters are r itself with r ~ N(0, sd) (uncorrelated terms only). */
   centred: boolean;
+  /** Integrated out (see CompileOptions.marginalize): no z parameters. */
+  marginal: boolean;
   corOff: number; // -1 when uncorrelated
   nCor: number;
   sdPriors: CompiledPrior[];
@@ -88,6 +98,8 @@ interface TermLayout {
 export interface ModelInternals {
   design: Design;
   nCells: number;
+  /** The group term integrated out (CompileOptions.marginalize), or null. */
+  marginal: string | null;
   /** Fill `eta` (length nRows) with the linear predictor of every row at theta. */
   rowEta(theta: Float64Array, eta: Float64Array): void;
   /** Family parameters at theta: sigma, nu, phi (NaN when absent). */
@@ -223,6 +235,49 @@ function choleskyCorrBackward(
       grad[base + j] += gz * (1 - z * z) - 2 * z;
     }
   }
+}
+
+/**
+ * Standard normals from a generator seeded by a hash of the bits of theta (Box-Muller on sfc32,
+ * Doty-Humphrey's small fast counter): deterministic in theta, independent-looking across draws.
+ */
+function thetaNormalStream(theta: Float64Array): () => number {
+  const words = new Uint32Array(theta.buffer, theta.byteOffset, theta.length * 2);
+  let a = 0x9e3779b9;
+  let b = 0x243f6a88;
+  let c = 0xb7e15162;
+  for (let i = 0; i < words.length; i++) {
+    a = Math.imul(a ^ words[i], 0x85ebca6b);
+    a ^= a >>> 13;
+    b = Math.imul(b + words[i], 0xc2b2ae35) ^ (a >>> 7);
+    c = (c + Math.imul(b, 0x27d4eb2f)) | 0;
+  }
+  let d = 1;
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 12; i++) next();
+  let cached = 0;
+  let has = false;
+  return () => {
+    if (has) {
+      has = false;
+      return cached;
+    }
+    let u1 = next() + next() / 4294967296;
+    if (u1 <= 0) u1 = 2 ** -53;
+    const u2 = next();
+    const rad = Math.sqrt(-2 * Math.log(u1));
+    cached = rad * Math.sin(2 * Math.PI * u2);
+    has = true;
+    return rad * Math.cos(2 * Math.PI * u2);
+  };
 }
 
 function log1pExp(x: number): number {
@@ -392,14 +447,34 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       );
     }
   }
-  const terms: TermLayout[] = d.groups.map((g) => {
+  // The gaussian term whose levels coincide one-to-one with the cells can be integrated out.
+  let marginalGroup = -1;
+  if (
+    collapsible &&
+    (family === 'gaussian' || family === 'lognormal') &&
+    options.marginalize !== false
+  ) {
+    d.groups.forEach((g, ti) => {
+      if (g.coefs.length !== 1 || g.z[0] !== null || centredGroups.has(g.group)) return;
+      if (g.levels.length !== nCells) return;
+      const seen = new Uint8Array(nCells);
+      for (let c = 0; c < nCells; c++) {
+        const l = g.idx[firstRow[c]];
+        if (seen[l]) return;
+        seen[l] = 1;
+      }
+      marginalGroup = ti;
+    });
+  }
+  const terms: TermLayout[] = d.groups.map((g, ti) => {
+    const isMarginal = ti === marginalGroup;
     const m = g.coefs.length;
     const nLevels = g.levels.length;
     const sdOff = parameterNames.length;
     for (const c of g.coefs) parameterNames.push(`log(sd_${g.group}__${c})`);
     const isCentred = !g.correlated && centredGroups.has(g.group);
-    const zOff = parameterNames.length;
-    for (let l = 0; l < nLevels; l++) {
+    const zOff = isMarginal ? -1 : parameterNames.length;
+    for (let l = 0; l < (isMarginal ? 0 : nLevels); l++) {
       for (const c of g.coefs) {
         parameterNames.push(`${isCentred ? 'r' : 'z'}_${g.group}[${g.levels[l].join('_')},${c}]`);
       }
@@ -422,6 +497,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       sdOff,
       zOff,
       centred: isCentred,
+      marginal: isMarginal,
       corOff,
       nCor,
       sdPriors: g.coefs.map((c) => compilePrior(priorOf('sd', c, g.group))),
@@ -439,9 +515,15 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   // Varying intercepts folded into the sampled intercept (see CompileOptions.shiftIntercept).
   const shift =
     hasIc && options.shiftIntercept !== false
-      ? d.groups.flatMap((g, ti) => (g.coefs[0] === 'Intercept' ? [terms[ti]] : []))
+      ? d.groups.flatMap((g, ti) =>
+          g.coefs[0] === 'Intercept' && !terms[ti].marginal ? [terms[ti]] : [],
+        )
       : [];
   if (shift.length > 0) parameterNames[icOff] = 'Intercept+mean(r)';
+  const marg = marginalGroup >= 0 ? terms[marginalGroup] : null;
+  // Cell of each level of the marginal term.
+  const margCell = new Int32Array(marg ? marg.nLevels : 0);
+  if (marg) for (let c = 0; c < nCells; c++) margCell[marg.idx[c]] = c;
   const sigmaOff = hasSigma ? parameterNames.push('log(sigma)') - 1 : -1;
   const nuOff = hasNu ? parameterNames.push('log(nu - 1)') - 1 : -1;
   const phiOff = hasPhi ? parameterNames.push('log(phi)') - 1 : -1;
@@ -491,6 +573,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         lp += priorLogDensity(t.sdPriors[j], s, pOut) + u; // + log Jacobian of exp
         if (grad) grad[t.sdOff + j] += pOut[1] * s + 1;
       }
+      if (t.marginal) continue;
       const z0 = t.zOff;
       if (t.corOff >= 0) {
         lp += choleskyCorr(theta, t.corOff, m, L);
@@ -563,6 +646,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     }
     for (const t of terms) {
       const { m, idx, r } = t;
+      if (t.marginal) continue;
       if (m === 1 && t.zc[0] === null) {
         for (let c = 0; c < nCells; c++) eta[c] += r[idx[c]];
         continue;
@@ -584,7 +668,43 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     switch (family) {
       case 'gaussian':
       case 'lognormal': {
-        if (hasSigma) {
+        if (marg) {
+          // Cell c: -0.5 log(D/V) - 0.5 e^2 / D with V = sigma^2 / W (or 1 / P with se()), D = V + tau^2.
+          const tau = marg.sd[0];
+          const tau2 = tau * tau;
+          let sigma = 1;
+          let u = 0;
+          if (hasSigma) {
+            u = theta[sigmaOff];
+            sigma = Math.exp(u);
+          }
+          const s2 = sigma * sigma;
+          let gTau2 = 0;
+          let gLogSigma = 0;
+          for (let c = 0; c < nCells; c++) {
+            const W = cW[c];
+            if (W <= 0) {
+              gEta[c] = 0;
+              continue;
+            }
+            const V = s2 / W;
+            const D = V + tau2;
+            const e = cM[c] - eta[c];
+            const iD = 1 / D;
+            const e2D2 = e * e * iD * iD;
+            lp -= 0.5 * (Math.log(D / V) + e * e * iD);
+            gEta[c] = e * iD;
+            gTau2 += 0.5 * (e2D2 - iD);
+            gLogSigma += V * (e2D2 - iD + 1 / V);
+          }
+          grad[marg.sdOff] += 2 * tau2 * gTau2;
+          if (hasSigma) {
+            const inv2 = 1 / s2;
+            lp += -0.5 * ssConst * inv2 - totalW * u;
+            lp += priorLogDensity(sigmaPrior, sigma, pOut) + u;
+            grad[sigmaOff] += ssConst * inv2 - totalW + gLogSigma + pOut[1] * sigma + 1;
+          }
+        } else if (hasSigma) {
           const u = theta[sigmaOff];
           const sigma = Math.exp(u);
           const inv2 = 1 / (sigma * sigma);
@@ -704,6 +824,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
 
     // ---- group backprop ----
     for (const t of terms) {
+      if (t.marginal) continue;
       const { m, nLevels, idx, Gr, sd, L, gL, gsd, r } = t;
       Gr.fill(0);
       if (m === 1 && t.zc[0] === null) {
@@ -761,8 +882,34 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   // ---- reporting --------------------------------------------------------------------------------
   const scratchGrad = new Float64Array(0);
   void scratchGrad;
+  /**
+   * Draw the marginalized term's effects from their exact conditional posterior given theta:
+   * r_c | rest ~ N(tau^2 e_c / (V_c + tau^2), V_c tau^2 / (V_c + tau^2)). The standard normals come
+   * from a small generator seeded by a hash of theta's bits, so the same theta gives the same draw.
+   */
+  const drawMarginal = (theta: Float64Array): void => {
+    if (!marg) return;
+    cellEta(theta);
+    const tau2 = marg.sd[0] * marg.sd[0];
+    const s2 = hasSigma ? Math.exp(2 * theta[sigmaOff]) : 1;
+    const normal = thetaNormalStream(theta);
+    for (let l = 0; l < marg.nLevels; l++) {
+      const c = margCell[l];
+      const W = cW[c];
+      const z = normal();
+      if (!(W > 0)) {
+        marg.r[l] = Math.sqrt(tau2) * z;
+        continue;
+      }
+      const V = s2 / W;
+      const D = V + tau2;
+      marg.r[l] = (tau2 * (cM[c] - eta[c])) / D + Math.sqrt((V * tau2) / D) * z;
+    }
+  };
+
   const writeVariables = (theta: Float64Array, out: Float64Array): void => {
     groupForward(theta, null);
+    drawMarginal(theta);
     let o = 0;
     if (hasIc) {
       let b0 = interceptOf(theta);
@@ -802,8 +949,10 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   const internals: ModelInternals = {
     design: d,
     nCells,
+    marginal: marginalGroup >= 0 ? d.groups[marginalGroup].group : null,
     rowEta(theta: Float64Array, rowEta: Float64Array): void {
       groupForward(theta, null);
+      drawMarginal(theta);
       rowEta.fill(interceptOf(theta));
       for (let k = 0; k < K; k++) {
         const bk = theta[k];
