@@ -65,7 +65,12 @@ try {
   const during = await api(`api/fits/${second.id}`);
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   console.log(`bayesbench server load test, ${new Date().toISOString()}`);
-  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}`);
+  console.log(
+    `machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(
     `GET /fits/${first.id} (${(bytes / 1024).toFixed(0)} kB page), ${CONNECTIONS} connections, ${DURATION_S} s per run, while fit ${second.id} was ${during.status} (${Math.round(Number(during.progress) * 100)}% done after both runs)`,
   );

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runComparison } from '../analysis/compare.js';
 import { parseCsv } from '../data/csv.js';
@@ -16,7 +18,22 @@ interface WorkerInput {
   modelsDir: string;
 }
 
+/**
+ * Lower this thread's CPU priority (nice 10) so the server's event loop wins the CPU while a fit
+ * runs: on Linux the nice value is per thread (setpriority(2) on a thread id, see its NOTES), and the
+ * sampler's chain threads started from here inherit it. Elsewhere this is a no-op.
+ */
+function niceThisThread(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+  } catch {
+    // Not Linux, or not permitted: the fit runs at normal priority.
+  }
+}
+
 const { job, modelsDir } = workerData as WorkerInput;
+niceThisThread();
 const port = parentPort!;
 
 try {
