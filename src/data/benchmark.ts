@@ -66,7 +66,13 @@ const normalizeName = (s: string): string =>
 
 function available(table: Table): string {
   const shown = table.names.slice(0, 30).join(', ');
-  return table.names.length > 30 ? `${shown}, ... (${table.names.length} columns)` : shown;
+  const list = table.names.length > 30 ? `${shown}, ... (${table.names.length} columns)` : shown;
+  // One column whose name holds ';' or a tab: most likely a ;- or tab-separated file.
+  const only = table.names.length === 1 ? table.names[0] : '';
+  const sep = only.includes('\t') ? 'tab' : only.includes(';') ? '";"' : '';
+  return sep
+    ? `${list} (the file looks ${sep}-separated; bayesbench reads comma-separated CSV)`
+    : list;
 }
 
 /** The parts of a column spec ("a" or "a+b") that are table columns; throws naming the option. */

@@ -234,3 +234,27 @@ export function generateSynthetic(opts: SynthOptions = {}): { table: Table; trut
   };
   return { table, truth };
 }
+
+/**
+ * The same runs as generateSynthetic, as plain records (for tableFromRecords, the web API or JSON).
+ *
+ * @example
+ * const { records } = synthRecords({ heuristics: 2, tasks: 4, categories: 2, runs: 1 });
+ * records[0]; // { heuristic: 'h0', task: 't0', category: 'c0', seed: 0, score: 0.63... }
+ */
+export function synthRecords(opts: SynthOptions = {}): {
+  records: { heuristic: string; task: string; category: string; seed: number; score: number }[];
+  truth: SynthTruth;
+} {
+  const records: {
+    heuristic: string;
+    task: string;
+    category: string;
+    seed: number;
+    score: number;
+  }[] = [];
+  const truth = synthRows(opts, (h, t, c, r, y) => {
+    records.push({ heuristic: `h${h}`, task: `t${t}`, category: `c${c}`, seed: r, score: y });
+  });
+  return { records, truth };
+}

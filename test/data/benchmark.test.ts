@@ -344,3 +344,16 @@ describe('prepareComparisonData: errors name the line and column', () => {
     );
   });
 });
+
+describe('detectColumns: separator hint', () => {
+  it('says when a file looks ;- or tab-separated', () => {
+    const semi = parseCsv('heuristic;task;score\na;t1;1\n', { source: 'semi.csv' });
+    expect(() => detectColumns(semi)).toThrow(
+      'available columns: heuristic;task;score (the file looks ";"-separated; bayesbench reads comma-separated CSV)',
+    );
+    const tab = parseCsv('heuristic\ttask\tscore\na\tt1\t1\n', { source: 'tab.csv' });
+    expect(() => detectColumns(tab)).toThrow(
+      '(the file looks tab-separated; bayesbench reads comma-separated CSV)',
+    );
+  });
+});

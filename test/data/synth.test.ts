@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { generateSynthCsv, parseGenSynthArgs } from '../../bench/gen-synth.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { pyRandom } from '../../src/data/pyrandom.js';
-import { generateSynthetic, synthRows } from '../../src/data/synth.js';
+import { tableFromRecords } from '../../src/data/records.js';
+import { generateSynthetic, synthRecords, synthRows } from '../../src/data/synth.js';
 
 async function csvOf(args: Parameters<typeof generateSynthCsv>[1]): Promise<string> {
   const parts: Buffer[] = [];
@@ -123,5 +124,16 @@ describe('generateSynthetic', () => {
       'heuristics must be a positive integer',
     );
     expect(() => generateSynthetic({ seed: -1 })).toThrow('seed must be a non-negative integer');
+  });
+});
+
+describe('synthRecords', () => {
+  it('gives the same data as generateSynthetic, through tableFromRecords', () => {
+    const o = { heuristics: 3, tasks: 4, categories: 2, runs: 2, seed: 5 };
+    const { records, truth } = synthRecords(o);
+    expect(records).toHaveLength(24);
+    const { table, truth: truth2 } = generateSynthetic(o);
+    expect(tableFromRecords(records).columns).toEqual(table.columns);
+    expect(truth.cellMean).toEqual(truth2.cellMean);
   });
 });
