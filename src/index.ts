@@ -62,6 +62,7 @@ export {
   type SynthOptions,
   type SynthTruth,
   synthBatches,
+  synthRecords,
   synthRows,
 } from './data/synth.js';
 // --- diagnostics and draws I/O (issue 3): add exports below this line
