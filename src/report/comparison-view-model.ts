@@ -191,6 +191,7 @@ export function comparisonViewModel(
   }));
 
   let approximatedAny = false;
+  let keptAny = false;
   const byScope = new Map<string, ComparisonPair[]>();
   for (const p of c.pairs) {
     const list = byScope.get(p.scope);
@@ -203,6 +204,7 @@ export function comparisonViewModel(
     const rows = pairs.map((p) => {
       const row = pairRow(p, { rope, threshold, ropeChanged, thresholdChanged, decimals: d });
       approximatedAny ||= row.approximate;
+      keptAny ||= ropeChanged && !row.approximate;
       return row;
     });
     const decided = rows.filter((r) => r.badge !== 'inconclusive').length;
@@ -262,10 +264,8 @@ export function comparisonViewModel(
     ropeText: Number.isFinite(rope) ? `± ${formatSignificant(rope, 3)}` : MISSING,
     threshold,
     thresholdText: formatNumber(threshold, 2),
-    ropeApproximate: approximatedAny,
-    ropeNote: approximatedAny
-      ? `Pairwise probabilities for ROPE ± ${formatSignificant(rope, 3)} are approximate (normal approximation of each difference from its mean and 90% interval); the comparison was computed with ± ${formatSignificant(docRope, 3)}.`
-      : null,
+    ropeApproximate: approximatedAny || keptAny,
+    ropeNote: ropeNote(rope, docRope, approximatedAny, keptAny),
     counts: {
       heuristics: c.heuristics.length,
       tasks: c.tasks.length,
@@ -281,6 +281,29 @@ export function comparisonViewModel(
     ppc,
     notes: [...(c.notes ?? [])],
   };
+}
+
+function ropeNote(
+  rope: number,
+  docRope: number,
+  approximated: boolean,
+  kept: boolean,
+): string | null {
+  if (!approximated && !kept) return null;
+  const asked = `± ${formatSignificant(rope, 3)}`;
+  const used = Number.isFinite(docRope) ? `± ${formatSignificant(docRope, 3)}` : 'another ROPE';
+  const parts: string[] = [];
+  if (approximated) {
+    parts.push(
+      `Pairwise probabilities for ROPE ${asked} are approximate (normal approximation of each difference from its mean and 90% interval); the comparison was computed with ${used}.`,
+    );
+  }
+  if (kept) {
+    parts.push(
+      `Pairs without a stored difference interval still show the probabilities for ${used}, not ${asked}.`,
+    );
+  }
+  return parts.join(' ');
 }
 
 function rankingRow(h: ComparisonCell, best: boolean, decimals: number): RankingRow {

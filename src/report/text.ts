@@ -8,7 +8,10 @@ import { diagnosticsBanner } from './banner.js';
  * can be pasted and parsed; NaN prints as NA (posterior's word for it).
  */
 
-/** Options of formatBanner. */
+/**
+ * Options of formatBanner.
+ * @example formatBanner(summary, { thresholds: { rhat: 1.05 }, chains: 4 })
+ */
 export interface TextBannerOptions {
   /** The thresholds the summary was made with (default: DEFAULT_THRESHOLDS). */
   thresholds?: Partial<Thresholds>;
@@ -79,7 +82,10 @@ export function formatBanner(summary: Summary, options: TextBannerOptions = {}):
   return `${lines.join('\n')}\n`;
 }
 
-/** Options of formatSummaryTable. */
+/**
+ * Options of formatSummaryTable.
+ * @example formatSummaryTable(rows, { maxRows: 50 })
+ */
 export interface SummaryTableOptions {
   /** Show at most this many rows, then a line saying how many were left out (default all). */
   maxRows?: number;

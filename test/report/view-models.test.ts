@@ -239,3 +239,18 @@ describe('probabilities next to a threshold', () => {
     expect(formatProbAt(0.999, 0.95)).toBe('> 0.99');
   });
 });
+
+describe('another ROPE without difference intervals', () => {
+  it('says the probabilities are still the document’s', () => {
+    const c = makeComparison();
+    for (const p of c.pairs) {
+      p.diff_mean = undefined;
+      p.diff_q5 = undefined;
+      p.diff_q95 = undefined;
+    }
+    const vm = comparisonViewModel(c, { rope: 3 });
+    expect(vm.ropeApproximate).toBe(true);
+    expect(vm.ropeNote).toContain('still show the probabilities for ± 1');
+    expect(vm.pairGroups[0].rows[0].pA).toBe('0.97');
+  });
+});
