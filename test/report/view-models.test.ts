@@ -254,3 +254,14 @@ describe('another ROPE without difference intervals', () => {
     expect(vm.pairGroups[0].rows[0].pA).toBe('0.97');
   });
 });
+
+describe('view models are plain data', () => {
+  it('survive a JSON round trip unchanged (so the web app can store them)', () => {
+    const vm = comparisonViewModel(makeComparison());
+    expect(JSON.parse(JSON.stringify(vm))).toEqual(vm);
+    const banner = diagnosticsBanner(makeSummary({ bad: true }));
+    expect(JSON.parse(JSON.stringify(banner))).toEqual(banner);
+    const table = summaryViewModel(makeSummary(), { page: 2, pageSize: 10 });
+    expect(JSON.parse(JSON.stringify(table))).toEqual(table);
+  });
+});
