@@ -9,7 +9,10 @@ import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import { formatBanner, formatSummaryTable } from '../report/text.js';
 import { runAction } from './shell.js';
 
-/** Rows shown in the human table by default (--max-rows changes it; --json has them all). */
+/**
+ * Rows shown in the human table by default (--max-rows changes it; --json has them all).
+ * @example formatSummaryTable(rows, { maxRows: DEFAULT_MAX_ROWS })
+ */
 export const DEFAULT_MAX_ROWS = 100;
 
 /** Raw commander options of `diagnose`. */

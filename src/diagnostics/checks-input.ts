@@ -3,7 +3,10 @@
  * +-Inf, or when it is constant (max - min < .Machine$double.eps, an absolute tolerance).
  */
 
-/** R's .Machine$double.eps, the absolute constancy tolerance of posterior. */
+/**
+ * R's .Machine$double.eps, the absolute constancy tolerance of posterior.
+ * @example isConstant(x, DOUBLE_EPS)
+ */
 export const DOUBLE_EPS = 2.220446049250313e-16;
 
 /**

@@ -6,7 +6,10 @@ import type { DiagnosticWarning, SamplerSummary, SummaryRow, Thresholds } from '
  * remedy.
  */
 
-/** Default thresholds: R-hat 1.01, bulk/tail ESS 100 per chain, E-BFMI 0.3, max tree depth 10. */
+/**
+ * Default thresholds: R-hat 1.01, bulk/tail ESS 100 per chain, E-BFMI 0.3, max tree depth 10.
+ * @example DEFAULT_THRESHOLDS.rhat // 1.01
+ */
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   rhat: 1.01,
   essPerChain: 100,
@@ -14,7 +17,10 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   maxTreeDepth: 10,
 });
 
-/** The remedy shown for each warning code. */
+/**
+ * The remedy shown for each warning code.
+ * @example REMEDIES.divergent // "Divergent transitions mean ..."
+ */
 export const REMEDIES: Readonly<Record<string, string>> = Object.freeze({
   rhat:
     'The chains disagree. Run longer chains (more warmup and more draws); if R-hat stays high, ' +

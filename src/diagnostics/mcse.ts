@@ -10,7 +10,10 @@ import { sd } from './measures.js';
  * `mcse_quantile`; Vehtari et al. 2021 §4.4).
  */
 
-/** Phi(-1) and Phi(1), the probabilities of the +-1 sd interval used by mcse_quantile. */
+/**
+ * Phi(-1) and Phi(1), the probabilities of the +-1 sd interval used by mcse_quantile.
+ * @example betaQuantile(MCSE_QUANTILE_PROBS[0], a, b)
+ */
 export const MCSE_QUANTILE_PROBS = [0.1586553, 0.8413447] as const;
 
 /**

@@ -45,7 +45,10 @@ export function mad(x: Float64Array): number {
   return MAD_CONSTANT * medianSorted(dev.sort());
 }
 
-/** R's consistency constant of `mad` for the normal distribution. */
+/**
+ * R's consistency constant of `mad` for the normal distribution.
+ * @example MAD_CONSTANT * medianSorted(absDeviations)
+ */
 export const MAD_CONSTANT = 1.4826;
 
 /**

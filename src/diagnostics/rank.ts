@@ -7,7 +7,10 @@ import { medianSorted, sortedCopy } from '../math/quantile.js';
  * `backtransform_ranks`, `fold_draws`; Vehtari et al. 2021 §3).
  */
 
-/** Blom's fractional offset c = 3/8 of the rank back-transform. */
+/**
+ * Blom's fractional offset c = 3/8 of the rank back-transform.
+ * @example (rank - RANK_OFFSET) / (S - 2 * RANK_OFFSET + 1)
+ */
 export const RANK_OFFSET = 3 / 8;
 
 /**

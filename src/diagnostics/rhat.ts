@@ -8,7 +8,10 @@ import { splitChains } from './split.js';
  * `rhat_basic`, `rhat`). R-hat may be below 1: never clamped.
  */
 
-/** Fewer draws per chain than this give NaN R-hat (posterior's split is broken for N = 2, 3). */
+/**
+ * Fewer draws per chain than this give NaN R-hat (posterior's split is broken for N = 2, 3).
+ * @example rhat(x, 3, 4) // NaN (3 < MIN_DRAWS_RHAT)
+ */
 export const MIN_DRAWS_RHAT = 4;
 
 let meansBuf = new Float64Array(0);

@@ -4,7 +4,10 @@
  * Blocks are draws x chains, column-major by chain (the Draws layout).
  */
 
-/** A draws x chains block: `values[d + nDraws * c]`. */
+/**
+ * A draws x chains block: `values[d + nDraws * c]`.
+ * @example const b: Block = { values, nDraws: 500, nChains: 8 };
+ */
 export interface Block {
   values: Float64Array;
   nDraws: number;

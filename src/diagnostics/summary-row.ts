@@ -17,7 +17,10 @@ import type { SummaryRow } from './types.js';
  * allocated per variable for even N.
  */
 
-/** Reusable buffers for rows of one shape (nDraws x nChains). */
+/**
+ * Reusable buffers for rows of one shape (nDraws x nChains).
+ * @example const ws: RowWorkspace = rowWorkspace(1000, 4);
+ */
 export interface RowWorkspace {
   nDraws: number;
   nChains: number;

@@ -1,6 +1,7 @@
 /**
  * Summary rows use the column names of the R package posterior's summarise_draws.
  * NaN marks a value that is undefined (posterior's NA); JSON output writes it as null.
+ * @example summary.variables.find((r) => r.variable === 'mu')?.ess_bulk
  */
 export interface SummaryRow {
   variable: string;
@@ -17,7 +18,10 @@ export interface SummaryRow {
   mcse_sd: number;
 }
 
-/** A diagnostic finding for people, as data. */
+/**
+ * A diagnostic finding for people, as data.
+ * @example { code: 'divergent', message: '3 of 4000 transitions ...', remedy: 'Raise adapt_delta ...' }
+ */
 export interface DiagnosticWarning {
   /** e.g. 'rhat', 'ess_bulk', 'ess_tail', 'divergent', 'treedepth', 'ebfmi'. */
   code: string;
@@ -25,7 +29,10 @@ export interface DiagnosticWarning {
   remedy: string;
 }
 
-/** Sampler-level figures (DESIGN.md contract). */
+/**
+ * Sampler-level figures (DESIGN.md contract).
+ * @example summary.sampler?.divergent // 0
+ */
 export interface SamplerSummary {
   chains: number;
   draws_per_chain: number;
@@ -40,7 +47,10 @@ export interface SamplerSummary {
   divergent_per_chain?: number[];
 }
 
-/** Thresholds of the checks; defaults: R-hat 1.01, ESS 100 per chain, E-BFMI 0.3, any divergence. */
+/**
+ * Thresholds of the checks; defaults: R-hat 1.01, ESS 100 per chain, E-BFMI 0.3, any divergence.
+ * @example summarize(draws, stats, { rhat: 1.05, essPerChain: 50 })
+ */
 export interface Thresholds {
   rhat: number;
   essPerChain: number;
@@ -48,7 +58,10 @@ export interface Thresholds {
   maxTreeDepth: number;
 }
 
-/** The `--json` document of `diagnose` and `fit`. */
+/**
+ * The `--json` document of `diagnose` and `fit`.
+ * @example JSON.stringify(summarize(draws, stats)) // the diagnose --json document
+ */
 export interface Summary {
   variables: SummaryRow[];
   sampler: SamplerSummary | null;

@@ -8,7 +8,10 @@ import { parseCell, splitCsvLine, textLines } from './csv-cells.js';
  * warmup rows (num_warmup / thin of them) are dropped.
  */
 
-/** A text with the name used in error messages. */
+/**
+ * A text with the name used in error messages.
+ * @example { text: readFileSync('out-1.csv', 'utf8'), source: 'out-1.csv' }
+ */
 export interface SourceText {
   text: string;
   source: string;

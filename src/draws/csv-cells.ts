@@ -5,7 +5,10 @@ import { DataError } from '../errors.js';
  * one record per line, so errors can name the physical line and the column.
  */
 
-/** The lines of a text (BOM stripped, LF or CRLF). */
+/**
+ * The lines of a text (BOM stripped, LF or CRLF).
+ * @example textLines('a\r\nb\n') // ['a', 'b', '']
+ */
 export function textLines(text: string): string[] {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = t.split('\n');

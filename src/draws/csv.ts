@@ -8,7 +8,10 @@ import { createDraws } from './draws.js';
  * draw), optional sampler columns ending `__`; posterior's `.chain,.iteration,.draw` is read too.
  */
 
-/** Draws read from files, with what the files say about the run. */
+/**
+ * Draws read from files, with what the files say about the run.
+ * @example const { draws, stats } = readDrawsFiles([{ text, source: 'fit.csv' }]);
+ */
 export interface DrawsInput {
   draws: Draws;
   /** Sampler fields (columns ending `__`), or null when the file has none. */
@@ -25,6 +28,7 @@ const META_COLUMNS = ['draw', '.draw', '.iteration', 'iteration'];
 /**
  * Split parsed columns (row-major values, chain index per row) into Draws and SamplerStats.
  * Chains keep their order of first appearance; all chains must have the same number of draws.
+ * @example assembleDraws(['mu', 'lp__'], rowValues, rowChain, nRows, ['1', '2'], 'fit.csv')
  */
 export function assembleDraws(
   names: readonly string[],

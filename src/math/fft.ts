@@ -3,7 +3,10 @@
  * (ALGORITHMS.md §5.4: any zero padding to length >= 2N - 1 gives the linear autocovariance).
  */
 
-/** Precomputed twiddles and bit-reversal permutation for one power-of-two length. */
+/**
+ * Precomputed twiddles and bit-reversal permutation for one power-of-two length.
+ * @example fftPlan(8).n // 8
+ */
 export interface FftPlan {
   readonly n: number;
   readonly cos: Float64Array;
