@@ -2,47 +2,6 @@
  * bayesbench's public library API: the one barrel. Script users `import { sample, fit, compare } from 'bayesbench'`.
  */
 
-export type { Column, FactorColumn, NumericColumn, Table } from './data/table.js';
-export type {
-  DiagnosticWarning,
-  SamplerSummary,
-  Summary,
-  SummaryRow,
-  Thresholds,
-} from './diagnostics/types.js';
-export type { Draws, SamplerStats } from './draws/draws.js';
-export { chainOf, createDraws, drawIndex, SAMPLER_FIELDS, variableBlock } from './draws/draws.js';
-export * from './errors.js';
-export type { CompiledModel, Family, ModelSpec, PriorRow } from './model/spec.js';
-export type {
-  Fit,
-  LogDensity,
-  MetricKind,
-  ModelSource,
-  ProgressEvent,
-  ReportingModel,
-  SamplerConfig,
-} from './sampler/types.js';
-
-// --- sampler (issue 2): add exports below this line
-export type { GradientCheck } from './sampler/check-gradient.js';
-export { checkGradient } from './sampler/check-gradient.js';
-export { leapfrog } from './sampler/leapfrog.js';
-export type { Metric } from './sampler/metric.js';
-export { createMetric, kineticEnergy, unitMetric } from './sampler/metric.js';
-export type { HmcState, NutsInfo, NutsParams, NutsWorkspace } from './sampler/nuts.js';
-export {
-  createHmcState,
-  createNutsInfo,
-  createNutsWorkspace,
-  nutsTransition,
-} from './sampler/nuts.js';
-export { destroySamplerPool } from './sampler/pool.js';
-export { adaptationWindows } from './sampler/warmup.js';
-export type { Rng } from './math/rng.js';
-export { createRng } from './math/rng.js';
-export { sample } from './sampler/sample.js';
-
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
 export {
@@ -65,6 +24,7 @@ export {
   synthRecords,
   synthRows,
 } from './data/synth.js';
+export type { Column, FactorColumn, NumericColumn, Table } from './data/table.js';
 // --- diagnostics and draws I/O (issue 3): add exports below this line
 // diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
 export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
@@ -110,6 +70,33 @@ export {
   type SummaryTableOptions,
   type TextBannerOptions,
 } from './report/text.js';
+export type {
+  DiagnosticWarning,
+  SamplerSummary,
+  Summary,
+  SummaryRow,
+  Thresholds,
+} from './diagnostics/types.js';
+export type { Draws, SamplerStats } from './draws/draws.js';
+export { chainOf, createDraws, drawIndex, SAMPLER_FIELDS, variableBlock } from './draws/draws.js';
+export * from './errors.js';
+// --- sampler (issue 2): add exports below this line
+export type { GradientCheck } from './sampler/check-gradient.js';
+export { checkGradient } from './sampler/check-gradient.js';
+export { leapfrog } from './sampler/leapfrog.js';
+export type { Metric } from './sampler/metric.js';
+export { createMetric, kineticEnergy, unitMetric } from './sampler/metric.js';
+export type { HmcState, NutsInfo, NutsParams, NutsWorkspace } from './sampler/nuts.js';
+export {
+  createHmcState,
+  createNutsInfo,
+  createNutsWorkspace,
+  nutsTransition,
+} from './sampler/nuts.js';
+export { destroySamplerPool } from './sampler/pool.js';
+export { adaptationWindows } from './sampler/warmup.js';
+export type { Rng } from './math/rng.js';
+export { createRng } from './math/rng.js';
 // --- data and model layer (issue 4): add exports below this line
 export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
@@ -121,7 +108,17 @@ export type { FitOptions, FitResult } from './model/fit.js';
 export { fit, prepareTable } from './model/fit.js';
 export { posteriorPredict } from './model/predict.js';
 export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
-export type { GroupInfo } from './model/spec.js';
+export type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './model/spec.js';
+export { sample } from './sampler/sample.js';
+export type {
+  Fit,
+  LogDensity,
+  MetricKind,
+  ModelSource,
+  ProgressEvent,
+  ReportingModel,
+  SamplerConfig,
+} from './sampler/types.js';
 
 // --- comparison analysis (issue 5): add exports below this line
 
@@ -158,3 +155,19 @@ export {
   type VariableExplorerPlots,
   variableExplorer,
 } from './report/variable-explorer.js';
+// store + web (src/store/, src/web/: SQLite store, Express app, job runner, `serve`):
+export {
+  type ColumnMap,
+  type DatasetInfo,
+  type FitConfig,
+  type FitRecord,
+  type FitResult as StoredFitResult,
+  type FitSpec,
+  type FitStatus,
+  openStore,
+  type Store,
+} from './store/store.js';
+export { type AppOptions, createApp } from './web/app.js';
+export type { Engine, FitJob, RunFit } from './web/engine.js';
+export { createRunner, type Runner, type RunnerOptions } from './web/runner.js';
+export { type RunningServer, type ServeOptions, startServer } from './web/server.js';
