@@ -287,6 +287,8 @@ function filterMask(table: Table, f: ParsedFilter): Uint8Array {
   return keep;
 }
 
+const MISSING_TEXT = new Set(['NA', 'N/A', 'n/a', 'NaN', 'nan', 'null', 'NULL', 'None', '-']);
+
 const TRUE_TEXT = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_TEXT = new Set(['false', 'f', 'no', 'n', '0']);
 
@@ -407,7 +409,13 @@ export function prepareComparisonData(
     if (col.type === 'numeric') return col.values;
     const v = scoreValues(col).values;
     for (let i = 0; i < v.length; i++) {
-      if (keep[i] && Number.isNaN(v[i]) && col.codes[i] >= 0) {
+      // Spellings of "missing" that R, pandas and spreadsheets write are missing here (not errors).
+      if (
+        keep[i] &&
+        Number.isNaN(v[i]) &&
+        col.codes[i] >= 0 &&
+        !MISSING_TEXT.has(col.levels[col.codes[i]])
+      ) {
         throw new DataError(`${at(i, spec)}: "${col.levels[col.codes[i]]}" is not a number`);
       }
     }

@@ -357,3 +357,23 @@ describe('detectColumns: separator hint', () => {
     );
   });
 });
+
+describe('prepareComparisonData: std, n and trials columns', () => {
+  it('reads NA-like text in std/n as missing, and other text as an error naming the line', () => {
+    const t = parseCsv(
+      'heuristic,task,score,std,n\na,t1,1,NA,3\nb,t1,1,2,4\na,t2,1,2,4\nb,t2,1,2,4\n',
+    );
+    expect(numbers(prepareComparisonData(t, detectColumns(t)).table, 'se')).toEqual([
+      Number.NaN,
+      1,
+      1,
+      1,
+    ]);
+    const u = parseCsv('heuristic,task,score,std,n\na,t1,1,big,3\nb,t1,1,2,4\n', {
+      source: 'u.csv',
+    });
+    expect(() => prepareComparisonData(u, detectColumns(u))).toThrow(
+      new DataError('u.csv: line 2, column "std": "big" is not a number'),
+    );
+  });
+});
