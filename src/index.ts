@@ -45,11 +45,12 @@ export {
   essTail,
 } from './diagnostics/ess.js';
 export { mcseMean, mcseMedian, mcseQuantile, mcseSd } from './diagnostics/mcse.js';
-export { mad, quantile7 } from './diagnostics/measures.js';
+export { drawsMean, mad, median, quantile7, sd } from './diagnostics/measures.js';
 export { averageRanks, foldDraws, uScale, zScale } from './diagnostics/rank.js';
 export { rhat, rhatBasic, rhatBulk, rhatCore, rhatTail } from './diagnostics/rhat.js';
 export { ebfmi, samplerDiagnostics } from './diagnostics/sampler.js';
 export { splitChains } from './diagnostics/split.js';
+export { type RowWorkspace, rowWorkspace, summaryRow } from './diagnostics/summary-row.js';
 export {
   isSamplerField,
   summarize,
