@@ -2,7 +2,7 @@
 // Loaded as a file because helmet's default Content-Security-Policy forbids inline scripts.
 (() => {
   const root = document.getElementById('progress');
-  if (!root || root.dataset.active !== '1' || !('EventSource' in window)) return;
+  if (root?.dataset.active !== '1' || !('EventSource' in window)) return;
   const fit = root.dataset.fit;
   const live = document.getElementById('live-status');
   const source = new EventSource(`/fits/${encodeURIComponent(fit)}/events`);
