@@ -291,12 +291,6 @@ function uturnChecks(
   return s1 > 0 && s2 > 0 && s3 > 0 && s4 > 0 && s5 > 0 && s6 > 0;
 }
 
-function swapArrays(a: Slot, b: Slot, key: 'q' | 'grad' | 'pBeg' | 'vBeg'): void {
-  const t = a[key];
-  a[key] = b[key];
-  b[key] = t;
-}
-
 /**
  * Iterative `buildTree(depth, sign)` (ALGORITHMS.md §2.3): appends 2^depth leapfrog states from the
  * cursor. Subtrees are merged in post-order with a binary counter, so random draws happen in the same
@@ -335,13 +329,31 @@ function buildTree(
     }
     const ri = ws.free[--ws.nFree];
     const r = slots[ri];
-    r.q.set(cur.q);
-    r.grad.set(cur.grad);
-    r.rho.set(cur.p);
-    r.pBeg.set(cur.p);
-    r.pEnd.set(cur.p);
-    r.vBeg.set(cur.v);
-    r.vEnd.set(cur.v);
+    {
+      // one pass instead of seven TypedArray.set calls (cheaper for small d)
+      const cq = cur.q;
+      const cg = cur.grad;
+      const cp = cur.p;
+      const cv = cur.v;
+      const rq = r.q;
+      const rg = r.grad;
+      const rr = r.rho;
+      const rpb = r.pBeg;
+      const rpe = r.pEnd;
+      const rvb = r.vBeg;
+      const rve = r.vEnd;
+      for (let k = 0; k < d; k++) {
+        const pk = cp[k];
+        const vk = cv[k];
+        rq[k] = cq[k];
+        rg[k] = cg[k];
+        rr[k] = pk;
+        rpb[k] = pk;
+        rpe[k] = pk;
+        rvb[k] = vk;
+        rve[k] = vk;
+      }
+    }
     r.logW = dH;
     r.lp = lp;
     r.energy = energy;
@@ -369,13 +381,22 @@ function buildTree(
         r.rho,
       );
       if (!takeR) {
-        swapArrays(l, r, 'q');
-        swapArrays(l, r, 'grad');
+        const tq = l.q;
+        l.q = r.q;
+        r.q = tq;
+        const tg = l.grad;
+        l.grad = r.grad;
+        r.grad = tg;
         r.lp = l.lp;
         r.energy = l.energy;
       }
-      swapArrays(l, r, 'pBeg');
-      swapArrays(l, r, 'vBeg');
+      // the merged subtree begins where L began
+      const tp = l.pBeg;
+      l.pBeg = r.pBeg;
+      r.pBeg = tp;
+      const tv = l.vBeg;
+      l.vBeg = r.vBeg;
+      r.vBeg = tv;
       r.logW = logW;
       ws.free[ws.nFree++] = li;
       if (!valid) {
