@@ -146,6 +146,10 @@ export { pairwiseHeatmap } from './report/pairwise-heatmap.js';
 export { pBestBars } from './report/pbest-bars.js';
 export { ppcPlot } from './report/ppc-plot.js';
 export { rankProbabilityHeatmap } from './report/rank-heatmap.js';
+export {
+  ropeSensitivityFromPair,
+  ropeSensitivityPlot,
+} from './report/rope-sensitivity-plot.js';
 export { renderStaticReport, reportCss, type StaticReportInput } from './report/static-report.js';
 export { type SummaryViewModel, summaryViewModel } from './report/summary-view-model.js';
 export { standaloneSvg } from './report/svg.js';
