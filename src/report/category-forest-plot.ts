@@ -32,7 +32,7 @@ export function categoryForestPlot(c: Comparison, options: CategoryForestPlotOpt
     marginLeft: labelMargin(order),
     marginRight: Math.min(160, labelMargin(categories)),
     x: {
-      label: `Expected score per category, mean and 90% interval (${unitsCaption(c)})`,
+      label: `Expected score per category, mean and 90% interval; ${unitsCaption(c)}`,
       grid: true,
     },
     y: { domain: order, label: null, tickFormat: truncateLabel },

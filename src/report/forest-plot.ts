@@ -70,7 +70,7 @@ export function forestPlot(c: Comparison, options: ForestPlotOptions = {}): stri
     height: 50 + 24 * rows.length,
     marginLeft: labelMargin(order),
     marginRight: 20,
-    x: { label: `Expected score, mean and 90% interval (${unitsCaption(c)})`, grid: true },
+    x: { label: `Expected score, mean and 90% interval; ${unitsCaption(c)}`, grid: true },
     y: { domain: order, label: null, tickFormat: truncateLabel },
     marks,
   });
