@@ -159,20 +159,71 @@ function finishTable(builder: TableBuilder, source: string): Table {
   return table;
 }
 
+/** Size of the slices a quote-free input is parsed in (bounds the records alive at once). */
+const SLICE_BYTES = 1 << 20;
+
+/**
+ * csv-parse's sync API on the input, in slices when it can be done safely: without any quote
+ * character, every record delimiter ends a record, so slices cut right after one parse on their own
+ * (with the delimiter csv-parse would auto-discover for the whole input, passed explicitly). Only the
+ * records of one slice are alive at a time. Inputs with quotes are parsed in one piece.
+ */
+function* recordBatches(
+  input: Buffer,
+  hasQuotes: boolean,
+  sliceBytes: number,
+): Iterable<string[][]> {
+  const delimiter =
+    hasQuotes || input.length <= sliceBytes ? undefined : firstRecordDelimiter(input);
+  if (delimiter === undefined) {
+    yield parseCsvSync(input, PARSE_OPTIONS) as string[][];
+    return;
+  }
+  const sep = Buffer.from(delimiter);
+  let start = 0;
+  while (start < input.length) {
+    let end = input.length;
+    if (start + sliceBytes < input.length) {
+      const at = input.indexOf(sep, start + sliceBytes);
+      if (at >= 0) end = at + sep.length;
+    }
+    yield parseCsvSync(input.subarray(start, end), {
+      ...PARSE_OPTIONS,
+      bom: start === 0,
+      record_delimiter: delimiter,
+    }) as string[][];
+    start = end;
+  }
+}
+
+/** The line end csv-parse auto-discovers: the first of CRLF, LF or CR in the input. */
+function firstRecordDelimiter(input: Buffer): string | undefined {
+  const lf = input.indexOf(10);
+  const cr = input.indexOf(13);
+  if (cr >= 0 && (lf < 0 || cr < lf)) return input[cr + 1] === 10 ? '\r\n' : '\r';
+  return lf >= 0 ? '\n' : undefined;
+}
+
 /**
  * Parse CSV text (or UTF-8 bytes) into a Table. Numeric columns are those where every non-empty
  * cell is a finite decimal number (exponent notation allowed); other columns are factors with sorted
  * levels. Handles a UTF-8 BOM, CRLF, quoted fields with commas, quotes and newlines, non-ASCII
  * text, blank lines. `lines` holds each row's first source line. Throws DataError naming the
  * source, line and column for empty files, header-only files, duplicate column names, ragged rows,
- * unterminated quotes, and binary or non-UTF-8 bytes (with the byte offset). Meant for uploads and
- * small files (csv-parse's sync API keeps every record until the end); use readCsvFile for big ones.
+ * unterminated quotes, and binary or non-UTF-8 bytes (with the byte offset). A quote-free input is
+ * parsed in 1 MiB slices (few records alive at once); one with quotes in one piece (every record of
+ * it alive until the end): for big files prefer readCsvFile.
  *
  * @example
  * const t = parseCsv('heuristic,task,score\na,t1,0.5\nb,t1,1e-1\n', { source: 'runs.csv' });
  * t.columns.score; // { type: 'numeric', values: Float64Array [0.5, 0.1] }
  */
-export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Table {
+export function parseCsv(
+  text: string | Uint8Array,
+  opts: CsvOptions & {
+    /** @internal slice size of the quote-free path (tests) */ sliceBytes?: number;
+  } = {},
+): Table {
   const source = opts.source ?? 'input';
   let input: Buffer;
   if (typeof text === 'string') {
@@ -187,19 +238,19 @@ export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Tabl
     checkBytes(text, source);
     input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
   }
-  let records: string[][];
-  try {
-    records = parseCsvSync(input, PARSE_OPTIONS) as string[][];
-  } catch (err) {
-    throw translate(err, source, () => [input], 0);
-  }
   const mayHaveQuotes = input.indexOf(34) >= 0;
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
     sink.mayHaveQuotes = mayHaveQuotes;
-    for (const r of records) sink.onRecord(r);
+    try {
+      for (const records of recordBatches(input, mayHaveQuotes, opts.sliceBytes ?? SLICE_BYTES)) {
+        for (const r of records) sink.onRecord(r);
+      }
+    } catch (err) {
+      throw translate(err, source, () => [input], sink.nextLine);
+    }
     if (builder.needsSecondPass.length === 0) return finishTable(builder, source);
     forced = new Set(builder.needsSecondPass);
   }
@@ -209,8 +260,9 @@ export function parseCsv(text: string | Uint8Array, opts: CsvOptions = {}): Tabl
 /**
  * Read a CSV file with csv-parse's streaming API: bytes are checked (NUL, UTF-8) chunk by chunk and
  * each record goes straight into typed columns, so memory stays a few bytes per cell (a
- * 1,000,000-row file needs tens of MB for the Table). Same Table and errors as parseCsv on the
- * file's bytes.
+ * 1,000,000-row file needs tens of MB for the Table). Same Table as parseCsv on the file's bytes,
+ * and the same error for a file with one problem (with several, the first one found may differ:
+ * parseCsv checks all bytes before parsing, readCsvFile chunk by chunk).
  *
  * @example
  * const table = await readCsvFile('fixtures/real/lra_tay2021.csv');

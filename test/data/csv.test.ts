@@ -213,6 +213,34 @@ describe('parseCsv / readCsvFile: errors name the file, line, column or byte off
   });
 });
 
+describe('parseCsv: quote-free inputs are parsed in slices', () => {
+  // Slices of 7 to 64 bytes cut almost every record apart from its neighbours.
+  const bodies = [
+    '\ufeffh,t,y\na,é,1\n\nb,😀,2e3\n,,\nc,x,\n d , y ,3\n',
+    'h,t,y\r\na,é,1\r\n\r\nb,😀,2e3\r\nc,x,\r\n',
+    'h,t,y\ra,é,1\r\rb,😀,2e3\rc,x,\r',
+    'h,t,y\r\na,é,1\nstill a field\r\nb,x,2\r\n', // CRLF found first: a lone LF is field content
+  ];
+  for (const [k, body] of bodies.entries()) {
+    it(`body ${k}: every slice size gives the Table of the one-piece parse and of the stream`, async () => {
+      const whole = await both(body, 's');
+      for (const sliceBytes of [7, 8, 13, 64]) {
+        expect(parseCsv(body, { source: 's', sliceBytes })).toEqual(whole);
+      }
+    });
+  }
+
+  it('gives the same errors and lines on a ragged row in a late slice', () => {
+    const rows = ['h,y'];
+    for (let i = 0; i < 200; i++) rows.push(`a${i},${i}`);
+    rows.push('b');
+    const text = `${rows.join('\n')}\n`;
+    expect(() => parseCsv(text, { source: 'r', sliceBytes: 50 })).toThrow(
+      new DataError('r: line 202: 1 field, but the header has 2 (ragged row)'),
+    );
+  });
+});
+
 describe('UTF-8 checks', () => {
   it('finds the first ill-formed sequence (overlong, surrogate, truncated, out of range)', () => {
     const at = (bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes), bytes.length);
