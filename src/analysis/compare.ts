@@ -9,6 +9,7 @@ import { sample } from '../sampler/sample.js';
 import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { adaptFormula } from './formula.js';
 import { compareFromFit, type DecisionOptions, type ScaleMode, scaleTable } from './from-fit.js';
+import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
 import type { Comparison } from './types.js';
 
@@ -53,6 +54,11 @@ export interface CompareOptions extends DecisionOptions {
   priors?: readonly string[];
   /** Sampler settings (defaults: COMPARE_SAMPLER_DEFAULTS). */
   sampler?: SamplerConfig;
+  /**
+   * Integrate the heuristic x task effect out of gaussian varying-intercept models (default true;
+   * see src/analysis/model.ts). false samples the model layer's plain parameterization.
+   */
+  marginalize?: boolean;
   /** Diagnostic thresholds. */
   thresholds?: Partial<Thresholds>;
   onProgress?: (event: ProgressEvent) => void;
@@ -66,7 +72,8 @@ export interface ComparisonRun {
   comparison: Comparison;
   prepared: PreparedComparison;
   spec: ModelSpec;
-  model: CompiledModel;
+  /** The model that was sampled (the marginalized comparison model or the model layer's). */
+  model: CompiledModel | ComparisonModel;
   fit: Fit;
   summary: Summary;
 }
@@ -141,13 +148,18 @@ export async function runComparison(
   const prepared = prepareComparison(table, options);
   const spec = comparisonSpec(prepared, options);
   const { table: fitted } = scaleTable(prepared.table, scale);
-  const model = compileModel(spec, fitted);
+  const reference = compileModel(spec, fitted);
+  const marginalize = options.marginalize !== false && canMarginalize(reference, spec);
+  const model = marginalize ? compileComparisonModel(reference, spec, fitted) : reference;
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  if (marginalize && config.inits === undefined) {
+    config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
+  }
   const fit = await sample(model, config);
   const summary = summarizeFit(fit, options.thresholds);
   const comparison = compareFromFit(
@@ -164,6 +176,9 @@ export async function runComparison(
         ...prepared.settings,
         ...(options.source ? { source: options.source } : {}),
         model: spec.name ?? null,
+        parameterization: marginalize
+          ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
+          : 'non-centred group effects (model layer)',
         priors: model.priors.map((p) => ({ ...p })),
         chains: fit.config.chains,
         warmup: fit.config.warmup,

@@ -1,4 +1,276 @@
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { type CompareOptions, readModelSpec, runComparison } from '../analysis/compare.js';
+import { formatComparison } from '../analysis/format.js';
+import type { ScaleMode } from '../analysis/from-fit.js';
+import type { Comparison } from '../analysis/types.js';
+import { readCsvFile } from '../data/csv.js';
+import type { Summary } from '../diagnostics/types.js';
+import { ConfigError } from '../errors.js';
+import { formatBanner } from '../report/text.js';
+import type { ProgressEvent } from '../sampler/types.js';
+import { runAction } from './shell.js';
 
-/** Register the `compare` command (work in progress: not yet implemented). */
-export function register(_program: Command): void {}
+/** Raw commander options of `compare`. */
+interface RawOptions {
+  heuristic?: string;
+  task?: string;
+  score?: string;
+  value?: string;
+  category?: string;
+  seed?: string;
+  study?: string;
+  std?: string;
+  n?: string;
+  trials?: string;
+  higherIsBetter?: string;
+  filter: string[];
+  dropMissing?: boolean;
+  scale?: string;
+  rope?: string;
+  threshold?: string;
+  model?: string;
+  formula?: string;
+  family?: string;
+  prior: string[];
+  chains?: string;
+  warmup?: string;
+  draws?: string;
+  samplerSeed?: string;
+  adaptDelta?: string;
+  json?: boolean;
+  html?: string;
+  strict?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function intOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) {
+    throw new ConfigError(`--${name} must be an integer >= ${min} (got "${text}")`);
+  }
+  return v;
+}
+
+function numOption(
+  name: string,
+  text: string | undefined,
+  ok: (v: number) => boolean,
+  what: string,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) {
+    throw new ConfigError(`--${name} must be ${what} (got "${text}")`);
+  }
+  return v;
+}
+
+function boolOption(name: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim().toLowerCase();
+  if (t === 'true' || t === 'yes' || t === '1') return true;
+  if (t === 'false' || t === 'no' || t === '0') return false;
+  throw new ConfigError(`--${name} must be true or false (got "${text}")`);
+}
+
+/**
+ * Turn the command line into `compare` options (ConfigError naming the option on bad values).
+ * @example await compareOptions({ rope: '0.5', filter: [], prior: [] }).rope // 0.5
+ */
+export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
+  if (o.score !== undefined && o.value !== undefined && o.score !== o.value) {
+    throw new ConfigError('--score and --value name the same column: give one of them');
+  }
+  if (o.model !== undefined && o.formula !== undefined) {
+    throw new ConfigError('--model and --formula both given: use one');
+  }
+  if (o.scale !== undefined && o.scale !== 'none' && o.scale !== 'task') {
+    throw new ConfigError(`--scale must be none or task (got "${o.scale}")`);
+  }
+  const columns = {
+    heuristic: o.heuristic,
+    task: o.task,
+    score: o.score ?? o.value,
+    category: o.category,
+    seed: o.seed,
+    study: o.study,
+    std: o.std,
+    n: o.n,
+    trials: o.trials,
+  };
+  const sampler = {
+    chains: intOption('chains', o.chains, 1),
+    warmup: intOption('warmup', o.warmup, 0),
+    draws: intOption('draws', o.draws, 1),
+    seed: intOption('seed', o.samplerSeed, 0),
+    adaptDelta: numOption('adapt-delta', o.adaptDelta, (v) => v > 0 && v < 1, 'between 0 and 1'),
+  };
+  return {
+    columns: Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)),
+    filters: o.filter,
+    dropMissing: o.dropMissing === true,
+    higherIsBetter: boolOption('higher-is-better', o.higherIsBetter),
+    scale: (o.scale ?? 'none') as ScaleMode,
+    rope: numOption('rope', o.rope, (v) => v >= 0, 'a number >= 0'),
+    threshold: numOption('threshold', o.threshold, (v) => v > 0.5 && v < 1, 'between 0.5 and 1'),
+    model: o.model !== undefined ? await readModelSpec(o.model) : undefined,
+    formula: o.formula,
+    family: o.family as CompareOptions['family'],
+    priors: o.prior,
+    sampler: Object.fromEntries(Object.entries(sampler).filter(([, v]) => v !== undefined)),
+  };
+}
+
+/** Progress for people on stderr: a rewritten line on a terminal, phase lines otherwise. */
+function progressReporter(nChains: number): (e: ProgressEvent) => void {
+  const tty = process.stderr.isTTY === true;
+  const done = new Float64Array(nChains);
+  const phase: string[] = Array.from({ length: nChains }, () => 'warmup');
+  return (e) => {
+    if (tty) {
+      done[e.chain] = e.iteration / e.total;
+      const pct = (100 * done.reduce((a, b) => a + b, 0)) / nChains;
+      process.stderr.write(`\rsampling: ${pct.toFixed(0).padStart(3)}% `);
+      if (pct >= 100) process.stderr.write('\n');
+    } else if (e.phase !== phase[e.chain]) {
+      phase[e.chain] = e.phase;
+      process.stderr.write(
+        `chain ${e.chain + 1}: ${e.phase === 'done' ? 'done' : `${e.phase} started`}\n`,
+      );
+    }
+  };
+}
+
+/** Lines that must come before any decision when the fit is not trustworthy. */
+export function convergenceAlarm(c: Comparison, rhatThreshold = 1.01): string | null {
+  const parts: string[] = [];
+  if (c.diagnostics.max_rhat > rhatThreshold) {
+    parts.push(`R-hat up to ${c.diagnostics.max_rhat.toFixed(3)} (> ${rhatThreshold})`);
+  }
+  if (c.diagnostics.divergent > 0) parts.push(`${c.diagnostics.divergent} divergent transitions`);
+  if (parts.length === 0) return null;
+  return (
+    `WARNING: the fit has not converged cleanly: ${parts.join(', ')}. The decisions below may be ` +
+    'wrong; rerun with more --warmup/--draws or a higher --adapt-delta (e.g. 0.99) before using them.'
+  );
+}
+
+function bannerText(summary: Summary): string {
+  const b = formatBanner(summary);
+  return b.endsWith('\n') ? b : `${b}\n`;
+}
+
+async function writeHtml(
+  path: string,
+  run: Awaited<ReturnType<typeof runComparison>>,
+): Promise<void> {
+  const mod = (await import('../report/static.js')) as Record<string, unknown>;
+  const render = mod.renderStaticReport as ((input: unknown) => string) | undefined;
+  if (typeof render !== 'function')
+    throw new ConfigError('--html: the static report is not available');
+  const html = render({
+    comparison: run.comparison,
+    fit: run.fit,
+    summary: run.summary,
+    title: `bayesbench compare: ${String(run.comparison.settings?.source ?? '')}`,
+  });
+  await writeFile(path, html, 'utf8');
+}
+
+/** Register the `compare` command. */
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical\n' +
+        'model to a benchmark CSV and report P(A better), P(best), expected ranks and recommendations.',
+    )
+    .argument('<data.csv>', 'long CSV: one row per run or published number')
+    .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
+    .option('--task <column>', 'column naming the task')
+    .option('--score <column>', 'column with the score')
+    .option('--value <column>', 'same as --score')
+    .option('--category <column>', 'column with the task category (task type)')
+    .option('--seed <column>', 'column with the seed or run id')
+    .option('--study <column>', 'column with the study / paper / setup')
+    .option(
+      '--std <column>',
+      'column with the std of rows that are means over n seeds (se = std/sqrt(n))',
+    )
+    .option('--n <column>', 'column with the number of seeds behind each mean')
+    .option('--trials <column>', 'column with trial counts (binomial scores)')
+    .option('--higher-is-better <bool>', 'true (default) or false')
+    .option(
+      '--filter <column=value>',
+      'keep only rows where column = value (repeatable)',
+      collect,
+      [],
+    )
+    .option('--drop-missing', 'drop rows whose score is missing or not a number (and say how many)')
+    .option('--scale <mode>', 'none (default) or task: standardize scores per task (mixed metrics)')
+    .option(
+      '--rope <x>',
+      'half-width of the region of practical equivalence (default: 0.1 x pooled within-task sd)',
+    )
+    .option('--threshold <p>', 'decision threshold (default 0.95)')
+    .option(
+      '--model <file.json>',
+      'model spec file (default models/heuristic-task.json adapted to the data)',
+    )
+    .option(
+      '--formula <formula>',
+      'brms-style formula on the columns score, heuristic, task, category, study, seed',
+    )
+    .option('--family <family>', 'response family (gaussian, student, binomial, beta, lognormal)')
+    .option(
+      '--prior <prior>',
+      "prior, e.g. 'sd_task ~ student_t(3, 0, 5)' (repeatable)",
+      collect,
+      [],
+    )
+    .option('--chains <n>', 'chains (default 4)')
+    .option('--warmup <n>', 'warmup iterations per chain (default 1000)')
+    .option('--draws <n>', 'post-warmup draws per chain (default 1000)')
+    .option('--sampler-seed <n>', 'random seed of the sampler (default 1)')
+    .option('--adapt-delta <p>', 'target acceptance rate (default 0.95 for compare)')
+    .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--strict', 'exit 1 when any diagnostic warning was raised')
+    .option('--quiet', 'no progress lines')
+    .addHelpText(
+      'after',
+      '\nThe --seed option names the seed column; the sampler seed is --sampler-seed.\n' +
+        'Exit status: 0 done (even with convergence warnings), 1 with --strict and warnings, 2 bad input.',
+    )
+    .action(
+      runAction(async (file: string, raw: RawOptions) => {
+        const options = await compareOptions(raw);
+        const table = await readCsvFile(file);
+        const chains = options.sampler?.chains ?? 4;
+        const run = await runComparison(table, {
+          ...options,
+          source: file,
+          ...(raw.quiet ? {} : { onProgress: progressReporter(chains) }),
+        });
+        const c = run.comparison;
+        process.stderr.write(bannerText(run.summary));
+        const alarm = convergenceAlarm(c);
+        if (raw.json) {
+          if (alarm) process.stderr.write(`${alarm}\n`);
+          process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+        } else {
+          if (alarm) process.stdout.write(`${alarm}\n\n`);
+          process.stdout.write(formatComparison(c));
+        }
+        if (raw.html) {
+          await writeHtml(raw.html, run);
+          process.stderr.write(`wrote ${raw.html}\n`);
+        }
+        return raw.strict && c.warnings.length > 0 ? 1 : 0;
+      }),
+    );
+}

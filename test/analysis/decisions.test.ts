@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, ropeProbabilities } from '../../src/analysis/decision.js';
+import { adaptFormula } from '../../src/analysis/formula.js';
 import { fromColumns } from '../../src/analysis/matrix.js';
 import { pairwiseComparisons } from '../../src/analysis/pairwise.js';
 import { rankSummary } from '../../src/analysis/ranks.js';
@@ -103,5 +104,21 @@ describe('recommendation', () => {
     const ranks = rankSummary(m);
     const pairs = pairwiseComparisons(m, { rope: 0.1, threshold: 0.7, scope: 'overall' });
     expect(recommend(ranks, pairs).runner_up).toBeNull();
+  });
+});
+
+describe('default formula adaptation', () => {
+  const base = 'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)';
+  const none = { hasCategory: false, hasStudy: false, hasSe: false, hasTrials: false };
+  it('drops category terms without categories and adds study and se when present', () => {
+    expect(adaptFormula(base, none)).toBe(
+      'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:task)',
+    );
+    expect(adaptFormula(base, { ...none, hasCategory: true, hasStudy: true, hasSe: true })).toBe(
+      `score | se(se) ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task) + (1|study)`,
+    );
+    expect(adaptFormula('score ~ 1', { ...none, hasTrials: true })).toBe(
+      'score | trials(trials) ~ 1',
+    );
   });
 });
