@@ -64,9 +64,20 @@ async function bench(name: string, model: ReportingModel, exportName: string) {
     const seed = seed0 + r;
     const c = counted(model);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage().user;
     const fit = await sample(c.model, { chains: 4, warmup: 1000, draws: 1000, seed });
+    const cpu = (process.cpuUsage().user - cpu0) / 1e6;
     const wall = (performance.now() - t0) / 1000;
     const grads = c.count();
+    // the same number of bare gradient calls, to split CPU time between model and sampler
+    const theta = Float64Array.from({ length: model.dim }, (_, i) => 0.1 * Math.sin(i + 1));
+    const g = new Float64Array(model.dim);
+    const gc0 = process.cpuUsage().user;
+    for (let i = 0; i < grads; i++) {
+      theta[0] += 1e-12;
+      model.logDensityGradient(theta, g);
+    }
+    const gradCpu = (process.cpuUsage().user - gc0) / 1e6;
     const ess = minEss(fit);
     const t1 = performance.now();
     const fitW = await sample(
@@ -80,6 +91,11 @@ async function bench(name: string, model: ReportingModel, exportName: string) {
       wall,
       grads,
       gradsPerSec: grads / wall,
+      cpu,
+      gradsPerCpuSec: grads / cpu,
+      essPerCpuSec: ess / cpu,
+      samplerShare: 1 - gradCpu / cpu,
+      usPerGradSampler: ((cpu - gradCpu) / grads) * 1e6,
       minEss: ess,
       essPerSec: ess / wall,
       essPerSecSampling: ess / (fit.timing.samplingSeconds * 4),
@@ -96,10 +112,15 @@ async function bench(name: string, model: ReportingModel, exportName: string) {
   console.log(`\n${name} (4 chains x 1000+1000, median of ${runs} runs)`);
   console.log(`  wall clock in-process (1 thread)   ${med('wall').toFixed(2)} s`);
   console.log(`  gradient evaluations                ${med('grads').toFixed(0)}`);
-  console.log(`  gradients / s (in-process)          ${med('gradsPerSec').toExponential(3)}`);
+  console.log(`  CPU seconds in-process              ${med('cpu').toFixed(2)}`);
+  console.log(`  gradients / s (in-process wall)     ${med('gradsPerSec').toExponential(3)}`);
+  console.log(`  gradients / CPU s                   ${med('gradsPerCpuSec').toExponential(3)}`);
+  console.log(`  sampler share of CPU (vs gradient)  ${(100 * med('samplerShare')).toFixed(0)}%`);
+  console.log(`  sampler CPU per gradient            ${med('usPerGradSampler').toFixed(2)} us`);
   console.log(`  mean n_leapfrog (sampling)          ${med('meanLeapfrog').toFixed(2)}`);
   console.log(`  min ESS_bulk                        ${med('minEss').toFixed(0)}`);
   console.log(`  min ESS_bulk / s (in-process wall)  ${med('essPerSec').toFixed(0)}`);
+  console.log(`  min ESS_bulk / CPU s                ${med('essPerCpuSec').toFixed(0)}`);
   console.log(`  min ESS_bulk / s (sampling, 1 core) ${med('essPerSecSampling').toFixed(0)}`);
   console.log(`  min ESS_bulk / gradient (all)       ${med('essPerGrad').toExponential(3)}`);
   console.log(
@@ -112,8 +133,12 @@ async function bench(name: string, model: ReportingModel, exportName: string) {
 }
 
 console.log(
-  `bayesbench sampler bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, node ${process.version}, ${new Date().toISOString()}`,
+  `bayesbench sampler bench — ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, node ${process.version}, ${new Date().toISOString()}, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
 );
+console.log('(wall-clock figures depend on machine load; CPU-second figures much less so)');
 await bench('100-d standard normal', stdNormal100, 'stdNormal100');
 await bench('eight schools (non-centred)', eightSchools, 'eightSchools');
 await destroySamplerPool();

@@ -107,6 +107,27 @@ describe('initialization (§4)', () => {
   });
 });
 
+describe('numerics never throw in the hot path', () => {
+  it('a density that throws or returns NaN away from the mode gives divergences, not exceptions', async () => {
+    const cliff: LogDensity = {
+      dim: 2,
+      logDensityGradient(t, g) {
+        if (Math.abs(t[0]) > 2.5) throw new RangeError('outside the domain');
+        if (Math.abs(t[1]) > 2.5) return Number.NaN;
+        g[0] = -t[0];
+        g[1] = -t[1];
+        return -0.5 * (t[0] ** 2 + t[1] ** 2);
+      },
+    };
+    const fit = await sample(cliff, { chains: 2, warmup: 300, draws: 300, seed: 5 });
+    let div = 0;
+    for (let i = 0; i < 600; i++) div += fit.stats.values[5 * 600 + i];
+    // N(0,1) truncated to |x| < 2.5: trajectories that cross the edge end in a divergence
+    expect(div).toBeGreaterThan(0);
+    for (const x of fit.draws.values) expect(Math.abs(x)).toBeLessThanOrEqual(2.5);
+  });
+});
+
 describe('Fit layout, progress and cancellation', () => {
   it('draws hold reported variables; stats hold the seven sampler fields', async () => {
     const fit = await sample(workerModel, { chains: 2, warmup: 100, draws: 50, seed: 4 });
