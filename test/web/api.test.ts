@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { prepareComparison } from '../../src/analysis/prepare.js';
+import { parseCsv } from '../../src/data/csv.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
 import { createRunner } from '../../src/web/runner.js';
@@ -66,6 +68,18 @@ describe('JSON API: datasets', () => {
       .attach('file', big, 'big.csv')
       .expect(400);
     expect(over.body.error).toMatch(/size limit/);
+    expect(store.listDatasets()).toEqual([]);
+  });
+
+  it('rejects a file over the column limit', async () => {
+    const { app, store } = setup();
+    const header = Array.from({ length: 201 }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: 201 }, () => '1').join(',');
+    const res = await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(`${header}\n${row}\n`), 'wide.csv')
+      .expect(400);
+    expect(res.body.error).toBe('wide.csv: 201 columns is over the limit of 200 columns');
     expect(store.listDatasets()).toEqual([]);
   });
 
@@ -154,6 +168,41 @@ describe('JSON API: fits', () => {
     await request(app).post('/api/fits/1/cancel').expect(409);
     const again = await request(app).post('/api/fits/1/restart').expect(202);
     expect(['queued', 'running']).toContain(again.body.status);
+  });
+});
+
+describe('with the real data layer (default engine)', () => {
+  it('a mapping error is the CLI message, word for word, and creates no fit', async () => {
+    const store = openStore(':memory:');
+    stores.push(store);
+    const fake = controllableRunFit();
+    const runner = createRunner({ store, runFit: fake.runFit });
+    // Only runFit is faked: parsing and mapping checks are the data layer's, as the CLI uses them.
+    const app = createApp({ store, runner, engine: { runFit: fake.runFit } });
+    await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    for (const bad of [
+      { ...mapping, score: 'accuracy' },
+      { ...mapping, score: 'task' },
+    ]) {
+      let cli = '';
+      try {
+        prepareComparison(parseCsv(CSV, { source: 'runs.csv' }), {
+          columns: { ...bad, seed: null, study: null, std: null, n: null, trials: null },
+        });
+      } catch (err) {
+        cli = (err as Error).message;
+      }
+      expect(cli).not.toBe('');
+      const res = await request(app)
+        .post('/api/fits')
+        .send({ dataset: 1, mapping: bad })
+        .expect(400);
+      expect(res.body.error).toBe(cli);
+    }
+    expect(store.listFits()).toEqual([]);
   });
 });
 
