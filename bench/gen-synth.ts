@@ -19,7 +19,11 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type SynthOptions, type SynthTruth, synthBatches } from '../src/data/synth.js';
 
-/** gen_synth.py's five arguments. */
+/**
+ * gen_synth.py's five arguments.
+ *
+ * @example const a: GenSynthArgs = { heuristics: 8, tasks: 12, categories: 4, runs: 5, seed: 1 };
+ */
 export interface GenSynthArgs {
   heuristics: number;
   tasks: number;
@@ -75,7 +79,11 @@ export async function generateSynthCsv(
   return { rows, truth: step.value };
 }
 
-/** Parse `H T C R seed [--out FILE]`. */
+/**
+ * Parse `H T C R seed [--out FILE]`.
+ *
+ * @example parseGenSynthArgs(['8', '12', '4', '5', '1']).args.heuristics; // 8
+ */
 export function parseGenSynthArgs(argv: readonly string[]): { args: GenSynthArgs; out?: string } {
   const o = argv.indexOf('--out');
   const out = o >= 0 ? argv[o + 1] : undefined;

@@ -7,6 +7,8 @@ import type { Column, FactorColumn, Table } from './table.js';
  * Which input columns play which role in a comparison. Values are column names; a value may join
  * several columns with `+` (e.g. `heuristic+budget`: the level is "snapkv@1024", parts joined by
  * `@`, empty parts left out), which is how one tells apart rows that differ only in a setting.
+ *
+ * @example const m: ColumnMapping = { heuristic: 'heuristic+budget', task: 'task', score: 'value', study: 'model' };
  */
 export interface ColumnMapping {
   heuristic: string;
@@ -20,17 +22,27 @@ export interface ColumnMapping {
   trials?: string;
 }
 
-/** A mapping role. */
+/**
+ * A mapping role.
+ *
+ * @example const role: MappingRole = 'category';
+ */
 export type MappingRole = keyof ColumnMapping;
 
 /**
  * User overrides (the CLI's --heuristic, --task, --score/--value, --category, --seed, --study,
  * --std, --n, --trials). A name (or `a+b`) forces that column; `null` or `''` switches an optional
  * role off (e.g. no category even though a `category` column exists).
+ *
+ * @example const o: ColumnOverrides = { value: 'accuracy', category: null };
  */
 export type ColumnOverrides = Partial<Record<MappingRole | 'value', string | null | undefined>>;
 
-/** Column names looked for, in order, per role (compared case-insensitively, `-`/space as `_`). */
+/**
+ * Column names looked for, in order, per role (compared case-insensitively, `-`/space as `_`).
+ *
+ * @example ROLE_CANDIDATES.score; // ['score', 'value']
+ */
 export const ROLE_CANDIDATES: Readonly<Record<MappingRole, readonly string[]>> = {
   heuristic: ['heuristic', 'method', 'algorithm'],
   task: ['task', 'dataset'],
@@ -149,7 +161,11 @@ export function detectColumns(table: Table, overrides: ColumnOverrides = {}): Co
   return found as ColumnMapping;
 }
 
-/** Options of prepareComparisonData (the CLI's --filter, --drop-missing, --higher-is-better, --scale). */
+/**
+ * Options of prepareComparisonData (the CLI's --filter, --drop-missing, --higher-is-better, --scale).
+ *
+ * @example const o: PrepareOptions = { filters: ['budget=128'], dropMissing: true, scale: 'task' };
+ */
 export interface PrepareOptions {
   /** `COLUMN=VALUE[,VALUE...]` or `COLUMN!=VALUE[,VALUE...]`; all must hold. */
   filters?: readonly string[];
@@ -164,14 +180,22 @@ export interface PrepareOptions {
   scale?: 'none' | 'task';
 }
 
-/** Per-task location and scale used by `scale: 'task'` (score_std = (score - mean) / sd). */
+/**
+ * Per-task location and scale used by `scale: 'task'` (score_std = (score - mean) / sd).
+ *
+ * @example const y = data.taskScale.mean[t] + data.taskScale.sd[t] * standardized; // back to task units
+ */
 export interface TaskScale {
   tasks: readonly string[];
   mean: Float64Array;
   sd: Float64Array;
 }
 
-/** The canonical comparison data. */
+/**
+ * The canonical comparison data.
+ *
+ * @example const { table, notes } = prepareComparisonData(t, detectColumns(t));
+ */
 export interface ComparisonData {
   /**
    * Columns heuristic, task (factors), category?, study?, seed? (factors), score (numeric, higher is

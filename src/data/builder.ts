@@ -10,6 +10,8 @@ import type { Column, Table } from './table.js';
  * after numbers were stored, the column is marked for a second pass in which it is read as a factor
  * from the first row (the original text of the numbers, e.g. "1.50", is not kept in the first
  * pass); `needsSecondPass` tells the caller. The second pass is rare (mixed columns).
+ *
+ * @example const b: TableBuilder = createTableBuilder(new Set());
  */
 export interface TableBuilder {
   /** Set the header (column names, already trimmed); `line` is its 1-based line. */
@@ -213,7 +215,11 @@ export function sortedFactor(
   return { type: 'factor', levels: order.map((i) => levels[i]), codes: out };
 }
 
-/** Code-unit order comparison, the order of factor levels. */
+/**
+ * Code-unit order comparison, the order of factor levels.
+ *
+ * @example ['b', 'B', 'a'].sort(compareText); // ['B', 'a', 'b']
+ */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

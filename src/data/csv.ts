@@ -8,7 +8,11 @@ import { checkHeader, createTableBuilder, type TableBuilder } from './builder.js
 import { checkBytes, utf8ChunkChecker } from './encoding.js';
 import type { Table } from './table.js';
 
-/** Options of parseCsv and readCsvFile. */
+/**
+ * Options of parseCsv and readCsvFile.
+ *
+ * @example parseCsv(bytes, { source: 'upload.csv' });
+ */
 export interface CsvOptions {
   /** Name used in error messages (a file name); default "input" (parseCsv) or the path (readCsvFile). */
   source?: string;

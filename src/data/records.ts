@@ -2,7 +2,11 @@ import { DataError } from '../errors.js';
 import { createTableBuilder } from './builder.js';
 import type { Table } from './table.js';
 
-/** One row for tableFromRecords: column name -> value (null, undefined or NaN = missing). */
+/**
+ * One row for tableFromRecords: column name -> value (null, undefined or NaN = missing).
+ *
+ * @example const r: DataRecord = { heuristic: 'performer', task: 'ListOps', score: 18.01 };
+ */
 export type DataRecord = Record<string, string | number | null | undefined>;
 
 /**

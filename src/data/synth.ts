@@ -8,6 +8,8 @@ import type { Column, Table } from './table.js';
  * With the default settings and sdCategory 0 the random stream is CPython's (pyRandom), so
  * `generateSynthetic({heuristics: 8, tasks: 12, categories: 4, runs: 5, seed: 1})` reproduces
  * `gen_synth.py 8 12 4 5 1` (synth_small.csv) exactly.
+ *
+ * @example const o: SynthOptions = { heuristics: 4, tasks: 10, categories: 2, runs: 3, seed: 7 };
  */
 export interface SynthOptions {
   /** Number of heuristics H (names h0..h{H-1}). Default 8. */
@@ -41,7 +43,11 @@ export interface SynthOptions {
   decimals?: number | null;
 }
 
-/** The truth behind a synthetic data set. Matrices are row-major: [h * C + c], [h * T + t]. */
+/**
+ * The truth behind a synthetic data set. Matrices are row-major: [h * C + c], [h * T + t].
+ *
+ * @example truth.heuristicCategory[h * truth.categories.length + c];
+ */
 export interface SynthTruth {
   heuristics: string[];
   tasks: string[];
@@ -61,7 +67,11 @@ export interface SynthTruth {
   settings: Required<Omit<SynthOptions, 'decimals'>> & { decimals: number | null };
 }
 
-/** One generated run, as handed to the `synthRows` callback (indices; names are h{h}, t{t}, c{c}). */
+/**
+ * One generated run, as handed to the `synthRows` callback (indices; names are h{h}, t{t}, c{c}).
+ *
+ * @example const cb: SynthRowCallback = (h, t, c, run, y) => console.log(h, t, c, run, y);
+ */
 export type SynthRowCallback = (
   h: number,
   t: number,
