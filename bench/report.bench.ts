@@ -144,14 +144,22 @@ function time(label: string, f: () => unknown, runs = 15): void {
     if (typeof out === 'string') size = out.length;
   }
   const kb = size ? `  (${(size / 1024).toFixed(1)} kB)` : '';
-  console.log(`${label.padEnd(48)} ${median(t).toFixed(2).padStart(8)} ms${kb}`);
+  const min = Math.min(...t);
+  console.log(
+    `${label.padEnd(52)} ${median(t).toFixed(2).padStart(8)} ms  (min ${min.toFixed(2)})${kb}`,
+  );
 }
 
 const cpus = os.cpus();
 console.log(
   `report bench — ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, node ${process.version}, ${new Date().toISOString()}`,
 );
-console.log('median of 15 runs after a warm-up call');
+console.log(
+  `median (and min) of repeated runs after a warm-up call; load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (on a busy machine the min is the better estimate of the cost)`,
+);
 
 for (const [label, c] of [
   ['small (6 heuristics, 6 tasks, 3 categories)', syntheticComparison(6, 6, 3)],
