@@ -38,10 +38,26 @@ export const REMEDIES: Readonly<Record<string, string>> = Object.freeze({
   treedepth:
     'Transitions stopped at the maximum tree depth: the sampler is inefficient (not invalid). ' +
     'Increase max_treedepth (for example to 12) or reparameterize.',
+  short_chains:
+    'Too few draws per chain to judge convergence. Run more draws (at least 100 per chain; ' +
+    'CmdStan runs 1000) with at least 4 chains.',
+  nonfinite:
+    'Some draws are NaN, so their summaries are undefined. Check the model for undefined values ' +
+    '(log of a negative number, 0/0, overflow) and for parameters without constraints they need.',
   ebfmi:
     'Low E-BFMI: the sampler explores the energy distribution poorly (often heavy tails or funnels). ' +
     'Reparameterize (non-centre), tighten priors on scale parameters, or run more warmup.',
 });
+
+/**
+ * Fewer draws per chain than this make R-hat and ESS unreliable (ESS = S/2 for N <= 11).
+ * @example nDraws < MIN_RELIABLE_DRAWS // warn short_chains
+ */
+export const MIN_RELIABLE_DRAWS = 12;
+
+function isSamplerFieldName(name: string): boolean {
+  return name.endsWith('__');
+}
 
 function fmt(x: number, digits = 3): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
@@ -76,6 +92,7 @@ export function diagnosticWarnings(
   sampler: SamplerSummary | null,
   thresholds: Thresholds,
   nChains: number,
+  options: { nDraws?: number } = {},
 ): DiagnosticWarning[] {
   const warnings: DiagnosticWarning[] = [];
   const n = rows.length;
@@ -113,6 +130,30 @@ export function diagnosticWarnings(
         remedy: REMEDIES[key],
       });
     }
+  }
+  // §5.10: N < 4 gives no R-hat, N < 6 no ESS, N <= 11 an ESS of exactly S/2 (posterior's R quirk).
+  const nDraws = sampler?.draws_per_chain ?? options.nDraws;
+  if (nDraws !== undefined && nDraws < MIN_RELIABLE_DRAWS && n > 0) {
+    warnings.push({
+      code: 'short_chains',
+      message:
+        `Only ${nDraws} draws per chain: R-hat and ESS are ` +
+        `${nDraws < 6 ? 'undefined' : 'not informative'} with fewer than ${MIN_RELIABLE_DRAWS}.`,
+      remedy: REMEDIES.short_chains,
+    });
+  }
+  const nonfinite = rows.filter((r) => !isSamplerFieldName(r.variable) && Number.isNaN(r.mean));
+  if (nonfinite.length > 0) {
+    warnings.push({
+      code: 'nonfinite',
+      message:
+        `${nonfinite.length} of ${plural(n, 'variable')} ${nonfinite.length === 1 ? 'has' : 'have'} NaN draws ` +
+        `(${nonfinite
+          .slice(0, 3)
+          .map((r) => r.variable)
+          .join(', ')}${nonfinite.length > 3 ? ', ...' : ''}).`,
+      remedy: REMEDIES.nonfinite,
+    });
   }
   if (sampler) {
     const total = sampler.chains * sampler.draws_per_chain;

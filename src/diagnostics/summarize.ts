@@ -49,7 +49,7 @@ export function summarize(
   return {
     variables,
     sampler,
-    warnings: diagnosticWarnings(variables, sampler, th, draws.nChains),
+    warnings: diagnosticWarnings(variables, sampler, th, draws.nChains, { nDraws: draws.nDraws }),
   };
 }
 
@@ -69,6 +69,8 @@ export function summarizeFit(fit: Fit, thresholds?: Partial<Thresholds>): Summar
   return {
     variables,
     sampler,
-    warnings: diagnosticWarnings(variables, sampler, th, fit.draws.nChains),
+    warnings: diagnosticWarnings(variables, sampler, th, fit.draws.nChains, {
+      nDraws: fit.draws.nDraws,
+    }),
   };
 }

@@ -35,6 +35,12 @@ function wrap(text: string, width: number, indent: string): string[] {
   return lines;
 }
 
+/** Labels of warning codes the shared banner does not name itself. */
+const EXTRA_LABELS: Record<string, string> = {
+  short_chains: 'Draws per chain',
+  nonfinite: 'Finite draws',
+};
+
 function ascii(s: string): string {
   return s.replaceAll('≤', '<=').replaceAll('≥', '>=').replaceAll('−', '-').replaceAll('—', 'NA');
 }
@@ -55,6 +61,9 @@ export function formatBanner(summary: Summary, options: TextBannerOptions = {}):
     thresholds: options.thresholds,
     chains: options.chains,
   });
+  for (const item of banner.items) {
+    if (item.label === item.code && EXTRA_LABELS[item.code]) item.label = EXTRA_LABELS[item.code];
+  }
   const failed = banner.items.filter((i) => i.status === 'fail');
   const unknown = banner.items.filter((i) => i.status === 'unknown');
   const lines: string[] = [];
@@ -68,12 +77,13 @@ export function formatBanner(summary: Summary, options: TextBannerOptions = {}):
   );
   const labelWidth = Math.max(...banner.items.map((i) => i.label.length));
   const valueWidth = Math.max(...banner.items.map((i) => ascii(i.value).length));
-  const ruleWidth = Math.max(...banner.items.map((i) => ascii(i.threshold).length + 2));
+  const rule = (t: string) => (t === '—' || t === '' ? '' : `(${ascii(t)})`);
+  const ruleWidth = Math.max(...banner.items.map((i) => rule(i.threshold).length));
   for (const item of banner.items) {
     const status = item.status === 'pass' ? 'PASS' : item.status === 'fail' ? 'FAIL' : 'n/a ';
     lines.push(
       `  ${status}  ${item.label.padEnd(labelWidth)}  ${ascii(item.value).padEnd(valueWidth)}  ` +
-        `${`(${ascii(item.threshold)})`.padEnd(ruleWidth)}  ${ascii(item.message)}`.trimEnd(),
+        `${rule(item.threshold).padEnd(ruleWidth)}  ${ascii(item.message)}`.trimEnd(),
     );
     if (item.status === 'fail' && item.remedy) {
       lines.push(...wrap(`remedy: ${ascii(item.remedy)}`, width, '        '));

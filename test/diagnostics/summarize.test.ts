@@ -188,3 +188,25 @@ describe('summarizeFit', () => {
     expect(s.warnings.map((w) => w.code)).toEqual(['treedepth']);
   });
 });
+
+describe('input warnings', () => {
+  it('short chains: undefined (N < 6) or uninformative (N <= 11) diagnostics are flagged', () => {
+    const short = summarize(drawsOf(8, 4, { mu: ar1Block(8, 4, 0, 1) }));
+    const w = short.warnings.find((x) => x.code === 'short_chains');
+    expect(w?.message).toMatch(/Only 8 draws per chain: .*not informative/);
+    expect(w?.remedy).toMatch(/more draws/);
+    const tiny = summarize(drawsOf(3, 4, { mu: ar1Block(3, 4, 0, 1) }));
+    expect(tiny.warnings.find((x) => x.code === 'short_chains')?.message).toMatch(/undefined/);
+    expect(
+      summarize(drawsOf(12, 4, { mu: ar1Block(12, 4, 0, 1) })).warnings.map((x) => x.code),
+    ).not.toContain('short_chains');
+  });
+
+  it('NaN draws are flagged by name', () => {
+    const x = ar1Block(N, M, 0, 1);
+    x[17] = Number.NaN;
+    const s = summarize(drawsOf(N, M, { ok: good, bad: x }));
+    const w = s.warnings.find((v) => v.code === 'nonfinite');
+    expect(w?.message).toBe('1 of 2 variables has NaN draws (bad).');
+  });
+});
