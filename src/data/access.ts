@@ -76,23 +76,23 @@ export function isNumeric(col: Column | undefined): col is NumericColumn {
  * @example selectRows(table, Int32Array.from([0, 2]));
  */
 export function selectRows(table: Table, rows: Int32Array): Table {
-  const columns: Record<string, Column> = {};
+  const columns = new Map<string, Column>(); // a Map: a column may be called "__proto__"
   for (const name of table.names) {
     const col = table.columns[name];
     if (col.type === 'numeric') {
       const v = new Float64Array(rows.length);
       for (let i = 0; i < rows.length; i++) v[i] = col.values[rows[i]];
-      columns[name] = { type: 'numeric', values: v };
+      columns.set(name, { type: 'numeric', values: v });
     } else {
       const c = new Int32Array(rows.length);
       for (let i = 0; i < rows.length; i++) c[i] = col.codes[rows[i]];
-      columns[name] = { type: 'factor', levels: col.levels, codes: c };
+      columns.set(name, { type: 'factor', levels: col.levels, codes: c });
     }
   }
   const out: { -readonly [K in keyof Table]: Table[K] } = {
     nRows: rows.length,
     names: table.names,
-    columns: Object.fromEntries(table.names.map((n) => [n, columns[n]])),
+    columns: Object.fromEntries(columns),
   };
   if (table.source !== undefined) out.source = table.source;
   if (table.lines) {

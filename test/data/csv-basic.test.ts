@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { selectRows } from '../../src/data/access.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { tableFromRecords } from '../../src/data/records.js';
 
@@ -27,5 +28,17 @@ describe('parseCsv (basic)', () => {
     ]);
     expect(t.columns.y.type).toBe('numeric');
     expect(t.lines).toBeUndefined();
+  });
+});
+
+describe('odd column names', () => {
+  it('keeps a column called "__proto__" as an ordinary column, through selectRows too', () => {
+    const t = parseCsv('__proto__,constructor\nx,1\ny,2\n');
+    expect(Object.hasOwn(t.columns, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(t.columns, '__proto__')?.value.type).toBe('factor');
+    const s = selectRows(t, Int32Array.from([1]));
+    expect(Object.hasOwn(s.columns, '__proto__')).toBe(true);
+    expect(s.columns.constructor).toEqual({ type: 'numeric', values: Float64Array.from([2]) });
+    expect(Array.from(s.lines!)).toEqual([3]);
   });
 });
