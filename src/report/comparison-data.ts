@@ -4,7 +4,10 @@
  */
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 
-/** Default decision threshold when the document does not state one (issue 5: 0.95). */
+/**
+ * Default decision threshold when the document does not state one (issue 5: 0.95).
+ * @example DEFAULT_THRESHOLD // 0.95
+ */
 export const DEFAULT_THRESHOLD = 0.95;
 
 /**
@@ -159,7 +162,10 @@ export function labelMargin(labels: readonly string[], extra = 10): number {
   return Math.max(40, Math.min(260, Math.ceil(longest * 6) + extra));
 }
 
-/** Longest label printed on an axis before it is cut with an ellipsis. */
+/**
+ * Longest label printed on an axis before it is cut with an ellipsis.
+ * @example truncateLabel('x'.repeat(MAX_LABEL + 1)).length === MAX_LABEL // true
+ */
 export const MAX_LABEL = 40;
 
 /**

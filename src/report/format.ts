@@ -3,7 +3,10 @@
  * posterior's NA) prints as an em dash.
  */
 
-/** What the report prints for NaN / undefined values. */
+/**
+ * What the report prints for NaN / undefined values.
+ * @example formatNumber(Number.NaN) === MISSING // true
+ */
 export const MISSING = '—';
 
 /**

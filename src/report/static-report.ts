@@ -45,7 +45,10 @@ export interface StaticReportInput {
   generatedAt?: string;
 }
 
-/** The report's CSS (also usable by the web app for the same look). */
+/**
+ * The report's CSS (also usable by the web app for the same look).
+ * @example `<style>${reportCss}</style>`
+ */
 export const reportCss = `
 :root{--fg:#111827;--muted:#6b7280;--line:#e5e7eb;--ok:#166534;--okbg:#dcfce7;--bad:#991b1b;--badbg:#fee2e2;--warnbg:#fef9c3;--accent:#1d4ed8}
 *{box-sizing:border-box}

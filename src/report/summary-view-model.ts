@@ -49,7 +49,10 @@ export interface SummaryViewModel {
   error: string | null;
 }
 
-/** The summary columns in posterior's order (DESIGN.md contract). */
+/**
+ * The summary columns in posterior's order (DESIGN.md contract).
+ * @example SUMMARY_COLUMNS[0] // 'variable'
+ */
 export const SUMMARY_COLUMNS = [
   'variable',
   'mean',
@@ -65,7 +68,10 @@ export const SUMMARY_COLUMNS = [
   'mcse_sd',
 ] as const;
 
-/** Longest filter accepted (regular expressions from a query string; keeps matching cheap). */
+/**
+ * Longest filter accepted (regular expressions from a query string; keeps matching cheap).
+ * @example summaryViewModel(s, { filter: 'x'.repeat(MAX_FILTER_LENGTH + 1) }).error // 'filter: longer than 200 characters'
+ */
 export const MAX_FILTER_LENGTH = 200;
 
 /**
