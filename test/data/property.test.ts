@@ -155,6 +155,37 @@ describe('CSV round trip (fast-check)', () => {
     );
   });
 
+  it('quote-free tables parse the same in slices of any size as in one piece', () => {
+    const plain = fc.string({
+      unit: fc.constantFrom('a', 'b', '1', '.', 'e', '-', ' ', 'é', '😀', ';'),
+      minLength: 1,
+      maxLength: 6,
+    });
+    const row = fc.array(fc.option(plain, { nil: null, freq: 4 }), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.integer({ min: 1, max: 40 }),
+        (rows, eol, sliceBytes) => {
+          const csv = `x,y,z${eol}${rows.map((r) => r.map((v) => v ?? '').join(',')).join(eol)}${eol}`;
+          let whole: unknown;
+          try {
+            whole = parseCsv(csv, { source: 'q', sliceBytes: 1 << 30 });
+          } catch (err) {
+            // All rows blank ("header only"): the sliced parse must fail the same way.
+            expect(() => parseCsv(csv, { source: 'q', sliceBytes })).toThrow(
+              (err as Error).message,
+            );
+            return;
+          }
+          expect(parseCsv(csv, { source: 'q', sliceBytes })).toEqual(whole);
+        },
+      ),
+      { numRuns: 300, seed: 42 },
+    );
+  });
+
   it('streaming (readCsvFile) and in-memory (parseCsv, text and bytes) give identical Tables', async () => {
     let k = 0;
     await fc.assert(
