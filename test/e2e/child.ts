@@ -46,7 +46,7 @@ export function exited(child: ChildProcess): Promise<void> {
 /** Poll until `check` returns a value (not undefined), at most `tries` x `ms`. */
 export async function poll<T>(
   check: () => Promise<T | undefined>,
-  tries = 600,
+  tries = 1500,
   ms = 200,
 ): Promise<T> {
   for (let i = 0; i < tries; i++) {
