@@ -64,8 +64,8 @@ export interface CompileOptions {
    * fewer parameters (10,000 fewer for 20 heuristics x 500 tasks) and no funnel.
    */
   marginalize?: boolean;
-  /** Group terms (brms group names) to sample centred; overrides spec.centred. */
-  centred?: readonly string[];
+  /** Group terms (brms group names) to sample centred, or 'auto'; overrides spec.centred. */
+  centred?: readonly string[] | 'auto';
 }
 
 /** Internal layout of one group term in the parameter vector. */
@@ -100,6 +100,8 @@ export interface ModelInternals {
   nCells: number;
   /** The group term integrated out (CompileOptions.marginalize), or null. */
   marginal: string | null;
+  /** Group terms sampled centred. */
+  centred: string[];
   /** Fill `eta` (length nRows) with the linear predictor of every row at theta. */
   rowEta(theta: Float64Array, eta: Float64Array): void;
   /** Family parameters at theta: sigma, nu, phi (NaN when absent). */
@@ -185,6 +187,45 @@ function buildCells(d: Design): { cellOfRow: Int32Array; firstRow: Int32Array; n
     cellOfRow[i] = c;
   }
   return { cellOfRow, firstRow: Int32Array.from(first), nCells: first.length };
+}
+
+/**
+ * Which varying intercepts to sample centred ('auto'): a term whose level means of the cell means
+ * vary more than twice their noise (the variance of all cell means / cells per level, an upper
+ * bound) is informed by the data, where the centred form samples better; otherwise non-centred
+ * (Betancourt & Girolami 2015, "Hamiltonian Monte Carlo for hierarchical models"). Terms with fewer
+ * than 2 cells per level stay non-centred. Both forms define the same posterior.
+ */
+function autoCentred(d: Design, nCells: number, firstRow: Int32Array, cM: Float64Array): string[] {
+  if (nCells < 3) return [];
+  let mean = 0;
+  for (let c = 0; c < nCells; c++) mean += cM[c];
+  mean /= nCells;
+  let s2 = 0;
+  for (let c = 0; c < nCells; c++) s2 += (cM[c] - mean) ** 2;
+  s2 /= nCells - 1;
+  const out: string[] = [];
+  for (const g of d.groups) {
+    if (g.coefs.length !== 1 || g.z[0] !== null) continue;
+    const L = g.levels.length;
+    const perLevel = nCells / L;
+    if (L < 2 || perLevel < 2) continue;
+    const sum = new Float64Array(L);
+    const cnt = new Float64Array(L);
+    for (let c = 0; c < nCells; c++) {
+      const l = g.idx[firstRow[c]];
+      sum[l] += cM[c];
+      cnt[l] += 1;
+    }
+    let m = 0;
+    for (let l = 0; l < L; l++) m += sum[l] / cnt[l];
+    m /= L;
+    let vt = 0;
+    for (let l = 0; l < L; l++) vt += (sum[l] / cnt[l] - m) ** 2;
+    vt /= L - 1;
+    if (vt > (2 * s2) / perLevel) out.push(g.group);
+  }
+  return out;
 }
 
 /** Stan's cholesky_corr_constrain: CPCs tanh(y) -> L (m x m row-major); returns log Jacobian. */
@@ -439,7 +480,16 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   for (const b of d.bNames) parameterNames.push(`b_${b}`);
   const icOff = hasIc ? parameterNames.length : -1;
   if (hasIc) parameterNames.push('Intercept');
-  const centredGroups = new Set<string>(options.centred ?? nspec.centred ?? []);
+  const centredSetting = options.centred ?? nspec.centred ?? 'auto';
+  const centredGroups = new Set<string>(
+    centredSetting === 'auto'
+      ? family === 'gaussian' || family === 'lognormal'
+        ? collapsible
+          ? autoCentred(d, nCells, firstRow, cM)
+          : []
+        : []
+      : centredSetting,
+  );
   for (const name of centredGroups) {
     if (!d.groups.some((g) => g.group === name)) {
       throw new ConfigError(
@@ -950,6 +1000,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     design: d,
     nCells,
     marginal: marginalGroup >= 0 ? d.groups[marginalGroup].group : null,
+    centred: [...centredGroups],
     rowEta(theta: Float64Array, rowEta: Float64Array): void {
       groupForward(theta, null);
       drawMarginal(theta);

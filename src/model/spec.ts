@@ -20,8 +20,10 @@ export interface ModelSpec {
   /**
    * Group terms to sample centred (r ~ N(0, sd) directly) instead of the default non-centred
    * r = sd * z; e.g. ['task'] when every task has much data. Same posterior, different geometry.
+   * 'auto' (the default for gaussian and lognormal) centres the terms the data inform (see
+   * compile.ts autoCentred); [] keeps every term non-centred.
    */
-  centred?: string[];
+  centred?: string[] | 'auto';
 }
 
 /** One prior a fit uses, as `bayesbench priors` prints it. */

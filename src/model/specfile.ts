@@ -12,6 +12,7 @@ const specSchema = z.object({
   formula: z.string().min(1),
   family: z.enum(['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal']).optional(),
   priors: z.array(z.string()).optional(),
+  centred: z.union([z.array(z.string()), z.literal('auto')]).optional(),
 });
 
 /**
@@ -31,6 +32,7 @@ export function parseModelSpec(value: unknown, source: string): ModelSpec {
   if (s.description !== undefined) out.description = s.description;
   if (s.family !== undefined) out.family = s.family;
   out.priors = s.priors ?? [];
+  if (s.centred !== undefined) out.centred = s.centred;
   return out;
 }
 
