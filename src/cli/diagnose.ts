@@ -53,6 +53,10 @@ async function readSource(path: string): Promise<{ text: string; source: string 
  * @example await diagnose(['fit.csv'], { json: true })
  */
 export async function diagnose(files: string[], o: DiagnoseOptions): Promise<number> {
+  // `diagnose big.csv | head`: a closed pipe ends the output quietly, not with a stack trace.
+  process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const thresholds: Partial<Thresholds> = {
     rhat: numberOption('rhat', o.rhat, 1),
     essPerChain: numberOption('ess-per-chain', o.essPerChain, 0),
@@ -115,9 +119,17 @@ export function register(program: Command): void {
   program
     .command('diagnose')
     .description(
-      'Convergence diagnostics of MCMC draws (R-hat, bulk/tail ESS, MCSE as the R package posterior;\n' +
-        'divergences, tree depth, E-BFMI from sampler columns). Reads a draws CSV (chain,draw,<variables>)\n' +
-        'or CmdStan output CSVs (one file per chain).',
+      'Convergence diagnostics of MCMC draws: R-hat, bulk/tail ESS and MCSE as the R package ' +
+        'posterior computes them; divergences, tree depth and E-BFMI from sampler columns. Reads a ' +
+        'draws CSV (chain,draw,<variables>) or CmdStan output CSVs (one file per chain).',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  bayesbench diagnose fit.csv\n' +
+        '  bayesbench diagnose output_*.csv --vars "^(mu|tau)" --strict\n' +
+        '  bayesbench diagnose fit.csv --json > summary.json\n\n' +
+        'Exit status: 0; with --strict 1 when a check fails; 2 for bad input.',
     )
     .argument('<files...>', 'draws CSV, or CmdStan output CSVs (one per chain)')
     .option(
