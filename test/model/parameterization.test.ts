@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/math/rng.js';
+import { compileModel } from '../../src/model/compile.js';
+import { posteriorPredict } from '../../src/model/predict.js';
+import { makeTable } from './helpers.js';
+
+const n = 60;
+const cols: Record<string, (number | string)[]> = { g: [], h: [], x: [], y: [], k: [], tr: [] };
+for (let i = 0; i < n; i++) {
+  cols.g.push(`g${i % 6}`);
+  cols.h.push(`h${i % 4}`);
+  cols.x.push(Math.sin(i));
+  cols.y.push(2 + Math.sin(i * 1.3) + 0.5 * (i % 6));
+  cols.k.push(i % 7);
+  cols.tr.push(8);
+}
+const table = makeTable(cols);
+
+describe('centred and non-centred forms define the same posterior', () => {
+  for (const spec of [
+    { formula: 'y ~ 1 + x + (1|g) + (1|h)', family: 'gaussian' as const },
+    { formula: 'k | trials(tr) ~ 1 + (1|g) + (1|h)', family: 'binomial' as const },
+  ]) {
+    it(spec.formula, () => {
+      const a = compileModel({ ...spec, centred: ['g'] }, table);
+      const b = compileModel({ ...spec, centred: [] }, table);
+      expect(a.internals.centred).toEqual(['g']);
+      expect(b.internals.centred).toEqual([]);
+      const sdIdx = b.parameterNames.indexOf('log(sd_g__Intercept)');
+      const zIdx = b.parameterNames.flatMap((p, i) => (p.startsWith('z_g[') ? [i] : []));
+      const diffs: number[] = [];
+      for (let trial = 0; trial < 5; trial++) {
+        const tb = Float64Array.from({ length: b.dim }, (_, i) => 0.7 * Math.sin(i * 2.3 + trial));
+        const ta = Float64Array.from(tb);
+        const sd = Math.exp(tb[sdIdx]);
+        for (const i of zIdx) ta[i] = sd * tb[i]; // r = sd * z
+        const g = new Float64Array(a.dim);
+        // p_centred(r) = p_noncentred(z) / sd^L (change of variables), up to one constant.
+        diffs.push(
+          a.logDensityGradient(ta, g) - b.logDensityGradient(tb, g) + zIdx.length * Math.log(sd),
+        );
+        // Both report the same variables at corresponding points.
+        const va = new Float64Array(a.variableNames.length);
+        const vb = new Float64Array(b.variableNames.length);
+        a.writeVariables(ta, va);
+        b.writeVariables(tb, vb);
+        for (let v = 0; v < va.length; v++) expect(va[v]).toBeCloseTo(vb[v], 10);
+      }
+      for (const d of diffs) expect(Math.abs(d - diffs[0])).toBeLessThan(1e-9);
+    });
+  }
+});
+
+describe('posteriorPredict', () => {
+  it('replicates one data set of the right shape and scale', () => {
+    const m = compileModel({ formula: 'y ~ 1 + x + (1|g)' }, table);
+    const theta = new Float64Array(m.dim);
+    const sigmaIdx = m.parameterNames.indexOf('log(sigma)');
+    theta[sigmaIdx] = Math.log(0.5);
+    const rng = createRng(5, 0);
+    const eta = new Float64Array(n);
+    m.internals.rowEta(theta, eta);
+    let s = 0;
+    let s2 = 0;
+    const reps = 200;
+    for (let r = 0; r < reps; r++) {
+      const y = posteriorPredict(m, theta, rng);
+      expect(y.length).toBe(n);
+      for (let i = 0; i < n; i++) {
+        s += y[i] - eta[i];
+        s2 += (y[i] - eta[i]) ** 2;
+      }
+    }
+    const N = reps * n;
+    // Residuals are N(0, 0.5^2): the mean's standard error is 0.5 / sqrt(12000) = 0.0046; 5 of them.
+    expect(Math.abs(s / N)).toBeLessThan(0.023);
+    // The variance estimate's relative standard error is sqrt(2 / N) = 1.3%; allow 6%.
+    expect(Math.abs(s2 / N / 0.25 - 1)).toBeLessThan(0.06);
+  });
+
+  it('binomial replicates are counts within [0, trials]', () => {
+    const m = compileModel({ formula: 'k | trials(tr) ~ 1 + (1|g)', family: 'binomial' }, table);
+    const y = posteriorPredict(m, new Float64Array(m.dim), createRng(1, 0));
+    for (const v of y) expect(Number.isInteger(v) && v >= 0 && v <= 8).toBe(true);
+  });
+});
