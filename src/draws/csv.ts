@@ -109,7 +109,8 @@ export function readDrawsCsv(text: string, source = 'draws.csv'): DrawsInput {
   }
   const keep: number[] = [];
   header.forEach((name, j) => {
-    if (j !== chainCol && !META_COLUMNS.includes(name)) keep.push(j);
+    // j = 0 with an empty name: R's write.csv row names
+    if (j !== chainCol && !META_COLUMNS.includes(name) && !(j === 0 && name === '')) keep.push(j);
   });
   const names = keep.map((j) => header[j]);
   const seen = new Set<string>();

@@ -43,6 +43,15 @@ describe('readDrawsCsv', () => {
     expect(v.slice(1)).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.001]);
   });
 
+  it("reads R's write.csv(as_draws_df(x)): row names, meta columns last", () => {
+    const text =
+      '"","mu",".chain",".iteration",".draw"\n"1",0.5,1,1,1\n"2",0.7,1,2,2\n"3",0.1,2,1,3\n"4",0.2,2,2,4\n';
+    const { draws } = readDrawsCsv(text, 'r.csv');
+    expect(draws.variables).toEqual(['mu']);
+    expect(draws.nChains).toBe(2);
+    expect(Array.from(draws.values)).toEqual([0.5, 0.7, 0.1, 0.2]);
+  });
+
   it('bad input: one line naming file, line and column', () => {
     expect(dataError(() => readDrawsCsv('chain,draw,mu\n1,1,0.5\n1,2\n', 'r.csv'))).toBe(
       'r.csv: line 3: expected 3 fields (as the header), found 2',
