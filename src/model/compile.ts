@@ -571,6 +571,27 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       : [];
   if (shift.length > 0) parameterNames[icOff] = 'Intercept+mean(r)';
   const marg = marginalGroup >= 0 ? terms[marginalGroup] : null;
+  // Distinct cell weights (classes) for the marginal likelihood.
+  const wClass = new Int32Array(marg ? nCells : 0);
+  const wValList: number[] = [];
+  if (marg) {
+    const map = new Map<number, number>();
+    for (let c = 0; c < nCells; c++) {
+      let k = map.get(cW[c]);
+      if (k === undefined) {
+        k = wValList.length;
+        map.set(cW[c], k);
+        wValList.push(cW[c]);
+      }
+      wClass[c] = k;
+    }
+  }
+  const wVals = Float64Array.from(wValList);
+  const wCount = new Float64Array(wVals.length);
+  for (let c = 0; c < wClass.length; c++) wCount[wClass[c]] += 1;
+  const kV = new Float64Array(wVals.length);
+  const kID = new Float64Array(wVals.length);
+  const kE2 = new Float64Array(wVals.length);
   // Cell of each level of the marginal term.
   const margCell = new Int32Array(marg ? marg.nLevels : 0);
   if (marg) for (let c = 0; c < nCells; c++) margCell[marg.idx[c]] = c;
@@ -729,23 +750,32 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
             sigma = Math.exp(u);
           }
           const s2 = sigma * sigma;
+          // Cells sharing a weight W share V, D and log(D / V): one log per distinct W, not per cell.
+          const nk = wVals.length;
+          for (let k = 0; k < nk; k++) {
+            const W = wVals[k];
+            const V = W > 0 ? s2 / W : Number.POSITIVE_INFINITY;
+            kV[k] = V;
+            kID[k] = W > 0 ? 1 / (V + tau2) : 0;
+            kE2[k] = 0;
+          }
+          for (let c = 0; c < nCells; c++) {
+            const k = wClass[c];
+            const e = cM[c] - eta[c];
+            gEta[c] = e * kID[k];
+            kE2[k] += e * e;
+          }
           let gTau2 = 0;
           let gLogSigma = 0;
-          for (let c = 0; c < nCells; c++) {
-            const W = cW[c];
-            if (W <= 0) {
-              gEta[c] = 0;
-              continue;
-            }
-            const V = s2 / W;
-            const D = V + tau2;
-            const e = cM[c] - eta[c];
-            const iD = 1 / D;
-            const e2D2 = e * e * iD * iD;
-            lp -= 0.5 * (Math.log(D / V) + e * e * iD);
-            gEta[c] = e * iD;
-            gTau2 += 0.5 * (e2D2 - iD);
-            gLogSigma += V * (e2D2 - iD + 1 / V);
+          for (let k = 0; k < nk; k++) {
+            if (!(wVals[k] > 0)) continue;
+            const V = kV[k];
+            const iD = kID[k];
+            const cnt = wCount[k];
+            const e2 = kE2[k];
+            lp -= 0.5 * (cnt * Math.log1p(tau2 / V) + e2 * iD);
+            gTau2 += 0.5 * (e2 * iD * iD - cnt * iD);
+            gLogSigma += V * (e2 * iD * iD - cnt * iD) + cnt;
           }
           grad[marg.sdOff] += 2 * tau2 * gTau2;
           if (hasSigma) {
