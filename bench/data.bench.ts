@@ -7,7 +7,7 @@
  * bytes in memory, in a second child. Targets: a few seconds, peak RSS well under 1.5 GB.
  *
  *   npx tsx bench/data.bench.ts                       (1,000,000 rows)
- *   npx tsx bench/data.bench.ts --runs 10             (100,000 rows: a smoke run)
+ *   npx tsx bench/data.bench.ts --quick               (100,000 rows: a smoke run; or --runs N)
  *   npx tsx bench/data.bench.ts --keep                (keep the CSV; its path is printed)
  */
 import { spawnSync } from 'node:child_process';
@@ -82,7 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
     heuristics: num('--heuristics', 20),
     tasks: num('--tasks', 500),
     categories: num('--categories', 5),
-    runs: num('--runs', 100),
+    runs: num('--runs', argv.includes('--quick') ? 10 : 100),
     seed: num('--seed', 1),
   };
   console.log(
