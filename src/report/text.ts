@@ -143,9 +143,9 @@ function fmtRhat(x: number): string {
 function fmtMcse(x: number): string {
   if (!Number.isFinite(x)) return NA;
   if (x === 0) return '0';
-  return Math.abs(x) >= 1e5 || Math.abs(x) < 1e-4
-    ? x.toExponential(1)
-    : String(Number(x.toPrecision(2)));
+  if (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-4) return x.toExponential(1);
+  // two significant digits, trailing zeros kept ('0.20'), no exponent for 100 <= |x| < 1e5
+  return Math.abs(x) >= 100 ? String(Number(x.toPrecision(2))) : x.toPrecision(2);
 }
 
 /**
