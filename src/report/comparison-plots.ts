@@ -9,6 +9,7 @@ import { pairwiseHeatmap } from './pairwise-heatmap.js';
 import { pBestBars } from './pbest-bars.js';
 import { ppcPlot } from './ppc-plot.js';
 import { rankProbabilityHeatmap } from './rank-heatmap.js';
+import { taskEffectsPlot } from './task-effects-plot.js';
 import { taskMeansHeatmap } from './task-heatmap.js';
 
 /** The comparison plots of a report; '' where the document has no data for one. */
@@ -19,6 +20,8 @@ export interface ComparisonPlots {
   pBest: string;
   rankProbabilities: string;
   taskMeans: string;
+  /** Per-task effects around each heuristic's overall effect ('' with --scale task). */
+  taskEffects: string;
   ppc: string;
 }
 
@@ -55,6 +58,7 @@ export function renderComparisonPlots(
     pBest: pBestBars(c, { scope: 'overall' }),
     rankProbabilities: rankProbabilityHeatmap(c),
     taskMeans: taskMeansHeatmap(c),
+    taskEffects: taskEffectsPlot(c),
     ppc: ppcPlot(c),
   };
   if (!byRope) {

@@ -22,6 +22,7 @@ import { pBestBars } from './pbest-bars.js';
 import { ppcPlot } from './ppc-plot.js';
 import { rankProbabilityHeatmap } from './rank-heatmap.js';
 import { summaryViewModel } from './summary-view-model.js';
+import { taskEffectsPlot } from './task-effects-plot.js';
 import { taskMeansHeatmap } from './task-heatmap.js';
 import { topLevelRankPlots, topLevelVariables } from './variable-explorer.js';
 
@@ -242,8 +243,12 @@ function forestSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null 
     categoryForestPlot(c),
     'The same per task category (best of each category in blue).',
   );
-  if (!forest && !byCategory) return null;
-  return html`${forest}${byCategory}`;
+  const effects = figure(
+    taskEffectsPlot(c),
+    "Each heuristic's effect relative to the average heuristic: overall (black, 90% interval) and per task (coloured by category; the model's partially pooled estimates). Dots on both sides of zero in one row are rank flips.",
+  );
+  if (!forest && !byCategory && !effects) return null;
+  return html`${forest}${effects}${byCategory}`;
 }
 
 function tasksSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null {

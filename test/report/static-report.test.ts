@@ -72,8 +72,8 @@ describe('renderStaticReport', () => {
     expect(doc.querySelectorAll('#ppc-table tbody tr').length).toBe(2);
     // parameters table: top-level only
     expect(doc.querySelectorAll('#parameters-table tbody tr').length).toBe(2);
-    // forest + category forest, heatmap, bars, ranks, task heatmap + PPC, 3 rank plots
-    expect(doc.querySelectorAll('svg').length).toBe(10);
+    // forest, task effects, category forest, heatmap, bars, ranks, task heatmap, PPC, 3 rank plots
+    expect(doc.querySelectorAll('svg').length).toBe(11);
     expect(doc.querySelectorAll('#mixing svg').length).toBe(3);
     expect(doc.querySelector('#forest svg g[aria-label="rect"] rect')).not.toBeNull();
     for (const svg of doc.querySelectorAll('svg')) expect(xmlProblem(svg.outerHTML)).toBeNull();
