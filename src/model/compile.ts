@@ -1059,7 +1059,16 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     },
   };
 
-  const source: ModelSource = { kind: 'spec', spec: nspec, table };
+  // A worker rebuilds the model with compileModel(spec, table) and default options; with other
+  // options (or a centred list given only as an option) chains must stay in-process.
+  const defaultOptions =
+    options.sufficientStats !== false &&
+    options.shiftIntercept !== false &&
+    options.marginalize !== false &&
+    options.centred === undefined;
+  const source: ModelSource | undefined = defaultOptions
+    ? { kind: 'spec', spec: nspec, table }
+    : undefined;
   return {
     dim,
     family,
@@ -1069,7 +1078,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     priors: priorRows,
     table,
     groups,
-    source,
+    ...(source ? { source } : {}),
     internals,
     logDensityGradient,
     writeVariables,
