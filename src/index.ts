@@ -153,6 +153,7 @@ export {
 export { renderStaticReport, reportCss, type StaticReportInput } from './report/static-report.js';
 export { type SummaryViewModel, summaryViewModel } from './report/summary-view-model.js';
 export { standaloneSvg } from './report/svg.js';
+export { taskEffectsPlot } from './report/task-effects-plot.js';
 export { taskMeansHeatmap } from './report/task-heatmap.js';
 export {
   topLevelRankPlots,
