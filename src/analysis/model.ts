@@ -48,6 +48,29 @@ function isCategoryGroup(g: GroupInfo): boolean {
   );
 }
 
+function isHeuristicGroup(g: GroupInfo): boolean {
+  return g.factors.length === 1 && g.factors[0] === 'heuristic';
+}
+
+/** One integrated-out level of the nested chain heuristic > heuristic:category > heuristic:task. */
+interface Level {
+  g: GroupInfo;
+  /** Node of each child (the level below's node, or each row for the cell level); -1 = none. */
+  nodeOfChild: Int32Array;
+  n: number;
+  logSdOff: number;
+  xiOff: number;
+  prior: CompiledPrior;
+  A: Float64Array;
+  B: Float64Array;
+  p: Float64Array;
+  Abar: Float64Array;
+  Bbar: Float64Array;
+  /** Running sum of effects (own + ancestors) when drawing. */
+  r: Float64Array;
+  slot: Int32Array;
+}
+
 /** The marginalized model: a ReportingModel with the reference model's variable names. */
 export interface ComparisonModel extends ReportingModel {
   readonly groups: readonly GroupInfo[];
@@ -80,6 +103,34 @@ function rowLevels(table: Table, g: GroupInfo): Int32Array {
   });
 }
 
+/**
+ * out = Q v for the n x (n - 1) Helmert basis of the sum-to-zero subspace (orthonormal columns:
+ * column k has 1/sqrt(k(k+1)) in rows 0..k-1 and -k/sqrt(k(k+1)) in row k). v = theta[off..].
+ * A group's mean (identified only by its prior) and its contrasts (pinned by the data) then are
+ * separate coordinates, which a diagonal metric can scale independently.
+ */
+function helmert(theta: Float64Array, off: number, out: Float64Array): void {
+  const n = out.length;
+  out.fill(0);
+  for (let k = 1; k < n; k++) {
+    const vk = theta[off + k - 1];
+    const c = 1 / Math.sqrt(k * (k + 1));
+    for (let j = 0; j < k; j++) out[j] += c * vk;
+    out[k] -= k * c * vk;
+  }
+}
+
+/** grad[off + k - 1] += (Q' g)_k, the transpose of `helmert`. */
+function helmertTranspose(g: Float64Array, grad: Float64Array, off: number): void {
+  const n = g.length;
+  let prefix = 0;
+  for (let k = 1; k < n; k++) {
+    prefix += g[k - 1];
+    const c = 1 / Math.sqrt(k * (k + 1));
+    grad[off + k - 1] += c * prefix - k * c * g[k];
+  }
+}
+
 function priorFor(ref: CompiledModel, cls: string, group = ''): CompiledPrior {
   const row = ref.priors.find((p) => p.class === cls && (cls !== 'sd' || p.group === group));
   if (!row) return compilePrior({ kind: 'flat' });
@@ -91,15 +142,17 @@ function priorFor(ref: CompiledModel, cls: string, group = ''): CompiledPrior {
  * Build the marginalized model from the model layer's compiled reference model (same spec, same
  * fitted table). Call only when `canMarginalize(ref, spec)`.
  *
- * When the model also has a heuristic:category term (tasks nest in categories, so every
- * heuristic x task cell lies in exactly one heuristic x category level), that term is integrated out
- * too, one level further up (the same normal-normal algebra): given r_hc the cell term leaves cell t
- * the likelihood exp(b_t r_hc - a_t r_hc^2 / 2) with a_t = W_t / q_t, b_t = S_t / q_t,
- * q_t = 1 + W_t tau^2; with A = sum a_t, B = sum b_t over the level's cells and s = sd_hc,
- * integrating r_hc ~ N(0, s^2) adds 1/2 kappa B^2 - 1/2 log(1 + A s^2), kappa = s^2 / (1 + A s^2).
- * Draws come back in order: r_hc ~ N(kappa B, kappa), then r_ht | r_hc ~ N(k_t S'_t, k_t) with
- * S'_t = S_t - W_t r_hc. A single-task category (ListOps in LRA) is where these two terms and sigma
- * are least identified, which is why both are integrated out.
+ * The heuristic-specific terms nest: rows in a heuristic x task cell, cells in a heuristic x
+ * category level (tasks nest in categories), those in a heuristic. Every such level is a Gaussian
+ * effect on its children, so the whole chain integrates out bottom-up with one rule (normal-normal
+ * conjugacy, BDA3 section 5.4): a node whose children contribute exp(b_c r - a_c r^2 / 2) has
+ * A = sum a_c, B = sum b_c; integrating its effect r ~ N(0, v) adds 1/2 v B^2 / p - 1/2 log p with
+ * p = 1 + A v and hands its parent a = A / p, b = B / p. Rows start the chain with a_i = w_i,
+ * b_i = w_i e_i. The gradient runs the same chain top-down (reverse mode by hand, checked against
+ * finite differences in test/analysis/model.test.ts). Effects come back top-down too: given the
+ * sum R of its ancestors' effects, r ~ N(kappa (B - A R), kappa) with kappa = v / p, drawn as
+ * kappa (B - A R) + sqrt(kappa) xi with an auxiliary xi ~ N(0, 1) per node. Levels that do not
+ * nest (a task under two categories) stay sampled, non-centred.
  * @example const m = compileComparisonModel(compileModel(spec, table), spec, table); await sample(m)
  */
 export function compileComparisonModel(
@@ -114,36 +167,31 @@ export function compileComparisonModel(
   const seCol = /\bse\(/.test(spec.formula) ? table.columns.se : undefined;
   const se2 = seCol?.type === 'numeric' ? seCol.values.map((s) => s * s) : null;
   const hasSigma = ref.variableNames.includes('sigma');
-  const cellGroup = ref.groups.find(isCellGroup) as GroupInfo;
-  const catGroupCandidate = ref.groups.find(isCategoryGroup);
-  const others = ref.groups.filter((g) => g !== cellGroup && g !== catGroupCandidate);
-  const cellOfRow = rowLevels(table, cellGroup);
-  const C = cellGroup.levels.length;
-  // rows of each cell (CSR)
-  const cellStart = new Int32Array(C + 1);
-  for (let i = 0; i < N; i++) cellStart[cellOfRow[i] + 1]++;
-  for (let c = 0; c < C; c++) cellStart[c + 1] += cellStart[c];
-  const cellRows = new Int32Array(N);
-  const fill = cellStart.slice(0, C);
-  for (let i = 0; i < N; i++) cellRows[fill[cellOfRow[i]]++] = i;
-  // heuristic x category level of each cell; nesting must hold, else the term stays sampled
-  let catGroup: GroupInfo | undefined = catGroupCandidate;
-  const catOfCell = new Int32Array(C).fill(-1);
-  if (catGroup) {
-    const catOfRow = rowLevels(table, catGroup);
-    for (let c = 0; c < C && catGroup; c++) {
-      for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-        const v = catOfRow[cellRows[k]];
-        if (v < 0 || (catOfCell[c] >= 0 && catOfCell[c] !== v)) {
-          catGroup = undefined;
-          break;
-        }
-        catOfCell[c] = v;
-      }
+
+  // the nested chain, bottom (cells) first; a level joins only if its nodes nest
+  const chainGroups: GroupInfo[] = [ref.groups.find(isCellGroup) as GroupInfo];
+  const rowsOf = (g: GroupInfo) => rowLevels(table, g);
+  let below = rowsOf(chainGroups[0]);
+  const nestMaps: Int32Array[] = [];
+  for (const pick of [isCategoryGroup, isHeuristicGroup]) {
+    const g = ref.groups.find(pick);
+    if (!g) continue;
+    const up = rowsOf(g);
+    const nChild = chainGroups[chainGroups.length - 1].levels.length;
+    const map = new Int32Array(nChild).fill(-1);
+    let ok = true;
+    for (let i = 0; i < N && ok; i++) {
+      const c = below[i];
+      if (c < 0 || up[i] < 0) ok = false;
+      else if (map[c] >= 0 && map[c] !== up[i]) ok = false;
+      else map[c] = up[i];
     }
-    if (!catGroup && catGroupCandidate) others.push(catGroupCandidate);
+    if (!ok) break;
+    chainGroups.push(g);
+    nestMaps.push(map);
+    below = up;
   }
-  const K = catGroup ? catGroup.levels.length : 0;
+  const others = ref.groups.filter((g) => !chainGroups.includes(g));
 
   // parameter layout
   const parameterNames: string[] = ['Intercept+mean(r)'];
@@ -151,244 +199,58 @@ export function compileComparisonModel(
     const sdOff = parameterNames.length;
     parameterNames.push(`log(sd_${g.group}__Intercept)`);
     const zOff = parameterNames.length;
-    for (const lv of g.levels) parameterNames.push(`z_${g.group}[${lv.join('_')},Intercept]`);
+    const n = g.levels.length;
+    parameterNames.push(`mean(u_${g.group})`);
+    for (let k = 1; k < n; k++) parameterNames.push(`contrast_${g.group}[${k}]`);
     return {
       g,
       sdOff,
       zOff,
-      n: g.levels.length,
-      idx: rowLevels(table, g),
+      n,
+      idx: rowsOf(g),
       prior: priorFor(ref, 'sd', g.group),
+      u: new Float64Array(n),
+      gu: new Float64Array(n),
     };
   });
-  const catOff = catGroup ? parameterNames.length : -1;
-  if (catGroup) parameterNames.push(`log(sd_${catGroup.group}__Intercept)`);
-  const tauOff = parameterNames.length;
-  parameterNames.push(`log(sd_${cellGroup.group}__Intercept)`);
+  const logSdOffs = chainGroups.map((g) => {
+    parameterNames.push(`log(sd_${g.group}__Intercept)`);
+    return parameterNames.length - 1;
+  });
   const sigmaOff = hasSigma ? parameterNames.length : -1;
   if (hasSigma) parameterNames.push('log(sigma)');
-  const xiCatOff = parameterNames.length;
-  if (catGroup)
-    for (const lv of catGroup.levels) parameterNames.push(`xi_${catGroup.group}[${lv.join('_')}]`);
-  const xiOff = parameterNames.length;
-  for (const lv of cellGroup.levels) parameterNames.push(`xi_${cellGroup.group}[${lv.join('_')}]`);
-  const dim = parameterNames.length;
-  const pIntercept = priorFor(ref, 'Intercept');
-  const pTau = priorFor(ref, 'sd', cellGroup.group);
-  const pCat = catGroup ? priorFor(ref, 'sd', catGroup.group) : null;
-  const pSigma = priorFor(ref, 'sigma');
-
-  const eta = new Float64Array(N);
-  const gEta = new Float64Array(N);
-  const w = new Float64Array(N);
-  const pg = new Float64Array(2);
-  const W = new Float64Array(C);
-  const S = new Float64Array(C);
-  const q = new Float64Array(C);
-  const A = new Float64Array(Math.max(K, 1));
-  const B = new Float64Array(Math.max(K, 1));
-
-  const zMean = new Float64Array(terms.length);
-  /**
-   * eta without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]), the
-   * well-identified overall level: each group enters through z - mean(z), so the ridge "intercept
-   * up, every task effect down" (condition numbers in the thousands with a few tasks far apart,
-   * as in LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
-   */
-  const computeEta = (theta: Float64Array) => {
-    eta.fill(theta[0]);
-    terms.forEach((t, k) => {
-      const sd = Math.exp(theta[t.sdOff]);
-      let m = 0;
-      for (let l = 0; l < t.n; l++) m += theta[t.zOff + l];
-      m /= t.n;
-      zMean[k] = m;
-      for (let i = 0; i < N; i++) {
-        const l = t.idx[i];
-        if (l >= 0) eta[i] += sd * (theta[t.zOff + l] - m);
-      }
-    });
-  };
-  const interceptOf = (theta: Float64Array) => {
-    let b = theta[0];
-    terms.forEach((t, k) => {
-      b -= Math.exp(theta[t.sdOff]) * zMean[k];
-    });
-    return b;
-  };
-  /** Cell sums W, S (and the row part of the log density when lp is wanted). */
-  const cellSums = (tau2: number, s2: number): number => {
-    let lp = 0;
-    A.fill(0);
-    B.fill(0);
-    for (let c = 0; c < C; c++) {
-      let wc = 0;
-      let sc = 0;
-      for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-        const i = cellRows[k];
-        const e = y[i] - eta[i];
-        wc += w[i];
-        sc += w[i] * e;
-        lp += 0.5 * Math.log(w[i]) - 0.5 * w[i] * e * e;
-      }
-      W[c] = wc;
-      S[c] = sc;
-      q[c] = 1 + wc * tau2;
-      lp += (0.5 * tau2 * sc * sc) / q[c] - 0.5 * Math.log(q[c]);
-      if (K > 0) {
-        A[catOfCell[c]] += wc / q[c];
-        B[catOfCell[c]] += sc / q[c];
-      }
-    }
-    for (let j = 0; j < K; j++) {
-      const p = 1 + A[j] * s2;
-      lp += (0.5 * s2 * B[j] * B[j]) / p - 0.5 * Math.log(p);
-    }
-    return lp;
-  };
-  const weights = (sigma2: number) => {
-    for (let i = 0; i < N; i++) w[i] = 1 / (sigma2 + (se2 ? se2[i] : 0));
-  };
-
-  const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    computeEta(theta);
-    const tau = Math.exp(theta[tauOff]);
-    const tau2 = tau * tau;
-    const s = catGroup ? Math.exp(theta[catOff]) : 0;
-    const s2 = s * s;
-    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
-    const sigma2 = sigma * sigma;
-    weights(sigma2);
-    let lp = cellSums(tau2, s2);
-    let gTau2 = 0;
-    let gS2 = 0;
-    let gSigma2 = 0;
-    for (let j = 0; j < K; j++) {
-      const p = 1 + A[j] * s2;
-      gS2 += (0.5 * B[j] * B[j]) / (p * p) - (0.5 * A[j]) / p;
-    }
-    for (let c = 0; c < C; c++) {
-      const qc = q[c];
-      let kap = 0;
-      let bj = 0;
-      if (K > 0) {
-        const j = catOfCell[c];
-        kap = s2 / (1 + A[j] * s2);
-        bj = B[j];
-      }
-      const dA = -0.5 * kap * kap * bj * bj - 0.5 * kap; // dL/dA
-      const dB = kap * bj; // dL/dB
-      const gS = (tau2 * S[c] + dB) / qc;
-      const gW =
-        (-0.5 * tau2 * tau2 * S[c] * S[c]) / (qc * qc) -
-        (0.5 * tau2) / qc +
-        dA / (qc * qc) -
-        (dB * S[c] * tau2) / (qc * qc);
-      gTau2 +=
-        (0.5 * S[c] * S[c]) / (qc * qc) -
-        (0.5 * W[c]) / qc -
-        (dA * W[c] * W[c]) / (qc * qc) -
-        (dB * S[c] * W[c]) / (qc * qc);
-      for (let k = cellStart[c]; k < cellStart[c + 1]; k++) {
-        const i = cellRows[k];
-        const e = y[i] - eta[i];
-        gEta[i] = w[i] * (e - gS);
-        if (hasSigma) {
-          const gw = gS * e - 0.5 * e * e + gW + 0.5 / w[i];
-          gSigma2 -= w[i] * w[i] * gw;
-        }
-      }
-    }
-    // chain rule to the intercept and the non-centred group effects
-    for (let i = 0; i < N; i++) grad[0] += gEta[i];
-    const b0 = interceptOf(theta);
-    lp += priorLogDensity(pIntercept, b0, pg);
-    const dB0 = pg[1];
-    grad[0] += dB0;
-    terms.forEach((t, k) => {
-      const sd = Math.exp(theta[t.sdOff]);
-      const m = zMean[k];
-      let gsd = 0;
-      let gTot = 0;
-      for (let i = 0; i < N; i++) {
-        const l = t.idx[i];
-        if (l < 0) continue;
-        grad[t.zOff + l] += sd * gEta[i];
-        gTot += gEta[i];
-        gsd += (theta[t.zOff + l] - m) * gEta[i];
-      }
-      for (let l = 0; l < t.n; l++) {
-        const z = theta[t.zOff + l];
-        lp -= 0.5 * z * z;
-        grad[t.zOff + l] -= z + (sd * (gTot + dB0)) / t.n;
-      }
-      lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
-      grad[t.sdOff] += sd * gsd - dB0 * sd * m + sd * pg[1] + 1;
-    });
-    lp += priorLogDensity(pTau, tau, pg) + theta[tauOff];
-    grad[tauOff] += 2 * tau2 * gTau2 + tau * pg[1] + 1;
-    if (pCat) {
-      lp += priorLogDensity(pCat, s, pg) + theta[catOff];
-      grad[catOff] += 2 * s2 * gS2 + s * pg[1] + 1;
-    }
-    if (hasSigma) {
-      lp += priorLogDensity(pSigma, sigma, pg) + theta[sigmaOff];
-      grad[sigmaOff] += 2 * sigma2 * gSigma2 + sigma * pg[1] + 1;
-    }
-    for (let c = xiCatOff; c < dim; c++) {
-      const x = theta[c];
-      lp -= 0.5 * x * x;
-      grad[c] -= x;
-    }
-    return Number.isFinite(lp) ? lp : Number.NEGATIVE_INFINITY;
-  };
-
-  // reported variables: the reference model's names, filled by name
   const variableNames = ref.variableNames;
-  const slot = new Map(variableNames.map((v, i) => [v, i]));
-  const levelSlots = (g: GroupInfo) =>
-    Int32Array.from(g.levels, (lv) => slot.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1);
-  const sdSlot = others.map((g) => slot.get(`sd_${g.group}__Intercept`) ?? -1);
-  const rSlot = others.map(levelSlots);
-  const cellSlot = levelSlots(cellGroup);
-  const catSlot = catGroup ? levelSlots(catGroup) : new Int32Array(0);
-  const rCat = new Float64Array(Math.max(K, 1));
-  const writeVariables = (theta: Float64Array, out: Float64Array): void => {
-    out.fill(Number.NaN);
-    const set = (name: string, v: number) => {
-      const k = slot.get(name);
-      if (k !== undefined) out[k] = v;
+  const slotOf = new Map(variableNames.map((v, i) => [v, i]));
+  const levels: Level[] = chainGroups.map((g, k) => {
+    const n = g.levels.length;
+    const xiOff = parameterNames.length;
+    for (const lv of g.levels) parameterNames.push(`xi_${g.group}[${lv.join('_')}]`);
+    return {
+      g,
+      nodeOfChild: k === 0 ? rowsOf(g) : nestMaps[k - 1],
+      n,
+      logSdOff: logSdOffs[k],
+      xiOff,
+      prior: priorFor(ref, 'sd', g.group),
+      A: new Float64Array(n),
+      B: new Float64Array(n),
+      p: new Float64Array(n),
+      Abar: new Float64Array(n),
+      Bbar: new Float64Array(n),
+      r: new Float64Array(n),
+      slot: Int32Array.from(
+        g.levels,
+        (lv) => slotOf.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1,
+      ),
     };
-    computeEta(theta);
-    set('b_Intercept', interceptOf(theta));
-    terms.forEach((t, k) => {
-      const sd = Math.exp(theta[t.sdOff]);
-      if (sdSlot[k] >= 0) out[sdSlot[k]] = sd;
-      for (let l = 0; l < t.n; l++) if (rSlot[k][l] >= 0) out[rSlot[k][l]] = sd * theta[t.zOff + l];
-    });
-    const tau = Math.exp(theta[tauOff]);
-    const tau2 = tau * tau;
-    set(`sd_${cellGroup.group}__Intercept`, tau);
-    const s = catGroup ? Math.exp(theta[catOff]) : 0;
-    if (catGroup) set(`sd_${catGroup.group}__Intercept`, s);
-    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
-    if (hasSigma) set('sigma', sigma);
-    computeEta(theta);
-    weights(sigma * sigma);
-    cellSums(tau2, s * s);
-    for (let j = 0; j < K; j++) {
-      const kap = (s * s) / (1 + A[j] * s * s);
-      rCat[j] = kap * B[j] + Math.sqrt(kap) * theta[xiCatOff + j];
-      if (catSlot[j] >= 0) out[catSlot[j]] = rCat[j];
-    }
-    for (let c = 0; c < C; c++) {
-      const rc = K > 0 ? rCat[catOfCell[c]] : 0;
-      const kk = tau2 / q[c];
-      const sPrime = S[c] - W[c] * rc;
-      if (cellSlot[c] >= 0) out[cellSlot[c]] = kk * sPrime + Math.sqrt(kk) * theta[xiOff + c];
-    }
-  };
+  });
+  const dim = parameterNames.length;
+  const xiStart = levels[0].xiOff;
+  const pIntercept = priorFor(ref, 'Intercept');
+  const pSigma = priorFor(ref, 'sigma');
+  const L = levels.length;
+  const v = new Float64Array(L);
+  const vbar = new Float64Array(L);
 
   let ySum = 0;
   for (let i = 0; i < N; i++) ySum += y[i];
@@ -396,6 +258,216 @@ export function compileComparisonModel(
   let ySs = 0;
   for (let i = 0; i < N; i++) ySs += (y[i] - yMean) ** 2;
   const ySd = N > 1 && ySs > 0 ? Math.sqrt(ySs / (N - 1)) : 1;
+  /**
+   * Sampled groups (task, study, ...) are centred (r = c0 u, u sampled; c0 = sd of the scores
+   * only sets the units): their levels are usually pinned down by many rows each (every heuristic
+   * runs every task), where the non-centred form turns into a curved funnel between sd and z that
+   * forced step sizes ~0.02 on the LRA tables (Betancourt & Girolami 2015, section 4).
+   */
+  const c0 = ySd;
+  const eta = new Float64Array(N);
+  const gEta = new Float64Array(N);
+  const w = new Float64Array(N);
+  const pg = new Float64Array(2);
+  const zMean = new Float64Array(terms.length);
+  /**
+   * eta without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]), the
+   * well-identified overall level: each sampled group enters through z - mean(z), so the ridge
+   * "intercept up, every task effect down" (badly conditioned when a few tasks sit far apart, as in
+   * LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
+   */
+  const computeEta = (theta: Float64Array) => {
+    eta.fill(theta[0]);
+    terms.forEach((t, k) => {
+      const m = theta[t.zOff];
+      zMean[k] = m;
+      helmert(theta, t.zOff + 1, t.u);
+      for (let l = 0; l < t.n; l++) t.u[l] += m;
+      for (let i = 0; i < N; i++) {
+        const l = t.idx[i];
+        if (l >= 0) eta[i] += c0 * (t.u[l] - m);
+      }
+    });
+  };
+  const interceptOf = (theta: Float64Array) => {
+    let b = theta[0];
+    for (let k = 0; k < terms.length; k++) b -= c0 * zMean[k];
+    return b;
+  };
+  const weights = (sigma2: number) => {
+    for (let i = 0; i < N; i++) w[i] = 1 / (sigma2 + (se2 ? se2[i] : 0));
+  };
+  /** Forward pass up the chain; returns the log density of the data given eta and the scales. */
+  const forward = (): number => {
+    let lp = 0;
+    const cells = levels[0];
+    cells.A.fill(0);
+    cells.B.fill(0);
+    for (let i = 0; i < N; i++) {
+      const c = cells.nodeOfChild[i];
+      const e = y[i] - eta[i];
+      lp += 0.5 * Math.log(w[i]) - 0.5 * w[i] * e * e;
+      if (c < 0) continue;
+      cells.A[c] += w[i];
+      cells.B[c] += w[i] * e;
+    }
+    for (let k = 0; k < L; k++) {
+      const lv = levels[k];
+      const up = k + 1 < L ? levels[k + 1] : null;
+      if (up) {
+        up.A.fill(0);
+        up.B.fill(0);
+      }
+      for (let j = 0; j < lv.n; j++) {
+        const p = 1 + lv.A[j] * v[k];
+        lv.p[j] = p;
+        lp += (0.5 * v[k] * lv.B[j] * lv.B[j]) / p - 0.5 * Math.log(p);
+        if (up) {
+          const parent = up.nodeOfChild[j];
+          up.A[parent] += lv.A[j] / p;
+          up.B[parent] += lv.B[j] / p;
+        }
+      }
+    }
+    return lp;
+  };
+
+  const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
+    grad.fill(0);
+    computeEta(theta);
+    for (let k = 0; k < L; k++) {
+      const sd = Math.exp(theta[levels[k].logSdOff]);
+      v[k] = sd * sd;
+    }
+    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
+    const sigma2 = sigma * sigma;
+    weights(sigma2);
+    let lp = forward();
+    // backward pass down the chain
+    vbar.fill(0);
+    for (let k = L - 1; k >= 0; k--) {
+      const lv = levels[k];
+      const up = k + 1 < L ? levels[k + 1] : null;
+      const vk = v[k];
+      for (let j = 0; j < lv.n; j++) {
+        const A = lv.A[j];
+        const B = lv.B[j];
+        const p = lv.p[j];
+        const p2 = p * p;
+        const abar = up ? up.Abar[up.nodeOfChild[j]] : 0;
+        const bbar = up ? up.Bbar[up.nodeOfChild[j]] : 0;
+        lv.Abar[j] =
+          (-0.5 * vk * vk * B * B) / p2 - (0.5 * vk) / p + abar / p2 - (bbar * B * vk) / p2;
+        lv.Bbar[j] = (vk * B) / p + bbar / p;
+        vbar[k] += (0.5 * B * B) / p2 - (0.5 * A) / p - (abar * A * A) / p2 - (bbar * A * B) / p2;
+      }
+    }
+    let gSigma2 = 0;
+    const cells = levels[0];
+    for (let i = 0; i < N; i++) {
+      const c = cells.nodeOfChild[i];
+      const e = y[i] - eta[i];
+      const Bb = c >= 0 ? cells.Bbar[c] : 0;
+      const Ab = c >= 0 ? cells.Abar[c] : 0;
+      gEta[i] = w[i] * (e - Bb);
+      if (hasSigma) gSigma2 -= w[i] * w[i] * (Ab + Bb * e + 0.5 / w[i] - 0.5 * e * e);
+    }
+    // chain rule to the overall level and the sampled (non-centred) group effects
+    for (let i = 0; i < N; i++) grad[0] += gEta[i];
+    const b0 = interceptOf(theta);
+    lp += priorLogDensity(pIntercept, b0, pg);
+    const dB0 = pg[1];
+    grad[0] += dB0;
+    for (const t of terms) {
+      const sd = Math.exp(theta[t.sdOff]);
+      const prec = (c0 * c0) / (sd * sd);
+      let gTot = 0;
+      t.gu.fill(0);
+      for (let i = 0; i < N; i++) {
+        const l = t.idx[i];
+        if (l < 0) continue;
+        t.gu[l] += c0 * gEta[i];
+        gTot += gEta[i];
+      }
+      let ss = 0;
+      for (let l = 0; l < t.n; l++) {
+        const u = t.u[l];
+        ss += u * u;
+        t.gu[l] -= prec * u + (c0 * (gTot + dB0)) / t.n;
+      }
+      // back to (mean, Helmert contrasts): u = mean + Q v
+      let gm = 0;
+      for (let l = 0; l < t.n; l++) gm += t.gu[l];
+      grad[t.zOff] += gm;
+      helmertTranspose(t.gu, grad, t.zOff + 1);
+      // centred: r = c0 u ~ N(0, sd^2), log density -n log sd - r^2 / (2 sd^2) (+ const)
+      lp += -t.n * theta[t.sdOff] - 0.5 * prec * ss;
+      lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
+      grad[t.sdOff] += -t.n + prec * ss + sd * pg[1] + 1;
+    }
+    for (let k = 0; k < L; k++) {
+      const off = levels[k].logSdOff;
+      const sd = Math.exp(theta[off]);
+      lp += priorLogDensity(levels[k].prior, sd, pg) + theta[off];
+      grad[off] += 2 * v[k] * vbar[k] + sd * pg[1] + 1;
+    }
+    if (hasSigma) {
+      lp += priorLogDensity(pSigma, sigma, pg) + theta[sigmaOff];
+      grad[sigmaOff] += 2 * sigma2 * gSigma2 + sigma * pg[1] + 1;
+    }
+    for (let c = xiStart; c < dim; c++) {
+      const x = theta[c];
+      lp -= 0.5 * x * x;
+      grad[c] -= x;
+    }
+    if (!Number.isFinite(lp)) return Number.NEGATIVE_INFINITY;
+    // an overflowing scale (exp of a huge log sd early in warmup) can leave lp finite while the
+    // gradient is not: report off-support so the sampler rejects the step instead of moving to NaN
+    for (let j = 0; j < dim; j++) if (!Number.isFinite(grad[j])) return Number.NEGATIVE_INFINITY;
+    return lp;
+  };
+
+  // reported variables: the reference model's names, filled by name
+  const sdSlot = others.map((g) => slotOf.get(`sd_${g.group}__Intercept`) ?? -1);
+  const rSlot = others.map((g) =>
+    Int32Array.from(g.levels, (lv) => slotOf.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1),
+  );
+  const writeVariables = (theta: Float64Array, out: Float64Array): void => {
+    out.fill(Number.NaN);
+    const set = (name: string, x: number) => {
+      const k = slotOf.get(name);
+      if (k !== undefined) out[k] = x;
+    };
+    computeEta(theta);
+    set('b_Intercept', interceptOf(theta));
+    terms.forEach((t, k) => {
+      const sd = Math.exp(theta[t.sdOff]);
+      if (sdSlot[k] >= 0) out[sdSlot[k]] = sd;
+      for (let l = 0; l < t.n; l++) if (rSlot[k][l] >= 0) out[rSlot[k][l]] = c0 * t.u[l];
+    });
+    for (let k = 0; k < L; k++) {
+      const sd = Math.exp(theta[levels[k].logSdOff]);
+      v[k] = sd * sd;
+      set(`sd_${levels[k].g.group}__Intercept`, sd);
+    }
+    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
+    if (hasSigma) set('sigma', sigma);
+    weights(sigma * sigma);
+    forward();
+    // effects top-down: r ~ N(kappa (B - A R), kappa), R = sum of the ancestors' effects
+    for (let k = L - 1; k >= 0; k--) {
+      const lv = levels[k];
+      const up = k + 1 < L ? levels[k + 1] : null;
+      for (let j = 0; j < lv.n; j++) {
+        const R = up ? up.r[up.nodeOfChild[j]] : 0;
+        const kap = v[k] / lv.p[j];
+        const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * theta[lv.xiOff + j];
+        lv.r[j] = R + own; // keep the running sum for the children
+        if (lv.slot[j] >= 0) out[lv.slot[j]] = own;
+      }
+    }
+  };
+
   const inits = (chains: number, seed: number): Float64Array[] =>
     Array.from({ length: chains }, (_, c) => {
       const rng = createNormalRng(seed * 7919 + c + 1);
@@ -403,10 +475,11 @@ export function compileComparisonModel(
       const u = () => Math.tanh(rng.normal()); // in (-1, 1)
       for (let j = 0; j < dim; j++) th[j] = u();
       th[0] = yMean + 0.1 * ySd * u();
+      for (const t of terms) for (let l = 0; l < t.n; l++) th[t.zOff + l] = 0.1 * u();
+      for (const t of terms) th[t.zOff] = 0;
       const logScale = Math.log(0.5 * ySd);
       for (const t of terms) th[t.sdOff] = logScale + 0.3 * u();
-      if (catOff >= 0) th[catOff] = logScale + 0.3 * u();
-      th[tauOff] = logScale + 0.3 * u();
+      for (const off of logSdOffs) th[off] = logScale + 0.3 * u();
       if (sigmaOff >= 0) th[sigmaOff] = logScale + 0.3 * u();
       return th;
     });

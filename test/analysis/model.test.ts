@@ -71,36 +71,83 @@ describe('marginalized comparison model', () => {
   it('has an exact gradient with se(se) and no categories', () => {
     fdCheck('score | se(se) ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:task)', true);
   });
-  it('matches the plain model up to a constant on the integrated-out terms', () => {
-    // With tau and s tiny the integrated terms vanish: differences in lp between two parameter
-    // points must equal the plain model's differences with its z's at 0.
-    const table = tableFromRecords(records(false), 'test');
-    const spec = { formula: full, family: 'gaussian' as const };
+  it('equals the multivariate normal marginal likelihood (dense covariance reference)', () => {
+    // y ~ N(eta, diag(sigma^2) + v_h Z_h Z_h' + v_hc Z_hc Z_hc' + v_ht Z_ht Z_ht'): evaluate by a
+    // Cholesky factorization at two parameter points and compare lp differences (the priors and
+    // the constants cancel only when the sd parameters are the same, so sds differ only through the
+    // likelihood here: we compare differences of lp minus the prior terms we set equal).
+    const table = tableFromRecords(records(false).slice(0, 14), 'test');
+    // near-flat priors: their differences between the points below are < 1e-6
+    const flat = ['Intercept ~ normal(0, 1e5)', 'sd ~ normal(0, 1e5)', 'sigma ~ normal(0, 1e5)'];
+    const spec = { formula: full, family: 'gaussian' as const, priors: flat };
     const ref = compileModel(spec, table);
     const m = compileComparisonModel(ref, spec, table);
-    const lpAt = (
-      model: {
-        dim: number;
-        parameterNames: readonly string[];
-        logDensityGradient: (t: Float64Array, g: Float64Array) => number;
-      },
-      ic: number,
-      logSigma: number,
-    ) => {
-      const th = new Float64Array(model.dim);
-      model.parameterNames.forEach((p, j) => {
-        if (j === 0)
-          th[j] = ic; // 'Intercept' here, 'Intercept+mean(r)' in the model layer (z = 0)
-        else if (p === 'log(sigma)') th[j] = logSigma;
-        else if (p.startsWith('log(sd_heuristic:'))
-          th[j] = -30; // sd ~ 1e-13
-        else if (p.startsWith('log(')) th[j] = 0;
+    const names = m.parameterNames;
+    const at = (sdH: number, sdHC: number, sdHT: number, sigma: number, ic: number) => {
+      const th = new Float64Array(m.dim);
+      names.forEach((p, j) => {
+        if (j === 0) th[j] = ic;
+        else if (p === 'log(sd_heuristic__Intercept)') th[j] = Math.log(sdH);
+        else if (p === 'log(sd_heuristic:category__Intercept)') th[j] = Math.log(sdHC);
+        else if (p === 'log(sd_heuristic:task__Intercept)') th[j] = Math.log(sdHT);
+        else if (p === 'log(sigma)') th[j] = Math.log(sigma);
+        else if (p.startsWith('log(')) th[j] = 0; // sd_task = 1 with z_task = 0: no task effect
       });
-      return model.logDensityGradient(th, new Float64Array(model.dim));
+      return m.logDensityGradient(th, new Float64Array(m.dim));
     };
-    const dm = lpAt(m, 49, 1) - lpAt(m, 51, 0.5);
-    const dr = lpAt(ref, 49, 1) - lpAt(ref, 51, 0.5);
-    // both are the same gaussian likelihood + priors; only float rounding differs
-    expect(Math.abs(dm - dr)).toBeLessThan(1e-8);
+    const col = (n: string) => {
+      const c = table.columns[n];
+      if (c.type !== 'factor') throw new Error(n);
+      return Array.from(c.codes, (k) => c.levels[k]);
+    };
+    const hh = col('heuristic');
+    const cc = col('category');
+    const tt = col('task');
+    const yy =
+      table.columns.score.type === 'numeric' ? table.columns.score.values : new Float64Array();
+    const n = table.nRows;
+    const mvn = (sdH: number, sdHC: number, sdHT: number, sigma: number, ic: number) => {
+      const S = Array.from({ length: n }, (_, i) =>
+        Array.from(
+          { length: n },
+          (_, j) =>
+            (i === j ? sigma ** 2 : 0) +
+            (hh[i] === hh[j] ? sdH ** 2 : 0) +
+            (hh[i] === hh[j] && cc[i] === cc[j] ? sdHC ** 2 : 0) +
+            (hh[i] === hh[j] && tt[i] === tt[j] ? sdHT ** 2 : 0),
+        ),
+      );
+      // Cholesky
+      const Lm = S.map((r) => r.map(() => 0));
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) {
+          let x = S[i][j];
+          for (let k = 0; k < j; k++) x -= Lm[i][k] * Lm[j][k];
+          Lm[i][j] = i === j ? Math.sqrt(x) : x / Lm[j][j];
+        }
+      const z = new Array<number>(n).fill(0);
+      for (let i = 0; i < n; i++) {
+        let x = yy[i] - ic;
+        for (let k = 0; k < i; k++) x -= Lm[i][k] * z[k];
+        z[i] = x / Lm[i][i];
+      }
+      let lp = 0;
+      for (let i = 0; i < n; i++) lp += -Math.log(Lm[i][i]) - 0.5 * z[i] * z[i];
+      return lp;
+    };
+    // lp = data term + log-Jacobians (sum of the log-scale parameters) + near-flat priors
+    const data = (a: number, b: number, c: number, d: number, ic: number) =>
+      at(a, b, c, d, ic) - Math.log(a) - Math.log(b) - Math.log(c) - Math.log(d);
+    const pts: [number, number, number, number, number][] = [
+      [2, 1.5, 0.8, 1.2, 48],
+      [0.5, 3, 2, 0.4, 52],
+      [5, 0.1, 0.05, 2, 50],
+    ];
+    for (const [a, b, c, d, ic] of pts) {
+      const dm = data(a, b, c, d, ic) - data(1, 1, 1, 1, 50);
+      const dr = mvn(a, b, c, d, ic) - mvn(1, 1, 1, 1, 50);
+      // exact algebra both ways; 1e-5 covers the near-flat priors' differences (< 1e-6)
+      expect(Math.abs(dm - dr)).toBeLessThan(1e-5);
+    }
   });
 });
