@@ -36,9 +36,25 @@ export function ranksFromOrder(
   return out;
 }
 
+const zTables = new Map<number, Float64Array>();
+
+/** Phi^-1((r - 3/8)/(S + 1/4)) for the integer ranks r = 1..S (cached per S). */
+function zTable(S: number): Float64Array {
+  let t = zTables.get(S);
+  if (!t) {
+    t = new Float64Array(S);
+    const denom = S - 2 * RANK_OFFSET + 1;
+    for (let i = 0; i < S; i++) t[i] = normalQuantile((i + 1 - RANK_OFFSET) / denom);
+    if (zTables.size > 8) zTables.clear();
+    zTables.set(S, t);
+  }
+  return t;
+}
+
 /**
- * z-scale from an ascending order of x: z = Phi^-1((r - 3/8)/(S + 1/4)) with average ranks r,
- * one Phi^-1 per distinct value.
+ * z-scale from an ascending order of x: z = Phi^-1((r - 3/8)/(S + 1/4)) with average ranks r.
+ * Untied values take Phi^-1 of their integer rank from a table cached per S (the same arithmetic);
+ * each run of ties gets one Phi^-1 of its average rank.
  * @example zScaleFromOrder(x, argsort(x), new Float64Array(x.length))
  */
 export function zScaleFromOrder(
@@ -48,15 +64,20 @@ export function zScaleFromOrder(
 ): Float64Array {
   const S = order.length;
   const denom = S - 2 * RANK_OFFSET + 1;
+  const table = zTable(S);
   let i = 0;
   while (i < S) {
     const v = x[order[i]];
     let j = i + 1;
     while (j < S && x[order[j]] === v) j++;
-    const z = Number.isNaN(v)
-      ? Number.NaN
-      : normalQuantile(((i + 1 + j) / 2 - RANK_OFFSET) / denom);
-    for (let k = i; k < j; k++) out[order[k]] = z;
+    if (j === i + 1) {
+      out[order[i]] = Number.isNaN(v) ? Number.NaN : table[i];
+    } else {
+      const z = Number.isNaN(v)
+        ? Number.NaN
+        : normalQuantile(((i + 1 + j) / 2 - RANK_OFFSET) / denom);
+      for (let k = i; k < j; k++) out[order[k]] = z;
+    }
     i = j;
   }
   return out;
