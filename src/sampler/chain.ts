@@ -26,6 +26,8 @@ export interface ChainSetup {
   maxTreeDepth: number;
   metric: 'diag' | 'dense';
   stepSize: number;
+  /** Step-size jitter in [0, 1) (0: off), applied to every transition as Stan does. */
+  stepSizeJitter: number;
   initRadius: number;
   /** User init on the unconstrained scale (exactly one attempt), or null for random inits. */
   init: Float64Array | null;
@@ -174,7 +176,12 @@ export function createChainRunner(
     metric = wu.metric;
     stepSize = wu.stepSize;
   }
-  const params: NutsParams = { stepSize, metric, maxTreeDepth: setup.maxTreeDepth };
+  const params: NutsParams = {
+    stepSize,
+    metric,
+    maxTreeDepth: setup.maxTreeDepth,
+    jitter: setup.stepSizeJitter,
+  };
   const draws = new Float64Array(N * nVars);
   const stats = new Float64Array(N * N_STATS);
   const warmupDraws = setup.saveWarmup ? new Float64Array(W * nVars) : null;
@@ -194,7 +201,7 @@ export function createChainRunner(
     for (let v = 0; v < nVars; v++) out[k + n * v] = vals[v];
     sOut[k] = state.logDensity;
     sOut[k + n] = info.acceptStat;
-    sOut[k + 2 * n] = params.stepSize;
+    sOut[k + 2 * n] = info.stepSize;
     sOut[k + 3 * n] = info.treeDepth;
     sOut[k + 4 * n] = info.nLeapfrog;
     sOut[k + 5 * n] = info.divergent ? 1 : 0;

@@ -25,6 +25,8 @@ export interface NutsParams {
   stepSize: number;
   metric: Metric;
   maxTreeDepth: number;
+  /** Step-size jitter j in [0, 1) (ALGORITHMS.md §2.1); 0 or absent: no jitter, no random draw. */
+  jitter?: number;
   /**
    * Debug switch: false disables the extra cross-subtree U-turn checks of Stan PR #2800
    * (ALGORITHMS.md §2.3, §9.5). Default true. Never turn it off outside tests.
@@ -39,6 +41,8 @@ export interface NutsInfo {
   nLeapfrog: number;
   divergent: boolean;
   energy: number;
+  /** The step size actually used (after jitter). */
+  stepSize: number;
 }
 
 /**
@@ -443,7 +447,10 @@ export function nutsTransition(
 ): { state: HmcState; info: NutsInfo } {
   const d = ws.dim;
   const metric = params.metric;
-  const eps = params.stepSize;
+  const jitter = params.jitter ?? 0;
+  // Stan's sample_stepsize: ε = ε_nominal (1 + j (2U − 1)), drawn before the momentum
+  const eps =
+    jitter > 0 ? params.stepSize * (1 + jitter * (2 * rng.uniform() - 1)) : params.stepSize;
   const maxDepth = Math.min(params.maxTreeDepth, ws.maxDepth);
   const cross = params.crossChecks !== false;
   const fwd = ws.fwd;
@@ -550,6 +557,7 @@ export function nutsTransition(
   info.nLeapfrog = ws.nLeapfrog;
   info.divergent = ws.divergent;
   info.energy = sampleEnergy;
+  info.stepSize = eps;
   return { state, info };
 }
 
@@ -560,5 +568,5 @@ export function nutsTransition(
  * const info = createNutsInfo();
  */
 export function createNutsInfo(): NutsInfo {
-  return { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
+  return { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0, stepSize: 0 };
 }

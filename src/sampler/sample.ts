@@ -35,6 +35,7 @@ export interface ResolvedConfig {
   maxTreeDepth: number;
   metric: 'diag' | 'dense';
   stepSize: number;
+  stepSizeJitter: number;
   initRadius: number;
   inits: (Float64Array | null)[];
   saveWarmup: boolean;
@@ -99,6 +100,10 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
   if (!(stepSize > 0 && Number.isFinite(stepSize))) {
     throw new ConfigError(`stepSize: must be a positive number, got ${String(stepSize)}`);
   }
+  const stepSizeJitter = config.stepSizeJitter ?? 0;
+  if (!(stepSizeJitter >= 0 && stepSizeJitter < 1)) {
+    throw new ConfigError(`stepSizeJitter: must be in [0, 1), got ${String(stepSizeJitter)}`);
+  }
   const initRadius = config.initRadius ?? 2;
   if (!(initRadius >= 0 && Number.isFinite(initRadius))) {
     throw new ConfigError(`initRadius: must be a number >= 0, got ${String(initRadius)}`);
@@ -132,6 +137,7 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
     maxTreeDepth,
     metric,
     stepSize,
+    stepSizeJitter,
     initRadius,
     inits,
     saveWarmup: config.saveWarmup === true,
@@ -179,6 +185,7 @@ function chainSetups(cfg: ResolvedConfig): ChainSetup[] {
     maxTreeDepth: cfg.maxTreeDepth,
     metric: cfg.metric,
     stepSize: cfg.stepSize,
+    stepSizeJitter: cfg.stepSizeJitter,
     initRadius: cfg.initRadius,
     init: cfg.inits[c],
     saveWarmup: cfg.saveWarmup,

@@ -64,6 +64,11 @@ export interface SamplerConfig {
   metric?: MetricKind;
   /** Initial step size before the heuristic (default 1). */
   stepSize?: number;
+  /**
+   * Step-size jitter j in [0, 1): each transition (warmup too, as in Stan) uses ε·(1 + j·(2U − 1)) (ALGORITHMS.md
+   * §2.1, Stan's stepsize_jitter). Default 0 (off; no random number is drawn).
+   */
+  stepSizeJitter?: number;
   /** Initial values on the unconstrained scale: one array for all chains or one per chain. */
   inits?: Float64Array | readonly number[] | readonly (Float64Array | readonly number[])[];
   /** Radius R of the uniform(-R, R) random inits (default 2). */

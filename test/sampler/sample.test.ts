@@ -300,3 +300,26 @@ describe('worker threads with a compiled ModelSpec (kind spec)', () => {
     expect(Array.from(inWorkers.stats.values)).toEqual(Array.from(inProcess.stats.values));
   });
 });
+
+describe('step-size jitter (§2.1)', () => {
+  it('is off by default; when on, stepsize__ varies within eps (1 ± j)', async () => {
+    const off = await sample(stdNormal(3), { chains: 1, warmup: 200, draws: 100, seed: 6 });
+    const s0 = off.stats.values.subarray(200, 300);
+    expect(new Set(s0).size).toBe(1);
+    const on = await sample(stdNormal(3), {
+      chains: 1,
+      warmup: 200,
+      draws: 100,
+      seed: 6,
+      stepSizeJitter: 0.5,
+    });
+    const eps = on.adaptation.stepSize[0];
+    const s1 = on.stats.values.subarray(200, 300);
+    expect(new Set(s1).size).toBeGreaterThan(90);
+    for (const e of s1) {
+      expect(e).toBeGreaterThanOrEqual(0.5 * eps);
+      expect(e).toBeLessThanOrEqual(1.5 * eps);
+    }
+    await expect(sample(stdNormal(3), { stepSizeJitter: 1 })).rejects.toThrow(/stepSizeJitter/);
+  });
+});
