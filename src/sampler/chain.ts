@@ -28,6 +28,8 @@ export interface ChainSetup {
   stepSize: number;
   /** Step-size jitter in [0, 1) (0: off), applied to every transition as Stan does. */
   stepSizeJitter: number;
+  /** Stan's warmup quirks (see SamplerConfig.stanCompat). */
+  stanCompat: boolean;
   initRadius: number;
   /** User init on the unconstrained scale (exactly one attempt), or null for random inits. */
   init: Float64Array | null;
@@ -172,6 +174,7 @@ export function createChainRunner(
       adaptDelta: setup.adaptDelta,
       stepSize: setup.stepSize,
       metric: setup.metric,
+      stanCompat: setup.stanCompat,
     });
     metric = wu.metric;
     stepSize = wu.stepSize;

@@ -36,6 +36,7 @@ export interface ResolvedConfig {
   metric: 'diag' | 'dense';
   stepSize: number;
   stepSizeJitter: number;
+  stanCompat: boolean;
   initRadius: number;
   inits: (Float64Array | null)[];
   saveWarmup: boolean;
@@ -138,6 +139,7 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
     metric,
     stepSize,
     stepSizeJitter,
+    stanCompat: config.stanCompat === true,
     initRadius,
     inits,
     saveWarmup: config.saveWarmup === true,
@@ -186,6 +188,7 @@ function chainSetups(cfg: ResolvedConfig): ChainSetup[] {
     metric: cfg.metric,
     stepSize: cfg.stepSize,
     stepSizeJitter: cfg.stepSizeJitter,
+    stanCompat: cfg.stanCompat,
     initRadius: cfg.initRadius,
     init: cfg.inits[c],
     saveWarmup: cfg.saveWarmup,

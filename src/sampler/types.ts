@@ -69,6 +69,11 @@ export interface SamplerConfig {
    * §2.1, Stan's stepsize_jitter). Default 0 (off; no random number is drawn).
    */
   stepSizeJitter?: number;
+  /**
+   * Reproduce Stan's warmup quirks instead of the intended behaviour (ALGORITHMS.md §3.4, §7): no
+   * metric adaptation for warmup < 150. Default false.
+   */
+  stanCompat?: boolean;
   /** Initial values on the unconstrained scale: one array for all chains or one per chain. */
   inits?: Float64Array | readonly number[] | readonly (Float64Array | readonly number[])[];
   /** Radius R of the uniform(-R, R) random inits (default 2). */

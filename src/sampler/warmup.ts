@@ -135,6 +135,12 @@ export interface AdaptationWindow {
 
 /** Buffer sizes of the windowed adaptation (ALGORITHMS.md §3.1: 75 / 50 / 25). */
 export interface WindowOptions {
+  /**
+   * Reproduce Stan's quirks (ALGORITHMS.md §3.4, §3.6, §7): no metric adaptation when
+   * init + base + term > W (default W < 150), and ε = 1 after warmup when the last window ends on the
+   * last warmup iteration (term buffer 0). Default false: the intended behaviour.
+   */
+  stanCompat?: boolean;
   initBuffer?: number;
   termBuffer?: number;
   baseWindow?: number;
@@ -144,7 +150,7 @@ export interface WindowOptions {
  * The metric-adaptation windows for W warmup iterations, as data (ALGORITHMS.md §3.4). Follows Stan's
  * `windowed_adaptation` (doubling windows, the last one stretched, the first never) except that for
  * init + base + term > W it applies the intended 15% / 75% / 10% layout instead of Stan's no-adaptation
- * quirk. W < 20: no windows.
+ * quirk (unless `stanCompat`). W < 20: no windows.
  *
  * @example
  * adaptationWindows(1000); // [75,99] [100,149] [150,249] [250,449] [450,949]
@@ -157,6 +163,7 @@ export function adaptationWindows(warmup: number, options: WindowOptions = {}): 
   let base = options.baseWindow ?? 25;
   if (W < 20) return [];
   if (init + base + term > W) {
+    if (options.stanCompat) return []; // Stan's branch returns before restart(): no window ever ends
     init = Math.floor(0.15 * W);
     term = Math.floor(0.1 * W);
     base = W - init - term;
@@ -310,6 +317,7 @@ export interface WarmupState {
   windows: AdaptationWindow[];
   windowIndex: number;
   welford: Welford;
+  stanCompat: boolean;
 }
 
 /**
@@ -344,6 +352,7 @@ export function warmupInit(
     windows: adaptationWindows(options.warmup, options),
     windowIndex: 0,
     welford: createWelford(d, dense),
+    stanCompat: options.stanCompat === true,
   };
 }
 
@@ -409,6 +418,7 @@ export function warmupUpdate(
  * const { stepSize, metric } = warmupFinal(wu);
  */
 export function warmupFinal(wu: WarmupState): { stepSize: number; metric: Metric } {
-  const stepSize = wu.da.counter === 0 ? wu.stepSize : Math.exp(wu.da.xBar);
+  // Stan before PR #3346 returns exp(x̄) = exp(0) = 1 here (stanCompat reproduces it)
+  const stepSize = wu.da.counter === 0 && !wu.stanCompat ? wu.stepSize : Math.exp(wu.da.xBar);
   return { stepSize, metric: wu.metric };
 }

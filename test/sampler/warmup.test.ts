@@ -235,7 +235,7 @@ describe('Welford + regularisation (§3.5, §9.4)', () => {
 });
 
 describe('warmup loop (§3.6)', () => {
-  function runWarmup(model: LogDensity, W: number, termBuffer?: number) {
+  function runWarmup(model: LogDensity, W: number, termBuffer?: number, stanCompat = false) {
     const rng = createRng(8, 0);
     const state = createHmcState(model, new Float64Array(model.dim).fill(0.5));
     const ws = createNutsWorkspace(model.dim, 10);
@@ -245,6 +245,7 @@ describe('warmup loop (§3.6)', () => {
       adaptDelta: 0.8,
       metric: 'diag',
       termBuffer,
+      stanCompat,
     });
     let updates = 0;
     for (let i = 0; i < W; i++) {
@@ -286,5 +287,15 @@ describe('warmup loop (§3.6)', () => {
     expect(wu.da.counter).toBe(0);
     expect(final.stepSize).toBe(wu.stepSize);
     expect(final.stepSize).not.toBe(1);
+  });
+
+  it('stanCompat reproduces Stan: no metric adaptation below 150, eps = 1 with term buffer 0', () => {
+    const below = runWarmup(diagNormal([10, 0.1]), 100, undefined, true);
+    expect(below.updates).toBe(0);
+    expect(Array.from(below.final.metric.invMetric)).toEqual([1, 1]);
+    const term0 = runWarmup(diagNormal([10, 0.1]), 200, 0, true);
+    expect(term0.final.stepSize).toBe(1);
+    expect(adaptationWindows(149, { stanCompat: true })).toEqual([]);
+    expect(adaptationWindows(150, { stanCompat: true })).toEqual([{ start: 75, end: 99 }]);
   });
 });
