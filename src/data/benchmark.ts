@@ -317,7 +317,10 @@ const TRUE_TEXT = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_TEXT = new Set(['false', 'f', 'no', 'n', '0']);
 
 /** +1/-1 per input row from a higher_is_better column, or undefined when there is none. */
-function orientationColumn(table: Table): { name: string; sign: Int8Array } | undefined {
+function orientationColumn(
+  table: Table,
+  rows: Int32Array,
+): { name: string; sign: Int8Array } | undefined {
   const name = table.names.find((n) => normalizeName(n) === 'higher_is_better');
   if (name === undefined) return undefined;
   const col = asFactor(table.columns[name]);
@@ -326,7 +329,7 @@ function orientationColumn(table: Table): { name: string; sign: Int8Array } | un
     return TRUE_TEXT.has(s) ? 1 : FALSE_TEXT.has(s) ? -1 : 0;
   });
   const sign = new Int8Array(table.nRows);
-  for (let i = 0; i < table.nRows; i++) {
+  for (const i of rows) {
     const c = col.codes[i];
     const s = c < 0 ? 1 : levelSign[c];
     if (s === 0) {
@@ -495,7 +498,7 @@ export function prepareComparisonData(
   for (let i = 0, k = 0; i < table.nRows; i++) if (keep[i]) rows[k++] = i;
 
   // --- orientation
-  const orient = opts.higherIsBetter === undefined ? orientationColumn(table) : undefined;
+  const orient = opts.higherIsBetter === undefined ? orientationColumn(table, rows) : undefined;
   const outScore = new Float64Array(nKept);
   let negated = 0;
   for (let k = 0; k < nKept; k++) {

@@ -377,3 +377,17 @@ describe('prepareComparisonData: std, n and trials columns', () => {
     );
   });
 });
+
+describe('prepareComparisonData: higher_is_better column', () => {
+  it('rejects a value that is not true/false on a kept row, naming line and column; ignores filtered rows', () => {
+    const t = parseCsv(
+      'heuristic,task,higher_is_better,score\na,t1,true,1\nb,t1,yes,2\na,t2,maybe,3\nb,t2,1,4\na,t3,0,5\nb,t3,FALSE,6\n',
+      { source: 'o.csv' },
+    );
+    expect(() => prepareComparisonData(t, detectColumns(t))).toThrow(
+      new DataError('o.csv: line 4, column "higher_is_better": "maybe" is not true or false'),
+    );
+    const d = prepareComparisonData(t, detectColumns(t), { filters: ['task!=t2'] });
+    expect(numbers(d.table, 'score')).toEqual([1, 2, -5, -6]);
+  });
+});
