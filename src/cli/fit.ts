@@ -20,6 +20,8 @@ interface FitCliOptions extends ModelCliOptions {
   json?: boolean;
   drawsOut?: string;
   quiet?: boolean;
+  maxRows?: string;
+  vars?: string;
 }
 
 function intOption(name: string, text: string | undefined, min: number): number | undefined {
@@ -101,6 +103,11 @@ export function register(program: Command): void {
     .option('--draws-out <file>', 'write the draws (and sampler fields) as CSV')
     .option('--drop-missing', 'drop rows with missing values in the used columns')
     .option('--quiet', 'no progress output')
+    .option('--vars <regex>', 'show only matching variables in the human summary table')
+    .option(
+      '--max-rows <n>',
+      'rows of the human summary table (default 100; 0 = all; --json has all)',
+    )
     .action(
       runAction(async (file: string, o: FitCliOptions) => {
         const spec = await specFromOptions(o);
@@ -127,6 +134,15 @@ export function register(program: Command): void {
         const table = await loadTable(file, spec, o.dropMissing);
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);
+        const maxRows = intOption('max-rows', o.maxRows, 0) ?? 100;
+        let varsRe: RegExp | null = null;
+        if (o.vars !== undefined) {
+          try {
+            varsRe = new RegExp(o.vars);
+          } catch {
+            throw new ConfigError(`--vars: not a regular expression: ${o.vars}`);
+          }
+        }
         const bar = o.quiet ? null : progress(config.chains ?? 4);
         let result: Awaited<ReturnType<typeof fitModel>>;
         try {
@@ -151,7 +167,10 @@ export function register(program: Command): void {
             `${JSON.stringify({ variables: summary.variables, sampler: summary.sampler, warnings: summary.warnings })}\n`,
           );
         } else {
-          const t = formatSummaryTable(summary.variables);
+          const rows = varsRe
+            ? summary.variables.filter((v) => (varsRe as RegExp).test(v.variable))
+            : summary.variables;
+          const t = formatSummaryTable(rows, maxRows > 0 ? { maxRows } : {});
           process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
         }
         return 0;

@@ -73,6 +73,28 @@ describe('bayesbench fit', () => {
     expect(r.stderr).toMatch(/R-hat/);
   });
 
+  it('--vars filters and --max-rows caps the human table (never --json)', async () => {
+    const csv = tempCsv('bench.csv', benchmarkCsv());
+    const base = [
+      'fit',
+      csv,
+      '--formula',
+      'score ~ 1 + (1|heuristic) + (1|task)',
+      ...small,
+      '--quiet',
+    ];
+    const a = await runCli([...base, '--vars', '^sd_']);
+    expect(a.code).toBe(0);
+    const names = a.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]);
+    expect(names).toEqual(['sd_heuristic__Intercept', 'sd_task__Intercept']);
+    const b = await runCli([...base, '--max-rows', '3']);
+    expect(b.stdout).toMatch(/\.\.\. 7 more variables not shown/);
+  });
+
   const bad: [string, string, string[], RegExp][] = [
     [
       'formula syntax',
