@@ -92,7 +92,7 @@ describe('bayesbench fit', () => {
       .map((l) => l.split(/\s+/)[0]);
     expect(names).toEqual(['sd_heuristic__Intercept', 'sd_task__Intercept']);
     const b = await runCli([...base, '--max-rows', '3']);
-    expect(b.stdout).toMatch(/\.\.\. 7 more variables not shown/);
+    expect(b.stdout).toMatch(/\.\.\. 8 more variables not shown/);
   });
 
   const bad: [string, string, string[], RegExp][] = [
