@@ -100,7 +100,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const { args, out } = parseGenSynthArgs(process.argv.slice(2));
     await generateSynthCsv(out ?? process.stdout, args);
   } catch (err) {
-    console.error((err as Error).message);
-    process.exitCode = 2;
+    // A closed pipe (`| head`) is a normal way to stop reading.
+    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
+      console.error((err as Error).message);
+      process.exitCode = 2;
+    }
   }
 }
