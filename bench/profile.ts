@@ -6,13 +6,15 @@
  * 1. Gradient: builds the model with `compileModel` on synth_med.csv (and on a generated table of
  *    --rows rows, default 1,000,000, to show the cost per row vs per cell), then times repeated
  *    `logDensityGradient` calls at a fixed point: microseconds per gradient.
- * 2. NUTS iteration: one in-process chain (no workers), counts gradient calls, splits the wall
- *    clock into gradient time (calls x measured cost) and sampler overhead (the rest).
+ * 2. NUTS iteration: one in-process chain (no workers), counts gradient calls, splits its CPU
+ *    time into gradient time (calls x measured cost) and sampler overhead (the rest).
+ * Times are CPU time (process.cpuUsage), so other load on a shared machine inflates them little.
  * 3. With --cpu-prof it re-runs itself under `node --cpu-prof` and prints the top functions by
  *    self time (from the .cpuprofile), so the figures point at source lines.
  *
  * Usage: npx tsx bench/profile.ts [--rows 1000000] [--warmup 1000] [--draws 1000] [--dist]
  *        [--cpu-prof [--top 15] [--keep] [--no-build]]   (--cpu-prof profiles dist/, built first)
+ *        [--callgrind [--cg-base 2000] [--cg-more 6000]]  (instructions per gradient, valgrind)
  *
  * @example
  * // npx tsx bench/profile.ts --cpu-prof
@@ -142,6 +144,8 @@ function timeGradient(
   let lp = model.logDensityGradient(theta, grad);
   for (let i = 0; i < 20; i++) lp = model.logDensityGradient(theta, grad); // warm the JIT
   let calls = 0;
+  // CPU time of this thread's process (robust to other load on a shared machine), not wall clock.
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < seconds * 1000) {
@@ -149,7 +153,8 @@ function timeGradient(
     calls += 10;
     t = performance.now();
   }
-  return { usPerGradient: ((t - t0) * 1000) / calls, calls, lp };
+  const c = process.cpuUsage(c0);
+  return { usPerGradient: (c.user + c.system) / calls, calls, lp };
 }
 
 function synthCsv(H: number, T: number, C: number, R: number): string {
@@ -170,6 +175,67 @@ function synthCsv(H: number, T: number, C: number, R: number): string {
     }
   }
   return parts.join('');
+}
+
+/**
+ * Exactly `calls` gradient evaluations of the synth_med model after setup: the workload that
+ * `--callgrind` runs twice under valgrind so that the difference of instruction counts is the cost
+ * of the extra gradients alone (startup and JIT warm-up cancel).
+ */
+async function gradOnly(argv: readonly string[]): Promise<void> {
+  const lib = await loadLib(true);
+  const csv = readFileSync(path.join(BENCH_DIR, 'reference', 'synth_med.csv'), 'utf8');
+  const spec = { formula: FORMULA, family: 'gaussian', priors: stanPriors(scoreStats(csv)) };
+  const model = lib.compileModel(spec, lib.parseCsv(csv, { source: 'synth_med.csv' }));
+  const theta = new Float64Array(model.dim).fill(0.1);
+  const grad = new Float64Array(model.dim);
+  const calls = num(argv, '--grad-only', 0);
+  let lp = 0;
+  for (let i = 0; i < calls; i++) lp += model.logDensityGradient(theta, grad);
+  if (!Number.isFinite(lp) && calls > 0) console.log('non-finite lp');
+}
+
+/** Total instructions (Ir) from a callgrind output file's `summary:` / `totals:` line. */
+export function callgrindTotal(text: string): number {
+  const m = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+function callgrind(argv: readonly string[]): number {
+  const self = fileURLToPath(import.meta.url);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bb-cg-'));
+  const counts = [num(argv, '--cg-base', 2000), num(argv, '--cg-more', 6000)];
+  const ir: number[] = [];
+  for (const n of counts) {
+    const out = path.join(dir, `cg.${n}.out`);
+    const r = spawnSync(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--smc-check=all-non-file',
+        `--callgrind-out-file=${out}`,
+        process.execPath,
+        '--import',
+        'tsx',
+        self,
+        '--grad-only',
+        String(n),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'] },
+    );
+    if (r.status !== 0) {
+      console.log(`callgrind failed: ${r.stderr?.toString().slice(-1500)}`);
+      return 1;
+    }
+    ir.push(callgrindTotal(readFileSync(out, 'utf8')));
+  }
+  const per = (ir[1] - ir[0]) / (counts[1] - counts[0]);
+  console.log(
+    `callgrind: ${ir[0]} Ir with ${counts[0]} gradients, ${ir[1]} Ir with ${counts[1]}: ` +
+      `${per.toFixed(0)} instructions per gradient (synth_med.csv model; repeatable, load-independent)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  return 0;
 }
 
 async function child(argv: readonly string[]): Promise<void> {
@@ -199,7 +265,7 @@ async function child(argv: readonly string[]): Promise<void> {
     const t2 = performance.now();
     const g = timeGradient(model, 2);
     console.log(
-      `gradient [${d.name}]: dim ${model.dim}, ${g.usPerGradient.toFixed(2)} us per gradient ` +
+      `gradient [${d.name}]: dim ${model.dim}, ${g.usPerGradient.toFixed(2)} CPU us per gradient ` +
         `(${g.calls} calls, ${((g.usPerGradient * 1000) / model.dim).toFixed(1)} ns per coordinate); ` +
         `parseCsv ${(t1 - t0).toFixed(0)} ms, compileModel ${(t2 - t1).toFixed(0)} ms`,
     );
@@ -223,9 +289,13 @@ async function child(argv: readonly string[]): Promise<void> {
   };
   const warmup = num(argv, '--warmup', 1000);
   const draws = num(argv, '--draws', 1000);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const fit = await lib.sample(counted, { chains: 1, warmup, draws, seed: 1, parallel: false });
-  const wall = (performance.now() - t0) / 1000;
+  const cu = process.cpuUsage(c0);
+  const wallClock = (performance.now() - t0) / 1000;
+  // CPU seconds (one thread busy): the figure that other load on the machine does not inflate.
+  const wall = (cu.user + cu.system) / 1e6;
   const iters = warmup + draws;
   const gradS = (calls * medUs) / 1e6;
   const li = fit.stats.variables.indexOf('treedepth__');
@@ -235,7 +305,7 @@ async function child(argv: readonly string[]): Promise<void> {
     for (let d = 0; d < n; d++) depth += fit.stats.values[d + n * fit.stats.nChains * li] / n;
   }
   console.log(
-    `NUTS [synth_med.csv, 1 chain in-process, ${warmup}+${draws}]: ${wall.toFixed(2)} s, ` +
+    `NUTS [synth_med.csv, 1 chain in-process, ${warmup}+${draws}]: ${wall.toFixed(2)} CPU s (${wallClock.toFixed(2)} s wall), ` +
       `${(calls / iters).toFixed(1)} gradients per iteration, ${((wall / iters) * 1e3).toFixed(3)} ms per iteration, ` +
       `mean tree depth ${depth.toFixed(2)} (sampling); gradient share ${((100 * gradS) / wall).toFixed(0)}% ` +
       `(${calls} calls x ${medUs.toFixed(2)} us), sampler overhead ${(((wall - gradS) / calls) * 1e6).toFixed(2)} us per leapfrog step`,
@@ -243,6 +313,16 @@ async function child(argv: readonly string[]): Promise<void> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--grad-only')) {
+    await gradOnly(argv);
+    return 0;
+  }
+  if (argv.includes('--callgrind')) {
+    printHeader('profile: instructions per gradient under valgrind --tool=callgrind');
+    if (!argv.includes('--no-build'))
+      spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    return callgrind(argv);
+  }
   if (argv.includes('--child')) {
     await child(argv);
     return 0;

@@ -45,3 +45,12 @@ describe('bench/profile.ts topSelfTime', () => {
     expect(topSelfTime(q, 1)).toEqual([{ name: 'f', where: '', ms: 3, share: 0.75 }]);
   });
 });
+
+describe('bench/profile.ts callgrindTotal', () => {
+  it('reads the summary (or totals) line of a callgrind output file', async () => {
+    const { callgrindTotal } = await import('../../bench/profile.js');
+    expect(callgrindTotal('version: 1\nevents: Ir\nsummary: 123456789\nfl=x\n')).toBe(123456789);
+    expect(callgrindTotal('events: Ir\ntotals: 42\n')).toBe(42);
+    expect(Number.isNaN(callgrindTotal('events: Ir\n'))).toBe(true);
+  });
+});
