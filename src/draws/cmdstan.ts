@@ -150,17 +150,22 @@ export function readCmdStanCsv(files: readonly SourceText[]): DrawsInput {
 }
 
 /**
- * True when a text looks like CmdStan output: it starts with `#` comment lines, or its header has
- * `lp__` but no chain column.
+ * True when a text looks like CmdStan output: its header (first line that is not a `#` comment)
+ * has no chain column, and the file has `#` comment lines or an `lp__` column.
  * @example isCmdStanCsv('# model = bern\nlp__,theta\n') // true
  */
 export function isCmdStanCsv(text: string): boolean {
-  const lines = textLines(text.slice(0, 65536));
+  const lines = textLines(text.slice(0, 1 << 20));
+  let comments = false;
   for (const line of lines) {
     if (line.trim() === '') continue;
-    if (line.startsWith('#')) return true;
+    if (line.startsWith('#')) {
+      comments = true;
+      continue;
+    }
     const header = line.split(',').map((c) => c.trim().replaceAll('"', ''));
-    return header.includes('lp__') && !header.includes('chain') && !header.includes('.chain');
+    if (header.includes('chain') || header.includes('.chain')) return false;
+    return comments || header.includes('lp__');
   }
-  return false;
+  return comments;
 }

@@ -120,6 +120,9 @@ describe('CmdStan CSV', () => {
       source: `out-${chain}.csv`,
     }));
     expect(isCmdStanCsv(files[0].text)).toBe(true);
+    expect(isCmdStanCsv('# written by a script\nchain,draw,mu\n1,1,0\n')).toBe(false);
+    expect(isCmdStanCsv('lp__,mu\n-1,0\n')).toBe(true);
+    expect(isCmdStanCsv('mu\n0\n')).toBe(false);
     const input = readCmdStanCsv(files);
     expect(input.draws.nDraws).toBe(100);
     expect(input.draws.nChains).toBe(3);
