@@ -200,7 +200,7 @@ export function compileComparisonModel(
     parameterNames.push(`log(sd_${g.group}__Intercept)`);
     const zOff = parameterNames.length;
     const n = g.levels.length;
-    parameterNames.push(`mean(u_${g.group})`);
+    parameterNames.push(`mean(z_${g.group})`);
     for (let k = 1; k < n; k++) parameterNames.push(`contrast_${g.group}[${k}]`);
     return {
       g,
@@ -279,7 +279,8 @@ export function compileComparisonModel(
   const computeEta = (theta: Float64Array) => {
     eta.fill(theta[0]);
     terms.forEach((t, k) => {
-      const m = theta[t.zOff];
+      // the group mean is identified by its prior only: non-centred, m = sd / (c0 sqrt(n)) m~
+      const m = (Math.exp(theta[t.sdOff]) * theta[t.zOff]) / (c0 * Math.sqrt(t.n));
       zMean[k] = m;
       helmert(theta, t.zOff + 1, t.u);
       for (let l = 0; l < t.n; l++) t.u[l] += m;
@@ -389,21 +390,25 @@ export function compileComparisonModel(
         t.gu[l] += c0 * gEta[i];
         gTot += gEta[i];
       }
-      let ss = 0;
-      for (let l = 0; l < t.n; l++) {
-        const u = t.u[l];
-        ss += u * u;
-        t.gu[l] -= prec * u + (c0 * (gTot + dB0)) / t.n;
-      }
-      // back to (mean, Helmert contrasts): u = mean + Q v
+      for (let l = 0; l < t.n; l++) t.gu[l] -= (c0 * (gTot + dB0)) / t.n;
+      // back to (mean m, Helmert contrasts v): u = m + Q v
       let gm = 0;
       for (let l = 0; l < t.n; l++) gm += t.gu[l];
-      grad[t.zOff] += gm;
       helmertTranspose(t.gu, grad, t.zOff + 1);
-      // centred: r = c0 u ~ N(0, sd^2), log density -n log sd - r^2 / (2 sd^2) (+ const)
-      lp += -t.n * theta[t.sdOff] - 0.5 * prec * ss;
+      // prior r = c0 u ~ N(0, sd^2 I) in these coordinates, with the Jacobian of m~ -> m:
+      // -(n - 1) log sd - m~^2 / 2 - c0^2 |v|^2 / (2 sd^2)
+      let vv = 0;
+      for (let k = 1; k < t.n; k++) {
+        const x = theta[t.zOff + k];
+        vv += x * x;
+        grad[t.zOff + k] -= prec * x;
+      }
+      const mt = theta[t.zOff];
+      const m = (sd * mt) / (c0 * Math.sqrt(t.n));
+      lp += -(t.n - 1) * theta[t.sdOff] - 0.5 * mt * mt - 0.5 * prec * vv;
+      grad[t.zOff] += (gm * sd) / (c0 * Math.sqrt(t.n)) - mt;
       lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
-      grad[t.sdOff] += -t.n + prec * ss + sd * pg[1] + 1;
+      grad[t.sdOff] += gm * m - (t.n - 1) + prec * vv + sd * pg[1] + 1;
     }
     for (let k = 0; k < L; k++) {
       const off = levels[k].logSdOff;
