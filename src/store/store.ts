@@ -70,6 +70,8 @@ export interface FitSpec {
   rope?: number;
   threshold?: number;
   higherIsBetter?: boolean;
+  /** Row filters `column=value` (the CLI's --filter), all must hold. */
+  filters?: string[];
 }
 
 /** Sampler settings of a fit. */

@@ -78,6 +78,7 @@ export function compareOptions(
     options.model = m;
   }
   if (spec.priors?.length) options.priors = spec.priors;
+  if (spec.filters?.length) options.filters = spec.filters;
   if (spec.rope !== undefined) options.rope = spec.rope;
   if (spec.threshold !== undefined) options.threshold = spec.threshold;
   if (spec.higherIsBetter !== undefined) options.higherIsBetter = spec.higherIsBetter;

@@ -149,6 +149,7 @@ export const FitRequestSchema = z.object({
     .optional()
     .transform((s) => (s ? s : undefined)),
   priors: z.array(z.string().max(500)).max(50).optional(),
+  filters: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
   chains: intIn(1, 16, 4),
   warmup: intIn(10, 20_000, 1000),
   draws: intIn(10, 20_000, 1000),
@@ -198,6 +199,7 @@ export function parseFitRequest(store: Store, engine: Engine, body: unknown): Fi
   if (b.model) spec.model = b.model;
   if (b.formula) spec.formula = b.formula;
   if (b.priors?.length) spec.priors = b.priors;
+  if (b.filters?.length) spec.filters = b.filters;
   if (b.rope !== undefined) spec.rope = b.rope;
   if (b.threshold !== undefined) spec.threshold = b.threshold;
   if (b.higher_is_better !== undefined) spec.higherIsBetter = b.higher_is_better;
@@ -207,6 +209,14 @@ export function parseFitRequest(store: Store, engine: Engine, body: unknown): Fi
   const table = engine.parseCsv(store.getDatasetCsv(datasetId), dataset.name);
   engine.checkFit(table, spec);
   return { datasetId, spec, config };
+}
+
+/** Non-empty trimmed lines of a textarea. */
+export function splitLines(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -233,6 +243,7 @@ export function formToFitBody(form: Record<string, unknown>): Record<string, unk
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter(Boolean);
+  const filters = splitLines(s('filters'));
   const source = s('source');
   return {
     dataset: s('dataset'),
@@ -240,6 +251,7 @@ export function formToFitBody(form: Record<string, unknown>): Record<string, unk
     model: source === 'formula' ? undefined : s('model'),
     formula: source === 'formula' ? s('formula') : undefined,
     priors: priors.length ? priors : undefined,
+    filters: filters.length ? filters : undefined,
     chains: s('chains'),
     warmup: s('warmup'),
     draws: s('draws'),

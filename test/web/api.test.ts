@@ -204,6 +204,32 @@ describe('with the real data layer (default engine)', () => {
     }
     expect(store.listFits()).toEqual([]);
   });
+
+  it('row filters (the CLI --filter) make a table with two settings comparable', async () => {
+    const store = openStore(':memory:');
+    stores.push(store);
+    const fake = controllableRunFit();
+    const runner = createRunner({ store, runFit: fake.runFit });
+    const app = createApp({ store, runner, engine: { runFit: fake.runFit } });
+    const rows = ['heuristic,task,budget,score'];
+    for (const h of ['a', 'b', 'c']) {
+      for (const t of ['t1', 't2'])
+        for (const b of ['128', '512']) rows.push(`${h},${t},${b},${rows.length}`);
+    }
+    await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(`${rows.join('\n')}\n`), 'budgets.csv')
+      .expect(201);
+    const m = { heuristic: 'heuristic', task: 'task', score: 'score' };
+    const dup = await request(app).post('/api/fits').send({ dataset: 1, mapping: m }).expect(400);
+    expect(dup.body.error).toMatch(/duplicate rows/);
+    await request(app)
+      .post('/api/fits')
+      .send({ dataset: 1, mapping: m, filters: ['budget=128'] })
+      .expect(202);
+    const job = await fake.started;
+    expect(job.spec.filters).toEqual(['budget=128']);
+  });
 });
 
 describe('token auth', () => {

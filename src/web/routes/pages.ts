@@ -7,7 +7,14 @@ import type { AppContext } from '../app.js';
 import { drawsCsvChunks, summaryCsv } from '../downloads.js';
 import type { Engine } from '../engine.js';
 import { forgetReport, parseDecisionQuery, report, reportView } from '../report-view.js';
-import { formToFitBody, ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
+import {
+  formToFitBody,
+  ingestUpload,
+  LIMITS,
+  parseFitRequest,
+  parseId,
+  splitLines,
+} from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
 import { upload } from './api.js';
 
@@ -109,6 +116,7 @@ function datasetPage(
   id: number,
   mapping: Partial<ColumnMap> | null,
   error: string | null,
+  filters = '',
 ) {
   const d = ctx.store.getDataset(id);
   const fits = ctx.store
@@ -140,6 +148,7 @@ function datasetPage(
     models: engine.models(),
     fits,
     error,
+    filters,
   });
 }
 
@@ -202,20 +211,23 @@ export function pageRoutes(ctx: AppContext): Router {
     const model = typeof q.model === 'string' && q.model ? q.model : undefined;
     const formula =
       typeof q.formula === 'string' && q.formula.trim() ? q.formula.trim() : undefined;
+    const filtersText = typeof q.filters === 'string' ? q.filters : '';
+    const filters = splitLines(filtersText);
     const models = engine.models();
     let priors: ReturnType<Engine['priors']> = [];
     try {
       const table = engine.parseCsv(store.getDatasetCsv(id), d.name);
-      const spec = { mapping: mapping as ColumnMap, model, formula };
+      const spec = { mapping: mapping as ColumnMap, model, formula, filters };
       engine.checkFit(table, spec);
       priors = engine.priors(table, spec);
     } catch (err) {
       if (!(err instanceof BayesbenchError)) throw err;
       res.status(err.status);
-      datasetPage(res, engine, ctx, id, mapping, err.message);
+      datasetPage(res, engine, ctx, id, mapping, err.message, filtersText);
       return;
     }
     res.render('new-fit', {
+      filters: filtersText,
       title: `New fit: ${d.name}`,
       dataset: { id: d.id, name: d.name },
       mapping,
@@ -239,7 +251,8 @@ export function pageRoutes(ctx: AppContext): Router {
       if (!(err instanceof BayesbenchError) || err instanceof NotFoundError) throw err;
       const id = parseId(form.dataset, 'dataset');
       res.status(err.status);
-      datasetPage(res, engine, ctx, id, mappingFrom(form, {}), err.message);
+      const filters = typeof form.filters === 'string' ? form.filters : '';
+      datasetPage(res, engine, ctx, id, mappingFrom(form, {}), err.message, filters);
       return;
     }
     const fit = store.createFit(request);
