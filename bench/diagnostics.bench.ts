@@ -1,9 +1,11 @@
 /**
  * Benchmark: summarize 4 chains x 1000 draws x 1000 variables (issue 3 target: < 2 s).
- * Run: npx tsx bench/diagnostics.bench.ts [--runs 5] [--variables 1000]
+ * Also times one write and one read of the same draws as a draws CSV (what `diagnose` parses).
+ * Run: npx tsx bench/diagnostics.bench.ts [--runs 5] [--variables 1000] [--no-io]
  */
 import os from 'node:os';
 import { summarize } from '../src/diagnostics/summarize.js';
+import { readDrawsCsv, writeDrawsCsv } from '../src/draws/csv.js';
 import { createDraws } from '../src/draws/draws.js';
 
 function arg(name: string, fallback: number): number {
@@ -66,3 +68,17 @@ console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, node ${process.version}, ` +
     `load average ${os.loadavg()[0].toFixed(2)}, ${new Date().toISOString()}`,
 );
+
+if (!process.argv.includes('--no-io')) {
+  let t0 = performance.now();
+  const text = writeDrawsCsv(draws);
+  const writeMs = performance.now() - t0;
+  t0 = performance.now();
+  const back = readDrawsCsv(text, 'bench.csv');
+  const readMs = performance.now() - t0;
+  if (back.draws.variables.length !== nVars) throw new Error('wrong variable count');
+  console.log(
+    `diagnostics: draws CSV of ${(text.length / 1e6).toFixed(1)} MB: writeDrawsCsv ${(writeMs / 1000).toFixed(3)} s, ` +
+      `readDrawsCsv ${(readMs / 1000).toFixed(3)} s (one run each)`,
+  );
+}
