@@ -85,7 +85,9 @@ export function createApp(options: AppOptions): Express {
   app.engine('ejs', (ejs as unknown as { __express: Parameters<Express['engine']>[1] }).__express);
   app.set('view cache', true);
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // Helmet's defaults, except upgrade-insecure-requests: the server speaks plain HTTP, and on a LAN
+  // address (--host with --token) that directive would make browsers fetch /static over https.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use('/static', express.static(`${root}public`, { maxAge: '1h', index: false }));
   app.use(authRoutes(ctx));
   if (options.token) app.use(tokenAuth(options.token));

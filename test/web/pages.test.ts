@@ -55,6 +55,8 @@ describe('pages', () => {
     const csp = res.headers['content-security-policy'];
     expect(csp).toMatch(/script-src 'self'/);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toMatch(/script-src-attr 'none'/);
+    expect(csp).not.toMatch(/upgrade-insecure-requests/);
     expect(res.headers['x-powered-by']).toBeUndefined();
     await request(app)
       .get('/static/progress.js')

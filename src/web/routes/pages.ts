@@ -409,7 +409,10 @@ export function pageRoutes(ctx: AppContext): Router {
       title: `${name}: fit ${fit.id}`,
       fit: fitRow(fit),
       name,
-      names,
+      // A model can have thousands of variables: the list shows the top-level ones and the first
+      // 300 (UX.md §0.6: cap and select by name); any other is reached by typing its name.
+      names: [...new Set([...top, ...names.slice(0, 300), name])],
+      total: names.length,
       plots,
       summary,
     });
