@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type CompareOptions, readModelSpec, runComparison } from '../analysis/compare.js';
 import { formatComparison } from '../analysis/format.js';
@@ -6,7 +6,7 @@ import type { ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { readCsvFile } from '../data/csv.js';
 import type { Summary } from '../diagnostics/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, NotFoundError } from '../errors.js';
 import { formatBanner } from '../report/text.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import { runAction } from './shell.js';
@@ -249,6 +249,8 @@ export function register(program: Command): void {
     .action(
       runAction(async (file: string, raw: RawOptions) => {
         const options = await compareOptions(raw);
+        const st = await stat(file).catch(() => null);
+        if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
         const table = await readCsvFile(file);
         const chains = options.sampler?.chains ?? 4;
         const run = await runComparison(table, {
