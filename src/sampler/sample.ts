@@ -11,7 +11,7 @@ import {
 } from './chain.js';
 import { getSamplerPool } from './pool.js';
 import type { Fit, LogDensity, ProgressEvent, ReportingModel, SamplerConfig } from './types.js';
-import type { WorkerAnswer, WorkerTask } from './worker.js';
+import { END_OF_PROGRESS, type WorkerAnswer, type WorkerTask } from './worker.js';
 
 const GRAD_SENTINEL = -8.98846567431158e307;
 
@@ -250,13 +250,31 @@ async function runInWorkers(
   try {
     const runs = setups.map(async (setup) => {
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', (e: ProgressEvent) => onProgress?.(e));
+      // Messages can arrive after the task's result, and 'close' is not emitted on this end when
+      // the worker closes its end: the worker posts END_OF_PROGRESS last and we wait for it.
+      let drainedResolve: () => void = () => {};
+      const drained = new Promise<void>((resolve) => {
+        drainedResolve = resolve;
+      });
+      port1.on('message', (e: ProgressEvent | typeof END_OF_PROGRESS) => {
+        if (e === END_OF_PROGRESS) drainedResolve();
+        else onProgress?.(e);
+      });
       const task: WorkerTask = { source, setup, port: port2, progressEvery: every };
       try {
         const answer = (await pool.run(task, {
           transferList: [port2],
           signal: ctrl.signal,
         })) as WorkerAnswer;
+        // drain the chain's progress events (bounded wait: a port can fail to deliver on teardown)
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          drained,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, 2000);
+          }),
+        ]);
+        if (timer) clearTimeout(timer);
         if (!answer.ok) rethrow(answer);
         return answer.result;
       } catch (err) {

@@ -7,6 +7,9 @@ import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js
 import { loadModelFromSource } from './load-model.js';
 import type { ModelSource } from './types.js';
 
+/** The last message a worker posts on its progress port (after every ProgressEvent). */
+export const END_OF_PROGRESS = 'end-of-progress';
+
 /** The task posted to the worker. */
 export interface WorkerTask {
   source: ModelSource;
@@ -48,6 +51,7 @@ export default async function runChainTask(task: WorkerTask): Promise<WorkerAnsw
     const e = err as Error;
     return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(err) };
   } finally {
+    port.postMessage(END_OF_PROGRESS);
     port.close();
   }
 }
