@@ -98,6 +98,10 @@ describe('browser end to end', () => {
     await page.fill('#decision-form input[name="rope"]', '2');
     await Promise.all([page.waitForURL(/rope=2/), page.click('#decision-form button')]);
     expect(await page.locator('#recommendations tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#pairs')).toContain('recomputed from the stored draws');
+    // The JSON API gives the same rebuilt document.
+    const api = await page.request.get(`${server.url}api/fits/1/summary?rope=2`);
+    expect((await api.json()).settings.rope).toBe(2);
 
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: join(OUT, 'e2e-report.png'), fullPage: true });

@@ -3,6 +3,7 @@ import multer from 'multer';
 import { BayesbenchError } from '../../errors.js';
 import type { DatasetInfo, FitRecord } from '../../store/store.js';
 import type { AppContext } from '../app.js';
+import { parseDecisionQuery, reportView } from '../report-view.js';
 import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
 
 /** Multer with memory storage (nothing touches the disk) and the upload limits. */
@@ -107,12 +108,19 @@ export function apiRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get('/fits/:id/summary', (req, res) => {
+  router.get('/fits/:id/summary', async (req, res) => {
     const f = store.getFit(parseId(req.params.id, 'fit'));
     if (f.status !== 'done' || !f.comparison) {
       throw new BayesbenchError(`fit ${f.id} is ${f.status}: no summary yet`, 'not_ready', 409);
     }
-    res.json(f.comparison);
+    const query = parseDecisionQuery(req.query as Record<string, unknown>);
+    if (query.rope === undefined && query.threshold === undefined) {
+      res.json(f.comparison);
+      return;
+    }
+    // Another ROPE or threshold: the document rebuilt from the stored draws (no refit).
+    const view = await reportView(store, await ctx.engine(), f, query);
+    res.json(view.comparison);
   });
 
   router.post('/fits/:id/cancel', (req, res) => {
