@@ -110,6 +110,37 @@ describe('invariances', () => {
     );
   });
 
+  it('R-hat does not change when draws are permuted inside each half-chain', () => {
+    fc.assert(
+      fc.property(
+        shape,
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        ({ nDraws: n, nChains: m, phi, seed }, k) => {
+          const x = ar1Block(n, m, phi, seed);
+          const y = x.slice();
+          const h = Math.floor(n / 2);
+          let s = k;
+          for (let c = 0; c < m; c++) {
+            for (const start of [c * n, c * n + n - h]) {
+              // Fisher-Yates inside [start, start + h), a fixed LCG stream
+              for (let i = h - 1; i > 0; i--) {
+                s = (Math.imul(69069, s) + 1) >>> 0;
+                const j = start + (s % (i + 1));
+                const t = y[start + i];
+                y[start + i] = y[j];
+                y[j] = t;
+              }
+            }
+          }
+          for (const f of [rhat, rhatBasic, rhatBulk]) {
+            expect(rel(f(y, n, m), f(x, n, m)), f.name).toBeLessThan(ROUNDING);
+          }
+        },
+      ),
+      { seed: 17, numRuns: 60 },
+    );
+  });
+
   it('z-scores of distinct values are antisymmetric and sum to 0', () => {
     fc.assert(
       fc.property(shape, ({ nDraws: n, nChains: m, phi, seed }) => {
