@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { tokenAuth } from './auth.js';
 import type { Engine } from './engine.js';
 import { reportView } from './report-view.js';
+import { LIMITS } from './requests.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { pageRoutes } from './routes/pages.js';
@@ -115,7 +116,10 @@ export function describeError(err: unknown): { status: number; message: string }
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string };
   const status = e?.status ?? e?.statusCode;
   if (e?.code === 'LIMIT_FILE_SIZE')
-    return { status: 400, message: 'the file is over the upload size limit' };
+    return {
+      status: 400,
+      message: `the file is over the upload limit of ${LIMITS.bytes / 1024 / 1024} MB`,
+    };
   if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) {
     return { status: 400, message: `upload rejected: ${(err as Error).message}` };
   }

@@ -67,7 +67,7 @@ describe('JSON API: datasets', () => {
       .post('/api/datasets')
       .attach('file', big, 'big.csv')
       .expect(400);
-    expect(over.body.error).toMatch(/size limit/);
+    expect(over.body.error).toBe('the file is over the upload limit of 5 MB');
     expect(store.listDatasets()).toEqual([]);
   });
 
