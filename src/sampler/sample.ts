@@ -297,6 +297,30 @@ async function runInWorkers(
   }
 }
 
+/**
+ * Wall-clock timing of the two phases. Chains may run on fewer threads than there are chains, so
+ * no single chain's times measure the run: the wall clock of the whole run (model rebuild in the
+ * workers included) is split between warmup and sampling in proportion to the summed per-chain
+ * phase times, and the per-chain times are kept as they are (like rstan's get_elapsed_time).
+ *
+ * @example wallTiming(10, [3, 3], [2, 2]).warmupSeconds // 6
+ */
+export function wallTiming(
+  wallSeconds: number,
+  chainWarmupSeconds: number[],
+  chainSamplingSeconds: number[],
+): Fit['timing'] {
+  const w = chainWarmupSeconds.reduce((a, b) => a + b, 0);
+  const s = chainSamplingSeconds.reduce((a, b) => a + b, 0);
+  const share = w + s > 0 ? w / (w + s) : 0.5;
+  return {
+    warmupSeconds: wallSeconds * share,
+    samplingSeconds: wallSeconds * (1 - share),
+    chainWarmupSeconds,
+    chainSamplingSeconds,
+  };
+}
+
 function assemble(
   perChain: readonly Float64Array[],
   n: number,
@@ -339,9 +363,11 @@ export async function sample(
   const every = Math.max(1, Math.ceil(total / 100));
   const rm = model as ReportingModel;
   const useWorkers = rm.source !== undefined && config.parallel !== false;
+  const started = performance.now();
   const results = useWorkers
     ? await runInWorkers(rm, setups, every, signal, config.onProgress)
     : await runInProcess(model, setups, every, signal, config.onProgress);
+  const wallSeconds = (performance.now() - started) / 1000;
   for (const r of results) {
     config.onProgress?.({
       chain: r.chain,
@@ -366,10 +392,11 @@ export async function sample(
       stepSize: Float64Array.from(results.map((r) => r.stepSize)),
       invMetric: results.map((r) => r.invMetric),
     },
-    timing: {
-      warmupSeconds: Math.max(...results.map((r) => r.warmupSeconds)),
-      samplingSeconds: Math.max(...results.map((r) => r.samplingSeconds)),
-    },
+    timing: wallTiming(
+      wallSeconds,
+      results.map((r) => r.warmupSeconds),
+      results.map((r) => r.samplingSeconds),
+    ),
     config: {
       chains: cfg.chains,
       warmup: cfg.warmup,

@@ -91,7 +91,16 @@ export interface Fit {
   draws: Draws;
   stats: SamplerStats;
   adaptation: { stepSize: Float64Array; invMetric: Float64Array[] };
-  timing: { warmupSeconds: number; samplingSeconds: number };
+  /**
+   * Wall clock of the run split into its warmup and sampling shares (see wallTiming), plus each
+   * chain's own phase times (chains may wait for a worker thread, so these do not add up to wall).
+   */
+  timing: {
+    warmupSeconds: number;
+    samplingSeconds: number;
+    chainWarmupSeconds?: number[];
+    chainSamplingSeconds?: number[];
+  };
   config: Required<
     Pick<
       SamplerConfig,
