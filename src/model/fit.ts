@@ -21,6 +21,8 @@ export interface FitOptions extends SamplerConfig {
   /** Prior statements, e.g. ['sd ~ student_t(3, 0, 2.5)']. */
   priors?: string[];
   name?: string;
+  /** Group terms to sample centred, or 'auto' (default); see ModelSpec.centred. */
+  centred?: string[] | 'auto';
   /** Drop rows with missing values in the columns the model uses (default: throw DataError). */
   dropMissing?: boolean;
   /** Diagnostic thresholds passed to summarizeFit. */
@@ -51,12 +53,13 @@ export async function fit(
   const table: Table = Array.isArray(data)
     ? tableFromRecords(data as DataRecord[])
     : (data as Table);
-  const { formula, family, priors, name, dropMissing, thresholds, ...config } = options;
+  const { formula, family, priors, name, centred, dropMissing, thresholds, ...config } = options;
   const spec = normalizeSpec({
     formula,
     ...(family !== undefined ? { family } : {}),
     priors: priors ?? [],
     ...(name !== undefined ? { name } : {}),
+    ...(centred !== undefined ? { centred } : {}),
   });
   const prepared = prepareTable(spec, table, dropMissing ?? false);
   const model = compileModel(spec, prepared.table);
