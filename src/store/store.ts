@@ -198,7 +198,10 @@ const MIGRATIONS: string[] = [
    );`,
 ];
 
-/** Current schema version (PRAGMA user_version after migrating). */
+/**
+ * Current schema version (PRAGMA user_version after migrating).
+ * @example store.db.pragma('user_version', { simple: true }) === SCHEMA_VERSION
+ */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 interface FitRow {

@@ -36,7 +36,10 @@ export interface AppContext {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The repo (or package) root: views/, public/ and models/ live there, also when run from dist/. */
+/**
+ * The repo (or package) root: views/, public/ and models/ live there, also when run from dist/.
+ * @example join(packageRoot(), 'models')
+ */
 export function packageRoot(): string {
   return ROOT.endsWith('/dist/') ? ROOT.slice(0, -'dist/'.length) : ROOT;
 }
@@ -110,7 +113,10 @@ export function createApp(options: AppOptions): Express {
   return app;
 }
 
-/** Map an error to a status and a message for people; unknown errors are 500 without details. */
+/**
+ * Map an error to a status and a message for people; unknown errors are 500 without details.
+ * @example describeError(new NotFoundError('fit 9 not found')) // { status: 404, message: 'fit 9 not found' }
+ */
 export function describeError(err: unknown): { status: number; message: string } {
   if (err instanceof BayesbenchError) return { status: err.status, message: err.message };
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string };

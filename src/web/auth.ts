@@ -1,10 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
-/** Name of the login cookie set by the login form. */
+/**
+ * Name of the login cookie set by the login form.
+ * @example res.cookie(TOKEN_COOKIE, token, { httpOnly: true })
+ */
 export const TOKEN_COOKIE = 'bayesbench_token';
 
-/** Constant-time comparison of a presented token with the server's (hashes first: equal lengths). */
+/**
+ * Constant-time comparison of a presented token with the server's (hashes first: equal lengths).
+ * @example tokenMatches('abc', 'abc') // true
+ */
 export function tokenMatches(presented: string | undefined, token: string): boolean {
   if (!presented) return false;
   const a = createHash('sha256').update(presented).digest();
@@ -12,7 +18,10 @@ export function tokenMatches(presented: string | undefined, token: string): bool
   return timingSafeEqual(a, b);
 }
 
-/** One cookie's value from a Cookie header, or undefined. */
+/**
+ * One cookie's value from a Cookie header, or undefined.
+ * @example readCookie('a=1; b=2', 'b') // '2'
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {

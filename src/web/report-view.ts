@@ -24,7 +24,10 @@ const loadReport = async () => {
   return { ...plots, ...cvm, ...svm, ...banner, ...explorer, ...staticReport };
 };
 let reportModule: ReturnType<typeof loadReport> | undefined;
-/** The report module (src/report/), loaded once. */
+/**
+ * The report module (src/report/), loaded once.
+ * @example const R = await report(); R.forestPlot(comparison)
+ */
 export function report(): ReturnType<typeof loadReport> {
   reportModule ??= loadReport();
   return reportModule;
@@ -77,7 +80,10 @@ export interface ReportView {
 const CACHE_SIZE = 64;
 const cache = new Map<string, Promise<ReportView>>();
 
-/** Forget cached reports of a fit (after a restart). */
+/**
+ * Forget cached reports of a fit (after a restart).
+ * @example forgetReport(3)
+ */
 export function forgetReport(fitId: number): void {
   for (const k of cache.keys()) if (k.startsWith(`${fitId}|`)) cache.delete(k);
 }

@@ -12,7 +12,10 @@ import type {
 } from '../store/store.js';
 import type { Engine } from './engine.js';
 
-/** Upload limits (also enforced by multer for the byte size). */
+/**
+ * Upload limits (also enforced by multer for the byte size).
+ * @example LIMITS.rows // 100000
+ */
 export const LIMITS = { bytes: 5 * 1024 * 1024, rows: 100_000, columns: 200, previewRows: 10 };
 
 /**
@@ -211,7 +214,10 @@ export function parseFitRequest(store: Store, engine: Engine, body: unknown): Fi
   return { datasetId, spec, config };
 }
 
-/** Non-empty trimmed lines of a textarea. */
+/**
+ * Non-empty trimmed lines of a textarea.
+ * @example splitLines('a\n\n b ') // ['a', 'b']
+ */
 export function splitLines(text: string | undefined): string[] {
   return (text ?? '')
     .split(/\r?\n/)

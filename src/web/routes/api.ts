@@ -6,13 +6,19 @@ import type { AppContext } from '../app.js';
 import { parseDecisionQuery, reportView } from '../report-view.js';
 import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
 
-/** Multer with memory storage (nothing touches the disk) and the upload limits. */
+/**
+ * Multer with memory storage (nothing touches the disk) and the upload limits.
+ * @example router.post('/datasets', upload.single('file'), handler)
+ */
 export const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: LIMITS.bytes, files: 1, fields: 10, fieldSize: 10_000 },
 });
 
-/** The JSON form of a dataset (no bytes). */
+/**
+ * The JSON form of a dataset (no bytes).
+ * @example datasetJson(store.getDataset(1)).columns
+ */
 export function datasetJson(d: DatasetInfo) {
   return {
     id: d.id,
@@ -24,7 +30,10 @@ export function datasetJson(d: DatasetInfo) {
   };
 }
 
-/** The JSON form of a fit's state (GET /api/fits/:id). */
+/**
+ * The JSON form of a fit's state (GET /api/fits/:id).
+ * @example fitJson(store.getFitLight(1)).status // 'running'
+ */
 export function fitJson(f: FitRecord, live?: FitRecord['progress']) {
   const progress = live ?? f.progress;
   const out: Record<string, unknown> = {

@@ -66,7 +66,10 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
   });
 }
 
-/** A short status badge of a fit's diagnostics for lists (thresholds of UX.md §0.3). */
+/**
+ * A short status badge of a fit's diagnostics for lists (thresholds of UX.md §0.3).
+ * @example diagnosticsBadge(store.getFit(1)) // { label: 'diagnostics ok', kind: 'ok' }
+ */
 export function diagnosticsBadge(f: FitRecord): { label: string; kind: string } | null {
   const d = f.diagnostics;
   if (f.status !== 'done' || !d) return null;
