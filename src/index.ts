@@ -43,6 +43,56 @@ export { type RankSummary, rankSummary } from './analysis/ranks.js';
 export { confidentlyBetter, type Recommendation, recommend } from './analysis/recommend.js';
 export { defaultRope, taskScales } from './analysis/rope.js';
 // --- comparison analysis (issue 5): add exports below this line
+// (analysis: compare, compareFromFit, decisions, ranks, calibration; src/analysis/)
+export {
+  COMPARE_SAMPLER_DEFAULTS,
+  type CompareOptions,
+  type ComparisonRun,
+  compare,
+  comparisonSpec,
+  DEFAULT_FORMULA,
+  readModelSpec,
+  runComparison,
+} from './analysis/compare.js';
+export {
+  compareFromFit,
+  type DecisionOptions,
+  type FitInput,
+  type FromFitOptions,
+  type ScaleMode,
+  scaleTable,
+} from './analysis/from-fit.js';
+export type {
+  Comparison,
+  ComparisonCategory,
+  ComparisonCell,
+  ComparisonDiagnostics,
+  ComparisonHeuristic,
+  ComparisonPair,
+  ComparisonTask,
+} from './analysis/types.js';
+export {
+  type Decision,
+  decide,
+  type RopeProbabilities,
+  ropeProbabilities,
+} from './analysis/decision.js';
+export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
+export { type RankSummary, rankSummary } from './analysis/ranks.js';
+export { confidentlyBetter, type Recommendation, recommend } from './analysis/recommend.js';
+export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
+export { type CellDraws, cellDraws } from './analysis/cells.js';
+export { defaultRope, taskScales } from './analysis/rope.js';
+export { ppcByTask } from './analysis/ppc.js';
+export { formatComparison } from './analysis/format.js';
+export {
+  type CalibrationOptions,
+  type CalibrationResult,
+  rankHistogram,
+  runCalibration,
+  simulateBenchmark,
+} from './analysis/calibration.js';
+export { canMarginalize, compileComparisonModel } from './analysis/model.js';
 export type {
   Comparison,
   ComparisonCategory,
