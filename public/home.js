@@ -2,7 +2,7 @@
 // when any status changes (so finished fits show their diagnostics badge). File, not inline: CSP.
 (() => {
   const table = document.getElementById('fits');
-  if (!table || !table.querySelector('.status-running, .status-queued')) return;
+  if (!table?.querySelector('.status-running, .status-queued')) return;
   const shown = new Map();
   for (const row of table.querySelectorAll('tbody tr[data-fit]')) {
     shown.set(row.dataset.fit, row.dataset.status);
