@@ -107,6 +107,9 @@ describe('browser end to end', () => {
     await page.screenshot({ path: join(OUT, 'e2e-report.png'), fullPage: true });
     await page.mouse.wheel(0, -100_000);
     await page.screenshot({ path: join(OUT, 'e2e-report-top.png') });
+    // Home lists the finished fit with its diagnostics badge.
+    await page.goto(server.url);
+    expect(await page.locator('#fits .badge').count()).toBe(1);
     expect(problems).toEqual([]);
   });
 });
