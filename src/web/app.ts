@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { tokenAuth } from './auth.js';
+import { sameOrigin, tokenAuth } from './auth.js';
 import type { Engine } from './engine.js';
 import { reportView } from './report-view.js';
 import { LIMITS } from './requests.js';
@@ -93,6 +93,7 @@ export function createApp(options: AppOptions): Express {
   // address (--host with --token) that directive would make browsers fetch /static over https.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use('/static', express.static(`${root}public`, { maxAge: '1h', index: false }));
+  app.use(sameOrigin());
   app.use(authRoutes(ctx));
   if (options.token) app.use(tokenAuth(options.token));
   app.use('/api', express.json({ limit: '100kb' }), apiRoutes(ctx));

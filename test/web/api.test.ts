@@ -232,6 +232,24 @@ describe('with the real data layer (default engine)', () => {
   });
 });
 
+describe('cross-site requests', () => {
+  it('refuses a POST whose Origin is another site, accepts the same origin', async () => {
+    const { app, store } = setup();
+    await request(app)
+      .post('/api/datasets')
+      .set('Origin', 'https://evil.example')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(403);
+    expect(store.listDatasets()).toEqual([]);
+    await request(app)
+      .post('/api/datasets')
+      .set('Host', 'bayesbench.local:3000')
+      .set('Origin', 'http://bayesbench.local:3000')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+  });
+});
+
 describe('token auth', () => {
   it('needs the bearer token or the login cookie on every request', async () => {
     const { app } = setup({ token: 's3cret' });
