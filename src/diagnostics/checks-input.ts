@@ -50,5 +50,14 @@ export function isConstant(x: ArrayLike<number>, tol = DOUBLE_EPS): boolean {
  * @example shouldReturnNaN(new Float64Array([1, 1, 1])) // true
  */
 export function shouldReturnNaN(x: ArrayLike<number>): boolean {
-  return hasNonFinite(x) || isConstant(x);
+  // one pass: any NaN/Inf, else max - min (as hasNonFinite || isConstant)
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v - v !== 0) return true;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Math.abs(hi - lo) < DOUBLE_EPS;
 }
