@@ -123,6 +123,7 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     hasStudy: levels('study') > 1,
     hasSe: t.columns.se?.type === 'numeric',
     hasTrials: t.columns.trials?.type === 'numeric',
+    taskScaled: options.scale === 'task',
   };
   return {
     name: 'heuristic-task',

@@ -10,6 +10,11 @@ export interface DataShape {
   hasSe: boolean;
   /** A trials column (binomial counts). */
   hasTrials: boolean;
+  /**
+   * Scores standardized per task (`--scale task`): every task's mean is 0 by construction, so the
+   * `(1|task)` term is left out (its sd would sit at 0, a funnel for the sampler).
+   */
+  taskScaled?: boolean;
 }
 
 /**
@@ -47,6 +52,7 @@ export function adaptFormula(formula: string, shape: DataShape): string {
   let lhs = formula.slice(0, tilde).trim();
   let terms = topLevelTerms(formula.slice(tilde + 1));
   if (!shape.hasCategory) terms = terms.filter((t) => !/\bcategory\b/.test(t));
+  if (shape.taskScaled) terms = terms.filter((t) => t.replace(/\s+/g, '') !== '(1|task)');
   const hasStudyTerm = terms.some((t) => /\bstudy\b/.test(t));
   if (shape.hasStudy && !hasStudyTerm) terms.push('(1|study)');
   if (!lhs.includes('|')) {

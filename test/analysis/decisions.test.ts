@@ -122,3 +122,18 @@ describe('default formula adaptation', () => {
     );
   });
 });
+
+describe('formula under --scale task', () => {
+  it('leaves out (1|task): task means are 0 after standardizing', () => {
+    const base = 'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:task)';
+    expect(
+      adaptFormula(base, {
+        hasCategory: false,
+        hasStudy: false,
+        hasSe: false,
+        hasTrials: false,
+        taskScaled: true,
+      }),
+    ).toBe('score ~ 1 + (1|heuristic) + (1|heuristic:task)');
+  });
+});
