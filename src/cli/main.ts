@@ -13,8 +13,8 @@ import { register as registerServe } from './serve.js';
 export function createProgram(): Command {
   const program = new Command('bayesbench')
     .description(
-      'Which heuristic is better on which kind of task, and how sure is that: hierarchical Bayesian\n' +
-        'comparison of benchmark CSVs with a NUTS sampler, diagnostics and reports.',
+      'Which heuristic is better on which kind of task, and how sure is that: hierarchical ' +
+        'Bayesian comparison of benchmark CSVs with a NUTS sampler, diagnostics and reports.',
     )
     .version('0.1.0')
     .exitOverride()
@@ -28,6 +28,13 @@ export function createProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  // `bayesbench ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   try {
     await createProgram().parseAsync(process.argv);
   } catch (err) {

@@ -53,6 +53,8 @@ const LABELS: Record<string, string> = {
   divergent: 'Divergent transitions',
   treedepth: 'Maximum tree depth hits',
   ebfmi: 'E-BFMI',
+  short_chains: 'Draws per chain',
+  nonfinite: 'Finite draws',
 };
 
 function isSummary(x: Summary | ComparisonDiagnosticsInput): x is Summary {
