@@ -84,6 +84,19 @@ const cases: Case[] = [
   { formula: 'y ~ 1 + (0 + h || g)', family: 'gaussian', priors: ['sigma ~ flat'] },
   { formula: 'y ~ x + (1|g) + (1 + x || h) + (1|g:h)', family: 'gaussian', centred: ['g', 'h'] },
   { formula: 'k | trials(tr) ~ 1 + (1|g) + (1|h)', family: 'binomial', centred: ['h'] },
+  // Shear: centred h (3 levels) and g (5 levels) sampled as totals over the g:h effects.
+  {
+    formula: 'y ~ 1 + (1|g) + (1|h) + (1|g:h)',
+    family: 'student',
+    centred: ['g', 'h'],
+    shear: true,
+  },
+  {
+    formula: 'k | trials(tr) ~ 1 + x + (1|g) + (1|h) + (1|g:h)',
+    family: 'binomial',
+    centred: ['g', 'h', 'g:h'],
+    shear: true,
+  },
 ];
 
 describe('analytic gradient == central finite differences', () => {
@@ -91,12 +104,17 @@ describe('analytic gradient == central finite differences', () => {
     for (const ss of [true, false]) {
       it(`${c.family}: ${c.formula}${ss ? '' : ' (no sufficient statistics)'}`, () => {
         const m = compileModel(
-          { formula: c.formula, family: c.family, priors: c.priors ?? [] },
-          table,
           {
-            sufficientStats: ss,
+            formula: c.formula,
+            family: c.family,
+            priors: c.priors ?? [],
+            ...(c.centred ? { centred: c.centred } : {}),
           },
+          table,
+          { sufficientStats: ss, shear: c.shear ?? false },
         );
+        if (c.centred) expect(m.internals.centred.sort()).toEqual([...c.centred].sort());
+        if (c.shear) expect(m.parameterNames.some((p) => p.startsWith('total_'))).toBe(true);
         const grad = new Float64Array(m.dim);
         const scratch = new Float64Array(m.dim);
         fc.assert(
@@ -131,8 +149,10 @@ describe('analytic gradient == central finite differences', () => {
         priors: c.priors ?? [],
         centred: c.centred ?? [],
       };
-      const a = compileModel(spec, table, { sufficientStats: true });
-      const b = compileModel(spec, table, { sufficientStats: false });
+      // Same coordinates in both: no cell-weighted shift or shear, no marginalization.
+      const same = { shiftIntercept: false, shear: false, marginalize: false } as const;
+      const a = compileModel(spec, table, { ...same, sufficientStats: true });
+      const b = compileModel(spec, table, { ...same, sufficientStats: false });
       const t1 = new Float64Array(a.dim).map((_, i) => Math.sin(i + 1));
       const t2 = new Float64Array(a.dim).map((_, i) => Math.cos(2 * i));
       const ga = new Float64Array(a.dim);

@@ -26,8 +26,12 @@ describe('exact marginalization of the per-cell gaussian group term', () => {
   for (const spec of specs) {
     it(`${spec.family}: ${spec.formula}`, () => {
       // No intercept shift, so both models' remaining coordinates mean the same thing.
-      const marg = compileModel(spec, table, { shiftIntercept: false });
-      const full = compileModel(spec, table, { marginalize: false, shiftIntercept: false });
+      const marg = compileModel(spec, table, { shiftIntercept: false, shear: false });
+      const full = compileModel(spec, table, {
+        marginalize: false,
+        shiftIntercept: false,
+        shear: false,
+      });
       expect(marg.internals.marginal).toBe('g:h');
       expect(full.internals.marginal).toBe(null);
       expect(full.dim - marg.dim).toBe(15);
@@ -85,7 +89,7 @@ describe('exact marginalization of the per-cell gaussian group term', () => {
 
   it('reports r_ draws of the marginalized term, deterministic in theta, with the conditional moments', () => {
     const spec = specs[0];
-    const m = compileModel(spec, table, { shiftIntercept: false });
+    const m = compileModel(spec, table, { shiftIntercept: false, shear: false });
     const names = m.variableNames;
     expect(names).toContain('r_g:h[g0_h0,Intercept]');
     const theta = Float64Array.from({ length: m.dim }, (_, i) => 0.3 * Math.sin(i));
@@ -109,7 +113,11 @@ describe('exact marginalization of the per-cell gaussian group term', () => {
     const mean = s1 / N;
     const sd = Math.sqrt(s2 / N - mean * mean);
     // Conditional moments from the model internals: recompute with a second model without marginalizing.
-    const full = compileModel(spec, table, { marginalize: false, shiftIntercept: false });
+    const full = compileModel(spec, table, {
+      marginalize: false,
+      shiftIntercept: false,
+      shear: false,
+    });
     const zi = full.parameterNames.indexOf('z_g:h[g1_h2,Intercept]');
     const th = new Float64Array(full.dim);
     const restIdx = full.parameterNames
