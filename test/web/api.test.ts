@@ -240,7 +240,18 @@ describe('cross-site requests', () => {
       .set('Origin', 'https://evil.example')
       .attach('file', Buffer.from(CSV), 'runs.csv')
       .expect(403);
+    await request(app)
+      .post('/api/fits')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ dataset: 1, mapping: { heuristic: 'h', task: 't', score: 's' } })
+      .expect(403);
     expect(store.listDatasets()).toEqual([]);
+    await request(app)
+      .post('/api/datasets')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .set('Origin', 'null')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
     await request(app)
       .post('/api/datasets')
       .set('Host', 'bayesbench.local:3000')
