@@ -39,6 +39,7 @@ interface Case {
   family: Family;
   priors?: string[];
   centred?: string[];
+  shear?: boolean;
 }
 // Every family, term type (numeric, factor, interaction, *, intercept/no intercept, (1|g),
 // correlated and uncorrelated slopes, g1:g2, g1/g2), addition term, prior and transform.
