@@ -19,8 +19,8 @@ import { createNormalRng } from './random.js';
  *   log p(y_c | eta, sigma, tau) = 1/2 sum log w_i - 1/2 sum w_i e_i^2 + 1/2 k S^2 - 1/2 log(1 + W tau^2)
  *
  * with k = tau^2 / (1 + W tau^2) (constants dropped). The cell effects come back exactly: given the
- * other parameters r_c ~ N(k S, k), so each cell gets an auxiliary standard normal xi_c in the
- * parameter vector (independent of everything in the posterior) and r_c = k S + sqrt(k) xi_c is
+ * other parameters r_c ~ N(k S, k), so each cell gets an auxiliary standard normal xi_c
+ * (independent of everything in the posterior; see `auxNormals`) and r_c = k S + sqrt(k) xi_c is
  * reported under its brms name. The joint posterior of all reported variables is the same as the
  * plain model's; only the geometry the sampler sees changes. Everything else (non-centred group
  * effects, priors including user priors, brms names) follows the model layer's compiled model,
@@ -101,6 +101,25 @@ function rowLevels(table: Table, g: GroupInfo): Int32Array {
     }
     return key.get(parts.join('\u0000')) ?? -1;
   });
+}
+
+/**
+ * The auxiliary standard normals of the integrated-out effects, as a deterministic function of the
+ * sampled parameters: a 32-bit FNV-1a hash of theta's bytes seeds a normal stream. They are
+ * independent of everything in the posterior, so sampling them with NUTS (99 of 110 coordinates on
+ * the Tay table) only made every leapfrog step longer; any two distinct states get unrelated
+ * streams, a repeated state (a rejected proposal) repeats its draw exactly as a sampled xi would,
+ * and runs stay bit-for-bit reproducible.
+ */
+function auxNormals(theta: Float64Array, out: Float64Array): void {
+  const bytes = new Uint8Array(theta.buffer, theta.byteOffset, theta.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const rng = createNormalRng(h);
+  for (let i = 0; i < out.length; i++) out[i] = rng.normal();
 }
 
 /**
@@ -227,10 +246,11 @@ export function compileComparisonModel(
   if (hasSigma) parameterNames.push('log(sigma)');
   const variableNames = ref.variableNames;
   const slotOf = new Map(variableNames.map((v, i) => [v, i]));
+  let xiCount = 0;
   const levels: Level[] = chainGroups.map((g, k) => {
     const n = g.levels.length;
-    const xiOff = parameterNames.length;
-    for (const lv of g.levels) parameterNames.push(`xi_${g.group}[${lv.join('_')}]`);
+    const xiOff = xiCount;
+    xiCount += n;
     return {
       g,
       nodeOfChild: k === 0 ? rowsOf(g) : nestMaps[k - 1],
@@ -251,7 +271,7 @@ export function compileComparisonModel(
     };
   });
   const dim = parameterNames.length;
-  const xiStart = levels[0].xiOff;
+  const xi = new Float64Array(xiCount);
   const pIntercept = priorFor(ref, 'Intercept');
   const pSigma = priorFor(ref, 'sigma');
   const L = levels.length;
@@ -312,14 +332,22 @@ export function compileComparisonModel(
     const cells = levels[0];
     cells.A.fill(0);
     cells.B.fill(0);
+    const cellA = cells.A;
+    const cellB = cells.B;
+    const cellOf = cells.nodeOfChild;
+    // without se every row has the same weight: one log instead of N
+    let logW = se2 ? 0 : 0.5 * N * Math.log(w[0]);
     for (let i = 0; i < N; i++) {
-      const c = cells.nodeOfChild[i];
+      const c = cellOf[i];
+      const wi = w[i];
       const e = y[i] - eta[i];
-      lp += 0.5 * Math.log(w[i]) - 0.5 * w[i] * e * e;
+      if (se2) logW += 0.5 * Math.log(wi);
+      lp -= 0.5 * wi * e * e;
       if (c < 0) continue;
-      cells.A[c] += w[i];
-      cells.B[c] += w[i] * e;
+      cellA[c] += wi;
+      cellB[c] += wi * e;
     }
+    lp += logW;
     for (let k = 0; k < L; k++) {
       const lv = levels[k];
       const up = k + 1 < L ? levels[k + 1] : null;
@@ -440,11 +468,6 @@ export function compileComparisonModel(
       lp += priorLogDensity(pSigma, sigma, pg) + theta[sigmaOff];
       grad[sigmaOff] += 2 * sigma2 * gSigma2 + sigma * pg[1] + 1;
     }
-    for (let c = xiStart; c < dim; c++) {
-      const x = theta[c];
-      lp -= 0.5 * x * x;
-      grad[c] -= x;
-    }
     if (!Number.isFinite(lp)) return Number.NEGATIVE_INFINITY;
     // an overflowing scale (exp of a huge log sd early in warmup) can leave lp finite while the
     // gradient is not: report off-support so the sampler rejects the step instead of moving to NaN
@@ -479,6 +502,7 @@ export function compileComparisonModel(
     if (hasSigma) set('sigma', sigma);
     weights(sigma * sigma);
     forward();
+    auxNormals(theta, xi);
     // effects top-down: r ~ N(kappa (B - A R), kappa), R = sum of the ancestors' effects
     for (let k = L - 1; k >= 0; k--) {
       const lv = levels[k];
@@ -486,7 +510,7 @@ export function compileComparisonModel(
       for (let j = 0; j < lv.n; j++) {
         const R = up ? up.r[up.nodeOfChild[j]] : 0;
         const kap = v[k] / lv.p[j];
-        const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * theta[lv.xiOff + j];
+        const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * xi[lv.xiOff + j];
         lv.r[j] = R + own; // keep the running sum for the children
         if (lv.slot[j] >= 0) out[lv.slot[j]] = own;
       }
