@@ -75,7 +75,10 @@ function progress(nChains: number): { onProgress: (e: ProgressEvent) => void; st
   };
 }
 
-/** Register `bayesbench fit DATA.csv --formula F ...`. */
+/**
+ * Register `bayesbench fit DATA.csv --formula F ...`.
+ * @example register(new Command('bayesbench'))
+ */
 export function register(program: Command): void {
   program
     .command('fit')

@@ -19,7 +19,7 @@ export interface ModelCliOptions {
 
 export const FAMILIES = ['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal'];
 
-/** Repeatable option collector. */
+/** Repeatable option collector. @example collect('b ~ normal(0, 1)', []) // ['b ~ normal(0, 1)'] */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /**
@@ -50,6 +50,7 @@ export async function specFromOptions(o: ModelCliOptions): Promise<ModelSpec> {
 
 /**
  * Read the CSV and drop rows with missing values when asked (saying how many on stderr).
+ * @example const table = await loadTable('runs.csv', { formula: 'score ~ 1 + (1|task)' }, true);
  */
 export async function loadTable(
   file: string,
@@ -93,7 +94,10 @@ export function formatPriors(rows: readonly PriorRow[]): string {
   return [line(header), ...body.map(line)].join('\n');
 }
 
-/** Register `bayesbench priors DATA.csv --formula F`: every prior a fit would use. */
+/**
+ * Register `bayesbench priors DATA.csv --formula F`: every prior a fit would use.
+ * @example register(new Command('bayesbench'))
+ */
 export function register(program: Command): void {
   program
     .command('priors')

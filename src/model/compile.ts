@@ -132,7 +132,10 @@ export interface Model extends CompiledModel {
   readonly internals: ModelInternals;
 }
 
-/** Normalize a spec: family defaults to gaussian; checks the family name. */
+/**
+ * Normalize a spec: family defaults to gaussian; checks the family name.
+ * @example normalizeSpec({ formula: 'y ~ 1' }).family // 'gaussian'
+ */
 export function normalizeSpec(spec: ModelSpec): ModelSpec & { family: Family } {
   const family = spec.family ?? 'gaussian';
   if (!FAMILIES.includes(family)) {
