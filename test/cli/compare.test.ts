@@ -109,6 +109,15 @@ describe('bayesbench compare on the Tay LRA table', () => {
   });
 });
 
+describe('--strict', () => {
+  it('exits 1 when the diagnostics raise a warning', () => {
+    // 20 warmup + 20 draws cannot reach R-hat <= 1.01 and ESS >= 100 per chain
+    const r = run(tay, '--chains', '2', '--warmup', '20', '--draws', '20', '--quiet', '--strict');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/WARNING: the fit has not converged/);
+  });
+});
+
 describe('bad input exits 2 with a short message', () => {
   const cases: [string, string[], RegExp][] = [
     ['empty file', [csv('empty.csv', '')], /empty/i],
