@@ -27,6 +27,7 @@ const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: boolean }
   { key: 'study', label: 'Study', required: false },
   { key: 'std', label: 'Std (mean ± std rows)', required: false },
   { key: 'n', label: 'n (seeds per row)', required: false },
+  { key: 'trials', label: 'Trials (binomial counts)', required: false },
 ];
 
 /** A rendered page kept in memory: the bytes, gzipped once, and an ETag. */
