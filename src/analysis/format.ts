@@ -113,6 +113,8 @@ function cellTable(cells: readonly ComparisonCell[], d: number): string {
 export interface FormatOptions {
   /** Print pairwise tables per category too (default true). */
   categoryPairs?: boolean;
+  /** Above this many heuristics, category pair tables keep only pairs with the 3 best (default 8). */
+  maxFullPairs?: number;
   /** Task columns per block of the per-task table (default 6). */
   tasksPerBlock?: number;
 }
@@ -199,15 +201,23 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
     ),
   );
   if (options.categoryPairs !== false) {
+    const many = c.heuristics.length > (options.maxFullPairs ?? 8);
     for (const cat of c.categories) {
-      out.push('', `Pairwise decisions, category ${cat.name}`);
-      out.push(
-        pairTable(
-          c.pairs.filter((p) => p.scope === `category:${cat.name}`),
-          order,
-          d,
-        ),
-      );
+      let pairs = c.pairs.filter((p) => p.scope === `category:${cat.name}`);
+      let title = `Pairwise decisions, category ${cat.name}`;
+      if (many) {
+        // long lists help nobody: the pairs that involve the category's three best heuristics
+        const top = new Set(
+          [...cat.heuristics]
+            .sort((a, b) => a.expected_rank - b.expected_rank)
+            .slice(0, 3)
+            .map((h) => h.heuristic),
+        );
+        pairs = pairs.filter((p) => top.has(p.a) || top.has(p.b));
+        title += ' (pairs with its 3 best heuristics; all pairs in --json)';
+      }
+      out.push('', title);
+      out.push(pairTable(pairs, order, d));
     }
   }
 
