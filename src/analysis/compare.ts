@@ -114,8 +114,11 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     return c?.type === 'factor' ? new Set(Array.from(c.codes).filter((x) => x >= 0)).size : 0;
   };
   const priors = [...(options.model?.priors ?? []), ...(options.priors ?? [])];
-  if (options.model)
+  const isDefault = (f: string) => f.replace(/\s+/g, '') === DEFAULT_FORMULA.replace(/\s+/g, '');
+  // models/heuristic-task.json given explicitly is the default model: adapt it like the default
+  if (options.model && !isDefault(options.model.formula)) {
     return { ...options.model, priors, ...(options.family ? { family: options.family } : {}) };
+  }
   if (options.formula)
     return { formula: options.formula, family: options.family ?? 'gaussian', priors };
   const shape = {
@@ -126,7 +129,7 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     taskScaled: options.scale === 'task',
   };
   return {
-    name: 'heuristic-task',
+    name: options.model?.name ?? 'heuristic-task',
     formula: adaptFormula(DEFAULT_FORMULA, shape),
     family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
     priors,
