@@ -777,6 +777,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   };
 
   /** Linear predictor of every cell into eta. */
+  const plain = terms.filter((t) => !t.marginal && t.m === 1 && t.zc[0] === null);
   const cellEta = (theta: Float64Array): void => {
     eta.fill(interceptOf(theta));
     for (let k = 0; k < K; k++) {
@@ -784,13 +785,28 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const col = Xc[k];
       for (let c = 0; c < nCells; c++) eta[c] += col[c] * bk;
     }
+    // Varying intercepts, up to three per pass (fewer sweeps over eta).
+    for (let p = 0; p < plain.length; p += 3) {
+      const n = Math.min(3, plain.length - p);
+      const i0 = plain[p].idx;
+      const r0 = plain[p].r;
+      if (n === 1) {
+        for (let c = 0; c < nCells; c++) eta[c] += r0[i0[c]];
+      } else if (n === 2) {
+        const i1 = plain[p + 1].idx;
+        const r1 = plain[p + 1].r;
+        for (let c = 0; c < nCells; c++) eta[c] += r0[i0[c]] + r1[i1[c]];
+      } else {
+        const i1 = plain[p + 1].idx;
+        const r1 = plain[p + 1].r;
+        const i2 = plain[p + 2].idx;
+        const r2 = plain[p + 2].r;
+        for (let c = 0; c < nCells; c++) eta[c] += r0[i0[c]] + r1[i1[c]] + r2[i2[c]];
+      }
+    }
     for (const t of terms) {
       const { m, idx, r } = t;
-      if (t.marginal) continue;
-      if (m === 1 && t.zc[0] === null) {
-        for (let c = 0; c < nCells; c++) eta[c] += r[idx[c]];
-        continue;
-      }
+      if (t.marginal || (m === 1 && t.zc[0] === null)) continue;
       for (let j = 0; j < m; j++) {
         const zc = t.zc[j];
         if (zc === null) for (let c = 0; c < nCells; c++) eta[c] += r[idx[c] * m + j];
@@ -946,12 +962,42 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     }
 
     // ---- group effects: d lp / d r for every term (likelihood, centred priors) ----
+    for (let p = 0; p < plain.length; p += 3) {
+      const n = Math.min(3, plain.length - p);
+      const i0 = plain[p].idx;
+      const g0 = plain[p].Gr;
+      g0.fill(0);
+      if (n === 1) {
+        for (let c = 0; c < nCells; c++) g0[i0[c]] += gEta[c];
+      } else if (n === 2) {
+        const i1 = plain[p + 1].idx;
+        const g1 = plain[p + 1].Gr;
+        g1.fill(0);
+        for (let c = 0; c < nCells; c++) {
+          const g = gEta[c];
+          g0[i0[c]] += g;
+          g1[i1[c]] += g;
+        }
+      } else {
+        const i1 = plain[p + 1].idx;
+        const g1 = plain[p + 1].Gr;
+        const i2 = plain[p + 2].idx;
+        const g2 = plain[p + 2].Gr;
+        g1.fill(0);
+        g2.fill(0);
+        for (let c = 0; c < nCells; c++) {
+          const g = gEta[c];
+          g0[i0[c]] += g;
+          g1[i1[c]] += g;
+          g2[i2[c]] += g;
+        }
+      }
+    }
     for (const t of sweep) {
       const { m, idx, Gr } = t;
-      Gr.fill(0);
-      if (m === 1 && t.zc[0] === null) {
-        for (let c = 0; c < nCells; c++) Gr[idx[c]] += gEta[c];
-      } else {
+      if (!(m === 1 && t.zc[0] === null)) {
+        // (plain varying intercepts were filled above)
+        Gr.fill(0);
         for (let j = 0; j < m; j++) {
           const zc = t.zc[j];
           if (zc === null) for (let c = 0; c < nCells; c++) Gr[idx[c] * m + j] += gEta[c];
