@@ -151,3 +151,13 @@ describe('marginalized comparison model', () => {
     }
   });
 });
+
+describe('centred or non-centred sampled groups', () => {
+  it('calls levels pinned when their means differ by much more than a mean’s standard error', async () => {
+    const { levelsPinned } = await import('../../src/analysis/model.js');
+    // means 1.05 and 50.1, within sd ~0.1: pinned
+    expect(levelsPinned([1, 1.1, 50, 50.2], Int32Array.from([0, 0, 1, 1]), 2)).toBe(true);
+    // means 1.5, 4, 2.25 with within sd ~0.9 and 2 rows each: se 0.65, spread 1.3 < 2 se
+    expect(levelsPinned([1, 2, 3, 5, 2, 2.5], Int32Array.from([0, 0, 1, 1, 2, 2]), 3)).toBe(false);
+  });
+});
