@@ -155,6 +155,9 @@ export interface CalibrationResult {
   /** Largest R-hat and total divergences seen across replications. */
   maxRhat: number;
   divergent: number;
+  /** Replications whose fit had any divergent transition / an R-hat above 1.01. */
+  fitsWithDivergences: number;
+  fitsWithHighRhat: number;
 }
 
 /**
@@ -181,6 +184,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
     rankDraws: L,
     maxRhat: 0,
     divergent: 0,
+    fitsWithDivergences: 0,
+    fitsWithHighRhat: 0,
   };
   for (let r = 0; r < options.replications; r++) {
     const sim = simulateBenchmark(design, priors, rng);
@@ -203,6 +208,8 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       Number.isFinite(c.diagnostics.max_rhat) ? c.diagnostics.max_rhat : 0,
     );
     res.divergent += c.diagnostics.divergent;
+    if (c.diagnostics.divergent > 0) res.fitsWithDivergences++;
+    if (c.diagnostics.max_rhat > 1.01) res.fitsWithHighRhat++;
     const C = design.categories;
     for (const cat of c.categories) {
       const ci = sim.categoryNames.indexOf(cat.name);
