@@ -134,7 +134,7 @@ out(
   `- Confident "A better by more than the ROPE" calls (category scope): ${r.calls}; wrong (true difference <= ROPE): **${r.wrongCalls} (${(100 * r.wrongRate).toFixed(1)}%)**, stated rate at most 5%; sign errors (true difference <= 0): ${r.signErrors}.`,
 );
 out(
-  `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; total divergent transitions: ${r.divergent} (over ${reps} fits x 2000 draws).`,
+  `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${reps}; fits with any divergent transition: ${r.fitsWithDivergences} of ${reps} (${r.divergent} divergent transitions in total over ${reps} x 2000 draws). Prior draws put some scales near 0, where the sampled task term and sigma can still funnel (the marginalization removes this for the heuristic terms only); those fits stay in the coverage and SBC figures above (nothing is filtered).`,
 );
 out();
 out('### SBC rank histograms (rank of the true value among 99 thinned draws, 10 bins)');
