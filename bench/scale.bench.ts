@@ -9,7 +9,9 @@
  * heuristic, task, heuristic x category and heuristic x task effects, gaussian noise sd 0.02).
  *
  * Usage: npx tsx bench/scale.bench.ts [--rows-per-cell 100] [--heuristics 20] [--tasks 500]
- *        [--categories 5] [--reps 1] [--no-build] [--keep] [-- extra compare args]
+ *        [--categories 5] [--reps 1] [--timeout 600] [--no-build] [--keep] [-- extra compare args]
+ * A run still going after --timeout seconds is stopped and reported as a miss (with its CPU time
+ * and peak RSS so far).
  *
  * @example
  * // npx tsx bench/scale.bench.ts --rows-per-cell 10    (a 100,000-row smoke run)
@@ -140,22 +142,37 @@ function num(argv: readonly string[], name: string, dflt: number): number {
   return i >= 0 && i + 1 < argv.length ? Number(argv[i + 1]) : dflt;
 }
 
+/**
+ * Run `cmd` (here /usr/bin/time wrapping node) and collect its output. After `timeoutS` seconds the
+ * wrapped grandchild (found with `pgrep -P`) is killed, so /usr/bin/time still writes its report
+ * (peak RSS, CPU time) for the part that ran; `timedOut` is then true.
+ */
 function runChild(
   cmd: string,
   args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  timeoutS: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT });
     const out: Buffer[] = [];
     let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      const r = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' });
+      const pids = (r.stdout ?? '').split('\n').filter((x) => /^\d+$/.test(x));
+      for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+      if (pids.length === 0) child.kill('SIGKILL');
+    }, timeoutS * 1000);
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr }),
-    );
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr, timedOut });
+    });
   });
 }
 
@@ -169,6 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const C = num(own, '--categories', 5);
   const R = num(own, '--rows-per-cell', 100);
   const reps = num(own, '--reps', 1);
+  const timeoutS = num(own, '--timeout', 600);
   if (!own.includes('--no-build')) {
     const b = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) console.log('bench: npm run build failed; using whatever dist/ holds');
@@ -179,7 +197,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bb-scale-'));
-  const csv = path.join(dir, 'synth_1m.csv');
+  const csv = path.join(dir, `synth_${H}x${T}x${R}.csv`);
   const tg = performance.now();
   const gen = { heuristics: H, tasks: T, categories: C, runs: R, seed: 1 };
   let rows: number;
@@ -205,9 +223,23 @@ async function main(argv: readonly string[]): Promise<number> {
     const timeFile = path.join(dir, `time${i}.txt`);
     const args = ['-v', '-o', timeFile, process.execPath, cli, 'compare', csv, '--json', ...extra];
     const t0 = performance.now();
-    const res = await runChild('/usr/bin/time', args);
+    const res = await runChild('/usr/bin/time', args, timeoutS);
     const wallJs = (performance.now() - t0) / 1000;
     const tv = existsSync(timeFile) ? parseTimeV(readFileSync(timeFile, 'utf8')) : null;
+    if (res.timedOut) {
+      console.log(
+        `run ${i + 1}: did NOT finish within ${timeoutS} s (stopped)` +
+          (timeoutS > TARGET_SECONDS
+            ? `: target ${TARGET_SECONDS} s missed by more than ${(timeoutS - TARGET_SECONDS).toFixed(0)} s`
+            : '') +
+          `; until then peak RSS ${tv ? tv.peakRssMb.toFixed(0) : 'NA'} MB, ` +
+          `user ${tv?.userSeconds.toFixed(1)} s, sys ${tv?.systemSeconds.toFixed(1)} s, CPU ${tv?.cpuPercent}%`,
+      );
+      const tail = res.stderr.trim().split('\n').slice(-3).join(' | ');
+      if (tail) console.log(`  last stderr lines: ${tail}`);
+      failed = true;
+      break;
+    }
     if (res.code !== 0) {
       console.log(
         `compare failed (exit ${res.code}) after ${wallJs.toFixed(1)} s:\n${res.stderr.slice(-3000)}`,
