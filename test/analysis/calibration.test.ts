@@ -9,31 +9,32 @@ import { createNormalRng } from '../../src/analysis/random.js';
 /**
  * Short calibration run (the long one with SBC rank histograms is `npm run validate`).
  *
- * 16 simulated benchmarks from the default model's prior (4 heuristics, 3 categories x 2 tasks,
- * 2 seeds per cell, 48 rows), each fitted with 2 chains x 300 warmup + 300 draws (~2 s each).
- * 16 x 12 = 192 heuristic-by-category 90% intervals: the standard error of the coverage is
- * sqrt(0.9 * 0.1 / 192) = 0.022 (intervals within a replication are correlated, so somewhat more).
+ * 40 simulated benchmarks from the default model's prior (4 heuristics, 3 categories x 2 tasks,
+ * 2 seeds per cell, 48 rows), each fitted with 2 chains x 300 warmup + 300 draws (~0.3 s each).
+ * 40 x 12 = 480 heuristic-by-category 90% intervals: the standard error of the coverage is
+ * sqrt(0.9 * 0.1 / 480) = 0.014 (intervals within a replication are correlated, so somewhat more).
  *
- * What this can detect: a coverage far from 90% (below ~0.78 or above ~0.98), e.g. cell means
+ * What this can detect: a coverage off by more than ~5 points (outside 0.85-0.95), e.g. cell means
  * built from the wrong terms, a marginalization that loses or doubles a variance component,
  * intervals from the wrong quantiles, a sign error in the decision rule or ROPE. What it cannot
- * detect: coverage errors of a few points, tail miscalibration, or a wrong-call rate between 5%
- * and ~12% (too few confident calls); the long run in bench/validate.ts covers those.
+ * detect: coverage errors of a few points, tail miscalibration (SBC ranks), or a wrong-call rate
+ * between 5% and 8%; the long run in bench/validate.ts (400 replications) covers those.
  */
 describe('calibration on data simulated from the prior', () => {
   it('covers the heuristic-by-category truth ~90% and rarely makes wrong calls', async () => {
     const r = await runCalibration({
-      replications: 16,
+      replications: 40,
       sampler: { chains: 2, warmup: 300, draws: 300 },
       seed: 7,
     });
-    expect(r.intervals).toBe(192);
-    // nominal 0.90; +-3.5 standard errors of 0.022 (see above)
-    expect(r.coverage).toBeGreaterThan(0.78);
-    expect(r.coverage).toBeLessThan(0.98);
-    expect(r.calls).toBeGreaterThan(20);
-    // stated rate 1 - 0.95 = 0.05 on average; with ~100-200 correlated calls allow up to 0.12
-    expect(r.wrongRate).toBeLessThanOrEqual(0.12);
+    expect(r.intervals).toBe(480);
+    // nominal 0.90, the issue's band 0.85-0.95: +-3.6 standard errors of 0.014 (see above)
+    expect(r.coverage).toBeGreaterThan(0.85);
+    expect(r.coverage).toBeLessThan(0.95);
+    expect(r.calls).toBeGreaterThan(100);
+    // stated rate 1 - 0.95 = 0.05 on average (the long run measured 0.1%); with a few hundred
+    // correlated calls, 0.08 leaves room for Monte Carlo noise and still catches a broken rule
+    expect(r.wrongRate).toBeLessThanOrEqual(0.08);
   });
 });
 
