@@ -186,8 +186,8 @@ export function register(program: Command): void {
   program
     .command('compare')
     .description(
-      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical\n' +
-        'model to a benchmark CSV and report P(A better), P(best), expected ranks and recommendations.',
+      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
+        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
     )
     .argument('<data.csv>', 'long CSV: one row per run or published number')
     .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
