@@ -410,7 +410,7 @@ export function compileComparisonModel(
     return lp;
   };
 
-  const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
+  const innerLogDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     computeEta(theta);
     for (let k = 0; k < L; k++) {
@@ -521,7 +521,7 @@ export function compileComparisonModel(
   const rSlot = others.map((g) =>
     Int32Array.from(g.levels, (lv) => slotOf.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1),
   );
-  const writeVariables = (theta: Float64Array, out: Float64Array): void => {
+  const innerWriteVariables = (theta: Float64Array, out: Float64Array): void => {
     out.fill(Number.NaN);
     const set = (name: string, x: number) => {
       const k = slotOf.get(name);
@@ -558,6 +558,49 @@ export function compileComparisonModel(
     }
   };
 
+  /**
+   * With sigma, the cell sd tau and sigma are sampled as nu = sqrt(sigma^2 + tau^2) (log) and the
+   * share pi = tau^2 / nu^2 (logit): with one row per cell only nu is identified and pi follows its
+   * prior, an L-shaped ridge in (log sigma, log tau) that set the step size on the LongBench and
+   * SBC fits; in (log nu, logit pi) it is axis-aligned. log sigma = log nu + log(1 - pi) / 2,
+   * log tau = log nu + log(pi) / 2; the Jacobian determinant is 1/2 (constant, dropped).
+   */
+  const cellTauOff = levels[0].logSdOff;
+  const useShare = hasSigma;
+  if (useShare) {
+    parameterNames[sigmaOff] = `log(sqrt(sigma^2 + sd_${levels[0].g.group}__Intercept^2))`;
+    parameterNames[cellTauOff] = `logit(sd_${levels[0].g.group}__Intercept^2 share)`;
+  }
+  const phi = new Float64Array(dim);
+  const toPhi = (theta: Float64Array): number => {
+    phi.set(theta);
+    if (!useShare) return 0;
+    const logNu = theta[sigmaOff];
+    const rho = theta[cellTauOff];
+    const pi = 1 / (1 + Math.exp(-rho));
+    // log(pi) and log(1 - pi) without cancellation
+    const logPi = -Math.log1p(Math.exp(-rho));
+    const log1mPi = -Math.log1p(Math.exp(rho));
+    phi[sigmaOff] = logNu + 0.5 * log1mPi;
+    phi[cellTauOff] = logNu + 0.5 * logPi;
+    return pi;
+  };
+  const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
+    const pi = toPhi(theta);
+    const lp = innerLogDensityGradient(phi, grad);
+    if (useShare && Number.isFinite(lp)) {
+      const gs = grad[sigmaOff];
+      const gt = grad[cellTauOff];
+      grad[sigmaOff] = gs + gt;
+      grad[cellTauOff] = -0.5 * pi * gs + 0.5 * (1 - pi) * gt;
+    }
+    return lp;
+  };
+  const writeVariables = (theta: Float64Array, out: Float64Array): void => {
+    toPhi(theta);
+    innerWriteVariables(phi, out);
+  };
+
   const inits = (chains: number, seed: number): Float64Array[] =>
     Array.from({ length: chains }, (_, c) => {
       const rng = createNormalRng(seed * 7919 + c + 1);
@@ -571,6 +614,7 @@ export function compileComparisonModel(
       for (const t of terms) th[t.sdOff] = logScale + 0.3 * u();
       for (const off of logSdOffs) th[off] = logScale + 0.3 * u();
       if (sigmaOff >= 0) th[sigmaOff] = logScale + 0.3 * u();
+      if (useShare) th[cellTauOff] = 0.5 * u(); // share of tau^2 near 1/2
       return th;
     });
 

@@ -89,8 +89,9 @@ describe('marginalized comparison model', () => {
         if (j === 0) th[j] = ic;
         else if (p === 'log(sd_heuristic__Intercept)') th[j] = Math.log(sdH);
         else if (p === 'log(sd_heuristic:category__Intercept)') th[j] = Math.log(sdHC);
-        else if (p === 'log(sd_heuristic:task__Intercept)') th[j] = Math.log(sdHT);
-        else if (p === 'log(sigma)') th[j] = Math.log(sigma);
+        // tau and sigma are sampled as log(nu), nu^2 = sigma^2 + tau^2, and logit(tau^2 / nu^2)
+        else if (p.startsWith('logit(')) th[j] = Math.log(sdHT ** 2 / sigma ** 2);
+        else if (p.startsWith('log(sqrt(')) th[j] = 0.5 * Math.log(sigma ** 2 + sdHT ** 2);
         else if (p.startsWith('log(')) th[j] = 0; // sd_task = 1 with z_task = 0: no task effect
       });
       return m.logDensityGradient(th, new Float64Array(m.dim));
