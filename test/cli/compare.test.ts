@@ -28,7 +28,8 @@ function csv(name: string, text: string): string {
 }
 
 describe('bayesbench compare on the Tay LRA table', () => {
-  const r = run(tay, ...short, '--json');
+  // default sampler settings (4 x 2000 iterations, ~3 s): the convergence bar is the real one
+  const r = run(tay, '--quiet', '--json');
 
   it('prints exactly one Comparison document on stdout and the banner on stderr', () => {
     expect(r.code).toBe(0);
@@ -74,19 +75,27 @@ describe('bayesbench compare on the Tay LRA table', () => {
       [...(c.tasks.find((t) => t.name === task)?.heuristics ?? [])]
         .sort((a, b) => b.mean - a.mean)
         .map((h) => h.heuristic);
+    // posterior means as the per-task table prints them (seed 1). On ListOps Reformer leads
+    // Synthesizer by only ~0.05 points (raw 37.27 vs 36.99, shrunk), within Monte Carlo error, so
+    // the next lines check the same flip through P(best) and expected rank, which are not close
     expect(order('ListOps')[0]).toBe('reformer');
     expect(order('Image').at(-1)).toBe('reformer');
+    const cells = (task: string) => c.tasks.find((t) => t.name === task)?.heuristics ?? [];
+    const listops = cells('ListOps');
+    const top = listops.reduce((a, b) => (b.p_best > a.p_best ? b : a));
+    expect(top.heuristic).toBe('reformer');
+    const image = cells('Image');
+    const worst = image.reduce((a, b) => (b.expected_rank > a.expected_rank ? b : a));
+    expect(worst.heuristic).toBe('reformer');
     // and the PPC per task is there
     expect(c.tasks.every((t) => t.ppc && t.ppc.observed_sd > 0)).toBe(true);
   });
 
-  it('converges on the short run too (the default model is well conditioned)', () => {
+  it('converges with the default settings (R-hat <= 1.01, no divergences)', () => {
     const c = JSON.parse(r.stdout) as Comparison;
     expect(c.diagnostics.divergent).toBe(0);
-    // 2 chains x 300 draws after a 300-iteration warmup: R-hat of the 110 variables is noisy at
-    // this length (1.01 is the bar for the default 4 x 1000 run, see VALIDATION.md); 1.05 still
-    // catches a chain that is stuck or in another mode
-    expect(c.diagnostics.max_rhat).toBeLessThan(1.05);
+    expect(c.diagnostics.max_rhat).toBeLessThanOrEqual(1.01);
+    expect(c.warnings).toEqual([]);
   });
 
   it('prints terminal tables with the recommendation first', () => {
