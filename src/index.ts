@@ -2,6 +2,56 @@
  * bayesbench's public library API: the one barrel. Script users `import { sample, fit, compare } from 'bayesbench'`.
  */
 
+// comparison analysis (src/analysis/: compare, decisions, ranks, recommendations, calibration):
+export {
+  type CalibrationOptions,
+  type CalibrationResult,
+  rankHistogram,
+  runCalibration,
+  simulateBenchmark,
+} from './analysis/calibration.js';
+export { type CellDraws, cellDraws } from './analysis/cells.js';
+export {
+  COMPARE_SAMPLER_DEFAULTS,
+  type CompareOptions,
+  type ComparisonRun,
+  compare,
+  comparisonSpec,
+  DEFAULT_FORMULA,
+  readModelSpec,
+  runComparison,
+} from './analysis/compare.js';
+export {
+  type Decision,
+  decide,
+  type RopeProbabilities,
+  ropeProbabilities,
+} from './analysis/decision.js';
+export { formatComparison } from './analysis/format.js';
+export {
+  compareFromFit,
+  type DecisionOptions,
+  type FitInput,
+  type FromFitOptions,
+  type ScaleMode,
+  scaleTable,
+} from './analysis/from-fit.js';
+export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
+export { canMarginalize, compileComparisonModel } from './analysis/model.js';
+export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
+export { ppcByTask } from './analysis/ppc.js';
+export { type RankSummary, rankSummary } from './analysis/ranks.js';
+export { confidentlyBetter, type Recommendation, recommend } from './analysis/recommend.js';
+export { defaultRope, taskScales } from './analysis/rope.js';
+export type {
+  Comparison,
+  ComparisonCategory,
+  ComparisonCell,
+  ComparisonDiagnostics,
+  ComparisonHeuristic,
+  ComparisonPair,
+  ComparisonTask,
+} from './analysis/types.js';
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
 export {
@@ -25,7 +75,6 @@ export {
   synthRows,
 } from './data/synth.js';
 export type { Column, FactorColumn, NumericColumn, Table } from './data/table.js';
-// --- diagnostics and draws I/O (issue 3): add exports below this line
 // diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
 export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
 export {
@@ -50,27 +99,13 @@ export { averageRanks, foldDraws, uScale, zScale } from './diagnostics/rank.js';
 export { rhat, rhatBasic, rhatBulk, rhatCore, rhatTail } from './diagnostics/rhat.js';
 export { ebfmi, samplerDiagnostics } from './diagnostics/sampler.js';
 export { splitChains } from './diagnostics/split.js';
-export { type RowWorkspace, rowWorkspace, summaryRow } from './diagnostics/summary-row.js';
 export {
   isSamplerField,
   summarize,
   summarizeDraws,
   summarizeFit,
 } from './diagnostics/summarize.js';
-// draws I/O (draws CSV, CmdStan CSV) and the terminal renderings of a Summary:
-export { bindChains } from './draws/bind.js';
-export { isCmdStanCsv, readCmdStanCsv, type SourceText } from './draws/cmdstan.js';
-export { type DrawsInput, readDrawsCsv, writeDrawsCsv } from './draws/csv.js';
-export { readDrawsFiles } from './draws/read.js';
-export { selectVariables } from './draws/select.js';
-export {
-  formatBanner,
-  formatSummaryTable,
-  formatWithMcse,
-  mcseDecimals,
-  type SummaryTableOptions,
-  type TextBannerOptions,
-} from './report/text.js';
+export { type RowWorkspace, rowWorkspace, summaryRow } from './diagnostics/summary-row.js';
 export type {
   DiagnosticWarning,
   SamplerSummary,
@@ -78,101 +113,28 @@ export type {
   SummaryRow,
   Thresholds,
 } from './diagnostics/types.js';
+// draws I/O (draws CSV, CmdStan CSV) and the terminal renderings of a Summary:
+export { bindChains } from './draws/bind.js';
+export { isCmdStanCsv, readCmdStanCsv, type SourceText } from './draws/cmdstan.js';
+export { type DrawsInput, readDrawsCsv, writeDrawsCsv } from './draws/csv.js';
 export type { Draws, SamplerStats } from './draws/draws.js';
 export { chainOf, createDraws, drawIndex, SAMPLER_FIELDS, variableBlock } from './draws/draws.js';
+export { readDrawsFiles } from './draws/read.js';
+export { selectVariables } from './draws/select.js';
 export * from './errors.js';
-// --- sampler (issue 2): add exports below this line
-export type { GradientCheck } from './sampler/check-gradient.js';
-export { checkGradient } from './sampler/check-gradient.js';
-export { leapfrog } from './sampler/leapfrog.js';
-export type { Metric } from './sampler/metric.js';
-export { createMetric, kineticEnergy, unitMetric } from './sampler/metric.js';
-export type { HmcState, NutsInfo, NutsParams, NutsWorkspace } from './sampler/nuts.js';
-export {
-  createHmcState,
-  createNutsInfo,
-  createNutsWorkspace,
-  nutsTransition,
-} from './sampler/nuts.js';
-export { destroySamplerPool } from './sampler/pool.js';
-export { adaptationWindows } from './sampler/warmup.js';
 export type { Rng } from './math/rng.js';
 export { createRng } from './math/rng.js';
-// --- data and model layer (issue 4): add exports below this line
 export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
-export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
-export { parseFormula } from './model/formula.js';
-export type { ParsedPrior, PriorDist } from './model/priors.js';
-export { parsePrior } from './model/priors.js';
 export type { FitOptions, FitResult } from './model/fit.js';
 export { fit, prepareTable } from './model/fit.js';
+export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
+export { parseFormula } from './model/formula.js';
 export { posteriorPredict } from './model/predict.js';
-export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
+export type { ParsedPrior, PriorDist } from './model/priors.js';
+export { parsePrior } from './model/priors.js';
 export type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './model/spec.js';
-export { sample } from './sampler/sample.js';
-export type {
-  Fit,
-  LogDensity,
-  MetricKind,
-  ModelSource,
-  ProgressEvent,
-  ReportingModel,
-  SamplerConfig,
-} from './sampler/types.js';
-
-// --- comparison analysis (issue 5): add exports below this line
-export {
-  COMPARE_SAMPLER_DEFAULTS,
-  type CompareOptions,
-  type ComparisonRun,
-  compare,
-  comparisonSpec,
-  DEFAULT_FORMULA,
-  readModelSpec,
-  runComparison,
-} from './analysis/compare.js';
-export {
-  compareFromFit,
-  type DecisionOptions,
-  type FitInput,
-  type FromFitOptions,
-  type ScaleMode,
-  scaleTable,
-} from './analysis/from-fit.js';
-export type {
-  Comparison,
-  ComparisonCategory,
-  ComparisonCell,
-  ComparisonDiagnostics,
-  ComparisonHeuristic,
-  ComparisonPair,
-  ComparisonTask,
-} from './analysis/types.js';
-export {
-  type Decision,
-  decide,
-  type RopeProbabilities,
-  ropeProbabilities,
-} from './analysis/decision.js';
-export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
-export { type RankSummary, rankSummary } from './analysis/ranks.js';
-export { confidentlyBetter, type Recommendation, recommend } from './analysis/recommend.js';
-export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
-export { type CellDraws, cellDraws } from './analysis/cells.js';
-export { defaultRope, taskScales } from './analysis/rope.js';
-export { ppcByTask } from './analysis/ppc.js';
-export { formatComparison } from './analysis/format.js';
-export {
-  type CalibrationOptions,
-  type CalibrationResult,
-  rankHistogram,
-  runCalibration,
-  simulateBenchmark,
-} from './analysis/calibration.js';
-export { canMarginalize, compileComparisonModel } from './analysis/model.js';
-
-// --- report, store, web (issue 6): add exports below this line
+export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
 // report (src/report/: pure Comparison/Summary/Draws -> SVG strings, view models, static HTML):
 export { type BannerItem, type DiagnosticsBanner, diagnosticsBanner } from './report/banner.js';
 export { categoryForestPlot } from './report/category-forest-plot.js';
@@ -205,11 +167,43 @@ export { standaloneSvg } from './report/svg.js';
 export { taskEffectsPlot } from './report/task-effects-plot.js';
 export { taskMeansHeatmap } from './report/task-heatmap.js';
 export {
+  formatBanner,
+  formatSummaryTable,
+  formatWithMcse,
+  mcseDecimals,
+  type SummaryTableOptions,
+  type TextBannerOptions,
+} from './report/text.js';
+export {
   topLevelRankPlots,
   topLevelVariables,
   type VariableExplorerPlots,
   variableExplorer,
 } from './report/variable-explorer.js';
+export type { GradientCheck } from './sampler/check-gradient.js';
+export { checkGradient } from './sampler/check-gradient.js';
+export { leapfrog } from './sampler/leapfrog.js';
+export type { Metric } from './sampler/metric.js';
+export { createMetric, kineticEnergy, unitMetric } from './sampler/metric.js';
+export type { HmcState, NutsInfo, NutsParams, NutsWorkspace } from './sampler/nuts.js';
+export {
+  createHmcState,
+  createNutsInfo,
+  createNutsWorkspace,
+  nutsTransition,
+} from './sampler/nuts.js';
+export { destroySamplerPool } from './sampler/pool.js';
+export { sample } from './sampler/sample.js';
+export type {
+  Fit,
+  LogDensity,
+  MetricKind,
+  ModelSource,
+  ProgressEvent,
+  ReportingModel,
+  SamplerConfig,
+} from './sampler/types.js';
+export { adaptationWindows } from './sampler/warmup.js';
 // store + web (src/store/, src/web/: SQLite store, Express app, job runner, `serve`):
 export {
   type ColumnMap,
