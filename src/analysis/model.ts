@@ -1,4 +1,5 @@
 import type { Table } from '../data/table.js';
+import { compileModel } from '../model/compile.js';
 import { type CompiledPrior, compilePrior, parsePrior, priorLogDensity } from '../model/priors.js';
 import type { CompiledModel, GroupInfo, ModelSpec } from '../model/spec.js';
 import type { ReportingModel } from '../sampler/types.js';
@@ -85,6 +86,20 @@ export interface ComparisonModel extends ReportingModel {
    * collapsing its step size (seen on the Tay table).
    */
   inits(chains: number, seed: number): Float64Array[];
+}
+
+/** This module's URL (ends in .ts when running from sources; the sampler's loader handles both). */
+const THIS_MODULE = import.meta.url;
+
+/**
+ * Rebuild the comparison model from its spec and (canonical, scaled) table: what a sampler worker
+ * calls through the model's `source`. The reference model is compiled with default options, as
+ * `runComparison` does, so the rebuilt model is the same function.
+ *
+ * @example const m = rebuildComparisonModel({ spec, table }); m.dim
+ */
+export function rebuildComparisonModel(args: { spec: ModelSpec; table: Table }): ComparisonModel {
+  return compileComparisonModel(compileModel(args.spec, args.table), args.spec, args.table);
 }
 
 function rowLevels(table: Table, g: GroupInfo): Int32Array {
@@ -629,5 +644,13 @@ export function compileComparisonModel(
     table,
     logDensityGradient,
     writeVariables,
+    // Deterministic from (spec, table), so the sampler can rebuild it in a worker thread per chain
+    // (same draws, bit for bit, as in-process) instead of running the chains one after another.
+    source: {
+      kind: 'module',
+      path: THIS_MODULE,
+      exportName: 'rebuildComparisonModel',
+      args: { spec, table },
+    },
   };
 }

@@ -32,7 +32,7 @@ async function importModule(specifier: string, fromUrl: string): Promise<Record<
 /**
  * Rebuild a model from its ModelSource (inside a worker thread): kind 'spec' calls the model layer's
  * `compileModel(spec, table)` (src/model/compile.ts); kind 'module' imports the module and takes the
- * named export, a LogDensity or a zero-argument factory returning one.
+ * named export, a LogDensity or a factory returning one (called with `source.args`).
  *
  * @example
  * const model = await loadModelFromSource({ kind: 'module', path: '/abs/model.js', exportName: 'model' });
@@ -52,7 +52,7 @@ export async function loadModelFromSource(source: ModelSource): Promise<LogDensi
       : pathToFileURL(source.path).href;
   const mod = await importModule(url, source.path.endsWith('.ts') ? SELF : '');
   let x = mod[source.exportName];
-  if (typeof x === 'function') x = await (x as () => unknown)();
+  if (typeof x === 'function') x = await (x as (args: unknown) => unknown)(source.args);
   if (!isLogDensity(x)) {
     throw new ConfigError(
       `model.source: export "${source.exportName}" of ${source.path} is not a LogDensity`,

@@ -24,11 +24,12 @@ export interface LogDensity {
 
 /**
  * Something a worker thread can rebuild: a compiled ModelSpec with its table's typed arrays, or a
- * module path plus the name of an export that is a LogDensity (or a zero-argument factory of one).
+ * module path plus the name of an export that is a LogDensity or a factory of one (called with
+ * `args`, which must survive structured cloning: plain objects and typed arrays).
  */
 export type ModelSource =
   | { kind: 'spec'; spec: unknown; table: unknown }
-  | { kind: 'module'; path: string; exportName: string };
+  | { kind: 'module'; path: string; exportName: string; args?: unknown };
 
 /**
  * A LogDensity that can also report named, constrained variables (the model layer's CompiledModel
