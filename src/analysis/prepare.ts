@@ -29,6 +29,24 @@ export interface PrepareInput {
   higherIsBetter?: boolean;
 }
 
+/** Columns that hold a setting of a method rather than a method, in the order they are joined. */
+const SETTING_COLUMNS = ['budget', 'model'];
+
+/**
+ * When detection was automatic and the data layer found duplicate rows without a run column, the
+ * setting columns (budget, model) present in the table that vary; else none (the error stands).
+ */
+function settingColumns(table: Table, overrides: ColumnOverrides, err: unknown): string[] {
+  if (overrides.heuristic !== undefined || !(err instanceof DataError)) return [];
+  if (!/duplicate rows for .* no seed\/run column|"agg" counts as one run/.test(err.message))
+    return [];
+  return SETTING_COLUMNS.filter((c) => {
+    const col = table.columns[c];
+    if (!col) return false;
+    return col.type === 'factor' ? col.levels.length > 1 : new Set(col.values).size > 1;
+  });
+}
+
 /**
  * Column detection and the data layer's checks (src/data/benchmark.ts), then one analysis-side
  * step: when every score was negated because lower is better, the scores are put back in their own
@@ -50,15 +68,33 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
       `--seed names the seed/run column (there is no column "${seedOverride}"); the sampler's random seed is --sampler-seed`,
     );
   }
-  const mapping = detectColumns(table, overrides);
-  const data = prepareComparisonData(table, mapping, {
+  const options = {
     filters: input.filters,
     dropMissing: input.dropMissing,
     higherIsBetter: input.higherIsBetter,
-    scale: 'none',
-  });
+    scale: 'none' as const,
+  };
+  let mapping = detectColumns(table, overrides);
+  let data: ReturnType<typeof prepareComparisonData>;
+  const settingNotes: string[] = [];
+  try {
+    data = prepareComparisonData(table, mapping, options);
+  } catch (err) {
+    const joined = settingColumns(table, overrides, err);
+    if (joined.length === 0) throw err;
+    // Published tables such as LongBench's list each method at several settings (cache budget,
+    // backbone model) without a run column: compare each method@setting as its own heuristic.
+    mapping = detectColumns(table, {
+      ...overrides,
+      heuristic: [mapping.heuristic, ...joined].join('+'),
+    });
+    data = prepareComparisonData(table, mapping, options);
+    settingNotes.push(
+      `rows repeat per heuristic and task across ${joined.map((c) => `"${c}"`).join(' and ')}: each heuristic@${joined.join('@')} combination is compared as its own method (choose otherwise with --heuristic, --study or --filter)`,
+    );
+  }
   let out = data.table;
-  const notes = [...data.notes];
+  const notes = [...settingNotes, ...data.notes];
   let higherIsBetter = true;
   const n = out.nRows;
   if (n > 0 && data.negated === n) {
