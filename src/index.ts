@@ -106,12 +106,13 @@ export {
   summarizeFit,
 } from './diagnostics/summarize.js';
 export { type RowWorkspace, rowWorkspace, summaryRow } from './diagnostics/summary-row.js';
-export type {
-  DiagnosticWarning,
-  SamplerSummary,
-  Summary,
-  SummaryRow,
-  Thresholds,
+export {
+  type DiagnosticWarning,
+  type SamplerSummary,
+  SUMMARY_COLUMNS,
+  type Summary,
+  type SummaryRow,
+  type Thresholds,
 } from './diagnostics/types.js';
 // draws I/O (draws CSV, CmdStan CSV) and the terminal renderings of a Summary:
 export { bindChains } from './draws/bind.js';

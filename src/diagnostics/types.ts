@@ -3,6 +3,25 @@
  * NaN marks a value that is undefined (posterior's NA); JSON output writes it as null.
  * @example summary.variables.find((r) => r.variable === 'mu')?.ess_bulk
  */
+/**
+ * The summary columns in the R package posterior's summarise_draws order (DESIGN.md contract).
+ * @example SUMMARY_COLUMNS[0] // 'variable'
+ */
+export const SUMMARY_COLUMNS = [
+  'variable',
+  'mean',
+  'median',
+  'sd',
+  'mad',
+  'q5',
+  'q95',
+  'rhat',
+  'ess_bulk',
+  'ess_tail',
+  'mcse_mean',
+  'mcse_sd',
+] as const;
+
 export interface SummaryRow {
   variable: string;
   mean: number;

@@ -4,7 +4,7 @@
  */
 
 import { DEFAULT_THRESHOLDS } from '../diagnostics/checks.js';
-import type { Summary, SummaryRow } from '../diagnostics/types.js';
+import { SUMMARY_COLUMNS, type Summary, type SummaryRow } from '../diagnostics/types.js';
 import { formatByMcse, formatEss, formatRhat, formatSignificant } from './format.js';
 
 /** Options of `summaryViewModel`. */
@@ -48,25 +48,6 @@ export interface SummaryViewModel {
   /** A message when the filter is not a valid regular expression (then no rows). */
   error: string | null;
 }
-
-/**
- * The summary columns in posterior's order (DESIGN.md contract).
- * @example SUMMARY_COLUMNS[0] // 'variable'
- */
-export const SUMMARY_COLUMNS = [
-  'variable',
-  'mean',
-  'median',
-  'sd',
-  'mad',
-  'q5',
-  'q95',
-  'rhat',
-  'ess_bulk',
-  'ess_tail',
-  'mcse_mean',
-  'mcse_sd',
-] as const;
 
 /**
  * Longest filter accepted (regular expressions from a query string; keeps matching cheap).

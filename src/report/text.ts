@@ -1,4 +1,9 @@
-import type { Summary, SummaryRow, Thresholds } from '../diagnostics/types.js';
+import {
+  SUMMARY_COLUMNS,
+  type Summary,
+  type SummaryRow,
+  type Thresholds,
+} from '../diagnostics/types.js';
 import { diagnosticsBanner } from './banner.js';
 
 /**
@@ -158,20 +163,7 @@ export function formatSummaryTable(
   rows: readonly SummaryRow[],
   options: SummaryTableOptions = {},
 ): string {
-  const header = [
-    'variable',
-    'mean',
-    'median',
-    'sd',
-    'mad',
-    'q5',
-    'q95',
-    'rhat',
-    'ess_bulk',
-    'ess_tail',
-    'mcse_mean',
-    'mcse_sd',
-  ];
+  const header = [...SUMMARY_COLUMNS];
   const max = options.maxRows ?? rows.length;
   const shown = rows.slice(0, Math.max(0, max));
   const cells = shown.map((r) => [

@@ -1,4 +1,4 @@
-import type { Summary } from '../diagnostics/types.js';
+import { SUMMARY_COLUMNS, type Summary } from '../diagnostics/types.js';
 import type { Draws, SamplerStats } from '../draws/draws.js';
 
 /** Quote a CSV field when it needs it (RFC 4180). */
@@ -42,20 +42,7 @@ export function* drawsCsvChunks(draws: Draws, stats: SamplerStats | null): Gener
  * @example summaryCsv(summary).split('\n')[0] // 'variable,mean,median,sd,...'
  */
 export function summaryCsv(summary: Summary): string {
-  const cols = [
-    'variable',
-    'mean',
-    'median',
-    'sd',
-    'mad',
-    'q5',
-    'q95',
-    'rhat',
-    'ess_bulk',
-    'ess_tail',
-    'mcse_mean',
-    'mcse_sd',
-  ] as const;
+  const cols = SUMMARY_COLUMNS;
   const lines = [cols.join(',')];
   for (const r of summary.variables) {
     lines.push(
