@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
+import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws, SamplerStats } from '../draws/draws.js';
 import { NotFoundError } from '../errors.js';
@@ -15,17 +16,7 @@ import { NotFoundError } from '../errors.js';
 export type FitStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted' | 'cancelled';
 
 /** Column mapping of a comparison (the CLI's --heuristic, --task, --score, ... options). */
-export interface ColumnMap {
-  heuristic: string;
-  task: string;
-  score: string;
-  category?: string;
-  seed?: string;
-  study?: string;
-  std?: string;
-  n?: string;
-  trials?: string;
-}
+export type ColumnMap = ColumnMapping;
 
 /** Per-chain progress of a fit, as the sampler reports it. */
 export interface ChainProgress {
