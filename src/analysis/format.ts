@@ -1,3 +1,4 @@
+import { overallCells } from './overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from './types.js';
 
 /**
@@ -163,19 +164,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   out.push(textTable(['category', 'best', 'P(best)', 'runner-up'], recRows));
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
-  out.push(
-    cellTable(
-      c.heuristics.map((h) => ({
-        heuristic: h.name,
-        mean: h.mean,
-        q5: h.q5,
-        q95: h.q95,
-        p_best: h.p_best,
-        expected_rank: h.expected_rank,
-      })),
-      d,
-    ),
-  );
+  out.push(cellTable(overallCells(c), d));
   if (c.rank_probabilities && c.rank_probabilities.length > 0) {
     const H = c.rank_probabilities.length;
     const byName = new Map(c.rank_probabilities.map((r) => [r.heuristic, r.p]));

@@ -2,6 +2,7 @@
  * Small helpers that read a Comparison document (src/analysis/types.ts) the way every report
  * function needs it: the settings used, the heuristic order, the pairwise probabilities by scope.
  */
+import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 
 /**
@@ -135,14 +136,7 @@ function pairKey(a: string, b: string): string {
  */
 export function scopeCells(c: Comparison, scope: string): ComparisonCell[] | undefined {
   if (scope === 'overall') {
-    return c.heuristics.map((h) => ({
-      heuristic: h.name,
-      mean: h.mean,
-      q5: h.q5,
-      q95: h.q95,
-      p_best: h.p_best,
-      expected_rank: h.expected_rank,
-    }));
+    return overallCells(c);
   }
   if (scope.startsWith('category:')) {
     return c.categories.find((k) => k.name === scope.slice(9))?.heuristics;

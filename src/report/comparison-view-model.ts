@@ -3,7 +3,9 @@
  * HTML): the recommendation per category, rankings, pairwise decisions grouped by scope, the
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
+
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 import {
   cellOrder,
@@ -159,16 +161,9 @@ export function comparisonViewModel(
   const order = heuristicOrder(c);
   const overallDecimals = decimalsFor(medianWidth(c.heuristics));
 
-  const heuristics = cellOrder(
-    c.heuristics.map((h) => ({
-      heuristic: h.name,
-      mean: h.mean,
-      q5: h.q5,
-      q95: h.q95,
-      p_best: h.p_best,
-      expected_rank: h.expected_rank,
-    })),
-  ).map((h, i) => rankingRow(h, i === 0, overallDecimals));
+  const heuristics = cellOrder(overallCells(c)).map((h, i) =>
+    rankingRow(h, i === 0, overallDecimals),
+  );
 
   const categoryRankings = c.categories.map((k) => {
     const d = decimalsFor(medianWidth(k.heuristics));
