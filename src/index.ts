@@ -38,6 +38,7 @@ export {
 } from './analysis/from-fit.js';
 export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
 export { canMarginalize, compileComparisonModel } from './analysis/model.js';
+export { overallCells } from './analysis/overall-cells.js';
 export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
 export { ppcByTask } from './analysis/ppc.js';
 export { type RankSummary, rankSummary } from './analysis/ranks.js';
