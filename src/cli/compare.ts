@@ -9,6 +9,7 @@ import type { Summary } from '../diagnostics/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { formatBanner } from '../report/text.js';
 import type { ProgressEvent } from '../sampler/types.js';
+import { boolOption, collect, intOption, numOption } from './options.js';
 import { runAction } from './shell.js';
 
 /** Raw commander options of `compare`. */
@@ -42,39 +43,6 @@ interface RawOptions {
   html?: string;
   strict?: boolean;
   quiet?: boolean;
-}
-
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-function intOption(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) {
-    throw new ConfigError(`--${name} must be an integer >= ${min} (got "${text}")`);
-  }
-  return v;
-}
-
-function numOption(
-  name: string,
-  text: string | undefined,
-  ok: (v: number) => boolean,
-  what: string,
-): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) {
-    throw new ConfigError(`--${name} must be ${what} (got "${text}")`);
-  }
-  return v;
-}
-
-function boolOption(name: string, text: string | undefined): boolean | undefined {
-  if (text === undefined) return undefined;
-  const t = text.trim().toLowerCase();
-  if (t === 'true' || t === 'yes' || t === '1') return true;
-  if (t === 'false' || t === 'no' || t === '0') return false;
-  throw new ConfigError(`--${name} must be true or false (got "${text}")`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { readDrawsFiles } from '../draws/read.js';
 import { selectVariables } from '../draws/select.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import { formatBanner, formatSummaryTable } from '../report/text.js';
+import { numOption } from './options.js';
 import { runAction } from './shell.js';
 
 /**
@@ -25,15 +26,6 @@ interface DiagnoseOptions {
   maxTreedepth?: string;
   strict?: boolean;
   maxRows?: string;
-}
-
-function numberOption(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < min) {
-    throw new ConfigError(`--${name} must be a number >= ${min} (got "${text}")`);
-  }
-  return v;
 }
 
 async function readSource(path: string): Promise<{ text: string; source: string }> {
@@ -58,13 +50,14 @@ export async function diagnose(files: string[], o: DiagnoseOptions): Promise<num
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   const thresholds: Partial<Thresholds> = {
-    rhat: numberOption('rhat', o.rhat, 1),
-    essPerChain: numberOption('ess-per-chain', o.essPerChain, 0),
-    ebfmi: numberOption('ebfmi', o.ebfmi, 0),
-    maxTreeDepth: numberOption('max-treedepth', o.maxTreedepth, 1),
+    rhat: numOption('rhat', o.rhat, (v) => v >= 1, 'a number >= 1'),
+    essPerChain: numOption('ess-per-chain', o.essPerChain, (v) => v >= 0, 'a number >= 0'),
+    ebfmi: numOption('ebfmi', o.ebfmi, (v) => v >= 0, 'a number >= 0'),
+    maxTreeDepth: numOption('max-treedepth', o.maxTreedepth, (v) => v >= 1, 'a number >= 1'),
   };
   // UX.md §0 item 6: long tables need a cap; --vars selects, --json has every variable.
-  const maxRows = numberOption('max-rows', o.maxRows, 0) ?? DEFAULT_MAX_ROWS;
+  const maxRows =
+    numOption('max-rows', o.maxRows, (v) => v >= 0, 'a number >= 0') ?? DEFAULT_MAX_ROWS;
   let pattern: RegExp | undefined;
   if (o.vars !== undefined) {
     try {

@@ -7,7 +7,8 @@ import { compileModel } from '../model/compile.js';
 import { fit as fitModel } from '../model/fit.js';
 import { formatBanner, formatSummaryTable } from '../report/text.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { collect, FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
+import { collect, intOption, numOption } from './options.js';
+import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
 import { runAction } from './shell.js';
 
 interface FitCliOptions extends ModelCliOptions {
@@ -22,15 +23,6 @@ interface FitCliOptions extends ModelCliOptions {
   quiet?: boolean;
   maxRows?: string;
   vars?: string;
-}
-
-function intOption(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) {
-    throw new ConfigError(`--${name} must be an integer >= ${min} (got "${text}")`);
-  }
-  return v;
 }
 
 /** Progress per chain: cli-progress bars on a TTY, plain lines on stderr elsewhere. */
@@ -125,15 +117,13 @@ export function register(program: Command): void {
         if (seed !== undefined) config.seed = seed;
         const depth = intOption('max-treedepth', o.maxTreedepth, 1);
         if (depth !== undefined) config.maxTreeDepth = depth;
-        if (o.adaptDelta !== undefined) {
-          const a = Number(o.adaptDelta);
-          if (!(a > 0 && a < 1)) {
-            throw new ConfigError(
-              `--adapt-delta must be a number in (0, 1) (got "${o.adaptDelta}")`,
-            );
-          }
-          config.adaptDelta = a;
-        }
+        const adaptDelta = numOption(
+          'adapt-delta',
+          o.adaptDelta,
+          (v) => v > 0 && v < 1,
+          'a number in (0, 1)',
+        );
+        if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
         const table = await loadTable(file, spec, o.dropMissing);
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);

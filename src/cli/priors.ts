@@ -6,6 +6,7 @@ import { defaultPriors } from '../model/compile.js';
 import { prepareTable } from '../model/prepare.js';
 import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { readModelSpecFile } from '../model/specfile.js';
+import { collect } from './options.js';
 import { runAction } from './shell.js';
 
 /** Model options shared by `fit` and `priors`. */
@@ -18,9 +19,6 @@ export interface ModelCliOptions {
 }
 
 export const FAMILIES = ['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal'];
-
-/** Repeatable option collector. @example collect('b ~ normal(0, 1)', []) // ['b ~ normal(0, 1)'] */
-export const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 /**
  * The ModelSpec from `--model FILE` and/or `--formula/--family/--prior` (flags override the file's

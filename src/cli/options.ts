@@ -1,0 +1,52 @@
+import { ConfigError } from '../errors.js';
+
+/**
+ * Option parsing shared by the commands: each helper returns undefined when the option was not given
+ * and throws a ConfigError naming the option (the CLI prints it and exits 2) when its text is bad.
+ */
+
+/** Repeatable option collector. @example collect('b ~ normal(0, 1)', []) // ['b ~ normal(0, 1)'] */
+export const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/**
+ * An integer option >= min.
+ * @example intOption('chains', '4', 1) // 4
+ */
+export function intOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) {
+    throw new ConfigError(`--${name} must be an integer >= ${min} (got "${text}")`);
+  }
+  return v;
+}
+
+/**
+ * A finite number accepted by `ok`; `what` says what is expected, for the message.
+ * @example numOption('rope', '0.5', (v) => v >= 0, 'a number >= 0') // 0.5
+ */
+export function numOption(
+  name: string,
+  text: string | undefined,
+  ok: (v: number) => boolean,
+  what: string,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) {
+    throw new ConfigError(`--${name} must be ${what} (got "${text}")`);
+  }
+  return v;
+}
+
+/**
+ * true/yes/1 or false/no/0.
+ * @example boolOption('higher-is-better', 'false') // false
+ */
+export function boolOption(name: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim().toLowerCase();
+  if (t === 'true' || t === 'yes' || t === '1') return true;
+  if (t === 'false' || t === 'no' || t === '0') return false;
+  throw new ConfigError(`--${name} must be true or false (got "${text}")`);
+}

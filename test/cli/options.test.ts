@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { boolOption, collect, intOption, numOption } from '../../src/cli/options.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('CLI option parsing', () => {
+  it('passes absent options through as undefined', () => {
+    expect(intOption('chains', undefined, 1)).toBeUndefined();
+    expect(numOption('rope', undefined, () => true, 'x')).toBeUndefined();
+    expect(boolOption('higher-is-better', undefined)).toBeUndefined();
+  });
+
+  it('parses good values', () => {
+    expect(intOption('chains', '4', 1)).toBe(4);
+    expect(numOption('adapt-delta', '0.95', (v) => v > 0 && v < 1, 'in (0, 1)')).toBe(0.95);
+    expect(boolOption('higher-is-better', 'No')).toBe(false);
+    expect(collect('b', ['a'])).toEqual(['a', 'b']);
+  });
+
+  it('names the option and the text in a ConfigError', () => {
+    expect(() => intOption('chains', '0', 1)).toThrow(ConfigError);
+    expect(() => intOption('chains', '2.5', 1)).toThrow(
+      '--chains must be an integer >= 1 (got "2.5")',
+    );
+    expect(() => numOption('rope', ' ', (v) => v >= 0, 'a number >= 0')).toThrow(
+      '--rope must be a number >= 0 (got " ")',
+    );
+    expect(() => boolOption('strict', 'maybe')).toThrow('--strict must be true or false');
+  });
+});
