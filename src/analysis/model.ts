@@ -1,7 +1,7 @@
-import type { Table } from '../data/table.js';
+import type { FactorColumn, Table } from '../data/table.js';
 import { compileModel } from '../model/compile.js';
 import { type CompiledPrior, compilePrior, parsePrior, priorLogDensity } from '../model/priors.js';
-import type { CompiledModel, GroupInfo, ModelSpec } from '../model/spec.js';
+import type { CompiledModel, GroupInfo, ModelSpec, PriorRow } from '../model/spec.js';
 import type { ReportingModel } from '../sampler/types.js';
 import { createNormalRng } from './random.js';
 
@@ -53,10 +53,57 @@ function isHeuristicGroup(g: GroupInfo): boolean {
   return g.factors.length === 1 && g.factors[0] === 'heuristic';
 }
 
+/**
+ * The data the comparison model needs, reduced to sufficient statistics per "atom" (rows that share
+ * every group-level index: the heuristic x task cell and the level of each sampled term, e.g. the
+ * study). Within an atom the linear predictor eta is constant, so without `se()` (one weight
+ * w = 1 / sigma^2 for every row) the row terms of the likelihood collapse exactly:
+ * sum_i w e_i^2 = w (ss + n d^2) and sum_i w e_i = w n d with d = mean - eta, where mean and ss
+ * (the sum of squares about the atom's own mean, not the raw sum of y^2, which would cancel badly
+ * at large n) are the atom's statistics. With `se()` every row keeps its own weight and is its own
+ * atom. Plain data (typed arrays, strings), so it is also what a sampler worker receives to rebuild
+ * the model in O(atoms) instead of recompiling it from the whole table.
+ */
+export interface ComparisonData {
+  spec: ModelSpec;
+  groups: GroupInfo[];
+  priors: PriorRow[];
+  variableNames: string[];
+  hasSigma: boolean;
+  /** Rows (sum of `atoms.n`). */
+  nRows: number;
+  /** Mean and sd of the scores (units of the sampled terms, inits). */
+  yMean: number;
+  ySd: number;
+  atoms: {
+    n: Float64Array;
+    mean: Float64Array;
+    /** Sum of squares of the atom's scores about `mean`. */
+    ss: Float64Array;
+    /** se^2 of the atom's row (atoms are rows with `se()`), else null. */
+    se2: Float64Array | null;
+    /** Cell (heuristic:task level) of each atom; -1 = none. */
+    cell: Int32Array;
+  };
+  /** The integrated-out chain, cells first: group index and each child's parent node. */
+  chain: { group: number; nodeOfChild: Int32Array }[];
+  /** Sampled group terms: group index, level of each atom, centred or not, basis blocks. */
+  terms: { group: number; idx: Int32Array; centred: boolean; blocks: Int32Array[] }[];
+}
+
+/** Options of `compileComparisonModel` (for tests). */
+export interface ComparisonModelOptions {
+  /**
+   * Collapse rows into atoms (default true). false keeps one atom per row: the plain row-level
+   * computation, which the tests use as the reference for the collapsed one.
+   */
+  collapse?: boolean;
+}
+
 /** One integrated-out level of the nested chain heuristic > heuristic:category > heuristic:task. */
 interface Level {
   g: GroupInfo;
-  /** Node of each child (the level below's node, or each row for the cell level); -1 = none. */
+  /** Node of each child (the level below's node, or each atom for the cell level); -1 = none. */
   nodeOfChild: Int32Array;
   n: number;
   logSdOff: number;
@@ -78,7 +125,8 @@ export interface ComparisonModel extends ReportingModel {
   readonly parameterNames: readonly string[];
   readonly priors: CompiledModel['priors'];
   readonly spec: ModelSpec;
-  readonly table: Table;
+  /** The statistics the model was built from (rows collapsed into atoms). */
+  readonly data: ComparisonData;
   /**
    * Starting points for `chains` chains: the overall level at the mean score, every scale at half
    * the scores' sd, standardized effects uniform on (-1, 1) (seeded). Random inits on (-2, 2) put
@@ -92,17 +140,21 @@ export interface ComparisonModel extends ReportingModel {
 const THIS_MODULE = import.meta.url;
 
 /**
- * Rebuild the comparison model from its spec and (canonical, scaled) table: what a sampler worker
- * calls through the model's `source`. The reference model is compiled with default options, as
- * `runComparison` does, so the rebuilt model is the same function.
+ * Rebuild the comparison model in a sampler worker (the model's `source`): from its compact
+ * `data` (O(atoms)), or, as before, from a spec and a (canonical, scaled) table, compiling the
+ * reference model with default options as `runComparison` does.
  *
- * @example const m = rebuildComparisonModel({ spec, table }); m.dim
+ * @example const m = rebuildComparisonModel({ data: model.data }); m.dim
  */
-export function rebuildComparisonModel(args: { spec: ModelSpec; table: Table }): ComparisonModel {
+export function rebuildComparisonModel(
+  args: { data: ComparisonData } | { spec: ModelSpec; table: Table },
+): ComparisonModel {
+  if ('data' in args) return buildComparisonModel(args.data);
   return compileComparisonModel(compileModel(args.spec, args.table), args.spec, args.table);
 }
 
-function rowLevels(table: Table, g: GroupInfo): Int32Array {
+/** Row-level string key fallback for `rowLevels` (numeric grouping columns, huge level spaces). */
+function rowLevelsByString(table: Table, g: GroupInfo): Int32Array {
   const cols = g.factors.map((f) => table.columns[f]);
   const key = new Map(g.levels.map((lv, i) => [lv.join('\u0000'), i]));
   return Int32Array.from({ length: table.nRows }, (_, i) => {
@@ -118,6 +170,43 @@ function rowLevels(table: Table, g: GroupInfo): Int32Array {
   });
 }
 
+/**
+ * The level of group `g` of each row (-1 = none). For factor columns the key is a mixed-radix
+ * number of the factor codes (no per-row strings: 1M rows x 4 groups took seconds as strings).
+ */
+function rowLevels(table: Table, g: GroupInfo): Int32Array {
+  const cols = g.factors.map((f) => table.columns[f]);
+  let radix = 1;
+  for (const c of cols) {
+    if (c?.type !== 'factor') return rowLevelsByString(table, g);
+    radix *= c.levels.length + 1;
+  }
+  if (radix > Number.MAX_SAFE_INTEGER) return rowLevelsByString(table, g);
+  const factors = cols as FactorColumn[];
+  const codeOf = factors.map((c) => new Map(c.levels.map((lv, k) => [lv, k])));
+  const key = new Map<number, number>();
+  g.levels.forEach((lv, i) => {
+    let k = 0;
+    for (let j = 0; j < factors.length; j++) {
+      const code = codeOf[j].get(lv[j]);
+      if (code === undefined) return;
+      k = k * (factors[j].levels.length + 1) + code;
+    }
+    key.set(k, i);
+  });
+  const out = new Int32Array(table.nRows);
+  for (let i = 0; i < table.nRows; i++) {
+    let k = 0;
+    let ok = true;
+    for (let j = 0; j < factors.length; j++) {
+      const code = factors[j].codes[i];
+      if (code < 0) ok = false;
+      k = k * (factors[j].levels.length + 1) + code;
+    }
+    out[i] = ok ? (key.get(k) ?? -1) : -1;
+  }
+  return out;
+}
 /**
  * Whether a group's level means are pinned down by the data: the sd of the level means is more than
  * twice the standard error of a level mean (pooled within-level sd / sqrt(mean rows per level)).
@@ -172,79 +261,175 @@ function auxNormals(theta: Float64Array, out: Float64Array): void {
 }
 
 /**
- * out = Q v for the n x (n - 1) Helmert basis of the sum-to-zero subspace (orthonormal columns:
- * column k has 1/sqrt(k(k+1)) in rows 0..k-1 and -k/sqrt(k(k+1)) in row k). v = theta[off..].
- * A group's mean (identified only by its prior) and its contrasts (pinned by the data) then are
- * separate coordinates, which a diagonal metric can scale independently.
+ * An orthonormal basis Q (n x (n - 1)) of the sum-to-zero subspace of a group's n levels, nested in
+ * blocks (tasks in their categories): first one coordinate per block after the first for the
+ * differences between block means (nested Helmert: column k has a_k on the blocks before k and
+ * -b_k on block k, a_k = n_k t, b_k = N_<k t, t = 1 / sqrt(n_k N_<k (n_k + N_<k)); each sums to zero
+ * and is constant on the blocks its successors see, so they are orthogonal), then the Helmert
+ * contrasts within each block. With one block this is the plain Helmert basis.
+ *
+ * Why blocks: tasks are pinned very precisely by the data, except for the shift of all tasks of
+ * one category, which the integrated-out heuristic:category effects absorb. Within-block contrasts
+ * are orthogonal to those weak directions, so a diagonal metric can scale the two kinds apart (the
+ * all-task Helmert basis mixed them: small steps, deep trees). Q is orthonormal, so the density of
+ * the effects (and every reported variable) is unchanged; only the coordinates rotate.
  */
-function helmert(theta: Float64Array, off: number, out: Float64Array): void {
-  const n = out.length;
-  out.fill(0);
-  for (let k = 1; k < n; k++) {
-    const vk = theta[off + k - 1];
-    const c = 1 / Math.sqrt(k * (k + 1));
-    for (let j = 0; j < k; j++) out[j] += c * vk;
-    out[k] -= k * c * vk;
+interface NestedBasis {
+  n: number;
+  blocks: Int32Array[];
+  a: Float64Array;
+  b: Float64Array;
+  blockSum: Float64Array;
+}
+
+function nestedBasis(n: number, blocks: Int32Array[]): NestedBasis {
+  const C = blocks.length;
+  const a = new Float64Array(C);
+  const b = new Float64Array(C);
+  let before = blocks.length > 0 ? blocks[0].length : 0;
+  for (let k = 1; k < C; k++) {
+    const nk = blocks[k].length;
+    const t = 1 / Math.sqrt(nk * before * (nk + before));
+    a[k] = nk * t;
+    b[k] = before * t;
+    before += nk;
+  }
+  return { n, blocks, a, b, blockSum: new Float64Array(C) };
+}
+
+/** out = Q v with v = theta[off .. off + n - 2] (between-block coordinates first). */
+function basisApply(q: NestedBasis, theta: Float64Array, off: number, out: Float64Array): void {
+  const C = q.blocks.length;
+  // value added to every level of block j by the between-block coordinates
+  let suffix = 0;
+  for (let j = C - 1; j >= 0; j--) {
+    const own = j > 0 ? -q.b[j] * theta[off + j - 1] : 0;
+    q.blockSum[j] = own + suffix;
+    if (j > 0) suffix += q.a[j] * theta[off + j - 1];
+  }
+  let o = off + Math.max(C - 1, 0);
+  for (let j = 0; j < C; j++) {
+    const m = q.blocks[j];
+    const base = q.blockSum[j];
+    for (let i = 0; i < m.length; i++) out[m[i]] = base;
+    for (let k = 1; k < m.length; k++) {
+      const vk = theta[o++];
+      const c = 1 / Math.sqrt(k * (k + 1));
+      for (let i = 0; i < k; i++) out[m[i]] += c * vk;
+      out[m[k]] -= k * c * vk;
+    }
   }
 }
 
-/** grad[off + k - 1] += (Q' g)_k, the transpose of `helmert`. */
-function helmertTranspose(g: Float64Array, grad: Float64Array, off: number): void {
-  const n = g.length;
-  let prefix = 0;
-  for (let k = 1; k < n; k++) {
-    prefix += g[k - 1];
-    const c = 1 / Math.sqrt(k * (k + 1));
-    grad[off + k - 1] += c * prefix - k * c * g[k];
+/** grad[off ..] += Q' g, the transpose of `basisApply`. */
+function basisTranspose(q: NestedBasis, g: Float64Array, grad: Float64Array, off: number): void {
+  const C = q.blocks.length;
+  let before = 0;
+  let o = off + Math.max(C - 1, 0);
+  for (let j = 0; j < C; j++) {
+    const m = q.blocks[j];
+    let own = 0;
+    let prefix = 0;
+    for (let k = 0; k < m.length; k++) {
+      own += g[m[k]];
+      if (k === 0) continue;
+      prefix += g[m[k - 1]];
+      const c = 1 / Math.sqrt(k * (k + 1));
+      grad[o++] += c * prefix - k * c * g[m[k]];
+    }
+    if (j > 0) grad[off + j - 1] += q.a[j] * before - q.b[j] * own;
+    before += own;
   }
 }
 
-function priorFor(ref: CompiledModel, cls: string, group = ''): CompiledPrior {
-  const row = ref.priors.find((p) => p.class === cls && (cls !== 'sd' || p.group === group));
+/**
+ * The columns of the nested basis as vectors (tests check it is orthonormal and sums to zero).
+ * @example basisColumns(3, [Int32Array.of(0), Int32Array.of(1, 2)]).length // 2
+ */
+export function basisColumns(n: number, blocks: Int32Array[]): Float64Array[] {
+  const q = nestedBasis(n, blocks);
+  return Array.from({ length: n - 1 }, (_, k) => {
+    const e = new Float64Array(n - 1);
+    e[k] = 1;
+    const out = new Float64Array(n);
+    basisApply(q, e, 0, out);
+    return out;
+  });
+}
+
+/**
+ * Q' g through `basisTranspose` (tests check it against the columns).
+ * @example basisTransposeOf(3, [Int32Array.of(0, 1, 2)], Float64Array.of(1, 0, 0))
+ */
+export function basisTransposeOf(n: number, blocks: Int32Array[], g: Float64Array): Float64Array {
+  const out = new Float64Array(n - 1);
+  basisTranspose(nestedBasis(n, blocks), g, out, 0);
+  return out;
+}
+
+function priorFor(priors: readonly PriorRow[], cls: string, group = ''): CompiledPrior {
+  const row = priors.find((p) => p.class === cls && (cls !== 'sd' || p.group === group));
   if (!row) return compilePrior({ kind: 'flat' });
   const name = cls === 'sd' ? `sd_${group}` : cls;
   return compilePrior(parsePrior(`${name} ~ ${row.prior}`).dist);
 }
 
 /**
- * Build the marginalized model from the model layer's compiled reference model (same spec, same
- * fitted table). Call only when `canMarginalize(ref, spec)`.
- *
- * The heuristic-specific terms nest: rows in a heuristic x task cell, cells in a heuristic x
- * category level (tasks nest in categories), those in a heuristic. Every such level is a Gaussian
- * effect on its children, so the whole chain integrates out bottom-up with one rule (normal-normal
- * conjugacy, BDA3 section 5.4): a node whose children contribute exp(b_c r - a_c r^2 / 2) has
- * A = sum a_c, B = sum b_c; integrating its effect r ~ N(0, v) adds 1/2 v B^2 / p - 1/2 log p with
- * p = 1 + A v and hands its parent a = A / p, b = B / p. Rows start the chain with a_i = w_i,
- * b_i = w_i e_i. The gradient runs the same chain top-down (reverse mode by hand, checked against
- * finite differences in test/analysis/model.test.ts). Effects come back top-down too: given the
- * sum R of its ancestors' effects, r ~ N(kappa (B - A R), kappa) with kappa = v / p, drawn as
- * kappa (B - A R) + sqrt(kappa) xi with an auxiliary xi ~ N(0, 1) per node. Levels that do not
- * nest (a task under two categories) stay sampled, non-centred.
- * @example const m = compileComparisonModel(compileModel(spec, table), spec, table); await sample(m)
+ * Blocks of a single-factor term's levels: its levels grouped by category when every level of the
+ * factor sits in one category (tasks nest in categories), else one block of all levels.
  */
-export function compileComparisonModel(
+function termBlocks(table: Table, g: GroupInfo, idx: Int32Array): Int32Array[] {
+  const n = g.levels.length;
+  const all = [Int32Array.from({ length: n }, (_, l) => l)];
+  const cat = table.columns.category;
+  if (g.factors.length !== 1 || g.factors[0] !== 'task' || cat?.type !== 'factor') return all;
+  const catOf = new Int32Array(n).fill(-1);
+  for (let i = 0; i < idx.length; i++) {
+    const l = idx[i];
+    const c = cat.codes[i];
+    if (l < 0) continue;
+    if (c < 0 || (catOf[l] >= 0 && catOf[l] !== c)) return all;
+    catOf[l] = c;
+  }
+  const byCat = new Map<number, number[]>();
+  for (let l = 0; l < n; l++) {
+    const list = byCat.get(catOf[l]);
+    if (list) list.push(l);
+    else byCat.set(catOf[l], [l]);
+  }
+  if (byCat.size < 2) return all;
+  return [...byCat.keys()].sort((x, y) => x - y).map((c) => Int32Array.from(byCat.get(c) ?? []));
+}
+
+/**
+ * The compact statistics of the comparison model (see `ComparisonData`) from the model layer's
+ * compiled reference model and the fitted table. One pass over the rows per group, then O(atoms).
+ */
+export function comparisonData(
   ref: CompiledModel,
   spec: ModelSpec,
   table: Table,
-): ComparisonModel {
+  options: ComparisonModelOptions = {},
+): ComparisonData {
   const N = table.nRows;
   const yCol = table.columns.score;
   if (yCol?.type !== 'numeric') throw new Error('compileComparisonModel: no numeric score');
   const y = yCol.values;
   const seCol = /\bse\(/.test(spec.formula) ? table.columns.se : undefined;
-  const se2 = seCol?.type === 'numeric' ? seCol.values.map((s) => s * s) : null;
-  const hasSigma = ref.variableNames.includes('sigma');
+  const seRow = seCol?.type === 'numeric' ? seCol.values : null;
+  const groups = ref.groups.map((g) => ({ ...g }));
+  const gi = (g: GroupInfo) => ref.groups.indexOf(g);
 
   // the nested chain, bottom (cells) first; a level joins only if its nodes nest
-  const chainGroups: GroupInfo[] = [ref.groups.find(isCellGroup) as GroupInfo];
-  const rowsOf = (g: GroupInfo) => rowLevels(table, g);
-  let below = rowsOf(chainGroups[0]);
+  const cellGroup = ref.groups.find(isCellGroup) as GroupInfo;
+  const chainGroups: GroupInfo[] = [cellGroup];
+  const cellRow = rowLevels(table, cellGroup);
+  let below = cellRow;
   const nestMaps: Int32Array[] = [];
   for (const pick of [isCategoryGroup, isHeuristicGroup]) {
     const g = ref.groups.find(pick);
     if (!g) continue;
-    const up = rowsOf(g);
+    const up = rowLevels(table, g);
     const nChild = chainGroups[chainGroups.length - 1].levels.length;
     const map = new Int32Array(nChild).fill(-1);
     let ok = true;
@@ -260,25 +445,87 @@ export function compileComparisonModel(
     below = up;
   }
   const others = ref.groups.filter((g) => !chainGroups.includes(g));
+  const otherRows = others.map((g) => rowLevels(table, g));
 
-  // parameter layout
-  const parameterNames: string[] = ['Intercept+mean(r)'];
-  const terms = others.map((g) => {
-    const sdOff = parameterNames.length;
-    parameterNames.push(`log(sd_${g.group}__Intercept)`);
-    const zOff = parameterNames.length;
-    const n = g.levels.length;
-    parameterNames.push(`mean(z_${g.group})`);
-    for (let k = 1; k < n; k++) parameterNames.push(`contrast_${g.group}[${k}]`);
-    return {
-      g,
-      sdOff,
-      zOff,
-      n,
-      idx: rowsOf(g),
-      prior: priorFor(ref, 'sd', g.group),
-      u: new Float64Array(n),
-      gu: new Float64Array(n),
+  // atoms: rows sharing the cell and every sampled term's level (each row its own atom with se())
+  const atomOf = new Int32Array(N);
+  let nAtoms = 0;
+  if (seRow || options.collapse === false) {
+    for (let i = 0; i < N; i++) atomOf[i] = i;
+    nAtoms = N;
+  } else {
+    const radices = [cellGroup.levels.length + 1, ...others.map((g) => g.levels.length + 1)];
+    const space = radices.reduce((a, b) => a * b, 1);
+    const keyOf = (i: number) => {
+      let k = cellRow[i] + 1;
+      for (let t = 0; t < others.length; t++) k = k * radices[t + 1] + otherRows[t][i] + 1;
+      return k;
+    };
+    if (space <= 1 << 24) {
+      const slot = new Int32Array(space).fill(-1);
+      for (let i = 0; i < N; i++) {
+        const k = keyOf(i);
+        if (slot[k] < 0) slot[k] = nAtoms++;
+        atomOf[i] = slot[k];
+      }
+    } else {
+      const slot = new Map<number | string, number>();
+      const big = space > Number.MAX_SAFE_INTEGER;
+      for (let i = 0; i < N; i++) {
+        const k = big ? [cellRow[i], ...otherRows.map((r) => r[i])].join(',') : keyOf(i);
+        let a = slot.get(k);
+        if (a === undefined) {
+          a = nAtoms++;
+          slot.set(k, a);
+        }
+        atomOf[i] = a;
+      }
+    }
+  }
+  const n = new Float64Array(nAtoms);
+  const mean = new Float64Array(nAtoms);
+  const ss = new Float64Array(nAtoms);
+  const se2 = seRow ? new Float64Array(nAtoms) : null;
+  const cell = new Int32Array(nAtoms);
+  const termIdx = others.map(() => new Int32Array(nAtoms));
+  for (let i = 0; i < N; i++) {
+    const a = atomOf[i];
+    n[a]++;
+    mean[a] += y[i];
+    cell[a] = cellRow[i];
+    for (let t = 0; t < others.length; t++) termIdx[t][a] = otherRows[t][i];
+    if (se2 && seRow) se2[a] = seRow[i] * seRow[i];
+  }
+  for (let a = 0; a < nAtoms; a++) mean[a] /= n[a];
+  for (let i = 0; i < N; i++) {
+    const d = y[i] - mean[atomOf[i]];
+    ss[atomOf[i]] += d * d;
+  }
+
+  let ySum = 0;
+  for (let i = 0; i < N; i++) ySum += y[i];
+  const yMean = ySum / N;
+  let ySs = 0;
+  for (let i = 0; i < N; i++) ySs += (y[i] - yMean) ** 2;
+  const ySd = N > 1 && ySs > 0 ? Math.sqrt(ySs / (N - 1)) : 1;
+
+  return {
+    spec,
+    groups,
+    priors: ref.priors.map((p) => ({ ...p })),
+    variableNames: [...ref.variableNames],
+    hasSigma: ref.variableNames.includes('sigma'),
+    nRows: N,
+    yMean,
+    ySd,
+    atoms: { n, mean, ss, se2, cell },
+    chain: chainGroups.map((g, k) => ({
+      group: gi(g),
+      nodeOfChild: k === 0 ? cell : nestMaps[k - 1],
+    })),
+    terms: others.map((g, t) => ({
+      group: gi(g),
+      idx: termIdx[t],
       /**
        * Contrasts centred when the data pin the levels down (Betancourt & Girolami 2015): the
        * spread of the level means of y is more than twice the standard error of one level mean
@@ -286,34 +533,100 @@ export function compileComparisonModel(
        * tasks (every heuristic runs every task, tasks differ in difficulty); non-centred
        * contrasts there were worse on every fixture (44 instead of 6 divergences on PyramidKV
        * with --study model). Tiny or flat data (a few rows, tasks of equal difficulty) get the
-       * non-centred form, whose funnel is at the other end.
+       * non-centred form, whose funnel is at the other end. Study/seed offsets: centred (the
+       * rule's raw within-level sd also holds the heuristic and task variation, so it under-rates
+       * how well a study offset is pinned; centred won there).
        */
-      // study/seed offsets: centred (the rule's raw within-level sd also holds the heuristic and
-      // task variation, so it under-rates how well a study offset is pinned; centred won there)
       centred:
-        g.factors.some((x) => x === 'study' || x === 'seed') || levelsPinned(y, rowsOf(g), n),
+        g.factors.some((x) => x === 'study' || x === 'seed') ||
+        levelsPinned(y, otherRows[t], g.levels.length),
+      blocks: termBlocks(table, g, otherRows[t]),
+    })),
+  };
+}
+/**
+ * Build the marginalized model from the model layer's compiled reference model (same spec, same
+ * fitted table). Call only when `canMarginalize(ref, spec)`.
+ *
+ * The heuristic-specific terms nest: rows in a heuristic x task cell, cells in a heuristic x
+ * category level (tasks nest in categories), those in a heuristic. Every such level is a Gaussian
+ * effect on its children, so the whole chain integrates out bottom-up with one rule (normal-normal
+ * conjugacy, BDA3 section 5.4): a node whose children contribute exp(b_c r - a_c r^2 / 2) has
+ * A = sum a_c, B = sum b_c; integrating its effect r ~ N(0, v) adds 1/2 v B^2 / p - 1/2 log p with
+ * p = 1 + A v and hands its parent a = A / p, b = B / p. Atoms (rows with the same group levels,
+ * see `ComparisonData`) start the chain with a = w n, b = w n (mean - eta). The gradient runs the
+ * same chain top-down (reverse mode by hand, checked against finite differences and the row-level
+ * computation in test/analysis/model.test.ts). Effects come back top-down too: given the sum R of
+ * its ancestors' effects, r ~ N(kappa (B - A R), kappa) with kappa = v / p, drawn as
+ * kappa (B - A R) + sqrt(kappa) xi with an auxiliary xi ~ N(0, 1) per node. Levels that do not
+ * nest (a task under two categories) stay sampled, non-centred.
+ * @example const m = compileComparisonModel(compileModel(spec, table), spec, table); await sample(m)
+ */
+export function compileComparisonModel(
+  ref: CompiledModel,
+  spec: ModelSpec,
+  table: Table,
+  options: ComparisonModelOptions = {},
+): ComparisonModel {
+  return buildComparisonModel(comparisonData(ref, spec, table, options));
+}
+
+/**
+ * The comparison model from its compact statistics (in-process and in sampler workers alike, so
+ * both run the same function on the same numbers: bit-identical draws).
+ */
+export function buildComparisonModel(data: ComparisonData): ComparisonModel {
+  const { spec, groups, priors, hasSigma } = data;
+  const { n: an, mean: ay, ss: ass, se2, cell: atomCell } = data.atoms;
+  const M = an.length;
+  const N = data.nRows;
+
+  // parameter layout
+  const parameterNames: string[] = ['Intercept+mean(r)'];
+  const terms = data.terms.map((td) => {
+    const g = groups[td.group];
+    const sdOff = parameterNames.length;
+    parameterNames.push(`log(sd_${g.group}__Intercept)`);
+    const zOff = parameterNames.length;
+    const n = g.levels.length;
+    parameterNames.push(`mean(z_${g.group})`);
+    for (let k = 1; k < td.blocks.length; k++) parameterNames.push(`between_${g.group}[${k}]`);
+    for (let k = td.blocks.length; k < n; k++)
+      parameterNames.push(`contrast_${g.group}[${k - td.blocks.length + 1}]`);
+    return {
+      g,
+      sdOff,
+      zOff,
+      n,
+      idx: td.idx,
+      prior: priorFor(priors, 'sd', g.group),
+      u: new Float64Array(n),
+      gu: new Float64Array(n),
+      centred: td.centred,
+      basis: nestedBasis(n, td.blocks),
     };
   });
-  const logSdOffs = chainGroups.map((g) => {
-    parameterNames.push(`log(sd_${g.group}__Intercept)`);
+  const logSdOffs = data.chain.map((c) => {
+    parameterNames.push(`log(sd_${groups[c.group].group}__Intercept)`);
     return parameterNames.length - 1;
   });
   const sigmaOff = hasSigma ? parameterNames.length : -1;
   if (hasSigma) parameterNames.push('log(sigma)');
-  const variableNames = ref.variableNames;
+  const variableNames = data.variableNames;
   const slotOf = new Map(variableNames.map((v, i) => [v, i]));
   let xiCount = 0;
-  const levels: Level[] = chainGroups.map((g, k) => {
+  const levels: Level[] = data.chain.map((c, k) => {
+    const g = groups[c.group];
     const n = g.levels.length;
     const xiOff = xiCount;
     xiCount += n;
     return {
       g,
-      nodeOfChild: k === 0 ? rowsOf(g) : nestMaps[k - 1],
+      nodeOfChild: c.nodeOfChild,
       n,
       logSdOff: logSdOffs[k],
       xiOff,
-      prior: priorFor(ref, 'sd', g.group),
+      prior: priorFor(priors, 'sd', g.group),
       A: new Float64Array(n),
       B: new Float64Array(n),
       p: new Float64Array(n),
@@ -328,18 +641,12 @@ export function compileComparisonModel(
   });
   const dim = parameterNames.length;
   const xi = new Float64Array(xiCount);
-  const pIntercept = priorFor(ref, 'Intercept');
-  const pSigma = priorFor(ref, 'sigma');
+  const pIntercept = priorFor(priors, 'Intercept');
+  const pSigma = priorFor(priors, 'sigma');
   const L = levels.length;
   const v = new Float64Array(L);
   const vbar = new Float64Array(L);
-
-  let ySum = 0;
-  for (let i = 0; i < N; i++) ySum += y[i];
-  const yMean = ySum / N;
-  let ySs = 0;
-  for (let i = 0; i < N; i++) ySs += (y[i] - yMean) ** 2;
-  const ySd = N > 1 && ySs > 0 ? Math.sqrt(ySs / (N - 1)) : 1;
+  const { yMean, ySd } = data;
   /**
    * Sampled groups (task, study, ...) are centred (r = c0 u, u sampled; c0 = sd of the scores
    * only sets the units): their levels are usually pinned down by many rows each (every heuristic
@@ -347,14 +654,14 @@ export function compileComparisonModel(
    * forced step sizes ~0.02 on the LRA tables (Betancourt & Girolami 2015, section 4).
    */
   const c0 = ySd;
-  const eta = new Float64Array(N);
-  const gEta = new Float64Array(N);
-  const w = new Float64Array(N);
+  const eta = new Float64Array(M);
+  const gEta = new Float64Array(M);
+  const w = new Float64Array(M);
   const pg = new Float64Array(2);
   const zMean = new Float64Array(terms.length);
   /**
-   * eta without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]), the
-   * well-identified overall level: each sampled group enters through z - mean(z), so the ridge
+   * eta (per atom) without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]),
+   * the well-identified overall level: each sampled group enters through z - mean(z), so the ridge
    * "intercept up, every task effect down" (badly conditioned when a few tasks sit far apart, as in
    * LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
    */
@@ -364,13 +671,13 @@ export function compileComparisonModel(
       // the group mean is identified by its prior only: non-centred, m = sd / (c0 sqrt(n)) m~
       const m = (Math.exp(theta[t.sdOff]) * theta[t.zOff]) / (c0 * Math.sqrt(t.n));
       zMean[k] = m;
-      helmert(theta, t.zOff + 1, t.u);
+      basisApply(t.basis, theta, t.zOff + 1, t.u);
       // contrasts: centred (v as is) or non-centred (v = sd / c0 v~)
       const f = t.centred ? 1 : Math.exp(theta[t.sdOff]) / c0;
       for (let l = 0; l < t.n; l++) t.u[l] = f * t.u[l] + m;
-      for (let i = 0; i < N; i++) {
-        const l = t.idx[i];
-        if (l >= 0) eta[i] += c0 * (t.u[l] - m);
+      for (let a = 0; a < M; a++) {
+        const l = t.idx[a];
+        if (l >= 0) eta[a] += c0 * (t.u[l] - m);
       }
     });
   };
@@ -380,7 +687,8 @@ export function compileComparisonModel(
     return b;
   };
   const weights = (sigma2: number) => {
-    for (let i = 0; i < N; i++) w[i] = 1 / (sigma2 + (se2 ? se2[i] : 0));
+    if (se2) for (let a = 0; a < M; a++) w[a] = 1 / (sigma2 + se2[a]);
+    else w.fill(1 / sigma2);
   };
   /** Forward pass up the chain; returns the log density of the data given eta and the scales. */
   const forward = (): number => {
@@ -390,18 +698,19 @@ export function compileComparisonModel(
     cells.B.fill(0);
     const cellA = cells.A;
     const cellB = cells.B;
-    const cellOf = cells.nodeOfChild;
-    // without se every row has the same weight: one log instead of N
+    // without se every row has the same weight: one log instead of one per row
     let logW = se2 ? 0 : 0.5 * N * Math.log(w[0]);
-    for (let i = 0; i < N; i++) {
-      const c = cellOf[i];
-      const wi = w[i];
-      const e = y[i] - eta[i];
-      if (se2) logW += 0.5 * Math.log(wi);
-      lp -= 0.5 * wi * e * e;
+    for (let a = 0; a < M; a++) {
+      const c = atomCell[a];
+      const wa = w[a];
+      const na = an[a];
+      const d = ay[a] - eta[a];
+      if (se2) logW += 0.5 * na * Math.log(wa);
+      // sum over the atom's rows of w e_i^2 = w (ss + n d^2)
+      lp -= 0.5 * wa * (ass[a] + na * d * d);
       if (c < 0) continue;
-      cellA[c] += wi;
-      cellB[c] += wi * e;
+      cellA[c] += wa * na;
+      cellB[c] += wa * na * d;
     }
     lp += logW;
     for (let k = 0; k < L; k++) {
@@ -455,18 +764,26 @@ export function compileComparisonModel(
         vbar[k] += (0.5 * B * B) / p2 - (0.5 * A) / p - (abar * A * A) / p2 - (bbar * A * B) / p2;
       }
     }
+    // per atom: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
+    // -w^2 (Abar + Bbar e_i + 1 / (2 w) - e_i^2 / 2), with sum e_i = n d, sum e_i^2 = ss + n d^2
     let gSigma2 = 0;
     const cells = levels[0];
-    for (let i = 0; i < N; i++) {
-      const c = cells.nodeOfChild[i];
-      const e = y[i] - eta[i];
+    let gMu = 0;
+    for (let a = 0; a < M; a++) {
+      const c = atomCell[a];
+      const na = an[a];
+      const wa = w[a];
+      const d = ay[a] - eta[a];
       const Bb = c >= 0 ? cells.Bbar[c] : 0;
       const Ab = c >= 0 ? cells.Abar[c] : 0;
-      gEta[i] = w[i] * (e - Bb);
-      if (hasSigma) gSigma2 -= w[i] * w[i] * (Ab + Bb * e + 0.5 / w[i] - 0.5 * e * e);
+      const ge = wa * na * (d - Bb);
+      gEta[a] = ge;
+      gMu += ge;
+      if (hasSigma)
+        gSigma2 -= wa * wa * (na * (Ab + 0.5 / wa) + Bb * na * d - 0.5 * (ass[a] + na * d * d));
     }
-    // chain rule to the overall level and the sampled (non-centred) group effects
-    for (let i = 0; i < N; i++) grad[0] += gEta[i];
+    // chain rule to the overall level and the sampled group effects
+    grad[0] += gMu;
     const b0 = interceptOf(theta);
     lp += priorLogDensity(pIntercept, b0, pg);
     const dB0 = pg[1];
@@ -476,14 +793,14 @@ export function compileComparisonModel(
       const prec = (c0 * c0) / (sd * sd);
       let gTot = 0;
       t.gu.fill(0);
-      for (let i = 0; i < N; i++) {
-        const l = t.idx[i];
+      for (let a = 0; a < M; a++) {
+        const l = t.idx[a];
         if (l < 0) continue;
-        t.gu[l] += c0 * gEta[i];
-        gTot += gEta[i];
+        t.gu[l] += c0 * gEta[a];
+        gTot += gEta[a];
       }
       for (let l = 0; l < t.n; l++) t.gu[l] -= (c0 * (gTot + dB0)) / t.n;
-      // back to (mean m~, Helmert contrasts): u = m + f Q v, m = sd m~ / (c0 sqrt n)
+      // back to (mean m~, basis coordinates): u = m + f Q v, m = sd m~ / (c0 sqrt n)
       const mt = theta[t.zOff];
       const m = (sd * mt) / (c0 * Math.sqrt(t.n));
       const f = t.centred ? 1 : sd / c0;
@@ -494,11 +811,11 @@ export function compileComparisonModel(
         gf += t.gu[l] * (t.u[l] - m);
         t.gu[l] *= f;
       }
-      helmertTranspose(t.gu, grad, t.zOff + 1);
+      basisTranspose(t.basis, t.gu, grad, t.zOff + 1);
       let vv = 0;
       for (let k = 1; k < t.n; k++) vv += theta[t.zOff + k] ** 2;
       if (t.centred) {
-        // prior r = c0 u ~ N(0, sd^2 I) with the Jacobian of m~ -> m:
+        // prior r = c0 u ~ N(0, sd^2 I) with the Jacobian of m~ -> m (Q orthonormal: |Q v| = |v|):
         // -(n - 1) log sd - m~^2 / 2 - c0^2 |v|^2 / (2 sd^2)
         for (let k = 1; k < t.n; k++) grad[t.zOff + k] -= prec * theta[t.zOff + k];
         lp += -(t.n - 1) * theta[t.sdOff] - 0.5 * prec * vv;
@@ -532,8 +849,8 @@ export function compileComparisonModel(
   };
 
   // reported variables: the reference model's names, filled by name
-  const sdSlot = others.map((g) => slotOf.get(`sd_${g.group}__Intercept`) ?? -1);
-  const rSlot = others.map((g) =>
+  const sdSlot = terms.map(({ g }) => slotOf.get(`sd_${g.group}__Intercept`) ?? -1);
+  const rSlot = terms.map(({ g }) =>
     Int32Array.from(g.levels, (lv) => slotOf.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1),
   );
   const innerWriteVariables = (theta: Float64Array, out: Float64Array): void => {
@@ -638,19 +955,19 @@ export function compileComparisonModel(
     parameterNames,
     variableNames,
     inits,
-    groups: ref.groups,
-    priors: ref.priors,
+    groups,
+    priors,
     spec,
-    table,
+    data,
     logDensityGradient,
     writeVariables,
-    // Deterministic from (spec, table), so the sampler can rebuild it in a worker thread per chain
-    // (same draws, bit for bit, as in-process) instead of running the chains one after another.
+    // Deterministic from its compact data, so the sampler can rebuild it in a worker thread per
+    // chain in O(atoms) (same draws, bit for bit, as in-process) instead of shipping the table.
     source: {
       kind: 'module',
       path: THIS_MODULE,
       exportName: 'rebuildComparisonModel',
-      args: { spec, table },
+      args: { data },
     },
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canMarginalize, compileComparisonModel } from '../../src/analysis/model.js';
+import {
+  basisColumns,
+  basisTransposeOf,
+  canMarginalize,
+  compileComparisonModel,
+  rebuildComparisonModel,
+} from '../../src/analysis/model.js';
 import { createNormalRng } from '../../src/analysis/random.js';
 import { tableFromRecords } from '../../src/data/records.js';
 import { compileModel } from '../../src/model/compile.js';
@@ -32,6 +38,8 @@ function records(withSe: boolean) {
   }
   return out;
 }
+
+const FULL = 'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)';
 
 function fdCheck(formula: string, withSe: boolean) {
   const table = tableFromRecords(records(withSe), 'test');
@@ -160,5 +168,116 @@ describe('centred or non-centred sampled groups', () => {
     expect(levelsPinned([1, 1.1, 50, 50.2], Int32Array.from([0, 0, 1, 1]), 2)).toBe(true);
     // means 1.5, 4, 2.25 with within sd ~0.9 and 2 rows each: se 0.65, spread 1.3 < 2 se
     expect(levelsPinned([1, 2, 3, 5, 2, 2.5], Int32Array.from([0, 0, 1, 1, 2, 2]), 3)).toBe(false);
+  });
+});
+
+describe('nested sum-to-zero basis', () => {
+  it('is orthonormal, sums to zero and its transpose matches its columns', () => {
+    const blocks = [Int32Array.of(0, 3, 5), Int32Array.of(1), Int32Array.of(2, 4, 6, 7)];
+    const n = 8;
+    const cols = basisColumns(n, blocks);
+    const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+    for (let j = 0; j < n - 1; j++) {
+      // sums of 8 terms of size <= 1: rounding ~1e-16 each
+      expect(Math.abs(cols[j].reduce((s, x) => s + x, 0))).toBeLessThan(1e-12);
+      for (let k = 0; k < n - 1; k++)
+        expect(Math.abs(dot(cols[j], cols[k]) - (j === k ? 1 : 0))).toBeLessThan(1e-12);
+    }
+    // within-block coordinates vanish outside their block; between-block ones are constant on blocks
+    const rng = createNormalRng(3);
+    const g = Float64Array.from({ length: n }, () => rng.normal());
+    const qt = basisTransposeOf(n, blocks, g);
+    for (let k = 0; k < n - 1; k++) expect(Math.abs(qt[k] - dot(cols[k], g))).toBeLessThan(1e-12);
+    for (const b of blocks.slice(1)) {
+      const c = cols[blocks.indexOf(b) - 1];
+      for (const l of b) expect(c[l]).toBeCloseTo(c[b[0]], 14);
+    }
+  });
+});
+
+describe('rows collapsed into atoms', () => {
+  // many unbalanced seeds per cell, scores far from 0 (cancellation), two studies crossing cells
+  function seeds() {
+    const rng = createNormalRng(21);
+    const out: Record<string, string | number>[] = [];
+    const tasks = [
+      ['t1', 'A'],
+      ['t2', 'A'],
+      ['t3', 'B'],
+      ['t4', 'B'],
+      ['t5', 'B'],
+    ];
+    ['h1', 'h2', 'h3', 'h4'].forEach((h, hi) => {
+      tasks.forEach(([t, c], k) => {
+        const n = 1 + ((7 * hi + 3 * k) % 23);
+        const mu = 1000 + 0.3 * rng.normal();
+        for (let s = 0; s < n; s++) {
+          out.push({
+            heuristic: h,
+            task: t,
+            category: c,
+            study: (s + k) % 3 ? 'p1' : 'p2',
+            score: mu + 0.02 * rng.normal(),
+          });
+        }
+      });
+    });
+    return out;
+  }
+  for (const [label, formula] of [
+    ['with a study term', `${FULL} + (1|study)`],
+    ['without a study term', FULL],
+  ] as const) {
+    it(`gives the row-level log density and gradient ${label}`, () => {
+      const table = tableFromRecords(seeds(), 'test');
+      const spec = { formula, family: 'gaussian' as const };
+      const ref = compileModel(spec, table);
+      const atoms = compileComparisonModel(ref, spec, table);
+      const rows = compileComparisonModel(ref, spec, table, { collapse: false });
+      expect(atoms.data.atoms.n.length).toBeLessThan(table.nRows);
+      expect(rows.data.atoms.n.length).toBe(table.nRows);
+      expect(atoms.parameterNames).toEqual(rows.parameterNames);
+      const rng = createNormalRng(8);
+      const ga = new Float64Array(atoms.dim);
+      const gr = new Float64Array(rows.dim);
+      for (let rep = 0; rep < 5; rep++) {
+        const theta = Float64Array.from({ length: atoms.dim }, () => 0.5 * rng.normal());
+        theta[0] = 1000 + 0.1 * rng.normal();
+        // small residual scale, as with many precise seeds: large weights stress the sums
+        theta[atoms.parameterNames.findIndex((p) => p.startsWith('log(sqrt('))] = Math.log(0.05);
+        const la = atoms.logDensityGradient(theta, ga);
+        const lr = rows.logDensityGradient(theta, gr);
+        expect(Number.isFinite(la)).toBe(true);
+        // the same terms summed in another grouping: relative rounding ~1e-16 x (rows ~ 500) x
+        // the cancellation between 1e5-sized terms; 1e-9 leaves a wide margin and still catches
+        // any algebra slip (those are O(1) relative)
+        expect(Math.abs(la - lr) / Math.max(1, Math.abs(lr))).toBeLessThan(1e-9);
+        for (let j = 0; j < atoms.dim; j++)
+          expect(Math.abs(ga[j] - gr[j]) / Math.max(1, Math.abs(gr[j]))).toBeLessThan(1e-9);
+      }
+      const va = new Float64Array(atoms.variableNames.length);
+      const vr = new Float64Array(rows.variableNames.length);
+      const theta = Float64Array.from({ length: atoms.dim }, () => 0.3 * rng.normal());
+      theta[0] = 1000;
+      atoms.writeVariables(theta, va);
+      rows.writeVariables(theta, vr);
+      for (let j = 0; j < va.length; j++) {
+        if (Number.isNaN(vr[j])) expect(Number.isNaN(va[j])).toBe(true);
+        // reported effects are drawn from the same conditional normals (same aux normals)
+        else expect(Math.abs(va[j] - vr[j]) / Math.max(1, Math.abs(vr[j]))).toBeLessThan(1e-9);
+      }
+    });
+  }
+  it('rebuilds from its compact data alone (what a worker receives)', () => {
+    const table = tableFromRecords(seeds(), 'test');
+    const spec = { formula: `${FULL} + (1|study)`, family: 'gaussian' as const };
+    const m = compileComparisonModel(compileModel(spec, table), spec, table);
+    expect(m.source?.kind).toBe('module');
+    const again = rebuildComparisonModel(structuredClone({ data: m.data }));
+    const theta = Float64Array.from({ length: m.dim }, (_, j) => (j === 0 ? 1000 : 0.1 * j));
+    const g1 = new Float64Array(m.dim);
+    const g2 = new Float64Array(m.dim);
+    expect(again.logDensityGradient(theta, g2)).toBe(m.logDensityGradient(theta, g1));
+    expect(Array.from(g2)).toEqual(Array.from(g1));
   });
 });
