@@ -1,16 +1,12 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type CompareOptions, readModelSpec, runComparison } from '../analysis/compare.js';
-import { formatComparison } from '../analysis/format.js';
+import type { CompareOptions, runComparison } from '../analysis/compare.js';
 import type { ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
-import { readCsvFile } from '../data/csv.js';
-import type { Summary } from '../diagnostics/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
-import { formatBanner } from '../report/text.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import { boolOption, collect, intOption, numOption } from './options.js';
-import { runAction } from './shell.js';
+import { runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
 interface RawOptions {
@@ -85,7 +81,10 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     scale: (o.scale ?? 'none') as ScaleMode,
     rope: numOption('rope', o.rope, (v) => v >= 0, 'a number >= 0'),
     threshold: numOption('threshold', o.threshold, (v) => v > 0.5 && v < 1, 'between 0.5 and 1'),
-    model: o.model !== undefined ? await readModelSpec(o.model) : undefined,
+    model:
+      o.model !== undefined
+        ? await (await import('../analysis/compare.js')).readModelSpec(o.model)
+        : undefined,
     formula: o.formula,
     family: o.family as CompareOptions['family'],
     priors: o.prior,
@@ -125,11 +124,6 @@ export function convergenceAlarm(c: Comparison, rhatThreshold = 1.01): string | 
     `WARNING: the fit has not converged cleanly: ${parts.join(', ')}. The decisions below may be ` +
     'wrong; rerun with more --warmup/--draws or a higher --adapt-delta (e.g. 0.99) before using them.'
   );
-}
-
-function bannerText(summary: Summary): string {
-  const b = formatBanner(summary);
-  return b.endsWith('\n') ? b : `${b}\n`;
 }
 
 async function writeHtml(
@@ -216,6 +210,15 @@ export function register(program: Command): void {
     )
     .action(
       runAction(async (file: string, raw: RawOptions) => {
+        warmChainThreads();
+        // The analysis, the sampler and the reports load here, not when the CLI starts.
+        const [{ runComparison }, { formatComparison }, { readCsvFile }, { formatBanner }] =
+          await Promise.all([
+            import('../analysis/compare.js'),
+            import('../analysis/format.js'),
+            import('../data/csv.js'),
+            import('../report/text.js'),
+          ]);
         const options = await compareOptions(raw);
         const st = await stat(file).catch(() => null);
         if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
@@ -227,7 +230,8 @@ export function register(program: Command): void {
           ...(raw.quiet ? {} : { onProgress: progressReporter(chains) }),
         });
         const c = run.comparison;
-        process.stderr.write(bannerText(run.summary));
+        const banner = formatBanner(run.summary);
+        process.stderr.write(banner.endsWith('\n') ? banner : `${banner}\n`);
         const alarm = convergenceAlarm(c);
         if (raw.json) {
           if (alarm) process.stderr.write(`${alarm}\n`);

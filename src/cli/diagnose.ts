@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { resolveThresholds } from '../diagnostics/checks.js';
-import { summarize } from '../diagnostics/summarize.js';
 import type { Thresholds } from '../diagnostics/types.js';
-import { readDrawsFiles } from '../draws/read.js';
-import { selectVariables } from '../draws/select.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
-import { formatBanner, formatSummaryTable } from '../report/text.js';
 import { numOption } from './options.js';
 import { runAction } from './shell.js';
 
@@ -45,6 +40,19 @@ async function readSource(path: string): Promise<{ text: string; source: string 
  * @example await diagnose(['fit.csv'], { json: true })
  */
 export async function diagnose(files: string[], o: DiagnoseOptions): Promise<number> {
+  const [
+    { resolveThresholds },
+    { summarize },
+    { readDrawsFiles },
+    { selectVariables },
+    { formatBanner, formatSummaryTable },
+  ] = await Promise.all([
+    import('../diagnostics/checks.js'),
+    import('../diagnostics/summarize.js'),
+    import('../draws/read.js'),
+    import('../draws/select.js'),
+    import('../report/text.js'),
+  ]);
   // `diagnose big.csv | head`: a closed pipe ends the output quietly, not with a stack trace.
   process.stdout.once('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

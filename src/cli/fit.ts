@@ -1,15 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { writeDrawsCsv } from '../draws/csv.js';
 import { ConfigError } from '../errors.js';
-import { compileModel } from '../model/compile.js';
-import { fit as fitModel } from '../model/fit.js';
-import { formatBanner, formatSummaryTable } from '../report/text.js';
+import type { fit as FitModel } from '../model/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { collect, intOption, numOption } from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
-import { runAction } from './shell.js';
+import { runAction, warmChainThreads } from './shell.js';
 
 interface FitCliOptions extends ModelCliOptions {
   chains?: string;
@@ -105,6 +102,15 @@ export function register(program: Command): void {
     )
     .action(
       runAction(async (file: string, o: FitCliOptions) => {
+        warmChainThreads();
+        // The sampler, the model layer and the reports load here, not when the CLI starts, so
+        // `--help` and the other commands do not pay for them.
+        const [{ compileModel }, { fit: fitModel }, { formatBanner, formatSummaryTable }] =
+          await Promise.all([
+            import('../model/compile.js'),
+            import('../model/fit.js'),
+            import('../report/text.js'),
+          ]);
         const spec = await specFromOptions(o);
         const config: SamplerConfig = {};
         const chains = intOption('chains', o.chains, 1);
@@ -137,7 +143,7 @@ export function register(program: Command): void {
           }
         }
         const bar = o.quiet ? null : progress(config.chains ?? 4);
-        let result: Awaited<ReturnType<typeof fitModel>>;
+        let result: Awaited<ReturnType<typeof FitModel>>;
         try {
           result = await fitModel(table, {
             formula: spec.formula,
@@ -151,6 +157,7 @@ export function register(program: Command): void {
         }
         const { summary } = result;
         if (o.drawsOut !== undefined) {
+          const { writeDrawsCsv } = await import('../draws/csv.js');
           await writeFile(o.drawsOut, writeDrawsCsv(result.fit.draws, result.fit.stats));
         }
         const banner = formatBanner(summary);

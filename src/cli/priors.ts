@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { readCsvFile } from '../data/csv.js';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
-import { defaultPriors } from '../model/compile.js';
-import { prepareTable } from '../model/prepare.js';
 import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
-import { readModelSpecFile } from '../model/specfile.js';
 import { collect } from './options.js';
 import { runAction } from './shell.js';
 
@@ -28,7 +24,10 @@ export const FAMILIES = ['gaussian', 'student', 'binomial', 'bernoulli', 'beta',
  */
 export async function specFromOptions(o: ModelCliOptions): Promise<ModelSpec> {
   let spec: ModelSpec | undefined;
-  if (o.model !== undefined) spec = await readModelSpecFile(o.model);
+  if (o.model !== undefined) {
+    const { readModelSpecFile } = await import('../model/specfile.js');
+    spec = await readModelSpecFile(o.model);
+  }
   if (o.family !== undefined && !FAMILIES.includes(o.family)) {
     throw new ConfigError(`--family must be one of ${FAMILIES.join(', ')} (got "${o.family}")`);
   }
@@ -55,6 +54,10 @@ export async function loadTable(
   spec: ModelSpec,
   dropMissing: boolean | undefined,
 ): Promise<Table> {
+  const [{ readCsvFile }, { prepareTable }] = await Promise.all([
+    import('../data/csv.js'),
+    import('../model/prepare.js'),
+  ]);
   const table = await readCsvFile(file);
   const prepared = prepareTable(spec, table, dropMissing ?? false);
   if (prepared.dropped > 0) {
@@ -118,6 +121,7 @@ export function register(program: Command): void {
     .option('--json', 'print the rows as JSON')
     .action(
       runAction(async (file: string, o: PriorsCliOptions) => {
+        const { defaultPriors } = await import('../model/compile.js');
         const spec = await specFromOptions(o);
         const table = await loadTable(file, spec, o.dropMissing);
         const rows = defaultPriors(spec, table);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import { startServer } from '../web/server.js';
 import { runAction } from './shell.js';
 
 function integer(name: string, raw: string): number {
@@ -35,6 +34,7 @@ export function register(program: Command): void {
           jobs: string;
           demo: boolean;
         }) => {
+          const { startServer } = await import('../web/server.js');
           const running = await startServer({
             port: integer('--port', opts.port),
             host: opts.host,

@@ -33,3 +33,14 @@ export function reportError(err: unknown): number {
   }
   return 1;
 }
+
+/**
+ * Start the sampler's worker threads in the background (see `warmSamplerPool`), first thing in a
+ * command that samples, so that their start-up overlaps with reading and compiling. Loading the pool
+ * module is itself deferred to here. Failures are ignored: `sample` reports them when it runs.
+ *
+ * @example warmChainThreads(); // then read the CSV
+ */
+export function warmChainThreads(): void {
+  import('../sampler/pool.js').then((m) => m.warmSamplerPool()).catch(() => {});
+}

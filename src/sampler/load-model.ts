@@ -29,6 +29,21 @@ async function importModule(specifier: string, fromUrl: string): Promise<Record<
   return (await import(specifier)) as Record<string, unknown>;
 }
 
+/** The model layer, imported by specifier so that tsc does not resolve it at build time. */
+const MODEL_LAYER = '../model/compile.js';
+
+/**
+ * Start importing the model layer without waiting for it (a worker thread calls this when it starts,
+ * so the import overlaps with the main thread's work and the first chain finds it loaded). Import
+ * errors surface where the model is actually loaded.
+ *
+ * @example
+ * prefetchModelLayer();
+ */
+export function prefetchModelLayer(): void {
+  importModule(MODEL_LAYER, SELF).catch(() => {});
+}
+
 /**
  * Rebuild a model from its ModelSource (inside a worker thread): kind 'spec' calls the model layer's
  * `compileModel(spec, table)` (src/model/compile.ts); kind 'module' imports the module and takes the
@@ -39,9 +54,7 @@ async function importModule(specifier: string, fromUrl: string): Promise<Record<
  */
 export async function loadModelFromSource(source: ModelSource): Promise<LogDensity> {
   if (source.kind === 'spec') {
-    // A variable specifier keeps tsc from resolving the model layer at build time.
-    const specifier = '../model/compile.js';
-    const mod = (await importModule(specifier, SELF)) as unknown as {
+    const mod = (await importModule(MODEL_LAYER, SELF)) as unknown as {
       compileModel: (spec: unknown, table: unknown) => LogDensity;
     };
     return mod.compileModel(source.spec, source.table);

@@ -13,13 +13,31 @@ let pool: Piscina | null = null;
  * const answer = await getSamplerPool().run(task, { transferList: [port] });
  */
 export function getSamplerPool(): Piscina {
-  if (pool) return pool;
+  return pool ?? createPool(0);
+}
+
+/**
+ * Start the pool's threads now (all of them, kept while the process lives) instead of on the first
+ * chain, so that starting Node threads and loading the sampler and the model layer in them overlaps
+ * with what the caller does meanwhile (reading the CSV, compiling the model). The CLI calls this
+ * first thing in `fit` and `compare`: on synth_small it takes ~0.3-0.4 s off a ~1 s fixed cost
+ * (BENCHMARKS.md section 1). Idle threads are unref'd, so they do not keep the process alive. No-op
+ * when the pool exists.
+ *
+ * @example
+ * warmSamplerPool(); // then read and compile; `sample` finds the threads ready
+ */
+export function warmSamplerPool(): void {
+  if (!pool) createPool(Math.max(1, availableParallelism()));
+}
+
+function createPool(minThreads: number): Piscina {
   const fromTs = import.meta.url.endsWith('.ts');
   const filename = new URL(fromTs ? './worker.ts' : './worker.js', import.meta.url).href;
   pool = new Piscina({
     filename,
     maxThreads: Math.max(1, availableParallelism()),
-    minThreads: 0,
+    minThreads,
     idleTimeout: 2000,
     execArgv: fromTs ? ['--import', 'tsx'] : [],
   });

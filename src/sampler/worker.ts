@@ -2,10 +2,13 @@
  * Piscina worker: rebuilds the model from its ModelSource and runs one chain (the same code as the
  * in-process path, so the same seed gives bit-identical draws). Progress goes over a MessagePort.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { isMainThread, type MessagePort } from 'node:worker_threads';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
-import { loadModelFromSource } from './load-model.js';
+import { loadModelFromSource, prefetchModelLayer } from './load-model.js';
 import type { ModelSource } from './types.js';
+
+// The main thread imports this module too (for END_OF_PROGRESS); only a worker thread prefetches.
+if (!isMainThread) prefetchModelLayer();
 
 /** The last message a worker posts on its progress port (after every ProgressEvent). */
 export const END_OF_PROGRESS = 'end-of-progress';
