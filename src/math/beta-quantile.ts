@@ -1,4 +1,4 @@
-import betaQuantileStdlib from '@stdlib/stats-base-dists-beta-quantile';
+import { betaQuantile as betaQuantileStdlib } from './stdlib.js';
 
 /**
  * Quantile of the Beta(alpha, beta) distribution (inverse regularized incomplete beta), as R's

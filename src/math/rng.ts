@@ -1,4 +1,4 @@
-import mt19937 from '@stdlib/random-base-mt19937';
+import { mt19937 } from './stdlib.js';
 
 /**
  * A source of randomness for one chain. The sampler takes it as an argument (no Math.random), so tests

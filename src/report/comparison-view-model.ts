@@ -4,9 +4,9 @@
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
 
-import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import { normalCdf } from '../math/stdlib.js';
 import {
   cellOrder,
   comparisonRope,
