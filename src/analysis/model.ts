@@ -111,6 +111,7 @@ interface Level {
   prior: CompiledPrior;
   A: Float64Array;
   B: Float64Array;
+  /** 1 / p of each node (the forward pass's divisions, reused backward). */
   p: Float64Array;
   Abar: Float64Array;
   Bbar: Float64Array;
@@ -311,13 +312,21 @@ function basisApply(q: NestedBasis, theta: Float64Array, off: number, out: Float
   for (let j = 0; j < C; j++) {
     const m = q.blocks[j];
     const base = q.blockSum[j];
-    for (let i = 0; i < m.length; i++) out[m[i]] = base;
-    for (let k = 1; k < m.length; k++) {
-      const vk = theta[o++];
-      const c = 1 / Math.sqrt(k * (k + 1));
-      for (let i = 0; i < k; i++) out[m[i]] += c * vk;
-      out[m[k]] -= k * c * vk;
+    // Helmert column k adds c_k v_k to levels 0..k-1 and -k c_k v_k to level k: level j gets the
+    // suffix sum of c_k v_k over k > j (O(n) instead of O(n^2))
+    const last = m.length - 1;
+    let suffix = 0;
+    for (let j = last; j >= 0; j--) {
+      let x = base + suffix;
+      if (j > 0) {
+        const c = 1 / Math.sqrt(j * (j + 1));
+        const cv = c * theta[o + j - 1];
+        x -= j * cv;
+        suffix += cv;
+      }
+      out[m[j]] = x;
     }
+    o += Math.max(last, 0);
   }
 }
 
@@ -720,16 +729,35 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
         up.A.fill(0);
         up.B.fill(0);
       }
+      const vk = v[k];
+      let quad = 0;
+      // sum_j log p_j as the log of running products (p >= 1): one Math.log per ~1e200 of product
+      // instead of one per node (the logs were most of a gradient's cost at 10,000 cells); the
+      // product's relative rounding (~1e-16 per factor) is an absolute ~1e-16 per node in lp
+      let prod = 1;
+      let logP = 0;
       for (let j = 0; j < lv.n; j++) {
-        const p = 1 + lv.A[j] * v[k];
-        lv.p[j] = p;
-        lp += (0.5 * v[k] * lv.B[j] * lv.B[j]) / p - 0.5 * Math.log(p);
+        const p = 1 + lv.A[j] * vk;
+        const ip = 1 / p;
+        lv.p[j] = ip;
+        const B = lv.B[j];
+        quad += B * B * ip;
+        if (p > 1e100) logP += Math.log(p);
+        else {
+          prod *= p;
+          if (prod > 1e200) {
+            logP += Math.log(prod);
+            prod = 1;
+          }
+        }
         if (up) {
           const parent = up.nodeOfChild[j];
-          up.A[parent] += lv.A[j] / p;
-          up.B[parent] += lv.B[j] / p;
+          up.A[parent] += lv.A[j] * ip;
+          up.B[parent] += B * ip;
         }
       }
+      logP += Math.log(prod);
+      lp += 0.5 * vk * quad - 0.5 * logP;
     }
     return lp;
   };
@@ -754,14 +782,13 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
       for (let j = 0; j < lv.n; j++) {
         const A = lv.A[j];
         const B = lv.B[j];
-        const p = lv.p[j];
-        const p2 = p * p;
+        const ip = lv.p[j];
+        const ip2 = ip * ip;
         const abar = up ? up.Abar[up.nodeOfChild[j]] : 0;
         const bbar = up ? up.Bbar[up.nodeOfChild[j]] : 0;
-        lv.Abar[j] =
-          (-0.5 * vk * vk * B * B) / p2 - (0.5 * vk) / p + abar / p2 - (bbar * B * vk) / p2;
-        lv.Bbar[j] = (vk * B) / p + bbar / p;
-        vbar[k] += (0.5 * B * B) / p2 - (0.5 * A) / p - (abar * A * A) / p2 - (bbar * A * B) / p2;
+        lv.Abar[j] = ip2 * (-0.5 * vk * vk * B * B + abar - bbar * B * vk) - 0.5 * vk * ip;
+        lv.Bbar[j] = ip * (vk * B + bbar);
+        vbar[k] += ip2 * (0.5 * B * B - abar * A * A - bbar * A * B) - 0.5 * A * ip;
       }
     }
     // per atom: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
@@ -882,7 +909,7 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
       const up = k + 1 < L ? levels[k + 1] : null;
       for (let j = 0; j < lv.n; j++) {
         const R = up ? up.r[up.nodeOfChild[j]] : 0;
-        const kap = v[k] / lv.p[j];
+        const kap = v[k] * lv.p[j];
         const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * xi[lv.xiOff + j];
         lv.r[j] = R + own; // keep the running sum for the children
         if (lv.slot[j] >= 0) out[lv.slot[j]] = own;
