@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
 import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
 import { sample } from '../sampler/sample.js';
+import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
 import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { adaptFormula } from './formula.js';
 import { compareFromFit, type DecisionOptions, type ScaleMode, scaleTable } from './from-fit.js';
@@ -165,7 +166,11 @@ export async function runComparison(
     config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
-  const summary = summarizeFit(fit, options.thresholds);
+  // the rows on the chains' worker threads when the chains ran there (same rows either way)
+  const summary =
+    config.parallel === false
+      ? summarizeFit(fit, options.thresholds)
+      : await summarizeFitInWorkers(fit, options.thresholds);
   const comparison = compareFromFit(
     {
       table: prepared.table,

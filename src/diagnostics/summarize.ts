@@ -60,8 +60,20 @@ export function summarize(
  * @example const summary = summarizeFit(await sample(model));
  */
 export function summarizeFit(fit: Fit, thresholds?: Partial<Thresholds>): Summary {
+  return summaryOfFit(fit, summarizeDraws(fit.draws), thresholds);
+}
+
+/**
+ * The Summary of a Fit from its already computed rows (`summarizeDraws(fit.draws)`, or the same rows
+ * computed elsewhere, e.g. on worker threads): sampler diagnostics, step sizes, timing, warnings.
+ * @example const summary = summaryOfFit(fit, summarizeDraws(fit.draws));
+ */
+export function summaryOfFit(
+  fit: Fit,
+  variables: SummaryRow[],
+  thresholds?: Partial<Thresholds>,
+): Summary {
   const th = resolveThresholds({ maxTreeDepth: fit.config.maxTreeDepth, ...thresholds });
-  const variables = summarizeDraws(fit.draws);
   const sampler = samplerDiagnostics(fit.stats, th.maxTreeDepth);
   if (fit.adaptation?.stepSize?.length) sampler.step_size = Array.from(fit.adaptation.stepSize);
   sampler.warmup_seconds = fit.timing.warmupSeconds;

@@ -7,6 +7,7 @@ import type { Table } from '../data/table.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { sample } from '../sampler/sample.js';
+import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
 import type { Fit, SamplerConfig } from '../sampler/types.js';
 import { compileModel, type Model, normalizeSpec } from './compile.js';
 import { prepareTable } from './prepare.js';
@@ -64,6 +65,10 @@ export async function fit(
   const prepared = prepareTable(spec, table, dropMissing ?? false);
   const model = compileModel(spec, prepared.table);
   const result = await sample(model, config);
-  const summary = summarizeFit(result, thresholds);
+  // the rows on the chains' worker threads when the chains ran there (same rows either way)
+  const summary =
+    config.parallel === false
+      ? summarizeFit(result, thresholds)
+      : await summarizeFitInWorkers(result, thresholds);
   return { model, fit: result, summary, dropped: prepared.dropped };
 }

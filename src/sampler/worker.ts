@@ -3,6 +3,8 @@
  * in-process path, so the same seed gives bit-identical draws). Progress goes over a MessagePort.
  */
 import { isMainThread, type MessagePort } from 'node:worker_threads';
+import { summarizeDraws } from '../diagnostics/summarize.js';
+import type { SummaryRow } from '../diagnostics/types.js';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
 import { loadModelFromSource, prefetchModelLayer } from './load-model.js';
 import type { ModelSource } from './types.js';
@@ -57,4 +59,22 @@ export default async function runChainTask(task: WorkerTask): Promise<WorkerAnsw
     port.postMessage(END_OF_PROGRESS);
     port.close();
   }
+}
+
+/** A contiguous block of variables of a Draws object, posted to a worker to summarize. */
+export interface SummaryTask {
+  nDraws: number;
+  nChains: number;
+  variables: string[];
+  values: Float64Array;
+}
+
+/**
+ * Summary rows of a block of variables (the same `summarizeDraws` as on the main thread).
+ *
+ * @example
+ * // used by piscina only: pool.run(task, { name: 'summarizeTask', transferList: [task.values.buffer] })
+ */
+export function summarizeTask(task: SummaryTask): SummaryRow[] {
+  return summarizeDraws(task);
 }
