@@ -105,6 +105,7 @@ export {
   summarize,
   summarizeDraws,
   summarizeFit,
+  summaryOfFit,
 } from './diagnostics/summarize.js';
 export { type RowWorkspace, rowWorkspace, summaryRow } from './diagnostics/summary-row.js';
 export {
@@ -194,8 +195,13 @@ export {
   createNutsWorkspace,
   nutsTransition,
 } from './sampler/nuts.js';
-export { destroySamplerPool } from './sampler/pool.js';
+export { destroySamplerPool, warmSamplerPool } from './sampler/pool.js';
 export { sample } from './sampler/sample.js';
+export {
+  PARALLEL_SUMMARY_MIN_VALUES,
+  summarizeDrawsInWorkers,
+  summarizeFitInWorkers,
+} from './sampler/summarize-in-workers.js';
 export type {
   Fit,
   LogDensity,
