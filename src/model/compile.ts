@@ -75,6 +75,19 @@ export interface CompileOptions {
   shear?: boolean;
   /** Group terms (brms group names) to sample centred, or 'auto'; overrides spec.centred. */
   centred?: readonly string[] | 'auto';
+  /**
+   * Sample the location and scale coordinates of gaussian, lognormal and student models in data
+   * units (default true): the intercept as (Intercept - mean(y)) / s_I, log(sigma) as
+   * (log(sigma) - log(s)) * sqrt(2 dof), centred varying intercepts as r / sd(y), and the log sd of
+   * varying intercepts shifted by log sd(y); s is the pooled within-cell sd (sd(y) without
+   * replicates), s_I = s / sqrt(sum of weights), dof = the within-cell degrees of freedom (at least
+   * half the rows), the rough posterior sds of these coordinates. Affine maps with constant
+   * Jacobian, so the posterior is unchanged. On the y scale of issue 7's synth_small the raw
+   * coordinates have posterior sds from 0.0014 (intercept) to 0.6 (z): warmup's unit metric (its
+   * first 100 iterations) then needs 700-1000 leapfrog steps per iteration, and the metric
+   * regularization (1e-3 shrinkage, ALGORITHMS.md 3.5) inflates the smallest scales.
+   */
+  standardize?: boolean;
 }
 
 /** Internal layout of one group term in the parameter vector. */
@@ -96,6 +109,10 @@ interface TermLayout {
   /** Cells per level / all cells: the weights of this term in the intercept shift. */
   icWeight: Float64Array;
   shiftBuf: Float64Array;
+  /** Centred terms: r = rScale[j] * theta per coefficient j (see CompileOptions.standardize). */
+  rScale: Float64Array;
+  /** log sd_j = sdLoc[j] + theta[sdOff + j] (see CompileOptions.standardize). */
+  sdLoc: Float64Array;
   corOff: number; // -1 when uncorrelated
   nCor: number;
   sdPriors: CompiledPrior[];
@@ -120,6 +137,11 @@ export interface ModelInternals {
   marginal: string | null;
   /** Group terms sampled centred. */
   centred: string[];
+  /**
+   * The affine map of CompileOptions.standardize per coordinate: the coordinate of the model
+   * compiled with `standardize: false` is loc[i] + scale[i] * theta[i] (identity when off).
+   */
+  standardization: { loc: Float64Array; scale: Float64Array };
   /** Fill `eta` (length nRows) with the linear predictor of every row at theta. */
   rowEta(theta: Float64Array, eta: Float64Array): void;
   /** Family parameters at theta: sigma, nu, phi (NaN when absent). */
@@ -499,6 +521,42 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     }
   }
 
+  // ---- scales of the sampled coordinates (CompileOptions.standardize) ----------------------------
+  const std =
+    options.standardize !== false &&
+    (family === 'gaussian' || family === 'lognormal' || family === 'student');
+  let yMean = 0;
+  let ySd = 1;
+  let icScale = 1;
+  let sigLoc = 0;
+  let sigScale = 1;
+  if (std && n > 0) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += family === 'lognormal' ? Math.log(d.y[i]) : d.y[i];
+    m /= n;
+    let ss = 0;
+    for (let i = 0; i < n; i++)
+      ss += ((family === 'lognormal' ? Math.log(d.y[i]) : d.y[i]) - m) ** 2;
+    const sdY = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+    yMean = Number.isFinite(m) ? m : 0;
+    ySd = sdY > 0 && Number.isFinite(sdY) ? sdY : 1;
+    // Within-cell (replicate) degrees of freedom and pooled sd; without replicates sd(y), an upper
+    // bound of sigma, and half the rows as degrees of freedom.
+    const within = collapsible && !d.se ? totalW - nCells : 0;
+    const sHat = within >= 1 && ssConst > 0 ? Math.sqrt(ssConst / within) : ySd;
+    let precision = totalW;
+    if (d.se) {
+      precision = 0;
+      for (let c = 0; c < nCells; c++) precision += cW[c];
+    }
+    icScale = d.se ? 1 / Math.sqrt(precision) : sHat / Math.sqrt(Math.max(precision, 1));
+    if (!(icScale > 0 && Number.isFinite(icScale))) icScale = 1;
+    sigLoc = Math.log(sHat);
+    // sd of log(sigma) from dof normal residuals: 1 / sqrt(2 dof).
+    sigScale = 1 / Math.sqrt(2 * Math.max(within, totalW / 2, 1));
+  }
+  const icLoc = yMean;
+
   // ---- parameter layout and names --------------------------------------------------------------
   const parameterNames: string[] = [];
   for (const b of d.bNames) parameterNames.push(`b_${b}`);
@@ -547,10 +605,20 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     const sdOff = parameterNames.length;
     for (const c of g.coefs) parameterNames.push(`log(sd_${g.group}__${c})`);
     const isCentred = !g.correlated && centredGroups.has(g.group);
+    const rScale = new Float64Array(m).fill(1);
+    const sdLoc = new Float64Array(m);
+    g.coefs.forEach((c, j) => {
+      if (std && c === 'Intercept') {
+        rScale[j] = ySd;
+        sdLoc[j] = Math.log(ySd);
+        parameterNames[sdOff + j] = `log(sd_${g.group}__${c}/sd(y))`;
+      }
+    });
     const zOff = isMarginal ? -1 : parameterNames.length;
     for (let l = 0; l < (isMarginal ? 0 : nLevels); l++) {
       for (const c of g.coefs) {
-        parameterNames.push(`${isCentred ? 'r' : 'z'}_${g.group}[${g.levels[l].join('_')},${c}]`);
+        const name = `${isCentred ? 'r' : 'z'}_${g.group}[${g.levels[l].join('_')},${c}]`;
+        parameterNames.push(isCentred && std && c === 'Intercept' ? `${name}/sd(y)` : name);
       }
     }
     const nCor = g.correlated ? (m * (m - 1)) / 2 : 0;
@@ -577,6 +645,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       invCount: new Float64Array(0),
       icWeight: new Float64Array(0),
       shiftBuf: new Float64Array(0),
+      rScale,
+      sdLoc,
       corOff,
       nCor,
       sdPriors: g.coefs.map((c) => compilePrior(priorOf('sd', c, g.group))),
@@ -599,6 +669,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         )
       : [];
   if (shift.length > 0) parameterNames[icOff] = 'Intercept+mean(r)';
+  if (hasIc && std) parameterNames[icOff] = `(${parameterNames[icOff]}-mean(y))/s_I`;
   const levelCounts = (t: TermLayout): Float64Array => {
     const cnt = new Float64Array(t.nLevels);
     for (let c = 0; c < nCells; c++) cnt[t.idx[c]] += 1;
@@ -649,10 +720,29 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   // Cell of each level of the marginal term.
   const margCell = new Int32Array(marg ? marg.nLevels : 0);
   if (marg) for (let c = 0; c < nCells; c++) margCell[marg.idx[c]] = c;
-  const sigmaOff = hasSigma ? parameterNames.push('log(sigma)') - 1 : -1;
+  const sigmaOff = hasSigma
+    ? parameterNames.push(std ? '(log(sigma)-log(s))*sqrt(2dof)' : 'log(sigma)') - 1
+    : -1;
+  /** log(sigma) at theta (see CompileOptions.standardize). */
+  const logSigmaOf = (theta: Float64Array): number => sigLoc + sigScale * theta[sigmaOff];
   const nuOff = hasNu ? parameterNames.push('log(nu - 1)') - 1 : -1;
   const phiOff = hasPhi ? parameterNames.push('log(phi)') - 1 : -1;
   const dim = parameterNames.length;
+  const stdLoc = new Float64Array(dim);
+  const stdScale = new Float64Array(dim).fill(1);
+  if (hasIc) {
+    stdLoc[icOff] = icLoc;
+    stdScale[icOff] = icScale;
+  }
+  if (hasSigma) {
+    stdLoc[sigmaOff] = sigLoc;
+    stdScale[sigmaOff] = sigScale;
+  }
+  for (const t of terms) {
+    for (let j = 0; j < t.m; j++) stdLoc[t.sdOff + j] = t.sdLoc[j];
+    if (t.centred)
+      for (let q = 0; q < t.nLevels * t.m; q++) stdScale[t.zOff + q] = t.rScale[q % t.m];
+  }
 
   const bPriors = d.bNames.map((b) => compilePrior(priorOf('b', b)));
   const icPrior = hasIc ? compilePrior(priorOf('Intercept')) : compilePrior({ kind: 'flat' });
@@ -691,7 +781,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     let lp = 0;
     for (const t of terms) {
       for (let j = 0; j < t.m; j++) {
-        const u = theta[t.sdOff + j];
+        const u = t.sdLoc[j] + theta[t.sdOff + j];
         const s = Math.exp(u);
         t.sd[j] = s;
         lp += priorLogDensity(t.sdPriors[j], s, pOut) + u; // + log Jacobian of exp
@@ -717,7 +807,13 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         }
       } else if (t.centred) {
         const nz = nLevels * m;
-        for (let q = 0; q < nz; q++) r[q] = theta[z0 + q];
+        const rs = t.rScale;
+        if (m === 1) {
+          const s0 = rs[0];
+          for (let q = 0; q < nz; q++) r[q] = s0 * theta[z0 + q];
+        } else {
+          for (let q = 0; q < nz; q++) r[q] = rs[q % m] * theta[z0 + q];
+        }
         if (t.sources.length > 0) {
           // Shear: r_l = total_l - mean over the cells of level l of the earlier terms' effects.
           const buf = t.shiftBuf;
@@ -769,7 +865,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
    */
   const interceptOf = (theta: Float64Array): number => {
     if (!hasIc) return 0;
-    let ic = theta[icOff];
+    let ic = icLoc + icScale * theta[icOff];
     for (const t of shift) {
       const w = t.icWeight;
       let acc = 0;
@@ -818,10 +914,58 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     }
   };
 
+  /**
+   * One fused pass over the cells for the marginalized gaussian likelihood (issue 7's comparison
+   * model): linear predictor, residual, d lp / d eta, its scatter into the varying intercepts and its
+   * sum for the intercept, instead of four passes (cellEta, likelihood, scatter, intercept sum). Used
+   * when there are no population columns and at most three plain varying intercepts besides the
+   * marginalized term; absent terms read a zero effect and scatter into a scratch slot.
+   */
+  const fusedMarg = marg !== null && K === 0 && plain.length <= 3 && sweep.every(isPlain);
+  const zeroIdx = new Int32Array(nCells);
+  const zeroR = new Float64Array(1);
+  const scratchGr = new Float64Array(1);
+  const fusedTerm = (p: number) =>
+    p < plain.length ? plain[p] : { idx: zeroIdx, r: zeroR, Gr: scratchGr };
+  const f0 = fusedTerm(0);
+  const f1 = fusedTerm(1);
+  const f2 = fusedTerm(2);
+  /** Fused pass (see fusedMarg): fills the plain terms' Gr and kE2; returns the sum of d lp / d eta. */
+  const fusedMarginalPass = (ic: number): number => {
+    const i0 = f0.idx;
+    const r0 = f0.r;
+    const g0 = f0.Gr;
+    const i1 = f1.idx;
+    const r1 = f1.r;
+    const g1 = f1.Gr;
+    const i2 = f2.idx;
+    const r2 = f2.r;
+    const g2 = f2.Gr;
+    g0.fill(0);
+    g1.fill(0);
+    g2.fill(0);
+    let sum = 0;
+    for (let c = 0; c < nCells; c++) {
+      const a = i0[c];
+      const b = i1[c];
+      const d2 = i2[c];
+      const k = wClass[c];
+      const e = cM[c] - (ic + r0[a] + r1[b] + r2[d2]);
+      const ge = e * kID[k];
+      kE2[k] += e * e;
+      sum += ge;
+      g0[a] += ge;
+      g1[b] += ge;
+      g2[d2] += ge;
+    }
+    return sum;
+  };
+
   const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let lp = groupForward(theta, grad);
-    cellEta(theta);
+    let sumGEta = 0;
+    if (!fusedMarg) cellEta(theta);
 
     // ---- likelihood: lp and gEta = d lp / d eta ----
     switch (family) {
@@ -834,7 +978,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
           let sigma = 1;
           let u = 0;
           if (hasSigma) {
-            u = theta[sigmaOff];
+            u = logSigmaOf(theta);
             sigma = Math.exp(u);
           }
           const s2 = sigma * sigma;
@@ -847,11 +991,15 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
             kID[k] = W > 0 ? 1 / (V + tau2) : 0;
             kE2[k] = 0;
           }
-          for (let c = 0; c < nCells; c++) {
-            const k = wClass[c];
-            const e = cM[c] - eta[c];
-            gEta[c] = e * kID[k];
-            kE2[k] += e * e;
+          if (fusedMarg) {
+            sumGEta = fusedMarginalPass(interceptOf(theta));
+          } else {
+            for (let c = 0; c < nCells; c++) {
+              const k = wClass[c];
+              const e = cM[c] - eta[c];
+              gEta[c] = e * kID[k];
+              kE2[k] += e * e;
+            }
           }
           let gTau2 = 0;
           let gLogSigma = 0;
@@ -873,7 +1021,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
             grad[sigmaOff] += ssConst * inv2 - totalW + gLogSigma + pOut[1] * sigma + 1;
           }
         } else if (hasSigma) {
-          const u = theta[sigmaOff];
+          const u = logSigmaOf(theta);
           const sigma = Math.exp(u);
           const inv2 = 1 / (sigma * sigma);
           let q = ssConst;
@@ -908,7 +1056,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         break;
       }
       case 'student': {
-        const u = theta[sigmaOff];
+        const u = logSigmaOf(theta);
         const sigma = Math.exp(u);
         const v = theta[nuOff];
         const nu1 = Math.exp(v);
@@ -965,7 +1113,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     }
 
     // ---- group effects: d lp / d r for every term (likelihood, centred priors) ----
-    for (let p = 0; p < plain.length; p += 3) {
+    for (let p = 0; p < (fusedMarg ? 0 : plain.length); p += 3) {
       const n = Math.min(3, plain.length - p);
       const i0 = plain[p].idx;
       const g0 = plain[p].Gr;
@@ -1012,8 +1160,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
 
     // ---- population backprop and priors ----
     if (hasIc) {
-      let s = 0;
-      for (let c = 0; c < nCells; c++) s += gEta[c];
+      let s = sumGEta;
+      if (!fusedMarg) for (let c = 0; c < nCells; c++) s += gEta[c];
       const x = interceptOf(theta);
       lp += priorLogDensity(icPrior, x, pOut);
       const gI = s + pOut[1];
@@ -1052,7 +1200,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const z0 = t.zOff;
       if (t.centred) {
         const nz = nLevels * m;
-        for (let q = 0; q < nz; q++) grad[z0 + q] += Gr[q];
+        const rs = t.rScale;
+        for (let q = 0; q < nz; q++) grad[z0 + q] += rs[q % m] * Gr[q];
       } else if (t.corOff < 0) {
         for (let j = 0; j < m; j++) {
           const s = sd[j];
@@ -1089,6 +1238,10 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         choleskyCorrBackward(theta, t.corOff, m, L, gL, grad);
       }
     }
+    // Chain rule of the affine coordinates (CompileOptions.standardize); the likelihood blocks
+    // above add d lp / d log(sigma) and d lp / d Intercept.
+    if (hasSigma) grad[sigmaOff] *= sigScale;
+    if (hasIc) grad[icOff] *= icScale;
     return Number.isFinite(lp) ? lp : Number.NEGATIVE_INFINITY;
   };
 
@@ -1104,7 +1257,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     if (!marg) return;
     cellEta(theta);
     const tau2 = marg.sd[0] * marg.sd[0];
-    const s2 = hasSigma ? Math.exp(2 * theta[sigmaOff]) : 1;
+    const s2 = hasSigma ? Math.exp(2 * logSigmaOf(theta)) : 1;
     const normal = thetaNormalStream(theta);
     for (let l = 0; l < marg.nLevels; l++) {
       const c = margCell[l];
@@ -1142,7 +1295,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         }
       }
     }
-    if (hasSigma) out[o++] = Math.exp(theta[sigmaOff]);
+    if (hasSigma) out[o++] = Math.exp(logSigmaOf(theta));
     if (hasNu) out[o++] = 1 + Math.exp(theta[nuOff]);
     if (hasPhi) out[o++] = Math.exp(theta[phiOff]);
     for (const t of terms) {
@@ -1164,6 +1317,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     nCells,
     marginal: marginalGroup >= 0 ? d.groups[marginalGroup].group : null,
     centred: [...centredGroups],
+    standardization: { loc: stdLoc, scale: stdScale },
     rowEta(theta: Float64Array, rowEta: Float64Array): void {
       groupForward(theta, null);
       drawMarginal(theta);
@@ -1185,7 +1339,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     },
     familyParams(theta: Float64Array) {
       return {
-        sigma: hasSigma ? Math.exp(theta[sigmaOff]) : Number.NaN,
+        sigma: hasSigma ? Math.exp(logSigmaOf(theta)) : Number.NaN,
         nu: hasNu ? 1 + Math.exp(theta[nuOff]) : Number.NaN,
         phi: hasPhi ? Math.exp(theta[phiOff]) : Number.NaN,
       };
@@ -1199,6 +1353,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     options.shiftIntercept !== false &&
     options.marginalize !== false &&
     options.shear !== true &&
+    options.standardize !== false &&
     options.centred === undefined;
   const source: ModelSource | undefined = defaultOptions
     ? { kind: 'spec', spec: nspec, table }

@@ -40,10 +40,25 @@ interface Case {
   priors?: string[];
   centred?: string[];
   shear?: boolean;
+  /** The group term the model integrates out (checked with sufficient statistics). */
+  marginal?: string;
 }
 // Every family, term type (numeric, factor, interaction, *, intercept/no intercept, (1|g),
 // correlated and uncorrelated slopes, g1:g2, g1/g2), addition term, prior and transform.
 const cases: Case[] = [
+  // Marginalized g:h with up to three plain varying intercepts and no population columns: the fused
+  // one-pass likelihood (compile.ts fusedMarginalPass), with one, two and three plain terms.
+  { formula: 'y ~ 1 + (1|g:h)', family: 'gaussian', marginal: 'g:h' },
+  { formula: 'y ~ 1 + (1|g) + (1|g:h)', family: 'gaussian', centred: ['g'], marginal: 'g:h' },
+  { formula: 'y | weights(w) ~ 1 + (1|g) + (1|h) + (1|g:h)', family: 'gaussian', marginal: 'g:h' },
+  {
+    formula: 'yp ~ 1 + (1|g) + (1|h) + (1|g:h)',
+    family: 'lognormal',
+    centred: ['g', 'h'],
+    marginal: 'g:h',
+  },
+  // ... and the unfused passes with a marginalized term (population columns).
+  { formula: 'y ~ 1 + h + (1|g) + (1|g:h)', family: 'gaussian', marginal: 'g:h' },
   { formula: 'y ~ 1 + x + (1 + x | g) + (1|g:h)', family: 'gaussian', priors: ['cor ~ lkj(2)'] },
   { formula: 'y ~ 1 + x*h + (1 + x || g)', family: 'gaussian', priors: ['b ~ normal(0, 1)'] },
   {
@@ -116,6 +131,7 @@ describe('analytic gradient == central finite differences', () => {
         );
         if (c.centred) expect(m.internals.centred.sort()).toEqual([...c.centred].sort());
         if (c.shear) expect(m.parameterNames.some((p) => p.startsWith('total_'))).toBe(true);
+        if (c.marginal && ss) expect(m.internals.marginal).toBe(c.marginal);
         const grad = new Float64Array(m.dim);
         const scratch = new Float64Array(m.dim);
         fc.assert(
@@ -151,7 +167,13 @@ describe('analytic gradient == central finite differences', () => {
         centred: c.centred ?? [],
       };
       // Same coordinates in both: no cell-weighted shift or shear, no marginalization.
-      const same = { shiftIntercept: false, shear: false, marginalize: false } as const;
+      // (standardize: false because its scales use the within-cell sd, which raw rows lack.)
+      const same = {
+        shiftIntercept: false,
+        shear: false,
+        marginalize: false,
+        standardize: false,
+      } as const;
       const a = compileModel(spec, table, { ...same, sufficientStats: true });
       const b = compileModel(spec, table, { ...same, sufficientStats: false });
       const t1 = new Float64Array(a.dim).map((_, i) => Math.sin(i + 1));

@@ -89,7 +89,12 @@ describe('exact marginalization of the per-cell gaussian group term', () => {
 
   it('reports r_ draws of the marginalized term, deterministic in theta, with the conditional moments', () => {
     const spec = specs[0];
-    const m = compileModel(spec, table, { shiftIntercept: false, shear: false });
+    // Raw coordinates (standardize: false): the test reads log(sd) from theta by name.
+    const m = compileModel(spec, table, {
+      shiftIntercept: false,
+      shear: false,
+      standardize: false,
+    });
     const names = m.variableNames;
     expect(names).toContain('r_g:h[g0_h0,Intercept]');
     const theta = Float64Array.from({ length: m.dim }, (_, i) => 0.3 * Math.sin(i));
@@ -117,6 +122,7 @@ describe('exact marginalization of the per-cell gaussian group term', () => {
       marginalize: false,
       shiftIntercept: false,
       shear: false,
+      standardize: false,
     });
     const zi = full.parameterNames.indexOf('z_g:h[g1_h2,Intercept]');
     const th = new Float64Array(full.dim);

@@ -5,7 +5,15 @@ import { posteriorPredict } from '../../src/model/predict.js';
 import { makeTable } from './helpers.js';
 
 const n = 60;
-const cols: Record<string, (number | string)[]> = { g: [], h: [], x: [], y: [], k: [], tr: [] };
+const cols: Record<string, (number | string)[]> = {
+  g: [],
+  h: [],
+  x: [],
+  y: [],
+  k: [],
+  tr: [],
+  se: [],
+};
 for (let i = 0; i < n; i++) {
   cols.g.push(`g${i % 6}`);
   cols.h.push(`h${i % 4}`);
@@ -13,6 +21,7 @@ for (let i = 0; i < n; i++) {
   cols.y.push(2 + Math.sin(i * 1.3) + 0.5 * (i % 6));
   cols.k.push(i % 7);
   cols.tr.push(8);
+  cols.se.push(0.3 + 0.1 * (i % 3));
 }
 const table = makeTable(cols);
 
@@ -22,8 +31,10 @@ describe('centred and non-centred forms define the same posterior', () => {
     { formula: 'k | trials(tr) ~ 1 + (1|g) + (1|h)', family: 'binomial' as const },
   ]) {
     it(spec.formula, () => {
-      const a = compileModel({ ...spec, centred: ['g'] }, table);
-      const b = compileModel({ ...spec, centred: [] }, table);
+      // Raw coordinates (standardize: false): the test maps z to r = sd * z by hand.
+      const raw = { standardize: false } as const;
+      const a = compileModel({ ...spec, centred: ['g'] }, table, raw);
+      const b = compileModel({ ...spec, centred: [] }, table, raw);
       expect(a.internals.centred).toEqual(['g']);
       expect(b.internals.centred).toEqual([]);
       const sdIdx = b.parameterNames.indexOf('log(sd_g__Intercept)');
@@ -51,9 +62,62 @@ describe('centred and non-centred forms define the same posterior', () => {
   }
 });
 
+describe('standardized coordinates define the same posterior (CompileOptions.standardize)', () => {
+  const specs = [
+    // replicates per g:h cell (pooled within-cell sd), marginalized g:h, auto centring
+    { formula: 'y ~ 1 + (1|g) + (1|h) + (1|g:h)', family: 'gaussian' as const },
+    { formula: 'y ~ 1 + x + (1|g) + (1|h)', family: 'gaussian' as const, centred: ['g'] },
+    { formula: 'y | se(se) ~ 1 + (1|g) + (1|h)', family: 'gaussian' as const, centred: ['h'] },
+    { formula: 'y ~ 1 + (1|g) + (1 + x || h)', family: 'lognormal' as const, centred: ['g'] },
+    { formula: 'y ~ 1 + x + (1|g)', family: 'student' as const, centred: ['g'] },
+    { formula: 'k | trials(tr) ~ 1 + (1|g)', family: 'binomial' as const },
+  ];
+  for (const spec of specs) {
+    it(`${spec.family}: ${spec.formula}`, () => {
+      const a = compileModel(spec, table);
+      const b = compileModel(spec, table, { standardize: false });
+      expect(a.dim).toBe(b.dim);
+      const { loc, scale } = a.internals.standardization;
+      if (spec.family === 'binomial') {
+        expect(Array.from(loc).every((x) => x === 0)).toBe(true);
+        expect(Array.from(scale).every((x) => x === 1)).toBe(true);
+      } else {
+        expect(Array.from(scale).some((x) => x !== 1)).toBe(true);
+      }
+      const marginal = a.internals.marginal;
+      const diffs: number[] = [];
+      const ga = new Float64Array(a.dim);
+      const gb = new Float64Array(a.dim);
+      for (let trial = 0; trial < 5; trial++) {
+        const ta = Float64Array.from({ length: a.dim }, (_, i) => 0.8 * Math.sin(i * 1.7 + trial));
+        const tb = ta.map((x, i) => loc[i] + scale[i] * x);
+        // An affine map with constant Jacobian: lp equal up to one constant, gradient by the chain rule.
+        diffs.push(a.logDensityGradient(ta, ga) - b.logDensityGradient(tb, gb));
+        for (let i = 0; i < a.dim; i++) {
+          // rounding of sums of O(100) terms: 1e-9 relative
+          expect(Math.abs(ga[i] - scale[i] * gb[i])).toBeLessThan(1e-9 * (1 + Math.abs(ga[i])));
+        }
+        const va = new Float64Array(a.variableNames.length);
+        const vb = new Float64Array(b.variableNames.length);
+        a.writeVariables(ta, va);
+        b.writeVariables(tb, vb);
+        a.variableNames.forEach((name, v) => {
+          // The marginalized term's draws use a normal stream keyed by theta's bits, which differ.
+          if (marginal !== null && name.startsWith(`r_${marginal}[`)) return;
+          expect(va[v]).toBeCloseTo(vb[v], 10);
+        });
+      }
+      // rounding of the log density (|lp| < 1e4): 1e-8 absolute
+      for (const d of diffs) expect(Math.abs(d - diffs[0])).toBeLessThan(1e-8);
+      if (spec.formula.startsWith('y ~ 1 + (1|g) + (1|h) + (1|g:h)')) expect(marginal).toBe('g:h');
+    });
+  }
+});
+
 describe('posteriorPredict', () => {
   it('replicates one data set of the right shape and scale', () => {
-    const m = compileModel({ formula: 'y ~ 1 + x + (1|g)' }, table);
+    // Raw coordinates (standardize: false): the test sets log(sigma) directly.
+    const m = compileModel({ formula: 'y ~ 1 + x + (1|g)' }, table, { standardize: false });
     const theta = new Float64Array(m.dim);
     const sigmaIdx = m.parameterNames.indexOf('log(sigma)');
     theta[sigmaIdx] = Math.log(0.5);
