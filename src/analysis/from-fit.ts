@@ -7,13 +7,13 @@ import {
   cellDraws,
   type GroupInfo,
   groupsFromVariables,
-  rowPredictors,
+  rowLevelVariables,
   variableIndex,
 } from './cells.js';
 import { type ComparisonDesign, designFromTable } from './design.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { pairwiseComparisons } from './pairwise.js';
-import { ppcByTask, replicateGaussian, type TaskPpc } from './ppc.js';
+import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { createNormalRng } from './random.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { recommend } from './recommend.js';
@@ -163,15 +163,65 @@ function taskPpc(
   const S = draws.nDraws * draws.nChains;
   const K = Math.min(nPpc, S);
   const ids = Array.from({ length: K }, (_, k) => Math.floor(((k + 0.5) * S) / K));
-  const eta = rowPredictors(draws, design, groups, ids);
+  const { rowLevel } = rowLevelVariables(draws, design, groups);
   const sigmaVar = variableIndex(draws).get('sigma');
+  const interceptVar = variableIndex(draws).get('b_Intercept') ?? -1;
   const sigma = sigmaVar === undefined ? undefined : ids.map((s) => draws.values[sigmaVar * S + s]);
   const seCol = fitted.columns.se;
   const se = seCol?.type === 'numeric' ? seCol.values : undefined;
-  const yrep = replicateGaussian(eta, K, sigma, se, createNormalRng(seed + 1));
   const scoreCol = fitted.columns.score;
   if (scoreCol?.type !== 'numeric') return null;
-  return ppcByTask(scoreCol.values, design.rowTask, design.tasks.length, yrep, K);
+  // atoms: rows with the same task and group levels (same predictor); every row alone with se
+  const N = design.nRows;
+  let rowAtom = Int32Array.from(design.rowTask, (t) => t + 1);
+  let nAtoms = design.tasks.length + 1;
+  const combine = (next: (i: number) => number, radix: number) => {
+    const id = new Map<number, number>();
+    const out = new Int32Array(N);
+    for (let i = 0; i < N; i++) {
+      const key = rowAtom[i] * radix + next(i);
+      let a = id.get(key);
+      if (a === undefined) {
+        a = id.size;
+        id.set(key, a);
+      }
+      out[i] = a;
+    }
+    rowAtom = out;
+    nAtoms = id.size;
+  };
+  if (se) combine((i) => i, N);
+  else for (const lv of rowLevel) combine((i) => lv[i] + 1, draws.variables.length + 1);
+  // one representative row per atom for its levels
+  const firstRow = new Int32Array(nAtoms).fill(-1);
+  for (let i = 0; i < N; i++) if (firstRow[rowAtom[i]] < 0) firstRow[rowAtom[i]] = i;
+  const atomVars = rowLevel.map((lv) => Int32Array.from(firstRow, (i) => lv[i]));
+  const atomEta = (k: number, eta: Float64Array) => {
+    const s = ids[k];
+    const base = interceptVar >= 0 ? draws.values[interceptVar * S + s] : 0;
+    for (let a = 0; a < nAtoms; a++) {
+      let e = base;
+      for (let g = 0; g < atomVars.length; g++) {
+        const v = atomVars[g][a];
+        if (v >= 0) e += draws.values[v * S + s];
+      }
+      eta[a] = e;
+    }
+  };
+  return ppcByTaskStreaming(
+    {
+      y: scoreCol.values,
+      rowTask: design.rowTask,
+      nTasks: design.tasks.length,
+      rowAtom,
+      nAtoms,
+      atomEta,
+      nReplicates: K,
+      ...(sigma ? { sigma } : {}),
+      ...(se ? { se } : {}),
+    },
+    createNormalRng(seed + 1),
+  );
 }
 
 /**

@@ -80,3 +80,140 @@ export function replicateGaussian(
   }
   return out;
 }
+
+/**
+ * One chi-square draw with `df` >= 1 degrees of freedom: z^2 for df = 1, else 2 Gamma(df / 2) by
+ * Marsaglia & Tsang (2000), "A simple method for generating gamma variables", ACM TOMS 26(3)
+ * (shape >= 1, squeeze test then log test).
+ * @example chiSquare(createNormalRng(1), 10) // one draw with mean 10
+ */
+export function chiSquare(rng: NormalRng, df: number): number {
+  if (df === 1) {
+    const z = rng.normal();
+    return z * z;
+  }
+  const d = df / 2 - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = rng.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rng.uniform();
+    const x2 = x * x;
+    if (u < 1 - 0.0331 * x2 * x2) return 2 * d * v;
+    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return 2 * d * v;
+  }
+}
+
+/** Inputs of `ppcByTaskStreaming`. */
+export interface StreamingPpcInput {
+  /** Scores, one per row. */
+  y: ArrayLike<number>;
+  /** Task of each row (-1 = none). */
+  rowTask: ArrayLike<number>;
+  nTasks: number;
+  /**
+   * Rows whose replicates share one distribution: the same linear predictor (every group level
+   * equal) and no per-row se. Atom of each row; atoms in first-row order.
+   */
+  rowAtom: Int32Array;
+  nAtoms: number;
+  /** Linear predictor of each atom for replicate k: writes eta[0 .. nAtoms). */
+  atomEta: (k: number, eta: Float64Array) => void;
+  nReplicates: number;
+  /** sigma of each replicate (omitted: known se only). */
+  sigma?: ArrayLike<number>;
+  /** se of each row (then every row must be its own atom). */
+  se?: ArrayLike<number>;
+}
+
+/**
+ * The per-task PPC of `ppcByTask` without materializing replicates: O(atoms) memory and work per
+ * replicate. The n rows of an atom are iid N(eta, s^2) in a replicate, so their sum of squares
+ * about their mean is s^2 chi^2_(n - 1), independent of their mean ~ N(eta, s^2 / n) (Cochran's
+ * theorem); the task's sd follows from the atoms' means and sums of squares. With one row per atom
+ * it draws the same normals in the same order as `replicateGaussian` + `ppcByTask`, so the results
+ * are the same bit for bit (tested).
+ * @example ppcByTaskStreaming({ y, rowTask, nTasks, rowAtom, nAtoms, atomEta, nReplicates: 400, sigma }, rng)
+ */
+export function ppcByTaskStreaming(input: StreamingPpcInput, rng: NormalRng): TaskPpc[] {
+  const { y, rowTask, nTasks, rowAtom, nAtoms, nReplicates: K, sigma, se } = input;
+  const N = y.length;
+  const n = new Float64Array(nAtoms);
+  const atomTask = new Int32Array(nAtoms).fill(-1);
+  const atomSe = se ? new Float64Array(nAtoms) : null;
+  const rowsOfTask = new Float64Array(nTasks);
+  const sum = new Float64Array(nTasks);
+  for (let i = 0; i < N; i++) {
+    const a = rowAtom[i];
+    n[a]++;
+    atomTask[a] = rowTask[i];
+    if (atomSe && se) atomSe[a] = se[i];
+    const t = rowTask[i];
+    if (t < 0) continue;
+    rowsOfTask[t]++;
+    sum[t] += y[i];
+  }
+  // observed sd per task in row order, as `sd` computes it over the task's rows
+  const mean = new Float64Array(nTasks);
+  const ss = new Float64Array(nTasks);
+  for (let t = 0; t < nTasks; t++) mean[t] = sum[t] / rowsOfTask[t];
+  for (let i = 0; i < N; i++) {
+    const t = rowTask[i];
+    if (t >= 0) ss[t] += (y[i] - mean[t]) ** 2;
+  }
+  const observed = Float64Array.from(ss, (x, t) => Math.sqrt(x / (rowsOfTask[t] - 1)));
+  const eta = new Float64Array(nAtoms);
+  const repMean = new Float64Array(nAtoms);
+  const repSs = new Float64Array(nAtoms);
+  const rep = Array.from({ length: nTasks }, () => new Float64Array(K));
+  const above = new Float64Array(nTasks);
+  for (let k = 0; k < K; k++) {
+    input.atomEta(k, eta);
+    const sg = sigma ? sigma[k] : 0;
+    for (let a = 0; a < nAtoms; a++) {
+      const s = Math.sqrt(sg * sg + (atomSe ? atomSe[a] * atomSe[a] : 0));
+      if (n[a] === 1) {
+        repMean[a] = eta[a] + s * rng.normal();
+        repSs[a] = 0;
+      } else {
+        repMean[a] = eta[a] + (s / Math.sqrt(n[a])) * rng.normal();
+        repSs[a] = s * s * chiSquare(rng, n[a] - 1);
+      }
+    }
+    sum.fill(0);
+    ss.fill(0);
+    for (let a = 0; a < nAtoms; a++) if (atomTask[a] >= 0) sum[atomTask[a]] += n[a] * repMean[a];
+    for (let t = 0; t < nTasks; t++) mean[t] = sum[t] / rowsOfTask[t];
+    for (let a = 0; a < nAtoms; a++) {
+      const t = atomTask[a];
+      if (t >= 0) ss[t] += repSs[a] + n[a] * (repMean[a] - mean[t]) ** 2;
+    }
+    for (let t = 0; t < nTasks; t++) {
+      const v = Math.sqrt(ss[t] / (rowsOfTask[t] - 1));
+      rep[t][k] = v;
+      if (v >= observed[t]) above[t]++;
+    }
+  }
+  return rep.map((r, t) => {
+    if (rowsOfTask[t] < 2) {
+      return {
+        observed_sd: Number.NaN,
+        replicated_sd_q5: Number.NaN,
+        replicated_sd_q95: Number.NaN,
+        p_value: Number.NaN,
+      };
+    }
+    r.sort();
+    return {
+      observed_sd: observed[t],
+      replicated_sd_q5: quantileSorted(r, 0.05),
+      replicated_sd_q95: quantileSorted(r, 0.95),
+      p_value: above[t] / K,
+    };
+  });
+}

@@ -6,6 +6,8 @@
 export interface NormalRng {
   /** One standard normal draw. */
   normal(): number;
+  /** One uniform draw on (0, 1) from the same stream (does not disturb a cached normal). */
+  uniform(): number;
 }
 
 /**
@@ -50,6 +52,9 @@ export function createNormalRng(seed: number): NormalRng {
       const r = Math.sqrt(-2 * Math.log(u1));
       spare = r * Math.sin(2 * Math.PI * u2);
       return r * Math.cos(2 * Math.PI * u2);
+    },
+    uniform() {
+      return (next() + 1) / 4294967297;
     },
   };
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { quantileSorted, summarize90 } from '../../src/analysis/stats.js';
+
+describe('summarize90 (selection instead of a sort)', () => {
+  it('gives exactly the type-7 quantiles of the sorted draws, ties and NaN included', () => {
+    let seed = 1;
+    const r = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let t = 0; t < 2000; t++) {
+      const n = 1 + Math.floor(r() * 300);
+      // every third vector has only 4 distinct values (ties); every 50th holds a NaN
+      const x = Float64Array.from({ length: n }, () =>
+        t % 3 === 0 ? Math.floor(r() * 4) : r() - 0.5,
+      );
+      if (t % 50 === 0) x[Math.floor(r() * n)] = Number.NaN;
+      const s = Float64Array.from(x).sort();
+      const a = summarize90(x);
+      // the same order statistics and the same interpolation: equal, not just close
+      expect(a.q5).toBe(quantileSorted(s, 0.05));
+      expect(a.q95).toBe(quantileSorted(s, 0.95));
+    }
+    expect(summarize90(new Float64Array(4000).fill(2))).toEqual({ mean: 2, q5: 2, q95: 2 });
+  });
+});
