@@ -1,6 +1,6 @@
 import { logAddExp } from '../math/logsumexp.js';
 import type { Rng } from '../math/rng.js';
-import { leapfrog } from './leapfrog.js';
+import { leapfrog, safeLogDensity } from './leapfrog.js';
 import { type Metric, refreshMomentum, velocity } from './metric.js';
 import type { LogDensity } from './types.js';
 
@@ -316,24 +316,69 @@ function buildTree(
   const n = 1 << depth;
   const slots = ws.slots;
   const stack = ws.stack;
+  const diag = metric.kind === 'diag';
+  const m = metric.invMetric;
+  const half = 0.5 * h;
   let top = 0;
   for (let i = 0; i < n; i++) {
-    // base case: one leapfrog step
-    const lp = leapfrog(model, metric, cur.q, cur.p, cur.grad, cur.v, h);
+    // base case: one leapfrog step, then the new leaf subtree in a free slot
+    const ri = ws.free[--ws.nFree];
+    const r = slots[ri];
+    let lp: number;
+    let kinetic2 = 0; // p·v = 2 T
+    if (diag) {
+      // The diagonal leapfrog of leapfrog.ts with its closing half kick fused with the kinetic
+      // energy and the copies into the leaf slot: the same operations in the same order as
+      // leapfrog() followed by dot(p, v), so the numbers are bit-identical, in one pass over the
+      // coordinates instead of three.
+      const cq = cur.q;
+      const cg = cur.grad;
+      const cp = cur.p;
+      const cv = cur.v;
+      for (let k = 0; k < d; k++) {
+        const pk = cp[k] + half * cg[k];
+        cp[k] = pk;
+        cq[k] += h * (m[k] * pk);
+      }
+      lp = safeLogDensity(model, cq, cg);
+      const rq = r.q;
+      const rg = r.grad;
+      const rr = r.rho;
+      const rpb = r.pBeg;
+      const rpe = r.pEnd;
+      const rvb = r.vBeg;
+      const rve = r.vEnd;
+      for (let k = 0; k < d; k++) {
+        const pk = cp[k] + half * cg[k];
+        const vk = m[k] * pk;
+        cp[k] = pk;
+        cv[k] = vk;
+        kinetic2 += pk * vk;
+        rq[k] = cq[k];
+        rg[k] = cg[k];
+        rr[k] = pk;
+        rpb[k] = pk;
+        rpe[k] = pk;
+        rvb[k] = vk;
+        rve[k] = vk;
+      }
+    } else {
+      lp = leapfrog(model, metric, cur.q, cur.p, cur.grad, cur.v, h);
+      kinetic2 = dot(cur.p, cur.v, d);
+    }
     cur.lp = lp;
     ws.nLeapfrog++;
-    let energy = -lp + 0.5 * dot(cur.p, cur.v, d);
+    let energy = -lp + 0.5 * kinetic2;
     if (Number.isNaN(energy)) energy = Number.POSITIVE_INFINITY;
     const dH = H0 - energy;
     if (-dH > MAX_DELTA_H) ws.divergent = true;
     ws.sumAccept += dH > 0 ? 1 : Math.exp(dH);
     if (ws.divergent) {
+      ws.free[ws.nFree++] = ri;
       while (top > 0) ws.free[ws.nFree++] = stack[--top];
       return -1;
     }
-    const ri = ws.free[--ws.nFree];
-    const r = slots[ri];
-    {
+    if (!diag) {
       // one pass instead of seven TypedArray.set calls (cheaper for small d)
       const cq = cur.q;
       const cg = cur.grad;
