@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantileSorted, summarize90 } from '../../src/analysis/stats.js';
 
-describe('summarize90 (selection instead of a sort)', () => {
+describe('summarize90 (bounded heaps instead of a sort)', () => {
   it('gives exactly the type-7 quantiles of the sorted draws, ties and NaN included', () => {
     let seed = 1;
     const r = () => {
