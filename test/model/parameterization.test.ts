@@ -32,7 +32,7 @@ describe('centred and non-centred forms define the same posterior', () => {
   ]) {
     it(spec.formula, () => {
       // Raw coordinates (standardize: false): the test maps z to r = sd * z by hand.
-      const raw = { standardize: false } as const;
+      const raw = { standardize: false, meanContrasts: false } as const;
       const a = compileModel({ ...spec, centred: ['g'] }, table, raw);
       const b = compileModel({ ...spec, centred: [] }, table, raw);
       expect(a.internals.centred).toEqual(['g']);
@@ -111,6 +111,73 @@ describe('standardized coordinates define the same posterior (CompileOptions.sta
       for (const d of diffs) expect(Math.abs(d - diffs[0])).toBeLessThan(1e-8);
       if (spec.formula.startsWith('y ~ 1 + (1|g) + (1|h) + (1|g:h)')) expect(marginal).toBe('g:h');
     });
+  }
+});
+
+describe('mean direction and contrasts define the same posterior (CompileOptions.meanContrasts)', () => {
+  // Balanced (every level of g and h in 10 and 15 rows) and unbalanced (every 7th row dropped, so
+  // the shift weights and the Householder vector differ between levels).
+  const keep = (i: number) => i % 7 !== 3;
+  const sub: Record<string, (number | string)[]> = {};
+  for (const [k, v] of Object.entries(cols)) sub[k] = v.filter((_, i) => keep(i));
+  for (const [label, tbl] of [
+    ['balanced', table],
+    ['unbalanced', makeTable(sub)],
+  ] as const) {
+    for (const spec of [
+      {
+        formula: 'y ~ 1 + (1|g) + (1|h) + (1|g:h)',
+        family: 'gaussian' as const,
+        centred: ['g', 'h'],
+      },
+      {
+        formula: 'k | trials(tr) ~ 1 + x + (1|g) + (1|h)',
+        family: 'binomial' as const,
+        centred: ['g'],
+      },
+    ]) {
+      it(`${label} ${spec.family}: ${spec.formula}`, () => {
+        const a = compileModel(spec, tbl);
+        const b = compileModel(spec, tbl, { meanContrasts: false });
+        for (const g of spec.centred) expect(a.parameterNames).toContain(`mean_${g}/sd`);
+        expect(b.parameterNames.some((p) => p.startsWith('mean_'))).toBe(false);
+        const vi = (name: string) => a.variableNames.indexOf(name);
+        const diffs: number[] = [];
+        for (let trial = 0; trial < 5; trial++) {
+          const ta = Float64Array.from(
+            { length: a.dim },
+            (_, i) => 0.8 * Math.sin(i * 1.3 + trial),
+          );
+          const va = new Float64Array(a.variableNames.length);
+          a.writeVariables(ta, va);
+          // The unrotated model's coordinates at the same r: its centred coordinate of level l of g
+          // is r_g[l] / scale (standardization), everything else is shared.
+          const tb = Float64Array.from(ta);
+          let logJ = 0;
+          for (const g of spec.centred) {
+            b.parameterNames.forEach((p, i) => {
+              const m = /^r_(\w+)\[(\w+),Intercept\]/.exec(p);
+              if (m === null || m[1] !== g) return;
+              const r = va[vi(`r_${g}[${m[2]},Intercept]`)];
+              tb[i] = r / b.internals.standardization.scale[i];
+            });
+            logJ += Math.log(va[vi(`sd_${g}__Intercept`)]);
+          }
+          const grad = new Float64Array(a.dim);
+          // p_rotated(theta) = p_unrotated(theta') * sd_g (the Jacobian of w_0 = sd theta_0).
+          diffs.push(a.logDensityGradient(ta, grad) - b.logDensityGradient(tb, grad) - logJ);
+          const vb = new Float64Array(b.variableNames.length);
+          b.writeVariables(tb, vb);
+          a.variableNames.forEach((name, v) => {
+            const marginal = a.internals.marginal;
+            if (marginal !== null && name.startsWith(`r_${marginal}[`)) return;
+            expect(va[v]).toBeCloseTo(vb[v], 10);
+          });
+        }
+        // rounding of the log density (|lp| < 1e4): 1e-8 absolute
+        for (const d of diffs) expect(Math.abs(d - diffs[0])).toBeLessThan(1e-8);
+      });
+    }
   }
 });
 
