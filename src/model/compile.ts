@@ -258,7 +258,13 @@ function buildCells(d: Design): { cellOfRow: Int32Array; firstRow: Int32Array; n
  * than 2 cells per level and interaction groups (g1:g2) stay non-centred. Both forms define the
  * same posterior.
  */
-function autoCentred(d: Design, nCells: number, firstRow: Int32Array, cM: Float64Array): string[] {
+function autoCentred(
+  d: Design,
+  nCells: number,
+  firstRow: Int32Array,
+  cM: Float64Array,
+  interactions: boolean,
+): string[] {
   if (nCells < 3) return [];
   let mean = 0;
   for (let c = 0; c < nCells; c++) mean += cM[c];
@@ -268,9 +274,13 @@ function autoCentred(d: Design, nCells: number, firstRow: Int32Array, cM: Float6
   s2 /= nCells - 1;
   const out: string[] = [];
   for (const g of d.groups) {
-    // Interaction groups stay non-centred: their level means carry the main effects' variation, and
-    // centring them next to centred main effects left a ridge on synth_med (R-hat 1.011 vs 1.007).
-    if (g.coefs.length !== 1 || g.z[0] !== null || g.factors.length > 1) continue;
+    // Interaction groups are candidates only when centred terms are sampled as mean direction and
+    // contrasts (CompileOptions.meanContrasts): their level means carry the main effects' variation,
+    // and centring them as levels next to centred main effects left a ridge on synth_med (R-hat
+    // 1.011 vs 1.007); as contrasts they sample better centred (issue 7, BENCHMARKS.md section 4,
+    // session 2: min ESS 1519-1587 -> 2216-2500 on synth_med, 1212-1540 -> 1777-2080 on synth_small).
+    if (g.coefs.length !== 1 || g.z[0] !== null) continue;
+    if (g.factors.length > 1 && !interactions) continue;
     const L = g.levels.length;
     const perLevel = nCells / L;
     if (L < 2 || perLevel < 2) continue;
@@ -585,7 +595,13 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     centredSetting === 'auto'
       ? family === 'gaussian' || family === 'lognormal'
         ? collapsible
-          ? autoCentred(d, nCells, firstRow, cM)
+          ? autoCentred(
+              d,
+              nCells,
+              firstRow,
+              cM,
+              hasIc && options.shiftIntercept !== false && options.meanContrasts !== false,
+            )
           : []
         : []
       : centredSetting,
