@@ -16,10 +16,10 @@
  * bernoulli (successes, trials). These sufficient statistics are exact, so a gradient costs
  * O(cells + parameters), not O(rows). Student and beta keep one cell per row.
  */
-import digamma from '@stdlib/math-base-special-digamma';
-import gammaln from '@stdlib/math-base-special-gammaln';
+
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
+import { digamma, gammaln } from '../math/stdlib.js';
 import type { ModelSource } from '../sampler/types.js';
 import { buildDesign, type Design } from './design.js';
 import { parseFormula } from './formula.js';
