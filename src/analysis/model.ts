@@ -70,6 +70,19 @@ export interface ComparisonData {
   priors: PriorRow[];
   variableNames: string[];
   hasSigma: boolean;
+  /**
+   * Whether the cells hold replicated rows (at least two rows per cell on average, no `se()`):
+   * then sigma is pinned by the within-cell spread and (log sigma, log tau) are sampled directly
+   * instead of the (log nu, logit share) pair, which is a thin diagonal ridge in that case.
+   */
+  replicated: boolean;
+  /**
+   * With replicated cells: log of the pooled within-cell sd of the scores and the within-cell
+   * degrees of freedom (rows minus cells), which set the location and scale of the sampled
+   * log sigma coordinate (see `buildComparisonModel`).
+   */
+  withinLogSd: number;
+  withinDf: number;
   /** Rows (sum of `atoms.n`). */
   nRows: number;
   /** Mean and sd of the scores (units of the sampled terms, inits). */
@@ -511,6 +524,35 @@ export function comparisonData(
     ss[atomOf[i]] += d * d;
   }
 
+  let rowsInCells = 0;
+  const cellSeen = new Uint8Array(cellGroup.levels.length);
+  let cellsWithRows = 0;
+  for (let i = 0; i < N; i++) {
+    const c = cellRow[i];
+    if (c < 0) continue;
+    rowsInCells++;
+    if (!cellSeen[c]) {
+      cellSeen[c] = 1;
+      cellsWithRows++;
+    }
+  }
+
+  // pooled within-cell sd (two passes: cell means, then squares about them)
+  const cellSum = new Float64Array(cellGroup.levels.length);
+  const cellCount = new Float64Array(cellGroup.levels.length);
+  for (let i = 0; i < N; i++) {
+    const c = cellRow[i];
+    if (c < 0) continue;
+    cellSum[c] += y[i];
+    cellCount[c]++;
+  }
+  let withinSs = 0;
+  for (let i = 0; i < N; i++) {
+    const c = cellRow[i];
+    if (c >= 0) withinSs += (y[i] - cellSum[c] / cellCount[c]) ** 2;
+  }
+  const withinDf = rowsInCells - cellsWithRows;
+
   let ySum = 0;
   for (let i = 0; i < N; i++) ySum += y[i];
   const yMean = ySum / N;
@@ -524,6 +566,9 @@ export function comparisonData(
     priors: ref.priors.map((p) => ({ ...p })),
     variableNames: [...ref.variableNames],
     hasSigma: ref.variableNames.includes('sigma'),
+    replicated: !seRow && withinDf >= cellsWithRows && withinSs > 0,
+    withinLogSd: withinDf > 0 && withinSs > 0 ? 0.5 * Math.log(withinSs / withinDf) : 0,
+    withinDf,
     nRows: N,
     yMean,
     ySd,
@@ -578,6 +623,78 @@ export function compileComparisonModel(
   options: ComparisonModelOptions = {},
 ): ComparisonModel {
   return buildComparisonModel(comparisonData(ref, spec, table, options));
+}
+
+/**
+ * Forward pass of one level (see `compileComparisonModel`): p = 1 + A v per node, stores 1 / p,
+ * hands the parent A / p and B / p, returns sum (v B^2 / p - log p) / 2. Plain typed-array
+ * arguments keep the loop monomorphic with every array in a register.
+ */
+function levelForward(
+  A: Float64Array,
+  B: Float64Array,
+  P: Float64Array,
+  n: number,
+  vk: number,
+  parentOf: Int32Array,
+  upA: Float64Array,
+  upB: Float64Array,
+): number {
+  let quad = 0;
+  // sum_j log p_j as the log of running products (p >= 1): one Math.log per ~1e200 of product
+  // instead of one per node (the logs were most of a gradient's cost at 10,000 cells); the
+  // product's relative rounding (~1e-16 per factor) is an absolute ~1e-16 per node in lp
+  let prod = 1;
+  let logP = 0;
+  for (let j = 0; j < n; j++) {
+    const a = A[j];
+    const b = B[j];
+    const p = 1 + a * vk;
+    const ip = 1 / p;
+    P[j] = ip;
+    quad += b * b * ip;
+    if (p > 1e100) logP += Math.log(p);
+    else {
+      prod *= p;
+      if (prod > 1e200) {
+        logP += Math.log(prod);
+        prod = 1;
+      }
+    }
+    const parent = parentOf[j];
+    upA[parent] += a * ip;
+    upB[parent] += b * ip;
+  }
+  logP += Math.log(prod);
+  return 0.5 * vk * quad - 0.5 * logP;
+}
+
+/**
+ * Backward pass of one level: the adjoints of each node's A and B from its parent's, and the
+ * level's d lp / d v (returned).
+ */
+function levelBackward(
+  lv: Level,
+  vk: number,
+  parentOf: Int32Array,
+  upAbar: Float64Array,
+  upBbar: Float64Array,
+): number {
+  const { A, B, p: P, Abar, Bbar, n } = lv;
+  let vb = 0;
+  for (let j = 0; j < n; j++) {
+    const a = A[j];
+    const b = B[j];
+    const ip = P[j];
+    const ip2 = ip * ip;
+    const parent = parentOf[j];
+    const abar = upAbar[parent];
+    const bbar = upBbar[parent];
+    Abar[j] = ip2 * (-0.5 * vk * vk * b * b + abar - bbar * b * vk) - 0.5 * vk * ip;
+    Bbar[j] = ip * (vk * b + bbar);
+    vb += ip2 * (0.5 * b * b - abar * a * a - bbar * a * b) - 0.5 * a * ip;
+  }
+  return vb;
 }
 
 /**
@@ -648,6 +765,16 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
       ),
     };
   });
+  // a parent for the top level that receives its sums and sends back zero adjoints, so the level
+  // passes need no branch per node
+  const topSize = levels.length > 0 ? levels[levels.length - 1].n : 0;
+  const top = {
+    nodeOfChild: new Int32Array(topSize),
+    A: new Float64Array(1),
+    B: new Float64Array(1),
+    Abar: new Float64Array(1),
+    Bbar: new Float64Array(1),
+  };
   const dim = parameterNames.length;
   const xi = new Float64Array(xiCount);
   const pIntercept = priorFor(priors, 'Intercept');
@@ -724,40 +851,10 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
     lp += logW;
     for (let k = 0; k < L; k++) {
       const lv = levels[k];
-      const up = k + 1 < L ? levels[k + 1] : null;
-      if (up) {
-        up.A.fill(0);
-        up.B.fill(0);
-      }
-      const vk = v[k];
-      let quad = 0;
-      // sum_j log p_j as the log of running products (p >= 1): one Math.log per ~1e200 of product
-      // instead of one per node (the logs were most of a gradient's cost at 10,000 cells); the
-      // product's relative rounding (~1e-16 per factor) is an absolute ~1e-16 per node in lp
-      let prod = 1;
-      let logP = 0;
-      for (let j = 0; j < lv.n; j++) {
-        const p = 1 + lv.A[j] * vk;
-        const ip = 1 / p;
-        lv.p[j] = ip;
-        const B = lv.B[j];
-        quad += B * B * ip;
-        if (p > 1e100) logP += Math.log(p);
-        else {
-          prod *= p;
-          if (prod > 1e200) {
-            logP += Math.log(prod);
-            prod = 1;
-          }
-        }
-        if (up) {
-          const parent = up.nodeOfChild[j];
-          up.A[parent] += lv.A[j] * ip;
-          up.B[parent] += B * ip;
-        }
-      }
-      logP += Math.log(prod);
-      lp += 0.5 * vk * quad - 0.5 * logP;
+      const up = k + 1 < L ? levels[k + 1] : top;
+      up.A.fill(0);
+      up.B.fill(0);
+      lp += levelForward(lv.A, lv.B, lv.p, lv.n, v[k], up.nodeOfChild, up.A, up.B);
     }
     return lp;
   };
@@ -774,22 +871,10 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
     weights(sigma2);
     let lp = forward();
     // backward pass down the chain
-    vbar.fill(0);
     for (let k = L - 1; k >= 0; k--) {
       const lv = levels[k];
-      const up = k + 1 < L ? levels[k + 1] : null;
-      const vk = v[k];
-      for (let j = 0; j < lv.n; j++) {
-        const A = lv.A[j];
-        const B = lv.B[j];
-        const ip = lv.p[j];
-        const ip2 = ip * ip;
-        const abar = up ? up.Abar[up.nodeOfChild[j]] : 0;
-        const bbar = up ? up.Bbar[up.nodeOfChild[j]] : 0;
-        lv.Abar[j] = ip2 * (-0.5 * vk * vk * B * B + abar - bbar * B * vk) - 0.5 * vk * ip;
-        lv.Bbar[j] = ip * (vk * B + bbar);
-        vbar[k] += ip2 * (0.5 * B * B - abar * A * A - bbar * A * B) - 0.5 * A * ip;
-      }
+      const up = k + 1 < L ? levels[k + 1] : top;
+      vbar[k] = levelBackward(lv, v[k], up.nodeOfChild, up.Abar, up.Bbar);
     }
     // per atom: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
     // -w^2 (Abar + Bbar e_i + 1 / (2 w) - e_i^2 / 2), with sum e_i = n d, sum e_i^2 = ss + n d^2
@@ -923,16 +1008,40 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
    * prior, an L-shaped ridge in (log sigma, log tau) that set the step size on the LongBench and
    * SBC fits; in (log nu, logit pi) it is axis-aligned. log sigma = log nu + log(1 - pi) / 2,
    * log tau = log nu + log(pi) / 2; the Jacobian determinant is 1/2 (constant, dropped).
+   * With replicated rows per cell (many seeds) it is the other way round: sigma is pinned by the
+   * within-cell spread far more tightly than tau, so fixed sigma is a thin diagonal ridge in
+   * (log nu, logit pi) (log sigma = log nu + log(1 - pi) / 2 = const) that a diagonal metric
+   * cannot scale; there (log sigma, log tau) are nearly independent and sampled as they are.
    */
   const cellTauOff = levels[0].logSdOff;
-  const useShare = hasSigma;
+  const useShare = hasSigma && !data.replicated;
   if (useShare) {
     parameterNames[sigmaOff] = `log(sqrt(sigma^2 + sd_${levels[0].g.group}__Intercept^2))`;
     parameterNames[cellTauOff] = `logit(sd_${levels[0].g.group}__Intercept^2 share)`;
   }
   const phi = new Float64Array(dim);
+  /**
+   * With replicated cells, log sigma and log tau are sampled on their posterior's scale: log sigma
+   * = withinLogSd + theta / sqrt(2 df) (its posterior sd is about 1 / sqrt(2 df), 0.0007 at 1M
+   * rows) and log tau = theta / sqrt(2 cells). Linear maps with constant Jacobians (dropped), so
+   * the posterior is unchanged. Why: the sampler's warmup regularizes each variance estimate toward
+   * 1e-3 (Stan's (n / (n + 5)) var + 1e-3 (5 / (n + 5))), which at a variance of 4e-7 made the
+   * metric 20x too wide for log sigma, and that one coordinate halved the step size at 1M rows.
+   */
+  const scaled = hasSigma && !useShare;
+  const sigmaScale = scaled ? 1 / Math.sqrt(2 * Math.max(data.withinDf, 1)) : 1;
+  const sigmaLoc = scaled ? data.withinLogSd : 0;
+  const tauScale = scaled ? 1 / Math.sqrt(2 * Math.max(levels[0].n, 1)) : 1;
+  if (scaled) {
+    parameterNames[sigmaOff] = `(log(sigma) - ${sigmaLoc}) / ${sigmaScale}`;
+    parameterNames[cellTauOff] = `log(sd_${levels[0].g.group}__Intercept) / ${tauScale}`;
+  }
   const toPhi = (theta: Float64Array): number => {
     phi.set(theta);
+    if (scaled) {
+      phi[sigmaOff] = sigmaLoc + sigmaScale * theta[sigmaOff];
+      phi[cellTauOff] = tauScale * theta[cellTauOff];
+    }
     if (!useShare) return 0;
     const logNu = theta[sigmaOff];
     const rho = theta[cellTauOff];
@@ -952,6 +1061,10 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
       const gt = grad[cellTauOff];
       grad[sigmaOff] = gs + gt;
       grad[cellTauOff] = -0.5 * pi * gs + 0.5 * (1 - pi) * gt;
+    }
+    if (scaled) {
+      grad[sigmaOff] *= sigmaScale;
+      grad[cellTauOff] *= tauScale;
     }
     return lp;
   };
@@ -974,6 +1087,11 @@ export function buildComparisonModel(data: ComparisonData): ComparisonModel {
       for (const off of logSdOffs) th[off] = logScale + 0.3 * u();
       if (sigmaOff >= 0) th[sigmaOff] = logScale + 0.3 * u();
       if (useShare) th[cellTauOff] = 0.5 * u(); // share of tau^2 near 1/2
+      if (scaled) {
+        // sigma near the pooled within-cell sd (a few posterior sds away), tau as the others
+        th[sigmaOff] = 3 * u();
+        th[cellTauOff] /= tauScale;
+      }
       return th;
     });
 

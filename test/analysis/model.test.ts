@@ -91,6 +91,10 @@ describe('marginalized comparison model', () => {
     const ref = compileModel(spec, table);
     const m = compileComparisonModel(ref, spec, table);
     const names = m.parameterNames;
+    const sLoc = m.data.withinLogSd;
+    const sScale = 1 / Math.sqrt(2 * m.data.withinDf);
+    const tScale =
+      1 / Math.sqrt(2 * m.groups.find((g) => g.group === 'heuristic:task')!.levels.length);
     const at = (sdH: number, sdHC: number, sdHT: number, sigma: number, ic: number) => {
       const th = new Float64Array(m.dim);
       names.forEach((p, j) => {
@@ -100,6 +104,10 @@ describe('marginalized comparison model', () => {
         // tau and sigma are sampled as log(nu), nu^2 = sigma^2 + tau^2, and logit(tau^2 / nu^2)
         else if (p.startsWith('logit(')) th[j] = Math.log(sdHT ** 2 / sigma ** 2);
         else if (p.startsWith('log(sqrt(')) th[j] = 0.5 * Math.log(sigma ** 2 + sdHT ** 2);
+        // replicated cells: tau and sigma sampled on their posterior scales (see model.ts)
+        else if (p.startsWith('(log(sigma)')) th[j] = (Math.log(sigma) - sLoc) / sScale;
+        else if (p.startsWith('log(sd_heuristic:task__Intercept) /'))
+          th[j] = Math.log(sdHT) / tScale;
         else if (p.startsWith('log(')) th[j] = 0; // sd_task = 1 with z_task = 0: no task effect
       });
       return m.logDensityGradient(th, new Float64Array(m.dim));
@@ -237,6 +245,8 @@ describe('rows collapsed into atoms', () => {
       expect(atoms.data.atoms.n.length).toBeLessThan(table.nRows);
       expect(rows.data.atoms.n.length).toBe(table.nRows);
       expect(atoms.parameterNames).toEqual(rows.parameterNames);
+      // many seeds per cell: sigma and the cell sd are sampled directly (not as nu and a share)
+      expect(atoms.parameterNames.some((p) => p.startsWith('(log(sigma) - '))).toBe(true);
       const rng = createNormalRng(8);
       const ga = new Float64Array(atoms.dim);
       const gr = new Float64Array(rows.dim);
@@ -244,7 +254,8 @@ describe('rows collapsed into atoms', () => {
         const theta = Float64Array.from({ length: atoms.dim }, () => 0.5 * rng.normal());
         theta[0] = 1000 + 0.1 * rng.normal();
         // small residual scale, as with many precise seeds: large weights stress the sums
-        theta[atoms.parameterNames.findIndex((p) => p.startsWith('log(sqrt('))] = Math.log(0.05);
+        // log sigma = withinLogSd + theta / sqrt(2 df): theta = 0 is the pooled within-cell sd
+        theta[atoms.parameterNames.findIndex((p) => p.startsWith('(log(sigma)'))] = 0;
         const la = atoms.logDensityGradient(theta, ga);
         const lr = rows.logDensityGradient(theta, gr);
         expect(Number.isFinite(la)).toBe(true);
