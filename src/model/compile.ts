@@ -251,12 +251,16 @@ function buildCells(d: Design): { cellOfRow: Int32Array; firstRow: Int32Array; n
 }
 
 /**
- * Which varying intercepts to sample centred ('auto'): a term whose level means of the cell means
- * vary more than twice their noise (the variance of all cell means / cells per level, an upper
- * bound) is informed by the data, where the centred form samples better; otherwise non-centred
- * (Betancourt & Girolami 2015, "Hamiltonian Monte Carlo for hierarchical models"). Terms with fewer
- * than 2 cells per level and interaction groups (g1:g2) stay non-centred. Both forms define the
- * same posterior.
+ * Which varying intercepts to sample centred ('auto'): a term is centred when its level effects are
+ * informed by the data more than by the prior (Betancourt & Girolami 2015, "Hamiltonian Monte Carlo
+ * for hierarchical models"): when the variance of its fitted level effects exceeds twice the noise
+ * variance of one level's effect, D / (cells per level). The effects come from a least-squares
+ * additive fit of the cell means on the candidate terms (backfitting, coarsest term first, so nested
+ * and crossed terms keep only what the coarser ones leave), and D, the noise variance of one cell
+ * mean (replicates plus any per-cell term), is the residual variance of that fit. When the fit has no
+ * residual degrees of freedom, D is the variance of all cell means (an upper bound). Terms with fewer
+ * than 2 cells per level stay non-centred, and interaction groups (g1:g2) unless `interactions`.
+ * Both forms define the same posterior.
  */
 function autoCentred(
   d: Design,
@@ -272,34 +276,65 @@ function autoCentred(
   let s2 = 0;
   for (let c = 0; c < nCells; c++) s2 += (cM[c] - mean) ** 2;
   s2 /= nCells - 1;
+  // Interaction groups are candidates only when centred terms are sampled as mean direction and
+  // contrasts (CompileOptions.meanContrasts): centring them as levels next to centred main effects
+  // left a ridge on synth_med (R-hat 1.011 vs 1.007); as contrasts they sample better centred
+  // (issue 7, BENCHMARKS.md section 4, session 2).
+  const cands = d.groups
+    .filter((g) => {
+      if (g.coefs.length !== 1 || g.z[0] !== null) return false;
+      if (g.factors.length > 1 && !interactions) return false;
+      const L = g.levels.length;
+      return L >= 2 && nCells / L >= 2;
+    })
+    .sort((a, b) => a.levels.length - b.levels.length);
+  const codes = cands.map((g) => {
+    const k = new Int32Array(nCells);
+    for (let c = 0; c < nCells; c++) k[c] = g.idx[firstRow[c]];
+    return k;
+  });
+  const effects = cands.map((g) => new Float64Array(g.levels.length));
+  const res = new Float64Array(nCells);
+  for (let c = 0; c < nCells; c++) res[c] = cM[c] - mean;
+  // Backfitting: 30 sweeps settle the fitted values of these small designs far below the factor-2
+  // margin of the rule.
+  for (let sweep = 0; sweep < 30; sweep++) {
+    cands.forEach((g, i) => {
+      const L = g.levels.length;
+      const e = effects[i];
+      const k = codes[i];
+      const sum = new Float64Array(L);
+      const cnt = new Float64Array(L);
+      for (let c = 0; c < nCells; c++) {
+        sum[k[c]] += res[c] + e[k[c]];
+        cnt[k[c]] += 1;
+      }
+      for (let l = 0; l < L; l++) sum[l] = cnt[l] > 0 ? sum[l] / cnt[l] : 0;
+      for (let c = 0; c < nCells; c++) res[c] += e[k[c]] - sum[k[c]];
+      e.set(sum);
+    });
+  }
+  let dofUsed = 1;
+  for (const g of cands) dofUsed += g.levels.length - 1;
+  let D = s2;
+  if (nCells - dofUsed >= 1) {
+    let rss = 0;
+    for (let c = 0; c < nCells; c++) rss += res[c] * res[c];
+    D = rss / (nCells - dofUsed);
+  }
   const out: string[] = [];
-  for (const g of d.groups) {
-    // Interaction groups are candidates only when centred terms are sampled as mean direction and
-    // contrasts (CompileOptions.meanContrasts): their level means carry the main effects' variation,
-    // and centring them as levels next to centred main effects left a ridge on synth_med (R-hat
-    // 1.011 vs 1.007); as contrasts they sample better centred (issue 7, BENCHMARKS.md section 4,
-    // session 2: min ESS 1519-1587 -> 2216-2500 on synth_med, 1212-1540 -> 1777-2080 on synth_small).
-    if (g.coefs.length !== 1 || g.z[0] !== null) continue;
-    if (g.factors.length > 1 && !interactions) continue;
-    const L = g.levels.length;
-    const perLevel = nCells / L;
-    if (L < 2 || perLevel < 2) continue;
-    const sum = new Float64Array(L);
-    const cnt = new Float64Array(L);
-    for (let c = 0; c < nCells; c++) {
-      const l = g.idx[firstRow[c]];
-      sum[l] += cM[c];
-      cnt[l] += 1;
-    }
+  cands.forEach((g, i) => {
+    const e = effects[i];
+    const L = e.length;
     let m = 0;
-    for (let l = 0; l < L; l++) m += sum[l] / cnt[l];
+    for (let l = 0; l < L; l++) m += e[l];
     m /= L;
     let vt = 0;
-    for (let l = 0; l < L; l++) vt += (sum[l] / cnt[l] - m) ** 2;
+    for (let l = 0; l < L; l++) vt += (e[l] - m) ** 2;
     vt /= L - 1;
-    if (vt > (2 * s2) / perLevel) out.push(g.group);
-  }
-  return out;
+    if (vt > (2 * D * L) / nCells) out.push(g.group);
+  });
+  return d.groups.filter((g) => out.includes(g.group)).map((g) => g.group);
 }
 
 /** Stan's cholesky_corr_constrain: CPCs tanh(y) -> L (m x m row-major); returns log Jacobian. */

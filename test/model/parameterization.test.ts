@@ -181,6 +181,36 @@ describe('mean direction and contrasts define the same posterior (CompileOptions
   }
 });
 
+describe("centred: 'auto'", () => {
+  it('centres the terms the data inform (fitted effects vs the residual noise of the cell means)', () => {
+    // a (6 levels): effects of sd ~1.4; b (5 levels): no effect; a:c (12 levels, 2.5 cells each):
+    // effects of sd ~0.7; noise sd 0.1 per row, 4 rows per a x b cell.
+    const c2: Record<string, (number | string)[]> = { a: [], b: [], c: [], y: [] };
+    let i = 0;
+    for (let a = 0; a < 6; a++) {
+      for (let b = 0; b < 5; b++) {
+        for (let r = 0; r < 4; r++) {
+          const c = b % 2;
+          c2.a.push(`a${a}`);
+          c2.b.push(`b${b}`);
+          c2.c.push(`c${c}`);
+          const noise = 0.1 * Math.sin(i++ * 12.9898) * Math.SQRT2; // sd about 0.1
+          c2.y.push(2 * Math.sin(a * 1.7) + Math.cos(a * 2.3 + c * 1.1) + noise);
+        }
+      }
+    }
+    const tbl = makeTable(c2);
+    const m = compileModel({ formula: 'y ~ 1 + (1|a) + (1|b) + (1|a:c) + (1|a:b)' }, tbl);
+    expect(m.internals.marginal).toBe('a:b');
+    expect(m.internals.centred.sort()).toEqual(['a', 'a:c']);
+    // Without the mean/contrast form, interaction groups stay non-centred.
+    const raw = compileModel({ formula: 'y ~ 1 + (1|a) + (1|b) + (1|a:c) + (1|a:b)' }, tbl, {
+      meanContrasts: false,
+    });
+    expect(raw.internals.centred).toEqual(['a']);
+  });
+});
+
 describe('posteriorPredict', () => {
   it('replicates one data set of the right shape and scale', () => {
     // Raw coordinates (standardize: false): the test sets log(sigma) directly.
