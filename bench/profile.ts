@@ -15,6 +15,16 @@
  * Usage: npx tsx bench/profile.ts [--rows 1000000] [--warmup 1000] [--draws 1000] [--dist]
  *        [--cpu-prof [--top 15] [--keep] [--no-build]]   (--cpu-prof profiles dist/, built first)
  *        [--callgrind [--cg-base 2000] [--cg-more 6000]]  (instructions per gradient, valgrind)
+ *        [--efficiency [--data synth_small] [--seeds 1,2,3] [--geometry]]
+ *
+ * 4. --efficiency: the sampling efficiency of that model on bench/reference/<data>.csv, in-process
+ *    (one thread, 4 chains x 1000 + 1000): per seed the CPU seconds of `sample`, gradients (warmup
+ *    included), leapfrog steps per iteration after warmup and by warmup window, step sizes, min
+ *    ESS_bulk over the reported variables, min ESS per 1,000 gradients and per CPU second; medians
+ *    over the seeds. Gradients per ESS do not depend on the machine's load. --geometry adds, for the
+ *    first seed, each unconstrained coordinate's posterior sd against the adapted metric's and the
+ *    smallest eigenvalues of the posterior correlation matrix with their largest loadings: the
+ *    directions that limit the step size of a diagonal metric.
  *
  * @example
  * // npx tsx bench/profile.ts --cpu-prof
@@ -312,7 +322,183 @@ async function child(argv: readonly string[]): Promise<void> {
   );
 }
 
+/** Eigenvalues and eigenvectors (columns of V) of a symmetric matrix, cyclic Jacobi rotations. */
+function jacobiEigen(C: number[][]): { values: number[]; V: number[][] } {
+  const D = C.length;
+  const A = C.map((r) => r.slice());
+  const V: number[][] = C.map((_, i) => C.map((__, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < D; i++) for (let j = i + 1; j < D; j++) off += A[i][j] ** 2;
+    if (off < 1e-20) break;
+    for (let p = 0; p < D; p++) {
+      for (let q = p + 1; q < D; q++) {
+        if (Math.abs(A[p][q]) < 1e-300) continue;
+        const th = (A[q][q] - A[p][p]) / (2 * A[p][q]);
+        const t = (th >= 0 ? 1 : -1) / (Math.abs(th) + Math.sqrt(th * th + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < D; k++) {
+          const akp = A[k][p];
+          const akq = A[k][q];
+          A[k][p] = c * akp - s * akq;
+          A[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < D; k++) {
+          const apk = A[p][k];
+          const aqk = A[q][k];
+          A[p][k] = c * apk - s * aqk;
+          A[q][k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < D; k++) {
+          const vkp = V[k][p];
+          const vkq = V[k][q];
+          V[k][p] = c * vkp - s * vkq;
+          V[k][q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  return { values: A.map((r, i) => r[i]), V };
+}
+
+/** --efficiency (see the header): in-process fits of the comparison model, medians over seeds. */
+async function efficiency(argv: readonly string[]): Promise<void> {
+  const { parseCsv } = await import('../src/data/csv.js');
+  const { compileModel } = await import('../src/model/compile.js');
+  const { sample } = await import('../src/sampler/sample.js');
+  const { essBulk } = await import('../src/diagnostics/ess.js');
+  const { variableBlock } = await import('../src/draws/draws.js');
+  const i = argv.indexOf('--data');
+  const data = i >= 0 && i + 1 < argv.length ? argv[i + 1] : 'synth_small';
+  const j = argv.indexOf('--seeds');
+  const seeds = (j >= 0 && j + 1 < argv.length ? argv[j + 1] : '1,2,3').split(',').map(Number);
+  const csv = readFileSync(path.join(BENCH_DIR, 'reference', `${data}.csv`), 'utf8');
+  const spec = {
+    formula: FORMULA,
+    family: 'gaussian' as const,
+    priors: stanPriors(scoreStats(csv)),
+  };
+  const model = compileModel(spec, parseCsv(csv, { source: `${data}.csv` }));
+  const V = model.variableNames.length;
+  const D = model.dim;
+  console.log(
+    `${data}: dim ${D}; centred ${model.internals.centred.join(', ') || '-'}; integrated out ${model.internals.marginal ?? '-'}`,
+  );
+  const rows: { cpu: number; grads: number; perIter: number; ess: number }[] = [];
+  for (const [si, seed] of seeds.entries()) {
+    let grads = 0;
+    // Reports the model's variables and, after them, the unconstrained coordinates (--geometry).
+    const counted = {
+      dim: D,
+      parameterNames: model.parameterNames,
+      variableNames: [...model.variableNames, ...model.parameterNames],
+      logDensityGradient(t: Float64Array, g: Float64Array): number {
+        grads++;
+        return model.logDensityGradient(t, g);
+      },
+      writeVariables(t: Float64Array, o: Float64Array): void {
+        model.writeVariables(t, o);
+        o.set(t, V);
+      },
+    };
+    const c0 = process.cpuUsage();
+    const fit = await sample(counted, { chains: 4, seed, parallel: false, saveWarmup: true });
+    const c = process.cpuUsage(c0);
+    const cpu = (c.user + c.system) / 1e6;
+    const dr = fit.draws;
+    let ess = Number.POSITIVE_INFINITY;
+    let worst = '';
+    for (let v = 0; v < V; v++) {
+      const e = essBulk(variableBlock(dr, v), dr.nDraws, dr.nChains);
+      if (e < ess) {
+        ess = e;
+        worst = dr.variables[v];
+      }
+    }
+    const leap = (st: typeof fit.stats, from: number, to: number): number => {
+      const x = variableBlock(st, st.variables.indexOf('n_leapfrog__'));
+      let s = 0;
+      for (let ch = 0; ch < st.nChains; ch++)
+        for (let it = from; it < to; it++) s += x[ch * st.nDraws + it];
+      return s / st.nChains / (to - from);
+    };
+    const perIter = leap(fit.stats, 0, fit.stats.nDraws);
+    const w = fit.warmup?.stats;
+    const windows = [0, 75, 100, 150, 250, 450, 950, 1000];
+    const byWindow =
+      w && w.nDraws === 1000
+        ? windows
+            .slice(0, -1)
+            .map((a, k) => `${a}-${windows[k + 1]}:${leap(w, a, windows[k + 1]).toFixed(0)}`)
+            .join(' ')
+        : '';
+    console.log(
+      `seed ${seed}: CPU ${cpu.toFixed(2)} s, ${grads} gradients, ${perIter.toFixed(1)} leapfrogs/iteration after warmup, step ${Array.from(
+        fit.adaptation.stepSize,
+        (x) => x.toFixed(3),
+      ).join(
+        '/',
+      )}, min ESS_bulk ${ess.toFixed(0)} (${worst}), ${((1000 * ess) / grads).toFixed(2)} per 1k gradients, ${(ess / cpu).toFixed(0)} per CPU s`,
+    );
+    if (byWindow) console.log(`  warmup leapfrogs/iteration by window: ${byWindow}`);
+    rows.push({ cpu, grads, perIter, ess });
+    if (si === 0 && argv.includes('--geometry')) {
+      const N = dr.nDraws * dr.nChains;
+      const X = Array.from({ length: D }, (_, k) => Float64Array.from(variableBlock(dr, V + k)));
+      const mean = X.map((x) => x.reduce((a, b) => a + b, 0) / N);
+      const sd = X.map((x, k) =>
+        Math.sqrt(x.reduce((a, b) => a + (b - mean[k]) ** 2, 0) / (N - 1)),
+      );
+      const inv = fit.adaptation.invMetric[0];
+      console.log('  coordinate: posterior sd / sqrt(adapted inverse metric, chain 1)');
+      for (let k = 0; k < D; k++)
+        console.log(
+          `    ${model.parameterNames[k]}: ${sd[k].toPrecision(3)} / ${Math.sqrt(inv[k]).toPrecision(3)}`,
+        );
+      const C = X.map((xi, a) =>
+        X.map((xj, b) => {
+          let s = 0;
+          for (let n = 0; n < N; n++) s += (xi[n] - mean[a]) * (xj[n] - mean[b]);
+          return s / (N - 1) / (sd[a] * sd[b]);
+        }),
+      );
+      const { values, V: vec } = jacobiEigen(C);
+      const order = values.map((x, k) => [x, k] as const).sort((a, b) => a[0] - b[0]);
+      console.log('  smallest eigenvalues of the posterior correlation matrix (largest loadings):');
+      for (const [val, k] of order.slice(0, 10)) {
+        const load = vec
+          .map((r, a) => [r[k], model.parameterNames[a]] as const)
+          .sort((a, b) => Math.abs(b[0]) - Math.abs(a[0]))
+          .slice(0, 4)
+          .map(([x, n]) => `${x.toFixed(2)} ${n}`);
+        console.log(`    ${val.toFixed(4)}: ${load.join(', ')}`);
+      }
+      console.log(
+        `    largest: ${order
+          .slice(-3)
+          .map(([x]) => x.toFixed(2))
+          .join(', ')}`,
+      );
+    }
+  }
+  const med = (f: (r: (typeof rows)[number]) => number) => median(rows.map(f));
+  console.log(
+    `median of ${rows.length} seeds: CPU ${med((r) => r.cpu).toFixed(2)} s, ${med((r) => r.grads).toFixed(0)} gradients, ${med((r) => r.perIter).toFixed(1)} leapfrogs/iteration, min ESS ${med((r) => r.ess).toFixed(0)}, ${med((r) => (1000 * r.ess) / r.grads).toFixed(2)} per 1k gradients, ${med((r) => r.ess / r.cpu).toFixed(0)} per CPU s`,
+  );
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--efficiency')) {
+    await efficiency(argv);
+    return 0;
+  }
   if (argv.includes('--grad-only')) {
     await gradOnly(argv);
     return 0;
