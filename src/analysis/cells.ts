@@ -163,6 +163,32 @@ export function cellDraws(
   design: ComparisonDesign,
   options: CellOptions = {},
 ): CellResult {
+  const S = draws.nDraws * draws.nChains;
+  const H = design.heuristics.length;
+  const T = design.tasks.length;
+  const values = new Float64Array(S * H * T);
+  const { notes } = forEachTaskCells(draws, design, options, (t, block) => {
+    values.set(block, S * H * t);
+  });
+  return {
+    cells: { heuristics: design.heuristics, tasks: design.tasks, nSamples: S, values },
+    notes,
+  };
+}
+
+/**
+ * `cellDraws` one task at a time: calls `fn(t, block)` for t = 0, 1, ... with the task's cell
+ * draws (block[s + S * h]; the buffer is reused, copy what you keep), with the same values and the
+ * same random draws (unobserved levels) as `cellDraws`. Memory O(S x H) instead of O(S x H x T)
+ * (320 MB at 500 tasks, 20 heuristics and 4,000 draws).
+ * @example forEachTaskCells(fit.draws, design, {}, (t, block) => console.log(t, block[0]))
+ */
+export function forEachTaskCells(
+  draws: Draws,
+  design: ComparisonDesign,
+  options: CellOptions,
+  fn: (t: number, block: Float64Array) => void,
+): { notes: string[] } {
   const idx = variableIndex(draws);
   const S = draws.nDraws * draws.nChains;
   const H = design.heuristics.length;
@@ -186,7 +212,7 @@ export function cellDraws(
   const newLevelCache = new Map<string, Float64Array>();
   const newLevels = new Set<string>();
   const eta = new Float64Array(S);
-  const values = new Float64Array(S * H * T);
+  const values = new Float64Array(S * H);
   const inv = inverseLink(options.family);
   const sigmaVar = idx.get('sigma');
   for (let t = 0; t < T; t++) {
@@ -236,7 +262,7 @@ export function cellDraws(
         }
         for (let s = 0; s < S; s++) eta[s] += draw[s];
       }
-      const out = values.subarray(S * (h + H * t), S * (h + H * t + 1));
+      const out = values.subarray(S * h, S * (h + 1));
       if (options.family === 'lognormal' && sigmaVar !== undefined) {
         const sg = block(sigmaVar);
         for (let s = 0; s < S; s++) out[s] = Math.exp(eta[s] + 0.5 * sg[s] * sg[s]);
@@ -244,6 +270,7 @@ export function cellDraws(
         for (let s = 0; s < S; s++) out[s] = inv(eta[s]);
       }
     }
+    fn(t, values);
   }
   if (newLevels.size > 0) {
     const list = [...newLevels];
@@ -252,10 +279,7 @@ export function cellDraws(
         `${list.slice(0, 5).join(', ')}${list.length > 5 ? ', ...' : ''}`,
     );
   }
-  return {
-    cells: { heuristics: design.heuristics, tasks: design.tasks, nSamples: S, values },
-    notes,
-  };
+  return { notes };
 }
 
 /**

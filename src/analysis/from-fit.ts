@@ -2,9 +2,8 @@ import type { Table } from '../data/table.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
-import { averageOverTasks, taskColumn } from './aggregate.js';
 import {
-  cellDraws,
+  forEachTaskCells,
   type GroupInfo,
   groupsFromVariables,
   rowLevelVariables,
@@ -245,11 +244,6 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   if (scoreCol?.type !== 'numeric')
     throw new ConfigError('the comparison table has no numeric score');
   const groups = input.groups ?? groupsFromVariables(input.draws.variables, design);
-  const { cells, notes: cellNotes } = cellDraws(input.draws, design, {
-    groups,
-    family: input.family,
-    seed,
-  });
   const ropeDefault = defaultRope(scoreCol.values, design);
   const rope = options.rope ?? (Number.isFinite(ropeDefault) ? ropeDefault : 0);
   const ropeSource =
@@ -257,10 +251,79 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       ? 'user (--rope)'
       : '0.1 x the pooled within-task standard deviation of the scores';
   const pairOpts = { rope, threshold, higherIsBetter };
+  const S = input.draws.nDraws * input.draws.nChains;
+  const H = design.heuristics.length;
+  const T = design.tasks.length;
+  const allTasks = design.tasks.map((_, t) => t);
+  const categoryTasks = design.categories.map((name) =>
+    allTasks.filter((t) => design.taskCategory[t] === name),
+  );
+  const categoryOf = new Int32Array(T).fill(-1);
+  categoryTasks.forEach((ids, c) => {
+    for (const t of ids) categoryOf[t] = c;
+  });
+
+  // One pass over the tasks' cell draws (O(S x H) memory; the whole S x H x T array was 320 MB
+  // at 500 tasks): the overall and per-category means are accumulated as `averageOverTasks`
+  // computes them (same order, same arithmetic), and each task is summarized as it goes.
+  const overallValues = new Float64Array(S * H);
+  if (T === 0) overallValues.fill(Number.NaN);
+  const categoryValues = categoryTasks.map(() => new Float64Array(S * H));
+  const ppc = taskPpc(input, fitted, design, groups, options.ppcDraws ?? 400, seed);
+  const taskPairs: ComparisonPair[] = [];
+  const tasks: Comparison['tasks'] = [];
+  const { notes: cellNotes } = forEachTaskCells(
+    input.draws,
+    design,
+    { groups, family: input.family, seed },
+    (t, block) => {
+      const add = (into: Float64Array, w: number) => {
+        for (let h = 0; h < H; h++) {
+          const off = S * h;
+          for (let s = 0; s < S; s++) into[s + off] += w * block[off + s];
+        }
+      };
+      add(overallValues, 1 / T);
+      const c = categoryOf[t];
+      if (c >= 0) add(categoryValues[c], 1 / categoryTasks[c].length);
+      // per task (in each task's own units)
+      const name = design.tasks[t];
+      const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
+      const values = block.slice();
+      if (back)
+        for (let i = 0; i < values.length; i++) values[i] = back.center + back.scale * values[i];
+      const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values };
+      const ranks = rankSummary(m, higherIsBetter);
+      const taskRope = back ? rope * back.scale : rope;
+      for (const pair of pairwiseComparisons(m, {
+        ...pairOpts,
+        rope: taskRope,
+        scope: `task:${name}`,
+      }))
+        taskPairs.push(pair);
+      const p = ppc?.[t];
+      tasks.push({
+        name,
+        category: design.taskCategory[t],
+        heuristics: cellsOf(m, ranks),
+        ...(p && Number.isFinite(p.observed_sd)
+          ? {
+              ppc: back
+                ? {
+                    observed_sd: p.observed_sd * back.scale,
+                    replicated_sd_q5: p.replicated_sd_q5 * back.scale,
+                    replicated_sd_q95: p.replicated_sd_q95 * back.scale,
+                    p_value: p.p_value,
+                  }
+                : p,
+            }
+          : {}),
+      });
+    },
+  );
 
   // overall
-  const allTasks = design.tasks.map((_, t) => t);
-  const overall = averageOverTasks(cells, allTasks);
+  const overall: HeuristicDraws = { names: design.heuristics, nSamples: S, values: overallValues };
   const overallRanks = rankSummary(overall, higherIsBetter);
   const pairs: ComparisonPair[] = pairwiseComparisons(overall, { ...pairOpts, scope: 'overall' });
   const heuristics: ComparisonHeuristic[] = cellsOf(overall, overallRanks).map((c) => ({
@@ -275,12 +338,16 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const recommendation = recommend(overallRanks, overallPairs);
 
   // per category
-  const categories = design.categories.map((name) => {
-    const ids = allTasks.filter((t) => design.taskCategory[t] === name);
-    const m = averageOverTasks(cells, ids);
+  const categories = design.categories.map((name, c) => {
+    const ids = categoryTasks[c];
+    const m: HeuristicDraws = {
+      names: design.heuristics,
+      nSamples: S,
+      values: categoryValues[c],
+    };
     const ranks = rankSummary(m, higherIsBetter);
     const catPairs = pairwiseComparisons(m, { ...pairOpts, scope: `category:${name}` });
-    pairs.push(...catPairs);
+    for (const pair of catPairs) pairs.push(pair);
     return {
       name,
       tasks: ids.map((t) => design.tasks[t]),
@@ -288,34 +355,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       ...recommend(ranks, catPairs),
     };
   });
-
-  // per task (in each task's own units)
-  const ppc = taskPpc(input, fitted, design, groups, options.ppcDraws ?? 400, seed);
-  const tasks = design.tasks.map((name, t) => {
-    const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
-    const m = taskColumn(cells, t, back);
-    const ranks = rankSummary(m, higherIsBetter);
-    const taskRope = back ? rope * back.scale : rope;
-    pairs.push(...pairwiseComparisons(m, { ...pairOpts, rope: taskRope, scope: `task:${name}` }));
-    const p = ppc?.[t];
-    return {
-      name,
-      category: design.taskCategory[t],
-      heuristics: cellsOf(m, ranks),
-      ...(p && Number.isFinite(p.observed_sd)
-        ? {
-            ppc: back
-              ? {
-                  observed_sd: p.observed_sd * back.scale,
-                  replicated_sd_q5: p.replicated_sd_q5 * back.scale,
-                  replicated_sd_q95: p.replicated_sd_q95 * back.scale,
-                  p_value: p.p_value,
-                }
-              : p,
-          }
-        : {}),
-    };
-  });
+  for (const pair of taskPairs) pairs.push(pair);
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes];
   notes.push(
@@ -351,7 +391,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       units: scale === 'task' ? 'sd' : 'score',
       formula: input.formula,
       family: input.family ?? 'gaussian',
-      draws_used: cells.nSamples,
+      draws_used: S,
     },
     notes,
   };
