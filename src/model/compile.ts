@@ -131,6 +131,12 @@ interface TermLayout {
   hh: Float64Array;
   hhC: number;
   wBuf: Float64Array;
+  /**
+   * Rotated terms: |icWeight|, so that the shift sum_l icWeight_l r_l = |icWeight| w_0 (H maps the
+   * first axis to icWeight / |icWeight|), and the shift's gradient on w_0 (set in the backward pass).
+   */
+  wNorm: number;
+  gShift: number;
   corOff: number; // -1 when uncorrelated
   nCor: number;
   sdPriors: CompiledPrior[];
@@ -720,6 +726,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       hh: new Float64Array(0),
       hhC: 0,
       wBuf: new Float64Array(0),
+      wNorm: 0,
+      gShift: 0,
       corOff,
       nCor,
       sdPriors: g.coefs.map((c) => compilePrior(priorOf('sd', c, g.group))),
@@ -777,6 +785,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const u0 = t.icWeight[0] / norm;
       if (!(1 - u0 > 1e-12)) continue;
       t.rotated = true;
+      t.wNorm = norm;
       t.hh = t.icWeight.map((x) => x / norm);
       t.hh[0] = u0 - 1;
       t.hhC = 1 / (1 - u0); // 2 / (v^T v) with v^T v = 2 - 2 u0
@@ -986,6 +995,10 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     if (!hasIc) return 0;
     let ic = icLoc + icScale * theta[icOff];
     for (const t of shift) {
+      if (t.rotated) {
+        ic -= t.wNorm * t.wBuf[0];
+        continue;
+      }
       const w = t.icWeight;
       let acc = 0;
       for (let l = 0; l < t.nLevels; l++) acc += w[l] * t.r[l * t.m];
@@ -1274,7 +1287,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
           else for (let c = 0; c < nCells; c++) Gr[idx[c] * m + j] += gEta[c] * zc[c];
         }
       }
-      if (t.centred) for (let q = 0; q < Gr.length; q++) Gr[q] += t.Gprior[q];
+      if (t.centred && !t.rotated) for (let q = 0; q < Gr.length; q++) Gr[q] += t.Gprior[q];
     }
 
     // ---- population backprop and priors ----
@@ -1286,6 +1299,10 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const gI = s + pOut[1];
       grad[icOff] += gI;
       for (const t of shift) {
+        if (t.rotated) {
+          t.gShift = gI * t.wNorm; // H icWeight = |icWeight| e_0: only w_0 feels the shift
+          continue;
+        }
         const w = t.icWeight;
         for (let l = 0; l < t.nLevels; l++) t.Gr[l * t.m] -= gI * w[l];
       }
@@ -1323,7 +1340,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
         let vg = 0;
         for (let l = 0; l < nLevels; l++) vg += v[l] * Gr[l];
         const f = t.hhC * vg;
-        const gw0 = Gr[0] - f * v[0];
+        const gw0 = Gr[0] - f * v[0] - t.gShift;
         grad[z0] += sd[0] * gw0;
         grad[t.sdOff] += t.wBuf[0] * gw0;
         const rs0 = t.rScale[0];
