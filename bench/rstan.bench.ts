@@ -482,9 +482,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const phaseShare = median(bb.map((r) => (r.warmup_s + r.sampling_s) / r.process_wall_s));
     if (phaseShare < 0.75) {
       console.log(
-        `note: fit --json warmup+sampling is only ${(100 * phaseShare).toFixed(0)}% of the process wall clock: the phases are ` +
-          "the slowest chain's own times (max over chains), not the wall clock of 4 chains sharing the worker threads, so A " +
-          'overstates ESS/s; B and C are the honest figures.',
+        `note: fit --json warmup+sampling (the wall clock of sample(), threads' start-up included) is ` +
+          `${(100 * phaseShare).toFixed(0)}% of the process wall clock; the rest is Node's start-up, reading and ` +
+          'compiling before sampling, and the summary after it: B and the end-to-end figure include it.',
       );
     }
     console.log(
