@@ -9,11 +9,15 @@ describe('summarize90 (bounded heaps instead of a sort)', () => {
       return seed / 2147483647;
     };
     for (let t = 0; t < 2000; t++) {
-      const n = 1 + Math.floor(r() * 300);
-      // every third vector has only 4 distinct values (ties); every 50th holds a NaN
-      const x = Float64Array.from({ length: n }, () =>
-        t % 3 === 0 ? Math.floor(r() * 4) : r() - 0.5,
-      );
+      // short vectors (sorted) and long ones (thresholds from a subsample, with their fallback)
+      const n = t % 2 ? 1 + Math.floor(r() * 300) : 400 + Math.floor(r() * 4600);
+      // every third vector has only 4 distinct values (ties), every fifth drifts like an MCMC
+      // chain (subsample thresholds less accurate), every 50th holds a NaN
+      let drift = 0;
+      const x = Float64Array.from({ length: n }, () => {
+        drift = 0.99 * drift + r() - 0.5;
+        return t % 3 === 0 ? Math.floor(r() * 4) : t % 5 === 0 ? drift : r() - 0.5;
+      });
       if (t % 50 === 0) x[Math.floor(r() * n)] = Number.NaN;
       const s = Float64Array.from(x).sort();
       const a = summarize90(x);
