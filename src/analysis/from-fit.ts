@@ -277,15 +277,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     design,
     { groups, family: input.family, seed },
     (t, block) => {
-      const add = (into: Float64Array, w: number) => {
-        for (let h = 0; h < H; h++) {
-          const off = S * h;
-          for (let s = 0; s < S; s++) into[s + off] += w * block[off + s];
-        }
-      };
-      add(overallValues, 1 / T);
+      accumulate(overallValues, block, 1 / T);
       const c = categoryOf[t];
-      if (c >= 0) add(categoryValues[c], 1 / categoryTasks[c].length);
+      if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
       // per task (in each task's own units)
       const name = design.tasks[t];
       const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
@@ -395,6 +389,11 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     },
     notes,
   };
+}
+
+/** into[i] += w block[i] (the per-task step of `averageOverTasks`, element for element). */
+function accumulate(into: Float64Array, block: Float64Array, w: number): void {
+  for (let i = 0; i < into.length; i++) into[i] += w * block[i];
 }
 
 function fmt(x: number): string {

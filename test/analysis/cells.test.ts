@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { averageOverTasks, taskColumn } from '../../src/analysis/aggregate.js';
-import { cellDraws, groupsFromVariables, rowPredictors } from '../../src/analysis/cells.js';
+import {
+  cellDraws,
+  forEachTaskCells,
+  groupsFromVariables,
+  rowLevelVariables,
+  rowPredictors,
+} from '../../src/analysis/cells.js';
 import { designFromTable } from '../../src/analysis/design.js';
 import { ppcByTask, replicateGaussian } from '../../src/analysis/ppc.js';
 import { createNormalRng } from '../../src/analysis/random.js';
@@ -116,6 +122,29 @@ describe('cell means', () => {
   it('applies the inverse logit for a binomial family', () => {
     const { cells } = cellDraws(draws, design, { family: 'binomial' });
     expect(cells.values[0]).toBeCloseTo(1 / (1 + Math.exp(-10.5)), 12);
+  });
+
+  it('streams the same cells one task at a time', () => {
+    const { cells } = cellDraws(draws, design, { seed: 5 });
+    const S = cells.nSamples;
+    const H = cells.heuristics.length;
+    const seen: number[] = [];
+    forEachTaskCells(draws, design, { seed: 5 }, (t, block) => {
+      seen.push(t);
+      expect(Array.from(block)).toEqual(
+        Array.from(cells.values.subarray(S * H * t, S * H * (t + 1))),
+      );
+    });
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('maps rows to their levels’ variables', () => {
+    const groups = groupsFromVariables(draws.variables, design);
+    const { rowLevel } = rowLevelVariables(draws, design, groups);
+    const study = groups.findIndex((g) => g.group === 'study');
+    // row 0 is in study s1, row 1 in s2
+    expect(draws.variables[rowLevel[study][0]]).toBe('r_study[s1,Intercept]');
+    expect(draws.variables[rowLevel[study][1]]).toBe('r_study[s2,Intercept]');
   });
 
   it('computes row predictors with each row’s own study', () => {
