@@ -66,7 +66,8 @@ export function summarize90(x: ArrayLike<number>): Interval90 {
   if (n < 400) return sortedSummary(x);
   // thresholds from a strided sample of 1/16 of the draws: its 10% and 90% order statistics,
   // below and above which ~10% of all draws fall (twice the 5% needed: autocorrelated draws make
-  // the sample's quantiles noisy; with 8% about 4% of real pairs fell back to the full sort); one pass then keeps only the draws beyond them, and those few are sorted
+  // the sample's quantiles noisy; with 8% about 4% of real pairs fell back to the full sort);
+  // one pass then keeps only the draws beyond them, and those few are sorted
   const ns = n >> 4;
   if (sampleBuf.length < ns) sampleBuf = new Float64Array(ns);
   const smp = sampleBuf.subarray(0, ns);
