@@ -100,6 +100,16 @@ export interface CompileOptions {
    * the contrasts are 7x narrower than the levels' marginal sds).
    */
   meanContrasts?: boolean;
+  /**
+   * With meanContrasts, sample such a term A as its totals T = r_A + m, m_a = the mean over the
+   * cells of level a of the effects of the plain terms whose factors include A's (default true;
+   * e.g. heuristic with heuristic:category). The data determine T; the prior alone splits T into
+   * r_A and m, and sampled as r_A the split left A's contrasts 5-10x narrower than their marginal
+   * sds (the smallest posterior correlation eigenvalues on issue 7's synth_small and synth_med).
+   * T = H w with w_0 = (H m)_0 + sd * theta_0 and w_k = theta_k: r_A = T - m ~ N(0, sd^2 I) is the
+   * same prior (H orthogonal); a shear with the same Jacobian (sd) as meanContrasts.
+   */
+  totals?: boolean;
 }
 
 /** Internal layout of one group term in the parameter vector. */
@@ -137,6 +147,14 @@ interface TermLayout {
    */
   wNorm: number;
   gShift: number;
+  /** Rotated terms with sources (CompileOptions.totals): H m, d lp / d (H m) from the prior, gI, w.m. */
+  hmBuf: Float64Array;
+  gHm: Float64Array;
+  /** Per source: the level of this term that each source level lies in, and its cell share. */
+  srcParent: Int32Array[];
+  srcW: Float64Array[];
+  gI: number;
+  omegaM: number;
   corOff: number; // -1 when uncorrelated
   nCor: number;
   sdPriors: CompiledPrior[];
@@ -728,6 +746,12 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       wBuf: new Float64Array(0),
       wNorm: 0,
       gShift: 0,
+      hmBuf: new Float64Array(0),
+      gHm: new Float64Array(0),
+      srcParent: [],
+      srcW: [],
+      gI: 0,
+      omegaM: 0,
       corOff,
       nCor,
       sdPriors: g.coefs.map((c) => compilePrior(priorOf('sd', c, g.group))),
@@ -791,9 +815,43 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       t.hhC = 1 / (1 - u0); // 2 / (v^T v) with v^T v = 2 - 2 u0
       t.wBuf = new Float64Array(t.nLevels);
       const g = d.groups[terms.indexOf(t)];
-      parameterNames[t.zOff] = `mean_${g.group}/sd`;
+      let kind = '';
+      if (options.totals !== false) {
+        // Sources: plain terms computed earlier in the sweep whose factors include all of g's.
+        const k = sweep.indexOf(t);
+        t.sources = sweep.slice(0, k).filter((u) => {
+          const gu = d.groups[terms.indexOf(u)];
+          return (
+            isPlain(u) &&
+            u.nLevels > t.nLevels &&
+            gu.factors.length > g.factors.length &&
+            g.factors.every((f) => gu.factors.includes(f))
+          );
+        });
+        if (t.sources.length > 0) {
+          t.invCount = levelCounts(t).map((x) => (x > 0 ? 1 / x : 0));
+          t.shiftBuf = new Float64Array(t.nLevels);
+          t.hmBuf = new Float64Array(t.nLevels);
+          t.gHm = new Float64Array(t.nLevels);
+          // A source's factors include this term's, so each source level lies in one level here:
+          // m_a = sum over the source levels b in a of (cells of b / cells of a) r_b.
+          for (const src of t.sources) {
+            const parent = new Int32Array(src.nLevels);
+            const share = new Float64Array(src.nLevels);
+            for (let c = 0; c < nCells; c++) {
+              parent[src.idx[c]] = t.idx[c];
+              share[src.idx[c]] += 1;
+            }
+            for (let b = 0; b < src.nLevels; b++) share[b] *= t.invCount[parent[b]];
+            t.srcParent.push(parent);
+            t.srcW.push(share);
+          }
+          kind = 'total_';
+        }
+      }
+      parameterNames[t.zOff] = `mean_${kind}${g.group}/sd`;
       for (let l = 1; l < t.nLevels; l++)
-        parameterNames[t.zOff + l] = `contrast_${g.group}[${l}]${std ? '/sd(y)' : ''}`;
+        parameterNames[t.zOff + l] = `contrast_${kind}${g.group}[${l}]${std ? '/sd(y)' : ''}`;
     }
   }
   const marg = marginalGroup >= 0 ? terms[marginalGroup] : null;
@@ -907,6 +965,52 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
             r[l * m + j] = sd[j] * acc;
           }
         }
+      } else if (t.rotated && t.sources.length > 0) {
+        // Totals (CompileOptions.totals): m from the sources, T = H w, r = T - m.
+        const s = sd[0];
+        const rs0 = t.rScale[0];
+        const w = t.wBuf;
+        const v = t.hh;
+        const mm = t.shiftBuf;
+        const hm = t.hmBuf;
+        mm.fill(0);
+        for (let q = 0; q < t.sources.length; q++) {
+          const sr = t.sources[q].r;
+          const parent = t.srcParent[q];
+          const share = t.srcW[q];
+          for (let b = 0; b < sr.length; b++) mm[parent[b]] += share[b] * sr[b];
+        }
+        let vm = 0;
+        let om = 0;
+        for (let l = 0; l < nLevels; l++) {
+          vm += v[l] * mm[l];
+          om += t.icWeight[l] * mm[l];
+        }
+        t.omegaM = om;
+        const fm = t.hhC * vm;
+        for (let l = 0; l < nLevels; l++) hm[l] = mm[l] - fm * v[l];
+        w[0] = hm[0] + s * theta[z0];
+        let vw = v[0] * w[0];
+        let q2 = 0;
+        const inv2 = 1 / (s * s);
+        for (let l = 1; l < nLevels; l++) {
+          const x = rs0 * theta[z0 + l];
+          w[l] = x;
+          vw += v[l] * x;
+          const dk = x - hm[l];
+          q2 += dk * dk;
+          t.gHm[l] = dk * inv2;
+        }
+        const f = t.hhC * vw;
+        for (let l = 0; l < nLevels; l++) r[l] = w[l] - f * v[l] - mm[l];
+        // theta_0 ~ N(0, 1); w_k ~ N((H m)_k, sd^2) for k >= 1.
+        lp -= 0.5 * theta[z0] * theta[z0] + 0.5 * q2 * inv2 + (nLevels - 1) * Math.log(s);
+        if (grad) {
+          grad[t.sdOff] += q2 * inv2 - (nLevels - 1);
+          grad[z0] -= theta[z0];
+          for (let l = 1; l < nLevels; l++) grad[z0 + l] -= rs0 * t.gHm[l];
+        }
+        continue;
       } else if (t.rotated) {
         // r = H w, w_0 = sd theta_0, w_k = rScale theta_k (CompileOptions.meanContrasts).
         const s = sd[0];
@@ -996,7 +1100,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     let ic = icLoc + icScale * theta[icOff];
     for (const t of shift) {
       if (t.rotated) {
-        ic -= t.wNorm * t.wBuf[0];
+        // sum_l w_l r_l = |w| w_0 (- w.m for totals)
+        ic -= t.wNorm * t.wBuf[0] - (t.sources.length > 0 ? t.omegaM : 0);
         continue;
       }
       const w = t.icWeight;
@@ -1301,6 +1406,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       for (const t of shift) {
         if (t.rotated) {
           t.gShift = gI * t.wNorm; // H icWeight = |icWeight| e_0: only w_0 feels the shift
+          t.gI = gI;
           continue;
         }
         const w = t.icWeight;
@@ -1320,6 +1426,36 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const t = sweep[k];
       if (t.sources.length === 0) continue;
       const { idx, Gr, invCount } = t;
+      if (t.rotated) {
+        // Totals: T = H w (w_0 = (H m)_0 + sd theta_0), r = T - m, shift sum w_l r_l = |w| w_0 - w.m.
+        const nL = t.nLevels;
+        const v = t.hh;
+        const z0 = t.zOff;
+        const s = t.sd[0];
+        const rs0 = t.rScale[0];
+        let vg = 0;
+        for (let l = 0; l < nL; l++) vg += v[l] * Gr[l];
+        const f = t.hhC * vg;
+        const gw0 = Gr[0] - f * v[0] - t.gShift;
+        grad[z0] += s * gw0;
+        grad[t.sdOff] += (t.wBuf[0] - t.hmBuf[0]) * gw0;
+        for (let l = 1; l < nL; l++) grad[z0 + l] += rs0 * (Gr[l] - f * v[l]);
+        // d lp / d (H m): gw0 through w_0, the prior's (w_k - (H m)_k) / sd^2 for k >= 1.
+        const gHm = t.gHm;
+        gHm[0] = gw0;
+        let vh = 0;
+        for (let l = 0; l < nL; l++) vh += v[l] * gHm[l];
+        const fh = t.hhC * vh;
+        // d lp / d m = H gHm - Gr (r = T - m) + gI w (the shift); reuse gHm for it.
+        for (let l = 0; l < nL; l++) gHm[l] = gHm[l] - fh * v[l] - Gr[l] + t.gI * t.icWeight[l];
+        for (let q = 0; q < t.sources.length; q++) {
+          const sG = t.sources[q].Gr;
+          const parent = t.srcParent[q];
+          const share = t.srcW[q];
+          for (let b = 0; b < sG.length; b++) sG[b] += share[b] * gHm[parent[b]];
+        }
+        continue;
+      }
       for (const src of t.sources) {
         const sidx = src.idx;
         const sG = src.Gr;
@@ -1334,6 +1470,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     for (const t of sweep) {
       const { m, nLevels, Gr, sd, L, gL, gsd, r } = t;
       const z0 = t.zOff;
+      if (t.rotated && t.sources.length > 0) continue; // totals: done in the shear backprop
       if (t.rotated) {
         // d lp / d w = H Gr (H is symmetric); w_0 = sd theta_0, w_k = rScale theta_k.
         const v = t.hh;
@@ -1502,6 +1639,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     options.shear !== true &&
     options.standardize !== false &&
     options.meanContrasts !== false &&
+    options.totals !== false &&
     options.centred === undefined;
   const source: ModelSource | undefined = defaultOptions
     ? { kind: 'spec', spec: nspec, table }

@@ -57,6 +57,14 @@ const cases: Case[] = [
     centred: ['g', 'h'],
     marginal: 'g:h',
   },
+  // Totals (CompileOptions.totals): g and h sampled as totals over g:h (and g:h:x2's plain terms).
+  { formula: 'y ~ 1 + x + (1|g) + (1|h) + (1|g:h)', family: 'gaussian', centred: ['g', 'h'] },
+  { formula: 'y ~ 1 + x + (1|g) + (1|g:h)', family: 'gaussian', centred: ['g', 'g:h'] },
+  {
+    formula: 'k | trials(tr) ~ 1 + (1|g) + (1|g:h)',
+    family: 'binomial',
+    centred: ['g'],
+  },
   // ... and the unfused passes with a marginalized term (population columns).
   { formula: 'y ~ 1 + h + (1|g) + (1|g:h)', family: 'gaussian', marginal: 'g:h' },
   { formula: 'y ~ 1 + x + (1 + x | g) + (1|g:h)', family: 'gaussian', priors: ['cor ~ lkj(2)'] },
@@ -132,6 +140,8 @@ describe('analytic gradient == central finite differences', () => {
         if (c.centred) expect(m.internals.centred.sort()).toEqual([...c.centred].sort());
         if (c.shear) expect(m.parameterNames.some((p) => p.startsWith('total_'))).toBe(true);
         if (c.marginal && ss) expect(m.internals.marginal).toBe(c.marginal);
+        if (!c.marginal && c.centred?.includes('g') && c.formula.includes('(1|g:h)') && !c.shear)
+          expect(m.parameterNames).toContain('mean_total_g/sd');
         const grad = new Float64Array(m.dim);
         const scratch = new Float64Array(m.dim);
         fc.assert(

@@ -135,11 +135,22 @@ describe('mean direction and contrasts define the same posterior (CompileOptions
         family: 'binomial' as const,
         centred: ['g'],
       },
+      // totals over g:h (CompileOptions.totals); g:h non-centred in both models
+      { formula: 'y ~ 1 + x + (1|g) + (1|g:h)', family: 'gaussian' as const, centred: ['g'] },
+      {
+        formula: 'k | trials(tr) ~ 1 + (1|g) + (1|g:h)',
+        family: 'binomial' as const,
+        centred: ['g'],
+      },
     ]) {
       it(`${label} ${spec.family}: ${spec.formula}`, () => {
         const a = compileModel(spec, tbl);
         const b = compileModel(spec, tbl, { meanContrasts: false });
-        for (const g of spec.centred) expect(a.parameterNames).toContain(`mean_${g}/sd`);
+        const totals = spec.formula.includes('x + (1|g) + (1|g:h)') || spec.family === 'binomial';
+        for (const g of spec.centred) {
+          const kind = totals && spec.formula.includes('(1|g:h)') ? 'total_' : '';
+          expect(a.parameterNames).toContain(`mean_${kind}${g}/sd`);
+        }
         expect(b.parameterNames.some((p) => p.startsWith('mean_'))).toBe(false);
         const vi = (name: string) => a.variableNames.indexOf(name);
         const diffs: number[] = [];
