@@ -9,7 +9,13 @@ import { sample } from '../sampler/sample.js';
 import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
 import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { adaptFormula } from './formula.js';
-import { compareFromFit, type DecisionOptions, type ScaleMode, scaleTable } from './from-fit.js';
+import {
+  compareFromFit,
+  comparisonDiagnostics,
+  type DecisionOptions,
+  type ScaleMode,
+  scaleTable,
+} from './from-fit.js';
 import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
 import type { Comparison } from './types.js';
@@ -166,16 +172,19 @@ export async function runComparison(
     config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
-  // the rows on the chains' worker threads when the chains ran there (same rows either way)
-  const summary =
-    config.parallel === false
-      ? summarizeFit(fit, options.thresholds)
-      : await summarizeFitInWorkers(fit, options.thresholds);
+  // the rows on the chains' worker threads when the chains ran there (same rows either way); the
+  // Comparison document (the larger part: ~10 CPU s at 500 tasks) is built on this thread
+  // meanwhile, and the summary's two fields (diagnostics, warnings) are filled in afterwards
+  const inWorkers =
+    config.parallel === false ? null : summarizeFitInWorkers(fit, options.thresholds);
+  // if building the document throws, the summary's own failure is not left unhandled
+  inWorkers?.catch(() => undefined);
+  const summaryHere = inWorkers ? undefined : summarizeFit(fit, options.thresholds);
   const comparison = compareFromFit(
     {
       table: prepared.table,
       draws: fit.draws,
-      summary,
+      summary: summaryHere,
       groups: model.groups,
       family: spec.family ?? 'gaussian',
       formula: spec.formula,
@@ -203,6 +212,9 @@ export async function runComparison(
       seed: fit.config.seed,
     },
   );
+  const summary = summaryHere ?? (await (inWorkers as Promise<Summary>));
+  comparison.diagnostics = comparisonDiagnostics(summary);
+  comparison.warnings = summary.warnings;
   return { comparison, prepared, spec, model, fit, summary };
 }
 
