@@ -51,8 +51,9 @@ export interface Interval90 {
 /**
  * Mean, 5% and 95% quantiles (type 7) of a vector of draws. The order statistics each tail
  * quantile needs come from the few draws beyond thresholds estimated on a subsample (the idea of
- * Floyd & Rivest's SELECT, CACM 18(3), 1975), instead of a full sort: the Comparison document has ~100,000 pairs at 500
- * tasks and sorting each pair's 4,000 draws dominated the analysis. The k-th smallest value is
+ * Floyd & Rivest's SELECT, CACM 18(3), 1975), found by selection (Hoare's FIND, CACM 4(7), 1961)
+ * instead of a sort: the Comparison document has ~100,000 pairs at 500 tasks, and sorting each
+ * pair's 4,000 draws, then sorting the tails, dominated the analysis. The k-th smallest value is
  * unique whatever the algorithm, so the results equal `quantileSorted` on the sorted draws.
  * @example summarize90(Float64Array.from([1, 2, 3, 4, 5])) // { mean: 3, q5: 1.2, q95: 4.8 }
  */
@@ -67,14 +68,21 @@ export function summarize90(x: ArrayLike<number>): Interval90 {
   // thresholds from a strided sample of 1/16 of the draws: its 10% and 90% order statistics,
   // below and above which ~10% of all draws fall (twice the 5% needed: autocorrelated draws make
   // the sample's quantiles noisy; with 8% about 4% of real pairs fell back to the full sort);
-  // one pass then keeps only the draws beyond them, and those few are sorted
+  // one pass then keeps only the draws beyond them, and the order statistics are selected there
   const ns = n >> 4;
   if (sampleBuf.length < ns) sampleBuf = new Float64Array(ns);
-  const smp = sampleBuf.subarray(0, ns);
-  for (let k = 0; k < ns; k++) smp[k] = x[k << 4];
-  smp.sort();
-  const a = smp[Math.floor(0.1 * ns)];
-  const b = smp[Math.ceil(0.9 * ns)];
+  const smp = sampleBuf;
+  let sampleNaN = false;
+  for (let k = 0; k < ns; k++) {
+    const v = x[k << 4];
+    if (Number.isNaN(v)) sampleNaN = true;
+    smp[k] = v;
+  }
+  if (sampleNaN) return sortedSummary(x);
+  const ka = Math.floor(0.1 * ns);
+  const kb = Math.ceil(0.9 * ns);
+  const a = selectKth(smp, 0, ns - 1, ka);
+  const b = selectKth(smp, ka, ns - 1, kb);
   const cap = n >> 2;
   if (lowBuf.length < cap) {
     lowBuf = new Float64Array(cap);
@@ -89,23 +97,69 @@ export function summarize90(x: ArrayLike<number>): Interval90 {
     if (v <= a) lowBuf[nl++] = v;
     if (v >= b) highBuf[nh++] = v;
   }
-  // NaN (which a Float64Array sort puts last) or thresholds that missed: sort everything
+  // NaN or thresholds that missed: sort everything
   if (Number.isNaN(sum) || nl >= cap || nh >= cap || nl < lo5 + 2 || nh < n - lo95 + 1) {
     return sortedSummary(x);
   }
-  // the nl smallest draws sorted: their k-th is the k-th of all; likewise from the top
-  const low = lowBuf.subarray(0, nl).sort();
-  const high = highBuf.subarray(0, nh).sort();
-  const x5 = low[lo5];
-  const y5 = low[Math.min(lo5 + 1, n - 1)];
+  // the k-th smallest of the nl smallest draws is the k-th of all; likewise from the top, where
   // order statistic lo95 of all is the (n - 1 - lo95)-th from the top: index nh - (n - lo95)
-  const x95 = high[nh - (n - lo95)];
-  const y95 = high[nh - (n - lo95) + 1];
+  const x5 = selectKth(lowBuf, 0, nl - 1, lo5);
+  const y5 = minOf(lowBuf, lo5 + 1, nl - 1);
+  const k95 = nh - (n - lo95);
+  const x95 = selectKth(highBuf, 0, nh - 1, k95);
+  const y95 = minOf(highBuf, k95 + 1, nh - 1);
   return {
     mean: sum / n,
     q5: x5 + (h5 - lo5) * (y5 - x5),
     q95: x95 + (h95 - lo95) * (y95 - x95),
   };
+}
+
+/**
+ * The k-th smallest of a[lo..hi] (0-based k, lo <= k <= hi; no NaN), rearranging a[lo..hi] so
+ * that a[lo..k-1] <= a[k] <= a[k+1..hi] (Hoare's FIND with a median-of-three pivot). Expected
+ * O(hi - lo).
+ * @example selectKth(Float64Array.from([5, 1, 4, 2, 3]), 0, 4, 1) // 2
+ */
+export function selectKth(a: Float64Array, lo: number, hi: number, k: number): number {
+  let l = lo;
+  let r = hi;
+  while (r > l) {
+    // median of three to a[l], pivot value in p
+    const m = (l + r) >>> 1;
+    if (a[m] < a[l]) swap(a, m, l);
+    if (a[r] < a[l]) swap(a, r, l);
+    if (a[r] < a[m]) swap(a, r, m);
+    const p = a[m];
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // now a[l..j] <= p <= a[i..r], and a[j+1..i-1] == p
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+function minOf(a: Float64Array, from: number, to: number): number {
+  let m = a[from];
+  for (let i = from + 1; i <= to; i++) if (a[i] < m) m = a[i];
+  return m;
 }
 
 let sampleBuf = new Float64Array(256);

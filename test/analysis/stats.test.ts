@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { quantileSorted, summarize90 } from '../../src/analysis/stats.js';
+import { quantileSorted, selectKth, summarize90 } from '../../src/analysis/stats.js';
 
-describe('summarize90 (bounded heaps instead of a sort)', () => {
+describe('summarize90 (selection in the tails instead of a sort)', () => {
   it('gives exactly the type-7 quantiles of the sorted draws, ties and NaN included', () => {
     let seed = 1;
     const r = () => {
@@ -26,5 +26,26 @@ describe('summarize90 (bounded heaps instead of a sort)', () => {
       expect(a.q95).toBe(quantileSorted(s, 0.95));
     }
     expect(summarize90(new Float64Array(4000).fill(2))).toEqual({ mean: 2, q5: 2, q95: 2 });
+  });
+});
+
+describe('selectKth', () => {
+  it('returns the k-th smallest and partitions around it (checked against a sort)', () => {
+    let seed = 7;
+    const r = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let t = 0; t < 3000; t++) {
+      const n = 1 + Math.floor(r() * 60);
+      const x = Float64Array.from({ length: n }, () => (t % 2 ? Math.floor(r() * 3) : r()));
+      const sorted = Float64Array.from(x).sort();
+      const k = Math.floor(r() * n);
+      const a = Float64Array.from(x);
+      expect(selectKth(a, 0, n - 1, k)).toBe(sorted[k]);
+      for (let i = 0; i < k; i++) expect(a[i]).toBeLessThanOrEqual(a[k]);
+      for (let i = k + 1; i < n; i++) expect(a[i]).toBeGreaterThanOrEqual(a[k]);
+      expect(Float64Array.from(a).sort()).toEqual(sorted);
+    }
   });
 });
