@@ -5,8 +5,8 @@ let pool: Piscina | null = null;
 
 /**
  * The shared piscina pool for chains on worker threads, created on first use with
- * maxThreads = os.availableParallelism(). Idle workers are unref'd by piscina, so they do not keep the
- * process alive. The worker is loaded from compiled .js (dist) or, when running from TypeScript
+ * maxThreads = max(4, os.availableParallelism()) (see poolThreads). Idle workers are unref'd by
+ * piscina, so they do not keep the process alive. The worker is loaded from compiled .js (dist) or, when running from TypeScript
  * sources (vitest, tsx), from worker.ts through `--import tsx`.
  *
  * @example
@@ -28,7 +28,18 @@ export function getSamplerPool(): Piscina {
  * warmSamplerPool(); // then read and compile; `sample` finds the threads ready
  */
 export function warmSamplerPool(): void {
-  if (!pool) createPool(Math.max(1, availableParallelism()));
+  if (!pool) createPool(poolThreads());
+}
+
+/**
+ * At least 4 threads (the default number of chains), more with more cores. With 4 chains on 2
+ * cores, 4 threads let the operating system share the cores among all chains, so a long chain does
+ * not leave a core idle at the end, and every chain runs in a fresh isolate: the 1M-row compare
+ * went from 63.3 to 55.4 s wall and from 115 to 99 CPU s (a second chain in the same worker ran
+ * ~1.7x slower; BENCHMARKS.md section 3). Same draws either way (one RNG stream per chain).
+ */
+function poolThreads(): number {
+  return Math.max(4, availableParallelism());
 }
 
 function createPool(minThreads: number): Piscina {
@@ -36,7 +47,7 @@ function createPool(minThreads: number): Piscina {
   const filename = new URL(fromTs ? './worker.ts' : './worker.js', import.meta.url).href;
   pool = new Piscina({
     filename,
-    maxThreads: Math.max(1, availableParallelism()),
+    maxThreads: poolThreads(),
     minThreads,
     idleTimeout: 2000,
     execArgv: fromTs ? ['--import', 'tsx'] : [],
