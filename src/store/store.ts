@@ -3,7 +3,7 @@ import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws, SamplerStats } from '../draws/draws.js';
-import { NotFoundError } from '../errors.js';
+import { BayesbenchError, NotFoundError } from '../errors.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -127,6 +127,18 @@ export interface Store {
   failFit(id: number, status: 'failed' | 'cancelled' | 'interrupted', error: string | null): void;
   /** Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results. */
   requeueFit(id: number): FitRecord;
+  /**
+   * Delete a stopped fit with its job row and draws, in one transaction. Throws NotFoundError for an
+   * unknown id and a 409 BayesbenchError for a queued or running fit (cancel it through the runner
+   * first: the store cannot stop a worker, and refusing here keeps a live job from losing its row).
+   */
+  deleteFit(id: number): void;
+  /**
+   * Delete a dataset with all its fits, their draws and job rows, in one transaction. Throws
+   * NotFoundError for an unknown id and a 409 BayesbenchError while any of its fits is queued or
+   * running (nothing is deleted then).
+   */
+  deleteDataset(id: number): void;
   /** Queued fits, oldest first (the job queue). */
   queuedFitIds(): number[];
   /** The draws of a finished fit (null when it has none). */
@@ -310,6 +322,9 @@ export function openStore(path: string): Store {
     fail: db.prepare(`UPDATE fits SET status = ?, finished = ?, error = ? WHERE id = ?`),
     deleteJob: db.prepare('DELETE FROM jobs WHERE fit_id = ?'),
     deleteDraws: db.prepare('DELETE FROM draws WHERE fit_id = ?'),
+    deleteFit: db.prepare('DELETE FROM fits WHERE id = ?'),
+    datasetFits: db.prepare('SELECT id, status FROM fits WHERE dataset_id = ? ORDER BY id'),
+    deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
     insertDraw: db.prepare(
       `INSERT INTO draws (fit_id, kind, position, variable, n_draws, n_chains, data)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -470,11 +485,12 @@ export function openStore(path: string): Store {
     },
     completeFit(id, result) {
       db.transaction(() => {
+        // A fit deleted meanwhile (its run outlived the row): nothing to write, not an error.
+        const fit = st.getFit.get(id) as FitRow | undefined;
+        if (!fit) return;
         st.deleteDraws.run(id);
         if (result.draws) writeDraws(id, 'draws', result.draws);
         if (result.stats) writeDraws(id, 'stats', result.stats);
-        const fit = st.getFit.get(id) as FitRow | undefined;
-        if (!fit) throw new NotFoundError(`fit ${id} not found`);
         const progress = JSON.parse(fit.progress) as FitProgress;
         progress.fraction = 1;
         for (const c of progress.chains) {
@@ -509,6 +525,29 @@ export function openStore(path: string): Store {
       })();
       return getFit(id);
     },
+    deleteFit(id) {
+      db.transaction(() => {
+        const row = st.fitState.get(id) as { status: FitStatus } | undefined;
+        if (!row) throw new NotFoundError(`fit ${id} not found`);
+        refuseActive(id, row.status);
+        st.deleteDraws.run(id);
+        st.deleteJob.run(id);
+        st.deleteFit.run(id);
+      })();
+    },
+    deleteDataset(id) {
+      db.transaction(() => {
+        if (!st.getDataset.get(id)) throw new NotFoundError(`dataset ${id} not found`);
+        const fits = st.datasetFits.all(id) as { id: number; status: FitStatus }[];
+        for (const f of fits) refuseActive(f.id, f.status);
+        for (const f of fits) {
+          st.deleteDraws.run(f.id);
+          st.deleteJob.run(f.id);
+          st.deleteFit.run(f.id);
+        }
+        st.deleteDataset.run(id);
+      })();
+    },
     queuedFitIds() {
       return (st.queued.all() as { id: number }[]).map((r) => r.id);
     },
@@ -529,6 +568,13 @@ export function openStore(path: string): Store {
       db.close();
     },
   };
+}
+
+/** A queued or running fit is not deleted: the runner must cancel it first (409). */
+function refuseActive(id: number, status: FitStatus): void {
+  if (status === 'queued' || status === 'running') {
+    throw new BayesbenchError(`fit ${id} is ${status}: cancel it before deleting`, 'conflict', 409);
+  }
 }
 
 function migrate(db: Database.Database): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/analysis/types.js';
-import { NotFoundError } from '../../src/errors.js';
+import { BayesbenchError, NotFoundError } from '../../src/errors.js';
 import { openStore, SCHEMA_VERSION } from '../../src/store/store.js';
 
 const comparison: Comparison = {
@@ -91,5 +91,108 @@ describe('openStore', () => {
     const again = b.requeueFit(running.id);
     expect(again.status).toBe('queued');
     b.close();
+  });
+
+  it('deletes a fit with its draws and job row, and a dataset with all its fits, in one go', () => {
+    const store = openStore(':memory:');
+    const ds = store.addDataset({
+      name: 'd.csv',
+      csv: new Uint8Array([1]),
+      summary: { rows: 0, columns: [] },
+    });
+    const other = store.addDataset({
+      name: 'e.csv',
+      csv: new Uint8Array([2]),
+      summary: { rows: 0, columns: [] },
+    });
+    const draws = { nDraws: 1, nChains: 1, variables: ['mu'], values: Float64Array.from([1]) };
+    const finish = (datasetId: number) => {
+      const f = store.createFit({ datasetId, spec, config });
+      store.markRunning(f.id);
+      store.completeFit(f.id, { comparison, draws, stats: draws });
+      return f.id;
+    };
+    const count = (table: string, fitId: number) =>
+      (
+        store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE fit_id = ?`).get(fitId) as {
+          n: number;
+        }
+      ).n;
+    const a = finish(ds.id);
+    const b = finish(ds.id);
+    const kept = finish(other.id);
+    const failed = store.createFit({ datasetId: ds.id, spec, config }).id;
+    store.failFit(failed, 'failed', 'boom');
+
+    store.deleteFit(a);
+    expect(() => store.getFit(a)).toThrow(NotFoundError);
+    expect(count('draws', a)).toBe(0);
+    expect(store.listFits().map((f) => f.id)).toEqual([failed, kept, b]);
+    expect(() => store.deleteFit(a)).toThrow(new NotFoundError(`fit ${a} not found`));
+
+    store.deleteDataset(ds.id);
+    expect(() => store.getDataset(ds.id)).toThrow(NotFoundError);
+    expect(store.listFits().map((f) => f.id)).toEqual([kept]);
+    expect(count('draws', b)).toBe(0);
+    expect(count('draws', kept)).toBe(2);
+    expect(() => store.deleteDataset(ds.id)).toThrow(
+      new NotFoundError(`dataset ${ds.id} not found`),
+    );
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.db.pragma('foreign_key_check')).toEqual([]);
+    store.close();
+  });
+
+  it('refuses to delete a queued or running fit (409) and deletes nothing', () => {
+    const store = openStore(':memory:');
+    const ds = store.addDataset({
+      name: 'd.csv',
+      csv: new Uint8Array([1]),
+      summary: { rows: 0, columns: [] },
+    });
+    const stopped = store.createFit({ datasetId: ds.id, spec, config }).id;
+    store.failFit(stopped, 'cancelled', 'cancelled by the user');
+    const queued = store.createFit({ datasetId: ds.id, spec, config }).id;
+    const running = store.createFit({ datasetId: ds.id, spec, config }).id;
+    store.markRunning(running);
+    for (const id of [queued, running]) {
+      const err = (() => {
+        try {
+          store.deleteFit(id);
+        } catch (e) {
+          return e as BayesbenchError;
+        }
+      })();
+      expect(err).toBeInstanceOf(BayesbenchError);
+      expect(err?.status).toBe(409);
+      expect(err?.message).toBe(
+        `fit ${id} is ${id === queued ? 'queued' : 'running'}: cancel it before deleting`,
+      );
+    }
+    expect(() => store.deleteDataset(ds.id)).toThrow(/cancel it before deleting/);
+    expect(store.getDataset(ds.id).id).toBe(ds.id);
+    expect(store.listFits()).toHaveLength(3);
+    expect(store.queuedFitIds()).toEqual([queued]);
+    store.close();
+  });
+
+  it('progress, completion and failure of a deleted fit are no-ops', () => {
+    const store = openStore(':memory:');
+    const ds = store.addDataset({
+      name: 'd.csv',
+      csv: new Uint8Array([1]),
+      summary: { rows: 0, columns: [] },
+    });
+    const id = store.createFit({ datasetId: ds.id, spec, config }).id;
+    store.failFit(id, 'cancelled', 'cancelled by the user');
+    store.deleteFit(id);
+    const draws = { nDraws: 1, nChains: 1, variables: ['mu'], values: Float64Array.from([1]) };
+    expect(() => store.setProgress(id, { chains: [], fraction: 0.5 })).not.toThrow();
+    expect(() => store.completeFit(id, { comparison, draws })).not.toThrow();
+    expect(() => store.failFit(id, 'failed', 'late')).not.toThrow();
+    expect(store.listFits()).toEqual([]);
+    expect(store.getDraws(id)).toBeNull();
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    store.close();
   });
 });
