@@ -15,6 +15,11 @@ export interface Runner {
   pump(): void;
   /** Cancel a queued or running fit; false when it had already finished. */
   cancel(fitId: number): boolean;
+  /**
+   * Cancel a queued or running fit and resolve once its run has ended and its final status is
+   * stored (so nothing writes to its row afterwards); false when it was not queued or running here.
+   */
+  stop(fitId: number): Promise<boolean>;
   /** Queue an interrupted, failed or cancelled fit again. */
   restart(fitId: number): FitRecord;
   /** Listen to one fit's events; returns the unsubscribe function. */
@@ -160,21 +165,30 @@ export function createRunner(options: RunnerOptions): Runner {
     checkIdle();
   };
 
+  const cancel = (fitId: number): boolean => {
+    const r = running.get(fitId);
+    if (r) {
+      r.reason = 'user';
+      r.controller.abort();
+      return true;
+    }
+    const fit = store.getFit(fitId);
+    if (fit.status !== 'queued') return false;
+    store.failFit(fitId, 'cancelled', 'cancelled by the user');
+    emit({ type: 'status', fitId, status: 'cancelled', error: 'cancelled by the user' });
+    checkIdle();
+    return true;
+  };
+
   return {
     pump,
-    cancel(fitId) {
+    cancel,
+    async stop(fitId) {
       const r = running.get(fitId);
-      if (r) {
-        r.reason = 'user';
-        r.controller.abort();
-        return true;
-      }
-      const fit = store.getFit(fitId);
-      if (fit.status !== 'queued') return false;
-      store.failFit(fitId, 'cancelled', 'cancelled by the user');
-      emit({ type: 'status', fitId, status: 'cancelled', error: 'cancelled by the user' });
-      checkIdle();
-      return true;
+      const cancelled = cancel(fitId);
+      // The run's promise never rejects: it stores the final status (cancelled) in its finally.
+      if (r) await r.done;
+      return cancelled;
     },
     restart(fitId) {
       const fit = store.getFit(fitId);

@@ -91,4 +91,35 @@ describe('createRunner', () => {
     expect(again.restart(a).status).toBe('queued');
     expect(() => again.restart(a)).toThrow(/only a stopped fit restarts/);
   });
+
+  it('stop() cancels and resolves only once a slow run has ended and stored its status', async () => {
+    const store = openStore(':memory:');
+    stores.push(store);
+    const ds = store.addDataset({
+      name: 'd.csv',
+      csv: new Uint8Array([1]),
+      summary: { rows: 0, columns: [] },
+    });
+    // A run that takes 30 ms to notice the abort (a worker thread winding down).
+    const runFit: RunFit = (_job, ctx) =>
+      new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => setTimeout(() => reject(new Error('x')), 30));
+      });
+    const runner = createRunner({ store, runFit });
+    const spec = { mapping: { heuristic: 'h', task: 't', score: 'y' } };
+    const config = { chains: 1, warmup: 10, draws: 10, seed: 1 };
+    const a = store.createFit({ datasetId: ds.id, spec, config }).id;
+    const b = store.createFit({ datasetId: ds.id, spec, config }).id;
+    runner.pump();
+    await tick();
+    expect(store.getFit(a).status).toBe('running');
+    expect(await runner.stop(b)).toBe(true);
+    expect(store.getFit(b).status).toBe('cancelled');
+    const stopping = runner.stop(a);
+    expect(store.getFit(a).status).toBe('running');
+    expect(await stopping).toBe(true);
+    expect(store.getFit(a)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+    expect(await runner.stop(a)).toBe(false);
+    await runner.idle();
+  });
 });
