@@ -171,6 +171,149 @@ describe('JSON API: fits', () => {
   });
 });
 
+describe('JSON API: deleting', () => {
+  /** Upload the CSV and finish `n` fits of it; returns their ids. */
+  async function finishedFits(app: ReturnType<typeof setup>['app'], n: number) {
+    const up = await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await request(app)
+        .post('/api/fits')
+        .send({ dataset: up.body.id, mapping })
+        .expect(202);
+      ids.push(res.body.id);
+    }
+    return { dataset: up.body.id as number, ids };
+  }
+  const drawRows = (store: Store, fitId: number) =>
+    (
+      store.db.prepare('SELECT count(*) AS n FROM draws WHERE fit_id = ?').get(fitId) as {
+        n: number;
+      }
+    ).n;
+
+  it('DELETE /api/fits/:id removes a finished fit, its pages and its draws (204)', async () => {
+    const { app, store, runner } = setup({ immediate: true });
+    const { ids } = await finishedFits(app, 2);
+    await runner.idle();
+    const [a, b] = ids;
+    expect(drawRows(store, a)).toBeGreaterThan(0);
+    const res = await request(app).delete(`/api/fits/${a}`).expect(204);
+    expect(res.text).toBe('');
+    const list = await request(app).get('/api/fits').expect(200);
+    expect(list.body.map((f: { id: number }) => f.id)).toEqual([b]);
+    for (const path of [`/api/fits/${a}`, `/api/fits/${a}/summary`]) {
+      const gone = await request(app).get(path).expect(404);
+      expect(gone.body).toEqual({ error: `fit ${a} not found`, status: 404 });
+    }
+    for (const path of ['', '/variables', '/draws.csv', '/summary.json', '/report.html']) {
+      await request(app).get(`/fits/${a}${path}`).expect(404);
+    }
+    expect(drawRows(store, a)).toBe(0);
+    expect(drawRows(store, b)).toBeGreaterThan(0);
+    await request(app).get(`/fits/${b}`).expect(200);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('DELETE /api/datasets/:id removes the dataset and both its fits (204)', async () => {
+    const { app, store, runner } = setup({ immediate: true });
+    const { dataset, ids } = await finishedFits(app, 2);
+    const other = await finishedFits(app, 1);
+    await runner.idle();
+    await request(app).delete(`/api/datasets/${dataset}`).expect(204);
+    const datasets = await request(app).get('/api/datasets').expect(200);
+    expect(datasets.body.map((d: { id: number }) => d.id)).toEqual([other.dataset]);
+    const fits = await request(app).get('/api/fits').expect(200);
+    expect(fits.body.map((f: { id: number }) => f.id)).toEqual(other.ids);
+    await request(app).get(`/api/datasets/${dataset}`).expect(404);
+    await request(app).get(`/datasets/${dataset}`).expect(404);
+    for (const id of ids) {
+      await request(app).get(`/api/fits/${id}`).expect(404);
+      expect(drawRows(store, id)).toBe(0);
+    }
+    expect(store.db.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 0 });
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('answers 404 with the usual words for unknown and malformed ids', async () => {
+    const { app } = setup();
+    for (const id of ['9', '0', 'abc', '1.5']) {
+      const fit = await request(app).delete(`/api/fits/${id}`).expect(404);
+      expect(fit.body).toEqual({ error: `fit ${id} not found`, status: 404 });
+      const ds = await request(app).delete(`/api/datasets/${id}`).expect(404);
+      expect(ds.body).toEqual({ error: `dataset ${id} not found`, status: 404 });
+    }
+  });
+
+  it('cancels a running and a queued fit before deleting them; later fits still complete', async () => {
+    const { app, store, runner, fake } = setup();
+    const { dataset, ids } = await finishedFits(app, 3);
+    const [running, queued, third] = ids;
+    await fake.started;
+    expect(store.getFit(running).status).toBe('running');
+    expect(store.getFit(queued).status).toBe('queued');
+    const events: string[] = [];
+    runner.subscribeAll((e) => {
+      if (e.type === 'status') events.push(`${e.fitId}:${e.status}`);
+    });
+    await request(app).delete(`/api/fits/${queued}`).expect(204);
+    await request(app).delete(`/api/fits/${running}`).expect(204);
+    expect(events).toEqual([`${queued}:cancelled`, `${running}:cancelled`]);
+    await request(app).get(`/api/fits/${running}`).expect(404);
+    await request(app).get(`/api/fits/${queued}`).expect(404);
+    // The next queued fit started when the deleted one stopped; the server goes on working.
+    expect(store.getFit(third).status).toBe('running');
+    fake.release();
+    await runner.idle();
+    expect(store.getFit(third).status).toBe('done');
+    const later = await request(app).post('/api/fits').send({ dataset, mapping }).expect(202);
+    fake.release();
+    await runner.idle();
+    const done = await request(app).get(`/api/fits/${later.body.id}`).expect(200);
+    expect(done.body.status).toBe('done');
+    // A dataset whose fit is running: cancelled, then everything of it is gone.
+    const next = await request(app).post('/api/fits').send({ dataset, mapping }).expect(202);
+    expect(store.getFit(next.body.id).status).toBe('running');
+    await request(app).delete(`/api/datasets/${dataset}`).expect(204);
+    expect(store.listFits()).toEqual([]);
+    expect(store.listDatasets()).toEqual([]);
+    await runner.idle();
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('refuses a cross-site DELETE and needs the token', async () => {
+    const { app, store, runner } = setup({ immediate: true, token: 's3cret' });
+    const auth = { Authorization: 'Bearer s3cret' };
+    await request(app)
+      .post('/api/datasets')
+      .set(auth)
+      .attach('file', Buffer.from(CSV), 'runs.csv')
+      .expect(201);
+    await request(app).post('/api/fits').set(auth).send({ dataset: 1, mapping }).expect(202);
+    await runner.idle();
+    await request(app).delete('/api/fits/1').expect(401);
+    await request(app).delete('/api/datasets/1').expect(401);
+    await request(app)
+      .delete('/api/fits/1')
+      .set(auth)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .expect(403);
+    await request(app)
+      .delete('/api/datasets/1')
+      .set(auth)
+      .set('Origin', 'https://evil.example')
+      .expect(403);
+    expect(store.listFits()).toHaveLength(1);
+    await request(app).delete('/api/fits/1').set(auth).expect(204);
+    await request(app).delete('/api/datasets/1').set(auth).expect(204);
+    expect(store.listDatasets()).toEqual([]);
+  });
+});
+
 describe('with the real data layer (default engine)', () => {
   it('a mapping error is the CLI message, word for word, and creates no fit', async () => {
     const store = openStore(':memory:');

@@ -166,4 +166,52 @@ describe('pages', () => {
     expect(v.text).toContain('id="plot-trace"');
     await request(app).get('/fits/1/variables?name=nope').expect(404);
   });
+
+  it('Delete buttons: fit and dataset forms redirect home; cross-site POSTs are refused', async () => {
+    const { app, store, runner } = setup();
+    await uploadAndFit(app);
+    await runner.idle();
+    const report = await request(app).get('/fits/1').expect(200);
+    expect(report.text).toContain('<form method="post" action="/fits/1/delete"');
+    const dataset = await request(app).get('/datasets/1').expect(200);
+    expect(dataset.text).toContain('<form method="post" action="/datasets/1/delete"');
+    expect(dataset.text).toContain('Delete this dataset and its 1 fit<');
+    await request(app).post('/fits/1/delete').set('Sec-Fetch-Site', 'cross-site').expect(403);
+    await request(app).post('/datasets/1/delete').set('Origin', 'https://evil.example').expect(403);
+    expect(store.listFits()).toHaveLength(1);
+    const fit = await request(app)
+      .post('/fits/1/delete')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(303);
+    expect(fit.headers.location).toBe('/');
+    await request(app).get('/fits/1').expect(404);
+    const home = await request(app).get('/').expect(200);
+    expect(home.text).not.toContain('href="/fits/1"');
+    await request(app).post('/fits/1/delete').expect(404);
+    const ds = await request(app)
+      .post('/datasets/1/delete')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .expect(303);
+    expect(ds.headers.location).toBe('/');
+    await request(app).get('/datasets/1').expect(404);
+    expect(store.listDatasets()).toEqual([]);
+    const gone = await request(app)
+      .post('/datasets/1/delete')
+      .set('Accept', 'text/html')
+      .expect(404);
+    expect(gone.text).toContain('dataset 1 not found');
+  });
+
+  it('the progress page of a running fit has a Delete button that cancels it first', async () => {
+    const { app, store, runner } = setup(false);
+    await uploadAndFit(app);
+    const progress = await request(app).get('/fits/1').expect(200);
+    expect(progress.text).toContain('action="/fits/1/delete"');
+    expect(store.getFit(1).status).toBe('running');
+    const res = await request(app).post('/fits/1/delete').expect(303);
+    expect(res.headers.location).toBe('/');
+    await runner.idle();
+    expect(store.listFits()).toEqual([]);
+    await request(app).get('/').expect(200);
+  });
 });

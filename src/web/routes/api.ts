@@ -3,6 +3,7 @@ import multer from 'multer';
 import { BayesbenchError } from '../../errors.js';
 import type { DatasetInfo, FitRecord } from '../../store/store.js';
 import type { AppContext } from '../app.js';
+import { deleteDataset, deleteFit } from '../delete.js';
 import { parseDecisionQuery, reportView } from '../report-view.js';
 import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
 
@@ -92,6 +93,11 @@ export function apiRoutes(ctx: AppContext): Router {
     });
   });
 
+  router.delete('/datasets/:id', async (req, res) => {
+    await deleteDataset(ctx, parseId(req.params.id, 'dataset'));
+    res.status(204).end();
+  });
+
   router.post('/fits', async (req, res) => {
     const engine = await ctx.engine();
     const request = parseFitRequest(store, engine, req.body);
@@ -144,6 +150,11 @@ export function apiRoutes(ctx: AppContext): Router {
   router.post('/fits/:id/restart', (req, res) => {
     const f = runner.restart(parseId(req.params.id, 'fit'));
     res.status(202).json({ id: f.id, status: f.status });
+  });
+
+  router.delete('/fits/:id', async (req, res) => {
+    await deleteFit(ctx, parseId(req.params.id, 'fit'));
+    res.status(204).end();
   });
 
   return router;

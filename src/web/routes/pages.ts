@@ -4,6 +4,7 @@ import { type Request, type Response, Router } from 'express';
 import { BayesbenchError, NotFoundError } from '../../errors.js';
 import type { ColumnMap, FitRecord } from '../../store/store.js';
 import type { AppContext } from '../app.js';
+import { deleteDataset, deleteFit } from '../delete.js';
 import { drawsCsvChunks, summaryCsv } from '../downloads.js';
 import type { Engine } from '../engine.js';
 import { forgetReport, parseDecisionQuery, report, reportView } from '../report-view.js';
@@ -206,6 +207,11 @@ export function pageRoutes(ctx: AppContext): Router {
     datasetPage(res, engine, ctx, parseId(req.params.id, 'dataset'), null, null);
   });
 
+  router.post('/datasets/:id/delete', async (req, res) => {
+    await deleteDataset(ctx, parseId(req.params.id, 'dataset'));
+    res.redirect(303, '/');
+  });
+
   router.get('/fits/new', async (req, res) => {
     const engine = await ctx.engine();
     const q = req.query as Record<string, unknown>;
@@ -379,6 +385,11 @@ export function pageRoutes(ctx: AppContext): Router {
     store.getFit(id);
     runner.cancel(id);
     res.redirect(303, `/fits/${id}`);
+  });
+
+  router.post('/fits/:id/delete', async (req, res) => {
+    await deleteFit(ctx, parseId(req.params.id, 'fit'));
+    res.redirect(303, '/');
   });
 
   router.post('/fits/:id/restart', (req, res) => {
