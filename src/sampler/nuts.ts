@@ -344,45 +344,29 @@ function buildTree(
       const rq = r.q;
       const rg = r.grad;
       const rr = r.rho;
+      // Every leaf at depth >= 1 is merged with its sibling first (the plain check, see below),
+      // which reads rho and the outer edge of each leaf only, and the merged subtree keeps the left
+      // leaf's beginning and the right leaf's end: a left leaf's end and a right leaf's beginning
+      // are never read, so the pass writes the outer edge only. A one-leaf subtree (depth 0) is
+      // returned as is, so its other edge is copied after the pass.
+      const outerBeg = depth === 0 || (i & 1) === 0;
+      const ep = outerBeg ? r.pBeg : r.pEnd;
+      const ev = outerBeg ? r.vBeg : r.vEnd;
+      for (let k = 0; k < d; k++) {
+        const pk = cp[k] + half * cg[k];
+        const vk = m[k] * pk;
+        cp[k] = pk;
+        cv[k] = vk;
+        kinetic2 += pk * vk;
+        rq[k] = cq[k];
+        rg[k] = cg[k];
+        rr[k] = pk;
+        ep[k] = pk;
+        ev[k] = vk;
+      }
       if (depth === 0) {
-        // A one-leaf subtree is returned as is: all of its edges are read.
-        const rpb = r.pBeg;
-        const rpe = r.pEnd;
-        const rvb = r.vBeg;
-        const rve = r.vEnd;
-        for (let k = 0; k < d; k++) {
-          const pk = cp[k] + half * cg[k];
-          const vk = m[k] * pk;
-          cp[k] = pk;
-          cv[k] = vk;
-          kinetic2 += pk * vk;
-          rq[k] = cq[k];
-          rg[k] = cg[k];
-          rr[k] = pk;
-          rpb[k] = pk;
-          rpe[k] = pk;
-          rvb[k] = vk;
-          rve[k] = vk;
-        }
-      } else {
-        // Every leaf is merged with its sibling first (the plain check, see below), which reads
-        // rho and the outer edge of each leaf only, and the merged subtree keeps the left leaf's
-        // beginning and the right leaf's end: a left leaf's end and a right leaf's beginning are
-        // never read, so they are not written.
-        const ep = (i & 1) === 0 ? r.pBeg : r.pEnd;
-        const ev = (i & 1) === 0 ? r.vBeg : r.vEnd;
-        for (let k = 0; k < d; k++) {
-          const pk = cp[k] + half * cg[k];
-          const vk = m[k] * pk;
-          cp[k] = pk;
-          cv[k] = vk;
-          kinetic2 += pk * vk;
-          rq[k] = cq[k];
-          rg[k] = cg[k];
-          rr[k] = pk;
-          ep[k] = pk;
-          ev[k] = vk;
-        }
+        r.pEnd.set(r.pBeg);
+        r.vEnd.set(r.vBeg);
       }
     } else {
       lp = leapfrog(model, metric, cur.q, cur.p, cur.grad, cur.v, h);
