@@ -1,3 +1,4 @@
+import { gammaVariate } from '../math/gamma-variate.js';
 import type { NormalRng } from './random.js';
 import { quantileSorted, sd } from './stats.js';
 
@@ -82,9 +83,8 @@ export function replicateGaussian(
 }
 
 /**
- * One chi-square draw with `df` >= 1 degrees of freedom: z^2 for df = 1, else 2 Gamma(df / 2) by
- * Marsaglia & Tsang (2000), "A simple method for generating gamma variables", ACM TOMS 26(3)
- * (shape >= 1, squeeze test then log test).
+ * One chi-square draw with `df` >= 1 degrees of freedom: z^2 for df = 1, else 2 Gamma(df / 2)
+ * (gammaVariate: Marsaglia & Tsang 2000).
  * @example chiSquare(createNormalRng(1), 10) // one draw with mean 10
  */
 export function chiSquare(rng: NormalRng, df: number): number {
@@ -92,21 +92,7 @@ export function chiSquare(rng: NormalRng, df: number): number {
     const z = rng.normal();
     return z * z;
   }
-  const d = df / 2 - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    const x2 = x * x;
-    if (u < 1 - 0.0331 * x2 * x2) return 2 * d * v;
-    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return 2 * d * v;
-  }
+  return 2 * gammaVariate(df / 2, rng);
 }
 
 /** Inputs of `ppcByTaskStreaming`. */

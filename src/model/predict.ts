@@ -2,30 +2,9 @@
  * Posterior predictive replication: one replicated data set per parameter draw, for posterior
  * predictive checks (BDA3 §6.3). Uses the family's generative model at the rows of the data.
  */
+import { gammaVariate } from '../math/gamma-variate.js';
 import type { Rng } from '../math/rng.js';
 import type { Model } from './compile.js';
-
-/** Gamma(shape, 1) variate: Marsaglia & Tsang (2000), with the shape < 1 boost. */
-function gammaVariate(shape: number, rng: Rng): number {
-  if (shape < 1) {
-    const u = rng.uniform();
-    return gammaVariate(shape + 1, rng) * u ** (1 / shape);
-  }
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.uniform();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
 
 /**
  * One replicated data set y_rep (length = rows of the model's table) at the unconstrained point theta.
