@@ -30,7 +30,8 @@ function gatedRunFit() {
   return { runFit, gates, maxActive: () => maxActive };
 }
 
-function setup(jobs: number) {
+/** An in-memory store (closed after the tests) holding one dataset. */
+function storeWithDataset() {
   const store = openStore(':memory:');
   stores.push(store);
   const ds = store.addDataset({
@@ -38,6 +39,11 @@ function setup(jobs: number) {
     csv: new Uint8Array([1]),
     summary: { rows: 0, columns: [] },
   });
+  return { store, ds };
+}
+
+function setup(jobs: number) {
+  const { store, ds } = storeWithDataset();
   const gated = gatedRunFit();
   const runner = createRunner({ store, runFit: gated.runFit, jobs });
   const spec = { mapping: { heuristic: 'h', task: 't', score: 'y' } };
@@ -93,13 +99,7 @@ describe('createRunner', () => {
   });
 
   it('stop() cancels and resolves only once a slow run has ended and stored its status', async () => {
-    const store = openStore(':memory:');
-    stores.push(store);
-    const ds = store.addDataset({
-      name: 'd.csv',
-      csv: new Uint8Array([1]),
-      summary: { rows: 0, columns: [] },
-    });
+    const { store, ds } = storeWithDataset();
     // A run that takes 30 ms to notice the abort (a worker thread winding down).
     const runFit: RunFit = (_job, ctx) =>
       new Promise((_resolve, reject) => {
