@@ -350,6 +350,33 @@ export function rowLevelVariables(
 }
 
 /**
+ * The linear predictor (link scale) at draw s for n places, each given by its level variables:
+ * out[offset + j] = b_Intercept + sum over g of draws[levelVars[g][j]] (a level variable of -1
+ * adds nothing). Places are data rows (`rowPredictors`) or atoms of identical rows (the PPC).
+ * @example predictorAt(draws, 7, interceptVar, rowLevel, nRows, eta) // eta[i]: row i at draw 7
+ */
+export function predictorAt(
+  draws: Draws,
+  s: number,
+  interceptVar: number,
+  levelVars: readonly Int32Array[],
+  n: number,
+  out: Float64Array,
+  offset = 0,
+): void {
+  const S = draws.nDraws * draws.nChains;
+  const base = interceptVar >= 0 ? draws.values[interceptVar * S + s] : 0;
+  for (let j = 0; j < n; j++) {
+    let e = base;
+    for (let g = 0; g < levelVars.length; g++) {
+      const v = levelVars[g][j];
+      if (v >= 0) e += draws.values[v * S + s];
+    }
+    out[offset + j] = e;
+  }
+}
+
+/**
  * The linear predictor of each data row (link scale) for a subset of draws, nuisance levels
  * included as observed (for posterior predictive replicates).
  * @example rowPredictors(draws, design, groups, [0, 10, 20]) // Float64Array(3 * nRows)
@@ -360,24 +387,12 @@ export function rowPredictors(
   groups: readonly GroupInfo[],
   drawIds: readonly number[],
 ): Float64Array {
-  const idx = variableIndex(draws);
-  const S = draws.nDraws * draws.nChains;
   const N = design.nRows;
-  const K = drawIds.length;
-  const out = new Float64Array(K * N);
-  const interceptVar = idx.get('b_Intercept') ?? -1;
+  const out = new Float64Array(drawIds.length * N);
+  const interceptVar = variableIndex(draws).get('b_Intercept') ?? -1;
   const { rowLevel } = rowLevelVariables(draws, design, groups);
-  for (let k = 0; k < K; k++) {
-    const s = drawIds[k];
-    const base = interceptVar >= 0 ? draws.values[interceptVar * S + s] : 0;
-    for (let i = 0; i < N; i++) {
-      let e = base;
-      for (let g = 0; g < rowLevel.length; g++) {
-        const v = rowLevel[g][i];
-        if (v >= 0) e += draws.values[v * S + s];
-      }
-      out[k * N + i] = e;
-    }
+  for (let k = 0; k < drawIds.length; k++) {
+    predictorAt(draws, drawIds[k], interceptVar, rowLevel, N, out, k * N);
   }
   return out;
 }

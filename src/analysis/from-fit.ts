@@ -6,6 +6,7 @@ import {
   forEachTaskCells,
   type GroupInfo,
   groupsFromVariables,
+  predictorAt,
   rowLevelVariables,
   variableIndex,
 } from './cells.js';
@@ -195,18 +196,9 @@ function taskPpc(
   const firstRow = new Int32Array(nAtoms).fill(-1);
   for (let i = 0; i < N; i++) if (firstRow[rowAtom[i]] < 0) firstRow[rowAtom[i]] = i;
   const atomVars = rowLevel.map((lv) => Int32Array.from(firstRow, (i) => lv[i]));
-  const atomEta = (k: number, eta: Float64Array) => {
-    const s = ids[k];
-    const base = interceptVar >= 0 ? draws.values[interceptVar * S + s] : 0;
-    for (let a = 0; a < nAtoms; a++) {
-      let e = base;
-      for (let g = 0; g < atomVars.length; g++) {
-        const v = atomVars[g][a];
-        if (v >= 0) e += draws.values[v * S + s];
-      }
-      eta[a] = e;
-    }
-  };
+  const atomEta = (k: number, eta: Float64Array) =>
+    predictorAt(draws, ids[k], interceptVar, atomVars, nAtoms, eta);
+
   return ppcByTaskStreaming(
     {
       y: scoreCol.values,
