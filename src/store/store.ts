@@ -95,13 +95,47 @@ export interface FitRecord {
   summary: Summary | null;
 }
 
-/** Everything a finished fit writes at once. */
-export interface FitResult {
+/** Everything a finished fit writes at once, as objects (the store serializes them). */
+export interface ComputedFitResult {
   comparison: Comparison;
   summary?: Summary | null;
   draws?: Draws | null;
   stats?: SamplerStats | null;
   timings?: Record<string, number>;
+}
+
+/**
+ * A finished fit whose documents are already JSON text (`serializeFitResult`, run on the fit's worker
+ * thread), so the server's main thread never stringifies a large comparison.
+ */
+export interface SerializedFitResult {
+  comparisonJson: string;
+  /** JSON of the comparison's `diagnostics` (or `null`). */
+  diagnosticsJson: string;
+  /** JSON of the diagnostics summary (or `null`). */
+  summaryJson: string;
+  draws?: Draws | null;
+  stats?: SamplerStats | null;
+  timings?: Record<string, number>;
+}
+
+/** Everything a finished fit writes at once. */
+export type FitResult = ComputedFitResult | SerializedFitResult;
+
+/**
+ * The JSON text the store keeps for a fit's documents (NaN/Infinity as null), made wherever the fit
+ * ran; draws, stats and timings pass through.
+ * @example serializeFitResult({ comparison }).comparisonJson.startsWith('{') // true
+ */
+export function serializeFitResult(result: FitResult): SerializedFitResult {
+  if ('comparisonJson' in result) return result;
+  const { comparison, summary, ...rest } = result;
+  return {
+    ...rest,
+    comparisonJson: toJson(comparison),
+    diagnosticsJson: toJson(comparison.diagnostics ?? null),
+    summaryJson: toJson(summary ?? null),
+  };
 }
 
 /** The store's functions over one database connection. */
@@ -488,6 +522,7 @@ export function openStore(path: string): Store {
         // A fit deleted meanwhile (its run outlived the row): nothing to write, not an error.
         const fit = st.getFit.get(id) as FitRow | undefined;
         if (!fit) return;
+        const docs = serializeFitResult(result);
         st.deleteDraws.run(id);
         if (result.draws) writeDraws(id, 'draws', result.draws);
         if (result.stats) writeDraws(id, 'stats', result.stats);
@@ -500,9 +535,9 @@ export function openStore(path: string): Store {
         st.complete.run(
           now(),
           toJson(result.timings ?? null),
-          toJson(result.comparison.diagnostics ?? null),
-          toJson(result.summary ?? null),
-          toJson(result.comparison),
+          docs.diagnosticsJson,
+          docs.summaryJson,
+          docs.comparisonJson,
           toJson(progress),
           id,
         );
