@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
@@ -12,7 +14,7 @@ import { BayesbenchError, NotFoundError } from '../errors.js';
  * (SQLite docs, "Atomic Commit"), so a kill -9 never leaves half a fit behind.
  */
 
-/** Status of a fit; 'interrupted' marks a fit whose process died while it was queued or running. */
+/** Status of a fit; 'interrupted' marks a fit whose server stopped while it was running. */
 export type FitStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted' | 'cancelled';
 
 /** Column mapping of a comparison (the CLI's --heuristic, --task, --score, ... options). */
@@ -138,10 +140,30 @@ export function serializeFitResult(result: FitResult): SerializedFitResult {
   };
 }
 
+/**
+ * Who runs a running fit, as seen from this connection: 'mine' (this connection's runner), 'live'
+ * (another server whose lease holds) or 'expired' (its server stopped: the fit is orphaned and may be
+ * cancelled, restarted or deleted from here).
+ */
+export type LeaseState = 'mine' | 'live' | 'expired';
+
+/** Options of openStore. */
+export interface StoreOptions {
+  /**
+   * How long a running fit stays owned without a renewal (ms, default 60,000). The runner renews
+   * its fits' leases several times per lease; a fit whose lease ran out is orphaned.
+   */
+  leaseMs?: number;
+}
+
 /** The store's functions over one database connection. */
 export interface Store {
   readonly db: Database.Database;
   readonly path: string;
+  /** This connection's owner id (host/pid/random), written on the fits it runs. */
+  readonly owner: string;
+  /** Lease length in ms (see StoreOptions). */
+  readonly leaseMs: number;
   addDataset(input: { name: string; csv: Uint8Array; summary: DatasetSummary }): DatasetInfo;
   listDatasets(): DatasetInfo[];
   getDataset(id: number): DatasetInfo;
@@ -153,24 +175,49 @@ export interface Store {
   getFitLight(id: number): FitRecord;
   /** Status and finish time only (cheap: no JSON parsing), for caches. */
   fitState(id: number): { status: FitStatus; finished: string | null };
-  /** Move a queued fit to running (returns false when it is no longer queued, e.g. cancelled). */
+  /**
+   * Move a queued fit to running under this connection's lease (returns false when it is no longer
+   * queued, e.g. cancelled, or another server took it).
+   */
   markRunning(id: number): boolean;
+  /** Extend the leases of the fits this connection runs; returns their ids. */
+  renewLeases(): number[];
+  /** Lease of a running fit (null when the fit is not running). Throws NotFoundError. */
+  leaseState(id: number): LeaseState | null;
+  /**
+   * Mark running fits whose lease expired (or whose server, on this host, is gone) as interrupted,
+   * in one transaction; returns their ids.
+   */
+  reapOrphans(): number[];
   setProgress(id: number, progress: FitProgress): void;
-  /** Draws, summary, comparison and status 'done' in one transaction. */
-  completeFit(id: number, result: FitResult): void;
-  failFit(id: number, status: 'failed' | 'cancelled' | 'interrupted', error: string | null): void;
+  /**
+   * Draws, summary, comparison and status 'done' in one transaction; a no-op (false) unless the fit
+   * is running under this connection's lease (markRunning): a fit deleted, or orphaned and then
+   * cancelled, restarted or taken over meanwhile keeps its new state.
+   */
+  completeFit(id: number, result: FitResult): boolean;
+  /**
+   * Stop a fit with a final status and message; a no-op (false) for an unknown fit and for a fit
+   * running under another server's live lease.
+   */
+  failFit(
+    id: number,
+    status: 'failed' | 'cancelled' | 'interrupted',
+    error: string | null,
+  ): boolean;
   /** Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results. */
   requeueFit(id: number): FitRecord;
   /**
-   * Delete a stopped fit with its job row and draws, in one transaction. Throws NotFoundError for an
-   * unknown id and a 409 BayesbenchError for a queued or running fit (cancel it through the runner
-   * first: the store cannot stop a worker, and refusing here keeps a live job from losing its row).
+   * Delete a stopped or orphaned fit with its job row and draws, in one transaction. Throws
+   * NotFoundError for an unknown id and a 409 BayesbenchError for a queued fit or one running under a
+   * live lease (cancel it through the runner first: the store cannot stop a worker, and refusing
+   * here keeps a live job from losing its row).
    */
   deleteFit(id: number): void;
   /**
    * Delete a dataset with all its fits, their draws and job rows, in one transaction. Throws
    * NotFoundError for an unknown id and a 409 BayesbenchError while any of its fits is queued or
-   * running (nothing is deleted then).
+   * running under a live lease (nothing is deleted then).
    */
   deleteDataset(id: number): void;
   /** Queued fits, oldest first (the job queue). */
@@ -184,8 +231,9 @@ export interface Store {
     id: number,
     variable: string,
   ): { nDraws: number; nChains: number; values: Float64Array } | null;
-  /** Ids of fits marked interrupted when the store was opened. */
+  /** Ids of fits marked interrupted when the store was opened (their lease had expired). */
   readonly interruptedOnOpen: number[];
+  /** Give up this connection's leases (its running fits become orphaned at once) and close. */
   close(): void;
 }
 
@@ -233,6 +281,10 @@ const MIGRATIONS: string[] = [
      started TEXT,
      pid INTEGER
    );`,
+  // 2: leases. A running fit is owned by `owner` (host/pid/random of one open store) until
+  // `lease_until` (ms since the epoch); its server renews the lease while it runs the fit.
+  `ALTER TABLE fits ADD COLUMN owner TEXT;
+   ALTER TABLE fits ADD COLUMN lease_until INTEGER;`,
 ];
 
 /**
@@ -282,6 +334,16 @@ function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+/** Default lease of a running fit (ms); see StoreOptions.leaseMs. */
+export const DEFAULT_LEASE_MS = 60_000;
+
+interface LeaseRow {
+  id: number;
+  status: FitStatus;
+  owner: string | null;
+  lease_until: number | null;
+}
+
 function isAlive(pid: number | null): boolean {
   if (!pid || pid === process.pid) return pid === process.pid;
   try {
@@ -311,7 +373,10 @@ function fromBlob(blob: Buffer): Float64Array {
  * const store = openStore(':memory:');
  * const ds = store.addDataset({ name: 'lra.csv', csv: bytes, summary: { rows: 55, columns: [] } });
  */
-export function openStore(path: string): Store {
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const host = hostname();
+  const owner = `${host}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const db = new Database(path);
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
@@ -343,12 +408,22 @@ export function openStore(path: string): Store {
     fitState: db.prepare('SELECT status, finished FROM fits WHERE id = ?'),
     getFitLight: db.prepare(`${fitLight} WHERE f.id = ?`),
     markRunning: db.prepare(
-      `UPDATE fits SET status = 'running', started = ?, owner_pid = ? WHERE id = ? AND status = 'queued'`,
+      `UPDATE fits SET status = 'running', started = ?, owner_pid = ?, owner = ?, lease_until = ?
+         WHERE id = ? AND status = 'queued'`,
+    ),
+    renew: db.prepare(
+      `UPDATE fits SET lease_until = ? WHERE owner = ? AND status = 'running' RETURNING id`,
+    ),
+    lease: db.prepare('SELECT id, status, owner, lease_until FROM fits WHERE id = ?'),
+    runningLeases: db.prepare(
+      `SELECT id, status, owner, lease_until FROM fits WHERE status = 'running' ORDER BY id`,
     ),
     jobRunning: db.prepare(
       `UPDATE jobs SET state = 'running', started = ?, pid = ? WHERE fit_id = ?`,
     ),
-    setProgress: db.prepare(`UPDATE fits SET progress = ? WHERE id = ? AND status = 'running'`),
+    setProgress: db.prepare(
+      `UPDATE fits SET progress = ? WHERE id = ? AND status = 'running' AND owner = ?`,
+    ),
     complete: db.prepare(
       `UPDATE fits SET status = 'done', finished = ?, timings = ?, diagnostics = ?, summary = ?,
          comparison = ?, progress = ?, error = NULL WHERE id = ?`,
@@ -357,7 +432,9 @@ export function openStore(path: string): Store {
     deleteJob: db.prepare('DELETE FROM jobs WHERE fit_id = ?'),
     deleteDraws: db.prepare('DELETE FROM draws WHERE fit_id = ?'),
     deleteFit: db.prepare('DELETE FROM fits WHERE id = ?'),
-    datasetFits: db.prepare('SELECT id, status FROM fits WHERE dataset_id = ? ORDER BY id'),
+    datasetFits: db.prepare(
+      'SELECT id, status, owner, lease_until FROM fits WHERE dataset_id = ? ORDER BY id',
+    ),
     deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
     insertDraw: db.prepare(
       `INSERT INTO draws (fit_id, kind, position, variable, n_draws, n_chains, data)
@@ -366,7 +443,7 @@ export function openStore(path: string): Store {
     requeue: db.prepare(
       `UPDATE fits SET status = 'queued', progress = '{"chains":[],"fraction":0}', error = NULL,
          started = NULL, finished = NULL, timings = NULL, diagnostics = NULL, summary = NULL,
-         comparison = NULL, owner_pid = NULL WHERE id = ?`,
+         comparison = NULL, owner_pid = NULL, owner = NULL, lease_until = NULL WHERE id = ?`,
     ),
     queued: db.prepare(`SELECT id FROM fits WHERE status = 'queued' ORDER BY id`),
     drawRows: db.prepare(
@@ -411,24 +488,54 @@ export function openStore(path: string): Store {
     return toFit(row);
   };
 
-  // Fits whose owner died while queued or running: interrupted (restartable), never shown as final.
-  const interruptedOnOpen = db.transaction((): number[] => {
-    const rows = db
-      .prepare(`SELECT id, owner_pid FROM fits WHERE status IN ('queued','running')`)
-      .all() as { id: number; owner_pid: number | null }[];
-    const jobPid = db.prepare('SELECT pid FROM jobs WHERE fit_id = ?');
+  /**
+   * The lease of a running fit's row. A lease holds until `lease_until` unless its owner is a
+   * process on this host that is gone (kill -9: no need to wait for the lease to run out). A row
+   * without an owner (run by a schema-1 server, before leases) is orphaned.
+   */
+  const leaseOf = (r: LeaseRow): LeaseState => {
+    if (r.owner === owner) return 'mine';
+    if (r.owner === null || r.lease_until === null || r.lease_until < Date.now()) return 'expired';
+    const [ownerHost, pid] = r.owner.split('/');
+    if (ownerHost === host && !isAlive(Number(pid))) return 'expired';
+    return 'live';
+  };
+
+  // Running fits whose server is gone: interrupted (restartable), never shown as final. Queued fits
+  // stay queued: the queue belongs to the database, and any server on it runs them.
+  const reapOrphans = db.transaction((): number[] => {
     const ids: number[] = [];
-    for (const r of rows) {
-      const job = jobPid.get(r.id) as { pid: number | null } | undefined;
-      const pid = r.owner_pid ?? job?.pid ?? null;
-      if (pid !== null && pid !== process.pid && isAlive(pid)) continue;
+    for (const r of st.runningLeases.all() as LeaseRow[]) {
+      if (leaseOf(r) !== 'expired') continue;
       st.deleteDraws.run(r.id);
       st.fail.run('interrupted', now(), 'the server stopped while this fit was running', r.id);
       st.deleteJob.run(r.id);
       ids.push(r.id);
     }
     return ids;
-  })();
+  });
+  const interruptedOnOpen = reapOrphans();
+
+  /** A queued fit, or one running under a lease that holds, is not deleted (409). */
+  const refuseActive = (r: LeaseRow): void => {
+    if (r.status === 'queued') {
+      throw new BayesbenchError(
+        `fit ${r.id} is queued: cancel it before deleting`,
+        'conflict',
+        409,
+      );
+    }
+    if (r.status !== 'running') return;
+    const lease = leaseOf(r);
+    if (lease === 'mine') {
+      throw new BayesbenchError(
+        `fit ${r.id} is running: cancel it before deleting`,
+        'conflict',
+        409,
+      );
+    }
+    if (lease === 'live') throw runningElsewhere(r.id);
+  };
 
   const writeDraws = (fitId: number, kind: 'draws' | 'stats', d: Draws) => {
     const n = d.nDraws * d.nChains;
@@ -465,6 +572,8 @@ export function openStore(path: string): Store {
   return {
     db,
     path,
+    owner,
+    leaseMs,
     interruptedOnOpen,
     addDataset({ name, csv, summary }) {
       const info = st.insertDataset.run(name, Buffer.from(csv), toJson(summary), now());
@@ -509,19 +618,31 @@ export function openStore(path: string): Store {
     },
     markRunning(id) {
       return db.transaction(() => {
-        const changed = st.markRunning.run(now(), process.pid, id).changes > 0;
+        const lease = Date.now() + leaseMs;
+        const changed = st.markRunning.run(now(), process.pid, owner, lease, id).changes > 0;
         if (changed) st.jobRunning.run(now(), process.pid, id);
         return changed;
       })();
     },
+    renewLeases() {
+      return (st.renew.all(Date.now() + leaseMs, owner) as { id: number }[]).map((r) => r.id);
+    },
+    leaseState(id) {
+      const row = st.lease.get(id) as LeaseRow | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return row.status === 'running' ? leaseOf(row) : null;
+    },
+    reapOrphans,
     setProgress(id, progress) {
-      st.setProgress.run(toJson(progress), id);
+      st.setProgress.run(toJson(progress), id, owner);
     },
     completeFit(id, result) {
-      db.transaction(() => {
-        // A fit deleted meanwhile (its run outlived the row): nothing to write, not an error.
-        const fit = st.getFit.get(id) as FitRow | undefined;
-        if (!fit) return;
+      return db.transaction(() => {
+        // A fit deleted meanwhile (its run outlived the row), or orphaned and then cancelled,
+        // restarted or run by another server: nothing to write, not an error.
+        const lease = st.lease.get(id) as LeaseRow | undefined;
+        if (lease?.status !== 'running' || lease.owner !== owner) return false;
+        const fit = st.getFit.get(id) as FitRow;
         const docs = serializeFitResult(result);
         st.deleteDraws.run(id);
         if (result.draws) writeDraws(id, 'draws', result.draws);
@@ -542,13 +663,17 @@ export function openStore(path: string): Store {
           id,
         );
         st.deleteJob.run(id);
+        return true;
       })();
     },
     failFit(id, status, error) {
-      db.transaction(() => {
+      return db.transaction(() => {
+        const row = st.lease.get(id) as LeaseRow | undefined;
+        if (!row || (row.status === 'running' && leaseOf(row) === 'live')) return false;
         st.deleteDraws.run(id);
         st.fail.run(status, now(), error, id);
         st.deleteJob.run(id);
+        return true;
       })();
     },
     requeueFit(id) {
@@ -562,9 +687,9 @@ export function openStore(path: string): Store {
     },
     deleteFit(id) {
       db.transaction(() => {
-        const row = st.fitState.get(id) as { status: FitStatus } | undefined;
+        const row = st.lease.get(id) as LeaseRow | undefined;
         if (!row) throw new NotFoundError(`fit ${id} not found`);
-        refuseActive(id, row.status);
+        refuseActive(row);
         st.deleteDraws.run(id);
         st.deleteJob.run(id);
         st.deleteFit.run(id);
@@ -573,8 +698,8 @@ export function openStore(path: string): Store {
     deleteDataset(id) {
       db.transaction(() => {
         if (!st.getDataset.get(id)) throw new NotFoundError(`dataset ${id} not found`);
-        const fits = st.datasetFits.all(id) as { id: number; status: FitStatus }[];
-        for (const f of fits) refuseActive(f.id, f.status);
+        const fits = st.datasetFits.all(id) as LeaseRow[];
+        for (const f of fits) refuseActive(f);
         for (const f of fits) {
           st.deleteDraws.run(f.id);
           st.deleteJob.run(f.id);
@@ -600,16 +725,26 @@ export function openStore(path: string): Store {
       return { nDraws: row.n_draws, nChains: row.n_chains, values: fromBlob(row.data) };
     },
     close() {
-      db.close();
+      if (db.open) {
+        db.prepare(`UPDATE fits SET lease_until = 0 WHERE owner = ? AND status = 'running'`).run(
+          owner,
+        );
+        db.close();
+      }
     },
   };
 }
 
-/** A queued or running fit is not deleted: the runner must cancel it first (409). */
-function refuseActive(id: number, status: FitStatus): void {
-  if (status === 'queued' || status === 'running') {
-    throw new BayesbenchError(`fit ${id} is ${status}: cancel it before deleting`, 'conflict', 409);
-  }
+/**
+ * The 409 for a fit run by another server on the same database (its lease holds).
+ * @example runningElsewhere(3).message // 'fit 3 is running on another server using this database: ...'
+ */
+export function runningElsewhere(id: number): BayesbenchError {
+  return new BayesbenchError(
+    `fit ${id} is running on another server using this database: cancel it there, or wait until that server stops and its lease runs out`,
+    'conflict',
+    409,
+  );
 }
 
 function migrate(db: Database.Database): void {
