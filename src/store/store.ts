@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws, SamplerStats } from '../draws/draws.js';
-import { BayesbenchError, NotFoundError } from '../errors.js';
+import { BayesbenchError, DatabaseError, NotFoundError } from '../errors.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -366,8 +367,10 @@ function fromBlob(blob: Buffer): Float64Array {
 }
 
 /**
- * Open (or create) a store at a file path or ':memory:'. Migrates the schema, turns on WAL and
- * foreign keys, and marks fits left 'queued' or 'running' by a dead process as 'interrupted'.
+ * Open (or create) a store at a file path or ':memory:'. Checks the file first (see openDatabase:
+ * a directory, an unreadable, corrupt or newer-schema file throws a DatabaseError naming it),
+ * migrates the schema, turns on WAL and foreign keys, and marks fits left running by a server that
+ * is gone (lease expired) as 'interrupted'.
  *
  * @example
  * const store = openStore(':memory:');
@@ -377,12 +380,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const host = hostname();
   const owner = `${host}/${process.pid}/${randomUUID().slice(0, 8)}`;
-  const db = new Database(path);
-  if (path !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
+  const db = openDatabase(path);
 
   const fitSelect = `SELECT f.id, f.dataset_id, d.name AS dataset_name, f.spec, f.config, f.status,
       f.progress, f.error, f.created, f.started, f.finished, f.timings, f.diagnostics`;
@@ -744,6 +742,91 @@ export function runningElsewhere(id: number): BayesbenchError {
     `fit ${id} is running on another server using this database: cancel it there, or wait until that server stops and its lease runs out`,
     'conflict',
     409,
+  );
+}
+
+/**
+ * Open a database file for the store, or throw a DatabaseError that names it and says what to do:
+ * a directory or a path that cannot be opened; a file that is not an SQLite database or fails
+ * `PRAGMA quick_check` (SQLite docs, "PRAGMA quick_check": the integrity check without the index
+ * cross-checks, O(N) in the file size); a schema newer than this code's (user_version above
+ * SCHEMA_VERSION). An existing file is checked through a read-only connection first, so a file that
+ * is refused is never written (not even switched to WAL).
+ */
+function openDatabase(path: string): Database.Database {
+  if (path === ':memory:') return configure(new Database(path), false);
+  let exists = true;
+  try {
+    if (statSync(path).isDirectory()) {
+      throw new DatabaseError(
+        `${path}: is a directory, not a database file: give --db the path of a file`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(path, err);
+    exists = false;
+  }
+  if (exists) {
+    let probe: Database.Database | undefined;
+    try {
+      probe = new Database(path, { readonly: true, fileMustExist: true });
+      const version = probe.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new DatabaseError(
+          `${path}: the database was written by a newer bayesbench (schema ${version}; this one knows up to ${SCHEMA_VERSION}) and is left untouched: upgrade bayesbench, or give --db another file`,
+        );
+      }
+      const check = String(probe.pragma('quick_check', { simple: true }));
+      if (check !== 'ok') throw corrupt(path, check);
+    } catch (err) {
+      throw err instanceof DatabaseError ? err : unusable(path, err);
+    } finally {
+      probe?.close();
+    }
+  }
+  try {
+    return configure(new Database(path), true);
+  } catch (err) {
+    throw err instanceof DatabaseError ? err : unusable(path, err);
+  }
+}
+
+/** WAL (files only), foreign keys, a 5 s busy wait, then the migrations. Closes `db` on failure. */
+function configure(db: Database.Database, file: boolean): Database.Database {
+  try {
+    if (file) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** One line for a corrupt file: the first problem SQLite names (quick_check lists one a line). */
+function corrupt(path: string, detail: string): DatabaseError {
+  const problems = detail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('***'));
+  const first = (problems[0] ?? 'unreadable').slice(0, 160);
+  const more = problems.length > 1 ? `, and ${problems.length - 1} more problems` : '';
+  return new DatabaseError(
+    `${path}: the database file is corrupt (${first}${more}): restore it from a backup, or give --db another file`,
+  );
+}
+
+/** The DatabaseError for an SQLite or file-system error while opening `path`. */
+function unusable(path: string, err: unknown): DatabaseError {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const message = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return corrupt(path, message);
+  return new DatabaseError(
+    `${path}: cannot open the database file for reading and writing (${message}): check the path and its permissions, or give --db another file`,
   );
 }
 
