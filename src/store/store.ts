@@ -6,7 +6,7 @@ import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws, SamplerStats } from '../draws/draws.js';
-import { BayesbenchError, DatabaseError, NotFoundError } from '../errors.js';
+import { BayesbenchError, DatabaseError, NotFoundError, QueueFullError } from '../errors.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -155,6 +155,8 @@ export interface StoreOptions {
    * its fits' leases several times per lease; a fit whose lease ran out is orphaned.
    */
   leaseMs?: number;
+  /** Most fits queued at once in the database (default 32); more are refused with a 429. */
+  maxQueuedFits?: number;
 }
 
 /** The store's functions over one database connection. */
@@ -169,6 +171,10 @@ export interface Store {
   listDatasets(): DatasetInfo[];
   getDataset(id: number): DatasetInfo;
   getDatasetCsv(id: number): Uint8Array;
+  /**
+   * Queue a new fit. Throws NotFoundError for an unknown dataset and QueueFullError (429) when
+   * `maxQueuedFits` fits are already queued.
+   */
   createFit(input: { datasetId: number; spec: FitSpec; config: FitConfig }): FitRecord;
   listFits(): FitRecord[];
   getFit(id: number): FitRecord;
@@ -206,7 +212,10 @@ export interface Store {
     status: 'failed' | 'cancelled' | 'interrupted',
     error: string | null,
   ): boolean;
-  /** Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results. */
+  /**
+   * Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results.
+   * Throws QueueFullError (429) when the queue is full.
+   */
   requeueFit(id: number): FitRecord;
   /**
    * Delete a stopped or orphaned fit with its job row and draws, in one transaction. Throws
@@ -335,6 +344,9 @@ function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
+/** Default cap of the fit queue; see StoreOptions.maxQueuedFits. */
+export const DEFAULT_MAX_QUEUED_FITS = 32;
+
 /** Default lease of a running fit (ms); see StoreOptions.leaseMs. */
 export const DEFAULT_LEASE_MS = 60_000;
 
@@ -378,6 +390,7 @@ function fromBlob(blob: Buffer): Float64Array {
  */
 export function openStore(path: string, options: StoreOptions = {}): Store {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxQueued = options.maxQueuedFits ?? DEFAULT_MAX_QUEUED_FITS;
   const host = hostname();
   const owner = `${host}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const db = openDatabase(path);
@@ -444,6 +457,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
          comparison = NULL, owner_pid = NULL, owner = NULL, lease_until = NULL WHERE id = ?`,
     ),
     queued: db.prepare(`SELECT id FROM fits WHERE status = 'queued' ORDER BY id`),
+    queuedCount: db.prepare(`SELECT count(*) AS n FROM fits WHERE status = 'queued'`),
     drawRows: db.prepare(
       'SELECT variable, n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = ? ORDER BY position',
     ),
@@ -535,6 +549,16 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     if (lease === 'live') throw runningElsewhere(r.id);
   };
 
+  /** Refuse one more queued fit when the queue is full (inside the inserting transaction). */
+  const refuseFullQueue = () => {
+    const { n } = st.queuedCount.get() as { n: number };
+    if (n >= maxQueued) {
+      throw new QueueFullError(
+        `the fit queue is full (${n} fits queued, the limit is ${maxQueued}): wait until some finish or cancel some, then try again`,
+      );
+    }
+  };
+
   const writeDraws = (fitId: number, kind: 'draws' | 'stats', d: Draws) => {
     const n = d.nDraws * d.nChains;
     d.variables.forEach((name, v) => {
@@ -594,6 +618,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
       const id = db.transaction(() => {
         if (!st.getDataset.get(datasetId))
           throw new NotFoundError(`dataset ${datasetId} not found`);
+        refuseFullQueue();
         const info = st.insertFit.run(datasetId, toJson(spec), toJson(config), now());
         st.insertJob.run(info.lastInsertRowid, now(), process.pid);
         return Number(info.lastInsertRowid);
@@ -676,7 +701,8 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     },
     requeueFit(id) {
       db.transaction(() => {
-        getFit(id);
+        if (!st.fitState.get(id)) throw new NotFoundError(`fit ${id} not found`);
+        refuseFullQueue();
         st.deleteDraws.run(id);
         st.requeue.run(id);
         st.insertJob.run(id, now(), process.pid);
