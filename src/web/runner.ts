@@ -30,7 +30,10 @@ export interface Runner {
    * stored (so nothing writes to its row afterwards); false when it was not queued or running here.
    */
   stop(fitId: number): Promise<boolean>;
-  /** Queue an interrupted, failed, cancelled or orphaned fit again. */
+  /**
+   * Queue an interrupted, failed, cancelled or orphaned fit again. Throws a 409 BayesbenchError for a
+   * queued, running or done fit, QueueFullError (429) when the queue is full.
+   */
   restart(fitId: number): FitRecord;
   /** Listen to one fit's events; returns the unsubscribe function. */
   subscribe(fitId: number, listener: (event: RunnerEvent) => void): () => void;
@@ -254,7 +257,11 @@ export function createRunner(options: RunnerOptions): Runner {
       const stopped =
         status === 'running' ? orphaned(fitId) : status !== 'queued' && status !== 'done';
       if (!stopped) {
-        throw new BayesbenchError(`fit ${fitId} is ${status}; only a stopped fit restarts`);
+        throw new BayesbenchError(
+          `fit ${fitId} is ${status}; only a stopped fit restarts`,
+          'conflict',
+          409,
+        );
       }
       const again = store.requeueFit(fitId);
       pump();

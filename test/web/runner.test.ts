@@ -101,7 +101,12 @@ describe('createRunner', () => {
     expect(store.getFit(a).status).toBe('interrupted');
     const again = createRunner({ store, runFit: gatedRunFit().runFit });
     expect(again.restart(a).status).toBe('queued');
-    expect(() => again.restart(a)).toThrow(/only a stopped fit restarts/);
+    expect(() => again.restart(a)).toThrow(
+      expect.objectContaining({
+        status: 409,
+        message: `fit ${a} is running; only a stopped fit restarts`,
+      }),
+    );
   });
 
   it('stop() cancels and resolves only once a slow run has ended and stored its status', async () => {
