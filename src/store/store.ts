@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
-import type { Draws, SamplerStats } from '../draws/draws.js';
+import type { Draws } from '../draws/draws.js';
 import { BayesbenchError, DatabaseError, NotFoundError, QueueFullError } from '../errors.js';
+import { type FitResult, serializeFitResult, toJson } from './documents.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -98,48 +99,12 @@ export interface FitRecord {
   summary: Summary | null;
 }
 
-/** Everything a finished fit writes at once, as objects (the store serializes them). */
-export interface ComputedFitResult {
-  comparison: Comparison;
-  summary?: Summary | null;
-  draws?: Draws | null;
-  stats?: SamplerStats | null;
-  timings?: Record<string, number>;
-}
-
-/**
- * A finished fit whose documents are already JSON text (`serializeFitResult`, run on the fit's worker
- * thread), so the server's main thread never stringifies a large comparison.
- */
-export interface SerializedFitResult {
-  comparisonJson: string;
-  /** JSON of the comparison's `diagnostics` (or `null`). */
-  diagnosticsJson: string;
-  /** JSON of the diagnostics summary (or `null`). */
-  summaryJson: string;
-  draws?: Draws | null;
-  stats?: SamplerStats | null;
-  timings?: Record<string, number>;
-}
-
-/** Everything a finished fit writes at once. */
-export type FitResult = ComputedFitResult | SerializedFitResult;
-
-/**
- * The JSON text the store keeps for a fit's documents (NaN/Infinity as null), made wherever the fit
- * ran; draws, stats and timings pass through.
- * @example serializeFitResult({ comparison }).comparisonJson.startsWith('{') // true
- */
-export function serializeFitResult(result: FitResult): SerializedFitResult {
-  if ('comparisonJson' in result) return result;
-  const { comparison, summary, ...rest } = result;
-  return {
-    ...rest,
-    comparisonJson: toJson(comparison),
-    diagnosticsJson: toJson(comparison.diagnostics ?? null),
-    summaryJson: toJson(summary ?? null),
-  };
-}
+export type {
+  ComputedFitResult,
+  FitResult,
+  SerializedFitResult,
+} from './documents.js';
+export { serializeFitResult } from './documents.js';
 
 /**
  * Who runs a running fit, as seen from this connection: 'mine' (this connection's runner), 'live'
@@ -331,13 +296,6 @@ interface DatasetRow {
 
 function now(): string {
   return new Date().toISOString();
-}
-
-/** JSON with NaN/Infinity as null (the DESIGN.md rule for documents). */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    typeof v === 'number' && !Number.isFinite(v) ? null : v,
-  );
 }
 
 function parseJson<T>(text: string | null): T | null {
