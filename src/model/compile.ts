@@ -35,6 +35,7 @@ import {
   priorLogDensity,
   resolvePriors,
 } from './priors.js';
+import { specSource } from './rebuild.js';
 import type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './spec.js';
 
 const FAMILIES: readonly Family[] = [
@@ -1632,9 +1633,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     options.meanContrasts !== false &&
     options.totals !== false &&
     options.centred === undefined;
-  const source: ModelSource | undefined = defaultOptions
-    ? { kind: 'spec', spec: nspec, table }
-    : undefined;
+  const source: ModelSource | undefined = defaultOptions ? specSource(nspec, table) : undefined;
   return {
     dim,
     family,
