@@ -208,6 +208,7 @@ export { sample } from './sampler/sample.js';
 export type {
   LogDensity,
   ModelSource,
+  ModuleCall,
   ProgressEvent,
   ReportingModel,
   SamplerConfig,

@@ -4,7 +4,7 @@ import type { Summary, SummaryRow, Thresholds } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../draws/fit.js';
 import { getSamplerPool } from '../sampler/pool.js';
-import type { ModuleTask } from '../sampler/worker.js';
+import type { ModuleCall } from '../sampler/types.js';
 
 /** This module's URL: the pool's threads import it to run `summarizeBlock`. */
 const THIS_MODULE = import.meta.url;
@@ -52,7 +52,7 @@ export async function summarizeDrawsInWorkers(draws: Draws): Promise<SummaryRow[
       variables: draws.variables.slice(from, to),
       values: draws.values.slice(from * per, to * per),
     };
-    const task: ModuleTask = { path: THIS_MODULE, exportName: 'summarizeBlock', args: block };
+    const task: ModuleCall = { path: THIS_MODULE, exportName: 'summarizeBlock', args: block };
     blocks.push(
       pool.run(task, {
         name: 'runModuleTask',

@@ -27,20 +27,27 @@ export interface LogDensity {
 }
 
 /**
- * How a worker thread rebuilds a model: import the module at `path` (an absolute path or a file
- * URL, .js or .ts) and take its export `exportName`, a LogDensity or a factory of one called with
- * `args` (which must survive structured cloning: plain objects and typed arrays). The caller fills
- * it in (the model layer for a compiled ModelSpec, a script for its own model): the sampler never
- * names a model module itself.
+ * A named export of a module, for a worker thread to import and call: the module at `path` (an
+ * absolute path or a file URL, .js or .ts), its export `exportName`, and `args` to call it with
+ * (structured-cloned, so plain objects and typed arrays). The caller names the module, e.g. by its
+ * own `import.meta.url`; the sampler never names one itself.
+ */
+export interface ModuleCall {
+  path: string;
+  exportName: string;
+  args?: unknown;
+}
+
+/**
+ * How a worker thread rebuilds a model: the export is a LogDensity, or a factory of one called with
+ * `args`. The caller fills it in (the model layer for a compiled ModelSpec, a script for its own
+ * model).
  *
  * @example
  * const source: ModelSource = { kind: 'module', path: import.meta.url, exportName: 'makeModel', args: { n: 3 } };
  */
-export interface ModelSource {
+export interface ModelSource extends ModuleCall {
   kind: 'module';
-  path: string;
-  exportName: string;
-  args?: unknown;
 }
 
 /**

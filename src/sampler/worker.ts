@@ -9,7 +9,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ConfigError } from '../errors.js';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
 import { importModule, loadModelFromSource } from './load-model.js';
-import type { ModelSource } from './types.js';
+import type { ModelSource, ModuleCall } from './types.js';
 
 /** The last message a worker posts on its progress port (after every ProgressEvent). */
 export const END_OF_PROGRESS = 'end-of-progress';
@@ -74,23 +74,13 @@ export default async function runChainTask(task: WorkerTask): Promise<WorkerAnsw
 }
 
 /**
- * A function call to run on a pool thread: the export `exportName` of the module at `path`
- * (absolute path or file URL, .js or .ts) called with `args` (structured-cloned; typed arrays may
- * be transferred). The caller names the module, e.g. through its own `import.meta.url`.
- */
-export interface ModuleTask {
-  path: string;
-  exportName: string;
-  args: unknown;
-}
-
-/**
- * Run a module task and return its result (structured-cloned back to the caller).
+ * Run a caller's ModuleCall on this thread (the caller names the module and the export) and return
+ * its result (structured-cloned back to the caller).
  *
  * @example
  * // used by piscina only: pool.run(task, { name: 'runModuleTask', transferList })
  */
-export async function runModuleTask(task: ModuleTask): Promise<unknown> {
+export async function runModuleTask(task: ModuleCall): Promise<unknown> {
   const fn = (await importModule(task.path))[task.exportName];
   if (typeof fn !== 'function') {
     throw new ConfigError(

@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mean } from '../../src/math/moments.js';
 import { destroySamplerPool, getSamplerPool, warmSamplerPool } from '../../src/sampler/pool.js';
 import { sample } from '../../src/sampler/sample.js';
-import type { ReportingModel } from '../../src/sampler/types.js';
-import type { ModuleTask } from '../../src/sampler/worker.js';
+import type { ModuleCall, ReportingModel } from '../../src/sampler/types.js';
 import { workerModel } from './fixtures/worker-model.js';
 
 const modulePath = fileURLToPath(new URL('./fixtures/worker-model.ts', import.meta.url));
@@ -43,7 +42,7 @@ describe('warmSamplerPool', () => {
 describe('what a pool thread runs is named by the caller', () => {
   it('a module task calls the named export with its args (here math/moments mean)', async () => {
     const values = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) + i / 100);
-    const task: ModuleTask = {
+    const task: ModuleCall = {
       path: fileURLToPath(new URL('../../src/math/moments.ts', import.meta.url)),
       exportName: 'mean',
       args: values,
@@ -53,7 +52,7 @@ describe('what a pool thread runs is named by the caller', () => {
   });
 
   it('a module task naming a missing export fails with the export and the module', async () => {
-    const task: ModuleTask = { path: modulePath, exportName: 'noSuchTask', args: null };
+    const task: ModuleCall = { path: modulePath, exportName: 'noSuchTask', args: null };
     await expect(getSamplerPool().run(task, { name: 'runModuleTask' })).rejects.toThrow(
       /export "noSuchTask" of .*worker-model\.ts is not a function/,
     );
