@@ -8,9 +8,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { essBulk } from '../src/diagnostics/ess.js';
 import { variableBlock } from '../src/draws/draws.js';
+import type { Fit } from '../src/draws/fit.js';
 import { destroySamplerPool } from '../src/sampler/pool.js';
 import { sample } from '../src/sampler/sample.js';
-import type { Fit, ReportingModel } from '../src/sampler/types.js';
+import type { ReportingModel } from '../src/sampler/types.js';
 import { eightSchools, stdNormal100 } from '../test/sampler/fixtures/bench-models.js';
 
 function arg(name: string, fallback: number): number {

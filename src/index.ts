@@ -122,6 +122,7 @@ export { isCmdStanCsv, readCmdStanCsv, type SourceText } from './draws/cmdstan.j
 export { type DrawsInput, readDrawsCsv, writeDrawsCsv } from './draws/csv.js';
 export type { Draws, SamplerStats } from './draws/draws.js';
 export { chainOf, createDraws, drawIndex, SAMPLER_FIELDS, variableBlock } from './draws/draws.js';
+export type { Fit, FitSettings, MetricKind } from './draws/fit.js';
 export { readDrawsFiles } from './draws/read.js';
 export { selectVariables } from './draws/select.js';
 export * from './errors.js';
@@ -129,15 +130,22 @@ export type { Rng } from './math/rng.js';
 export { createRng } from './math/rng.js';
 export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
-export type { FitOptions, FitResult } from './model/fit.js';
-export { fit, prepareTable } from './model/fit.js';
 export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
 export { parseFormula } from './model/formula.js';
 export { posteriorPredict } from './model/predict.js';
+export { prepareTable } from './model/prepare.js';
 export type { ParsedPrior, PriorDist } from './model/priors.js';
 export { parsePrior } from './model/priors.js';
 export type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './model/spec.js';
 export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
+// pipeline (src/pipeline/: compile -> sample -> summarize in one call, summaries on worker threads):
+export type { FitOptions, FitResult } from './pipeline/fit.js';
+export { fit } from './pipeline/fit.js';
+export {
+  PARALLEL_SUMMARY_MIN_VALUES,
+  summarizeDrawsInWorkers,
+  summarizeFitInWorkers,
+} from './pipeline/summarize-in-workers.js';
 // report (src/report/: pure Comparison/Summary/Draws -> SVG strings, view models, static HTML):
 export { type BannerItem, type DiagnosticsBanner, diagnosticsBanner } from './report/banner.js';
 export { categoryForestPlot } from './report/category-forest-plot.js';
@@ -197,16 +205,10 @@ export {
 } from './sampler/nuts.js';
 export { destroySamplerPool, warmSamplerPool } from './sampler/pool.js';
 export { sample } from './sampler/sample.js';
-export {
-  PARALLEL_SUMMARY_MIN_VALUES,
-  summarizeDrawsInWorkers,
-  summarizeFitInWorkers,
-} from './sampler/summarize-in-workers.js';
 export type {
-  Fit,
   LogDensity,
-  MetricKind,
   ModelSource,
+  ModuleCall,
   ProgressEvent,
   ReportingModel,
   SamplerConfig,

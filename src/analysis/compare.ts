@@ -5,8 +5,8 @@ import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
 import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
+import { summarizeFitInWorkers } from '../pipeline/summarize-in-workers.js';
 import { sample } from '../sampler/sample.js';
-import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
 import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { adaptFormula } from './formula.js';
 import {

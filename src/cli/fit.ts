@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
-import type { fit as FitModel } from '../model/fit.js';
+import type { fit as FitModel } from '../pipeline/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
 import { collect, intOption, numOption } from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
@@ -108,7 +108,7 @@ export function register(program: Command): void {
         const [{ compileModel }, { fit: fitModel }, { formatBanner, formatSummaryTable }] =
           await Promise.all([
             import('../model/compile.js'),
-            import('../model/fit.js'),
+            import('../pipeline/fit.js'),
             import('../report/text.js'),
           ]);
         const spec = await specFromOptions(o);

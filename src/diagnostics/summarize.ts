@@ -1,6 +1,6 @@
 import type { Draws, SamplerStats } from '../draws/draws.js';
 import { variableBlock } from '../draws/draws.js';
-import type { Fit } from '../sampler/types.js';
+import type { Fit } from '../draws/fit.js';
 import { diagnosticWarnings, resolveThresholds } from './checks.js';
 import { samplerDiagnostics } from './sampler.js';
 import { rowWorkspace, summaryRow } from './summary-row.js';

@@ -1633,7 +1633,12 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     options.totals !== false &&
     options.centred === undefined;
   const source: ModelSource | undefined = defaultOptions
-    ? { kind: 'spec', spec: nspec, table }
+    ? {
+        kind: 'module',
+        path: import.meta.url,
+        exportName: 'rebuildModel',
+        args: { spec: nspec, table },
+      }
     : undefined;
   return {
     dim,
@@ -1649,6 +1654,18 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     logDensityGradient,
     writeVariables,
   };
+}
+
+/**
+ * Rebuild a model compiled with default options from its spec and table: the export a sampler worker
+ * calls through the model's ModelSource (which names this module by its own URL, so the sampler
+ * never names the model layer). compileModel is deterministic, so the worker's model equals the
+ * caller's and the draws are the same, bit for bit, as in-process.
+ *
+ * @example const m = rebuildModel({ spec: model.spec, table: model.table }); m.dim
+ */
+export function rebuildModel(args: { spec: ModelSpec; table: Table }): Model {
+  return compileModel(args.spec, args.table);
 }
 
 /**

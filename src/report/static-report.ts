@@ -6,7 +6,7 @@
 import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
-import type { Fit } from '../sampler/types.js';
+import type { Fit } from '../draws/fit.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import {

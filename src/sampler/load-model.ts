@@ -16,54 +16,33 @@ function isLogDensity(x: unknown): x is LogDensity {
 }
 
 /**
- * Import a module. When the worker itself was loaded from TypeScript through tsx's require hook
- * (piscina requires the worker file first), tsx's ESM hooks are not active in worker threads on
- * Node 20, so `.ts` modules are loaded with that same `require`; compiled code uses `import()`.
- */
-async function importModule(specifier: string, fromUrl: string): Promise<Record<string, unknown>> {
-  const req = typeof require === 'function' ? require : null;
-  if (req && /\.ts$/.test(fromUrl)) {
-    const target = specifier.startsWith('file:') ? fileURLToPath(specifier) : specifier;
-    return req(target) as Record<string, unknown>;
-  }
-  return (await import(specifier)) as Record<string, unknown>;
-}
-
-/** The model layer, imported by specifier so that tsc does not resolve it at build time. */
-const MODEL_LAYER = '../model/compile.js';
-
-/**
- * Start importing the model layer without waiting for it (a worker thread calls this when it starts,
- * so the import overlaps with the main thread's work and the first chain finds it loaded). Import
- * errors surface where the model is actually loaded.
+ * Import the module at `path` (absolute path or file URL) in a worker thread. When the worker
+ * itself was loaded from TypeScript through tsx's require hook (piscina requires the worker file
+ * first), tsx's ESM hooks are not active in worker threads on Node 20, so `.ts` modules are loaded
+ * with that same `require`; compiled code uses `import()`. The specifier is data supplied by the
+ * caller (a ModelSource or a module task), so this is the one dynamic import of the sampler.
  *
  * @example
- * prefetchModelLayer();
+ * const mod = await importModule('/abs/model.js');
  */
-export function prefetchModelLayer(): void {
-  importModule(MODEL_LAYER, SELF).catch(() => {});
+export async function importModule(path: string): Promise<Record<string, unknown>> {
+  const req = typeof require === 'function' ? require : null;
+  if (req && /\.ts$/.test(SELF) && path.endsWith('.ts')) {
+    return req(path.startsWith('file:') ? fileURLToPath(path) : path) as Record<string, unknown>;
+  }
+  const url = path.startsWith('file:') || !isAbsolute(path) ? path : pathToFileURL(path).href;
+  return (await import(url)) as Record<string, unknown>;
 }
 
 /**
- * Rebuild a model from its ModelSource (inside a worker thread): kind 'spec' calls the model layer's
- * `compileModel(spec, table)` (src/model/compile.ts); kind 'module' imports the module and takes the
+ * Rebuild a model from its ModelSource (inside a worker thread): import the module and take the
  * named export, a LogDensity or a factory returning one (called with `source.args`).
  *
  * @example
  * const model = await loadModelFromSource({ kind: 'module', path: '/abs/model.js', exportName: 'model' });
  */
 export async function loadModelFromSource(source: ModelSource): Promise<LogDensity> {
-  if (source.kind === 'spec') {
-    const mod = (await importModule(MODEL_LAYER, SELF)) as unknown as {
-      compileModel: (spec: unknown, table: unknown) => LogDensity;
-    };
-    return mod.compileModel(source.spec, source.table);
-  }
-  const url =
-    source.path.startsWith('file:') || !isAbsolute(source.path)
-      ? source.path
-      : pathToFileURL(source.path).href;
-  const mod = await importModule(url, source.path.endsWith('.ts') ? SELF : '');
+  const mod = await importModule(source.path);
   let x = mod[source.exportName];
   if (typeof x === 'function') x = await (x as (args: unknown) => unknown)(source.args);
   if (!isLogDensity(x)) {

@@ -4,7 +4,8 @@ import { Piscina } from 'piscina';
 let pool: Piscina | null = null;
 
 /**
- * The shared piscina pool for chains on worker threads, created on first use with
+ * The shared piscina pool for chains on worker threads (and for callers' module tasks, see
+ * worker.ts `runModuleTask`), created on first use with
  * maxThreads = max(4, os.availableParallelism()) (see poolThreads). Idle workers are unref'd by
  * piscina, so they do not keep the process alive. The worker is loaded from compiled .js (dist) or, when running from TypeScript
  * sources (vitest, tsx), from worker.ts through `--import tsx`.
@@ -18,8 +19,9 @@ export function getSamplerPool(): Piscina {
 
 /**
  * Start the pool's threads now (all of them, kept while the process lives) instead of on the first
- * chain, so that starting Node threads and loading the sampler and the model layer in them overlaps
- * with what the caller does meanwhile (reading the CSV, compiling the model). The CLI calls this
+ * chain, so that starting Node threads and loading the sampler in them overlaps with what the caller
+ * does meanwhile (reading the CSV, compiling the model; the module a ModelSource names is imported
+ * by each thread on its first chain). The CLI calls this
  * first thing in `fit` and `compare`: on synth_small it takes ~0.3-0.4 s off a ~1 s fixed cost
  * (BENCHMARKS.md section 1). Idle threads are unref'd, so they do not keep the process alive. No-op
  * when the pool exists.

@@ -1,4 +1,8 @@
-import type { Draws, SamplerStats } from '../draws/draws.js';
+import type { MetricKind } from '../draws/fit.js';
+
+// `sample` returns a Fit, which is draws data (src/draws/fit.ts): re-exported here as the sampler's
+// result type so sampler code and its callers can name it next to SamplerConfig.
+export type { Fit, MetricKind } from '../draws/fit.js';
 
 /**
  * The model -> sampler contract, and what script users implement themselves: a log density on the
@@ -23,13 +27,28 @@ export interface LogDensity {
 }
 
 /**
- * Something a worker thread can rebuild: a compiled ModelSpec with its table's typed arrays, or a
- * module path plus the name of an export that is a LogDensity or a factory of one (called with
- * `args`, which must survive structured cloning: plain objects and typed arrays).
+ * A named export of a module, for a worker thread to import and call: the module at `path` (an
+ * absolute path or a file URL, .js or .ts), its export `exportName`, and `args` to call it with
+ * (structured-cloned, so plain objects and typed arrays). The caller names the module, e.g. by its
+ * own `import.meta.url`; the sampler never names one itself.
  */
-export type ModelSource =
-  | { kind: 'spec'; spec: unknown; table: unknown }
-  | { kind: 'module'; path: string; exportName: string; args?: unknown };
+export interface ModuleCall {
+  path: string;
+  exportName: string;
+  args?: unknown;
+}
+
+/**
+ * How a worker thread rebuilds a model: the export is a LogDensity, or a factory of one called with
+ * `args`. The caller fills it in (the model layer for a compiled ModelSpec, a script for its own
+ * model).
+ *
+ * @example
+ * const source: ModelSource = { kind: 'module', path: import.meta.url, exportName: 'makeModel', args: { n: 3 } };
+ */
+export interface ModelSource extends ModuleCall {
+  kind: 'module';
+}
 
 /**
  * A LogDensity that can also report named, constrained variables (the model layer's CompiledModel
@@ -41,9 +60,6 @@ export interface ReportingModel extends LogDensity {
   /** When present, chains may run on worker threads by rebuilding the model from this. */
   readonly source?: ModelSource;
 }
-
-/** Metric kind: diagonal (default) or dense inverse metric. */
-export type MetricKind = 'diag' | 'dense';
 
 /** Progress of one chain, emitted about every 1% of its iterations and at phase changes. */
 export interface ProgressEvent {
@@ -85,28 +101,4 @@ export interface SamplerConfig {
   parallel?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
-}
-
-/** The result of `sample`. */
-export interface Fit {
-  draws: Draws;
-  stats: SamplerStats;
-  adaptation: { stepSize: Float64Array; invMetric: Float64Array[] };
-  /**
-   * Wall clock of the run split into its warmup and sampling shares (see wallTiming), plus each
-   * chain's own phase times (chains may wait for a worker thread, so these do not add up to wall).
-   */
-  timing: {
-    warmupSeconds: number;
-    samplingSeconds: number;
-    chainWarmupSeconds?: number[];
-    chainSamplingSeconds?: number[];
-  };
-  config: Required<
-    Pick<
-      SamplerConfig,
-      'chains' | 'warmup' | 'draws' | 'seed' | 'adaptDelta' | 'maxTreeDepth' | 'metric'
-    >
-  >;
-  warmup?: { draws: Draws; stats: SamplerStats };
 }

@@ -1,17 +1,15 @@
 /**
  * Piscina worker: rebuilds the model from its ModelSource and runs one chain (the same code as the
  * in-process path, so the same seed gives bit-identical draws). Progress goes over a MessagePort.
+ * It also runs a caller's module task (`runModuleTask`), so other work (summary rows) can use the
+ * chains' threads without the sampler knowing what that work is.
  */
-import { isMainThread, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { summarizeDraws } from '../diagnostics/summarize.js';
-import type { SummaryRow } from '../diagnostics/types.js';
+import { ConfigError } from '../errors.js';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
-import { loadModelFromSource, prefetchModelLayer } from './load-model.js';
-import type { ModelSource } from './types.js';
-
-// The main thread imports this module too (for END_OF_PROGRESS); only a worker thread prefetches.
-if (!isMainThread) prefetchModelLayer();
+import { importModule, loadModelFromSource } from './load-model.js';
+import type { ModelSource, ModuleCall } from './types.js';
 
 /** The last message a worker posts on its progress port (after every ProgressEvent). */
 export const END_OF_PROGRESS = 'end-of-progress';
@@ -75,20 +73,19 @@ export default async function runChainTask(task: WorkerTask): Promise<WorkerAnsw
   }
 }
 
-/** A contiguous block of variables of a Draws object, posted to a worker to summarize. */
-export interface SummaryTask {
-  nDraws: number;
-  nChains: number;
-  variables: string[];
-  values: Float64Array;
-}
-
 /**
- * Summary rows of a block of variables (the same `summarizeDraws` as on the main thread).
+ * Run a caller's ModuleCall on this thread (the caller names the module and the export) and return
+ * its result (structured-cloned back to the caller).
  *
  * @example
- * // used by piscina only: pool.run(task, { name: 'summarizeTask', transferList: [task.values.buffer] })
+ * // used by piscina only: pool.run(task, { name: 'runModuleTask', transferList })
  */
-export function summarizeTask(task: SummaryTask): SummaryRow[] {
-  return summarizeDraws(task);
+export async function runModuleTask(task: ModuleCall): Promise<unknown> {
+  const fn = (await importModule(task.path))[task.exportName];
+  if (typeof fn !== 'function') {
+    throw new ConfigError(
+      `worker task: export "${task.exportName}" of ${task.path} is not a function`,
+    );
+  }
+  return (fn as (args: unknown) => unknown)(task.args);
 }

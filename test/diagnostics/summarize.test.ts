@@ -4,7 +4,7 @@ import { essBulk } from '../../src/diagnostics/ess.js';
 import { ebfmi, samplerDiagnostics } from '../../src/diagnostics/sampler.js';
 import { summarize, summarizeFit } from '../../src/diagnostics/summarize.js';
 import { createDraws, type Draws, SAMPLER_FIELDS, variableBlock } from '../../src/draws/draws.js';
-import type { Fit } from '../../src/sampler/types.js';
+import type { Fit } from '../../src/draws/fit.js';
 import { ar1Block } from './generators.js';
 
 function drawsOf(nDraws: number, nChains: number, blocks: Record<string, Float64Array>): Draws {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/model/compile.js';
-import { fit as fitModel } from '../../src/model/fit.js';
+import { fit as fitModel } from '../../src/pipeline/fit.js';
 
 const records = Array.from({ length: 24 }, (_, i) => ({
   heuristic: `h${i % 3}`,
@@ -41,7 +41,7 @@ describe('fit()', () => {
     const theta = Float64Array.from({ length: m1.dim }, (_, i) => 0.1 * (i + 1));
     const g = new Float64Array(m1.dim);
     expect(m1.logDensityGradient(theta, g)).toBe(m2.logDensityGradient(theta, g));
-    expect(m1.source?.kind).toBe('spec');
+    expect(m1.source?.exportName).toBe('rebuildModel');
     expect(compileModel(spec, table, { marginalize: false }).source).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fit as fitModel } from '../../src/model/fit.js';
 import type { Family } from '../../src/model/spec.js';
+import { fit as fitModel } from '../../src/pipeline/fit.js';
 import { checkAgainstReference, type RefRow, readFixtureTable } from './reference-check.js';
 
 const dir = new URL('../../fixtures/posteriordb-glmm/', import.meta.url).pathname;

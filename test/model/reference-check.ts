@@ -4,7 +4,7 @@ import { parseCsv } from '../../src/data/csv.js';
 import type { Table } from '../../src/data/table.js';
 import { summarizeDraws } from '../../src/diagnostics/summarize.js';
 import { createDraws, variableBlock } from '../../src/draws/draws.js';
-import type { FitResult } from '../../src/model/fit.js';
+import type { FitResult } from '../../src/pipeline/fit.js';
 
 /** A reference summary of one quantity. */
 export interface RefRow {

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mean } from '../../src/math/moments.js';
 import { destroySamplerPool, getSamplerPool, warmSamplerPool } from '../../src/sampler/pool.js';
 import { sample } from '../../src/sampler/sample.js';
-import type { ReportingModel } from '../../src/sampler/types.js';
+import type { ModuleCall, ReportingModel } from '../../src/sampler/types.js';
 import { workerModel } from './fixtures/worker-model.js';
 
 const modulePath = fileURLToPath(new URL('./fixtures/worker-model.ts', import.meta.url));
@@ -35,5 +36,38 @@ describe('warmSamplerPool', () => {
     const inWorkers = await sample(withSource, config);
     const inProcess = await sample(withSource, { ...config, parallel: false });
     expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(inProcess.draws.values));
+  });
+});
+
+describe('what a pool thread runs is named by the caller', () => {
+  it('a module task calls the named export with its args (here math/moments mean)', async () => {
+    const values = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) + i / 100);
+    const task: ModuleCall = {
+      path: fileURLToPath(new URL('../../src/math/moments.ts', import.meta.url)),
+      exportName: 'mean',
+      args: values,
+    };
+    const result = await getSamplerPool().run(task, { name: 'runModuleTask' });
+    expect(result).toBe(mean(values));
+  });
+
+  it('a module task naming a missing export fails with the export and the module', async () => {
+    const task: ModuleCall = { path: modulePath, exportName: 'noSuchTask', args: null };
+    await expect(getSamplerPool().run(task, { name: 'runModuleTask' })).rejects.toThrow(
+      /export "noSuchTask" of .*worker-model\.ts is not a function/,
+    );
+  });
+
+  it('a ModelSource whose export is not a LogDensity fails with a ConfigError naming it', async () => {
+    const bad: ReportingModel = {
+      ...workerModel,
+      source: { kind: 'module', path: modulePath, exportName: 'noSuchModel' },
+    };
+    await expect(sample(bad, config)).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(
+        /export "noSuchModel" of .*worker-model\.ts is not a LogDensity/,
+      ),
+    });
   });
 });

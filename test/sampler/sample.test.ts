@@ -280,30 +280,6 @@ describe('determinism and worker threads', () => {
   });
 });
 
-describe('worker threads with a compiled ModelSpec (kind spec)', () => {
-  it('rebuilds the model with compileModel in each worker; same draws as in-process', async () => {
-    const { compileModel } = await import('../../src/model/compile.js');
-    const { tableFromRecords } = await import('../../src/data/records.js');
-    const records = [];
-    for (let i = 0; i < 40; i++) {
-      records.push({
-        g: `g${i % 4}`,
-        x: (i % 7) / 7,
-        y: 1 + (0.5 * ((i * 37) % 11)) / 11 + (i % 4) * 0.2,
-      });
-    }
-    const table = tableFromRecords(records, 'inline');
-    const model = compileModel({ formula: 'y ~ x + (1 | g)' }, table);
-    expect(model.source?.kind).toBe('spec');
-    const cfg = { chains: 2, warmup: 100, draws: 100, seed: 12 };
-    const inWorkers = await sample(model, cfg);
-    const inProcess = await sample(model, { ...cfg, parallel: false });
-    expect(inWorkers.draws.variables).toEqual(model.variableNames);
-    expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(inProcess.draws.values));
-    expect(Array.from(inWorkers.stats.values)).toEqual(Array.from(inProcess.stats.values));
-  });
-});
-
 describe('step-size jitter (§2.1)', () => {
   it('is off by default; when on, stepsize__ varies within eps (1 ± j)', async () => {
     const off = await sample(stdNormal(3), { chains: 1, warmup: 200, draws: 100, seed: 6 });

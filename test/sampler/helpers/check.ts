@@ -1,6 +1,6 @@
 import { mcseMean } from '../../../src/diagnostics/mcse.js';
 import { variableBlock } from '../../../src/draws/draws.js';
-import type { Fit } from '../../../src/sampler/types.js';
+import type { Fit } from '../../../src/draws/fit.js';
 
 /** Sample mean, variance, and the MCSEs of both (mcse of the variance = mcse_mean of (x - mean)²). */
 export function moments(fit: Fit, v: number) {

@@ -2,14 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { summarizeDraws, summarizeFit } from '../../src/diagnostics/summarize.js';
 import { createDraws } from '../../src/draws/draws.js';
 import { createRng } from '../../src/math/rng.js';
-import { destroySamplerPool } from '../../src/sampler/pool.js';
-import { sample } from '../../src/sampler/sample.js';
 import {
   PARALLEL_SUMMARY_MIN_VALUES,
   summarizeDrawsInWorkers,
   summarizeFitInWorkers,
-} from '../../src/sampler/summarize-in-workers.js';
-import { stdNormal } from './helpers/models.js';
+} from '../../src/pipeline/summarize-in-workers.js';
+import { destroySamplerPool } from '../../src/sampler/pool.js';
+import { sample } from '../../src/sampler/sample.js';
+import { stdNormal } from '../sampler/helpers/models.js';
 
 afterAll(async () => {
   await destroySamplerPool();

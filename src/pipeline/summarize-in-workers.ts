@@ -2,9 +2,22 @@ import { availableParallelism } from 'node:os';
 import { summarizeDraws, summaryOfFit } from '../diagnostics/summarize.js';
 import type { Summary, SummaryRow, Thresholds } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
-import { getSamplerPool } from './pool.js';
-import type { Fit } from './types.js';
-import type { SummaryTask } from './worker.js';
+import type { Fit } from '../draws/fit.js';
+import { getSamplerPool } from '../sampler/pool.js';
+import type { ModuleCall } from '../sampler/types.js';
+
+/** This module's URL: the pool's threads import it to run `summarizeBlock`. */
+const THIS_MODULE = import.meta.url;
+
+/**
+ * Summary rows of a contiguous block of variables (a pool thread runs this; the same
+ * `summarizeDraws` as on the main thread).
+ *
+ * @example summarizeBlock({ nDraws: 1000, nChains: 4, variables: ['a'], values })[0].ess_bulk
+ */
+export function summarizeBlock(block: Draws): SummaryRow[] {
+  return summarizeDraws(block);
+}
 
 /**
  * Below this many values (variables x draws x chains) the rows are computed on the calling thread:
@@ -15,8 +28,9 @@ export const PARALLEL_SUMMARY_MIN_VALUES = 200_000;
 
 /**
  * `summarizeDraws` with the variables split into contiguous blocks, one per thread of the sampler's
- * pool (the threads that just ran the chains, idle now). Summary rows are a pure function of each
- * variable's draws, so the rows are identical to `summarizeDraws(draws)`, in the same order. Small
+ * pool (the threads that just ran the chains, idle now; each block is a module task calling
+ * `summarizeBlock`, so the sampler does not know what it computes). Summary rows are a pure
+ * function of each variable's draws, so the rows are identical to `summarizeDraws(draws)`, in the same order. Small
  * draws (fewer than PARALLEL_SUMMARY_MIN_VALUES values) are summarized on the calling thread.
  *
  * @example
@@ -32,16 +46,17 @@ export async function summarizeDrawsInWorkers(draws: Draws): Promise<SummaryRow[
   for (let k = 0; k < threads; k++) {
     const from = Math.floor((k * V) / threads);
     const to = Math.floor(((k + 1) * V) / threads);
-    const task: SummaryTask = {
+    const block: Draws = {
       nDraws: draws.nDraws,
       nChains: draws.nChains,
       variables: draws.variables.slice(from, to),
       values: draws.values.slice(from * per, to * per),
     };
+    const task: ModuleCall = { path: THIS_MODULE, exportName: 'summarizeBlock', args: block };
     blocks.push(
       pool.run(task, {
-        name: 'summarizeTask',
-        transferList: [task.values.buffer as ArrayBuffer],
+        name: 'runModuleTask',
+        transferList: [block.values.buffer as ArrayBuffer],
       }) as Promise<SummaryRow[]>,
     );
   }

@@ -1,19 +1,19 @@
 /**
  * fit: data + formula -> compiled model -> NUTS draws -> summary, in one call (the library face of
- * `bayesbench fit`).
+ * `bayesbench fit`). Orchestration: the one layer that calls the model layer, the sampler and
+ * diagnostics together.
  */
 import { type DataRecord, tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
+import type { Fit } from '../draws/fit.js';
+import { compileModel, type Model, normalizeSpec } from '../model/compile.js';
+import { prepareTable } from '../model/prepare.js';
+import type { Family } from '../model/spec.js';
 import { sample } from '../sampler/sample.js';
-import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
-import type { Fit, SamplerConfig } from '../sampler/types.js';
-import { compileModel, type Model, normalizeSpec } from './compile.js';
-import { prepareTable } from './prepare.js';
-import type { Family } from './spec.js';
-
-export { prepareTable } from './prepare.js';
+import type { SamplerConfig } from '../sampler/types.js';
+import { summarizeFitInWorkers } from './summarize-in-workers.js';
 
 /** Options of `fit`: the model (formula, family, priors) and the sampler settings. */
 export interface FitOptions extends SamplerConfig {

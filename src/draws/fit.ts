@@ -1,0 +1,44 @@
+import type { Draws, SamplerStats } from './draws.js';
+
+/**
+ * The result of a NUTS run as data: the draws, the per-draw sampler statistics, the adaptation and
+ * the settings it ran with. The sampler produces it (`sample`), diagnostics, analysis, report and
+ * store read it; it lives here, with `Draws`, so that none of them needs the sampler's types.
+ *
+ * @example
+ * const fit: Fit = await sample(model, { seed: 1 });
+ * fit.draws.variables; fit.stats.variables; // ['mu', ...], ['lp__', 'accept_stat__', ...]
+ */
+
+/** Metric kind: diagonal (default) or dense inverse metric. */
+export type MetricKind = 'diag' | 'dense';
+
+/** The sampler settings a Fit ran with (defaults resolved, as CmdStan reports them). */
+export interface FitSettings {
+  chains: number;
+  warmup: number;
+  draws: number;
+  seed: number;
+  adaptDelta: number;
+  maxTreeDepth: number;
+  metric: MetricKind;
+}
+
+/** The result of `sample`. */
+export interface Fit {
+  draws: Draws;
+  stats: SamplerStats;
+  adaptation: { stepSize: Float64Array; invMetric: Float64Array[] };
+  /**
+   * Wall clock of the run split into its warmup and sampling shares (see wallTiming), plus each
+   * chain's own phase times (chains may wait for a worker thread, so these do not add up to wall).
+   */
+  timing: {
+    warmupSeconds: number;
+    samplingSeconds: number;
+    chainWarmupSeconds?: number[];
+    chainSamplingSeconds?: number[];
+  };
+  config: FitSettings;
+  warmup?: { draws: Draws; stats: SamplerStats };
+}
