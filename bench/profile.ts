@@ -1,5 +1,5 @@
 /**
- * Where the time goes (issue 7): one gradient evaluation and one NUTS iteration of the default
+ * Where the time goes (BENCHMARKS.md §4): one gradient evaluation and one NUTS iteration of the default
  * comparison model, `score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)`,
  * with the explicit priors of bench/reference/heuristic_task.stan.
  *

@@ -1,5 +1,5 @@
 /**
- * bayesbench vs rstan, side by side (issue 7): the heuristic x task comparison model of
+ * bayesbench vs rstan, side by side (BENCHMARKS.md §1-2): the heuristic x task comparison model of
  * bench/reference/heuristic_task.stan on synth_small.csv and synth_med.csv, 4 chains x 1000 warmup +
  * 1000 draws, same explicit priors. Prints min ESS_bulk per second for both and their ratio, the end
  * to end ratio (rstan's C++ compile included) and whether posterior means agree within

@@ -1,6 +1,6 @@
 /**
  * Order statistics on sorted samples: R's type-7 quantile (the default of `quantile`, used by the
- * R package posterior; ALGORITHMS.md §5.6) and the median.
+ * R package posterior; docs/ALGORITHMS.md §5.6) and the median.
  */
 
 /**

@@ -1,6 +1,6 @@
 /**
  * BEST-style ROPE sensitivity plot (Kruschke 2013, "Bayesian estimation supersedes the t test",
- * plotAreaInROPE; UX.md §3 item 5): how P(A better), P(practically equal) and P(B better) change
+ * plotAreaInROPE; docs/UX.md §3 item 5): how P(A better), P(practically equal) and P(B better) change
  * as the ROPE half-width grows, so a reader sees whether a decision hinges on the ROPE chosen.
  */
 import type { ComparisonPair } from '../analysis/types.js';

@@ -237,7 +237,7 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** JSON with NaN/Infinity as null (the DESIGN.md rule for documents). */
+/** JSON with NaN/Infinity as null (docs/ARCHITECTURE.md "Contracts"). */
 function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     typeof v === 'number' && !Number.isFinite(v) ? null : v,
