@@ -4,24 +4,39 @@
  */
 
 /**
- * R's type-7 quantile of ascending `sorted` at probability p: h = 1 + (n-1)p,
- * x[floor h] + interpolation, computed as R does ((1-g) x_lo + g x_hi, only when x_hi != x_lo).
- * NaN for an empty sample.
+ * R's type-7 quantile of ascending `sorted` at probability p (Hyndman & Fan 1996, definition 7;
+ * R's `quantile.default`): the 1-based position h = 1 + (n-1)p (`type7Index`), the order statistics
+ * x_lo = x_(floor h) and x_hi = x_(ceil h) interpolated by `interpolate7` with g = h - floor h.
+ * Computed in R's order, so the result equals R's to the last bit. NaN for an empty sample or p NaN.
  * @example quantileSorted(new Float64Array([1, 2, 3, 4]), 0.5) // 2.5
  */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0 || Number.isNaN(p)) return Number.NaN;
-  const index = (n - 1) * p; // 0-based version of R's 1 + (n-1)p
-  const lo = Math.floor(index);
-  const hi = Math.ceil(index);
-  const qs = sorted[lo];
-  const xhi = sorted[hi];
-  if (index > lo && xhi !== qs) {
-    const g = index - lo;
-    return (1 - g) * qs + g * xhi;
-  }
-  return qs;
+  const h = type7Index(n, p);
+  const lo = Math.floor(h);
+  return interpolate7(sorted[lo - 1], sorted[Math.ceil(h) - 1], h - lo);
+}
+
+/**
+ * R's 1-based position of the type-7 quantile in a sample of n: 1 + (n-1)p. The fraction g must be
+ * taken from this 1-based value as R does: the 0-based (n-1)p can round differently
+ * ((8-1) * 0.1 = 0.7000000000000001 but 1 + 7 * 0.1 - 1 = 0.7000000000000002).
+ * @example type7Index(5, 0.25) // 2
+ */
+export function type7Index(n: number, p: number): number {
+  return 1 + (n - 1) * p;
+}
+
+/**
+ * The interpolation step of the type-7 quantile exactly as R computes it: (1-g) x_lo + g x_hi, and
+ * x_lo itself when g = 0 or x_hi == x_lo (so ties give the tied value, not one off by rounding).
+ * The one formula for every type-7 quantile in bayesbench, including the selection-based
+ * `summarize90` of src/analysis/stats.ts that finds x_lo and x_hi without a sort.
+ * @example interpolate7(1, 2, 0.25) // 1.25
+ */
+export function interpolate7(xlo: number, xhi: number, g: number): number {
+  return g > 0 && xhi !== xlo ? (1 - g) * xlo + g * xhi : xlo;
 }
 
 /**
