@@ -6,6 +6,7 @@
 
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import { medianSorted, sortedCopy } from '../math/quantile.js';
 import { normalCdf } from '../math/stdlib.js';
 import {
   cellOrder,
@@ -414,9 +415,7 @@ function medianDiffWidth(pairs: readonly ComparisonPair[]): number {
   );
 }
 
+/** Median of the finite values (NaN when there are none). */
 function median(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return medianSorted(sortedCopy(xs.filter((x) => Number.isFinite(x))));
 }
