@@ -4,6 +4,7 @@
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
 
+import { decide } from '../analysis/decision.js';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
@@ -333,7 +334,7 @@ function pairRow(
   }
   const decision =
     o.ropeChanged || o.thresholdChanged || !isDecision(p.decision)
-      ? decide(probs, o.threshold)
+      ? decide({ p_a_better: probs.a, p_rope: probs.rope, p_b_better: probs.b }, o.threshold)
       : (p.decision as PairRow['decision']);
   const badge: DecisionBadge =
     decision === 'a_better'
@@ -371,13 +372,6 @@ const DECISIONS = new Set(['a_better', 'b_better', 'equivalent', 'inconclusive']
 
 function isDecision(d: string): boolean {
   return DECISIONS.has(d);
-}
-
-function decide(p: { a: number; rope: number; b: number }, threshold: number): string {
-  if (p.a >= threshold) return 'a_better';
-  if (p.b >= threshold) return 'b_better';
-  if (p.rope >= threshold) return 'equivalent';
-  return 'inconclusive';
 }
 
 /**
