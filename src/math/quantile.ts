@@ -51,6 +51,32 @@ export function medianSorted(sorted: ArrayLike<number>): number {
 }
 
 /**
+ * R's `median` of an unsorted sample (NaN when empty; a NaN in x sorts last, so callers that need
+ * R's NA rule check for NaN first, as src/diagnostics/measures.ts does).
+ * @example median([3, 1, 2, 10]) // 2.5
+ */
+export function median(x: ArrayLike<number>): number {
+  return medianSorted(sortedCopy(x));
+}
+
+/**
+ * R's consistency constant of `mad` for the normal distribution.
+ * @example MAD_CONSTANT * medianSorted(absDeviations)
+ */
+export const MAD_CONSTANT = 1.4826;
+
+/**
+ * R's `mad`: 1.4826 * median(|x - median(x)|) (brms's default priors and posterior's summary use it).
+ * @example mad([1, 2, 3, 4, 100]) // 1.4826
+ */
+export function mad(x: ArrayLike<number>): number {
+  const med = median(x);
+  const dev = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) dev[i] = Math.abs(x[i] - med);
+  return MAD_CONSTANT * medianSorted(dev.sort());
+}
+
+/**
  * Sorted copy (ascending, NaN last) into `out` (allocated when omitted).
  * @example sortedCopy([3, 1, 2]) // Float64Array [1, 2, 3]
  */
