@@ -59,3 +59,30 @@ export class SamplerError extends BayesbenchError {
     this.name = 'SamplerError';
   }
 }
+
+/**
+ * A fit that went over a stated resource limit (the fit worker's memory, the size of its stored
+ * documents): the fit fails with this message, the server goes on.
+ */
+export class ResourceError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'resources', 422);
+    this.name = 'ResourceError';
+  }
+}
+
+/** The fit queue is full (the web app answers 429 Too Many Requests; retry once fits have ended). */
+export class QueueFullError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'queue_full', 429);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** A database file that cannot be used: unopenable, corrupt, or of a newer schema (CLI exit 2). */
+export class DatabaseError extends BayesbenchError {
+  constructor(message: string) {
+    super(message, 'database', 500);
+    this.name = 'DatabaseError';
+  }
+}

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
-import type { Draws, SamplerStats } from '../draws/draws.js';
-import { BayesbenchError, NotFoundError } from '../errors.js';
+import type { Draws } from '../draws/draws.js';
+import { BayesbenchError, DatabaseError, NotFoundError, QueueFullError } from '../errors.js';
+import { type FitResult, serializeFitResult, toJson } from './documents.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -12,7 +16,7 @@ import { BayesbenchError, NotFoundError } from '../errors.js';
  * (SQLite docs, "Atomic Commit"), so a kill -9 never leaves half a fit behind.
  */
 
-/** Status of a fit; 'interrupted' marks a fit whose process died while it was queued or running. */
+/** Status of a fit; 'interrupted' marks a fit whose server stopped while it was running. */
 export type FitStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted' | 'cancelled';
 
 /** Column mapping of a comparison (the CLI's --heuristic, --task, --score, ... options). */
@@ -95,23 +99,47 @@ export interface FitRecord {
   summary: Summary | null;
 }
 
-/** Everything a finished fit writes at once. */
-export interface FitResult {
-  comparison: Comparison;
-  summary?: Summary | null;
-  draws?: Draws | null;
-  stats?: SamplerStats | null;
-  timings?: Record<string, number>;
+export type {
+  ComputedFitResult,
+  FitResult,
+  SerializedFitResult,
+} from './documents.js';
+export { serializeFitResult } from './documents.js';
+
+/**
+ * Who runs a running fit, as seen from this connection: 'mine' (this connection's runner), 'live'
+ * (another server whose lease holds) or 'expired' (its server stopped: the fit is orphaned and may be
+ * cancelled, restarted or deleted from here).
+ */
+export type LeaseState = 'mine' | 'live' | 'expired';
+
+/** Options of openStore. */
+export interface StoreOptions {
+  /**
+   * How long a running fit stays owned without a renewal (ms, default 60,000). The runner renews
+   * its fits' leases several times per lease; a fit whose lease ran out is orphaned.
+   */
+  leaseMs?: number;
+  /** Most fits queued at once in the database (default 32); more are refused with a 429. */
+  maxQueuedFits?: number;
 }
 
 /** The store's functions over one database connection. */
 export interface Store {
   readonly db: Database.Database;
   readonly path: string;
+  /** This connection's owner id (host/pid/random), written on the fits it runs. */
+  readonly owner: string;
+  /** Lease length in ms (see StoreOptions). */
+  readonly leaseMs: number;
   addDataset(input: { name: string; csv: Uint8Array; summary: DatasetSummary }): DatasetInfo;
   listDatasets(): DatasetInfo[];
   getDataset(id: number): DatasetInfo;
   getDatasetCsv(id: number): Uint8Array;
+  /**
+   * Queue a new fit. Throws NotFoundError for an unknown dataset and QueueFullError (429) when
+   * `maxQueuedFits` fits are already queued.
+   */
   createFit(input: { datasetId: number; spec: FitSpec; config: FitConfig }): FitRecord;
   listFits(): FitRecord[];
   getFit(id: number): FitRecord;
@@ -119,24 +147,52 @@ export interface Store {
   getFitLight(id: number): FitRecord;
   /** Status and finish time only (cheap: no JSON parsing), for caches. */
   fitState(id: number): { status: FitStatus; finished: string | null };
-  /** Move a queued fit to running (returns false when it is no longer queued, e.g. cancelled). */
+  /**
+   * Move a queued fit to running under this connection's lease (returns false when it is no longer
+   * queued, e.g. cancelled, or another server took it).
+   */
   markRunning(id: number): boolean;
+  /** Extend the leases of the fits this connection runs; returns their ids. */
+  renewLeases(): number[];
+  /** Lease of a running fit (null when the fit is not running). Throws NotFoundError. */
+  leaseState(id: number): LeaseState | null;
+  /**
+   * Mark running fits whose lease expired (or whose server, on this host, is gone) as interrupted,
+   * in one transaction; returns their ids.
+   */
+  reapOrphans(): number[];
   setProgress(id: number, progress: FitProgress): void;
-  /** Draws, summary, comparison and status 'done' in one transaction. */
-  completeFit(id: number, result: FitResult): void;
-  failFit(id: number, status: 'failed' | 'cancelled' | 'interrupted', error: string | null): void;
-  /** Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results. */
+  /**
+   * Draws, summary, comparison and status 'done' in one transaction; a no-op (false) unless the fit
+   * is running under this connection's lease (markRunning): a fit deleted, or orphaned and then
+   * cancelled, restarted or taken over meanwhile keeps its new state.
+   */
+  completeFit(id: number, result: FitResult): boolean;
+  /**
+   * Stop a fit with a final status and message; a no-op (false) for an unknown fit and for a fit
+   * running under another server's live lease.
+   */
+  failFit(
+    id: number,
+    status: 'failed' | 'cancelled' | 'interrupted',
+    error: string | null,
+  ): boolean;
+  /**
+   * Re-queue an interrupted, failed or cancelled fit: clears its draws, progress and results.
+   * Throws QueueFullError (429) when the queue is full.
+   */
   requeueFit(id: number): FitRecord;
   /**
-   * Delete a stopped fit with its job row and draws, in one transaction. Throws NotFoundError for an
-   * unknown id and a 409 BayesbenchError for a queued or running fit (cancel it through the runner
-   * first: the store cannot stop a worker, and refusing here keeps a live job from losing its row).
+   * Delete a stopped or orphaned fit with its job row and draws, in one transaction. Throws
+   * NotFoundError for an unknown id and a 409 BayesbenchError for a queued fit or one running under a
+   * live lease (cancel it through the runner first: the store cannot stop a worker, and refusing
+   * here keeps a live job from losing its row).
    */
   deleteFit(id: number): void;
   /**
    * Delete a dataset with all its fits, their draws and job rows, in one transaction. Throws
    * NotFoundError for an unknown id and a 409 BayesbenchError while any of its fits is queued or
-   * running (nothing is deleted then).
+   * running under a live lease (nothing is deleted then).
    */
   deleteDataset(id: number): void;
   /** Queued fits, oldest first (the job queue). */
@@ -150,8 +206,9 @@ export interface Store {
     id: number,
     variable: string,
   ): { nDraws: number; nChains: number; values: Float64Array } | null;
-  /** Ids of fits marked interrupted when the store was opened. */
+  /** Ids of fits marked interrupted when the store was opened (their lease had expired). */
   readonly interruptedOnOpen: number[];
+  /** Give up this connection's leases (its running fits become orphaned at once) and close. */
   close(): void;
 }
 
@@ -199,6 +256,10 @@ const MIGRATIONS: string[] = [
      started TEXT,
      pid INTEGER
    );`,
+  // 2: leases. A running fit is owned by `owner` (host/pid/random of one open store) until
+  // `lease_until` (ms since the epoch); its server renews the lease while it runs the fit.
+  `ALTER TABLE fits ADD COLUMN owner TEXT;
+   ALTER TABLE fits ADD COLUMN lease_until INTEGER;`,
 ];
 
 /**
@@ -237,15 +298,21 @@ function now(): string {
   return new Date().toISOString();
 }
 
-/** JSON with NaN/Infinity as null (docs/ARCHITECTURE.md "Contracts"). */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) =>
-    typeof v === 'number' && !Number.isFinite(v) ? null : v,
-  );
-}
-
 function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** Default cap of the fit queue; see StoreOptions.maxQueuedFits. */
+export const DEFAULT_MAX_QUEUED_FITS = 32;
+
+/** Default lease of a running fit (ms); see StoreOptions.leaseMs. */
+export const DEFAULT_LEASE_MS = 60_000;
+
+interface LeaseRow {
+  id: number;
+  status: FitStatus;
+  owner: string | null;
+  lease_until: number | null;
 }
 
 function isAlive(pid: number | null): boolean {
@@ -270,20 +337,21 @@ function fromBlob(blob: Buffer): Float64Array {
 }
 
 /**
- * Open (or create) a store at a file path or ':memory:'. Migrates the schema, turns on WAL and
- * foreign keys, and marks fits left 'queued' or 'running' by a dead process as 'interrupted'.
+ * Open (or create) a store at a file path or ':memory:'. Checks the file first (see openDatabase:
+ * a directory, an unreadable, corrupt or newer-schema file throws a DatabaseError naming it),
+ * migrates the schema, turns on WAL and foreign keys, and marks fits left running by a server that
+ * is gone (lease expired) as 'interrupted'.
  *
  * @example
  * const store = openStore(':memory:');
  * const ds = store.addDataset({ name: 'lra.csv', csv: bytes, summary: { rows: 55, columns: [] } });
  */
-export function openStore(path: string): Store {
-  const db = new Database(path);
-  if (path !== ':memory:') db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  migrate(db);
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxQueued = options.maxQueuedFits ?? DEFAULT_MAX_QUEUED_FITS;
+  const host = hostname();
+  const owner = `${host}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const db = openDatabase(path);
 
   const fitSelect = `SELECT f.id, f.dataset_id, d.name AS dataset_name, f.spec, f.config, f.status,
       f.progress, f.error, f.created, f.started, f.finished, f.timings, f.diagnostics`;
@@ -309,12 +377,22 @@ export function openStore(path: string): Store {
     fitState: db.prepare('SELECT status, finished FROM fits WHERE id = ?'),
     getFitLight: db.prepare(`${fitLight} WHERE f.id = ?`),
     markRunning: db.prepare(
-      `UPDATE fits SET status = 'running', started = ?, owner_pid = ? WHERE id = ? AND status = 'queued'`,
+      `UPDATE fits SET status = 'running', started = ?, owner_pid = ?, owner = ?, lease_until = ?
+         WHERE id = ? AND status = 'queued'`,
+    ),
+    renew: db.prepare(
+      `UPDATE fits SET lease_until = ? WHERE owner = ? AND status = 'running' RETURNING id`,
+    ),
+    lease: db.prepare('SELECT id, status, owner, lease_until FROM fits WHERE id = ?'),
+    runningLeases: db.prepare(
+      `SELECT id, status, owner, lease_until FROM fits WHERE status = 'running' ORDER BY id`,
     ),
     jobRunning: db.prepare(
       `UPDATE jobs SET state = 'running', started = ?, pid = ? WHERE fit_id = ?`,
     ),
-    setProgress: db.prepare(`UPDATE fits SET progress = ? WHERE id = ? AND status = 'running'`),
+    setProgress: db.prepare(
+      `UPDATE fits SET progress = ? WHERE id = ? AND status = 'running' AND owner = ?`,
+    ),
     complete: db.prepare(
       `UPDATE fits SET status = 'done', finished = ?, timings = ?, diagnostics = ?, summary = ?,
          comparison = ?, progress = ?, error = NULL WHERE id = ?`,
@@ -323,7 +401,9 @@ export function openStore(path: string): Store {
     deleteJob: db.prepare('DELETE FROM jobs WHERE fit_id = ?'),
     deleteDraws: db.prepare('DELETE FROM draws WHERE fit_id = ?'),
     deleteFit: db.prepare('DELETE FROM fits WHERE id = ?'),
-    datasetFits: db.prepare('SELECT id, status FROM fits WHERE dataset_id = ? ORDER BY id'),
+    datasetFits: db.prepare(
+      'SELECT id, status, owner, lease_until FROM fits WHERE dataset_id = ? ORDER BY id',
+    ),
     deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
     insertDraw: db.prepare(
       `INSERT INTO draws (fit_id, kind, position, variable, n_draws, n_chains, data)
@@ -332,9 +412,10 @@ export function openStore(path: string): Store {
     requeue: db.prepare(
       `UPDATE fits SET status = 'queued', progress = '{"chains":[],"fraction":0}', error = NULL,
          started = NULL, finished = NULL, timings = NULL, diagnostics = NULL, summary = NULL,
-         comparison = NULL, owner_pid = NULL WHERE id = ?`,
+         comparison = NULL, owner_pid = NULL, owner = NULL, lease_until = NULL WHERE id = ?`,
     ),
     queued: db.prepare(`SELECT id FROM fits WHERE status = 'queued' ORDER BY id`),
+    queuedCount: db.prepare(`SELECT count(*) AS n FROM fits WHERE status = 'queued'`),
     drawRows: db.prepare(
       'SELECT variable, n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = ? ORDER BY position',
     ),
@@ -377,24 +458,64 @@ export function openStore(path: string): Store {
     return toFit(row);
   };
 
-  // Fits whose owner died while queued or running: interrupted (restartable), never shown as final.
-  const interruptedOnOpen = db.transaction((): number[] => {
-    const rows = db
-      .prepare(`SELECT id, owner_pid FROM fits WHERE status IN ('queued','running')`)
-      .all() as { id: number; owner_pid: number | null }[];
-    const jobPid = db.prepare('SELECT pid FROM jobs WHERE fit_id = ?');
+  /**
+   * The lease of a running fit's row. A lease holds until `lease_until` unless its owner is a
+   * process on this host that is gone (kill -9: no need to wait for the lease to run out). A row
+   * without an owner (run by a schema-1 server, before leases) is orphaned.
+   */
+  const leaseOf = (r: LeaseRow): LeaseState => {
+    if (r.owner === owner) return 'mine';
+    if (r.owner === null || r.lease_until === null || r.lease_until < Date.now()) return 'expired';
+    const [ownerHost, pid] = r.owner.split('/');
+    if (ownerHost === host && !isAlive(Number(pid))) return 'expired';
+    return 'live';
+  };
+
+  // Running fits whose server is gone: interrupted (restartable), never shown as final. Queued fits
+  // stay queued: the queue belongs to the database, and any server on it runs them.
+  const reapOrphans = db.transaction((): number[] => {
     const ids: number[] = [];
-    for (const r of rows) {
-      const job = jobPid.get(r.id) as { pid: number | null } | undefined;
-      const pid = r.owner_pid ?? job?.pid ?? null;
-      if (pid !== null && pid !== process.pid && isAlive(pid)) continue;
+    for (const r of st.runningLeases.all() as LeaseRow[]) {
+      if (leaseOf(r) !== 'expired') continue;
       st.deleteDraws.run(r.id);
       st.fail.run('interrupted', now(), 'the server stopped while this fit was running', r.id);
       st.deleteJob.run(r.id);
       ids.push(r.id);
     }
     return ids;
-  })();
+  });
+  const interruptedOnOpen = reapOrphans();
+
+  /** A queued fit, or one running under a lease that holds, is not deleted (409). */
+  const refuseActive = (r: LeaseRow): void => {
+    if (r.status === 'queued') {
+      throw new BayesbenchError(
+        `fit ${r.id} is queued: cancel it before deleting`,
+        'conflict',
+        409,
+      );
+    }
+    if (r.status !== 'running') return;
+    const lease = leaseOf(r);
+    if (lease === 'mine') {
+      throw new BayesbenchError(
+        `fit ${r.id} is running: cancel it before deleting`,
+        'conflict',
+        409,
+      );
+    }
+    if (lease === 'live') throw runningElsewhere(r.id);
+  };
+
+  /** Refuse one more queued fit when the queue is full (inside the inserting transaction). */
+  const refuseFullQueue = () => {
+    const { n } = st.queuedCount.get() as { n: number };
+    if (n >= maxQueued) {
+      throw new QueueFullError(
+        `the fit queue is full (${n} fits queued, the limit is ${maxQueued}): wait until some finish or cancel some, then try again`,
+      );
+    }
+  };
 
   const writeDraws = (fitId: number, kind: 'draws' | 'stats', d: Draws) => {
     const n = d.nDraws * d.nChains;
@@ -431,6 +552,8 @@ export function openStore(path: string): Store {
   return {
     db,
     path,
+    owner,
+    leaseMs,
     interruptedOnOpen,
     addDataset({ name, csv, summary }) {
       const info = st.insertDataset.run(name, Buffer.from(csv), toJson(summary), now());
@@ -453,6 +576,7 @@ export function openStore(path: string): Store {
       const id = db.transaction(() => {
         if (!st.getDataset.get(datasetId))
           throw new NotFoundError(`dataset ${datasetId} not found`);
+        refuseFullQueue();
         const info = st.insertFit.run(datasetId, toJson(spec), toJson(config), now());
         st.insertJob.run(info.lastInsertRowid, now(), process.pid);
         return Number(info.lastInsertRowid);
@@ -475,19 +599,32 @@ export function openStore(path: string): Store {
     },
     markRunning(id) {
       return db.transaction(() => {
-        const changed = st.markRunning.run(now(), process.pid, id).changes > 0;
+        const lease = Date.now() + leaseMs;
+        const changed = st.markRunning.run(now(), process.pid, owner, lease, id).changes > 0;
         if (changed) st.jobRunning.run(now(), process.pid, id);
         return changed;
       })();
     },
+    renewLeases() {
+      return (st.renew.all(Date.now() + leaseMs, owner) as { id: number }[]).map((r) => r.id);
+    },
+    leaseState(id) {
+      const row = st.lease.get(id) as LeaseRow | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return row.status === 'running' ? leaseOf(row) : null;
+    },
+    reapOrphans,
     setProgress(id, progress) {
-      st.setProgress.run(toJson(progress), id);
+      st.setProgress.run(toJson(progress), id, owner);
     },
     completeFit(id, result) {
-      db.transaction(() => {
-        // A fit deleted meanwhile (its run outlived the row): nothing to write, not an error.
-        const fit = st.getFit.get(id) as FitRow | undefined;
-        if (!fit) return;
+      return db.transaction(() => {
+        // A fit deleted meanwhile (its run outlived the row), or orphaned and then cancelled,
+        // restarted or run by another server: nothing to write, not an error.
+        const lease = st.lease.get(id) as LeaseRow | undefined;
+        if (lease?.status !== 'running' || lease.owner !== owner) return false;
+        const fit = st.getFit.get(id) as FitRow;
+        const docs = serializeFitResult(result);
         st.deleteDraws.run(id);
         if (result.draws) writeDraws(id, 'draws', result.draws);
         if (result.stats) writeDraws(id, 'stats', result.stats);
@@ -500,25 +637,30 @@ export function openStore(path: string): Store {
         st.complete.run(
           now(),
           toJson(result.timings ?? null),
-          toJson(result.comparison.diagnostics ?? null),
-          toJson(result.summary ?? null),
-          toJson(result.comparison),
+          docs.diagnosticsJson,
+          docs.summaryJson,
+          docs.comparisonJson,
           toJson(progress),
           id,
         );
         st.deleteJob.run(id);
+        return true;
       })();
     },
     failFit(id, status, error) {
-      db.transaction(() => {
+      return db.transaction(() => {
+        const row = st.lease.get(id) as LeaseRow | undefined;
+        if (!row || (row.status === 'running' && leaseOf(row) === 'live')) return false;
         st.deleteDraws.run(id);
         st.fail.run(status, now(), error, id);
         st.deleteJob.run(id);
+        return true;
       })();
     },
     requeueFit(id) {
       db.transaction(() => {
-        getFit(id);
+        if (!st.fitState.get(id)) throw new NotFoundError(`fit ${id} not found`);
+        refuseFullQueue();
         st.deleteDraws.run(id);
         st.requeue.run(id);
         st.insertJob.run(id, now(), process.pid);
@@ -527,9 +669,9 @@ export function openStore(path: string): Store {
     },
     deleteFit(id) {
       db.transaction(() => {
-        const row = st.fitState.get(id) as { status: FitStatus } | undefined;
+        const row = st.lease.get(id) as LeaseRow | undefined;
         if (!row) throw new NotFoundError(`fit ${id} not found`);
-        refuseActive(id, row.status);
+        refuseActive(row);
         st.deleteDraws.run(id);
         st.deleteJob.run(id);
         st.deleteFit.run(id);
@@ -538,8 +680,8 @@ export function openStore(path: string): Store {
     deleteDataset(id) {
       db.transaction(() => {
         if (!st.getDataset.get(id)) throw new NotFoundError(`dataset ${id} not found`);
-        const fits = st.datasetFits.all(id) as { id: number; status: FitStatus }[];
-        for (const f of fits) refuseActive(f.id, f.status);
+        const fits = st.datasetFits.all(id) as LeaseRow[];
+        for (const f of fits) refuseActive(f);
         for (const f of fits) {
           st.deleteDraws.run(f.id);
           st.deleteJob.run(f.id);
@@ -565,16 +707,111 @@ export function openStore(path: string): Store {
       return { nDraws: row.n_draws, nChains: row.n_chains, values: fromBlob(row.data) };
     },
     close() {
-      db.close();
+      if (db.open) {
+        db.prepare(`UPDATE fits SET lease_until = 0 WHERE owner = ? AND status = 'running'`).run(
+          owner,
+        );
+        db.close();
+      }
     },
   };
 }
 
-/** A queued or running fit is not deleted: the runner must cancel it first (409). */
-function refuseActive(id: number, status: FitStatus): void {
-  if (status === 'queued' || status === 'running') {
-    throw new BayesbenchError(`fit ${id} is ${status}: cancel it before deleting`, 'conflict', 409);
+/**
+ * The 409 for a fit run by another server on the same database (its lease holds).
+ * @example runningElsewhere(3).message // 'fit 3 is running on another server using this database: ...'
+ */
+export function runningElsewhere(id: number): BayesbenchError {
+  return new BayesbenchError(
+    `fit ${id} is running on another server using this database: cancel it there, or wait until that server stops and its lease runs out`,
+    'conflict',
+    409,
+  );
+}
+
+/**
+ * Open a database file for the store, or throw a DatabaseError that names it and says what to do:
+ * a directory or a path that cannot be opened; a file that is not an SQLite database or fails
+ * `PRAGMA quick_check` (SQLite docs, "PRAGMA quick_check": the integrity check without the index
+ * cross-checks, O(N) in the file size); a schema newer than this code's (user_version above
+ * SCHEMA_VERSION). An existing file is checked through a read-only connection first, so a file that
+ * is refused is never written (not even switched to WAL).
+ */
+function openDatabase(path: string): Database.Database {
+  if (path === ':memory:') return configure(new Database(path), false);
+  let exists = true;
+  try {
+    if (statSync(path).isDirectory()) {
+      throw new DatabaseError(
+        `${path}: is a directory, not a database file: give --db the path of a file`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof DatabaseError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(path, err);
+    exists = false;
   }
+  if (exists) {
+    let probe: Database.Database | undefined;
+    try {
+      probe = new Database(path, { readonly: true, fileMustExist: true });
+      const version = probe.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new DatabaseError(
+          `${path}: the database was written by a newer bayesbench (schema ${version}; this one knows up to ${SCHEMA_VERSION}) and is left untouched: upgrade bayesbench, or give --db another file`,
+        );
+      }
+      const check = String(probe.pragma('quick_check', { simple: true }));
+      if (check !== 'ok') throw corrupt(path, check);
+    } catch (err) {
+      throw err instanceof DatabaseError ? err : unusable(path, err);
+    } finally {
+      probe?.close();
+    }
+  }
+  try {
+    return configure(new Database(path), true);
+  } catch (err) {
+    throw err instanceof DatabaseError ? err : unusable(path, err);
+  }
+}
+
+/** WAL (files only), foreign keys, a 5 s busy wait, then the migrations. Closes `db` on failure. */
+function configure(db: Database.Database, file: boolean): Database.Database {
+  try {
+    if (file) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** One line for a corrupt file: the first problem SQLite names (quick_check lists one a line). */
+function corrupt(path: string, detail: string): DatabaseError {
+  const problems = detail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('***'));
+  const first = (problems[0] ?? 'unreadable').slice(0, 160);
+  const more = problems.length > 1 ? `, and ${problems.length - 1} more problems` : '';
+  return new DatabaseError(
+    `${path}: the database file is corrupt (${first}${more}): restore it from a backup, or give --db another file`,
+  );
+}
+
+/** The DatabaseError for an SQLite or file-system error while opening `path`. */
+function unusable(path: string, err: unknown): DatabaseError {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const message = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return corrupt(path, message);
+  return new DatabaseError(
+    `${path}: cannot open the database file for reading and writing (${message}): check the path and its permissions, or give --db another file`,
+  );
 }
 
 function migrate(db: Database.Database): void {

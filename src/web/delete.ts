@@ -1,3 +1,4 @@
+import { runningElsewhere } from '../store/store.js';
 import type { AppContext } from './app.js';
 import { forgetReport } from './report-view.js';
 
@@ -7,17 +8,22 @@ import { forgetReport } from './report-view.js';
  * goes on would leave that run writing progress and results into nothing. So these helpers stop
  * such fits through the runner first (the same path as /fits/:id/cancel) and wait until the run
  * has ended and stored its final status; then the store deletes everything in one transaction.
+ * A fit orphaned by a server that stopped (its lease expired) is cancelled and deleted like any
+ * other; a fit another live server runs is refused (409) before anything changes.
  * (The store's setProgress, completeFit and failFit are also no-ops for a deleted id, so a run that
  * still ended late could not crash the server.)
  */
 
+/** What deleting needs of the app. */
+export type DeleteContext = Pick<AppContext, 'store' | 'runner'>;
+
 /**
  * Stop a fit if it is queued or running, then delete it with its draws and job row.
- * Throws NotFoundError (404) for an unknown id.
+ * Throws NotFoundError (404) for an unknown id, a 409 BayesbenchError when another server runs it.
  *
  * @example await deleteFit(ctx, 3); // ctx.store.getFit(3) now throws NotFoundError
  */
-export async function deleteFit(ctx: AppContext, id: number): Promise<void> {
+export async function deleteFit(ctx: DeleteContext, id: number): Promise<void> {
   const { status } = ctx.store.fitState(id);
   if (status === 'queued' || status === 'running') await ctx.runner.stop(id);
   ctx.store.deleteFit(id);
@@ -25,15 +31,19 @@ export async function deleteFit(ctx: AppContext, id: number): Promise<void> {
 }
 
 /**
- * Stop the dataset's queued and running fits, then delete the dataset with all its fits.
+ * Delete the dataset with all its fits: first refuse (409, nothing changed) when another live
+ * server runs one of them, then stop its queued and running fits, then delete everything.
  * Throws NotFoundError (404) for an unknown id.
  *
  * @example await deleteDataset(ctx, 1); // its fits are gone from store.listFits()
  */
-export async function deleteDataset(ctx: AppContext, id: number): Promise<void> {
+export async function deleteDataset(ctx: DeleteContext, id: number): Promise<void> {
   const { store, runner } = ctx;
   store.getDataset(id);
   const fits = store.listFits().filter((f) => f.datasetId === id);
+  for (const f of fits) {
+    if (f.status === 'running' && store.leaseState(f.id) === 'live') throw runningElsewhere(f.id);
+  }
   // Cancel all of them before waiting on any: a run that ends starts the next queued fit.
   const active = fits.filter((f) => f.status === 'queued' || f.status === 'running');
   await Promise.all(active.map((f) => runner.stop(f.id)));

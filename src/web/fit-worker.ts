@@ -3,19 +3,23 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runComparison } from '../analysis/compare.js';
 import { parseCsv } from '../data/csv.js';
-import { BayesbenchError } from '../errors.js';
-import type { FitResult } from '../store/store.js';
+import { BayesbenchError, ResourceError } from '../errors.js';
+import { type SerializedFitResult, serializeFitResult } from '../store/documents.js';
 import type { FitJob } from './engine.js';
 import { compareOptions, readModels } from './fit-options.js';
 
 /**
  * Worker thread of one fit (src/web/run-fit.ts starts it): parse the dataset, run the comparison
- * (the sampler may start its own chain workers), post progress events and the result, whose typed
- * arrays are transferred, not copied. The parent cancels by terminating this thread.
+ * (the sampler may start its own chain workers), post progress events and the result: its documents
+ * as JSON text made here (never stringified on the server's main thread; a document longer than
+ * `maxDocumentChars` fails the fit), its typed arrays transferred, not copied. The parent cancels by
+ * terminating this thread, and bounds its heap with `resourceLimits`.
  */
 interface WorkerInput {
   job: FitJob;
   modelsDir: string;
+  /** Longest comparison or summary JSON text stored (characters). */
+  maxDocumentChars: number;
 }
 
 /**
@@ -32,7 +36,7 @@ function niceThisThread(): void {
   }
 }
 
-const { job, modelsDir } = workerData as WorkerInput;
+const { job, modelsDir, maxDocumentChars } = workerData as WorkerInput;
 niceThisThread();
 const port = parentPort!;
 
@@ -48,7 +52,7 @@ try {
     sampler: { ...options.sampler, ...(fromSource ? { parallel: false } : {}) },
     onProgress: (event) => port.postMessage({ type: 'progress', event }),
   });
-  const result: FitResult = {
+  const result: SerializedFitResult = serializeFitResult({
     comparison: run.comparison,
     summary: run.summary,
     draws: run.fit.draws,
@@ -58,7 +62,18 @@ try {
       sampling_seconds: run.fit.timing.samplingSeconds,
       total_seconds: (performance.now() - started) / 1000,
     },
-  };
+  });
+  for (const [what, text] of [
+    ['comparison', result.comparisonJson],
+    ['summary', result.summaryJson],
+  ] as const) {
+    if (text.length > maxDocumentChars) {
+      const mb = (n: number) => `${Math.ceil(n / 1e6)} MB`;
+      throw new ResourceError(
+        `the fit's ${what} document is ${mb(text.length)}, above the stored limit of ${mb(maxDocumentChars)}: compare fewer heuristics or tasks`,
+      );
+    }
+  }
   const transfer = [run.fit.draws.values.buffer, run.fit.stats.values.buffer].filter(
     (b, i, all) => b instanceof ArrayBuffer && all.indexOf(b) === i,
   ) as ArrayBuffer[];

@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { BayesbenchError } from '../errors.js';
 import type { ProgressEvent } from '../sampler/types.js';
-import type { ChainProgress, FitProgress, FitRecord, FitStatus, Store } from '../store/store.js';
+import {
+  type ChainProgress,
+  type FitProgress,
+  type FitRecord,
+  type FitStatus,
+  runningElsewhere,
+  type Store,
+} from '../store/store.js';
 import type { RunFit } from './engine.js';
 
 /** What subscribers of one fit hear: progress while it runs, then its final status. */
@@ -13,14 +20,20 @@ export type RunnerEvent =
 export interface Runner {
   /** Look at the store's queue and start fits while fewer than `jobs` run. */
   pump(): void;
-  /** Cancel a queued or running fit; false when it had already finished. */
+  /**
+   * Cancel a queued or running fit (also one orphaned by a server that stopped); false when it had
+   * already finished. Throws a 409 BayesbenchError for a fit another live server runs.
+   */
   cancel(fitId: number): boolean;
   /**
    * Cancel a queued or running fit and resolve once its run has ended and its final status is
    * stored (so nothing writes to its row afterwards); false when it was not queued or running here.
    */
   stop(fitId: number): Promise<boolean>;
-  /** Queue an interrupted, failed or cancelled fit again. */
+  /**
+   * Queue an interrupted, failed, cancelled or orphaned fit again. Throws a 409 BayesbenchError for a
+   * queued, running or done fit, QueueFullError (429) when the queue is full.
+   */
   restart(fitId: number): FitRecord;
   /** Listen to one fit's events; returns the unsubscribe function. */
   subscribe(fitId: number, listener: (event: RunnerEvent) => void): () => void;
@@ -42,12 +55,17 @@ export interface RunnerOptions {
   jobs?: number;
   /** Minimum milliseconds between progress writes to the store (default 500). */
   storeIntervalMs?: number;
+  /** Milliseconds between lease renewals (default a quarter of the store's lease). */
+  heartbeatMs?: number;
 }
 
 /**
  * Create the job runner: fits queued in the store run one at a time (or `jobs` at a time) through
  * `runFit`; progress goes to subscribers (server-sent events) at once and to the store at most every
  * `storeIntervalMs`; the result, its draws and status 'done' are written in one transaction.
+ * A heartbeat renews the leases of the fits running here (so other servers on the same database
+ * leave them alone), stops a run whose lease was lost (its fit was taken over while this server
+ * was stalled), and marks fits orphaned by a stopped server as interrupted.
  *
  * @example
  * const runner = createRunner({ store, runFit: workerRunFit });
@@ -65,6 +83,37 @@ export function createRunner(options: RunnerOptions): Runner {
   >();
   let closed = false;
   let idleWaiters: (() => void)[] = [];
+
+  // Never throws (it runs on a timer, where an exception would end the process): a busy or closed
+  // database skips a beat; the lease outlasts several beats.
+  const heartbeat = () => {
+    if (!store.db.open) {
+      clearInterval(timer);
+      return;
+    }
+    try {
+      beat();
+    } catch {
+      // Retried at the next beat.
+    }
+  };
+  const beat = () => {
+    const owned = new Set(store.renewLeases());
+    for (const [id, r] of running) {
+      if (owned.has(id) || r.controller.signal.aborted) continue;
+      r.reason = 'lost';
+      r.controller.abort();
+    }
+    for (const id of store.reapOrphans()) {
+      const error = 'the server stopped while this fit was running';
+      emit({ type: 'status', fitId: id, status: 'interrupted', error });
+    }
+  };
+  const timer = setInterval(
+    heartbeat,
+    options.heartbeatMs ?? Math.max(10, Math.floor(store.leaseMs / 4)),
+  );
+  timer.unref();
 
   const emit = (event: RunnerEvent) => {
     emitter.emit(`fit:${event.fitId}`, event);
@@ -130,10 +179,13 @@ export function createRunner(options: RunnerOptions): Runner {
           { signal: controller.signal, onProgress },
         );
         if (controller.signal.aborted) throw new Error('cancelled');
-        store.completeFit(fitId, result);
-        emit({ type: 'status', fitId, status: 'done', error: null });
+        if (store.completeFit(fitId, result)) {
+          emit({ type: 'status', fitId, status: 'done', error: null });
+        }
       } catch (err) {
         const aborted = controller.signal.aborted;
+        // Its lease was lost: the fit's row now belongs to whoever took it over.
+        if (aborted && entry.reason === 'lost') return;
         const status: FitStatus = aborted
           ? entry.reason === 'close'
             ? 'interrupted'
@@ -146,8 +198,9 @@ export function createRunner(options: RunnerOptions): Runner {
           : err instanceof BayesbenchError
             ? err.message
             : `internal error: ${err instanceof Error ? err.message : String(err)}`;
-        store.failFit(fitId, status as 'failed' | 'cancelled' | 'interrupted', message);
-        emit({ type: 'status', fitId, status, error: message });
+        if (store.failFit(fitId, status as 'failed' | 'cancelled' | 'interrupted', message)) {
+          emit({ type: 'status', fitId, status, error: message });
+        }
       } finally {
         running.delete(fitId);
         if (!closed) pump();
@@ -172,13 +225,22 @@ export function createRunner(options: RunnerOptions): Runner {
       r.controller.abort();
       return true;
     }
-    const fit = store.getFit(fitId);
-    if (fit.status !== 'queued') return false;
-    store.failFit(fitId, 'cancelled', 'cancelled by the user');
-    emit({ type: 'status', fitId, status: 'cancelled', error: 'cancelled by the user' });
+    const { status } = store.fitState(fitId);
+    if (status === 'running' && store.leaseState(fitId) === 'live') throw runningElsewhere(fitId);
+    if (status !== 'queued' && status !== 'running') return false;
+    // Queued, or running with no server left to run it (orphaned): nothing to stop, only the row.
+    const message =
+      status === 'queued'
+        ? 'cancelled by the user'
+        : 'cancelled by the user (the server running it had stopped)';
+    if (!store.failFit(fitId, 'cancelled', message)) return false;
+    emit({ type: 'status', fitId, status: 'cancelled', error: message });
     checkIdle();
     return true;
   };
+
+  /** A running fit that no runner runs any more (its lease expired, or it was ours before close). */
+  const orphaned = (fitId: number) => !running.has(fitId) && store.leaseState(fitId) !== 'live';
 
   return {
     pump,
@@ -191,9 +253,15 @@ export function createRunner(options: RunnerOptions): Runner {
       return cancelled;
     },
     restart(fitId) {
-      const fit = store.getFit(fitId);
-      if (fit.status === 'queued' || fit.status === 'running' || fit.status === 'done') {
-        throw new BayesbenchError(`fit ${fitId} is ${fit.status}; only a stopped fit restarts`);
+      const { status } = store.fitState(fitId);
+      const stopped =
+        status === 'running' ? orphaned(fitId) : status !== 'queued' && status !== 'done';
+      if (!stopped) {
+        throw new BayesbenchError(
+          `fit ${fitId} is ${status}; only a stopped fit restarts`,
+          'conflict',
+          409,
+        );
       }
       const again = store.requeueFit(fitId);
       pump();
@@ -224,6 +292,7 @@ export function createRunner(options: RunnerOptions): Runner {
     },
     async close() {
       closed = true;
+      clearInterval(timer);
       for (const r of running.values()) {
         r.reason = 'close';
         r.controller.abort();

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/analysis/types.js';
 import { BayesbenchError, NotFoundError } from '../../src/errors.js';
-import { openStore, SCHEMA_VERSION } from '../../src/store/store.js';
+import { openStore, SCHEMA_VERSION, type Store } from '../../src/store/store.js';
 
 const comparison: Comparison = {
   heuristics: [{ name: 'a', mean: 1, q5: 0, q95: 2, p_best: 0.7, expected_rank: 1.3 }],
@@ -80,13 +80,16 @@ describe('openStore', () => {
     a.completeFit(done.id, { comparison });
     const running = a.createFit({ datasetId: ds.id, spec, config });
     a.markRunning(running.id);
-    // A pid that cannot be alive (above the kernel's pid_max) stands for the dead server.
-    a.db.prepare('UPDATE fits SET owner_pid = 2147483646 WHERE id = ?').run(running.id);
-    a.close();
+    // A pid that cannot be alive (above the kernel's pid_max) stands for a server on this host
+    // killed with -9: its lease has not run out, but its process is gone.
+    a.db
+      .prepare('UPDATE fits SET owner = ? WHERE id = ?')
+      .run(`${hostname()}/2147483646/dead`, running.id);
     const b = openStore(path);
     expect(b.interruptedOnOpen).toEqual([running.id]);
     expect(b.getFit(running.id).status).toBe('interrupted');
     expect(b.getFit(done.id).status).toBe('done');
+    a.close();
     expect(b.db.pragma('journal_mode', { simple: true })).toBe('wal');
     const again = b.requeueFit(running.id);
     expect(again.status).toBe('queued');
@@ -194,5 +197,114 @@ describe('openStore', () => {
     expect(store.getDraws(id)).toBeNull();
     expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
     store.close();
+  });
+});
+
+/** Two connections to one database file, standing for two servers; closed after the test. */
+function twoServers(leaseMs = 60_000): { a: Store; b: Store; datasetId: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-lease-'));
+  dirs.push(dir);
+  const path = join(dir, 'x.db');
+  const a = openStore(path, { leaseMs });
+  const b = openStore(path, { leaseMs });
+  opened.push(a, b);
+  const ds = a.addDataset({
+    name: 'd.csv',
+    csv: new Uint8Array([1]),
+    summary: { rows: 0, columns: [] },
+  });
+  return { a, b, datasetId: ds.id };
+}
+const opened: Store[] = [];
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+describe('leases of running fits', () => {
+  it('leaves a fit another server runs alone while its lease holds', () => {
+    const { a, b, datasetId } = twoServers();
+    const id = a.createFit({ datasetId, spec, config }).id;
+    expect(a.markRunning(id)).toBe(true);
+    expect(b.markRunning(id)).toBe(false);
+    expect(a.leaseState(id)).toBe('mine');
+    expect(b.leaseState(id)).toBe('live');
+    expect(b.reapOrphans()).toEqual([]);
+    expect(b.failFit(id, 'cancelled', 'no')).toBe(false);
+    const refusal =
+      `fit ${id} is running on another server using this database: cancel it there, ` +
+      'or wait until that server stops and its lease runs out';
+    expect(() => b.deleteFit(id)).toThrow(refusal);
+    expect(() => b.deleteDataset(datasetId)).toThrow(refusal);
+    // b's progress writes do not land on a's fit; a's do.
+    b.setProgress(id, { chains: [], fraction: 0.9 });
+    expect(a.getFit(id).progress.fraction).toBe(0);
+    a.setProgress(id, { chains: [], fraction: 0.5 });
+    expect(b.getFit(id)).toMatchObject({ status: 'running', progress: { fraction: 0.5 } });
+    expect(a.renewLeases()).toEqual([id]);
+    expect(b.renewLeases()).toEqual([]);
+    expect(a.completeFit(id, { comparison })).toBe(true);
+    expect(b.getFit(id).status).toBe('done');
+  });
+
+  it('orphans a fit whose lease ran out: reaped as interrupted, its late result not written', () => {
+    const { a, b, datasetId } = twoServers();
+    const id = a.createFit({ datasetId, spec, config }).id;
+    a.markRunning(id);
+    // Server a stalls past its lease (no renewal): the lease runs out.
+    a.db.prepare('UPDATE fits SET lease_until = ? WHERE id = ?').run(Date.now() - 1, id);
+    expect(b.leaseState(id)).toBe('expired');
+    expect(b.reapOrphans()).toEqual([id]);
+    expect(b.getFit(id)).toMatchObject({
+      status: 'interrupted',
+      error: 'the server stopped while this fit was running',
+    });
+    // a wakes up: its renewal finds nothing, its result and its failure are not written.
+    expect(a.renewLeases()).toEqual([]);
+    expect(a.completeFit(id, { comparison })).toBe(false);
+    expect(b.getFit(id).status).toBe('interrupted');
+    // Restarted and run by b: a's late writes still change nothing.
+    b.requeueFit(id);
+    expect(b.markRunning(id)).toBe(true);
+    expect(a.failFit(id, 'failed', 'late')).toBe(false);
+    expect(a.completeFit(id, { comparison })).toBe(false);
+    expect(b.getFit(id)).toMatchObject({ status: 'running', error: null });
+  });
+
+  it('an expired fit can be deleted with its dataset; close() gives up the leases at once', () => {
+    const { a, b, datasetId } = twoServers();
+    const stale = a.createFit({ datasetId, spec, config }).id;
+    a.markRunning(stale);
+    a.db.prepare('UPDATE fits SET lease_until = 0 WHERE id = ?').run(stale);
+    b.deleteFit(stale);
+    expect(() => b.getFit(stale)).toThrow(NotFoundError);
+    const running = a.createFit({ datasetId, spec, config }).id;
+    a.markRunning(running);
+    expect(b.leaseState(running)).toBe('live');
+    a.close();
+    expect(b.leaseState(running)).toBe('expired');
+    b.deleteDataset(datasetId);
+    expect(b.listFits()).toEqual([]);
+  });
+
+  it('migrates a schema-1 database: a fit it left running has no lease and is interrupted', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-v1-'));
+    dirs.push(dir);
+    const path = join(dir, 'v1.db');
+    const a = openStore(path);
+    const ds = a.addDataset({
+      name: 'd.csv',
+      csv: new Uint8Array([1]),
+      summary: { rows: 0, columns: [] },
+    });
+    const id = a.createFit({ datasetId: ds.id, spec, config }).id;
+    a.markRunning(id);
+    // What a schema-1 server leaves: no lease columns.
+    a.db.exec('ALTER TABLE fits DROP COLUMN owner; ALTER TABLE fits DROP COLUMN lease_until');
+    a.db.pragma('user_version = 1');
+    a.db.close();
+    const b = openStore(path);
+    opened.push(b);
+    expect(b.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(b.interruptedOnOpen).toEqual([id]);
   });
 });
