@@ -2,7 +2,7 @@
  * `npx tsx bench/compare.bench.ts`: `compare` end to end on the Tay et al. (2021) LRA table
  * (fixtures/real/lra_tay2021.csv, 11 heuristics x 5 tasks): read the CSV, prepare, compile, sample
  * (default settings: 4 chains x 1000 warmup + 1000 draws, adapt_delta 0.95), summarize, build the
- * Comparison and format the terminal tables. Target: under 5 s on this machine (issue 5).
+ * Comparison and format the terminal tables. Target: under 5 s on this machine, so a compare feels interactive.
  * Prints figures only; never asserts speed. `--reps N` repeats the run (default 3).
  */
 import os from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Data layer benchmark (issue 7, streaming CSV import): write a 1,000,000-row synthetic benchmark CSV
+ * Data layer benchmark (BENCHMARKS.md §3, streaming CSV import): write a 1,000,000-row synthetic benchmark CSV
  * (20 heuristics x 500 tasks x 100 seeds, bench/gen-synth.ts, same bytes as gen_synth.py 20 500 5 100 1)
  * to a temp file, then in a fresh child process time `readCsvFile` (csv-parse streaming API into typed
  * columns) and `prepareComparisonData`, and report wall and CPU seconds and peak RSS
@@ -113,7 +113,7 @@ async function main(argv: readonly string[]): Promise<void> {
       );
       if (mode === 'stream') console.log(`columns: ${r.columns}`);
     }
-    console.log('targets: a few seconds; peak RSS well under 1536 MiB (issue 7)');
+    console.log('targets: a few seconds; peak RSS well under 1536 MiB (BENCHMARKS.md §3)');
     if (argv.includes('--keep')) console.log(`kept: ${file}`);
   } finally {
     if (!argv.includes('--keep')) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
  * Model-layer benchmark: gradient evaluations per second of the default comparison model
- * (models/heuristic-task.json) on synthetic tables shaped like issue 7's synth_small (480 rows:
+ * (models/heuristic-task.json) on synthetic tables shaped like bench/reference/synth_small.csv (480 rows:
  * 8 heuristics x 12 tasks x 4 categories x 5 seeds), synth_med (4,000 rows: 10 x 40 x 5 x 10) and the
  * 1,000,000-row scale case (20 x 500 x 100 seeds), with and without sufficient statistics, plus
  * compile time.

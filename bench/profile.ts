@@ -1,5 +1,5 @@
 /**
- * Where the time goes (issue 7): one gradient evaluation and one NUTS iteration of the default
+ * Where the time goes (BENCHMARKS.md §4): one gradient evaluation and one NUTS iteration of the default
  * comparison model, `score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)`,
  * with the explicit priors of bench/reference/heuristic_task.stan.
  *
@@ -34,6 +34,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from '../src/math/quantile.js';
 import { FORMULA, scoreStats, stanPriors } from './rstan.bench.js';
 import { BENCH_DIR, printHeader, ROOT } from './run.js';
 
@@ -486,12 +487,6 @@ async function efficiency(argv: readonly string[]): Promise<void> {
   console.log(
     `median of ${rows.length} seeds: CPU ${med((r) => r.cpu).toFixed(2)} s, ${med((r) => r.grads).toFixed(0)} gradients, ${med((r) => r.perIter).toFixed(1)} leapfrogs/iteration, min ESS ${med((r) => r.ess).toFixed(0)}, ${med((r) => (1000 * r.ess) / r.grads).toFixed(2)} per 1k gradients, ${med((r) => r.ess / r.cpu).toFixed(0)} per CPU s`,
   );
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../src/analysis/types.js';
 import type { Summary, SummaryRow } from '../src/diagnostics/types.js';
 import { createDraws, drawIndex } from '../src/draws/draws.js';
+import { median } from '../src/math/quantile.js';
 import { diagnosticsBanner } from '../src/report/banner.js';
 import { categoryForestPlot } from '../src/report/category-forest-plot.js';
 import { renderComparisonPlots } from '../src/report/comparison-plots.js';
@@ -126,11 +127,6 @@ function draws4x1000(variables: string[]) {
       }
     }
   return d;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 function time(label: string, f: () => unknown, runs = 15): void {

@@ -1,5 +1,5 @@
 /**
- * bayesbench vs rstan, side by side (issue 7): the heuristic x task comparison model of
+ * bayesbench vs rstan, side by side (BENCHMARKS.md §1-2): the heuristic x task comparison model of
  * bench/reference/heuristic_task.stan on synth_small.csv and synth_med.csv, 4 chains x 1000 warmup +
  * 1000 draws, same explicit priors. Prints min ESS_bulk per second for both and their ratio, the end
  * to end ratio (rstan's C++ compile included) and whether posterior means agree within
@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from '../src/math/quantile.js';
 import { BENCH_DIR, machineInfo, printHeader, ROOT } from './run.js';
 
 /** The formula of heuristic_task.stan in brms syntax. */
@@ -58,13 +59,13 @@ export function scoreStats(csv: string): { n: number; median: number; sd: number
   if (k < 0) throw new Error('no score column');
   const y = lines.slice(1).map((l) => Number(l.split(',')[k]));
   const n = y.length;
-  const sorted = Float64Array.from(y).sort();
-  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  // this summation order is kept: the priors it prints feed the recorded benchmark runs, and
+  // math/moments' variance differs from it in the last bit on synth_small and synth_med
   let mean = 0;
   for (const v of y) mean += v / n;
   let ss = 0;
   for (const v of y) ss += (v - mean) ** 2;
-  return { n, median, sd: Math.sqrt(ss / (n - 1)) };
+  return { n, median: median(y), sd: Math.sqrt(ss / (n - 1)) };
 }
 
 /**
@@ -145,13 +146,8 @@ export function sum(xs: readonly number[]): number {
   return s;
 }
 
-/** Median of numbers (NaN for none). @example median([3, 1, 2]); // 2 */
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const h = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
+/** R's median (src/math/quantile.ts), re-exported for the other benchmarks and their tests. */
+export { median };
 
 /** One rstan run as rstan_fit_full.R prints it. */
 export interface RstanRun {

@@ -1,5 +1,5 @@
 /**
- * Sampler benchmark (issue 2, issue 7): gradients per second, min ESS_bulk per second and per gradient
+ * Sampler benchmark: gradients per second, min ESS_bulk per second and per gradient
  * on the 100-d standard normal and eight schools (non-centred), 4 chains x (1000 warmup + 1000 draws),
  * in-process (one thread, chains interleaved) and on worker threads (piscina).
  * Run: npx tsx bench/sampler.bench.ts [--runs 3] [--seed 1]

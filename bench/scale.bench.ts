@@ -1,5 +1,5 @@
 /**
- * Scale (issue 7): a 1,000,000-row benchmark CSV (20 heuristics x 500 tasks x 100 seeds, 5 task
+ * Scale (BENCHMARKS.md §3): a 1,000,000-row benchmark CSV (20 heuristics x 500 tasks x 100 seeds, 5 task
  * categories) through `bayesbench compare --json` end to end as a child process. Prints wall time
  * and peak RSS (from /usr/bin/time -v, which counts the worker threads: they share the process).
  * Targets: <= 60 s and < 1.5 GB.
@@ -35,7 +35,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { printHeader, ROOT } from './run.js';
 
-/** Targets from issue 7. */
+/** Targets of BENCHMARKS.md §3: the 1M-row compare within 60 s and 1.5 GB peak RSS. */
 export const TARGET_SECONDS = 60;
 export const TARGET_RSS_MB = 1.5 * 1024;
 

@@ -1,5 +1,5 @@
 /**
- * Load test of the report server (`npm run bench:server`, issue 6): the report page of a finished fit
+ * Load test of the report server (`npm run bench:server`; README.md "Load test"): the report page of a finished fit
  * under 50 concurrent connections for 10 s on loopback while another fit runs, with autocannon.
  * Prints requests/s, latency percentiles and errors (target: 0 errors, p99 < 200 ms).
  *

@@ -76,7 +76,7 @@ export {
   synthRows,
 } from './data/synth.js';
 export type { Column, FactorColumn, NumericColumn, Table } from './data/table.js';
-// diagnostics (ALGORITHMS.md §5; posterior 1.7.1):
+// diagnostics (docs/ALGORITHMS.md §5; posterior 1.7.1):
 export { autocovariance, meanAutocovariance } from './diagnostics/autocovariance.js';
 export {
   DEFAULT_THRESHOLDS,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,6 +16,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 describe('the built CLI (tsc + bundled @stdlib)', () => {
   let out = '';
   beforeAll(async () => {
+    // test-output/ is git-ignored and absent on a fresh clone: make it here.
+    mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
     out = mkdtempSync(path.join(ROOT, 'test-output', 'build-'));
     await run(process.execPath, [
       path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),

@@ -3,7 +3,7 @@ import type { Comparison, ComparisonCell, ComparisonPair } from './types.js';
 
 /**
  * Terminal tables of a Comparison (pure: document in, text out; the CLI prints it). Order follows
- * UX.md section 3: recommendation per category, P(best) and expected rank, rank probabilities,
+ * docs/UX.md §3: recommendation per category, P(best) and expected rank, rank probabilities,
  * pairwise decisions overall and per category, the per-task table (where rank flips show) and the
  * per-task posterior predictive check.
  */

@@ -38,7 +38,7 @@ export function topLevelTerms(rhs: string): string[] {
 }
 
 /**
- * Adapt the default comparison formula to the data (issue 5): drop terms that mention `category`
+ * Adapt the default comparison formula to the data (README.md "bayesbench compare"): drop terms that mention `category`
  * when there is no category, add `(1|study)` when there are several studies, and use
  * `score | se(se)` when rows are means with a standard error or `score | trials(trials)` for counts.
  * @example

@@ -1,6 +1,7 @@
 import { gammaVariate } from '../math/gamma-variate.js';
+import { variance } from '../math/moments.js';
+import { quantileSorted } from '../math/quantile.js';
 import type { NormalRng } from './random.js';
-import { quantileSorted, sd } from './stats.js';
 
 /**
  * Posterior predictive check of each task's spread (Gelman et al. 2013, BDA3 section 6.3, test
@@ -38,13 +39,13 @@ export function ppcByTask(
         p_value: Number.NaN,
       };
     }
-    const observed = sd(r.map((i) => y[i]));
+    const observed = Math.sqrt(variance(r.map((i) => y[i])));
     const rep = new Float64Array(nReplicates);
     const buf = new Float64Array(r.length);
     let above = 0;
     for (let k = 0; k < nReplicates; k++) {
       for (let j = 0; j < r.length; j++) buf[j] = yrep[k * N + r[j]];
-      rep[k] = sd(buf);
+      rep[k] = Math.sqrt(variance(buf));
       if (rep[k] >= observed) above++;
     }
     rep.sort();

@@ -1,7 +1,7 @@
 import { column, type HeuristicDraws } from './matrix.js';
 
 /**
- * Rank probabilities without a ranking model (UX.md section 3, "P(best) and rank probabilities"):
+ * Rank probabilities without a ranking model (docs/UX.md §3, "P(best) and rank probabilities"):
  * in each posterior draw rank the heuristics' expected scores (rank 1 = best in the stated
  * orientation), then average over draws. Ties within a draw (exactly equal values) are broken by
  * the heuristics' order, which only matters for degenerate draws.

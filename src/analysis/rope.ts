@@ -3,7 +3,7 @@ import type { ComparisonDesign } from './design.js';
 /**
  * The default ROPE half-width: 0.1 times the pooled within-task standard deviation of the scores,
  * sqrt(sum_t sum_i (y_ti - ybar_t)^2 / sum_t (n_t - 1)). The same spirit as autorank's default ROPE
- * of 0.1 in effect-size units (UX.md section 3) and Kruschke's (2018) "half of a small effect":
+ * of 0.1 in effect-size units (docs/UX.md §3) and Kruschke's (2018) "half of a small effect":
  * differences under a tenth of how much scores typically vary within a task count as practically
  * equal. With `--scale task` the scores are in standard-deviation units and this is ~0.1.
  * Returns NaN when no task has two finite scores.

@@ -1,45 +1,9 @@
 /**
- * Small numeric helpers over one vector of posterior draws (all chains pooled): mean, quantiles and
- * the mean/q5/q95 triple the Comparison document reports. Quantiles use type 7 interpolation, the R
- * default that the R package posterior's `quantile2` also uses (Hyndman & Fan 1996, definition 7).
+ * The mean/q5/q95 triple the Comparison document reports for one vector of posterior draws (all
+ * chains pooled), by selection instead of a sort. Quantiles are R's type 7 (the R package
+ * posterior's `quantile2`; src/math/quantile.ts); the mean is a plain sum / n.
  */
-
-/**
- * Arithmetic mean; NaN for an empty vector.
- * @example mean(Float64Array.from([1, 2, 3])) // 2
- */
-export function mean(x: ArrayLike<number>): number {
-  if (x.length === 0) return Number.NaN;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
-  return s / x.length;
-}
-
-/**
- * Sample standard deviation (n - 1 denominator); NaN with fewer than 2 values.
- * @example sd([1, 2, 3]) // 1
- */
-export function sd(x: ArrayLike<number>): number {
-  const n = x.length;
-  if (n < 2) return Number.NaN;
-  const m = mean(x);
-  let s = 0;
-  for (let i = 0; i < n; i++) s += (x[i] - m) ** 2;
-  return Math.sqrt(s / (n - 1));
-}
-
-/**
- * Type-7 quantile of values that are already sorted ascending.
- * @example quantileSorted([1, 2, 3, 4, 5], 0.25) // 2
- */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
+import { interpolate7, quantileSorted, type7Index } from '../math/quantile.js';
 
 /** Posterior mean and 90% central interval. */
 export interface Interval90 {
@@ -59,10 +23,11 @@ export interface Interval90 {
  */
 export function summarize90(x: ArrayLike<number>): Interval90 {
   const n = x.length;
-  const h5 = (n - 1) * 0.05;
-  const lo5 = Math.floor(h5);
-  const h95 = (n - 1) * 0.95;
-  const lo95 = Math.floor(h95);
+  // 0-based order statistics and interpolation fractions of the two quantiles, as R computes them
+  const i5 = type7Index(n, 0.05);
+  const lo5 = Math.floor(i5) - 1;
+  const i95 = type7Index(n, 0.95);
+  const lo95 = Math.floor(i95) - 1;
   // few draws: sort
   if (n < 400) return sortedSummary(x);
   // thresholds from a strided sample of 1/16 of the draws: its 10% and 90% order statistics,
@@ -110,8 +75,8 @@ export function summarize90(x: ArrayLike<number>): Interval90 {
   const y95 = minOf(highBuf, k95 + 1, nh - 1);
   return {
     mean: sum / n,
-    q5: x5 + (h5 - lo5) * (y5 - x5),
-    q95: x95 + (h95 - lo95) * (y95 - x95),
+    q5: interpolate7(x5, y5, i5 - Math.floor(i5)),
+    q95: interpolate7(x95, y95, i95 - Math.floor(i95)),
   };
 }
 
@@ -170,5 +135,11 @@ function sortedSummary(x: ArrayLike<number>): Interval90 {
   const sorted = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) sorted[i] = x[i];
   sorted.sort();
-  return { mean: mean(x), q5: quantileSorted(sorted, 0.05), q95: quantileSorted(sorted, 0.95) };
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i];
+  return {
+    mean: sum / x.length,
+    q5: quantileSorted(sorted, 0.05),
+    q95: quantileSorted(sorted, 0.95),
+  };
 }

@@ -63,7 +63,7 @@ export async function diagnose(files: string[], o: DiagnoseOptions): Promise<num
     ebfmi: numOption('ebfmi', o.ebfmi, (v) => v >= 0, 'a number >= 0'),
     maxTreeDepth: numOption('max-treedepth', o.maxTreedepth, (v) => v >= 1, 'a number >= 1'),
   };
-  // UX.md §0 item 6: long tables need a cap; --vars selects, --json has every variable.
+  // docs/UX.md §0 item 6: long tables need a cap; --vars selects, --json has every variable.
   const maxRows =
     numOption('max-rows', o.maxRows, (v) => v >= 0, 'a number >= 0') ?? DEFAULT_MAX_ROWS;
   let pattern: RegExp | undefined;

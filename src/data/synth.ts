@@ -2,8 +2,8 @@ import { pyRandom } from './pyrandom.js';
 import type { Column, Table } from './table.js';
 
 /**
- * Synthetic heuristic x task benchmark runs with a known truth, the design of the shared
- * gen_synth.py (issue 7): score = mu + heuristic[h] + task[t] + category[c(t)] +
+ * Synthetic heuristic x task benchmark runs with a known truth, the design of the
+ * reference generator bench/reference/gen_synth.py (BENCHMARKS.md §1): score = mu + heuristic[h] + task[t] + category[c(t)] +
  * heuristicCategory[h, c(t)] + heuristicTask[h, t] + Normal(0, sigma), task t in category t mod C.
  * With the default settings and sdCategory 0 the random stream is CPython's (pyRandom), so
  * `generateSynthetic({heuristics: 8, tasks: 12, categories: 4, runs: 5, seed: 1})` reproduces

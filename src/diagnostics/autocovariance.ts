@@ -2,7 +2,7 @@ import { type FftPlan, fft, fftPlan, nextPow2 } from '../math/fft.js';
 import { mean, variance } from '../math/moments.js';
 
 /**
- * Autocovariance by FFT (ALGORITHMS.md §5.4, posterior `autocovariance`): the biased estimate
+ * Autocovariance by FFT (docs/ALGORITHMS.md §5.4, posterior `autocovariance`): the biased estimate
  * acov_t = (1/N) sum_{n < N-t} y_n y_{n+t} of the centred chain y, by zero padding to a power of two
  * >= 2N (any padding >= 2N - 1 gives the linear, not circular, autocovariance), |FFT|^2 and an
  * inverse FFT, rescaled so that acov_0 = var(x) (N-1)/N exactly as posterior does.

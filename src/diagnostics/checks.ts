@@ -1,7 +1,7 @@
 import type { DiagnosticWarning, SamplerSummary, SummaryRow, Thresholds } from './types.js';
 
 /**
- * The convergence and sampler checks (ALGORITHMS.md §5.8; Vehtari et al. 2021 §2 recommendations;
+ * The convergence and sampler checks (docs/ALGORITHMS.md §5.8; Vehtari et al. 2021 §2 recommendations;
  * CmdStan `diagnose`), returned as data: one warning per failing check, each with a plain-language
  * remedy.
  */

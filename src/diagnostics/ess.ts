@@ -6,7 +6,7 @@ import { zScale } from './rank.js';
 import { splitChains } from './split.js';
 
 /**
- * Effective sample sizes (ALGORITHMS.md §5.5-5.6; Vehtari et al. 2021 §3; posterior R/convergence.R).
+ * Effective sample sizes (docs/ALGORITHMS.md §5.5-5.6; Vehtari et al. 2021 §3; posterior R/convergence.R).
  * Inputs are draws x chains blocks (column-major by chain, as one variable of Draws).
  */
 

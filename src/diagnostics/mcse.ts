@@ -6,7 +6,7 @@ import { essBasic, essQuantile } from './ess.js';
 import { sd } from './measures.js';
 
 /**
- * Monte Carlo standard errors (ALGORITHMS.md §5.7; posterior 1.7.1 `mcse_mean`, `mcse_sd`,
+ * Monte Carlo standard errors (docs/ALGORITHMS.md §5.7; posterior 1.7.1 `mcse_mean`, `mcse_sd`,
  * `mcse_quantile`; Vehtari et al. 2021 §4.4).
  */
 

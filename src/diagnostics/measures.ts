@@ -1,5 +1,5 @@
 import { mean, variance } from '../math/moments.js';
-import { medianSorted, quantileSorted, sortedCopy } from '../math/quantile.js';
+import { quantileSorted, mad as rMad, median as rMedian, sortedCopy } from '../math/quantile.js';
 import { hasNaN } from './checks-input.js';
 
 /**
@@ -29,7 +29,7 @@ export function sd(x: Float64Array): number {
  */
 export function median(x: Float64Array): number {
   if (hasNaN(x)) return Number.NaN;
-  return medianSorted(sortedCopy(x));
+  return rMedian(x);
 }
 
 /**
@@ -38,18 +38,8 @@ export function median(x: Float64Array): number {
  */
 export function mad(x: Float64Array): number {
   if (hasNaN(x)) return Number.NaN;
-  const s = sortedCopy(x);
-  const med = medianSorted(s);
-  const dev = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) dev[i] = Math.abs(x[i] - med);
-  return MAD_CONSTANT * medianSorted(dev.sort());
+  return rMad(x);
 }
-
-/**
- * R's consistency constant of `mad` for the normal distribution.
- * @example MAD_CONSTANT * medianSorted(absDeviations)
- */
-export const MAD_CONSTANT = 1.4826;
 
 /**
  * Type-7 quantiles of all draws at the probabilities `probs`; NaN if any draw is NaN.

@@ -3,7 +3,7 @@ import { normalQuantile } from '../math/normal-quantile.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
 
 /**
- * Rank normalization and folding (ALGORITHMS.md §5.2, posterior `z_scale`, `u_scale`,
+ * Rank normalization and folding (docs/ALGORITHMS.md §5.2, posterior `z_scale`, `u_scale`,
  * `backtransform_ranks`, `fold_draws`; Vehtari et al. 2021 §3).
  */
 

@@ -4,7 +4,7 @@ import { foldDraws, zScale } from './rank.js';
 import { splitChains } from './split.js';
 
 /**
- * Potential scale reduction R-hat (ALGORITHMS.md §5.3; Vehtari et al. 2021 §4; posterior `.rhat`,
+ * Potential scale reduction R-hat (docs/ALGORITHMS.md §5.3; Vehtari et al. 2021 §4; posterior `.rhat`,
  * `rhat_basic`, `rhat`). R-hat may be below 1: never clamped.
  */
 

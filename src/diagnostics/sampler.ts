@@ -2,7 +2,7 @@ import type { SamplerStats } from '../draws/draws.js';
 import type { SamplerSummary } from './types.js';
 
 /**
- * Sampler-level diagnostics from the per-draw sampler statistics (ALGORITHMS.md §5.8-5.9):
+ * Sampler-level diagnostics from the per-draw sampler statistics (docs/ALGORITHMS.md §5.8-5.9):
  * divergences, max-treedepth hits, E-BFMI per chain, step size per chain, leapfrog steps.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Splitting chains (ALGORITHMS.md §5.1, posterior `.split_chains`): each chain of N draws becomes two
+ * Splitting chains (docs/ALGORITHMS.md §5.1, posterior `.split_chains`): each chain of N draws becomes two
  * chains of floor(N/2) draws, the first and the last half; for odd N the middle draw is dropped.
  * Blocks are draws x chains, column-major by chain (the Draws layout).
  */

@@ -8,7 +8,7 @@ import type { Summary, SummaryRow, Thresholds } from './types.js';
 
 /**
  * summarize: posterior's summarise_draws default measures for every variable plus sampler
- * diagnostics and warnings as data (DESIGN.md "Contracts").
+ * diagnostics and warnings as data (docs/ARCHITECTURE.md "Contracts").
  */
 
 /**

@@ -1,10 +1,9 @@
 import { argsort } from '../math/argsort.js';
 import { mean, variance } from '../math/moments.js';
-import { medianSorted, quantileSorted } from '../math/quantile.js';
+import { MAD_CONSTANT, medianSorted, quantileSorted } from '../math/quantile.js';
 import { DOUBLE_EPS } from './checks-input.js';
 import { essCore, quantileThreshold } from './ess.js';
 import { mcseSdFromSquares } from './mcse.js';
-import { MAD_CONSTANT } from './measures.js';
 import { foldOrder, zScaleFromOrder } from './rank.js';
 import { MIN_DRAWS_RHAT, rhatCore } from './rhat.js';
 import { splitChains } from './split.js';

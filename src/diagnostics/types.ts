@@ -4,7 +4,7 @@
  * @example summary.variables.find((r) => r.variable === 'mu')?.ess_bulk
  */
 /**
- * The summary columns in the R package posterior's summarise_draws order (DESIGN.md contract).
+ * The summary columns in the R package posterior's summarise_draws order (docs/ARCHITECTURE.md "Contracts").
  * @example SUMMARY_COLUMNS[0] // 'variable'
  */
 export const SUMMARY_COLUMNS = [
@@ -49,7 +49,7 @@ export interface DiagnosticWarning {
 }
 
 /**
- * Sampler-level figures (DESIGN.md contract).
+ * Sampler-level figures (docs/ARCHITECTURE.md "Contracts").
  * @example summary.sampler?.divergent // 0
  */
 export interface SamplerSummary {

@@ -4,7 +4,7 @@ import type { Draws, SamplerStats } from './draws.js';
 import { createDraws } from './draws.js';
 
 /**
- * Draws CSV in and out (DESIGN.md "Contracts"): header `chain,draw,<variables...>` (1-based chain and
+ * Draws CSV in and out (docs/ARCHITECTURE.md "Contracts"): header `chain,draw,<variables...>` (1-based chain and
  * draw), optional sampler columns ending `__`; posterior's `.chain,.iteration,.draw` is read too.
  */
 

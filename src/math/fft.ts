@@ -1,6 +1,6 @@
 /**
  * Radix-2 complex FFT (iterative Cooley-Tukey) with cached plans, used for autocovariances
- * (ALGORITHMS.md §5.4: any zero padding to length >= 2N - 1 gives the linear autocovariance).
+ * (docs/ALGORITHMS.md §5.4: any zero padding to length >= 2N - 1 gives the linear autocovariance).
  */
 
 /**

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/correctness/noPrecisionLoss: AS 241 coefficients are kept exactly as published (Wichura 1988)
 /**
  * Standard normal quantile Phi^-1(p): Wichura's algorithm AS 241 (PPND16), the algorithm of R's
- * `qnorm` (ALGORITHMS.md §11), accurate to about 1e-16 relative.
+ * `qnorm` (docs/ALGORITHMS.md §11), accurate to about 1e-16 relative.
  */
 
 /**

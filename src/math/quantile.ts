@@ -1,27 +1,42 @@
 /**
  * Order statistics on sorted samples: R's type-7 quantile (the default of `quantile`, used by the
- * R package posterior; ALGORITHMS.md §5.6) and the median.
+ * R package posterior; docs/ALGORITHMS.md §5.6) and the median.
  */
 
 /**
- * R's type-7 quantile of ascending `sorted` at probability p: h = 1 + (n-1)p,
- * x[floor h] + interpolation, computed as R does ((1-g) x_lo + g x_hi, only when x_hi != x_lo).
- * NaN for an empty sample.
+ * R's type-7 quantile of ascending `sorted` at probability p (Hyndman & Fan 1996, definition 7;
+ * R's `quantile.default`): the 1-based position h = 1 + (n-1)p (`type7Index`), the order statistics
+ * x_lo = x_(floor h) and x_hi = x_(ceil h) interpolated by `interpolate7` with g = h - floor h.
+ * Computed in R's order, so the result equals R's to the last bit. NaN for an empty sample or p NaN.
  * @example quantileSorted(new Float64Array([1, 2, 3, 4]), 0.5) // 2.5
  */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0 || Number.isNaN(p)) return Number.NaN;
-  const index = (n - 1) * p; // 0-based version of R's 1 + (n-1)p
-  const lo = Math.floor(index);
-  const hi = Math.ceil(index);
-  const qs = sorted[lo];
-  const xhi = sorted[hi];
-  if (index > lo && xhi !== qs) {
-    const g = index - lo;
-    return (1 - g) * qs + g * xhi;
-  }
-  return qs;
+  const h = type7Index(n, p);
+  const lo = Math.floor(h);
+  return interpolate7(sorted[lo - 1], sorted[Math.ceil(h) - 1], h - lo);
+}
+
+/**
+ * R's 1-based position of the type-7 quantile in a sample of n: 1 + (n-1)p. The fraction g must be
+ * taken from this 1-based value as R does: the 0-based (n-1)p can round differently
+ * ((8-1) * 0.1 = 0.7000000000000001 but 1 + 7 * 0.1 - 1 = 0.7000000000000002).
+ * @example type7Index(5, 0.25) // 2
+ */
+export function type7Index(n: number, p: number): number {
+  return 1 + (n - 1) * p;
+}
+
+/**
+ * The interpolation step of the type-7 quantile exactly as R computes it: (1-g) x_lo + g x_hi, and
+ * x_lo itself when g = 0 or x_hi == x_lo (so ties give the tied value, not one off by rounding).
+ * The one formula for every type-7 quantile in bayesbench, including the selection-based
+ * `summarize90` of src/analysis/stats.ts that finds x_lo and x_hi without a sort.
+ * @example interpolate7(1, 2, 0.25) // 1.25
+ */
+export function interpolate7(xlo: number, xhi: number, g: number): number {
+  return g > 0 && xhi !== xlo ? (1 - g) * xlo + g * xhi : xlo;
 }
 
 /**
@@ -33,6 +48,32 @@ export function medianSorted(sorted: ArrayLike<number>): number {
   if (n === 0) return Number.NaN;
   const h = n >> 1;
   return n % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+}
+
+/**
+ * R's `median` of an unsorted sample (NaN when empty; a NaN in x sorts last, so callers that need
+ * R's NA rule check for NaN first, as src/diagnostics/measures.ts does).
+ * @example median([3, 1, 2, 10]) // 2.5
+ */
+export function median(x: ArrayLike<number>): number {
+  return medianSorted(sortedCopy(x));
+}
+
+/**
+ * R's consistency constant of `mad` for the normal distribution.
+ * @example MAD_CONSTANT * medianSorted(absDeviations)
+ */
+export const MAD_CONSTANT = 1.4826;
+
+/**
+ * R's `mad`: 1.4826 * median(|x - median(x)|) (brms's default priors and posterior's summary use it).
+ * @example mad([1, 2, 3, 4, 100]) // 1.4826
+ */
+export function mad(x: ArrayLike<number>): number {
+  const med = median(x);
+  const dev = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) dev[i] = Math.abs(x[i] - med);
+  return MAD_CONSTANT * medianSorted(dev.sort());
 }
 
 /**

@@ -2,7 +2,7 @@ import { mt19937 } from './stdlib.js';
 
 /**
  * A source of randomness for one chain. The sampler takes it as an argument (no Math.random), so tests
- * can inject forced draws (ALGORITHMS.md §9.2, §9.5 and §11).
+ * can inject forced draws (docs/ALGORITHMS.md §9.2, §9.5 and §11).
  *
  * @example
  * const rng = createRng(42, 0);
@@ -20,7 +20,7 @@ const TWO_PI = 2 * Math.PI;
 
 /**
  * The random stream of chain `chain` for run seed `seed`: a Mersenne Twister (@stdlib/random-base-mt19937)
- * seeded with the array [seed, chain] (ALGORITHMS.md §4: one stream per chain, create_rng(seed, chain)).
+ * seeded with the array [seed, chain] (docs/ALGORITHMS.md §4: one stream per chain, create_rng(seed, chain)).
  * Normals come from the same stream by the Box-Muller transform (pairs; the second value is cached).
  * Same (seed, chain) gives the same sequence in any thread or process.
  *
@@ -56,7 +56,7 @@ export function createRng(seed: number, chain: number): Rng {
 
 /**
  * An Rng that returns the given draws in turn (then repeats the last one): for deterministic tests of
- * the NUTS kernel with injected randomness (ALGORITHMS.md §9.2).
+ * the NUTS kernel with injected randomness (docs/ALGORITHMS.md §9.2).
  *
  * @example
  * const rng = forcedRng({ uniforms: [0.99], normals: [1] });

@@ -70,7 +70,7 @@ export interface CompileOptions {
    * coordinate of level l of a centred term is r_l + the mean, over the cells of level l, of the
    * effects of the terms with more levels (e.g. a task's effect plus its heuristic x category
    * effects). A triangular shear with unit Jacobian, so the posterior is unchanged; it removes the
-   * confounding of nested or crossed terms that the data cannot split. Measured on issue 7's
+   * confounding of nested or crossed terms that the data cannot split. Measured on the benchmark
    * synth_med it lowered the min ESS (about 310 against 650 per 4000 draws), hence opt-in.
    */
   shear?: boolean;
@@ -83,10 +83,10 @@ export interface CompileOptions {
    * varying intercepts shifted by log sd(y); s is the pooled within-cell sd (sd(y) without
    * replicates), s_I = s / sqrt(sum of weights), dof = the within-cell degrees of freedom (at least
    * half the rows), the rough posterior sds of these coordinates. Affine maps with constant
-   * Jacobian, so the posterior is unchanged. On the y scale of issue 7's synth_small the raw
+   * Jacobian, so the posterior is unchanged. On the y scale of the benchmark synth_small (bench/reference/) the raw
    * coordinates have posterior sds from 0.0014 (intercept) to 0.6 (z): warmup's unit metric (its
    * first 100 iterations) then needs 700-1000 leapfrog steps per iteration, and the metric
-   * regularization (1e-3 shrinkage, ALGORITHMS.md 3.5) inflates the smallest scales.
+   * regularization (1e-3 shrinkage, docs/ALGORITHMS.md §3.5) inflates the smallest scales.
    */
   standardize?: boolean;
   /**
@@ -97,7 +97,7 @@ export interface CompileOptions {
    * w ~ N(0, sd^2 I) is the same prior as r ~ N(0, sd^2 I); the Jacobian is sd (in lp). The shifted
    * intercept absorbs the likelihood's dependence on the weighted mean, which the prior alone then
    * determines: sampled centred it made every level's coordinate share one mode with sd about
-   * sd / sqrt(levels), the smallest posterior correlation eigenvalues on issue 7's synth_small (0.02;
+   * sd / sqrt(levels), the smallest posterior correlation eigenvalues on the benchmark synth_small (bench/reference/) (0.02;
    * the contrasts are 7x narrower than the levels' marginal sds).
    */
   meanContrasts?: boolean;
@@ -106,7 +106,7 @@ export interface CompileOptions {
    * cells of level a of the effects of the plain terms whose factors include A's (default true;
    * e.g. heuristic with heuristic:category). The data determine T; the prior alone splits T into
    * r_A and m, and sampled as r_A the split left A's contrasts 5-10x narrower than their marginal
-   * sds (the smallest posterior correlation eigenvalues on issue 7's synth_small and synth_med).
+   * sds (the smallest posterior correlation eigenvalues on the benchmark synth_small and synth_med (bench/reference/)).
    * T = H w with w_0 = (H m)_0 + sd * theta_0 and w_k = theta_k: r_A = T - m ~ N(0, sd^2 I) is the
    * same prior (H orthogonal); a shear with the same Jacobian (sd) as meanContrasts.
    */
@@ -300,7 +300,7 @@ function autoCentred(
   // Interaction groups are candidates only when centred terms are sampled as mean direction and
   // contrasts (CompileOptions.meanContrasts): centring them as levels next to centred main effects
   // left a ridge on synth_med (R-hat 1.011 vs 1.007); as contrasts they sample better centred
-  // (issue 7, BENCHMARKS.md section 4, session 2).
+  // (BENCHMARKS.md §4, session 2).
   const cands = d.groups
     .filter((g) => {
       if (g.coefs.length !== 1 || g.z[0] !== null) return false;
@@ -1143,7 +1143,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   };
 
   /**
-   * One fused pass over the cells for the marginalized gaussian likelihood (issue 7's comparison
+   * One fused pass over the cells for the marginalized gaussian likelihood (the rstan benchmark's comparison
    * model): linear predictor, residual, d lp / d eta, its scatter into the varying intercepts and its
    * sum for the intercept, instead of four passes (cellEta, likelihood, scatter, intercept sum). Used
    * when there are no population columns and at most three plain varying intercepts besides the

@@ -1,5 +1,5 @@
 /**
- * The diagnostics banner as data (UX.md §0 items 1-3: lead with diagnostics; pass/fail lines with
+ * The diagnostics banner as data (docs/UX.md §0 items 1-3: lead with diagnostics; pass/fail lines with
  * plain-language remedies, ArviZ `diagnose()` style). Works from a full Summary (diagnose/fit) or
  * from a Comparison's `diagnostics` + `warnings` block (compare). The HTML pages render it first.
  * Thresholds and remedies are the diagnostics module's (src/diagnostics/checks.ts), so the
@@ -87,7 +87,7 @@ export function diagnosticsBanner(
   const warnings = input.warnings ?? [];
   if (isSummary(input)) {
     for (const row of input.variables) {
-      if (row.variable.endsWith('__')) continue; // UX.md §0 item 5: no R-hat on sampler fields
+      if (row.variable.endsWith('__')) continue; // docs/UX.md §0 item 5: no R-hat on sampler fields
       if (Number.isFinite(row.rhat))
         maxRhat = Number.isNaN(maxRhat) ? row.rhat : Math.max(maxRhat, row.rhat);
       if (Number.isFinite(row.ess_bulk))

@@ -6,7 +6,7 @@ import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 
 /**
- * Default decision threshold when the document does not state one (issue 5: 0.95).
+ * Default decision threshold when the document does not state one (0.95, as README.md "bayesbench compare" documents).
  * @example DEFAULT_THRESHOLD // 0.95
  */
 export const DEFAULT_THRESHOLD = 0.95;
@@ -38,7 +38,7 @@ export function higherIsBetter(c: Comparison): boolean {
 }
 
 /**
- * A caption for the units of heuristic- and category-level numbers (issue 5: with `--scale task`
+ * A caption for the units of heuristic- and category-level numbers (README.md "bayesbench compare": with `--scale task`
  * they are in standard-deviation units, per-task numbers in each task's units).
  * @example unitsCaption({ ...c, settings: { scale: 'task' } }) // 'standard-deviation units (scores standardized per task)'
  */

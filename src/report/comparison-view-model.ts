@@ -4,8 +4,10 @@
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
 
+import { decide } from '../analysis/decision.js';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import { medianSorted, sortedCopy } from '../math/quantile.js';
 import { normalCdf } from '../math/stdlib.js';
 import {
   cellOrder,
@@ -332,7 +334,7 @@ function pairRow(
   }
   const decision =
     o.ropeChanged || o.thresholdChanged || !isDecision(p.decision)
-      ? decide(probs, o.threshold)
+      ? decide({ p_a_better: probs.a, p_rope: probs.rope, p_b_better: probs.b }, o.threshold)
       : (p.decision as PairRow['decision']);
   const badge: DecisionBadge =
     decision === 'a_better'
@@ -372,13 +374,6 @@ function isDecision(d: string): boolean {
   return DECISIONS.has(d);
 }
 
-function decide(p: { a: number; rope: number; b: number }, threshold: number): string {
-  if (p.a >= threshold) return 'a_better';
-  if (p.b >= threshold) return 'b_better';
-  if (p.rope >= threshold) return 'equivalent';
-  return 'inconclusive';
-}
-
 /**
  * P(d > rope), P(|d| <= rope), P(d < -rope) for d ~ Normal(mean, sd) with sd = (q95 - q5) /
  * (2 z_0.95). Used only when the page asks for another ROPE than the document's.
@@ -414,9 +409,7 @@ function medianDiffWidth(pairs: readonly ComparisonPair[]): number {
   );
 }
 
+/** Median of the finite values (NaN when there are none). */
 function median(xs: number[]): number {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return medianSorted(sortedCopy(xs.filter((x) => Number.isFinite(x))));
 }

@@ -1,5 +1,5 @@
 /**
- * Diagnostic plots of one variable for the variable explorer (UX.md §0 item 4, §2: rank plots
+ * Diagnostic plots of one variable for the variable explorer (docs/UX.md §0 item 4, §2: rank plots
  * first, then trace, density, autocorrelation). Input: Draws + 0-based variable index.
  */
 import { chainOf, type Draws } from '../draws/draws.js';

@@ -5,6 +5,8 @@
  */
 import { chainOf, type Draws } from '../draws/draws.js';
 import { NotFoundError } from '../errors.js';
+import { mean, variance } from '../math/moments.js';
+import { quantileSorted } from '../math/quantile.js';
 
 /**
  * Throw NotFoundError (-> 404 in the web app) unless v indexes a variable of draws.
@@ -83,15 +85,10 @@ export function kernelDensity(
   if (finite.length === 0) return { grid, density, bandwidth: Number.NaN };
   const lo0 = finite[0];
   const hi0 = finite[finite.length - 1];
-  let mean = 0;
-  for (const x of finite) mean += x;
-  mean /= finite.length;
-  let ss = 0;
-  for (const x of finite) ss += (x - mean) ** 2;
-  const sd = Math.sqrt(ss / Math.max(1, finite.length - 1));
+  const sd = finite.length > 1 ? Math.sqrt(variance(finite)) : 0;
   const iqr = quantileSorted(finite, 0.75) - quantileSorted(finite, 0.25);
   let spread = Math.min(sd, iqr / 1.34);
-  if (!(spread > 0)) spread = sd > 0 ? sd : Math.abs(mean) * 1e-3 || 1e-3;
+  if (!(spread > 0)) spread = sd > 0 ? sd : Math.abs(mean(finite)) * 1e-3 || 1e-3;
   const h = 0.9 * spread * finite.length ** -0.2;
   const lo = lo0 - 3 * h;
   const hi = hi0 + 3 * h;
@@ -130,13 +127,6 @@ export function kernelDensity(
   return { grid, density, bandwidth: h };
 }
 
-function quantileSorted(sorted: Float64Array, p: number): number {
-  const pos = (sorted.length - 1) * p;
-  const i = Math.floor(pos);
-  const f = pos - i;
-  return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
-}
-
 /**
  * Autocorrelation of each chain at lags 0..maxLag, by the direct sum with the biased (1/n)
  * autocovariance estimator, as Geyer (1992) and Stan's reference manual (§16.4) use it. A
@@ -151,11 +141,9 @@ export function autocorrelation(draws: Draws, v: number, maxLag: number): Float6
   for (let c = 0; c < draws.nChains; c++) {
     const x = chainOf(draws, v, c);
     const n = x.length;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += x[i];
-    mean /= n;
+    const m = mean(x);
     const centred = new Float64Array(n);
-    for (let i = 0; i < n; i++) centred[i] = x[i] - mean;
+    for (let i = 0; i < n; i++) centred[i] = x[i] - m;
     const acf = new Float64Array(L + 1);
     let c0 = 0;
     for (let i = 0; i < n; i++) c0 += centred[i] * centred[i];

@@ -20,7 +20,7 @@ export interface ForestPlotOptions {
  * Forest plot of each heuristic's overall effect: posterior mean (dot) and 90% interval (line),
  * sorted best first, with a grey band of ± ROPE around the best heuristic's mean, so the
  * heuristics that are practically as good as the best are the ones whose intervals reach into it
- * (UX.md §3 item 2; Kruschke 2018, "Rejecting or accepting parameter values... ROPE").
+ * (docs/UX.md §3 item 2; Kruschke 2018, "Rejecting or accepting parameter values... ROPE").
  *
  * @example
  * const svg = forestPlot(comparison, { rope: 1 }); // '<svg ...>...</svg>'

@@ -23,7 +23,7 @@ export interface PairwiseHeatmapOptions {
 
 /**
  * Pairwise probability heatmap: cell (row, column) = P(row better than column by more than the
- * ROPE) (UX.md §3 item 3; autorank's posterior maps). Rows and columns are ordered best first;
+ * ROPE) (docs/UX.md §3 item 3; autorank's posterior maps). Rows and columns are ordered best first;
  * the diagonal is empty. Dark = row very likely better; when a cell and its mirror cell are both
  * pale the difference is mostly inside the ROPE (or undecided). Cells reaching the decision
  * threshold are outlined (orange). Returns '' when the scope has no pairs.

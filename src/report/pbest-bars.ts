@@ -12,7 +12,7 @@ export interface PBestBarsOptions {
 
 /**
  * P(best) bars: for each heuristic the posterior probability that it has the best expected score
- * in the scope (the share of draws in which it ranks first; UX.md §3 "P(best) and rank
+ * in the scope (the share of draws in which it ranks first; docs/UX.md §3 "P(best) and rank
  * probabilities"), sorted descending, with the value printed next to each bar.
  * Returns '' when the scope is unknown or empty.
  *

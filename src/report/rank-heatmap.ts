@@ -11,7 +11,7 @@ export interface RankHeatmapOptions {
 /**
  * Rank-probability heatmap: cell (heuristic, r) = P(heuristic has rank r) overall (1 = best),
  * rows ordered by expected rank. A sharp diagonal means the ranking is settled; smeared rows mean
- * it is not (UX.md §3 item 4). Returns '' when the document has no rank probabilities.
+ * it is not (docs/UX.md §3 item 4). Returns '' when the document has no rank probabilities.
  *
  * @example
  * rankProbabilityHeatmap(comparison)

@@ -1,9 +1,10 @@
 /**
  * BEST-style ROPE sensitivity plot (Kruschke 2013, "Bayesian estimation supersedes the t test",
- * plotAreaInROPE; UX.md §3 item 5): how P(A better), P(practically equal) and P(B better) change
+ * plotAreaInROPE; docs/UX.md §3 item 5): how P(A better), P(practically equal) and P(B better) change
  * as the ROPE half-width grows, so a reader sees whether a decision hinges on the ROPE chosen.
  */
 import type { ComparisonPair } from '../analysis/types.js';
+import { quantileSorted } from '../math/quantile.js';
 import { normalRopeProbabilities } from './comparison-view-model.js';
 import { formatNumber, formatProb } from './format.js';
 import { attributeText, Plot, renderPlot } from './svg.js';
@@ -40,8 +41,7 @@ export function ropeSensitivityPlot(
   if (d.length === 0) return '';
   d.sort();
   const n = d.length;
-  const q = (p: number) => d[Math.min(n - 1, Math.max(0, Math.floor(p * (n - 1))))];
-  const reach = Math.max(Math.abs(q(0.05)), Math.abs(q(0.95)));
+  const reach = Math.max(Math.abs(quantileSorted(d, 0.05)), Math.abs(quantileSorted(d, 0.95)));
   const grid = widthGrid(reach, options);
   const a = options.a ?? 'A';
   const b = options.b ?? 'B';

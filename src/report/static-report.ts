@@ -1,7 +1,7 @@
 /**
  * The static HTML report (`bayesbench compare --html`, the web app's download): one
  * self-contained file, inline CSS and inline SVG, no scripts and no external requests. Order as
- * issue 5 asks: diagnostics banner first, then decisions, then plots, then the mixing checks.
+ * docs/UX.md §0 item 1 and §3 ask: diagnostics banner first, then decisions, then plots, then the mixing checks.
  */
 import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';

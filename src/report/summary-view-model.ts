@@ -1,5 +1,5 @@
 /**
- * The paged, filterable parameters table of a report page (UX.md §0 item 6: regex selection and
+ * The paged, filterable parameters table of a report page (docs/UX.md §0 item 6: regex selection and
  * paging for big models). Cells are strings, rounded to what the MCSE supports.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Server-side SVG with @observablehq/plot on a linkedom document (UX.md §5: no browser needed).
+ * Server-side SVG with @observablehq/plot on a linkedom document (docs/UX.md §5: no browser needed).
  * One shared, never-attached document: Plot only creates detached elements on it, so reusing it is
  * safe and saves ~1 ms of HTML parsing per plot.
  */

@@ -9,7 +9,7 @@ export interface TaskEffectsPlotOptions {
 }
 
 /**
- * Per-task effects around the overall effect (UX.md §3 item 2: "per-task effects shown shrunk
+ * Per-task effects around the overall effect (docs/UX.md §3 item 2: "per-task effects shown shrunk
  * toward it"). Each heuristic's effect is its expected score minus the average heuristic's, so
  * task difficulty cancels: the big dot and line are the overall effect (posterior mean and 90%
  * interval, re-centred by the average of the heuristics' means), the small dots the per-task

@@ -1,5 +1,5 @@
 /**
- * The variable explorer (issue 6) and the report's rank plots of the top-level parameters: which
+ * The variable explorer (README.md "The web app"; docs/UX.md §1 "Explore") and the report's rank plots of the top-level parameters: which
  * variables are top-level, and the four diagnostic plots of one variable.
  */
 import type { Draws } from '../draws/draws.js';

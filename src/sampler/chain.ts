@@ -97,7 +97,7 @@ function finiteGrad(g: Float64Array): boolean {
 }
 
 /**
- * Find the initial state (ALGORITHMS.md §4): the user's init (one attempt) or uniform(−R, R) draws
+ * Find the initial state (docs/ALGORITHMS.md §4): the user's init (one attempt) or uniform(−R, R) draws
  * from the chain's stream, up to 100 attempts, accepting a point whose log density and gradient are
  * finite. Throws SamplerError otherwise.
  *

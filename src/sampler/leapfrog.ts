@@ -3,7 +3,7 @@ import type { LogDensity } from './types.js';
 
 /**
  * Evaluate the log density and its gradient, mapping a throw or NaN to -Infinity (Stan sets V = +∞ on
- * domain errors, ALGORITHMS.md §1). Never throws.
+ * domain errors, docs/ALGORITHMS.md §1). Never throws.
  *
  * @example
  * const g = new Float64Array(1);
@@ -20,7 +20,7 @@ export function safeLogDensity(model: LogDensity, q: Float64Array, grad: Float64
 }
 
 /**
- * One leapfrog step of signed size h, in place (ALGORITHMS.md §1, `expl_leapfrog`), with
+ * One leapfrog step of signed size h, in place (docs/ALGORITHMS.md §1, `expl_leapfrog`), with
  * `grad = ∇ log p` (so the kick is p += (h/2) grad):
  * p ← p + (h/2)∇log p(q); q ← q + h·Minv p; recompute log p and its gradient; p ← p + (h/2)∇log p(q).
  * On return `v` holds the velocity Minv p at the new momentum. Returns the new log density.

@@ -1,7 +1,7 @@
 import type { Rng } from '../math/rng.js';
 
 /**
- * The Euclidean metric of HMC, held as its inverse (ALGORITHMS.md §1): `Minv ≈ posterior (co)variance`.
+ * The Euclidean metric of HMC, held as its inverse (docs/ALGORITHMS.md §1): `Minv ≈ posterior (co)variance`.
  * Diagonal: `invMetric` has d entries. Dense: `invMetric` is d x d row-major and `chol` its lower
  * Cholesky factor L (Minv = L Lᵀ), used for the momentum refresh p = L⁻ᵀ u.
  *
@@ -72,7 +72,7 @@ export function cholesky(a: Float64Array, dim: number): Float64Array {
 }
 
 /**
- * Velocity ("sharp momentum") v = Minv p into `out` (ALGORITHMS.md §1, `dtau_dp`).
+ * Velocity ("sharp momentum") v = Minv p into `out` (docs/ALGORITHMS.md §1, `dtau_dp`).
  *
  * @example
  * const v = new Float64Array(2);
@@ -117,7 +117,7 @@ export function kineticEnergy(metric: Metric, p: Float64Array): number {
 }
 
 /**
- * Draw a fresh momentum p ~ N(0, M) into `p` using d normals from `rng` (ALGORITHMS.md §1, `sample_p`):
+ * Draw a fresh momentum p ~ N(0, M) into `p` using d normals from `rng` (docs/ALGORITHMS.md §1, `sample_p`):
  * diag p_i = u_i / sqrt(Minv_i); dense p = L⁻ᵀ u (solve Lᵀ p = u), so T(p) = ½‖u‖².
  *
  * @example

@@ -4,7 +4,7 @@ import { leapfrog, safeLogDensity } from './leapfrog.js';
 import { type Metric, refreshMomentum, velocity } from './metric.js';
 import type { LogDensity } from './types.js';
 
-/** Divergence threshold on the energy increase H − H0 (ALGORITHMS.md §2.1, Stan's max_deltaH). */
+/** Divergence threshold on the energy increase H − H0 (docs/ALGORITHMS.md §2.1, Stan's max_deltaH). */
 export const MAX_DELTA_H = 1000;
 
 /**
@@ -25,16 +25,16 @@ export interface NutsParams {
   stepSize: number;
   metric: Metric;
   maxTreeDepth: number;
-  /** Step-size jitter j in [0, 1) (ALGORITHMS.md §2.1); 0 or absent: no jitter, no random draw. */
+  /** Step-size jitter j in [0, 1) (docs/ALGORITHMS.md §2.1); 0 or absent: no jitter, no random draw. */
   jitter?: number;
   /**
    * Debug switch: false disables the extra cross-subtree U-turn checks of Stan PR #2800
-   * (ALGORITHMS.md §2.3, §9.5). Default true. Never turn it off outside tests.
+   * (docs/ALGORITHMS.md §2.3, §9.5). Default true. Never turn it off outside tests.
    */
   crossChecks?: boolean;
 }
 
-/** What one transition reports (ALGORITHMS.md §2.4, Stan's sampler params). */
+/** What one transition reports (docs/ALGORITHMS.md §2.4, Stan's sampler params). */
 export interface NutsInfo {
   acceptStat: number;
   treeDepth: number;
@@ -201,7 +201,7 @@ function dot(a: Float64Array, b: Float64Array, d: number): number {
 }
 
 /**
- * The generalized no-U-turn criterion (ALGORITHMS.md §2.2): a block with momentum sum ρ and end
+ * The generalized no-U-turn criterion (docs/ALGORITHMS.md §2.2): a block with momentum sum ρ and end
  * velocities vA, vB keeps going iff vA·ρ > 0 and vB·ρ > 0 (strict).
  *
  * @example
@@ -222,7 +222,7 @@ export interface SubtreeEnds {
 }
 
 /**
- * Validity of merging two adjacent subtrees L (earlier in build order) and R (ALGORITHMS.md §2.3 step 6):
+ * Validity of merging two adjacent subtrees L (earlier in build order) and R (docs/ALGORITHMS.md §2.3 step 6):
  * the whole-subtree check plus, when `crossChecks`, the two extra cross-subtree checks of Stan PR #2800:
  * ends (L.beg, R.beg) with sum ρ_L + p_{R,beg}, and ends (L.end, R.end) with sum ρ_R + p_{L,end}.
  *
@@ -296,7 +296,7 @@ function uturnChecks(
 }
 
 /**
- * Iterative `buildTree(depth, sign)` (ALGORITHMS.md §2.3): appends 2^depth leapfrog states from the
+ * Iterative `buildTree(depth, sign)` (docs/ALGORITHMS.md §2.3): appends 2^depth leapfrog states from the
  * cursor. Subtrees are merged in post-order with a binary counter, so random draws happen in the same
  * order as in Stan's recursion. Returns the slot index of the finished subtree, or -1 if invalid
  * (divergence or an internal U-turn); accumulates nLeapfrog/sumAccept/divergent in `ws`.
@@ -481,7 +481,7 @@ function copyCursor(from: Cursor, to: Cursor): void {
 }
 
 /**
- * One NUTS transition exactly as Stan's `base_nuts::transition` (ALGORITHMS.md §2.4): multinomial
+ * One NUTS transition exactly as Stan's `base_nuts::transition` (docs/ALGORITHMS.md §2.4): multinomial
  * sampling, biased progressive sampling at the top level, uniform progressive sampling inside subtrees,
  * the generalized U-turn criterion with the extra cross-subtree checks, divergence when H − H0 > 1000
  * (NaN energy = +∞). Updates `state` in place and fills `info`; returns both. Allocates nothing.
@@ -573,7 +573,7 @@ export function nutsTransition(
     }
     depth++;
     const sub = ws.slots[si];
-    // biased progressive sampling (ALGORITHMS.md §2.4 step 5)
+    // biased progressive sampling (docs/ALGORITHMS.md §2.4 step 5)
     let take: boolean;
     if (sub.logW > logW) take = true;
     else take = rng.uniform() < Math.exp(sub.logW - logW);

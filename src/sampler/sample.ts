@@ -339,7 +339,7 @@ function assemble(
 }
 
 /**
- * Run NUTS with Stan's warmup on a model (ALGORITHMS.md §2-4): `chains` chains of `warmup` + `draws`
+ * Run NUTS with Stan's warmup on a model (docs/ALGORITHMS.md §2-4): `chains` chains of `warmup` + `draws`
  * iterations, chain c using the stream createRng(seed, c). A model with `source` runs its chains on
  * worker threads (unless `parallel: false`); a plain LogDensity runs in-process. Same seed, same draws,
  * bit for bit, on either path. Rejects with ConfigError for bad options, SamplerError when no finite

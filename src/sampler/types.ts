@@ -82,12 +82,12 @@ export interface SamplerConfig {
   /** Initial step size before the heuristic (default 1). */
   stepSize?: number;
   /**
-   * Step-size jitter j in [0, 1): each transition (warmup too, as in Stan) uses ε·(1 + j·(2U − 1)) (ALGORITHMS.md
+   * Step-size jitter j in [0, 1): each transition (warmup too, as in Stan) uses ε·(1 + j·(2U − 1)) (docs/ALGORITHMS.md
    * §2.1, Stan's stepsize_jitter). Default 0 (off; no random number is drawn).
    */
   stepSizeJitter?: number;
   /**
-   * Reproduce Stan's warmup quirks instead of the intended behaviour (ALGORITHMS.md §3.4, §7): no
+   * Reproduce Stan's warmup quirks instead of the intended behaviour (docs/ALGORITHMS.md §3.4, §7): no
    * metric adaptation for warmup < 150. Default false.
    */
   stanCompat?: boolean;

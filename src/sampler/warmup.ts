@@ -8,7 +8,7 @@ import type { LogDensity } from './types.js';
 const LOG_08 = Math.log(0.8);
 
 /**
- * Stan's step-size initialisation heuristic (ALGORITHMS.md §3.2, `base_hmc::init_stepsize`): one leapfrog
+ * Stan's step-size initialisation heuristic (docs/ALGORITHMS.md §3.2, `base_hmc::init_stepsize`): one leapfrog
  * step with a fresh momentum per trial, doubling or halving ε until the acceptance crosses 0.8. Leaves
  * `state` untouched (works in the workspace's cursor buffers). Throws SamplerError when ε would exceed
  * 1e7 (improper posterior) or reach 0.
@@ -65,7 +65,7 @@ export function initStepSize(
 }
 
 /**
- * Dual-averaging state (ALGORITHMS.md §3.3, `stepsize_adaptation`).
+ * Dual-averaging state (docs/ALGORITHMS.md §3.3, `stepsize_adaptation`).
  *
  * @example
  * const da = createDualAveraging(Math.log(10), 0.8);
@@ -133,10 +133,10 @@ export interface AdaptationWindow {
   end: number;
 }
 
-/** Buffer sizes of the windowed adaptation (ALGORITHMS.md §3.1: 75 / 50 / 25). */
+/** Buffer sizes of the windowed adaptation (docs/ALGORITHMS.md §3.1: 75 / 50 / 25). */
 export interface WindowOptions {
   /**
-   * Reproduce Stan's quirks (ALGORITHMS.md §3.4, §3.6, §7): no metric adaptation when
+   * Reproduce Stan's quirks (docs/ALGORITHMS.md §3.4, §3.6, §7): no metric adaptation when
    * init + base + term > W (default W < 150), and ε = 1 after warmup when the last window ends on the
    * last warmup iteration (term buffer 0). Default false: the intended behaviour.
    */
@@ -147,7 +147,7 @@ export interface WindowOptions {
 }
 
 /**
- * The metric-adaptation windows for W warmup iterations, as data (ALGORITHMS.md §3.4). Follows Stan's
+ * The metric-adaptation windows for W warmup iterations, as data (docs/ALGORITHMS.md §3.4). Follows Stan's
  * `windowed_adaptation` (doubling windows, the last one stretched, the first never) except that for
  * init + base + term > W it applies the intended 15% / 75% / 10% layout instead of Stan's no-adaptation
  * quirk (unless `stanCompat`). W < 20: no windows.
@@ -190,7 +190,7 @@ export function adaptationWindows(warmup: number, options: WindowOptions = {}): 
 }
 
 /**
- * Welford running (co)variance (ALGORITHMS.md §3.5; MATH `welford_var_estimator`,
+ * Welford running (co)variance (docs/ALGORITHMS.md §3.5; MATH `welford_var_estimator`,
  * `welford_covar_estimator`). Dense keeps the full d x d M2 (row-major).
  *
  * @example
@@ -263,7 +263,7 @@ export function welfordReset(w: Welford): void {
 }
 
 /**
- * Stan's regularised inverse metric from the window's samples (ALGORITHMS.md §3.5):
+ * Stan's regularised inverse metric from the window's samples (docs/ALGORITHMS.md §3.5):
  * (n/(n+5)) Σ̂ + 1e-3 (5/(n+5)) I, with Σ̂ = M2/(n − 1). Requires n ≥ 2.
  *
  * @example
@@ -293,7 +293,7 @@ export function regularizedVariance(w: Welford): Float64Array {
   return out;
 }
 
-/** Options of the warmup (Stan's defaults, ALGORITHMS.md §3.1). */
+/** Options of the warmup (Stan's defaults, docs/ALGORITHMS.md §3.1). */
 export interface WarmupOptions extends WindowOptions {
   warmup: number;
   adaptDelta: number;
@@ -322,7 +322,7 @@ export interface WarmupState {
 
 /**
  * Warmup `init`: identity metric, μ = log(10 ε0), then the step-size heuristic at the initial point
- * (ALGORITHMS.md §3.3 "Which μ?", §3.6 "Before the first warmup iteration").
+ * (docs/ALGORITHMS.md §3.3 "Which μ?", §3.6 "Before the first warmup iteration").
  *
  * @example
  * const wu = warmupInit(model, rng, state, ws, { warmup: 1000, adaptDelta: 0.8, metric: 'diag' });
@@ -358,7 +358,7 @@ export function warmupInit(
 
 /**
  * Warmup `update` after one warmup transition with accept statistic `acceptStat` that moved the chain to
- * `state` (ALGORITHMS.md §3.6): dual averaging, window bookkeeping, and at a window end the new metric,
+ * `state` (docs/ALGORITHMS.md §3.6): dual averaging, window bookkeeping, and at a window end the new metric,
  * a step-size search from exp(x) under it, μ = log(10 ε) and a dual-averaging restart. Windows with
  * fewer than 2 samples leave the metric unchanged (§3.5 recommendation). Returns true if the metric changed.
  *
@@ -412,7 +412,7 @@ export function warmupUpdate(
 /**
  * Warmup `final`: the step size for sampling, exp(x̄); if the dual averaging was just restarted (the last
  * window ended on the last warmup iteration, term buffer 0) the current ε is kept (Stan #3023 fixed
- * behaviour, ALGORITHMS.md §3.6).
+ * behaviour, docs/ALGORITHMS.md §3.6).
  *
  * @example
  * const { stepSize, metric } = warmupFinal(wu);

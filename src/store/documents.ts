@@ -35,7 +35,7 @@ export interface SerializedFitResult {
 export type FitResult = ComputedFitResult | SerializedFitResult;
 
 /**
- * JSON with NaN/Infinity as null (the DESIGN.md rule for documents).
+ * JSON with NaN/Infinity as null (docs/ARCHITECTURE.md "Contracts").
  * @example toJson({ a: NaN }) // '{"a":null}'
  */
 export function toJson(value: unknown): string {

@@ -7,7 +7,7 @@ function field(s: string): string {
 }
 
 /**
- * The draws CSV of DESIGN.md (`chain,draw,<variables...>,<sampler fields...>`, 1-based, full
+ * The draws CSV of docs/ARCHITECTURE.md "Contracts" (`chain,draw,<variables...>,<sampler fields...>`, 1-based, full
  * precision) as chunks of about 1000 rows, so a large fit streams instead of building one string.
  * @example for (const chunk of drawsCsvChunks(draws, stats)) res.write(chunk);
  */

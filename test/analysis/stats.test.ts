@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantileSorted, selectKth, summarize90 } from '../../src/analysis/stats.js';
+import { selectKth, summarize90 } from '../../src/analysis/stats.js';
+import { quantileSorted } from '../../src/math/quantile.js';
 
 describe('summarize90 (selection in the tails instead of a sort)', () => {
   it('gives exactly the type-7 quantiles of the sorted draws, ties and NaN included', () => {

@@ -35,7 +35,7 @@ describe('pyRandom: CPython random.Random', () => {
 
 describe('bench/gen-synth.ts: port of gen_synth.py', () => {
   it('reproduces gen_synth.py 8 12 4 5 1 (synth_small.csv) and 10 40 5 10 2 (synth_med.csv) byte for byte', async () => {
-    // sha256 of ../shared/bench/synth_small.csv and synth_med.csv, written by the Python script.
+    // sha256 of bench/reference/synth_small.csv and synth_med.csv, written by gen_synth.py (bench/reference/SOURCE.md).
     const small = await csvOf({ heuristics: 8, tasks: 12, categories: 4, runs: 5, seed: 1 });
     expect(small.split('\n').slice(0, 2)).toEqual([
       'heuristic,task,category,seed,score',

@@ -7,7 +7,7 @@ import { splitChains } from '../../src/diagnostics/split.js';
 import { rowWorkspace, summaryRow } from '../../src/diagnostics/summary-row.js';
 import { VECTORS } from './vectors.js';
 
-// Edge cases of ALGORITHMS.md §5.10 and the edge-case expectations of §9.6 (posterior v1.7.1).
+// Edge cases of docs/ALGORITHMS.md §5.10 and the edge-case expectations of §9.6 (posterior v1.7.1).
 
 const all = [rhat, rhatBasic, essBulk, essTail, essBasic, mcseMean, mcseSd] as const;
 

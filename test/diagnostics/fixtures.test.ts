@@ -27,7 +27,7 @@ type Expected = Record<string, number | string | null>;
  * about the median, so their folded values |x - median| tie up to one ulp and which one ranks first
  * is decided by the last bit of the input. The CSV stores 15 significant digits, and the fixture
  * values were evidently computed from the unrounded draws: R with posterior 1.4.0 (the same rhat
- * algorithm, ALGORITHMS.md §5.3) run on this CSV gives exactly our values below, and perturbing the
+ * algorithm, docs/ALGORITHMS.md §5.3) run on this CSV gives exactly our values below, and perturbing the
  * CSV draws by 1e-14 relative reproduces the fixture values. For these we require agreement with the
  * R-on-CSV value to 1e-12 and with the fixture to 1e-5 (the size of one rank swap of the central pair).
  */

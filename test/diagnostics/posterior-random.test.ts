@@ -8,7 +8,7 @@ import { rowWorkspace, summaryRow } from '../../src/diagnostics/summary-row.js';
 
 // 24 random data sets with exact-double inputs and posterior's values (fixtures/diagnostics/
 // SOURCE.md). With identical inputs our arithmetic follows posterior's step by step, so 1e-10
-// relative (as ALGORITHMS.md §10 asks) has room for summation order only (observed <= 5e-15).
+// relative (as docs/ALGORITHMS.md §10 asks) has room for summation order only (observed <= 5e-15).
 const TOL = 1e-10;
 
 interface Case {

@@ -8,7 +8,7 @@ import { rhat, rhatBasic, rhatBulk } from '../../src/diagnostics/rhat.js';
 import { rowWorkspace, summaryRow } from '../../src/diagnostics/summary-row.js';
 import { ar1Block } from './generators.js';
 
-// Properties of ALGORITHMS.md §10 ("Diagnostics"). Inputs are AR(1) chains fixed by a seed drawn
+// Properties of docs/ALGORITHMS.md §10 ("Diagnostics"). Inputs are AR(1) chains fixed by a seed drawn
 // by fast-check (itself seeded), so every run is deterministic.
 
 /** Relative difference, 0 when both are NaN. */

@@ -14,7 +14,7 @@ import { rhat, rhatBasic, rhatBulk, rhatTail } from '../../src/diagnostics/rhat.
 import { ebfmi } from '../../src/diagnostics/sampler.js';
 import { COMPONENTS, lcgAr1, MAIN, VECTORS } from './vectors.js';
 
-// ALGORITHMS.md §9.6 asks for 1e-10 relative: the reference values have 15 significant digits and
+// docs/ALGORITHMS.md §9.6 asks for 1e-10 relative: the reference values have 15 significant digits and
 // an independent implementation reproduces them to ~1e-15; 1e-10 leaves room for summation order
 // (FFT vs direct sums) but would catch any algorithmic difference (those are >= 1e-4 here).
 const TOL = 1e-10;

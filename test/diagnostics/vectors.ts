@@ -1,5 +1,5 @@
 /**
- * The diagnostics test vectors of ALGORITHMS.md §9.6 (posterior v1.7.1 values), as draws x chains
+ * The diagnostics test vectors of docs/ALGORITHMS.md §9.6 (posterior v1.7.1 values), as draws x chains
  * blocks (column-major by chain).
  */
 

@@ -5,7 +5,14 @@ import { betaQuantile } from '../../src/math/beta-quantile.js';
 import { fft, fftPlan, nextPow2 } from '../../src/math/fft.js';
 import { mean, variance } from '../../src/math/moments.js';
 import { normalQuantile } from '../../src/math/normal-quantile.js';
-import { medianSorted, quantileSorted, sortedCopy } from '../../src/math/quantile.js';
+import {
+  interpolate7,
+  mad,
+  median,
+  medianSorted,
+  quantileSorted,
+  sortedCopy,
+} from '../../src/math/quantile.js';
 
 // Reference values printed by R 4 (`sprintf("%.17g", ...)`): qnorm, qbeta, quantile(type = 7).
 const QNORM: [number, number][] = [
@@ -83,10 +90,29 @@ describe('type-7 quantile, median', () => {
       -4.75, -3.7874999999999996, -2.8249999999999993, 2, 9.7749999999999986, 11,
       0.83333333333333282,
     ];
-    // 1e-14: R's and our interpolation are the same formula; differences are rounding.
+    // Exact: the same formula in R's order (1-based index, (1-g) x_lo + g x_hi). p = 0.1 is the
+    // case where the 0-based (n-1)p would round differently and miss R by one ulp.
     probs.forEach((p, i) => {
-      expect(rel(quantileSorted(s, p), r[i])).toBeLessThan(1e-14);
+      expect(quantileSorted(s, p)).toBe(r[i]);
     });
+  });
+  it('gives the tied value itself between equal order statistics, as R does', () => {
+    // R's quantile.default interpolates only where x[hi] != x[lo]: quantile(c(.1, .1, .1, .7), .3)
+    // is 0.1 exactly, where 0.7 * 0.1 + 0.3 * 0.1 would be 0.09999999999999999.
+    expect(quantileSorted(sortedCopy([0.7, 0.1, 0.1, 0.1]), 0.3)).toBe(0.1);
+    expect(interpolate7(0.1, 0.1, 0.3)).toBe(0.1);
+    expect(interpolate7(1, 2, 0.25)).toBe(1.25);
+    expect(quantileSorted(new Float64Array(0), 0.5)).toBeNaN();
+  });
+  it("median and mad of unsorted samples, as R's median() and mad()", () => {
+    // R: median(c(3.1, -2, 7.5, 0.25, 11, -4.75, 2, 2)) = 2; mad(...) = 1.4826 * 2.875 = 4.262475
+    // (the absolute deviations' middle values 1.75 and 4 are exact in binary, so the only rounding
+    // is the final product: 1e-15 relative).
+    const x = [3.1, -2, 7.5, 0.25, 11, -4.75, 2, 2];
+    expect(median(x)).toBe(2);
+    expect(rel(mad(x), 1.4826 * 2.875)).toBeLessThan(1e-15);
+    expect(mad([1, 2, 3, 4, 100])).toBe(1.4826);
+    expect(median([])).toBeNaN();
   });
   it('median of odd and even samples', () => {
     expect(medianSorted(sortedCopy([5, 1, 3]))).toBe(3);

@@ -54,7 +54,7 @@ export function checkAgainstReference(
     const sdRel = Math.abs(row.sd / ref.sd - 1);
     maxZ = Math.max(maxZ, z);
     maxSdRel = Math.max(maxSdRel, sdRel);
-    // Issue 4's criterion: |mean - ref| < 4 * sqrt(mcse^2 + mcse_ref^2) (4 MCSEs keeps the chance
+    // The rule of docs/ARCHITECTURE.md "Testing rules": |mean - ref| < 4 * sqrt(mcse^2 + mcse_ref^2) (4 MCSEs keeps the chance
     // of a false alarm below 1e-4 per variable, so a few hundred variables stay safe) ...
     expect(
       z,

@@ -42,7 +42,7 @@ describe('renderStaticReport', () => {
     expect(banner!.getAttribute('class')).toContain('ok');
   });
 
-  it('has the sections in the order issue 5 lists', () => {
+  it('has the sections in the order of docs/UX.md §3 (banner, decisions, plots, mixing)', () => {
     const ids = [...doc.querySelectorAll('section')].map((s) => s.getAttribute('id'));
     expect(ids).toEqual([
       'diagnostics',

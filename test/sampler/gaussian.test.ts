@@ -4,7 +4,7 @@ import { moments, statSum } from './helpers/check.js';
 import { correlated2d, diagNormal, funnel, stdNormal } from './helpers/models.js';
 
 // Every mean/variance check uses 4 MCSE: for a correct sampler a |z| > 4 happens with probability
-// ~6e-5 per check (the seeds are fixed, so the tests are deterministic; 4 MCSE is DESIGN.md's rule).
+// ~6e-5 per check (the seeds are fixed, so the tests are deterministic; 4 MCSE is the rule of docs/ARCHITECTURE.md "Testing rules").
 const Z = 4;
 
 describe('sample() on Gaussian targets', () => {
@@ -87,7 +87,7 @@ describe('sample() on Gaussian targets', () => {
   });
 });
 
-describe('warmup end to end (ALGORITHMS.md §10)', () => {
+describe('warmup end to end (docs/ALGORITHMS.md §10)', () => {
   it('N(0, diag(100, 0.01)): Minv near (100, 0.01), eps in [0.6, 1.2], R-hat < 1.01', async () => {
     const { rhat } = await import('../../src/diagnostics/rhat.js');
     const { variableBlock } = await import('../../src/draws/draws.js');

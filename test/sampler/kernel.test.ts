@@ -269,7 +269,7 @@ describe('generalized U-turn criterion (§9.5)', () => {
 
 // ---------------------------------------------------------------------------------------------
 // A recursive textbook NUTS (Betancourt 2017 appendix A / Stan base_nuts::build_tree), written from
-// ALGORITHMS.md §2.3-2.4 with plain arrays. It shares only `leapfrog` and `refreshMomentum` with the
+// docs/ALGORITHMS.md §2.3-2.4 with plain arrays. It shares only `leapfrog` and `refreshMomentum` with the
 // library, so the iterative builder's bookkeeping (post-order merges, slot swapping, edge momenta) is
 // checked independently.
 
@@ -523,7 +523,7 @@ describe('iterative NUTS == recursive textbook NUTS for the same random numbers'
   }
 });
 
-describe('affine equivariance (ALGORITHMS.md §10)', () => {
+describe('affine equivariance (docs/ALGORITHMS.md §10)', () => {
   it('N(mu, diag sd²) with Minv = sd² from mu + sd·u0 is the image of N(0, I) with Minv = I from u0', () => {
     // sd and mu are powers of two so that the affine map is exact in binary floating point
     const sd = [0.25, 1, 4, 8];
@@ -559,7 +559,7 @@ describe('affine equivariance (ALGORITHMS.md §10)', () => {
       }
     }
     // rounding differs only through the momentum scaling (sqrt of Minv); 1e-9 over 300 transitions
-    // (the reference implementation of ALGORITHMS.md saw 5e-15 over 2000)
+    // (the reference implementation of docs/ALGORITHMS.md saw 5e-15 over 2000)
     expect(maxDiff).toBeLessThan(1e-9);
   });
 

@@ -11,7 +11,7 @@ import {
   seeds,
 } from './helpers/posteriordb.js';
 
-// DESIGN.md's rule: |mean − ref| < 4 sqrt(mcse² + mcse_ref²) (false alarm ~6e-5 per check for a
+// the rule of docs/ARCHITECTURE.md "Testing rules": |mean − ref| < 4 sqrt(mcse² + mcse_ref²) (false alarm ~6e-5 per check for a
 // correct sampler; seeds are fixed). The sd is checked to 10% (relative MC error of an sd from
 // ESS ≥ 400 draws is ≤ ~4%, so 10% is > 2.5 of its sd even for the heavy-tailed tau).
 async function checkAgainstReference(

@@ -69,7 +69,7 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
 }
 
 /**
- * A short status badge of a fit's diagnostics for lists (thresholds of UX.md §0.3).
+ * A short status badge of a fit's diagnostics for lists (thresholds of docs/UX.md §0 item 3).
  * @example diagnosticsBadge(store.getFit(1)) // { label: 'diagnostics ok', kind: 'ok' }
  */
 export function diagnosticsBadge(f: FitRecord): { label: string; kind: string } | null {
@@ -425,7 +425,7 @@ export function pageRoutes(ctx: AppContext): Router {
       fit: fitRow(fit),
       name,
       // A model can have thousands of variables: the list shows the top-level ones and the first
-      // 300 (UX.md §0.6: cap and select by name); any other is reached by typing its name.
+      // 300 (docs/UX.md §0 item 6: cap and select by name); any other is reached by typing its name.
       names: [...new Set([...top, ...names.slice(0, 300), name])],
       total: names.length,
       plots,
