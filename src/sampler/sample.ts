@@ -6,6 +6,8 @@ import {
   type ChainResult,
   type ChainSetup,
   createChainRunner,
+  modelError,
+  modelErrorFromMessage,
   N_STATS,
   variableNamesOf,
 } from './chain.js';
@@ -158,8 +160,10 @@ function probeModel(model: LogDensity, at: Float64Array | null): void {
   try {
     lp = model.logDensityGradient(q, grad);
   } catch (err) {
+    // a contract check: most often a gradient written past its length (RangeError from .set)
+    const text = modelError(err, 'logDensityGradient', { phase: 'initialization' }).modelMessage;
     throw new ConfigError(
-      `model: logDensityGradient threw (${(err as Error)?.message ?? String(err)}); check that the gradient has length dim = ${d}`,
+      `model: logDensityGradient threw (${text}) at the initial point; check that the gradient has length dim = ${d}`,
     );
   }
   if (Number.isFinite(lp)) {
@@ -231,6 +235,7 @@ async function runInProcess(
 function rethrow(answer: { name: string; message: string }): never {
   if (answer.name === 'ConfigError') throw new ConfigError(answer.message);
   if (answer.name === 'SamplerError') throw new SamplerError(answer.message);
+  if (answer.name === 'ModelError') throw modelErrorFromMessage(answer.message);
   throw new SamplerError(`worker: ${answer.name}: ${answer.message}`);
 }
 
@@ -343,7 +348,10 @@ function assemble(
  * iterations, chain c using the stream createRng(seed, c). A model with `source` runs its chains on
  * worker threads (unless `parallel: false`); a plain LogDensity runs in-process. Same seed, same draws,
  * bit for bit, on either path. Rejects with ConfigError for bad options, SamplerError when no finite
- * initial point exists, and SamplerError named 'AbortError' ('sampling cancelled') when `signal` fires.
+ * initial point exists, ModelError (a SamplerError) when the model's own code throws, with its
+ * message and where (chain, warmup or sampling, iteration; -Infinity and NaN are not errors: off
+ * support, a divergence), and SamplerError named 'AbortError' ('sampling cancelled') when `signal`
+ * fires.
  *
  * @example
  * const fit = await sample(stdNormal, { chains: 4, warmup: 500, draws: 500, seed: 1 });
