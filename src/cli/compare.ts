@@ -5,7 +5,7 @@ import type { ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { ProgressEvent } from '../sampler/types.js';
-import { boolOption, collect, intOption, numOption } from './options.js';
+import { boolOption, checkRunSize, collect, intOption, numOption } from './options.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
@@ -220,6 +220,7 @@ export function register(program: Command): void {
             import('../report/text.js'),
           ]);
         const options = await compareOptions(raw);
+        await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
         if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
         const table = await readCsvFile(file);

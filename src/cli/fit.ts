@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { fit as FitModel } from '../model/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { collect, intOption, numOption } from './options.js';
+import { checkRunSize, collect, intOption, numOption } from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
@@ -130,6 +130,7 @@ export function register(program: Command): void {
           'a number in (0, 1)',
         );
         if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
+        await checkRunSize(config);
         const table = await loadTable(file, spec, o.dropMissing);
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);
