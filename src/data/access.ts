@@ -12,13 +12,43 @@ export function rowLocation(table: Table, row: number): string {
 }
 
 /**
+ * Longest user text (a cell, a name, a filter) an error message repeats: a 10 MB cell must not
+ * make a 10 MB message.
+ */
+export const MAX_QUOTED_LENGTH = 80;
+
+/**
+ * User text cut for a message: at most MAX_QUOTED_LENGTH characters, then '…' and the full length.
+ *
+ * @example clip('x'.repeat(100)); // 'xxx…x… (100 characters)' (80 x's)
+ */
+export function clip(value: unknown): string {
+  const text = String(value);
+  if (text.length <= MAX_QUOTED_LENGTH) return text;
+  // do not cut a surrogate pair in two
+  let end = MAX_QUOTED_LENGTH;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
+}
+
+/**
+ * User text in double quotes for a message, cut by `clip`.
+ *
+ * @example quoted('abc'); // '"abc"'
+ */
+export function quoted(value: unknown): string {
+  return `"${clip(value)}"`;
+}
+
+/**
  * The text of one cell ('' when missing): factor level, or the number as JavaScript prints it.
  *
  * @example cellText(table, 'heuristic', 0); // 'performer'
  */
 export function cellText(table: Table, name: string, row: number): string {
   const col = table.columns[name];
-  if (!col) throw new DataError(`${table.source ?? 'table'}: no column "${name}"`);
+  if (!col) throw new DataError(`${table.source ?? 'table'}: no column ${quoted(name)}`);
   if (col.type === 'factor') {
     const c = col.codes[row];
     return c < 0 ? '' : col.levels[c];
