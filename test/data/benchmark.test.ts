@@ -419,7 +419,7 @@ describe('messages echo bounded values', () => {
         { heuristic: 'a', task: 't2', score: 2 },
         { heuristic: name, task: 't1', score: 3 },
       ],
-      { source: 'records' },
+      'records',
     );
     let message = '';
     try {
