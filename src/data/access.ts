@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { Column, FactorColumn, NumericColumn, Table } from './table.js';
 
 /**
@@ -154,4 +154,27 @@ export function dropUnusedLevels(col: FactorColumn): FactorColumn {
   const codes = new Int32Array(col.codes.length);
   for (let i = 0; i < codes.length; i++) codes[i] = col.codes[i] < 0 ? -1 : remap[col.codes[i]];
   return { type: 'factor', levels, codes };
+}
+
+/**
+ * Check that a library caller passed a Table (not null, a file name or an array of rows): a
+ * ConfigError of one line instead of a TypeError from deep inside. `fn` names the function.
+ *
+ * @example assertTable(null, 'compare'); // ConfigError: compare: the first argument must be a Table ...
+ */
+export function assertTable(value: unknown, fn: string): asserts value is Table {
+  const t = value as Table | null;
+  const ok =
+    typeof t === 'object' &&
+    t !== null &&
+    Array.isArray(t.names) &&
+    typeof t.columns === 'object' &&
+    t.columns !== null &&
+    Number.isInteger(t.nRows);
+  if (!ok) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new ConfigError(
+      `${fn}: the first argument must be a Table (from parseCsv, readCsvFile or tableFromRecords), got ${got}`,
+    );
+  }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compare } from '../../src/analysis/compare.js';
+import { parseCsv } from '../../src/data/csv.js';
 import { ConfigError } from '../../src/errors.js';
 import {
   checkSampleSize,
@@ -86,5 +88,27 @@ describe('model names', () => {
       seed: 1,
     });
     expect(fit.draws.variables).toEqual(['alpha', 'beta']);
+  });
+});
+
+describe('compare() argument guard', () => {
+  it.each([
+    [null, 'null'],
+    ['runs.csv', 'string'],
+    [[{ heuristic: 'a' }], 'an array'],
+    [undefined, 'undefined'],
+  ])('compare(%j) is a one-line ConfigError, not a TypeError', async (arg, got) => {
+    await expect(compare(arg as never)).rejects.toThrow(
+      new ConfigError(
+        `compare: the first argument must be a Table (from parseCsv, readCsvFile or tableFromRecords), got ${got}`,
+      ),
+    );
+  });
+
+  it('options of the wrong type are refused before any work', async () => {
+    const t = parseCsv('heuristic,task,score\na,t1,1\nb,t1,2\na,t2,1\nb,t2,2\n');
+    await expect(compare(t, null as never)).rejects.toThrow(
+      'compare: options must be an object (CompareOptions)',
+    );
   });
 });
