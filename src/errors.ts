@@ -86,3 +86,32 @@ export class DatabaseError extends BayesbenchError {
     this.name = 'DatabaseError';
   }
 }
+
+/** Where in a run a model threw (1-based chain and iteration, as the progress lines print them). */
+export interface ModelErrorPlace {
+  chain?: number;
+  phase?: 'initialization' | 'warmup' | 'sampling';
+  iteration?: number;
+}
+
+/**
+ * The model's own code threw (logDensityGradient or writeVariables): sample() rejects with this,
+ * carrying the model's message and where it happened (in-process, `cause` is the thrown value).
+ * Returning -Infinity or NaN is not an error (off support, a divergence).
+ *
+ * @example
+ * // chain 2, sampling iteration 17: the model threw: RangeError: index out of range
+ * err instanceof ModelError && err.place.chain === 2
+ */
+export class ModelError extends SamplerError {
+  readonly place: ModelErrorPlace;
+  /** The model's own message (err.message also says where). */
+  readonly modelMessage: string;
+  constructor(message: string, modelMessage: string, place: ModelErrorPlace = {}, cause?: unknown) {
+    super(message);
+    this.name = 'ModelError';
+    this.place = place;
+    this.modelMessage = modelMessage;
+    if (cause !== undefined) this.cause = cause;
+  }
+}

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { assertTable } from '../data/access.js';
 import type { Table } from '../data/table.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
@@ -152,6 +153,10 @@ export async function runComparison(
   table: Table,
   options: CompareOptions = {},
 ): Promise<ComparisonRun> {
+  assertTable(table, 'compare');
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('compare: options must be an object (CompareOptions)');
+  }
   if (options.scale !== undefined && options.scale !== 'none' && options.scale !== 'task') {
     throw new ConfigError(`--scale must be none or task (got ${String(options.scale)})`);
   }

@@ -5,8 +5,8 @@ import type { ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { ProgressEvent } from '../sampler/types.js';
-import { boolOption, collect, intOption, numOption } from './options.js';
-import { runAction, warmChainThreads } from './shell.js';
+import { boolOption, checkRunSize, collect, intOption, numOption } from './options.js';
+import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
 interface RawOptions {
@@ -220,6 +220,7 @@ export function register(program: Command): void {
             import('../report/text.js'),
           ]);
         const options = await compareOptions(raw);
+        await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
         if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
         const table = await readCsvFile(file);
@@ -231,18 +232,18 @@ export function register(program: Command): void {
         });
         const c = run.comparison;
         const banner = formatBanner(run.summary);
-        process.stderr.write(banner.endsWith('\n') ? banner : `${banner}\n`);
+        printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
         const alarm = convergenceAlarm(c);
         if (raw.json) {
-          if (alarm) process.stderr.write(`${alarm}\n`);
+          if (alarm) printText(process.stderr, `${alarm}\n`);
           process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
         } else {
-          if (alarm) process.stdout.write(`${alarm}\n\n`);
-          process.stdout.write(formatComparison(c));
+          if (alarm) printText(process.stdout, `${alarm}\n\n`);
+          printText(process.stdout, formatComparison(c));
         }
         if (raw.html) {
           await writeHtml(raw.html, run);
-          process.stderr.write(`wrote ${raw.html}\n`);
+          printText(process.stderr, `wrote ${raw.html}\n`);
         }
         return raw.strict && c.warnings.length > 0 ? 1 : 0;
       }),

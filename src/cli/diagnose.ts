@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Thresholds } from '../diagnostics/types.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import { numOption } from './options.js';
-import { runAction } from './shell.js';
+import { printText, runAction } from './shell.js';
 
 /**
  * Rows shown in the human table by default (--max-rows changes it; --json has them all).
@@ -98,7 +98,7 @@ export async function diagnose(files: string[], o: DiagnoseOptions): Promise<num
   }
   const banner = formatBanner(summary, { thresholds: th, chains: draws.nChains });
   if (o.json) {
-    process.stderr.write(banner);
+    printText(process.stderr, banner);
     const doc = {
       variables: summary.variables,
       sampler: summary.sampler,
@@ -106,8 +106,8 @@ export async function diagnose(files: string[], o: DiagnoseOptions): Promise<num
     };
     process.stdout.write(`${JSON.stringify(doc)}\n`); // NaN and +-Infinity become null
   } else {
-    process.stdout.write(`${banner}\n`);
-    process.stdout.write(formatSummaryTable(summary.variables, { maxRows }));
+    printText(process.stdout, `${banner}\n`);
+    printText(process.stdout, formatSummaryTable(summary.variables, { maxRows }));
   }
   return o.strict && summary.warnings.length > 0 ? 1 : 0;
 }

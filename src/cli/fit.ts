@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { fit as FitModel } from '../pipeline/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { collect, intOption, numOption } from './options.js';
+import { checkRunSize, collect, intOption, numOption } from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
-import { runAction, warmChainThreads } from './shell.js';
+import { printText, runAction, warmChainThreads } from './shell.js';
 
 interface FitCliOptions extends ModelCliOptions {
   chains?: string;
@@ -130,6 +130,7 @@ export function register(program: Command): void {
           'a number in (0, 1)',
         );
         if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
+        await checkRunSize(config);
         const table = await loadTable(file, spec, o.dropMissing);
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);
@@ -161,7 +162,7 @@ export function register(program: Command): void {
           await writeFile(o.drawsOut, writeDrawsCsv(result.fit.draws, result.fit.stats));
         }
         const banner = formatBanner(summary);
-        process.stderr.write(banner.endsWith('\n') ? banner : `${banner}\n`);
+        printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
         if (o.json) {
           process.stdout.write(
             `${JSON.stringify({ variables: summary.variables, sampler: summary.sampler, warnings: summary.warnings })}\n`,
@@ -171,7 +172,7 @@ export function register(program: Command): void {
             ? summary.variables.filter((v) => (varsRe as RegExp).test(v.variable))
             : summary.variables;
           const t = formatSummaryTable(rows, maxRows > 0 ? { maxRows } : {});
-          process.stdout.write(t.endsWith('\n') ? t : `${t}\n`);
+          printText(process.stdout, t.endsWith('\n') ? t : `${t}\n`);
         }
         return 0;
       }),

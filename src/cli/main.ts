@@ -5,6 +5,7 @@ import { register as registerDiagnose } from './diagnose.js';
 import { register as registerFit } from './fit.js';
 import { register as registerPriors } from './priors.js';
 import { register as registerServe } from './serve.js';
+import { printText } from './shell.js';
 
 /**
  * The bayesbench command line: one file per command, each thin over the library (src/index.ts).
@@ -18,7 +19,7 @@ export function createProgram(): Command {
     )
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => printText(process.stderr, s) });
   registerCompare(program);
   registerFit(program);
   registerPriors(program);

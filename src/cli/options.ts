@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import type { SamplerConfig } from '../sampler/types.js';
 
 /**
  * Option parsing shared by the commands: each helper returns undefined when the option was not given
@@ -49,4 +50,26 @@ export function boolOption(name: string, text: string | undefined): boolean | un
   if (t === 'true' || t === 'yes' || t === '1') return true;
   if (t === 'false' || t === 'no' || t === '0') return false;
   throw new ConfigError(`--${name} must be true or false (got "${text}")`);
+}
+
+/**
+ * Refuse --chains/--warmup/--draws whose draws cannot fit in memory before the data is read: the
+ * library's size check (checkSampleSize) with one variable, a lower bound for every model; `sample`
+ * checks again with the model's real size before it allocates.
+ *
+ * @example await checkRunSize({ chains: 1e6 }); // throws ConfigError
+ */
+export async function checkRunSize(config: SamplerConfig): Promise<void> {
+  const { checkSampleSize } = await import('../sampler/sample.js');
+  checkSampleSize(
+    {
+      chains: config.chains ?? 4,
+      warmup: config.warmup ?? 1000,
+      draws: config.draws ?? 1000,
+      saveWarmup: config.saveWarmup === true,
+      metric: 'diag',
+    },
+    1,
+    1,
+  );
 }

@@ -3,7 +3,7 @@ import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
 import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { collect } from './options.js';
-import { runAction } from './shell.js';
+import { printText, runAction } from './shell.js';
 
 /** Model options shared by `fit` and `priors`. */
 export interface ModelCliOptions {
@@ -126,7 +126,7 @@ export function register(program: Command): void {
         const table = await loadTable(file, spec, o.dropMissing);
         const rows = defaultPriors(spec, table);
         if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-        else process.stdout.write(`${formatPriors(rows)}\n`);
+        else printText(process.stdout, `${formatPriors(rows)}\n`);
         return 0;
       }),
     );

@@ -1,4 +1,5 @@
 import { BayesbenchError } from '../errors.js';
+import { escapeTerminal } from '../report/escape.js';
 
 /**
  * Run a command action at the CLI's edge: a BayesbenchError (bad input, bad option) prints its short
@@ -20,18 +21,35 @@ export function runAction<A extends unknown[]>(
   };
 }
 
-/** Print an error for people and return the exit code (2 for bad input, 1 for internal errors). */
+/**
+ * Print an error for people and return the exit code (2 for bad input, 1 for internal errors). The
+ * message may quote CSV cells and names: control and bidi characters are escaped (escapeTerminal;
+ * line feeds stay, a formula error points at its position on a second line).
+ */
 export function reportError(err: unknown): number {
   if (err instanceof BayesbenchError) {
-    process.stderr.write(`bayesbench: ${err.message}\n`);
+    process.stderr.write(`bayesbench: ${escapeTerminal(err.message, { keepLineBreaks: true })}\n`);
     return 2;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`bayesbench: internal error: ${message}\n`);
+  process.stderr.write(
+    `bayesbench: internal error: ${escapeTerminal(message, { keepLineBreaks: true })}\n`,
+  );
   if (process.env.BAYESBENCH_DEBUG === '1' && err instanceof Error && err.stack) {
-    process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`${escapeTerminal(err.stack, { keepLineBreaks: true })}\n`);
   }
   return 1;
+}
+
+/**
+ * Write text for people (tables, banners, notes) to a terminal stream with control and bidi
+ * characters escaped (line feeds and tabs kept), so names from a CSV cannot move the cursor, clear
+ * the screen, hide a link or reorder a line. JSON output is written as it is.
+ *
+ * @example printText(process.stdout, formatComparison(c));
+ */
+export function printText(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(escapeTerminal(text, { keepLineBreaks: true }));
 }
 
 /**

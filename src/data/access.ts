@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { Column, FactorColumn, NumericColumn, Table } from './table.js';
 
 /**
@@ -12,13 +12,43 @@ export function rowLocation(table: Table, row: number): string {
 }
 
 /**
+ * Longest user text (a cell, a name, a filter) an error message repeats: a 10 MB cell must not
+ * make a 10 MB message.
+ */
+export const MAX_QUOTED_LENGTH = 80;
+
+/**
+ * User text cut for a message: at most MAX_QUOTED_LENGTH characters, then '…' and the full length.
+ *
+ * @example clip('x'.repeat(100)); // 'xxx…x… (100 characters)' (80 x's)
+ */
+export function clip(value: unknown): string {
+  const text = String(value);
+  if (text.length <= MAX_QUOTED_LENGTH) return text;
+  // do not cut a surrogate pair in two
+  let end = MAX_QUOTED_LENGTH;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
+}
+
+/**
+ * User text in double quotes for a message, cut by `clip`.
+ *
+ * @example quoted('abc'); // '"abc"'
+ */
+export function quoted(value: unknown): string {
+  return `"${clip(value)}"`;
+}
+
+/**
  * The text of one cell ('' when missing): factor level, or the number as JavaScript prints it.
  *
  * @example cellText(table, 'heuristic', 0); // 'performer'
  */
 export function cellText(table: Table, name: string, row: number): string {
   const col = table.columns[name];
-  if (!col) throw new DataError(`${table.source ?? 'table'}: no column "${name}"`);
+  if (!col) throw new DataError(`${table.source ?? 'table'}: no column ${quoted(name)}`);
   if (col.type === 'factor') {
     const c = col.codes[row];
     return c < 0 ? '' : col.levels[c];
@@ -124,4 +154,27 @@ export function dropUnusedLevels(col: FactorColumn): FactorColumn {
   const codes = new Int32Array(col.codes.length);
   for (let i = 0; i < codes.length; i++) codes[i] = col.codes[i] < 0 ? -1 : remap[col.codes[i]];
   return { type: 'factor', levels, codes };
+}
+
+/**
+ * Check that a library caller passed a Table (not null, a file name or an array of rows): a
+ * ConfigError of one line instead of a TypeError from deep inside. `fn` names the function.
+ *
+ * @example assertTable(null, 'compare'); // ConfigError: compare: the first argument must be a Table ...
+ */
+export function assertTable(value: unknown, fn: string): asserts value is Table {
+  const t = value as Table | null;
+  const ok =
+    typeof t === 'object' &&
+    t !== null &&
+    Array.isArray(t.names) &&
+    typeof t.columns === 'object' &&
+    t.columns !== null &&
+    Number.isInteger(t.nRows);
+  if (!ok) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new ConfigError(
+      `${fn}: the first argument must be a Table (from parseCsv, readCsvFile or tableFromRecords), got ${got}`,
+    );
+  }
 }

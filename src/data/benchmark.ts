@@ -1,5 +1,5 @@
 import { DataError } from '../errors.js';
-import { asFactor, cellText, rowLocation } from './access.js';
+import { asFactor, cellText, clip, quoted, rowLocation } from './access.js';
 import { parseNumber, sortedFactor } from './builder.js';
 import type { Column, FactorColumn, Table } from './table.js';
 
@@ -77,7 +77,7 @@ const normalizeName = (s: string): string =>
     .replace(/[\s-]+/g, '_');
 
 function available(table: Table): string {
-  const shown = table.names.slice(0, 30).join(', ');
+  const shown = table.names.slice(0, 30).map(clip).join(', ');
   const list = table.names.length > 30 ? `${shown}, ... (${table.names.length} columns)` : shown;
   // One column whose name holds ';' or a tab: most likely a ;- or tab-separated file.
   const only = table.names.length === 1 ? table.names[0] : '';
@@ -94,7 +94,7 @@ function specParts(table: Table, spec: string, role: MappingRole): string[] {
   for (const p of parts) {
     if (!p || !Object.hasOwn(table.columns, p)) {
       throw new DataError(
-        `${table.source ?? 'data'}: no column "${p || spec}" (${ROLE_FLAG[role]} ${spec}); available columns: ${available(table)}`,
+        `${table.source ?? 'data'}: no column ${quoted(p || spec)} (${ROLE_FLAG[role]} ${spec}); available columns: ${available(table)}`,
       );
     }
   }
@@ -263,13 +263,13 @@ function parseFilter(table: Table, text: string): ParsedFilter {
   const src = table.source ?? 'data';
   if (!m) {
     throw new DataError(
-      `filter "${text}": expected COLUMN=VALUE or COLUMN!=VALUE (e.g. budget=128)`,
+      `filter ${quoted(text)}: expected COLUMN=VALUE or COLUMN!=VALUE (e.g. budget=128)`,
     );
   }
   const column = m[1];
   if (!Object.hasOwn(table.columns, column)) {
     throw new DataError(
-      `filter "${text}": ${src} has no column "${column}"; available columns: ${available(table)}`,
+      `filter ${quoted(text)}: ${src} has no column ${quoted(column)}; available columns: ${available(table)}`,
     );
   }
   return { text, column, negate: m[2] === '!=', values: m[3].split(',').map((v) => v.trim()) };
@@ -284,7 +284,7 @@ function filterMask(table: Table, f: ParsedFilter): Uint8Array {
     const bad = f.values.find((v, k) => v !== '' && Number.isNaN(targets[k]));
     if (bad !== undefined) {
       throw new DataError(
-        `filter "${f.text}": column "${f.column}" is numeric and "${bad}" is not a number`,
+        `filter ${quoted(f.text)}: column ${quoted(f.column)} is numeric and ${quoted(bad)} is not a number`,
       );
     }
     for (let i = 0; i < table.nRows; i++) {
@@ -299,9 +299,9 @@ function filterMask(table: Table, f: ParsedFilter): Uint8Array {
   for (const v of f.values) {
     const k = v === '' ? -1 : col.levels.indexOf(v);
     if (k < 0 && v !== '') {
-      const shown = col.levels.slice(0, 12).join(', ');
+      const shown = col.levels.slice(0, 12).map(clip).join(', ');
       throw new DataError(
-        `filter "${f.text}": column "${f.column}" has no value "${v}" (values: ${shown}${col.levels.length > 12 ? ', ...' : ''})`,
+        `filter ${quoted(f.text)}: column ${quoted(f.column)} has no value ${quoted(v)} (values: ${shown}${col.levels.length > 12 ? ', ...' : ''})`,
       );
     }
     targetCodes.add(k);
@@ -334,7 +334,7 @@ function orientationColumn(
     const s = c < 0 ? 1 : levelSign[c];
     if (s === 0) {
       throw new DataError(
-        `${table.source ?? 'data'}: ${rowLocation(table, i)}, column "${name}": "${col.levels[c]}" is not true or false`,
+        `${table.source ?? 'data'}: ${rowLocation(table, i)}, column ${quoted(name)}: ${quoted(col.levels[c])} is not true or false`,
       );
     }
     sign[i] = s;
@@ -398,7 +398,7 @@ export function prepareComparisonData(
   const src = table.source ?? 'data';
   const notes: string[] = [];
   const at = (i: number, column: string): string =>
-    `${src}: ${rowLocation(table, i)}, column "${column}"`;
+    `${src}: ${rowLocation(table, i)}, column ${quoted(column)}`;
 
   // --- filters
   const keep = new Uint8Array(table.nRows).fill(1);
@@ -410,7 +410,7 @@ export function prepareComparisonData(
       keep[i] &= mask[i];
       n += keep[i];
     }
-    if (n === 0) throw new DataError(`${src}: filter "${text}" leaves no rows`);
+    if (n === 0) throw new DataError(`${src}: filter ${quoted(text)} leaves no rows`);
     notes.push(`filter ${text}: ${plural(n, 'row')} of ${table.nRows} kept so far`);
   }
 
@@ -443,7 +443,7 @@ export function prepareComparisonData(
         col.codes[i] >= 0 &&
         !MISSING_TEXT.has(col.levels[col.codes[i]])
       ) {
-        throw new DataError(`${at(i, spec)}: "${col.levels[col.codes[i]]}" is not a number`);
+        throw new DataError(`${at(i, spec)}: ${quoted(col.levels[col.codes[i]])} is not a number`);
       }
     }
     return v;
@@ -474,7 +474,7 @@ export function prepareComparisonData(
         throw new DataError(
           t === ''
             ? `${at(i, mapping.score)}: missing score (use --drop-missing to drop such rows)`
-            : `${at(i, mapping.score)}: "${t}" is not a finite number (use --drop-missing to drop such rows)`,
+            : `${at(i, mapping.score)}: ${quoted(t)} is not a finite number (use --drop-missing to drop such rows)`,
         );
       }
       ok = false;
@@ -509,11 +509,11 @@ export function prepareComparisonData(
   }
   if (negated === nKept) {
     notes.push(
-      `lower is better${orient ? ` (column "${orient.name}")` : ''}: scores are negated, so higher is better in every result (flip signs back to read them in the original units)`,
+      `lower is better${orient ? ` (column ${quoted(orient.name)})` : ''}: scores are negated, so higher is better in every result (flip signs back to read them in the original units)`,
     );
   } else if (negated > 0) {
     notes.push(
-      `column "${orient?.name}": ${plural(negated, 'row')} where lower is better were negated, so higher is better everywhere`,
+      `column ${quoted(orient?.name)}: ${plural(negated, 'row')} where lower is better were negated, so higher is better everywhere`,
     );
   }
 
@@ -527,7 +527,7 @@ export function prepareComparisonData(
       const y = score.values[i];
       if (!(Number.isInteger(n) && n >= 1)) {
         throw new DataError(
-          `${at(i, mapping.trials)}: trials must be a positive whole number, got "${cellText(table, mapping.trials, i)}"`,
+          `${at(i, mapping.trials)}: trials must be a positive whole number, got ${quoted(cellText(table, mapping.trials, i))}`,
         );
       }
       if (!(Number.isInteger(y) && y >= 0 && y <= n)) {
@@ -545,7 +545,7 @@ export function prepareComparisonData(
       for (let k = 0; k < nKept && !any; k++) any = Number.isFinite(std[rows[k]]);
       if (any)
         notes.push(
-          `column "${mapping.std}" (std) is ignored: without --n the standard error is unknown`,
+          `column ${quoted(mapping.std)} (std) is ignored: without --n the standard error is unknown`,
         );
     } else {
       const se = new Float64Array(nKept);
@@ -625,7 +625,7 @@ export function prepareComparisonData(
       taskCodes = codes;
       taskLevels = levels;
       notes.push(
-        `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => `"${s}"`).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
+        `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => quoted(s)).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
       );
     }
   }
@@ -634,7 +634,7 @@ export function prepareComparisonData(
   // --- structure checks
   if (hCol.levels.length < 2) {
     throw new DataError(
-      `${src}: only ${plural(hCol.levels.length, 'heuristic')} (${hCol.levels.map((h) => `"${h}"`).join(', ')}) in column "${mapping.heuristic}"${opts.filters?.length ? ' after filters' : ''}; a comparison needs at least 2`,
+      `${src}: only ${plural(hCol.levels.length, 'heuristic')} (${hCol.levels.map((h) => quoted(h)).join(', ')}) in column ${quoted(mapping.heuristic)}${opts.filters?.length ? ' after filters' : ''}; a comparison needs at least 2`,
     );
   }
   {
@@ -652,7 +652,7 @@ export function prepareComparisonData(
     for (let h = 0; h < hCol.levels.length; h++) {
       if (!multi[h]) {
         throw new DataError(
-          `${src}: heuristic "${hCol.levels[h]}" is observed on a single task only ("${tCol.levels[firstTask[h]]}", ${rowLocation(table, firstRow[h])}); each heuristic needs at least 2 tasks (drop it with --filter ${mapping.heuristic}!=${hCol.levels[h]})`,
+          `${src}: heuristic ${quoted(hCol.levels[h])} is observed on a single task only (${quoted(tCol.levels[firstTask[h]])}, ${rowLocation(table, firstRow[h])}); each heuristic needs at least 2 tasks (drop it with --filter ${clip(mapping.heuristic)}!=${clip(hCol.levels[h])})`,
         );
       }
     }
@@ -660,11 +660,13 @@ export function prepareComparisonData(
 
   // Single-level study/category carry no information and make the model non-identified: drop them.
   if (studyCol && studyCol.levels.length < 2) {
-    notes.push(`column "${mapping.study}" (study) has a single value: no study term`);
+    notes.push(`column ${quoted(mapping.study)} (study) has a single value: no study term`);
     studyCol = undefined;
   }
   if (catCol && catCol.levels.length < 2) {
-    notes.push(`column "${mapping.category}" (category) has a single value: no category term`);
+    notes.push(
+      `column ${quoted(mapping.category)} (category) has a single value: no category term`,
+    );
     catCol = undefined;
   }
 
@@ -710,7 +712,7 @@ export function prepareComparisonData(
     );
     if (flat.length > 0) {
       notes.push(
-        `--scale task: ${flat.map((t) => `"${t}"`).join(', ')} ha${flat.length === 1 ? 's' : 've'} no spread; centred only`,
+        `--scale task: ${flat.map((t) => quoted(t)).join(', ')} ha${flat.length === 1 ? 's' : 've'} no spread; centred only`,
       );
     }
   }
@@ -803,7 +805,7 @@ function checkDuplicates(
     const where = table.lines
       ? `lines ${table.lines[a]} and ${table.lines[b]}`
       : `rows ${a + 1} and ${b + 1}`;
-    const what = `heuristic "${h.levels[h.codes[k]]}" on task "${t.levels[t.codes[k]]}"${study ? ` in study "${study.codes[k] < 0 ? '' : study.levels[study.codes[k]]}"` : ''}`;
+    const what = `heuristic ${quoted(h.levels[h.codes[k]])} on task ${quoted(t.levels[t.codes[k]])}${study ? ` in study ${quoted(study.codes[k] < 0 ? '' : study.levels[study.codes[k]])}` : ''}`;
     const mapped = new Set<string>();
     for (const v of Object.values(mapping))
       if (v) for (const p of String(v).split('+')) mapped.add(p);
@@ -815,7 +817,7 @@ function checkDuplicates(
       .map((x) => x.n);
     const hint =
       differ.length > 0
-        ? `; they differ in ${differ.map((d) => `"${d}"`).join(', ')}: keep one setting with --filter ${differ[0]}=VALUE, or make it part of the comparison (e.g. --study ${differ[0]} or --heuristic ${mapping.heuristic}+${differ[0]})`
+        ? `; they differ in ${differ.map((d) => quoted(d)).join(', ')}: keep one setting with --filter ${differ[0]}=VALUE, or make it part of the comparison (e.g. --study ${differ[0]} or --heuristic ${mapping.heuristic}+${differ[0]})`
         : '';
     if (!seed) {
       throw new DataError(
@@ -825,7 +827,7 @@ function checkDuplicates(
     const seedText = seed.codes[k] < 0 ? '' : seed.levels[seed.codes[k]];
     const agg = seedText.toLowerCase() === 'agg' ? ` ("agg" counts as one run)` : '';
     throw new DataError(
-      `${src}: ${where}: duplicate rows for ${what} with the same ${mapping.seed} "${seedText}"${agg}${hint}`,
+      `${src}: ${where}: duplicate rows for ${what} with the same ${mapping.seed} ${quoted(seedText)}${agg}${hint}`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { DataError } from '../errors.js';
+import { quoted } from './access.js';
 import type { Column, Table } from './table.js';
 
 /**
@@ -237,7 +238,7 @@ export function checkHeader(raw: readonly string[], source: string, line = 1): s
     const prev = seen.get(names[j]);
     if (prev !== undefined) {
       throw new DataError(
-        `${source}: line ${line}: duplicate column name "${names[j]}" (columns ${prev + 1} and ${j + 1})`,
+        `${source}: line ${line}: duplicate column name ${quoted(names[j])} (columns ${prev + 1} and ${j + 1})`,
       );
     }
     seen.set(names[j], j);

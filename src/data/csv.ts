@@ -1,12 +1,15 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, type Options, parse as parseCsvStream } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { DataError, NotFoundError } from '../errors.js';
 import { checkHeader, createTableBuilder, type TableBuilder } from './builder.js';
+import { CSV_HEADER_SCAN_BYTES, checkCsvHeader } from './csv-header.js';
 import { checkBytes, utf8ChunkChecker } from './encoding.js';
 import type { Table } from './table.js';
+
+export { CSV_LIMITS, checkCsvHeader } from './csv-header.js';
 
 /**
  * Options of parseCsv and readCsvFile.
@@ -214,7 +217,8 @@ function firstRecordDelimiter(input: Buffer): string | undefined {
  * levels. Handles a UTF-8 BOM, CRLF, quoted fields with commas, quotes and newlines, non-ASCII
  * text, blank lines. `lines` holds each row's first source line. Throws DataError naming the
  * source, line and column for empty files, header-only files, duplicate column names, ragged rows,
- * unterminated quotes, and binary or non-UTF-8 bytes (with the byte offset). A quote-free input is
+ * unterminated quotes, binary or non-UTF-8 bytes (with the byte offset), and a header past CSV_LIMITS
+ * (checked from the first line before the full parse, see checkCsvHeader). A quote-free input is
  * parsed in 1 MiB slices (few records alive at once); one with quotes in one piece (every record of
  * it alive until the end): for big files prefer readCsvFile.
  *
@@ -237,9 +241,11 @@ export function parseCsv(
         `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
       );
     }
+    checkCsvHeader(text, source);
     input = Buffer.from(text, 'utf8');
   } else {
     checkBytes(text, source);
+    checkCsvHeader(text, source);
     input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
   }
   const mayHaveQuotes = input.indexOf(34) >= 0;
@@ -261,10 +267,23 @@ export function parseCsv(
   throw new Error('parseCsv: unreachable (second pass still mixed)');
 }
 
+/** The first `bytes` bytes of a file (fewer when the file is shorter). */
+async function readPrefix(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Read a CSV file with csv-parse's streaming API: bytes are checked (NUL, UTF-8) chunk by chunk and
  * each record goes straight into typed columns, so memory stays a few bytes per cell (a
- * 1,000,000-row file needs tens of MB for the Table). Same Table as parseCsv on the file's bytes,
+ * 1,000,000-row file needs tens of MB for the Table). The header is checked against CSV_LIMITS from
+ * the file's first bytes before the parse starts (checkCsvHeader). Same Table as parseCsv on the file's bytes,
  * and the same error for a file with one problem (with several, the first one found may differ:
  * parseCsv checks all bytes before parsing, readCsvFile chunk by chunk).
  *
@@ -283,6 +302,7 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
     if (err instanceof DataError) throw err;
     throw new DataError(`${source}: cannot read (${(err as Error).message})`);
   }
+  checkCsvHeader(await readPrefix(path, CSV_HEADER_SCAN_BYTES), source);
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);

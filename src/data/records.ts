@@ -1,4 +1,5 @@
 import { DataError } from '../errors.js';
+import { quoted } from './access.js';
 import { createTableBuilder } from './builder.js';
 import type { Table } from './table.js';
 
@@ -51,7 +52,7 @@ export function tableFromRecords(records: readonly DataRecord[], source?: string
         const v = r[names[j]];
         if (v !== null && v !== undefined && typeof v !== 'string' && typeof v !== 'number') {
           throw new DataError(
-            `${where}: row ${i + 1}, column "${names[j]}": expected a string, number or null, got ${typeof v}`,
+            `${where}: row ${i + 1}, column ${quoted(names[j])}: expected a string, number or null, got ${typeof v}`,
           );
         }
         row[j] = v;

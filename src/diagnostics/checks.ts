@@ -44,6 +44,11 @@ export const REMEDIES: Readonly<Record<string, string>> = Object.freeze({
   nonfinite:
     'Some draws are NaN, so their summaries are undefined. Check the model for undefined values ' +
     '(log of a negative number, 0/0, overflow) and for parameters without constraints they need.',
+  infinite:
+    'Some draws are infinite, so the means, standard deviations, tail ESS and MCSEs of those ' +
+    'variables are undefined (R-hat and bulk ESS work on ranks and still look fine). Check the model ' +
+    'for overflow (exp of a large number, division by a value near zero) and give unbounded scale ' +
+    'parameters a proper prior; for a draws file, check that it was written without overflow.',
   ebfmi:
     'Low E-BFMI: the sampler explores the energy distribution poorly (often heavy tails or funnels). ' +
     'Reparameterize (non-centre), tighten priors on scale parameters, or run more warmup.',
@@ -153,6 +158,25 @@ export function diagnosticWarnings(
           .map((r) => r.variable)
           .join(', ')}${nonfinite.length > 3 ? ', ...' : ''}).`,
       remedy: REMEDIES.nonfinite,
+    });
+  }
+  // A draw of +-Inf makes the mean infinite (both signs make it NaN: caught above) while the
+  // rank-based R-hat and bulk ESS stay finite, so no other check would fail.
+  const infinite = rows.filter(
+    (r) => !isSamplerFieldName(r.variable) && Math.abs(r.mean) === Number.POSITIVE_INFINITY,
+  );
+  if (infinite.length > 0) {
+    warnings.push({
+      code: 'infinite',
+      message:
+        `${infinite.length} of ${plural(n, 'variable')} ${infinite.length === 1 ? 'has' : 'have'} infinite draws ` +
+        `(${infinite
+          .slice(0, 3)
+          .map((r) => r.variable)
+          .join(
+            ', ',
+          )}${infinite.length > 3 ? ', ...' : ''}): their mean, sd, tail ESS and MCSE are undefined.`,
+      remedy: REMEDIES.infinite,
     });
   }
   if (sampler) {

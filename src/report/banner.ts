@@ -55,6 +55,7 @@ const LABELS: Record<string, string> = {
   ebfmi: 'E-BFMI',
   short_chains: 'Draws per chain',
   nonfinite: 'Finite draws',
+  infinite: 'No infinite draws',
 };
 
 function isSummary(x: Summary | ComparisonDiagnosticsInput): x is Summary {

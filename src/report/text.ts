@@ -5,12 +5,15 @@ import {
   type Thresholds,
 } from '../diagnostics/types.js';
 import { diagnosticsBanner } from './banner.js';
+import { escapeTerminal } from './escape.js';
 
 /**
  * Plain-text renderings for the terminal (diagnose, fit, compare CLIs): the diagnostics banner
  * (one pass/fail line per check, remedies under failing lines; the same items as the HTML banner,
  * src/report/banner.ts) and the summary table with MCSE-aware rounding. ASCII only, so the output
- * can be pasted and parsed; NaN prints as NA (posterior's word for it).
+ * can be pasted and parsed; NaN prints as NA (posterior's word for it). Names and messages that may
+ * hold user text (variable names from a CSV) go through escapeTerminal: no control or bidi
+ * character reaches the terminal, and a line break in a name cannot start a line of its own.
  */
 
 /**
@@ -68,6 +71,9 @@ export function formatBanner(summary: Summary, options: TextBannerOptions = {}):
   });
   for (const item of banner.items) {
     if (item.label === item.code && EXTRA_LABELS[item.code]) item.label = EXTRA_LABELS[item.code];
+    item.label = escapeTerminal(item.label);
+    item.message = escapeTerminal(item.message);
+    item.remedy = escapeTerminal(item.remedy);
   }
   const failed = banner.items.filter((i) => i.status === 'fail');
   const unknown = banner.items.filter((i) => i.status === 'unknown');
@@ -167,7 +173,7 @@ export function formatSummaryTable(
   const max = options.maxRows ?? rows.length;
   const shown = rows.slice(0, Math.max(0, max));
   const cells = shown.map((r) => [
-    r.variable,
+    escapeTerminal(r.variable),
     formatWithMcse(r.mean, r.mcse_mean),
     formatWithMcse(r.median, r.mcse_mean),
     formatWithMcse(r.sd, r.mcse_sd),

@@ -1,4 +1,4 @@
-import { SamplerError } from '../errors.js';
+import { ModelError, type ModelErrorPlace, SamplerError } from '../errors.js';
 import { createRng, type Rng } from '../math/rng.js';
 import { type Metric, unitMetric } from './metric.js';
 import {
@@ -90,6 +90,80 @@ export function variableNamesOf(model: LogDensity): readonly string[] {
   return Array.from({ length: model.dim }, (_, i) => `theta[${i + 1}]`);
 }
 
+/** Longest model message carried by a ModelError (a model can throw megabytes of text). */
+const MAX_MODEL_MESSAGE = 500;
+
+function thrownText(err: unknown): string {
+  const text =
+    err instanceof Error ? `${err.name}: ${err.message}` : `${typeof err} ${String(err)}`;
+  return text.length > MAX_MODEL_MESSAGE ? `${text.slice(0, MAX_MODEL_MESSAGE)}…` : text;
+}
+
+function placeText(place: ModelErrorPlace): string {
+  const chain = place.chain !== undefined ? `chain ${place.chain}, ` : '';
+  if (place.phase === 'initialization' || place.iteration === undefined) {
+    return `${chain}${place.phase ?? 'sampling'}`;
+  }
+  return `${chain}${place.phase} iteration ${place.iteration}`;
+}
+
+/**
+ * The ModelError for a value the model threw: the message says where (chain, phase, iteration, all
+ * 1-based as the progress lines print them), which function and the model's own message, e.g.
+ * "chain 2, sampling iteration 17: the model's logDensityGradient threw RangeError: bad index".
+ *
+ * @example throw modelError(err, 'logDensityGradient', { chain: 1, phase: 'warmup', iteration: 3 });
+ */
+export function modelError(err: unknown, fn: string, place: ModelErrorPlace): ModelError {
+  const text = thrownText(err);
+  return new ModelError(`${placeText(place)}: the model's ${fn} threw ${text}`, text, place, err);
+}
+
+const MODEL_ERROR_MESSAGE =
+  /^(?:chain (\d+), )?(initialization|warmup|sampling)(?: iteration (\d+))?: the model's \w+ threw ([\s\S]*)$/;
+
+/**
+ * Rebuild a ModelError from its message (a worker thread sends errors as name and message only).
+ *
+ * @example modelErrorFromMessage("chain 1, warmup iteration 3: the model's logDensityGradient threw Error: x").place.iteration // 3
+ */
+export function modelErrorFromMessage(message: string): ModelError {
+  const m = MODEL_ERROR_MESSAGE.exec(message);
+  if (!m) return new ModelError(message, message);
+  const place: ModelErrorPlace = { phase: m[2] as ModelErrorPlace['phase'] };
+  if (m[1] !== undefined) place.chain = Number(m[1]);
+  if (m[3] !== undefined) place.iteration = Number(m[3]);
+  return new ModelError(message, m[4], place);
+}
+
+/** Where the first exception of a guarded model was caught. */
+interface ModelGuard {
+  threw: boolean;
+  error: unknown;
+}
+
+/**
+ * The model as the transitions see it: an exception from logDensityGradient is caught here, kept
+ * (the first one) and turned into -Infinity, so the leapfrog and tree code stay exception-free;
+ * the chain runner checks the guard after each iteration and reports the model's error.
+ */
+function guardModel(model: LogDensity, guard: ModelGuard): LogDensity {
+  return {
+    dim: model.dim,
+    logDensityGradient(theta: Float64Array, grad: Float64Array): number {
+      try {
+        return model.logDensityGradient(theta, grad);
+      } catch (err) {
+        if (!guard.threw) {
+          guard.threw = true;
+          guard.error = err;
+        }
+        return Number.NEGATIVE_INFINITY;
+      }
+    },
+  };
+}
+
 function finiteGrad(g: Float64Array): boolean {
   let s = 0;
   for (let i = 0; i < g.length; i++) s += g[i];
@@ -99,7 +173,7 @@ function finiteGrad(g: Float64Array): boolean {
 /**
  * Find the initial state (docs/ALGORITHMS.md §4): the user's init (one attempt) or uniform(−R, R) draws
  * from the chain's stream, up to 100 attempts, accepting a point whose log density and gradient are
- * finite. Throws SamplerError otherwise.
+ * finite. Throws SamplerError otherwise, and ModelError (the model's message) when the model throws.
  *
  * @example
  * const state = initializeChain(model, createRng(1, 0), null, 2);
@@ -122,8 +196,8 @@ export function initializeChain(
     let lp: number;
     try {
       lp = model.logDensityGradient(q, grad);
-    } catch {
-      lp = Number.NaN;
+    } catch (err) {
+      throw modelError(err, 'logDensityGradient', { chain: chain + 1, phase: 'initialization' });
     }
     if (Number.isFinite(lp) && finiteGrad(grad)) {
       return { position: Float64Array.from(q), logDensity: lp, grad: Float64Array.from(grad) };
@@ -142,7 +216,9 @@ export function initializeChain(
 
 /**
  * Set up one chain: its random stream createRng(seed, chain), initialization, and (if warmup > 0) the
- * step-size heuristic. Throws SamplerError when no finite initial point is found.
+ * step-size heuristic. Throws SamplerError when no finite initial point is found. An exception from
+ * the model (here or in `step`) ends the chain with a ModelError naming the chain, the phase and the
+ * iteration, instead of counting as a divergence.
  *
  * @example
  * const runner = createChainRunner(model, { chain: 0, seed: 1, warmup: 1000, draws: 1000, adaptDelta: 0.8,
@@ -162,6 +238,18 @@ export function createChainRunner(
   const N = setup.draws;
   const total = W + N;
   const state = initializeChain(model, rng, setup.init, setup.initRadius, setup.chain);
+  const guard: ModelGuard = { threw: false, error: undefined };
+  const guarded = guardModel(model, guard);
+  const chainNo = setup.chain + 1;
+  /** The model's exception, if one was caught while running iteration `at` (0-based) or before. */
+  const failure = (at: number, err?: unknown): unknown => {
+    if (!guard.threw) return err;
+    const place: ModelErrorPlace =
+      at < W
+        ? { chain: chainNo, phase: 'warmup', iteration: at + 1 }
+        : { chain: chainNo, phase: 'sampling', iteration: at - W + 1 };
+    return modelError(guard.error, 'logDensityGradient', place);
+  };
   const ws: NutsWorkspace = createNutsWorkspace(d, setup.maxTreeDepth);
   const info: NutsInfo = createNutsInfo();
   let wu: WarmupState | null = null;
@@ -169,13 +257,18 @@ export function createChainRunner(
   let stepSize = setup.stepSize;
   const tInit = performance.now();
   if (W > 0) {
-    wu = warmupInit(model, rng, state, ws, {
-      warmup: W,
-      adaptDelta: setup.adaptDelta,
-      stepSize: setup.stepSize,
-      metric: setup.metric,
-      stanCompat: setup.stanCompat,
-    });
+    try {
+      wu = warmupInit(guarded, rng, state, ws, {
+        warmup: W,
+        adaptDelta: setup.adaptDelta,
+        stepSize: setup.stepSize,
+        metric: setup.metric,
+        stanCompat: setup.stanCompat,
+      });
+    } catch (err) {
+      throw failure(0, err); // the step-size search before warmup iteration 1
+    }
+    if (guard.threw) throw failure(0);
     metric = wu.metric;
     stepSize = wu.stepSize;
   }
@@ -198,7 +291,15 @@ export function createChainRunner(
   const record = (out: Float64Array, sOut: Float64Array, n: number, k: number): void => {
     let vals: Float64Array = state.position;
     if (reporting) {
-      reporting.writeVariables(state.position, varBuf);
+      try {
+        reporting.writeVariables(state.position, varBuf);
+      } catch (err) {
+        const place: ModelErrorPlace =
+          it < W
+            ? { chain: chainNo, phase: 'warmup', iteration: it + 1 }
+            : { chain: chainNo, phase: 'sampling', iteration: it - W + 1 };
+        throw modelError(err, 'writeVariables', place);
+      }
       vals = varBuf;
     }
     for (let v = 0; v < nVars; v++) out[k + n * v] = vals[v];
@@ -215,28 +316,37 @@ export function createChainRunner(
     const t0 = performance.now();
     let tw = 0;
     const stop = Math.min(total, it + n);
-    while (it < stop) {
-      if (it < W) {
-        const w = wu as WarmupState;
-        params.stepSize = w.stepSize;
-        params.metric = w.metric;
-        nutsTransition(model, rng, state, params, ws, info);
-        if (warmupDraws && warmupStats) record(warmupDraws, warmupStats, W, it);
-        warmupUpdate(model, rng, state, ws, w, info.acceptStat);
-        it++;
-        if (it === W) {
-          const fin = warmupFinal(w);
-          params.stepSize = fin.stepSize;
-          params.metric = fin.metric;
-          tw = performance.now();
+    try {
+      while (it < stop) {
+        if (it < W) {
+          const w = wu as WarmupState;
+          params.stepSize = w.stepSize;
+          params.metric = w.metric;
+          nutsTransition(guarded, rng, state, params, ws, info);
+          if (guard.threw) break;
+          if (warmupDraws && warmupStats) record(warmupDraws, warmupStats, W, it);
+          // the step-size search after a metric update evaluates the model too
+          warmupUpdate(guarded, rng, state, ws, w, info.acceptStat);
+          if (guard.threw) break;
+          it++;
+          if (it === W) {
+            const fin = warmupFinal(w);
+            params.stepSize = fin.stepSize;
+            params.metric = fin.metric;
+            tw = performance.now();
+          }
+        } else {
+          nutsTransition(guarded, rng, state, params, ws, info);
+          if (guard.threw) break;
+          if (info.divergent) divergent++;
+          record(draws, stats, N, it - W);
+          it++;
         }
-      } else {
-        nutsTransition(model, rng, state, params, ws, info);
-        if (info.divergent) divergent++;
-        record(draws, stats, N, it - W);
-        it++;
       }
+    } catch (err) {
+      throw failure(it, err);
     }
+    if (guard.threw) throw failure(it);
     const t1 = performance.now();
     // split the elapsed time between the phases this step covered
     if (tw > 0) {

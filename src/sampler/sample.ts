@@ -6,6 +6,8 @@ import {
   type ChainResult,
   type ChainSetup,
   createChainRunner,
+  modelError,
+  modelErrorFromMessage,
   N_STATS,
   variableNamesOf,
 } from './chain.js';
@@ -54,7 +56,95 @@ function toF64(x: Float64Array | readonly number[], dim: number, what: string): 
 }
 
 /**
- * Check the model and the options; throws ConfigError naming the option.
+ * Largest memory a run may need by `estimateSampleBytes` (4 GiB): a run past it is refused with a
+ * ConfigError before anything is allocated. The default comparison of a 1,000,000-row benchmark
+ * needs about 0.7 GB; `chains: 1e6` would need terabytes and abort the process out of memory.
+ *
+ * @example SAMPLE_MEMORY_LIMIT_BYTES // 4294967296
+ */
+export const SAMPLE_MEMORY_LIMIT_BYTES = 2 ** 32;
+
+/**
+ * Per-chain bookkeeping counted on top of the arrays (the chain's runner and workspace objects,
+ * typed-array headers, a MessageChannel on the worker path): an upper estimate, so that a million
+ * one-draw chains are refused too.
+ */
+const PER_CHAIN_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * dim x dim matrices a chain holds at once with a dense metric (metric, its Cholesky factor, the
+ * Welford covariance, the regularized estimate and the next metric with its factor).
+ */
+const DENSE_MATRICES_PER_CHAIN = 6;
+
+/** What `estimateSampleBytes` counts, in bytes. */
+export interface SampleSize {
+  /** Draws and sampler fields (post-warmup, plus warmup when saved), per-chain arrays and the assembled copy. */
+  draws: number;
+  /** Dense-metric matrices (0 for a diagonal metric). */
+  metric: number;
+  /** Per-chain bookkeeping. */
+  overhead: number;
+  total: number;
+}
+
+/**
+ * Memory a run needs, estimated up front: chains x (draws, plus warmup if saved) x (variables + 7
+ * sampler fields) x 8 bytes, twice (each chain's arrays and the assembled Draws); with a dense
+ * metric, chains x 6 x dim^2 x 8 bytes; plus 64 KiB of bookkeeping per chain.
+ *
+ * @example estimateSampleBytes({ chains: 4, warmup: 1000, draws: 1000, saveWarmup: false, metric: 'diag' }, 10, 10).total
+ */
+export function estimateSampleBytes(
+  cfg: Pick<ResolvedConfig, 'chains' | 'warmup' | 'draws' | 'saveWarmup' | 'metric'>,
+  dim: number,
+  nVariables: number,
+): SampleSize {
+  const iterations = cfg.draws + (cfg.saveWarmup ? cfg.warmup : 0);
+  const draws = 2 * cfg.chains * iterations * (nVariables + N_STATS) * 8;
+  const metric = cfg.metric === 'dense' ? cfg.chains * DENSE_MATRICES_PER_CHAIN * dim * dim * 8 : 0;
+  const overhead = cfg.chains * PER_CHAIN_OVERHEAD_BYTES;
+  return { draws, metric, overhead, total: draws + metric + overhead };
+}
+
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toPrecision(3)} GB`;
+}
+
+/**
+ * Refuse a run that would need more than SAMPLE_MEMORY_LIMIT_BYTES (estimateSampleBytes) with one
+ * ConfigError line saying what is too large and what to lower; called by `sample` before it
+ * allocates anything, and by the CLI before it reads the data (with dim = variables = 1, a lower
+ * bound for every model).
+ *
+ * @example checkSampleSize({ chains: 1e6, warmup: 1000, draws: 1000, saveWarmup: false, metric: 'diag' }, 2, 2); // throws
+ */
+export function checkSampleSize(
+  cfg: Pick<ResolvedConfig, 'chains' | 'warmup' | 'draws' | 'saveWarmup' | 'metric'>,
+  dim: number,
+  nVariables: number,
+): void {
+  const size = estimateSampleBytes(cfg, dim, nVariables);
+  if (size.total <= SAMPLE_MEMORY_LIMIT_BYTES) return;
+  const limit = `the limit of 4 GiB (${gb(SAMPLE_MEMORY_LIMIT_BYTES)})`;
+  if (size.metric > size.draws && size.metric > size.overhead) {
+    throw new ConfigError(
+      `metric: a dense metric for dim = ${dim} needs ${cfg.chains} chains x ${DENSE_MATRICES_PER_CHAIN} ` +
+        `matrices of ${dim} x ${dim} x 8 bytes, about ${gb(size.total)} in all, above ${limit}; use metric "diag"`,
+    );
+  }
+  const iterations = `${cfg.draws} draws${cfg.saveWarmup ? ` + ${cfg.warmup} saved warmup` : ''}`;
+  throw new ConfigError(
+    `chains x draws: ${cfg.chains} chains x ${iterations} x (${nVariables} variable${nVariables === 1 ? '' : 's'} + ${N_STATS} ` +
+      `sampler fields) x 8 bytes, held twice (per chain and assembled), with 64 KiB per chain need ` +
+      `about ${gb(size.total)}, above ${limit}; use fewer chains or draws`,
+  );
+}
+
+/**
+ * Check the model (dim, logDensityGradient, parameterNames of length dim, variableNames) and the
+ * options, and refuse a run past SAMPLE_MEMORY_LIMIT_BYTES (checkSampleSize) before allocating;
+ * throws ConfigError naming the option.
  *
  * @example
  * resolveConfig(model, { chains: 2 }).warmup; // 1000
@@ -70,6 +160,21 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
   const dim = model.dim;
   if (typeof dim !== 'number' || !isInt(dim) || dim < 1) {
     throw new ConfigError(`model.dim: must be a positive integer, got ${String(dim)}`);
+  }
+  const names = model.parameterNames;
+  if (names !== undefined) {
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+      throw new ConfigError('model.parameterNames: must be an array of strings');
+    }
+    if (names.length !== dim) {
+      throw new ConfigError(
+        `model.parameterNames: has ${names.length} names, the model has dim ${dim}`,
+      );
+    }
+  }
+  const rm = model as ReportingModel;
+  if (typeof rm.writeVariables === 'function' && !Array.isArray(rm.variableNames)) {
+    throw new ConfigError('model.variableNames: must be an array of names');
   }
   const chains = config.chains ?? 4;
   if (!isInt(chains) || chains < 1) {
@@ -109,6 +214,12 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
   if (!(initRadius >= 0 && Number.isFinite(initRadius))) {
     throw new ConfigError(`initRadius: must be a number >= 0, got ${String(initRadius)}`);
   }
+  // before anything of size `chains` is allocated (the inits below included)
+  checkSampleSize(
+    { chains, warmup, draws, saveWarmup: config.saveWarmup === true, metric },
+    dim,
+    variableNamesOf(model).length,
+  );
   const seed = config.seed ?? randomInt(1, 2 ** 31);
   if (!isInt(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ConfigError(`seed: must be an integer in [0, 4294967295], got ${String(seed)}`);
@@ -147,8 +258,8 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
 }
 
 /**
- * One probe of the model at the first init (or 0): the gradient must fill exactly dim entries and a
- * ReportingModel's variableNames must be an array. Throws ConfigError naming the model.
+ * One probe of the model at the first init (or 0): the gradient must fill exactly dim entries.
+ * Throws ConfigError naming the model.
  */
 function probeModel(model: LogDensity, at: Float64Array | null): void {
   const d = model.dim;
@@ -158,8 +269,10 @@ function probeModel(model: LogDensity, at: Float64Array | null): void {
   try {
     lp = model.logDensityGradient(q, grad);
   } catch (err) {
+    // a contract check: most often a gradient written past its length (RangeError from .set)
+    const text = modelError(err, 'logDensityGradient', { phase: 'initialization' }).modelMessage;
     throw new ConfigError(
-      `model: logDensityGradient threw (${(err as Error)?.message ?? String(err)}); check that the gradient has length dim = ${d}`,
+      `model: logDensityGradient threw (${text}) at the initial point; check that the gradient has length dim = ${d}`,
     );
   }
   if (Number.isFinite(lp)) {
@@ -170,10 +283,6 @@ function probeModel(model: LogDensity, at: Float64Array | null): void {
         `model: logDensityGradient wrote ${written} of dim = ${d} gradient entries; the gradient must have length dim`,
       );
     }
-  }
-  const rm = model as ReportingModel;
-  if (typeof rm.writeVariables === 'function' && !Array.isArray(rm.variableNames)) {
-    throw new ConfigError('model.variableNames: must be an array of names');
   }
 }
 
@@ -231,6 +340,7 @@ async function runInProcess(
 function rethrow(answer: { name: string; message: string }): never {
   if (answer.name === 'ConfigError') throw new ConfigError(answer.message);
   if (answer.name === 'SamplerError') throw new SamplerError(answer.message);
+  if (answer.name === 'ModelError') throw modelErrorFromMessage(answer.message);
   throw new SamplerError(`worker: ${answer.name}: ${answer.message}`);
 }
 
@@ -343,7 +453,10 @@ function assemble(
  * iterations, chain c using the stream createRng(seed, c). A model with `source` runs its chains on
  * worker threads (unless `parallel: false`); a plain LogDensity runs in-process. Same seed, same draws,
  * bit for bit, on either path. Rejects with ConfigError for bad options, SamplerError when no finite
- * initial point exists, and SamplerError named 'AbortError' ('sampling cancelled') when `signal` fires.
+ * initial point exists, ModelError (a SamplerError) when the model's own code throws, with its
+ * message and where (chain, warmup or sampling, iteration; -Infinity and NaN are not errors: off
+ * support, a divergence), and SamplerError named 'AbortError' ('sampling cancelled') when `signal`
+ * fires.
  *
  * @example
  * const fit = await sample(stdNormal, { chains: 4, warmup: 500, draws: 500, seed: 1 });

@@ -20,6 +20,26 @@ function run(...args: string[]) {
 const tmp = mkdtempSync(join(tmpdir(), 'bayesbench-diagnose-'));
 
 describe('bayesbench diagnose (spawned)', () => {
+  it('a draw of Inf fails a check with its remedy (and --strict exits 1)', () => {
+    const lines = ['chain,draw,mu,tau'];
+    for (let c = 1; c <= 4; c++) {
+      for (let d = 1; d <= 100; d++) {
+        const mu = Math.sin(c * 100 + d * 1.7); // deterministic, well mixed
+        const tau = c === 2 && d === 40 ? 'Inf' : String(Math.cos(c * 31 + d * 2.3));
+        lines.push(`${c},${d},${mu},${tau}`);
+      }
+    }
+    const file = join(tmp, 'inf.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const r = run(file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /FAIL {2}No infinite draws .*1 of 2 variables has infinite draws \(tau\)/,
+    );
+    expect(r.stdout).toMatch(/remedy: Some draws are infinite/);
+    expect(run(file, '--strict').code).toBe(1);
+  });
+
   it('human output: banner first, then the table; exit 0 even when checks fail', () => {
     const r = run(join(fixtures, 'not_converged.csv'));
     expect(r.code).toBe(0);

@@ -391,3 +391,49 @@ describe('prepareComparisonData: higher_is_better column', () => {
     expect(numbers(d.table, 'score')).toEqual([1, 2, -5, -6]);
   });
 });
+
+describe('messages echo bounded values', () => {
+  const big = 'x'.repeat(10_000_000);
+
+  it('a 10 MB cell is cut to 80 characters in the error line', () => {
+    const t = parseCsv(`heuristic,task,score\na,t1,0.5\nb,t1,${big}\na,t2,0.6\nb,t2,0.7\n`, {
+      source: 'big.csv',
+    });
+    let message = '';
+    try {
+      prepareComparisonData(t, detectColumns(t));
+    } catch (err) {
+      expect(err).toBeInstanceOf(DataError);
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      `big.csv: line 3, column "score": "${'x'.repeat(80)}… (10000000 characters)" is not a finite number (use --drop-missing to drop such rows)`,
+    );
+  });
+
+  it('a huge heuristic name is cut everywhere the message repeats it', () => {
+    const name = `h${big}`;
+    const t = tableFromRecords(
+      [
+        { heuristic: 'a', task: 't1', score: 1 },
+        { heuristic: 'a', task: 't2', score: 2 },
+        { heuristic: name, task: 't1', score: 3 },
+      ],
+      'records',
+    );
+    let message = '';
+    try {
+      prepareComparisonData(t, detectColumns(t));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/single task only/);
+    expect(message.length).toBeLessThan(600);
+    // filters quote their text and the values they did not find, cut too
+    expect(() =>
+      prepareComparisonData(t, detectColumns(t), { filters: [`heuristic=${big}`] }),
+    ).toThrow(
+      /^filter "heuristic=x{70}… \(10000010 characters\)": column "heuristic" has no value "x{80}… \(10000000 characters\)" \(values: a, hx{79}… \(10000001 characters\)\)$/,
+    );
+  });
+});

@@ -209,4 +209,26 @@ describe('input warnings', () => {
     const w = s.warnings.find((v) => v.code === 'nonfinite');
     expect(w?.message).toBe('1 of 2 variables has NaN draws (bad).');
   });
+
+  it('an infinite draw is flagged by name although R-hat and bulk ESS stay finite', () => {
+    const x = ar1Block(N, M, 0, 1);
+    x[5] = Number.POSITIVE_INFINITY;
+    const s = summarize(drawsOf(N, M, { ok: good, inf: x }));
+    const row = s.variables.find((r) => r.variable === 'inf');
+    // the reported symptom: rank-based diagnostics look fine, tail ESS and MCSE are undefined
+    expect(Number.isFinite(row?.rhat)).toBe(true);
+    expect(Number.isFinite(row?.ess_bulk)).toBe(true);
+    expect(row?.ess_tail).toBeNaN();
+    const w = s.warnings.find((v) => v.code === 'infinite');
+    expect(w?.message).toBe(
+      '1 of 2 variables has infinite draws (inf): their mean, sd, tail ESS and MCSE are undefined.',
+    );
+    expect(w?.remedy).toMatch(/overflow/);
+    // -Inf too; finite draws raise nothing
+    x[5] = Number.NEGATIVE_INFINITY;
+    expect(summarize(drawsOf(N, M, { inf: x })).warnings.map((v) => v.code)).toContain('infinite');
+    expect(summarize(drawsOf(N, M, { ok: good })).warnings.map((v) => v.code)).not.toContain(
+      'infinite',
+    );
+  });
 });
