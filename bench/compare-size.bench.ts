@@ -8,11 +8,12 @@
  * every pair at every scope (the behaviour before the limits), rebuilt from the same draws.
  * Prints figures only; never asserts speed.
  */
-import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { runComparison } from '../src/analysis/compare.js';
 import { compareFromFit } from '../src/analysis/from-fit.js';
 import { pairwiseComparisons } from '../src/analysis/pairwise.js';
 import { parseCsv } from '../src/data/csv.js';
+import { printHeader } from './run.js';
 
 /**
  * A synthetic benchmark table, one row per heuristic x task (as published tables are):
@@ -32,7 +33,7 @@ export function manyHeuristicsCsv(heuristics: number, tasks: number, seed = 1): 
   for (let h = 0; h < heuristics; h++) {
     const zh = normal();
     for (let t = 0; t < tasks; t++) {
-      lines.push(`heuristic_${h},task_${t},${(50 + 5 * zh + 3 * zt[t] + normal()).toFixed(2)}`);
+      lines.push(`h${h},t${t},${(50 + 5 * zh + 3 * zt[t] + normal()).toFixed(2)}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -53,12 +54,8 @@ async function main(): Promise<void> {
     seed: 1,
   };
   const allPairs = process.argv.includes('--all-pairs');
-  console.log(
-    `compare-size.bench: H heuristics x ${T} tasks, one row per cell; sampler ${JSON.stringify(sampler)}`,
-  );
-  console.log(
-    `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, node ${process.version}, ${new Date().toISOString()}`,
-  );
+  printHeader('compare-size.bench');
+  console.log(`H heuristics x ${T} tasks, one row per cell; sampler ${JSON.stringify(sampler)}`);
   for (const H of hs) {
     const table = parseCsv(manyHeuristicsCsv(H, T), { source: `synthetic ${H}x${T}` });
     const t0 = performance.now();
@@ -88,11 +85,11 @@ async function main(): Promise<void> {
       const S = run.fit.draws.nDraws * run.fit.draws.nChains;
       const one = pairwiseComparisons(
         {
-          names: Array.from({ length: H }, (_, h) => `heuristic_${h}`),
+          names: Array.from({ length: H }, (_, h) => `h${h}`),
           nSamples: S,
           values: new Float64Array(S * H).map((_, i) => Math.sin(i)),
         },
-        { rope: 0.1, scope: 'task:task_0' },
+        { rope: 0.1, scope: 'task:t0' },
       );
       const bytesPerPair = JSON.stringify(one).length / one.length;
       console.log(
@@ -102,4 +99,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith('compare-size.bench.ts')) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -76,14 +76,14 @@ export function checkComparisonSize(size: ComparisonSize, source = 'data'): void
   if (size.heuristics > COMPARISON_LIMITS.heuristics) {
     throw new DataError(
       `${source}: ${size.heuristics} heuristics is over the limit of ${COMPARISON_LIMITS.heuristics} ` +
-        'for one comparison (choose a subset with --filter)',
+        'for one comparison: compare a subset of them',
     );
   }
   if (size.cells > COMPARISON_LIMITS.cells) {
     throw new DataError(
       `${source}: ${size.cells} heuristic x task cells (${size.heuristics} heuristics, ` +
-        `${size.tasks} tasks) is over the limit of ${COMPARISON_LIMITS.cells} for one comparison ` +
-        '(choose a subset with --filter)',
+        `${size.tasks} tasks) is over the limit of ${COMPARISON_LIMITS.cells} for one comparison: ` +
+        'compare a subset of them',
     );
   }
 }

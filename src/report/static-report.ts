@@ -9,6 +9,7 @@ import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../sampler/types.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
 import { categoryForestPlot } from './category-forest-plot.js';
+import { squarePlots } from './comparison-plots.js';
 import {
   type ComparisonViewModel,
   comparisonViewModel,
@@ -106,7 +107,7 @@ export function renderStaticReport(input: StaticReportInput): string {
     'pairwise-heatmap',
     'Pairwise probability heatmap',
     figure(
-      pairwiseHeatmap(c),
+      squarePlots(c) ? pairwiseHeatmap(c) : '',
       'Cell (row, column) = P(row better than column by more than the ROPE), overall. Rows and columns ordered best first.',
     ),
   );
@@ -122,7 +123,7 @@ export function renderStaticReport(input: StaticReportInput): string {
     'rank-probabilities',
     'Rank probabilities',
     figure(
-      rankProbabilityHeatmap(c),
+      squarePlots(c) ? rankProbabilityHeatmap(c) : '',
       'P(heuristic has rank r), 1 = best. A sharp diagonal means the ranking is settled.',
     ),
   );
