@@ -2,7 +2,8 @@ import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { DataError } from '../errors.js';
 import { formatDist, type PriorDist, parsePrior } from '../model/priors.js';
-import type { Family, PriorRow } from '../model/spec.js';
+import { compileModel } from '../model/compile.js';
+import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { checkNotFlat } from './flat-tasks.js';
 
 /**
@@ -163,4 +164,18 @@ export function unstandardizeDraws(draws: Draws, s: ResponseScale): Draws {
     for (let i = 0; i < S; i++) block[i] = shift + s.scale * block[i];
   });
   return draws;
+}
+
+/**
+ * The priors a comparison of `table` (the table the model sees before standardizing: after
+ * `scaleTable`) with `spec` uses, in the score's units: what `runComparison` records in
+ * `settings.priors`, for previews (`bayesbench priors`, the web app's new-fit page).
+ * @example comparisonPriors(prepared.table, comparisonSpec(prepared, {}))[0].prior
+ */
+export function comparisonPriors(table: Table, spec: ModelSpec): PriorRow[] {
+  const std = responseScale(table, spec.family ?? 'gaussian');
+  if (!std) return compileModel(spec, table).priors.map((p) => ({ ...p }));
+  const priors = standardizePriors(spec.priors ?? [], std);
+  const model = compileModel({ ...spec, priors }, standardizeTable(table, std));
+  return priorRowsInUserUnits(model.priors, std);
 }

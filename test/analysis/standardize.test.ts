@@ -4,6 +4,7 @@ import { designFromTable } from '../../src/analysis/design.js';
 import { flatTasks } from '../../src/analysis/flat-tasks.js';
 import { taskScales } from '../../src/analysis/rope.js';
 import {
+  comparisonPriors,
   priorRowsInUserUnits,
   responseScale,
   standardizePriors,
@@ -110,6 +111,17 @@ describe('standardized response: the units of the scores do not matter', () => {
     );
 
   const deciding = (p: ComparisonPair) => Math.max(p.p_a_better, p.p_rope, p.p_b_better);
+
+  it('records the priors in the score units, as comparisonPriors previews them', async () => {
+    const run = await fitAt(1);
+    const priors = run.comparison.settings?.priors as { class: string; prior: string }[];
+    expect(comparisonPriors(run.prepared.table, run.spec)).toEqual(priors);
+    // brms's rule on the standardized score: sd ~ student_t(3, 0, 2.5) there, 2.5 x sd(y) here
+    const settings = run.comparison.settings ?? {};
+    const sdY = (settings.response_scale as { scale: number }).scale;
+    const sd = priors.find((p) => p.class === 'sd')?.prior;
+    expect(sd).toBe(`student_t(3, 0, ${Number((2.5 * sdY).toPrecision(6))})`);
+  }, 300_000);
 
   for (const k of [1e-6, 1e12]) {
     it(`converges on scores x ${k} and agrees with the original within Monte Carlo error`, async () => {
