@@ -81,8 +81,8 @@ export function checkNotFlat(table: Table): void {
 /**
  * Put the flat tasks of `table` (the canonical table the document was built from, in the
  * document's per-task units) into the document, in place: on each, the observed heuristics' cells
- * become the task's score (interval of width 0; P(best) 1/H and expected rank (H + 1)/2 when every
- * heuristic was observed), their pairs P(ROPE) = 1, decision 'equivalent', and a note names the task.
+ * become the task's score (interval of width 0; P(best) 1/H, expected rank (H + 1)/2 and rank
+ * interval [1, H] when every heuristic was observed), their pairs P(ROPE) = 1, decision 'equivalent', and a note names the task.
  * @example equalizeFlatTasks(comparison, prepared.table).notes
  */
 export function equalizeFlatTasks(doc: Comparison, table: Table): Comparison {
@@ -102,6 +102,11 @@ export function equalizeFlatTasks(doc: Comparison, table: Table): Comparison {
       if (all) {
         c.p_best = 1 / H;
         c.expected_rank = (H + 1) / 2;
+        // tied with every other heuristic: any rank
+        if (c.rank_q5 !== undefined) {
+          c.rank_q5 = 1;
+          c.rank_q95 = H;
+        }
       }
     }
   }

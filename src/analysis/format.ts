@@ -99,13 +99,14 @@ function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d
 function cellTable(cells: readonly ComparisonCell[], d: number): string {
   const sorted = [...cells].sort((a, b) => a.expected_rank - b.expected_rank);
   return textTable(
-    ['heuristic', 'mean', '90% interval', 'P(best)', 'E[rank]'],
+    ['heuristic', 'mean', '90% interval', 'P(best)', 'E[rank]', 'rank 90%'],
     sorted.map((c) => [
       c.heuristic,
       num(c.mean, d),
       `[${num(c.q5, d)}, ${num(c.q95, d)}]`,
       num(c.p_best, 3),
       num(c.expected_rank, 2),
+      c.rank_q5 === undefined ? '-' : `[${c.rank_q5}, ${c.rank_q95}]`,
     ]),
   );
 }

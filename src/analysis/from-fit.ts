@@ -138,6 +138,8 @@ function cellsOf(m: HeuristicDraws, ranks: RankSummary): ComparisonCell[] {
       q95: iv.q95,
       p_best: ranks.pBest[h],
       expected_rank: ranks.expectedRank[h],
+      rank_q5: ranks.rankQ5[h],
+      rank_q95: ranks.rankQ95[h],
     };
   });
 }
@@ -328,6 +330,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     q95: c.q95,
     p_best: c.p_best,
     expected_rank: c.expected_rank,
+    rank_q5: c.rank_q5,
+    rank_q95: c.rank_q95,
   }));
   const overallPairs = pairs.slice();
   const recommendation = recommend(overallRanks, overallPairs);

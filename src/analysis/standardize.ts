@@ -1,8 +1,8 @@
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { DataError } from '../errors.js';
-import { formatDist, type PriorDist, parsePrior } from '../model/priors.js';
 import { compileModel } from '../model/compile.js';
+import { formatDist, type PriorDist, parsePrior } from '../model/priors.js';
 import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { checkNotFlat } from './flat-tasks.js';
 

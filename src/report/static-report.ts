@@ -192,10 +192,10 @@ function recommendationSection(vm: ComparisonViewModel): SafeHtml {
 }
 
 function rankingTable(rows: RankingRow[]): SafeHtml {
-  return html`<table><thead><tr><th>Heuristic</th><th class="num">Mean</th><th>90% interval</th><th class="num">P(best)</th><th class="num">Expected rank</th></tr></thead>
+  return html`<table><thead><tr><th>Heuristic</th><th class="num">Mean</th><th>90% interval</th><th class="num">P(best)</th><th class="num">Expected rank</th><th>Rank 90%</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr${r.best ? trusted(' class="best"') : ''}><td>${r.name}</td><td class="num">${r.mean}</td><td>${r.interval}</td><td class="num">${r.pBest}</td><td class="num">${r.expectedRank}</td></tr>`,
+      html`<tr${r.best ? trusted(' class="best"') : ''}><td>${r.name}</td><td class="num">${r.mean}</td><td>${r.interval}</td><td class="num">${r.pBest}</td><td class="num">${r.expectedRank}</td><td>${r.rankInterval}</td></tr>`,
   )}</tbody></table>`;
 }
 

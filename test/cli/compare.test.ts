@@ -46,7 +46,12 @@ describe('bayesbench compare on the Tay LRA table', () => {
         'p_best',
         'q5',
         'q95',
+        'rank_q5',
+        'rank_q95',
       ]);
+      // the rank interval brackets the expected rank
+      expect(h.rank_q5).toBeLessThanOrEqual(h.expected_rank);
+      expect(h.rank_q95).toBeGreaterThanOrEqual(h.expected_rank);
     }
     // 55 pairs x (overall + 3 categories + 5 tasks)
     expect(c.pairs).toHaveLength(55 * 9);
