@@ -18,13 +18,7 @@ import {
 } from './from-fit.js';
 import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
-import {
-  priorRowsInUserUnits,
-  responseScale,
-  standardizePriors,
-  standardizeTable,
-  unstandardizeDraws,
-} from './standardize.js';
+import { priorRowsInUserUnits, standardizedInput, unstandardizeDraws } from './standardize.js';
 import type { Comparison } from './types.js';
 
 /**
@@ -173,9 +167,7 @@ export async function runComparison(
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.
-  const std = responseScale(fitted, spec.family ?? 'gaussian');
-  const modelSpec = std ? { ...spec, priors: standardizePriors(spec.priors ?? [], std) } : spec;
-  const modelTable = std ? standardizeTable(fitted, std) : fitted;
+  const { scale: std, spec: modelSpec, table: modelTable } = standardizedInput(fitted, spec);
   const reference = compileModel(modelSpec, modelTable);
   const marginalize = options.marginalize !== false && canMarginalize(reference, modelSpec);
   const model = marginalize ? compileComparisonModel(reference, modelSpec, modelTable) : reference;

@@ -166,6 +166,28 @@ export function unstandardizeDraws(draws: Draws, s: ResponseScale): Draws {
   return draws;
 }
 
+/** What the model is compiled from: the standardized table and spec, and the scale (null: none). */
+export interface ModelInput {
+  scale: ResponseScale | null;
+  spec: ModelSpec;
+  table: Table;
+}
+
+/**
+ * The table and spec the model sees: scores standardized and the user's priors moved to those
+ * units (identity-link families), else both unchanged with scale null.
+ * @example const { scale, spec, table } = standardizedInput(fitted, spec);
+ */
+export function standardizedInput(table: Table, spec: ModelSpec): ModelInput {
+  const scale = responseScale(table, spec.family ?? 'gaussian');
+  if (!scale) return { scale, spec, table };
+  return {
+    scale,
+    spec: { ...spec, priors: standardizePriors(spec.priors ?? [], scale) },
+    table: standardizeTable(table, scale),
+  };
+}
+
 /**
  * The priors a comparison of `table` (the table the model sees before standardizing: after
  * `scaleTable`) with `spec` uses, in the score's units: what `runComparison` records in
@@ -173,9 +195,7 @@ export function unstandardizeDraws(draws: Draws, s: ResponseScale): Draws {
  * @example comparisonPriors(prepared.table, comparisonSpec(prepared, {}))[0].prior
  */
 export function comparisonPriors(table: Table, spec: ModelSpec): PriorRow[] {
-  const std = responseScale(table, spec.family ?? 'gaussian');
-  if (!std) return compileModel(spec, table).priors.map((p) => ({ ...p }));
-  const priors = standardizePriors(spec.priors ?? [], std);
-  const model = compileModel({ ...spec, priors }, standardizeTable(table, std));
-  return priorRowsInUserUnits(model.priors, std);
+  const input = standardizedInput(table, spec);
+  const priors = compileModel(input.spec, input.table).priors;
+  return input.scale ? priorRowsInUserUnits(priors, input.scale) : priors.map((p) => ({ ...p }));
 }
