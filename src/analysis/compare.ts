@@ -19,6 +19,7 @@ import {
 } from './from-fit.js';
 import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
+import { priorRowsInUserUnits, standardizedInput, unstandardizeDraws } from './standardize.js';
 import type { Comparison } from './types.js';
 
 /**
@@ -80,7 +81,11 @@ export interface ComparisonRun {
   comparison: Comparison;
   prepared: PreparedComparison;
   spec: ModelSpec;
-  /** The model that was sampled (the marginalized comparison model or the model layer's). */
+  /**
+   * The model that was sampled (the marginalized comparison model or the model layer's), on the
+   * standardized scale when `comparison.settings.response_scale` is set; `fit.draws` are in the
+   * user's units.
+   */
   model: CompiledModel | ComparisonModel;
   fit: Fit;
   summary: Summary;
@@ -164,9 +169,13 @@ export async function runComparison(
   const prepared = prepareComparison(table, options);
   const spec = comparisonSpec(prepared, options);
   const { table: fitted } = scaleTable(prepared.table, scale);
-  const reference = compileModel(spec, fitted);
-  const marginalize = options.marginalize !== false && canMarginalize(reference, spec);
-  const model = marginalize ? compileComparisonModel(reference, spec, fitted) : reference;
+  // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
+  // user's priors in those units; the draws are put back in the fitted table's units right after
+  // sampling, so everything downstream is unchanged. null: family not standardized.
+  const { scale: std, spec: modelSpec, table: modelTable } = standardizedInput(fitted, spec);
+  const reference = compileModel(modelSpec, modelTable);
+  const marginalize = options.marginalize !== false && canMarginalize(reference, modelSpec);
+  const model = marginalize ? compileComparisonModel(reference, modelSpec, modelTable) : reference;
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...options.sampler,
@@ -177,6 +186,7 @@ export async function runComparison(
     config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
+  if (std) unstandardizeDraws(fit.draws, std);
   // the rows on the chains' worker threads when the chains ran there (same rows either way); the
   // Comparison document (the larger part: ~10 CPU s at 500 tasks) is built on this thread
   // meanwhile, and the summary's two fields (diagnostics, warnings) are filled in afterwards
@@ -202,7 +212,8 @@ export async function runComparison(
         parameterization: marginalize
           ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
           : 'non-centred group effects (model layer)',
-        priors: model.priors.map((p) => ({ ...p })),
+        priors: std ? priorRowsInUserUnits(model.priors, std) : model.priors.map((p) => ({ ...p })),
+        ...(std ? { response_scale: { center: std.center, scale: std.scale } } : {}),
         chains: fit.config.chains,
         warmup: fit.config.warmup,
         draws: fit.config.draws,

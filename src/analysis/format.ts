@@ -99,13 +99,14 @@ function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d
 function cellTable(cells: readonly ComparisonCell[], d: number): string {
   const sorted = [...cells].sort((a, b) => a.expected_rank - b.expected_rank);
   return textTable(
-    ['heuristic', 'mean', '90% interval', 'P(best)', 'E[rank]'],
+    ['heuristic', 'mean', '90% interval', 'P(best)', 'E[rank]', 'rank 90%'],
     sorted.map((c) => [
       c.heuristic,
       num(c.mean, d),
       `[${num(c.q5, d)}, ${num(c.q95, d)}]`,
       num(c.p_best, 3),
       num(c.expected_rank, 2),
+      c.rank_q5 === undefined ? '-' : `[${c.rank_q5}, ${c.rank_q95}]`,
     ]),
   );
 }
@@ -118,6 +119,8 @@ export interface FormatOptions {
   maxFullPairs?: number;
   /** Task columns per block of the per-task table (default 6). */
   tasksPerBlock?: number;
+  /** Most heuristics whose H x H rank-probability table is printed (default 20; wider: --json). */
+  maxRankTable?: number;
 }
 
 /**
@@ -165,7 +168,13 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));
-  if (c.rank_probabilities && c.rank_probabilities.length > 0) {
+  const maxRanks = options.maxRankTable ?? 20;
+  if (c.rank_probabilities && c.rank_probabilities.length > maxRanks) {
+    out.push(
+      '',
+      `Rank probabilities: ${c.rank_probabilities.length} x ${c.rank_probabilities.length} table in --json (rank_probabilities)`,
+    );
+  } else if (c.rank_probabilities && c.rank_probabilities.length > 0) {
     const H = c.rank_probabilities.length;
     const byName = new Map(c.rank_probabilities.map((r) => [r.heuristic, r.p]));
     out.push('', 'Rank probabilities, all tasks (P(rank = r))');

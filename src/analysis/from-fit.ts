@@ -11,12 +11,14 @@ import {
   variableIndex,
 } from './cells.js';
 import { type ComparisonDesign, designFromTable } from './design.js';
+import { equalizeFlatTasks } from './flat-tasks.js';
+import { pairPlan } from './limits.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { pairwiseComparisons } from './pairwise.js';
 import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { createNormalRng } from './random.js';
 import { type RankSummary, rankSummary } from './ranks.js';
-import { recommend } from './recommend.js';
+import { bestIndex, recommend } from './recommend.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
 import { summarize90 } from './stats.js';
 import type {
@@ -136,6 +138,8 @@ function cellsOf(m: HeuristicDraws, ranks: RankSummary): ComparisonCell[] {
       q95: iv.q95,
       p_best: ranks.pBest[h],
       expected_rank: ranks.expectedRank[h],
+      rank_q5: ranks.rankQ5[h],
+      rank_q95: ranks.rankQ95[h],
     };
   });
 }
@@ -246,6 +250,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const S = input.draws.nDraws * input.draws.nChains;
   const H = design.heuristics.length;
   const T = design.tasks.length;
+  // every pair while they are few, else pairs against each scope's best (src/analysis/limits.ts)
+  const plan = pairPlan(H, T);
   const allTasks = design.tasks.map((_, t) => t);
   const categoryTasks = design.categories.map((name) =>
     allTasks.filter((t) => design.taskCategory[t] === name),
@@ -285,6 +291,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
         ...pairOpts,
         rope: taskRope,
         scope: `task:${name}`,
+        reference: plan.task === 'all' ? undefined : bestIndex(ranks),
       }))
         taskPairs.push(pair);
       const p = ppc?.[t];
@@ -311,7 +318,11 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   // overall
   const overall: HeuristicDraws = { names: design.heuristics, nSamples: S, values: overallValues };
   const overallRanks = rankSummary(overall, higherIsBetter);
-  const pairs: ComparisonPair[] = pairwiseComparisons(overall, { ...pairOpts, scope: 'overall' });
+  const pairs: ComparisonPair[] = pairwiseComparisons(overall, {
+    ...pairOpts,
+    scope: 'overall',
+    reference: plan.overall === 'all' ? undefined : bestIndex(overallRanks),
+  });
   const heuristics: ComparisonHeuristic[] = cellsOf(overall, overallRanks).map((c) => ({
     name: c.heuristic,
     mean: c.mean,
@@ -319,6 +330,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     q95: c.q95,
     p_best: c.p_best,
     expected_rank: c.expected_rank,
+    rank_q5: c.rank_q5,
+    rank_q95: c.rank_q95,
   }));
   const overallPairs = pairs.slice();
   const recommendation = recommend(overallRanks, overallPairs);
@@ -332,7 +345,11 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       values: categoryValues[c],
     };
     const ranks = rankSummary(m, higherIsBetter);
-    const catPairs = pairwiseComparisons(m, { ...pairOpts, scope: `category:${name}` });
+    const catPairs = pairwiseComparisons(m, {
+      ...pairOpts,
+      scope: `category:${name}`,
+      reference: plan.overall === 'all' ? undefined : bestIndex(ranks),
+    });
     for (const pair of catPairs) pairs.push(pair);
     return {
       name,
@@ -343,7 +360,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   });
   for (const pair of taskPairs) pairs.push(pair);
 
-  const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes];
+  const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
   notes.push(
     `ROPE = ${fmt(rope)} (${ropeSource})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
   );
@@ -355,7 +372,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   }
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
   const diagnostics = comparisonDiagnostics(input.summary);
-  return {
+  const doc: Comparison = {
     heuristics: [...heuristics].sort((a, b) => a.expected_rank - b.expected_rank),
     pairs,
     categories,
@@ -381,6 +398,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     },
     notes,
   };
+  // tasks whose scores are all equal: their heuristics exactly equal there (src/analysis/flat-tasks.ts)
+  return equalizeFlatTasks(doc, input.table);
 }
 
 /** into[i] += w block[i] (the per-task step of `averageOverTasks`, element for element). */

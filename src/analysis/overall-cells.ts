@@ -14,5 +14,6 @@ export function overallCells(c: Pick<Comparison, 'heuristics'>): ComparisonCell[
     q95: h.q95,
     p_best: h.p_best,
     expected_rank: h.expected_rank,
+    ...(h.rank_q5 !== undefined ? { rank_q5: h.rank_q5, rank_q95: h.rank_q95 } : {}),
   }));
 }

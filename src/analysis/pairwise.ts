@@ -13,10 +13,16 @@ export interface PairwiseOptions {
   higherIsBetter?: boolean;
   /** 'overall', 'category:NAME' or 'task:NAME'. */
   scope: string;
+  /**
+   * Only the pairs with this heuristic (index into the names), e.g. the scope's best when there are
+   * too many heuristics for every pair (src/analysis/limits.ts `pairPlan`); default: every pair.
+   */
+  reference?: number;
 }
 
 /**
- * Every unordered pair (a before b in the names' order) of heuristics: the draws of
+ * Every unordered pair (a before b in the names' order) of heuristics, or only those with
+ * `reference`: the draws of
  * d = sign * (a - b), the ROPE probabilities, the decision at the threshold, and the mean and 90%
  * interval of d (higher-is-better orientation).
  * @example
@@ -31,9 +37,11 @@ export function pairwiseComparisons(m: HeuristicDraws, options: PairwiseOptions)
   const S = m.nSamples;
   const d = new Float64Array(S);
   const out: ComparisonPair[] = [];
+  const ref = options.reference;
   for (let i = 0; i < H; i++) {
     const a = column(m, i);
     for (let j = i + 1; j < H; j++) {
+      if (ref !== undefined && i !== ref && j !== ref) continue;
       const b = column(m, j);
       for (let s = 0; s < S; s++) d[s] = sign * (a[s] - b[s]);
       const p = ropeProbabilities(d, rope);

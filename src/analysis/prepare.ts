@@ -6,6 +6,8 @@ import {
 } from '../data/benchmark.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
+import { checkNotFlat } from './flat-tasks.js';
+import { checkComparisonSize, comparisonSize } from './limits.js';
 
 export type { ColumnOverrides } from '../data/benchmark.js';
 
@@ -54,6 +56,8 @@ function settingColumns(table: Table, overrides: ColumnOverrides, err: unknown):
  * the units people know (decisions and ranks use the orientation). Rows with mixed orientation stay
  * negated (higher is better everywhere), as the data layer's note says. Scaling per task is done by
  * the analysis (`scaleTable`), not here, so `compareFromFit` can rebuild from the unscaled table.
+ * A table over the size limits (src/analysis/limits.ts) or without any spread in its scores
+ * (src/analysis/flat-tasks.ts) is refused here with a DataError.
  * @example const p = prepareComparison(table, { filters: ['budget=128'] }); p.table.columns.score
  */
 export function prepareComparison(table: Table, input: PrepareInput = {}): PreparedComparison {
@@ -94,6 +98,13 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     );
   }
   let out = data.table;
+  // the size limits (src/analysis/limits.ts) before anything is compiled or sampled
+  const h = out.columns.heuristic;
+  const t = out.columns.task;
+  if (h?.type === 'factor' && t?.type === 'factor') {
+    checkComparisonSize(comparisonSize(h.codes, t.codes), table.source ?? 'data');
+  }
+  checkNotFlat(out);
   const notes = [...settingNotes, ...data.notes];
   let higherIsBetter = true;
   const n = out.nRows;

@@ -14,10 +14,27 @@ export interface RankSummary {
   expectedRank: Float64Array;
   /** probabilities[h][r] = P(heuristic h has rank r + 1). */
   probabilities: Float64Array[];
+  /** 90% credible interval of each heuristic's rank: its 5% and 95% quantiles (1 = best). */
+  rankQ5: Int32Array;
+  rankQ95: Int32Array;
 }
 
 /**
- * P(best), expected rank and the full rank-probability table.
+ * The q-quantile of a rank distribution p[r] = P(rank r + 1): the smallest rank whose cumulative
+ * probability reaches q (1e-9 below q absorbs the rounding of sums of counts / S).
+ * @example rankQuantile(Float64Array.of(0.5, 0.3, 0.2), 0.95) // 3
+ */
+export function rankQuantile(p: ArrayLike<number>, q: number): number {
+  let cum = 0;
+  for (let r = 0; r < p.length; r++) {
+    cum += p[r];
+    if (cum >= q - 1e-9) return r + 1;
+  }
+  return p.length;
+}
+
+/**
+ * P(best), expected rank, the 90% rank interval and the full rank-probability table.
  * @example
  * const m = fromColumns(['a', 'b'], [[1, 3], [2, 2]]);
  * rankSummary(m, true).pBest // [0.5, 0.5]
@@ -52,5 +69,7 @@ export function rankSummary(m: HeuristicDraws, higherIsBetter = true): RankSumma
   const expectedRank = Float64Array.from(probabilities, (p) =>
     p.reduce((acc, v, r) => acc + v * (r + 1), 0),
   );
-  return { names: m.names, pBest, expectedRank, probabilities };
+  const rankQ5 = Int32Array.from(probabilities, (p) => rankQuantile(p, 0.05));
+  const rankQ95 = Int32Array.from(probabilities, (p) => rankQuantile(p, 0.95));
+  return { names: m.names, pBest, expectedRank, probabilities, rankQ5, rankQ95 };
 }

@@ -21,6 +21,22 @@ export function confidentlyBetter(pair: ComparisonPair, winner: string): boolean
 }
 
 /**
+ * Index of a scope's best heuristic: the highest P(best), ties broken by the lower expected rank
+ * (then by order). `recommend` names it; `pairPlan`'s "against the best" pairs use it.
+ * @example bestIndex(rankSummary(m)) // 2
+ */
+export function bestIndex(ranks: RankSummary): number {
+  let b = 0;
+  for (let h = 1; h < ranks.names.length; h++) {
+    const better =
+      ranks.pBest[h] > ranks.pBest[b] ||
+      (ranks.pBest[h] === ranks.pBest[b] && ranks.expectedRank[h] < ranks.expectedRank[b]);
+    if (better) b = h;
+  }
+  return b;
+}
+
+/**
  * The recommendation for one scope: the heuristic with the highest P(best) (ties: lower expected
  * rank), its P(best), and the runner-up: among the other heuristics whose pairwise decision against
  * the best is not a confident "best is better", the one with the lowest expected rank (null when the
@@ -30,13 +46,7 @@ export function confidentlyBetter(pair: ComparisonPair, winner: string): boolean
  */
 export function recommend(ranks: RankSummary, pairs: readonly ComparisonPair[]): Recommendation {
   const H = ranks.names.length;
-  let b = 0;
-  for (let h = 1; h < H; h++) {
-    const better =
-      ranks.pBest[h] > ranks.pBest[b] ||
-      (ranks.pBest[h] === ranks.pBest[b] && ranks.expectedRank[h] < ranks.expectedRank[b]);
-    if (better) b = h;
-  }
+  const b = bestIndex(ranks);
   const best = ranks.names[b];
   let runner = -1;
   for (let h = 0; h < H; h++) {

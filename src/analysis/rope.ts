@@ -44,7 +44,8 @@ export interface TaskScale {
 
 /**
  * Mean and standard deviation of the scores of each task (for `--scale task`): y' = (y - mean) / sd.
- * A task with one score or zero spread gets scale 1 so it stays finite.
+ * A task with one score or zero spread gets scale 1 (and, when every score is the same, that score
+ * as its center, exactly) so it stays finite.
  * @example taskScales(Float64Array.from([1, 3]), design).scale[0] // Math.SQRT2
  */
 export function taskScales(scores: ArrayLike<number>, design: ComparisonDesign): TaskScale {
@@ -57,6 +58,14 @@ export function taskScales(scores: ArrayLike<number>, design: ComparisonDesign):
   const center = new Float64Array(T);
   const scale = new Float64Array(T);
   groups.forEach((g, t) => {
+    // all scores identical: center on that value exactly. The mean of n copies of x is not always
+    // x in floating point (3 x 0.1 / 3 = 0.10000000000000002), and the rounding error's "variance"
+    // (~1e-34) made a scale of ~1e-17 that blew rounding noise up to unit-size differences.
+    if (g.length > 0 && g.every((x) => x === g[0])) {
+      center[t] = g[0];
+      scale[t] = 1;
+      return;
+    }
     const m = g.reduce((a, b) => a + b, 0) / Math.max(1, g.length);
     const v = g.length > 1 ? g.reduce((a, b) => a + (b - m) ** 2, 0) / (g.length - 1) : 0;
     center[t] = m;

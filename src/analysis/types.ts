@@ -14,6 +14,9 @@ export interface ComparisonHeuristic {
   p_best: number;
   /** 1 = best. */
   expected_rank: number;
+  /** 90% credible interval of the rank (5% and 95% quantiles of its posterior; 1 = best). */
+  rank_q5?: number;
+  rank_q95?: number;
 }
 
 export interface ComparisonPair {
@@ -39,6 +42,9 @@ export interface ComparisonCell {
   q95: number;
   p_best: number;
   expected_rank: number;
+  /** 90% credible interval of the rank within the scope (1 = best). */
+  rank_q5?: number;
+  rank_q95?: number;
 }
 
 export interface ComparisonCategory {

@@ -2,6 +2,7 @@
  * All comparison plots of a report at once, as strings, so the web app can render them once per
  * fit (and per ROPE) and store or cache them; the report page then only prints them.
  */
+import { COMPARISON_LIMITS } from '../analysis/limits.js';
 import type { Comparison } from '../analysis/types.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import { forestPlot } from './forest-plot.js';
@@ -31,6 +32,16 @@ export interface ComparisonPlotsOptions {
   rope?: number;
 }
 
+/**
+ * Whether the H x H plots (pairwise heatmap, rank probabilities) are drawn: up to the number of
+ * heuristics for which the document keeps every pair (src/analysis/limits.ts); past it they would
+ * hold H^2 cells (250,000 at 500 heuristics) and the pairs are against the best only anyway.
+ * @example squarePlots(comparison) // true for 11 heuristics
+ */
+export function squarePlots(c: Pick<Comparison, 'heuristics'>): boolean {
+  return c.heuristics.length <= COMPARISON_LIMITS.allPairsHeuristics;
+}
+
 // Same document object + same rope -> same strings: memoize per object (a WeakMap, so documents
 // the caller drops are collected). Callers that rebuild the object each time should store the result.
 const memo = new WeakMap<Comparison, Map<string, ComparisonPlots>>();
@@ -54,9 +65,9 @@ export function renderComparisonPlots(
   const plots: ComparisonPlots = {
     forest: forestPlot(c, { rope: options.rope }),
     categoryForest: categoryForestPlot(c),
-    pairwise: pairwiseHeatmap(c, { scope: 'overall' }),
+    pairwise: squarePlots(c) ? pairwiseHeatmap(c, { scope: 'overall' }) : '',
     pBest: pBestBars(c, { scope: 'overall' }),
-    rankProbabilities: rankProbabilityHeatmap(c),
+    rankProbabilities: squarePlots(c) ? rankProbabilityHeatmap(c) : '',
     taskMeans: taskMeansHeatmap(c),
     taskEffects: taskEffectsPlot(c),
     ppc: ppcPlot(c),

@@ -44,6 +44,8 @@ export interface RankingRow {
   interval: string;
   pBest: string;
   expectedRank: string;
+  /** 90% credible interval of the rank, e.g. '[1, 3]' ('' when the document has none). */
+  rankInterval: string;
   /** True for the first row (best by expected rank). */
   best: boolean;
 }
@@ -310,6 +312,7 @@ function rankingRow(h: ComparisonCell, best: boolean, decimals: number): Ranking
     interval: formatInterval(h.q5, h.q95, decimals),
     pBest: formatProb(h.p_best),
     expectedRank: formatNumber(h.expected_rank, 1),
+    rankInterval: h.rank_q5 === undefined ? '' : `[${h.rank_q5}, ${h.rank_q95}]`,
     best,
   };
 }

@@ -9,6 +9,7 @@ import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../draws/fit.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
 import { categoryForestPlot } from './category-forest-plot.js';
+import { squarePlots } from './comparison-plots.js';
 import {
   type ComparisonViewModel,
   comparisonViewModel,
@@ -106,7 +107,7 @@ export function renderStaticReport(input: StaticReportInput): string {
     'pairwise-heatmap',
     'Pairwise probability heatmap',
     figure(
-      pairwiseHeatmap(c),
+      squarePlots(c) ? pairwiseHeatmap(c) : '',
       'Cell (row, column) = P(row better than column by more than the ROPE), overall. Rows and columns ordered best first.',
     ),
   );
@@ -122,7 +123,7 @@ export function renderStaticReport(input: StaticReportInput): string {
     'rank-probabilities',
     'Rank probabilities',
     figure(
-      rankProbabilityHeatmap(c),
+      squarePlots(c) ? rankProbabilityHeatmap(c) : '',
       'P(heuristic has rank r), 1 = best. A sharp diagonal means the ranking is settled.',
     ),
   );
@@ -191,10 +192,10 @@ function recommendationSection(vm: ComparisonViewModel): SafeHtml {
 }
 
 function rankingTable(rows: RankingRow[]): SafeHtml {
-  return html`<table><thead><tr><th>Heuristic</th><th class="num">Mean</th><th>90% interval</th><th class="num">P(best)</th><th class="num">Expected rank</th></tr></thead>
+  return html`<table><thead><tr><th>Heuristic</th><th class="num">Mean</th><th>90% interval</th><th class="num">P(best)</th><th class="num">Expected rank</th><th>Rank 90%</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr${r.best ? trusted(' class="best"') : ''}><td>${r.name}</td><td class="num">${r.mean}</td><td>${r.interval}</td><td class="num">${r.pBest}</td><td class="num">${r.expectedRank}</td></tr>`,
+      html`<tr${r.best ? trusted(' class="best"') : ''}><td>${r.name}</td><td class="num">${r.mean}</td><td>${r.interval}</td><td class="num">${r.pBest}</td><td class="num">${r.expectedRank}</td><td>${r.rankInterval}</td></tr>`,
   )}</tbody></table>`;
 }
 

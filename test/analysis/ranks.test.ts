@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rankSummary } from '../../src/analysis/ranks.js';
+import { rankQuantile, rankSummary } from '../../src/analysis/ranks.js';
 
 describe('rankSummary (insertion sort per draw)', () => {
   it('counts the ranks Array#sort with the tie-breaking comparator gives', () => {
@@ -29,5 +29,28 @@ describe('rankSummary (insertion sort per draw)', () => {
         expect(Array.from(got.probabilities[h])).toEqual(counts[h].map((c) => c / S));
       });
     }
+  });
+
+  it('gives the 90% rank interval as the 5% and 95% quantiles of the rank draws', () => {
+    // 20 draws of 3 heuristics: a ranks 1 in 19 draws and 3 in one; the quantiles of a's ranks,
+    // sorted [1 x 19, 3], are the 1st and 19th of 20 values (type 1 quantile): 1 and 1
+    const S = 20;
+    const a = Array.from({ length: S }, (_, s) => (s === 0 ? 0 : 10));
+    const b = Array.from({ length: S }, (_, s) => 5 + (s % 2));
+    const c = Array.from({ length: S }, (_, s) => 5.5 - (s % 2) * 0.1 + (s === 0 ? 1 : 0));
+    const got = rankSummary({
+      names: ['a', 'b', 'c'],
+      nSamples: S,
+      values: Float64Array.from([...a, ...b, ...c]),
+    });
+    expect([got.rankQ5[0], got.rankQ95[0]]).toEqual([1, 1]);
+    for (let h = 0; h < 3; h++) {
+      expect(got.rankQ5[h]).toBe(rankQuantile(got.probabilities[h], 0.05));
+      expect(got.rankQ95[h]).toBe(rankQuantile(got.probabilities[h], 0.95));
+    }
+    expect(rankQuantile(Float64Array.of(0.5, 0.3, 0.2), 0.95)).toBe(3);
+    expect(rankQuantile(Float64Array.of(0.05, 0.9, 0.05), 0.05)).toBe(1);
+    expect(rankQuantile(Float64Array.of(0.04, 0.92, 0.04), 0.05)).toBe(2);
+    expect(rankQuantile(Float64Array.of(0.04, 0.92, 0.04), 0.95)).toBe(2);
   });
 });

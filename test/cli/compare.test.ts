@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { manyHeuristicsCsv } from '../../bench/compare-size.bench.js';
 import type { Comparison } from '../../src/analysis/types.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -45,7 +46,12 @@ describe('bayesbench compare on the Tay LRA table', () => {
         'p_best',
         'q5',
         'q95',
+        'rank_q5',
+        'rank_q95',
       ]);
+      // the rank interval brackets the expected rank
+      expect(h.rank_q5).toBeLessThanOrEqual(h.expected_rank);
+      expect(h.rank_q95).toBeGreaterThanOrEqual(h.expected_rank);
     }
     // 55 pairs x (overall + 3 categories + 5 tasks)
     expect(c.pairs).toHaveLength(55 * 9);
@@ -153,6 +159,18 @@ describe('bad input exits 2 with a short message', () => {
     ['unknown column', [tay, '--heuristic', 'nope'], /no column "nope"/],
     ['sampler seed given as --seed', [tay, '--seed', '42'], /--sampler-seed/],
     ['missing file', [join(dir, 'nope.csv')], /nope\.csv/],
+    [
+      'all scores equal',
+      [csv('flat.csv', 'heuristic,task,score\na,t1,5\nb,t1,5\na,t2,5\nb,t2,5\n')],
+      /^bayesbench: .*flat\.csv: all 4 scores are equal \(5\): there is nothing to compare\n$/,
+    ],
+    [
+      // 2,000 heuristics x 3 tasks (~90 KB): ran out of heap (exit 134) building every pair; now
+      // refused before any sampling, in one line
+      '2,000 heuristics',
+      [csv('h2000.csv', manyHeuristicsCsv(2000, 3)), '--json'],
+      /^bayesbench: .*h2000\.csv: 2000 heuristics is over the limit of 500 for one comparison: compare a subset of them\n$/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, () => {
