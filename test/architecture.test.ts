@@ -98,6 +98,9 @@ const EXCEPTIONS: readonly { file: string; to: string; why: string }[] = [
   { file: 'analysis/compare.ts', to: 'pipeline', why: 'runComparison summarizes in workers' },
   // simulation-based calibration drives runComparison: orchestration, moves with it.
   { file: 'analysis/calibration.ts', to: 'sampler', why: 'its SamplerConfig option' },
+  // compare's internal standardization compiles the model to read its default priors: it moves
+  // with runComparison.
+  { file: 'analysis/standardize.ts', to: 'model', why: 'comparisonPriors compiles the model' },
   // the second builder of the comparison posterior; disappears into the one model compiler.
   { file: 'analysis/model.ts', to: 'model', why: 'buildComparisonModel compiles in analysis' },
   { file: 'analysis/model.ts', to: 'sampler', why: 'its ReportingModel / ModelSource types' },
