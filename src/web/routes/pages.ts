@@ -312,11 +312,13 @@ export function pageRoutes(ctx: AppContext): Router {
     const query = parseDecisionQuery(req.query as Record<string, unknown>);
     const view = await reportView(store, engine, fit, query);
     const R = await report();
-    const filter = typeof req.query.filter === 'string' ? req.query.filter.slice(0, 200) : '';
+    const rawFilter = typeof req.query.filter === 'string' ? req.query.filter : '';
     const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
     const params = fit.summary
-      ? R.summaryViewModel(fit.summary, { filter, page, pageSize: 50 })
+      ? R.summaryViewModel(fit.summary, { filter: rawFilter, page, pageSize: 50 })
       : null;
+    // Echoed into the filter box and pager links: at most what the view model accepts.
+    const filter = rawFilter.slice(0, R.MAX_FILTER_LENGTH);
     const html = await renderView(res, 'report', {
       title: `Report: fit ${fit.id} (${fit.datasetName})`,
       fit: fitRow(fit),
