@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { sameOrigin, tokenAuth } from './auth.js';
+import { loopbackHostOnly, sameOrigin, tokenAuth } from './auth.js';
 import type { Engine } from './engine.js';
 import { reportView } from './report-view.js';
 import { LIMITS } from './requests.js';
@@ -89,6 +89,8 @@ export function createApp(options: AppOptions): Express {
   app.engine('ejs', (ejs as unknown as { __express: Parameters<Express['engine']>[1] }).__express);
   app.set('view cache', true);
   app.set('query parser', 'simple');
+  // Without a token the server trusts loopback, so it must be reached by a loopback name (DNS rebinding).
+  if (!options.token) app.use(loopbackHostOnly());
   // Helmet's defaults, except upgrade-insecure-requests: the server speaks plain HTTP, and on a LAN
   // address (--host with --token) that directive would make browsers fetch /static over https.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

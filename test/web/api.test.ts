@@ -395,12 +395,33 @@ describe('cross-site requests', () => {
       .set('Origin', 'null')
       .attach('file', Buffer.from(CSV), 'runs.csv')
       .expect(201);
+    // Origin equal to a non-loopback Host: same-origin, but without a token such a Host is refused
+    // (DNS rebinding; test/web/host.test.ts); with a token it passes.
     await request(app)
       .post('/api/datasets')
       .set('Host', 'bayesbench.local:3000')
       .set('Origin', 'http://bayesbench.local:3000')
       .attach('file', Buffer.from(CSV), 'runs.csv')
-      .expect(201);
+      .expect(421);
+    const store2 = openStore(':memory:');
+    try {
+      const fake = controllableRunFit({ immediate: true });
+      const tokenApp = createApp({
+        store: store2,
+        runner: createRunner({ store: store2, runFit: fake.runFit, storeIntervalMs: 0 }),
+        token: 'a-token-of-sixteen-chars',
+        engine: fakeEngine(fake.runFit),
+      });
+      await request(tokenApp)
+        .post('/api/datasets')
+        .set('Host', 'bayesbench.local:3000')
+        .set('Origin', 'http://bayesbench.local:3000')
+        .set('Authorization', 'Bearer a-token-of-sixteen-chars')
+        .attach('file', Buffer.from(CSV), 'runs.csv')
+        .expect(201);
+    } finally {
+      store2.close();
+    }
   });
 });
 
