@@ -2,9 +2,25 @@ import express, { Router } from 'express';
 import type { AppContext } from '../app.js';
 import { TOKEN_COOKIE, tokenMatches } from '../auth.js';
 
-/** A local path to go back to after login (never another host). */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+/**
+ * A path on this server to go back to after login, else '/'. Browsers read `\` as `/` and drop tabs
+ * and newlines in URLs, so `/\evil.example/` or `/\t/evil.example` would leave the site: only a path
+ * of printable characters without backslashes, starting with one `/`, that resolves to this origin.
+ * @example safeNext('/fits/1?filter=sd_*') // '/fits/1?filter=sd_*'
+ * @example safeNext('/\\evil.example/') // '/'
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000) return '/';
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(next) || next.includes('\\')) return '/';
+  try {
+    const base = 'http://same.invalid';
+    const url = new URL(next, base);
+    // Dot segments can normalize to '//host' ('/x/../..//evil.example'): check the result too.
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    return url.origin === base && !path.startsWith('//') ? path : '/';
+  } catch {
+    return '/';
+  }
 }
 
 /**
