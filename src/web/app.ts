@@ -1,12 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { loopbackHostOnly, sameOrigin, tokenAuth } from './auth.js';
+import type { AppContext } from './context.js';
 import type { Engine } from './engine.js';
-import { reportView } from './report-view.js';
+import type { Lru } from './lru.js';
+import { type CachedPage, createPageCache } from './page-cache.js';
+import { packageRoot } from './paths.js';
+import { createReportViews, type ReportViews } from './report-view.js';
 import { LIMITS } from './requests.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
@@ -24,25 +27,12 @@ export interface AppOptions {
   engine?: Partial<Engine>;
   /** Fits at once for the default runner (default 1). */
   jobs?: number;
+  /** The app's caches (default: new ones with REPORT_LIMITS and PAGE_CACHE_LIMITS). */
+  caches?: { reports?: ReportViews; pages?: Lru<CachedPage> };
 }
 
-/** What route modules share. */
-export interface AppContext {
-  store: Store;
-  runner: Runner;
-  engine: () => Promise<Engine>;
-  token?: string;
-}
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * The repo (or package) root: views/, public/ and models/ live there, also when run from dist/.
- * @example join(packageRoot(), 'models')
- */
-export function packageRoot(): string {
-  return ROOT.endsWith('/dist/') ? ROOT.slice(0, -'dist/'.length) : ROOT;
-}
+export type { AppContext } from './context.js';
+export { packageRoot } from './paths.js';
 
 /**
  * Build the web app over a store. It never listens by itself: `serve` (or a test's supertest) does.
@@ -79,7 +69,14 @@ export function createApp(options: AppOptions): Express {
       jobs: options.jobs,
       runFit: async (job, ctx) => (await engine()).runFit(job, ctx),
     });
-  const ctx: AppContext = { store, runner, engine, token: options.token };
+  const ctx: AppContext = {
+    store,
+    runner,
+    engine,
+    token: options.token,
+    reports: options.caches?.reports ?? createReportViews(store, engine),
+    pages: options.caches?.pages ?? createPageCache(),
+  };
 
   const app = express();
   const root = packageRoot();
@@ -108,7 +105,7 @@ export function createApp(options: AppOptions): Express {
   // Render a finished fit's report once in the background, so its first page view is fast.
   runner.subscribeAll((event) => {
     if (event.type !== 'status' || event.status !== 'done') return;
-    (async () => reportView(store, await engine(), store.getFit(event.fitId), {}))().catch(() => {
+    ctx.reports.get(store.getFit(event.fitId), {}).catch(() => {
       // A report that cannot be built shows its error when the page is opened.
     });
   });
@@ -144,12 +141,14 @@ export function describeError(err: unknown): { status: number; message: string }
 
 const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const { status, message } = describeError(err);
-  if (status >= 500) console.error(`bayesbench web: ${req.method} ${req.path}:`, err);
+  // 500 is a bug (logged with its stack); 503 "busy" is the server protecting itself.
+  if (status === 500) console.error(`bayesbench web: ${req.method} ${req.path}:`, err);
   if (res.headersSent) {
     res.end();
     return;
   }
   res.status(status);
+  if (status === 503) res.set('Retry-After', '5');
   if (req.path.startsWith('/api/') || req.path === '/api' || !req.accepts('html')) {
     res.json({ error: message, status });
     return;

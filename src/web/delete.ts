@@ -1,5 +1,4 @@
-import type { AppContext } from './app.js';
-import { forgetReport } from './report-view.js';
+import { type AppContext, forgetFit } from './context.js';
 
 /*
  * Deleting from the web app. The store refuses (409) to delete a queued or running fit rather than
@@ -21,7 +20,7 @@ export async function deleteFit(ctx: AppContext, id: number): Promise<void> {
   const { status } = ctx.store.fitState(id);
   if (status === 'queued' || status === 'running') await ctx.runner.stop(id);
   ctx.store.deleteFit(id);
-  forgetReport(id);
+  forgetFit(ctx, id);
 }
 
 /**
@@ -38,5 +37,5 @@ export async function deleteDataset(ctx: AppContext, id: number): Promise<void> 
   const active = fits.filter((f) => f.status === 'queued' || f.status === 'running');
   await Promise.all(active.map((f) => runner.stop(f.id)));
   store.deleteDataset(id);
-  for (const f of fits) forgetReport(f.id);
+  for (const f of fits) forgetFit(ctx, f.id);
 }

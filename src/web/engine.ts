@@ -49,10 +49,13 @@ export interface Engine {
   priors(table: Table, spec: FitSpec): PriorRow[];
   /** Models offered on the New fit page. */
   models(): ModelChoice[];
-  /** Rebuild the comparison from stored draws with another ROPE/threshold (no refit). */
+  /**
+   * Rebuild the comparison from stored draws with another ROPE/threshold (no refit); `csv` is the
+   * dataset's bytes (the default engine parses them on a worker thread, with the rebuild).
+   */
   compareFromFit?(input: {
     fit: FitRecord;
-    table: Table;
+    csv: Uint8Array;
     draws: Draws;
     rope?: number;
     threshold?: number;

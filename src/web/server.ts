@@ -3,8 +3,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { openStore, type Store } from '../store/store.js';
-import { createApp, packageRoot } from './app.js';
+import { createApp } from './app.js';
 import { defaultEngine } from './default-engine.js';
+import { packageRoot } from './paths.js';
 import { ingestUpload } from './requests.js';
 import { createRunner, type Runner } from './runner.js';
 
@@ -51,7 +52,9 @@ function listenError(err: NodeJS.ErrnoException, port: number, host: string): Er
   if (err.code === 'EADDRINUSE')
     return new ConfigError(`--port ${port}: the port is in use on ${host} (try another --port)`);
   if (err.code === 'EACCES')
-    return new ConfigError(`--port ${port}: not allowed to listen on it (ports below 1024 need privileges)`);
+    return new ConfigError(
+      `--port ${port}: not allowed to listen on it (ports below 1024 need privileges)`,
+    );
   if (err.code === 'EADDRNOTAVAIL')
     return new ConfigError(`--host ${host}: not an address of this machine`);
   return err;

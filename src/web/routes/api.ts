@@ -2,9 +2,9 @@ import { Router } from 'express';
 import multer from 'multer';
 import { BayesbenchError } from '../../errors.js';
 import type { DatasetInfo, FitRecord } from '../../store/store.js';
-import type { AppContext } from '../app.js';
+import { type AppContext, forgetFit } from '../context.js';
 import { deleteDataset, deleteFit } from '../delete.js';
-import { parseDecisionQuery, reportView } from '../report-view.js';
+import { parseDecisionQuery } from '../report-view.js';
 import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
 
 /**
@@ -134,7 +134,7 @@ export function apiRoutes(ctx: AppContext): Router {
       return;
     }
     // Another ROPE or threshold: the document rebuilt from the stored draws (no refit).
-    const view = await reportView(store, await ctx.engine(), f, query);
+    const view = await ctx.reports.get(f, query);
     res.json(view.comparison);
   });
 
@@ -149,6 +149,7 @@ export function apiRoutes(ctx: AppContext): Router {
 
   router.post('/fits/:id/restart', (req, res) => {
     const f = runner.restart(parseId(req.params.id, 'fit'));
+    forgetFit(ctx, f.id);
     res.status(202).json({ id: f.id, status: f.status });
   });
 

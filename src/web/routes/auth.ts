@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
-import type { AppContext } from '../app.js';
 import { TOKEN_COOKIE, tokenMatches } from '../auth.js';
+import type { AppContext } from '../context.js';
 
 /**
  * A path on this server to go back to after login, else '/'. Browsers read `\` as `/` and drop tabs

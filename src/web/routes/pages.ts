@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
-import { type Request, type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import { BayesbenchError, NotFoundError } from '../../errors.js';
+import { MAX_FILTER_LENGTH } from '../../report/summary-view-model.js';
 import type { ColumnMap, FitRecord } from '../../store/store.js';
-import type { AppContext } from '../app.js';
+import { type AppContext, forgetFit } from '../context.js';
 import { deleteDataset, deleteFit } from '../delete.js';
-import { drawsCsvChunks, summaryCsv } from '../downloads.js';
+import { drawsCsvChunks, streamChunks, summaryCsv } from '../downloads.js';
 import type { Engine } from '../engine.js';
-import { forgetReport, parseDecisionQuery, report, reportView } from '../report-view.js';
+import { cachePage, pageBytes, sendCached } from '../page-cache.js';
+import { parseDecisionQuery, report } from '../report-view.js';
 import {
   formToFitBody,
   ingestUpload,
@@ -30,34 +30,6 @@ const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: boolean }
   { key: 'n', label: 'n (seeds per row)', required: false },
   { key: 'trials', label: 'Trials (binomial counts)', required: false },
 ];
-
-/** A rendered page kept in memory: the bytes, gzipped once, and an ETag. */
-interface CachedPage {
-  body: Buffer;
-  gzip: Buffer;
-  etag: string;
-}
-
-function cachePage(html: string): CachedPage {
-  const body = Buffer.from(html, 'utf8');
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  return { body, gzip: gzipSync(body, { level: 6 }), etag };
-}
-
-/** Send a cached page: 304 on a matching If-None-Match, gzip when the client accepts it. */
-function sendCached(req: Request, res: Response, page: CachedPage): void {
-  res.set({ ETag: page.etag, Vary: 'Accept-Encoding', 'Cache-Control': 'no-cache' });
-  res.type('html');
-  if (req.get('if-none-match') === page.etag) {
-    res.status(304).end();
-    return;
-  }
-  if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-    res.set('Content-Encoding', 'gzip').send(page.gzip);
-    return;
-  }
-  res.send(page.body);
-}
 
 /** Render a view to a string (to cache it). */
 function renderView(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
@@ -270,16 +242,21 @@ export function pageRoutes(ctx: AppContext): Router {
     res.redirect(303, `/fits/${fit.id}`);
   });
 
-  // Rendered report pages of finished fits, by URL: a report does not change once done, so under load
-  // the page is served from memory (see bench/server.ts).
-  const htmlCache = new Map<string, CachedPage>();
-  const HTML_CACHE_SIZE = 64;
-
+  // Rendered report pages of finished fits: a report does not change once done, so under load the
+  // page is served from memory (see bench/server.ts). The key holds only what changes the page (fit,
+  // finish time, ROPE, threshold, filter, page), so `?x=random` reuses it; the cache is the app's
+  // bounded LRU (PAGE_CACHE_LIMITS).
   router.get('/fits/:id', async (req, res) => {
     const id = parseId(req.params.id, 'fit');
     const state = store.fitState(id);
-    const cacheKey = `${id}|${state.finished}|${req.originalUrl}`;
-    const cached = state.status === 'done' ? htmlCache.get(cacheKey) : undefined;
+    const q = req.query as Record<string, unknown>;
+    const query = state.status === 'done' ? parseDecisionQuery(q) : {};
+    const rawFilter = typeof q.filter === 'string' ? q.filter : '';
+    const page = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
+    // Filters over the limit all render the same refusal: one key for them.
+    const keyFilter = rawFilter.slice(0, MAX_FILTER_LENGTH + 1);
+    const cacheKey = [id, state.finished, query.rope, query.threshold, keyFilter, page].join('|');
+    const cached = state.status === 'done' ? ctx.pages.get(cacheKey) : undefined;
     if (cached !== undefined) {
       sendCached(req, res, cached);
       return;
@@ -308,17 +285,13 @@ export function pageRoutes(ctx: AppContext): Router {
       });
       return;
     }
-    const engine = await ctx.engine();
-    const query = parseDecisionQuery(req.query as Record<string, unknown>);
-    const view = await reportView(store, engine, fit, query);
+    const view = await ctx.reports.get(fit, query);
     const R = await report();
-    const rawFilter = typeof req.query.filter === 'string' ? req.query.filter : '';
-    const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
     const params = fit.summary
       ? R.summaryViewModel(fit.summary, { filter: rawFilter, page, pageSize: 50 })
       : null;
     // Echoed into the filter box and pager links: at most what the view model accepts.
-    const filter = rawFilter.slice(0, R.MAX_FILTER_LENGTH);
+    const filter = rawFilter.slice(0, MAX_FILTER_LENGTH);
     const html = await renderView(res, 'report', {
       title: `Report: fit ${fit.id} (${fit.datasetName})`,
       fit: fitRow(fit),
@@ -332,9 +305,7 @@ export function pageRoutes(ctx: AppContext): Router {
       },
     });
     const rendered = cachePage(html);
-    htmlCache.set(cacheKey, rendered);
-    while (htmlCache.size > HTML_CACHE_SIZE)
-      htmlCache.delete(htmlCache.keys().next().value as string);
+    ctx.pages.set(cacheKey, rendered, pageBytes(rendered));
     sendCached(req, res, rendered);
   });
 
@@ -397,7 +368,7 @@ export function pageRoutes(ctx: AppContext): Router {
   router.post('/fits/:id/restart', (req, res) => {
     const id = parseId(req.params.id, 'fit');
     runner.restart(id);
-    forgetReport(id);
+    forgetFit(ctx, id);
     res.redirect(303, `/fits/${id}`);
   });
 
@@ -435,7 +406,7 @@ export function pageRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.get('/fits/:id/draws.csv', (req, res) => {
+  router.get('/fits/:id/draws.csv', async (req, res) => {
     const fit = store.getFit(parseId(req.params.id, 'fit'));
     const draws = fit.status === 'done' ? store.getDraws(fit.id) : null;
     if (!draws) throw new NotFoundError(`fit ${fit.id} has no stored draws`);
@@ -444,8 +415,12 @@ export function pageRoutes(ctx: AppContext): Router {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="fit-${fit.id}-draws.csv"`,
     });
-    for (const chunk of drawsCsvChunks(draws, stats)) res.write(chunk);
-    res.end();
+    try {
+      await streamChunks(drawsCsvChunks(draws, stats), res);
+    } catch (err) {
+      // A client that goes away mid-download is not a server error.
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+    }
   });
 
   router.get('/fits/:id/summary.csv', (req, res) => {
