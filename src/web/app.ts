@@ -7,6 +7,7 @@ import { loopbackHostOnly, sameOrigin, tokenAuth } from './auth.js';
 import type { AppContext } from './context.js';
 import type { Engine } from './engine.js';
 import type { Lru } from './lru.js';
+import { webMessage } from './messages.js';
 import { type CachedPage, createPageCache } from './page-cache.js';
 import { packageRoot } from './paths.js';
 import { createReportViews, type ReportViews } from './report-view.js';
@@ -118,6 +119,11 @@ export function createApp(options: AppOptions): Express {
  * @example describeError(new NotFoundError('fit 9 not found')) // { status: 404, message: 'fit 9 not found' }
  */
 export function describeError(err: unknown): { status: number; message: string } {
+  const { status, message } = describeRaw(err);
+  return { status, message: webMessage(message) };
+}
+
+function describeRaw(err: unknown): { status: number; message: string } {
   if (err instanceof BayesbenchError) return { status: err.status, message: err.message };
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string };
   const status = e?.status ?? e?.statusCode;

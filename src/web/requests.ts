@@ -11,6 +11,7 @@ import type {
   Store,
 } from '../store/store.js';
 import type { Engine } from './engine.js';
+import { bounded } from './messages.js';
 
 /**
  * Upload limits (also enforced by multer for the byte size).
@@ -72,12 +73,13 @@ export function summarizeTable(table: Table, detected: Partial<ColumnMap>): Data
       type: 'factor' as const,
       missing,
       levels: col.levels.length,
-      examples: col.levels.slice(0, 5),
+      examples: col.levels.slice(0, 5).map((x) => bounded(x)),
     };
   });
   const previewRows = Math.min(table.nRows, LIMITS.previewRows);
   const preview: string[][] = [];
-  for (let r = 0; r < previewRows; r++) preview.push(table.names.map((n) => cellText(table, n, r)));
+  for (let r = 0; r < previewRows; r++)
+    preview.push(table.names.map((n) => bounded(cellText(table, n, r))));
   return { rows: table.nRows, columns, detected, preview };
 }
 

@@ -39,6 +39,13 @@ export interface RunningServer {
 export const DEMO_DATASET = 'fixtures/real/lra_tay2021.csv';
 
 /**
+ * Shortest token accepted: 16 characters (with `openssl rand -hex 16`, 128 bits), so that the login
+ * throttle (LOGIN_LIMITS) makes guessing hopeless.
+ * @example MIN_TOKEN_LENGTH // 16
+ */
+export const MIN_TOKEN_LENGTH = 16;
+
+/**
  * Whether a host name is loopback (127.0.0.0/8, ::1, localhost): only then may the server run
  * without a token.
  * @example isLoopback('127.0.0.1') // true
@@ -107,6 +114,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   }
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
     throw new ConfigError(`--jobs must be an integer from 1 to 64 (got ${jobs})`);
+  }
+  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `--token: at least ${MIN_TOKEN_LENGTH} characters (got ${options.token.length}); e.g. openssl rand -hex 16`,
+    );
   }
   if (!isLoopback(host) && !options.token) {
     throw new ConfigError(

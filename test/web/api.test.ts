@@ -4,6 +4,7 @@ import { prepareComparison } from '../../src/analysis/prepare.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
+import { webMessage } from '../../src/web/messages.js';
 import { createRunner } from '../../src/web/runner.js';
 import { CSV, controllableRunFit, fakeEngine } from './helpers.js';
 
@@ -315,7 +316,7 @@ describe('JSON API: deleting', () => {
 });
 
 describe('with the real data layer (default engine)', () => {
-  it('a mapping error is the CLI message, word for word, and creates no fit', async () => {
+  it('a mapping error is the CLI message (CLI hints worded for the web) and creates no fit', async () => {
     const store = openStore(':memory:');
     stores.push(store);
     const fake = controllableRunFit();
@@ -343,7 +344,8 @@ describe('with the real data layer (default engine)', () => {
         .post('/api/fits')
         .send({ dataset: 1, mapping: bad })
         .expect(400);
-      expect(res.body.error).toBe(cli);
+      expect(res.body.error).toBe(webMessage(cli));
+      expect(res.body.error).not.toContain('--drop-missing');
     }
     expect(store.listFits()).toEqual([]);
   });

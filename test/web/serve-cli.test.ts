@@ -64,4 +64,15 @@ describe('bayesbench serve (spawned)', () => {
       await new Promise<void>((r) => held.close(() => r()));
     }
   }, 90_000);
+
+  it('a token shorter than 16 characters is refused: one line, exit 2', async () => {
+    const db = join(dir, 'short.db');
+    const r = await serve(['--port', '0', '--db', db], { BAYESBENCH_TOKEN: 'abc' });
+    expect(r.killed).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'bayesbench: --token: at least 16 characters (got 3); e.g. openssl rand -hex 16\n',
+    );
+    expect(existsSync(db)).toBe(false);
+  }, 90_000);
 });

@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import multer from 'multer';
-import { BayesbenchError } from '../../errors.js';
+import { BayesbenchError, DataError } from '../../errors.js';
 import type { DatasetInfo, FitRecord } from '../../store/store.js';
 import { type AppContext, forgetFit } from '../context.js';
 import { deleteDataset, deleteFit } from '../delete.js';
+import { bounded, webMessage } from '../messages.js';
 import { parseDecisionQuery } from '../report-view.js';
 import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
 
@@ -15,6 +16,27 @@ export const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: LIMITS.bytes, files: 1, fields: 10, fieldSize: 10_000 },
 });
+
+/**
+ * The upload of one file in field "file". A multipart body that is cut short or malformed (busboy's
+ * "Unexpected end of form", "Malformed part header", no boundary) is bad input: a DataError (400),
+ * not a 500. Multer's limit errors keep their code (describeError words them).
+ * @example router.post('/datasets', uploadFile, handler)
+ */
+export const uploadFile: RequestHandler = (req, res, next) => {
+  upload.single('file')(req, res, (err?: unknown) => {
+    if (!err) {
+      next();
+      return;
+    }
+    if (err instanceof multer.MulterError) {
+      next(err);
+      return;
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    next(new DataError(`upload: the multipart body is incomplete or malformed (${bounded(why)})`));
+  });
+};
 
 /**
  * The JSON form of a dataset (no bytes).
@@ -50,8 +72,25 @@ export function fitJson(f: FitRecord, live?: FitRecord['progress']) {
     config: f.config,
     diagnostics: f.diagnostics,
   };
-  if (f.error) out.error = f.error;
+  if (f.error) out.error = webMessage(f.error);
   return out;
+}
+
+/**
+ * The id of a fit that may restart (interrupted, failed or cancelled); a queued, running or done fit
+ * is a 409 conflict (the README's status for "not in the right state"), an unknown id a 404.
+ * @example runner.restart(restartable(ctx, 3))
+ */
+export function restartable(ctx: AppContext, id: number): number {
+  const { status } = ctx.store.fitState(id);
+  if (status === 'queued' || status === 'running' || status === 'done') {
+    throw new BayesbenchError(
+      `fit ${id} is ${status}; only a stopped fit restarts`,
+      'conflict',
+      409,
+    );
+  }
+  return id;
 }
 
 /**
@@ -63,7 +102,7 @@ export function apiRoutes(ctx: AppContext): Router {
   const { store, runner } = ctx;
   const router = Router();
 
-  router.post('/datasets', upload.single('file'), async (req, res) => {
+  router.post('/datasets', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
     const d = ingestUpload(store, engine, {
       bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
@@ -117,7 +156,7 @@ export function apiRoutes(ctx: AppContext): Router {
       id: j.id,
       status: j.status,
       progress: j.progress,
-      ...(f.error ? { error: f.error } : {}),
+      ...(f.error ? { error: webMessage(f.error) } : {}),
       chains: j.chains,
       dataset: j.dataset,
     });
@@ -148,7 +187,7 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   router.post('/fits/:id/restart', (req, res) => {
-    const f = runner.restart(parseId(req.params.id, 'fit'));
+    const f = runner.restart(restartable(ctx, parseId(req.params.id, 'fit')));
     forgetFit(ctx, f.id);
     res.status(202).json({ id: f.id, status: f.status });
   });

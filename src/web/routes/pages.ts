@@ -1,4 +1,5 @@
 import { type Response, Router } from 'express';
+import { DEFAULT_THRESHOLDS } from '../../diagnostics/checks.js';
 import { BayesbenchError, NotFoundError } from '../../errors.js';
 import { MAX_FILTER_LENGTH } from '../../report/summary-view-model.js';
 import type { ColumnMap, FitRecord } from '../../store/store.js';
@@ -6,6 +7,7 @@ import { type AppContext, forgetFit } from '../context.js';
 import { deleteDataset, deleteFit } from '../delete.js';
 import { drawsCsvChunks, streamChunks, summaryCsv } from '../downloads.js';
 import type { Engine } from '../engine.js';
+import { bounded, webMessage } from '../messages.js';
 import { cachePage, pageBytes, sendCached } from '../page-cache.js';
 import { parseDecisionQuery, report } from '../report-view.js';
 import {
@@ -17,7 +19,7 @@ import {
   splitLines,
 } from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
-import { upload } from './api.js';
+import { restartable, uploadFile } from './api.js';
 
 const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: boolean }[] = [
   { key: 'heuristic', label: 'Heuristic', required: true },
@@ -41,17 +43,19 @@ function renderView(res: Response, view: string, locals: Record<string, unknown>
 }
 
 /**
- * A short status badge of a fit's diagnostics for lists (thresholds of UX.md §0.3).
+ * A short status badge of a fit's diagnostics for lists, with the thresholds the diagnostics banner
+ * and `bayesbench diagnose` use (DEFAULT_THRESHOLDS: R-hat, ESS per chain).
  * @example diagnosticsBadge(store.getFit(1)) // { label: 'diagnostics ok', kind: 'ok' }
  */
 export function diagnosticsBadge(f: FitRecord): { label: string; kind: string } | null {
   const d = f.diagnostics;
   if (f.status !== 'done' || !d) return null;
+  const essMin = DEFAULT_THRESHOLDS.essPerChain * f.config.chains;
   const ok =
-    (d.max_rhat === null || d.max_rhat <= 1.01) &&
+    (d.max_rhat === null || d.max_rhat <= DEFAULT_THRESHOLDS.rhat) &&
     d.divergent === 0 &&
-    (d.min_ess_bulk === null || d.min_ess_bulk >= 100 * f.config.chains) &&
-    (d.min_ess_tail === null || d.min_ess_tail >= 100 * f.config.chains);
+    (d.min_ess_bulk === null || d.min_ess_bulk >= essMin) &&
+    (d.min_ess_tail === null || d.min_ess_tail >= essMin);
   return ok
     ? { label: 'diagnostics ok', kind: 'ok' }
     : { label: 'check diagnostics', kind: 'warn' };
@@ -116,10 +120,11 @@ function datasetPage(
       detail:
         c.type === 'numeric'
           ? `min ${c.min ?? '–'}, mean ${c.mean ?? '–'}, max ${c.max ?? '–'}, sd ${c.sd ?? '–'}`
-          : `${c.levels} levels: ${((c.examples as string[]) ?? []).join(', ')}${(c.levels as number) > 5 ? ', …' : ''}`,
+          : `${c.levels} levels: ${((c.examples as string[]) ?? []).map((x) => bounded(x)).join(', ')}${(c.levels as number) > 5 ? ', …' : ''}`,
     })),
     names: d.summary.columns.map((c) => c.name),
-    preview: (d.summary.preview as string[][]) ?? [],
+    // Cells and level names are echoed bounded (a 10 MB field is not a 10 MB page).
+    preview: ((d.summary.preview as string[][]) ?? []).map((row) => row.map((x) => bounded(x))),
     mappingFields: MAPPING_FIELDS,
     mapping: mapping ?? mappingFrom({}, d.summary.detected ?? {}),
     models: engine.models(),
@@ -157,7 +162,7 @@ export function pageRoutes(ctx: AppContext): Router {
     res.render('upload', { title: 'Upload a CSV', error: null, limits: LIMITS });
   });
 
-  router.post('/upload', upload.single('file'), async (req, res) => {
+  router.post('/upload', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
     try {
       const d = ingestUpload(store, engine, {
@@ -170,7 +175,11 @@ export function pageRoutes(ctx: AppContext): Router {
       if (!(err instanceof BayesbenchError)) throw err;
       res
         .status(err.status)
-        .render('upload', { title: 'Upload a CSV', error: err.message, limits: LIMITS });
+        .render('upload', {
+          title: 'Upload a CSV',
+          error: webMessage(err.message),
+          limits: LIMITS,
+        });
     }
   });
 
@@ -205,7 +214,7 @@ export function pageRoutes(ctx: AppContext): Router {
     } catch (err) {
       if (!(err instanceof BayesbenchError)) throw err;
       res.status(err.status);
-      datasetPage(res, engine, ctx, id, mapping, err.message, filtersText);
+      datasetPage(res, engine, ctx, id, mapping, webMessage(err.message), filtersText);
       return;
     }
     res.render('new-fit', {
@@ -234,7 +243,7 @@ export function pageRoutes(ctx: AppContext): Router {
       const id = parseId(form.dataset, 'dataset');
       res.status(err.status);
       const filters = typeof form.filters === 'string' ? form.filters : '';
-      datasetPage(res, engine, ctx, id, mappingFrom(form, {}), err.message, filters);
+      datasetPage(res, engine, ctx, id, mappingFrom(form, {}), webMessage(err.message), filters);
       return;
     }
     const fit = store.createFit(request);
@@ -267,7 +276,7 @@ export function pageRoutes(ctx: AppContext): Router {
       res.render('fit-progress', {
         title: `Fit ${fit.id}`,
         fit: fitRow(fit),
-        error: fit.error,
+        error: fit.error === null ? null : webMessage(fit.error),
         config: fit.config,
         chains: Array.from({ length: fit.config.chains }, (_, c) => {
           const p = progress.chains.find((x) => x && x.chain === c);
@@ -324,14 +333,14 @@ export function pageRoutes(ctx: AppContext): Router {
     const finalStatus = (status: string) => !['queued', 'running'].includes(status);
     send('progress', runner.progress(fit.id) ?? fit.progress);
     if (finalStatus(fit.status)) {
-      send('status', { status: fit.status, error: fit.error });
+      send('status', { status: fit.status, error: fit.error && webMessage(fit.error) });
       res.end();
       return;
     }
     const unsubscribe = runner.subscribe(fit.id, (e: RunnerEvent) => {
       if (e.type === 'progress') send('progress', e.progress);
       else {
-        send('status', { status: e.status, error: e.error });
+        send('status', { status: e.status, error: e.error && webMessage(e.error) });
         cleanup();
         res.end();
       }
@@ -345,7 +354,7 @@ export function pageRoutes(ctx: AppContext): Router {
     // The fit may have finished between reading it and subscribing.
     const now = store.getFit(fit.id);
     if (finalStatus(now.status)) {
-      send('status', { status: now.status, error: now.error });
+      send('status', { status: now.status, error: now.error && webMessage(now.error) });
       cleanup();
       res.end();
       return;
@@ -366,7 +375,7 @@ export function pageRoutes(ctx: AppContext): Router {
   });
 
   router.post('/fits/:id/restart', (req, res) => {
-    const id = parseId(req.params.id, 'fit');
+    const id = restartable(ctx, parseId(req.params.id, 'fit'));
     runner.restart(id);
     forgetFit(ctx, id);
     res.redirect(303, `/fits/${id}`);
