@@ -174,16 +174,18 @@ describe('token', () => {
 
 describe('diagnostics badge', () => {
   it('uses the shared thresholds', () => {
-    const fit = (d: Partial<NonNullable<FitRecord['diagnostics']>>) =>
+    const doneFit = (d: Partial<NonNullable<FitRecord['diagnostics']>>) =>
       ({
         status: 'done',
         config: { chains: 4, warmup: 10, draws: 10, seed: 1 },
         diagnostics: { max_rhat: 1, min_ess_bulk: 1000, min_ess_tail: 1000, divergent: 0, ...d },
       }) as unknown as FitRecord;
     const essMin = DEFAULT_THRESHOLDS.essPerChain * 4;
-    expect(diagnosticsBadge(fit({ max_rhat: DEFAULT_THRESHOLDS.rhat }))?.kind).toBe('ok');
-    expect(diagnosticsBadge(fit({ max_rhat: DEFAULT_THRESHOLDS.rhat + 0.001 }))?.kind).toBe('warn');
-    expect(diagnosticsBadge(fit({ min_ess_bulk: essMin }))?.kind).toBe('ok');
-    expect(diagnosticsBadge(fit({ min_ess_tail: essMin - 1 }))?.kind).toBe('warn');
+    expect(diagnosticsBadge(doneFit({ max_rhat: DEFAULT_THRESHOLDS.rhat }))?.kind).toBe('ok');
+    expect(diagnosticsBadge(doneFit({ max_rhat: DEFAULT_THRESHOLDS.rhat + 0.001 }))?.kind).toBe(
+      'warn',
+    );
+    expect(diagnosticsBadge(doneFit({ min_ess_bulk: essMin }))?.kind).toBe('ok');
+    expect(diagnosticsBadge(doneFit({ min_ess_tail: essMin - 1 }))?.kind).toBe('warn');
   });
 });
