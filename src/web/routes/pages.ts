@@ -173,13 +173,11 @@ export function pageRoutes(ctx: AppContext): Router {
       res.redirect(303, `/datasets/${d.id}`);
     } catch (err) {
       if (!(err instanceof BayesbenchError)) throw err;
-      res
-        .status(err.status)
-        .render('upload', {
-          title: 'Upload a CSV',
-          error: webMessage(err.message),
-          limits: LIMITS,
-        });
+      res.status(err.status).render('upload', {
+        title: 'Upload a CSV',
+        error: webMessage(err.message),
+        limits: LIMITS,
+      });
     }
   });
 
