@@ -6,6 +6,7 @@ import { type FitRecord, openStore, type Store } from '../../src/store/store.js'
 import { createApp, describeError } from '../../src/web/app.js';
 import type { Engine } from '../../src/web/engine.js';
 import { webMessage } from '../../src/web/messages.js';
+import { countHeaderColumns } from '../../src/web/requests.js';
 import { loginThrottle } from '../../src/web/routes/auth.js';
 import { diagnosticsBadge } from '../../src/web/routes/pages.js';
 import { createRunner } from '../../src/web/runner.js';
@@ -187,5 +188,32 @@ describe('diagnostics badge', () => {
     );
     expect(diagnosticsBadge(doneFit({ min_ess_bulk: essMin }))?.kind).toBe('ok');
     expect(diagnosticsBadge(doneFit({ min_ess_tail: essMin - 1 }))?.kind).toBe('warn');
+  });
+});
+
+describe('upload header', () => {
+  it('a header over the column limit is refused before the parse', async () => {
+    let parsed = 0;
+    const { app, store } = setup({
+      engine: {
+        parseCsv: (bytes, source) => {
+          parsed++;
+          return fakeEngine(controllableRunFit().runFit).parseCsv(bytes, source);
+        },
+      },
+    });
+    // 500,000 columns in 1.9 MB: the old path parsed it all (seconds, gigabytes) before the check.
+    const header = Array.from({ length: 500_000 }, (_, i) => `c${i}`).join(',');
+    const res = await request(app)
+      .post('/api/datasets')
+      .attach('file', Buffer.from(`${header}\n`), 'wide.csv')
+      .expect(400);
+    expect(res.body.error).toBe(
+      'wide.csv: line 1: more than 200 columns in the header (the limit is 200 columns)',
+    );
+    expect(parsed).toBe(0);
+    expect(store.listDatasets()).toEqual([]);
+    expect(countHeaderColumns(Buffer.from('a,"b,\nc",d\r\n1,2,3'), 1000)).toBe(3);
+    expect(countHeaderColumns(Buffer.from('a'), 1000)).toBe(1);
   });
 });
