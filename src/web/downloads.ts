@@ -53,7 +53,19 @@ export function* drawsCsvChunks(draws: Draws, stats: SamplerStats | null): Gener
  * @example await streamChunks(drawsCsvChunks(draws, stats), res);
  */
 export function streamChunks(chunks: Iterable<string>, out: Writable): Promise<void> {
-  return pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: 1 }), out);
+  return pipeline(Readable.from(yielding(chunks), { objectMode: false, highWaterMark: 1 }), out);
+}
+
+/**
+ * The chunks, one per turn of the event loop: while the socket takes writes at once (loopback,
+ * megabytes of kernel buffer), a plain iterator would be drained in one turn, holding every other
+ * request for the whole buffer's worth of formatting.
+ */
+async function* yielding(chunks: Iterable<string>): AsyncGenerator<string> {
+  for (const chunk of chunks) {
+    yield chunk;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /**

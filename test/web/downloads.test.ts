@@ -76,4 +76,24 @@ describe('draws.csv download', () => {
     await expect(streamChunks(counted(), gone)).rejects.toThrow(/hang up/);
     expect(produced).toBeLessThanOrEqual(3);
   });
+
+  it('gives other work a turn of the event loop between chunks, even to a fast client', async () => {
+    let ticks = 0;
+    let streaming = true;
+    const tick = () => {
+      ticks++;
+      if (streaming) setImmediate(tick);
+    };
+    const fast = new Writable({
+      write(_chunk, _enc, cb) {
+        cb();
+      },
+    });
+    const total = [...drawsCsvChunks(draws, null)].length;
+    setImmediate(tick);
+    await streamChunks(drawsCsvChunks(draws, null), fast);
+    streaming = false;
+    // One turn per chunk: other requests interleave with the download instead of waiting for it.
+    expect(ticks).toBeGreaterThanOrEqual(total - 1);
+  });
 });
