@@ -31,7 +31,7 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
     },
     models: () =>
       models().map((m) => ({ name: m.name, description: m.description ?? '', formula: m.formula })),
-    compareFromFit: ({ fit, csv, draws, rope, threshold }) =>
+    rebuildReport: ({ fit, csv, draws, rope, threshold }) =>
       rebuildInWorker({
         csv,
         datasetName: fit.datasetName,

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Comparison } from '../analysis/types.js';
 import { BayesbenchError } from '../errors.js';
+import type { RebuiltReport } from './engine.js';
 import type { RebuildInput } from './rebuild.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RebuildInput } from './rebuild.js';
 export const REBUILD_HEAP_MB = 1024;
 
 /**
- * Rebuild a comparison on a worker thread (src/web/rebuild-worker.ts). The draws are copied into the
+ * Rebuild a report (comparison, view model, plots) on a worker thread (src/web/rebuild-worker.ts). The draws are copied into the
  * worker (the store keeps its own). From TypeScript sources (tests, tsx) the worker loads via tsx.
  * @example await rebuildInWorker({ csv, datasetName, input, modelsDir })
  */
@@ -19,7 +19,7 @@ export function rebuildInWorker(data: {
   datasetName: string;
   input: Omit<RebuildInput, 'table'>;
   modelsDir: string;
-}): Promise<Comparison> {
+}): Promise<RebuiltReport> {
   return new Promise((resolve, reject) => {
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(
@@ -45,14 +45,14 @@ export function rebuildInWorker(data: {
       'message',
       (msg: {
         type: string;
-        comparison?: Comparison;
+        report?: RebuiltReport;
         message?: string;
         typed?: boolean;
         code?: string;
         status?: number;
       }) => {
-        if (msg.type === 'done' && msg.comparison) {
-          const c = msg.comparison;
+        if (msg.type === 'done' && msg.report) {
+          const c = msg.report;
           finish(() => resolve(c));
         } else if (msg.type === 'error') {
           const err = msg.typed

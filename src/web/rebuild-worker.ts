@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseCsv } from '../data/csv.js';
 import { BayesbenchError } from '../errors.js';
-import { type RebuildInput, rebuildComparison } from './rebuild.js';
+import { type RebuildInput, rebuildReport } from './rebuild.js';
 
 /**
  * Worker thread of one comparison rebuild (another ROPE or threshold on the report page): parses the
- * dataset and runs compareFromFit here, so the server's event loop never spends the seconds a big
+ * dataset, runs compareFromFit and builds the view model and plots here, so the server's event loop never spends the seconds a big
  * fit's rebuild takes. src/web/rebuild-in-worker.ts starts it and bounds how many run at once.
  */
 interface WorkerInput {
@@ -19,7 +19,7 @@ const { csv, datasetName, input, modelsDir } = workerData as WorkerInput;
 const port = parentPort!;
 try {
   const table = parseCsv(csv, { source: datasetName });
-  port.postMessage({ type: 'done', comparison: rebuildComparison({ ...input, table }, modelsDir) });
+  port.postMessage({ type: 'done', report: rebuildReport({ ...input, table }, modelsDir) });
 } catch (err) {
   port.postMessage({
     type: 'error',

@@ -5,7 +5,10 @@ import type { Comparison } from '../analysis/types.js';
 import type { Table } from '../data/table.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
+import { renderComparisonPlots } from '../report/comparison-plots.js';
+import { comparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitConfig, FitSpec } from '../store/store.js';
+import type { RebuiltReport } from './engine.js';
 import { compareOptions, readModels } from './fit-options.js';
 
 /** What a rebuild of the comparison for another ROPE/threshold needs from a finished fit. */
@@ -63,4 +66,19 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       seed: input.seed,
     },
   );
+}
+
+/**
+ * The report parts that depend on the ROPE/threshold, rebuilt from the stored draws: the comparison,
+ * its view model and its plots (all of it CPU work the web app keeps off its event loop).
+ * @example rebuildReport({ ...input, rope: 0.5 }, modelsDir).vm.rope // 0.5
+ */
+export function rebuildReport(input: RebuildInput, modelsDir: string): RebuiltReport {
+  const comparison = rebuildComparison(input, modelsDir);
+  const vm = comparisonViewModel(comparison, { rope: input.rope, threshold: input.threshold });
+  const plots = renderComparisonPlots(comparison, { rope: input.rope }) as unknown as Record<
+    string,
+    string
+  >;
+  return { comparison, vm, plots };
 }

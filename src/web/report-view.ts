@@ -3,7 +3,7 @@ import { BayesbenchError, ConfigError, NotFoundError } from '../errors.js';
 import type { DiagnosticsBanner } from '../report/banner.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitRecord, Store } from '../store/store.js';
-import type { Engine } from './engine.js';
+import type { Engine, RebuiltReport } from './engine.js';
 import { createLru } from './lru.js';
 
 /**
@@ -101,7 +101,7 @@ export interface ReportViews {
 /**
  * Report views owned by one app (no module globals: two apps never share or evict each other's).
  * A view for another ROPE/threshold rebuilds the comparison from the stored draws through
- * `engine.compareFromFit` (a worker thread in the default engine); at most `limits.rebuilds` run at
+ * `engine.rebuildReport` (comparison, view model and plots on a worker thread in the default engine); at most `limits.rebuilds` run at
  * once and `limits.waiting` wait, further ones answer 503, so a client sending endless `?rope=`
  * values costs one thread, not the event loop. Rank plots do not depend on the ROPE: they are built
  * once per fit and shared.
@@ -148,39 +148,43 @@ export function createReportViews(
     if (!fit.comparison) throw new NotFoundError(`fit ${fit.id} has no report yet`);
     const R = await report();
     const eng = await engine();
-    let comparison = fit.comparison;
-    let recomputed = false;
-    const settings = comparison.settings ?? {};
+    const settings = fit.comparison.settings ?? {};
     const changed =
       (query.rope !== undefined && query.rope !== settings.rope) ||
       (query.threshold !== undefined && query.threshold !== settings.threshold);
-    if (changed && eng.compareFromFit) {
+    let rebuilt: RebuiltReport | null = null;
+    if (changed && eng.rebuildReport) {
       const release = await slot();
       try {
         const draws = store.getDraws(fit.id);
         if (draws) {
-          comparison = await eng.compareFromFit({
+          rebuilt = await eng.rebuildReport({
             fit,
             csv: store.getDatasetCsv(fit.datasetId),
             draws,
             rope: query.rope,
             threshold: query.threshold,
           });
-          recomputed = true;
         }
       } finally {
         release();
       }
     }
+    const comparison = rebuilt?.comparison ?? fit.comparison;
+    const recomputed = rebuilt !== null;
     const banner = R.diagnosticsBanner(
       fit.summary ?? { diagnostics: comparison.diagnostics, warnings: comparison.warnings },
       { chains: fit.config.chains },
     );
-    const vm = R.comparisonViewModel(comparison, { rope: query.rope, threshold: query.threshold });
-    const plots = R.renderComparisonPlots(comparison, { rope: query.rope }) as unknown as Record<
-      string,
-      string
-    >;
+    const vm =
+      rebuilt?.vm ??
+      R.comparisonViewModel(comparison, { rope: query.rope, threshold: query.threshold });
+    const plots =
+      rebuilt?.plots ??
+      (R.renderComparisonPlots(comparison, { rope: query.rope }) as unknown as Record<
+        string,
+        string
+      >);
     return { comparison, banner, vm, plots, rankPlots: await rankPlots(fit), recomputed };
   };
   return {

@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/analysis/types.js';
+import { comparisonViewModel } from '../../src/report/comparison-view-model.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
-import type { Engine } from '../../src/web/engine.js';
+import type { Engine, RebuiltReport } from '../../src/web/engine.js';
 import { createLru } from '../../src/web/lru.js';
 import { createPageCache } from '../../src/web/page-cache.js';
 import { createReportViews, parseDecisionQuery } from '../../src/web/report-view.js';
@@ -88,18 +89,19 @@ describe('rebuilds for another ROPE', () => {
   it('run one at a time, at most 4 wait, the rest answer 503; results are cached', async () => {
     const gates: (() => void)[] = [];
     let calls = 0;
-    const compareFromFit: Engine['compareFromFit'] = ({ fit, rope }) => {
+    const rebuildReport: Engine['rebuildReport'] = ({ fit, rope }) => {
       calls++;
-      return new Promise<Comparison>((resolve) => {
-        gates.push(() =>
-          resolve({
+      return new Promise<RebuiltReport>((resolve) => {
+        gates.push(() => {
+          const comparison = {
             ...(fit.comparison as Comparison),
             settings: { ...fit.comparison?.settings, rope },
-          }),
-        );
+          };
+          resolve({ comparison, vm: comparisonViewModel(comparison, { rope }), plots: {} });
+        });
       });
     };
-    const { app, store, reports } = await doneFit({ compareFromFit });
+    const { app, store, reports } = await doneFit({ rebuildReport });
     const fit = store.getFit(1);
     // The fit's own ROPE is 1 (fakeComparison): 2..6 are five rebuilds.
     const views = [2, 3, 4, 5, 6].map((rope) => reports.get(fit, { rope }));

@@ -6,11 +6,11 @@ import { parseCsv } from '../../src/data/csv.js';
 import type { FitSpec } from '../../src/store/store.js';
 import { compareOptions, readModels } from '../../src/web/fit-options.js';
 import { packageRoot } from '../../src/web/paths.js';
-import { rebuildComparison } from '../../src/web/rebuild.js';
+import { rebuildReport } from '../../src/web/rebuild.js';
 import { rebuildInWorker } from '../../src/web/rebuild-in-worker.js';
 
 describe('comparison rebuild for another ROPE on a worker thread', () => {
-  it('gives the document the same rebuild gives in-thread', async () => {
+  it('gives the comparison, view model and plots the same rebuild gives in-thread', async () => {
     const modelsDir = join(packageRoot(), 'models');
     const csv = new Uint8Array(readFileSync(join(packageRoot(), 'fixtures/real/lra_tay2021.csv')));
     const table = parseCsv(csv, { source: 'lra.csv' });
@@ -30,10 +30,11 @@ describe('comparison rebuild for another ROPE on a worker thread', () => {
       draws: run.fit.draws,
       rope: 2.5,
     };
-    const here = rebuildComparison({ ...input, table }, modelsDir);
+    const here = rebuildReport({ ...input, table }, modelsDir);
     const there = await rebuildInWorker({ csv, datasetName: 'lra.csv', input, modelsDir });
-    expect(there.settings?.rope).toBe(2.5);
+    expect(there.comparison.settings?.rope).toBe(2.5);
+    expect(there.vm.rope).toBe(2.5);
     expect(there).toEqual(here);
-    expect(there.pairs.map((p) => p.decision)).toEqual(here.pairs.map((p) => p.decision));
+    expect(Object.keys(there.plots).length).toBeGreaterThan(3);
   }, 120_000);
 });
