@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseCsv } from '../data/csv.js';
 import { BayesbenchError } from '../errors.js';
 import { type RebuildInput, rebuildReport } from './rebuild.js';
+import { niceThisThread } from './thread-priority.js';
 
 /**
  * Worker thread of one comparison rebuild (another ROPE or threshold on the report page): parses the
@@ -16,6 +17,7 @@ interface WorkerInput {
 }
 
 const { csv, datasetName, input, modelsDir } = workerData as WorkerInput;
+niceThisThread();
 const port = parentPort!;
 try {
   const table = parseCsv(csv, { source: datasetName });
