@@ -8,9 +8,11 @@
  * The server runs in a child process (test/e2e/serve-child.ts under tsx, as in the fault test), so
  * the load generator does not share its event loop.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { exited, poll, startChild } from '../test/e2e/child.js';
 
@@ -20,52 +22,45 @@ const root = new URL('../', import.meta.url);
 const csv = readFileSync(new URL('fixtures/real/lra_tay2021.csv', root));
 const mapping = { heuristic: 'heuristic', task: 'task', score: 'value', category: 'task_category' };
 
-/**
- * A hostile client: 4 loops that, while `on()`, send in turn a catastrophic-backtracking filter, a
- * glob worst case, a 4.9 MB upload of 500,000 columns, a draws.csv download (read in full), a new
- * ?rope= value and a random ?x= value. Answers are counted by status (400 and 503 are the server
- * refusing politely; "error" is a failed request).
- */
-function hostileClient(
-  base: string,
-  fitId: number,
-  stats: { requests: number; byStatus: Map<string, number> },
-  on: () => boolean,
-) {
-  const wide = Array.from({ length: 500_000 }, (_, i) => `c${i}`).join(',');
-  const requests: (() => Promise<Response>)[] = [
-    () => fetch(`${base}fits/${fitId}?filter=${encodeURIComponent('^([\\s\\S]|[\\s\\S])*!')}`),
-    () => fetch(`${base}fits/${fitId}?filter=${encodeURIComponent(`${'*a'.repeat(99)}!`)}`),
-    () => {
-      const form = new FormData();
-      form.append('file', new Blob([`${wide}\n`]), 'wide.csv');
-      return fetch(`${base}api/datasets`, { method: 'POST', body: form });
-    },
-    () => fetch(`${base}fits/${fitId}/draws.csv`),
-    () => fetch(`${base}fits/${fitId}?rope=${(Math.random() * 10).toFixed(3)}`),
-    () => fetch(`${base}fits/${fitId}?x=${Math.random()}`),
-  ];
-  const count = (key: string) => stats.byStatus.set(key, (stats.byStatus.get(key) ?? 0) + 1);
-  return async () => {
-    await Promise.all(
-      Array.from({ length: 4 }, async (_, loop) => {
-        for (let i = loop; on(); i++) {
-          try {
-            const res = await requests[i % requests.length]();
-            await res.arrayBuffer();
-            count(String(res.status));
-          } catch {
-            count('error');
-          }
-          stats.requests++;
-        }
-      }),
+/** Run bench/hostile-client.ts in its own process for `seconds`; resolves to its answer counts. */
+function hostileClient(base: string, fitId: number, seconds: number) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/hostile-client.ts', base, String(fitId), String(seconds)],
+    { cwd: fileURLToPath(root), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  return new Promise<{ total: number; byStatus: Record<string, number> }>((resolve, reject) => {
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`hostile client exited ${code}`)),
     );
-  };
+  });
+}
+
+/**
+ * The server's event-loop delay (ms) since the last call, and a reset: serve-child (started with
+ * BAYESBENCH_ELD=1) prints it on SIGUSR2.
+ */
+function eventLoopDelay(child: ChildProcess) {
+  return new Promise<{ p50: number; p99: number; max: number }>((resolve) => {
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /eld (\{.*\})\n/.exec(out);
+      if (!m) return;
+      child.stdout?.off('data', onData);
+      resolve(JSON.parse(m[1]));
+    };
+    child.stdout?.on('data', onData);
+    child.kill('SIGUSR2');
+  });
 }
 
 const dir = mkdtempSync(join(os.tmpdir(), 'bb-bench-'));
-const server = await startChild(join(dir, 'bench.db'));
+const server = await startChild(join(dir, 'bench.db'), false, { BAYESBENCH_ELD: '1' });
 const api = async (path: string, init?: RequestInit) => {
   const res = await fetch(`${server.url}${path}`, init);
   return (await res.json()) as Record<string, unknown>;
@@ -94,10 +89,6 @@ try {
     (await api(`api/fits/${second.id}`)).status === 'running' ? true : undefined,
   );
 
-  const hostileStats = { requests: 0, byStatus: new Map<string, number>() };
-  let hostileOn = false;
-  const hostile = hostileClient(server.url, first.id as number, hostileStats, () => hostileOn);
-
   // Three runs: the report page as a browser asks (gzip) and as an identity client, then the report
   // page and the JSON API together while a hostile client sends the requests that used to stall the
   // server (catastrophic filter, a 500,000-column upload, draws.csv downloads, endless ?rope= and
@@ -115,8 +106,8 @@ try {
     });
     runs.push({ label, result });
   }
-  hostileOn = true;
-  const loops = hostile();
+  await eventLoopDelay(server.child);
+  const hostile = hostileClient(server.url, first.id as number, DURATION_S);
   const [pageRun, apiRun] = await Promise.all([
     autocannon({
       url: reportUrl,
@@ -130,8 +121,8 @@ try {
       duration: DURATION_S,
     }),
   ]);
-  hostileOn = false;
-  await loops;
+  const hostileStats = await hostile;
+  const eld = await eventLoopDelay(server.child);
   runs.push({
     label: `report page (${CONNECTIONS / 2} connections) under a hostile client`,
     result: pageRun,
@@ -172,8 +163,13 @@ try {
         : '  TARGET MISSED: want 0 errors and p99 < 200 ms',
     );
   }
-  const statuses = [...hostileStats.byStatus.entries()].map(([k, n]) => `${k}: ${n}`).join(', ');
-  console.log(`\nhostile client: ${hostileStats.requests} requests (${statuses})`);
+  const statuses = Object.entries(hostileStats.byStatus)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
+  console.log(`\nhostile client: ${hostileStats.total} requests (${statuses})`);
+  console.log(
+    `server event-loop delay during the hostile run: p50 ${eld.p50.toFixed(1)} ms, p99 ${eld.p99.toFixed(1)} ms, max ${eld.max.toFixed(1)} ms`,
+  );
   console.log(allOk ? 'all targets met' : 'SOME TARGETS MISSED');
 } finally {
   server.child.kill('SIGTERM');
