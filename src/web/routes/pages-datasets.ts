@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { deleteDataset } from '../delete.js';
 import { webMessage } from '../messages.js';
 import { ingestUpload, LIMITS, parseId } from '../requests.js';
-import { uploadFile } from './api.js';
+import { uploadFile } from './upload.js';
 import { datasetPage } from './view-helpers.js';
 
 /**

@@ -10,7 +10,7 @@ import { cachePage, pageBytes, sendCached } from '../page-cache.js';
 import { parseDecisionQuery, report } from '../report-view.js';
 import { formToFitBody, parseFitRequest, parseId, splitLines } from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
-import { restartable } from './api.js';
+import { restartable } from './api-fits.js';
 import { datasetPage, fitRow, MAPPING_FIELDS, mappingFrom, renderView } from './view-helpers.js';
 
 /**
