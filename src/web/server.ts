@@ -33,7 +33,7 @@ export interface RunningServer {
 }
 
 /**
- * The demo dataset imported on first start (issue 6): the Long Range Arena table of Tay et al. 2021.
+ * The demo dataset imported on first start: the Long Range Arena table of Tay et al. 2021.
  * @example join(packageRoot(), DEMO_DATASET)
  */
 export const DEMO_DATASET = 'fixtures/real/lra_tay2021.csv';

@@ -39,7 +39,7 @@ export function variableRoutes(ctx: AppContext): Router {
       fit: fitRow(fit),
       name,
       // A model can have thousands of variables: the list shows the top-level ones and the first
-      // 300 (UX.md §0.6: cap and select by name); any other is reached by typing its name.
+      // 300 (a cap, with selection by name); any other is reached by typing its name.
       names: [...new Set([...top, ...names.slice(0, 300), name])],
       total: names.length,
       plots,
