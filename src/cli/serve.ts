@@ -8,7 +8,7 @@ function integer(name: string, raw: string): number {
 }
 
 /**
- * Register `bayesbench serve`: the local web app over a SQLite database (README-web.md).
+ * Register `bayesbench serve`: the local web app over a SQLite database (README.md, "The web app").
  *
  * @example bayesbench serve --port 3000 --db bayesbench.db
  */

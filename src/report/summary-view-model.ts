@@ -1,6 +1,10 @@
 /**
- * The paged, filterable parameters table of a report page (docs/UX.md §0 item 6: regex selection and
- * paging for big models). Cells are strings, rounded to what the MCSE supports.
+ * The paged, filterable parameters table of a report page (selection by name and paging for big
+ * models). Cells are strings, rounded to what the MCSE supports.
+ *
+ * The filter comes from a query string (`/fits/1?filter=...`), so it is never compiled into a
+ * regular expression: a backtracking regex such as `^([\s\S]|[\s\S])*!` would pin the server's
+ * event loop. It is a substring or a glob (`*`, `?`), matched in O(name x filter) time.
  */
 
 import { DEFAULT_THRESHOLDS } from '../diagnostics/checks.js';
@@ -9,7 +13,10 @@ import { formatByMcse, formatEss, formatRhat, formatSignificant } from './format
 
 /** Options of `summaryViewModel`. */
 export interface SummaryViewOptions {
-  /** A regular expression (case-insensitive) matched against variable names; '' = all. */
+  /**
+   * Case-insensitive, '' = all. Without `*` or `?`: names containing it. With them: a glob matched
+   * against the whole name (`*` any run of characters, `?` one character, everything else literal).
+   */
   filter?: string;
   /** 1-based page (clamped to the available pages). */
   page?: number;
@@ -45,22 +52,57 @@ export interface SummaryViewModel {
   filter: string;
   /** Flagged rows among the matched ones. */
   flaggedCount: number;
-  /** A message when the filter is not a valid regular expression (then no rows). */
+  /** A message when the filter is refused (over-long; then no rows). */
   error: string | null;
 }
 
 /**
- * Longest filter accepted (regular expressions from a query string; keeps matching cheap).
+ * Longest filter accepted (from a query string; bounds matching to MAX_FILTER_LENGTH x name length).
  * @example summaryViewModel(s, { filter: 'x'.repeat(MAX_FILTER_LENGTH + 1) }).error // 'filter: longer than 200 characters'
  */
 export const MAX_FILTER_LENGTH = 200;
 
 /**
- * One page of the parameters table. An invalid or over-long regex gives `error` and no rows
- * (never throws, so a typo in the filter box does not break the page).
+ * A case-insensitive name matcher for a filter: substring without wildcards, else a whole-name glob
+ * (`*` = any run, `?` = one character). The glob is the iterative two-pointer algorithm that
+ * remembers only the last `*` (Krauss, "Matching wildcards", Dr. Dobb's 2008): at most
+ * O(pattern x name) steps, never exponential, whatever the pattern.
+ *
+ * @example nameMatcher('sd_*')('SD_task__Intercept') // true
+ * @example nameMatcher('task[')('r_task[t1,Intercept]') // true
+ */
+export function nameMatcher(filter: string): (name: string) => boolean {
+  const p = filter.toLowerCase();
+  if (!p.includes('*') && !p.includes('?')) return (name) => name.toLowerCase().includes(p);
+  return (name) => {
+    const s = name.toLowerCase();
+    let i = 0;
+    let j = 0;
+    let star = -1;
+    let mark = 0;
+    while (i < s.length) {
+      if (j < p.length && (p[j] === '?' || (p[j] !== '*' && p[j] === s[i]))) {
+        i++;
+        j++;
+      } else if (j < p.length && p[j] === '*') {
+        star = j++;
+        mark = i;
+      } else if (star >= 0) {
+        j = star + 1;
+        i = ++mark;
+      } else return false;
+    }
+    while (j < p.length && p[j] === '*') j++;
+    return j === p.length;
+  };
+}
+
+/**
+ * One page of the parameters table. An over-long filter gives `error` and no rows (never throws,
+ * so a typo in the filter box does not break the page).
  *
  * @example
- * summaryViewModel(summary, { filter: '^sd_', page: 1, pageSize: 25 }).rows.map((r) => r.variable)
+ * summaryViewModel(summary, { filter: 'sd_*', page: 1, pageSize: 25 }).rows.map((r) => r.variable)
  */
 export function summaryViewModel(
   summary: Summary,
@@ -78,12 +120,8 @@ export function summaryViewModel(
     if (filter.length > MAX_FILTER_LENGTH) {
       error = `filter: longer than ${MAX_FILTER_LENGTH} characters`;
     } else {
-      try {
-        const re = new RegExp(filter, 'i');
-        matched = summary.variables.filter((r) => re.test(r.variable));
-      } catch (e) {
-        error = `filter: not a valid regular expression (${(e as Error).message})`;
-      }
+      const matches = nameMatcher(filter);
+      matched = summary.variables.filter((r) => matches(r.variable));
     }
     if (error) matched = [];
   }

@@ -1,48 +1,18 @@
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { BayesbenchError, NotFoundError } from '../errors.js';
-import type { Store } from '../store/store.js';
-import { sameOrigin, tokenAuth } from './auth.js';
-import type { Engine } from './engine.js';
-import { reportView } from './report-view.js';
-import { LIMITS } from './requests.js';
+import { NotFoundError } from '../errors.js';
+import { loopbackHostOnly, sameOrigin, tokenAuth } from './auth.js';
+import { type AppOptions, createContext } from './context.js';
+import { errorHandler } from './http-errors.js';
+import { packageRoot } from './paths.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { pageRoutes } from './routes/pages.js';
-import { createRunner, type Runner } from './runner.js';
 
-/** Options of createApp. */
-export interface AppOptions {
-  store: Store;
-  /** The job runner; default: one built from `engine.runFit` (worker threads), one fit at a time. */
-  runner?: Runner;
-  /** When set, every request needs `Authorization: Bearer <token>` or the login cookie. */
-  token?: string;
-  /** Replace parts of the default engine (tests inject a fake `runFit`). */
-  engine?: Partial<Engine>;
-  /** Fits at once for the default runner (default 1). */
-  jobs?: number;
-}
-
-/** What route modules share. */
-export interface AppContext {
-  store: Store;
-  runner: Runner;
-  engine: () => Promise<Engine>;
-  token?: string;
-}
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * The repo (or package) root: views/, public/ and models/ live there, also when run from dist/.
- * @example join(packageRoot(), 'models')
- */
-export function packageRoot(): string {
-  return ROOT.endsWith('/dist/') ? ROOT.slice(0, -'dist/'.length) : ROOT;
-}
+export type { AppContext, AppOptions } from './context.js';
+export { describeError } from './http-errors.js';
+export { packageRoot } from './paths.js';
 
 /**
  * Build the web app over a store. It never listens by itself: `serve` (or a test's supertest) does.
@@ -54,33 +24,8 @@ export function packageRoot(): string {
  * app.listen(3000, '127.0.0.1');
  */
 export function createApp(options: AppOptions): Express {
-  const { store } = options;
-  let enginePromise: Promise<Engine> | undefined;
-  const overrides = options.engine ?? {};
-  const engine = (): Promise<Engine> => {
-    enginePromise ??= (async () => {
-      const needed: (keyof Engine)[] = [
-        'parseCsv',
-        'detectColumns',
-        'checkFit',
-        'priors',
-        'models',
-      ];
-      if (needed.every((k) => overrides[k]) && overrides.runFit) return overrides as Engine;
-      const { defaultEngine } = await import('./default-engine.js');
-      return { ...defaultEngine(), ...overrides } as Engine;
-    })();
-    return enginePromise;
-  };
-  const runner =
-    options.runner ??
-    createRunner({
-      store,
-      jobs: options.jobs,
-      runFit: async (job, ctx) => (await engine()).runFit(job, ctx),
-    });
-  const ctx: AppContext = { store, runner, engine, token: options.token };
-
+  const ctx = createContext(options);
+  const { store, runner } = ctx;
   const app = express();
   const root = packageRoot();
   app.disable('x-powered-by');
@@ -89,6 +34,8 @@ export function createApp(options: AppOptions): Express {
   app.engine('ejs', (ejs as unknown as { __express: Parameters<Express['engine']>[1] }).__express);
   app.set('view cache', true);
   app.set('query parser', 'simple');
+  // Without a token the server trusts loopback, so it must be reached by a loopback name (DNS rebinding).
+  if (!options.token) app.use(loopbackHostOnly());
   // Helmet's defaults, except upgrade-insecure-requests: the server speaks plain HTTP, and on a LAN
   // address (--host with --token) that directive would make browsers fetch /static over https.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -106,51 +53,10 @@ export function createApp(options: AppOptions): Express {
   // Render a finished fit's report once in the background, so its first page view is fast.
   runner.subscribeAll((event) => {
     if (event.type !== 'status' || event.status !== 'done') return;
-    (async () => reportView(store, await engine(), store.getFit(event.fitId), {}))().catch(() => {
+    ctx.reports.get(store.getFit(event.fitId), {}).catch(() => {
       // A report that cannot be built shows its error when the page is opened.
     });
   });
   runner.pump();
   return app;
 }
-
-/**
- * Map an error to a status and a message for people; unknown errors are 500 without details.
- * @example describeError(new NotFoundError('fit 9 not found')) // { status: 404, message: 'fit 9 not found' }
- */
-export function describeError(err: unknown): { status: number; message: string } {
-  if (err instanceof BayesbenchError) return { status: err.status, message: err.message };
-  const e = err as { status?: number; statusCode?: number; type?: string; code?: string };
-  const status = e?.status ?? e?.statusCode;
-  if (e?.code === 'LIMIT_FILE_SIZE')
-    return {
-      status: 400,
-      message: `the file is over the upload limit of ${LIMITS.bytes / 1024 / 1024} MB`,
-    };
-  if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) {
-    return { status: 400, message: `upload rejected: ${(err as Error).message}` };
-  }
-  if (e?.type === 'entity.parse.failed')
-    return { status: 400, message: 'the request body is not valid JSON' };
-  if (e?.type === 'entity.too.large')
-    return { status: 413, message: 'the request body is too large' };
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, message: (err as Error).message || 'bad request' };
-  }
-  return { status: 500, message: 'internal error (see the server log)' };
-}
-
-const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const { status, message } = describeError(err);
-  if (status >= 500) console.error(`bayesbench web: ${req.method} ${req.path}:`, err);
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  res.status(status);
-  if (req.path.startsWith('/api/') || req.path === '/api' || !req.accepts('html')) {
-    res.json({ error: message, status });
-    return;
-  }
-  res.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message });
-};

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { BayesbenchError } from '../errors.js';
 
 /**
  * Name of the login cookie set by the login form.
@@ -97,5 +98,47 @@ export function sameOrigin(): RequestHandler {
       return;
     }
     res.status(403).json({ error: 'cross-site request refused', status: 403 });
+  };
+}
+
+/**
+ * Whether a Host header names this loopback server: `localhost`, a 127.x.x.x address or `[::1]`, on
+ * `port` (a missing port is 80). Only IP literals and localhost pass: any other name could be a DNS
+ * name an attacker points at 127.0.0.1 after the page loaded (DNS rebinding), which would make the
+ * attacker's page same-origin with this server.
+ * @example loopbackHostMatches('localhost:3000', 3000) // true
+ * @example loopbackHostMatches('rebind.evil.example:3000', 3000) // false
+ */
+export function loopbackHostMatches(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const m = /^(\[::1\]|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(?::(\d{1,5}))?$/i.exec(host);
+  if (!m) return false;
+  return (m[2] === undefined ? 80 : Number(m[2])) === port;
+}
+
+/**
+ * Without a token, answer only requests whose Host header is a loopback name for the port being
+ * served (421 otherwise, with a message saying what is accepted): defeats DNS rebinding, where a site
+ * whose name resolves to 127.0.0.1 would otherwise read, upload, fit and delete here.
+ *
+ * @example if (!token) app.use(loopbackHostOnly());
+ */
+export function loopbackHostOnly(): RequestHandler {
+  return (req, _res, next) => {
+    const port = req.socket.localPort ?? 0;
+    const host = req.get('host');
+    if (loopbackHostMatches(host, port)) {
+      next();
+      return;
+    }
+    const shown =
+      host === undefined ? '(none)' : `"${host.slice(0, 80)}${host.length > 80 ? '…' : ''}"`;
+    next(
+      new BayesbenchError(
+        `Host ${shown} refused: without --token this server answers only localhost, 127.0.0.1 or [::1] on port ${port}`,
+        'host',
+        421,
+      ),
+    );
   };
 }

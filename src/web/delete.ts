@@ -1,6 +1,5 @@
 import { runningElsewhere } from '../store/store.js';
-import type { AppContext } from './app.js';
-import { forgetReport } from './report-view.js';
+import { type AppContext, forgetFit } from './context.js';
 
 /*
  * Deleting from the web app. The store refuses (409) to delete a queued or running fit rather than
@@ -14,8 +13,14 @@ import { forgetReport } from './report-view.js';
  * still ended late could not crash the server.)
  */
 
-/** What deleting needs of the app. */
-export type DeleteContext = Pick<AppContext, 'store' | 'runner'>;
+/** What deleting needs of the app: store and runner, and the app's caches to forget the fit in. */
+export type DeleteContext = Pick<AppContext, 'store' | 'runner'> &
+  Partial<Pick<AppContext, 'reports' | 'pages'>>;
+
+/** Drop a deleted fit from the app's caches, when the caller has them. */
+function forgetCached(ctx: DeleteContext, id: number): void {
+  if (ctx.reports && ctx.pages) forgetFit({ reports: ctx.reports, pages: ctx.pages }, id);
+}
 
 /**
  * Stop a fit if it is queued or running, then delete it with its draws and job row.
@@ -27,7 +32,7 @@ export async function deleteFit(ctx: DeleteContext, id: number): Promise<void> {
   const { status } = ctx.store.fitState(id);
   if (status === 'queued' || status === 'running') await ctx.runner.stop(id);
   ctx.store.deleteFit(id);
-  forgetReport(id);
+  forgetCached(ctx, id);
 }
 
 /**
@@ -48,5 +53,5 @@ export async function deleteDataset(ctx: DeleteContext, id: number): Promise<voi
   const active = fits.filter((f) => f.status === 'queued' || f.status === 'running');
   await Promise.all(active.map((f) => runner.stop(f.id)));
   store.deleteDataset(id);
-  for (const f of fits) forgetReport(f.id);
+  for (const f of fits) forgetCached(ctx, f.id);
 }

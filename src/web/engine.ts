@@ -2,6 +2,7 @@ import type { Comparison } from '../analysis/types.js';
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import type { PriorRow } from '../model/spec.js';
+import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitResult, FitSpec } from '../store/store.js';
 
@@ -37,6 +38,13 @@ export interface ModelChoice {
   formula: string;
 }
 
+/** A report rebuilt for another ROPE/threshold: what the report page prints besides rank plots. */
+export interface RebuiltReport {
+  comparison: Comparison;
+  vm: ComparisonViewModel;
+  plots: Record<string, string>;
+}
+
 /** Injectable behaviour of the web app. */
 export interface Engine {
   /** Parse uploaded bytes; throws the CLI's DataError for malformed input. */
@@ -49,13 +57,17 @@ export interface Engine {
   priors(table: Table, spec: FitSpec): PriorRow[];
   /** Models offered on the New fit page. */
   models(): ModelChoice[];
-  /** Rebuild the comparison from stored draws with another ROPE/threshold (no refit). */
-  compareFromFit?(input: {
+  /**
+   * Rebuild a finished fit's report for another ROPE/threshold from its stored draws (no refit): the
+   * comparison, its view model and plots. `csv` is the dataset's bytes; the default engine parses
+   * them and does all of it on a worker thread.
+   */
+  rebuildReport?(input: {
     fit: FitRecord;
-    table: Table;
+    csv: Uint8Array;
     draws: Draws;
     rope?: number;
     threshold?: number;
-  }): Promise<Comparison> | Comparison;
+  }): Promise<RebuiltReport>;
   runFit: RunFit;
 }

@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import type { ModelSpec } from '../model/spec.js';
 import type { FitConfig, FitSpec } from '../store/store.js';
 
-/** The default model's name: picking it means "the default model adapted to the data" (analysis/formula.ts). */
+/** The default model's name: picking it means "the default model adapted to the data". */
 export const DEFAULT_MODEL = 'heuristic-task';
 
 const OPTIONAL_ROLES = ['category', 'seed', 'study', 'std', 'n', 'trials'] as const;

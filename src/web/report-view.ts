@@ -1,14 +1,14 @@
 import type { Comparison } from '../analysis/types.js';
-import type { Draws } from '../draws/draws.js';
-import { ConfigError, NotFoundError } from '../errors.js';
+import { BayesbenchError, ConfigError, NotFoundError } from '../errors.js';
 import type { DiagnosticsBanner } from '../report/banner.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitRecord, Store } from '../store/store.js';
-import type { Engine } from './engine.js';
+import type { Engine, RebuiltReport } from './engine.js';
+import { createLru } from './lru.js';
 
 /**
  * Report pages: the view models and SVG plots of src/report/, computed once per (fit, ROPE,
- * threshold) and cached in memory, so the report page under load only prints them.
+ * threshold) and cached in memory per app, so the report page under load only prints them.
  */
 
 // src/report/ is loaded on first use, so the JSON API works even where a plot module is missing.
@@ -41,7 +41,7 @@ export interface DecisionQuery {
 
 /**
  * Parse `?rope=&threshold=`; a bad value is a ConfigError (400) naming the parameter.
- * @example parseDecisionQuery({ rope: '0.5' }) // { rope: 0.5 }
+ * @example parseDecisionQuery({ rope: '0.51234' }) // { rope: 0.512 }
  */
 export function parseDecisionQuery(q: Record<string, unknown>): DecisionQuery {
   const out: DecisionQuery = {};
@@ -53,15 +53,18 @@ export function parseDecisionQuery(q: Record<string, unknown>): DecisionQuery {
       throw new ConfigError(`${k}: "${String(v).slice(0, 40)}" is not a number`);
     return x;
   };
+  // Rounded (ROPE to 3 significant digits, threshold to 3 decimals): finer values decide nothing
+  // differently in practice, and each distinct value is a rebuild and a cache entry.
   const rope = num('rope');
   if (rope !== undefined) {
     if (rope < 0) throw new ConfigError('rope: must be 0 or more');
-    out.rope = rope;
+    out.rope = Number(rope.toPrecision(3));
   }
   const threshold = num('threshold');
   if (threshold !== undefined) {
-    if (threshold <= 0.5 || threshold >= 1) throw new ConfigError('threshold: must be in (0.5, 1)');
-    out.threshold = threshold;
+    const t = Math.round(threshold * 1000) / 1000;
+    if (t <= 0.5 || t >= 1) throw new ConfigError('threshold: must be in (0.5, 1) (3 decimals)');
+    out.threshold = t;
   }
   return out;
 }
@@ -77,85 +80,126 @@ export interface ReportView {
   recomputed: boolean;
 }
 
-const CACHE_SIZE = 64;
-const cache = new Map<string, Promise<ReportView>>();
+/** Bounds of a ReportViews (stated in the README's limits). */
+export const REPORT_LIMITS = {
+  /** Report views kept per app (LRU): one per (fit, ROPE, threshold). */
+  views: 32,
+  /** Rebuilds for another ROPE/threshold running at once (each on a worker thread). */
+  rebuilds: 1,
+  /** Rebuilds waiting for one; beyond this a request answers 503 "busy". */
+  waiting: 4,
+};
 
-/**
- * Forget cached reports of a fit (after a restart).
- * @example forgetReport(3)
- */
-export function forgetReport(fitId: number): void {
-  for (const k of cache.keys()) if (k.startsWith(`${fitId}|`)) cache.delete(k);
+/** The report views of one app: built once per (fit, ROPE, threshold), kept in a bounded LRU. */
+export interface ReportViews {
+  /** The view of a finished fit for a query (the stored comparison, or one rebuilt off-thread). */
+  get(fit: FitRecord, query: DecisionQuery): Promise<ReportView>;
+  /** Forget the views of a fit (restart, delete). */
+  forget(fitId: number): void;
 }
 
 /**
- * The report of a finished fit for a ROPE/threshold: the stored comparison, or one rebuilt from the
- * stored draws with `compareFromFit` (no refit) when they differ from the fit's own.
- * @example const view = await reportView(store, engine, fit, { rope: 0.5 });
+ * Report views owned by one app (no module globals: two apps never share or evict each other's).
+ * A view for another ROPE/threshold rebuilds the comparison from the stored draws through
+ * `engine.rebuildReport` (comparison, view model and plots on a worker thread in the default engine); at most `limits.rebuilds` run at
+ * once and `limits.waiting` wait, further ones answer 503, so a client sending endless `?rope=`
+ * values costs one thread, not the event loop. Rank plots do not depend on the ROPE: they are built
+ * once per fit and shared.
+ * @example const views = createReportViews(store, engine); await views.get(fit, { rope: 0.5 });
  */
-export function reportView(
+export function createReportViews(
   store: Store,
-  engine: Engine,
-  fit: FitRecord,
-  query: DecisionQuery,
-): Promise<ReportView> {
-  const key = `${fit.id}|${fit.finished}|${query.rope ?? ''}|${query.threshold ?? ''}`;
-  let hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  hit = buildReport(store, engine, fit, query);
-  hit.catch(() => cache.delete(key));
-  cache.set(key, hit);
-  while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  return hit;
-}
-
-async function buildReport(
-  store: Store,
-  engine: Engine,
-  fit: FitRecord,
-  query: DecisionQuery,
-): Promise<ReportView> {
-  if (!fit.comparison) throw new NotFoundError(`fit ${fit.id} has no report yet`);
-  const R = await report();
-  let comparison = fit.comparison;
-  let recomputed = false;
-  const settings = comparison.settings ?? {};
-  const changed =
-    (query.rope !== undefined && query.rope !== settings.rope) ||
-    (query.threshold !== undefined && query.threshold !== settings.threshold);
-  let draws: Draws | null = null;
-  if (changed && engine.compareFromFit) {
-    draws = store.getDraws(fit.id);
-    if (draws) {
-      const dataset = store.getDataset(fit.datasetId);
-      const table = engine.parseCsv(store.getDatasetCsv(fit.datasetId), dataset.name);
-      comparison = await engine.compareFromFit({
-        fit,
-        table,
-        draws,
-        rope: query.rope,
-        threshold: query.threshold,
-      });
-      recomputed = true;
+  engine: () => Promise<Engine>,
+  limits = REPORT_LIMITS,
+): ReportViews {
+  const cache = createLru<Promise<ReportView>>({ entries: limits.views });
+  const rankCache = createLru<{ variable: string; svg: string }[]>({ entries: limits.views });
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const slot = async (): Promise<() => void> => {
+    if (running >= limits.rebuilds) {
+      if (queue.length >= limits.waiting) {
+        throw new BayesbenchError(
+          'busy: other ROPE/threshold values are being computed; try again in a few seconds',
+          'busy',
+          503,
+        );
+      }
+      await new Promise<void>((resolve) => queue.push(resolve));
     }
-  }
-  const banner = R.diagnosticsBanner(
-    fit.summary ?? { diagnostics: comparison.diagnostics, warnings: comparison.warnings },
-    { chains: fit.config.chains },
-  );
-  const vm = R.comparisonViewModel(comparison, {
-    rope: query.rope,
-    threshold: query.threshold,
-  });
-  const plots = R.renderComparisonPlots(comparison, { rope: query.rope }) as unknown as Record<
-    string,
-    string
-  >;
-  draws ??= store.getDraws(fit.id);
-  const rankPlots = draws ? R.topLevelRankPlots(draws, { max: 6 }) : [];
-  return { comparison, banner, vm, plots, rankPlots, recomputed };
+    running++;
+    return () => {
+      running--;
+      queue.shift()?.();
+    };
+  };
+  const rankPlots = async (fit: FitRecord) => {
+    const key = `${fit.id}|${fit.finished}`;
+    let hit = rankCache.get(key);
+    if (!hit) {
+      const R = await report();
+      const draws = store.getDraws(fit.id);
+      hit = draws ? R.topLevelRankPlots(draws, { max: 6 }) : [];
+      rankCache.set(key, hit);
+    }
+    return hit;
+  };
+  const build = async (fit: FitRecord, query: DecisionQuery): Promise<ReportView> => {
+    if (!fit.comparison) throw new NotFoundError(`fit ${fit.id} has no report yet`);
+    const R = await report();
+    const eng = await engine();
+    const settings = fit.comparison.settings ?? {};
+    const changed =
+      (query.rope !== undefined && query.rope !== settings.rope) ||
+      (query.threshold !== undefined && query.threshold !== settings.threshold);
+    let rebuilt: RebuiltReport | null = null;
+    if (changed && eng.rebuildReport) {
+      const release = await slot();
+      try {
+        const draws = store.getDraws(fit.id);
+        if (draws) {
+          rebuilt = await eng.rebuildReport({
+            fit,
+            csv: store.getDatasetCsv(fit.datasetId),
+            draws,
+            rope: query.rope,
+            threshold: query.threshold,
+          });
+        }
+      } finally {
+        release();
+      }
+    }
+    const comparison = rebuilt?.comparison ?? fit.comparison;
+    const recomputed = rebuilt !== null;
+    const banner = R.diagnosticsBanner(
+      fit.summary ?? { diagnostics: comparison.diagnostics, warnings: comparison.warnings },
+      { chains: fit.config.chains },
+    );
+    const vm =
+      rebuilt?.vm ??
+      R.comparisonViewModel(comparison, { rope: query.rope, threshold: query.threshold });
+    const plots =
+      rebuilt?.plots ??
+      (R.renderComparisonPlots(comparison, { rope: query.rope }) as unknown as Record<
+        string,
+        string
+      >);
+    return { comparison, banner, vm, plots, rankPlots: await rankPlots(fit), recomputed };
+  };
+  return {
+    get(fit, query) {
+      const key = `${fit.id}|${fit.finished}|${query.rope ?? ''}|${query.threshold ?? ''}`;
+      let hit = cache.get(key);
+      if (hit) return hit;
+      hit = build(fit, query);
+      hit.catch(() => cache.delete(key));
+      cache.set(key, hit);
+      return hit;
+    },
+    forget(fitId) {
+      cache.deleteWhere((k) => k.startsWith(`${fitId}|`));
+      rankCache.deleteWhere((k) => k.startsWith(`${fitId}|`));
+    },
+  };
 }

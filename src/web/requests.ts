@@ -11,6 +11,7 @@ import type {
   Store,
 } from '../store/store.js';
 import type { Engine } from './engine.js';
+import { bounded } from './messages.js';
 
 /**
  * Upload limits (also enforced by multer for the byte size).
@@ -72,13 +73,37 @@ export function summarizeTable(table: Table, detected: Partial<ColumnMap>): Data
       type: 'factor' as const,
       missing,
       levels: col.levels.length,
-      examples: col.levels.slice(0, 5),
+      examples: col.levels.slice(0, 5).map((x) => bounded(x)),
     };
   });
   const previewRows = Math.min(table.nRows, LIMITS.previewRows);
   const preview: string[][] = [];
-  for (let r = 0; r < previewRows; r++) preview.push(table.names.map((n) => cellText(table, n, r)));
+  for (let r = 0; r < previewRows; r++)
+    preview.push(table.names.map((n) => bounded(cellText(table, n, r))));
   return { rows: table.nRows, columns, detected, preview };
+}
+
+/**
+ * Fields in the first record of a comma-separated file (quotes respected: a comma or line end inside
+ * "..." does not count), scanning only until `stopAt` fields are seen: O(header bytes), no parse.
+ * @example countHeaderColumns(new TextEncoder().encode('a,"b,c",d\n1,2,3'), 1000) // 3
+ */
+export function countHeaderColumns(bytes: Uint8Array, stopAt: number): number {
+  const QUOTE = 0x22;
+  const COMMA = 0x2c;
+  const LF = 0x0a;
+  const CR = 0x0d;
+  let fields = 1;
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (b === COMMA) {
+      if (++fields >= stopAt) return fields;
+    } else if (b === LF || b === CR) break;
+  }
+  return fields;
 }
 
 /**
@@ -94,6 +119,14 @@ export function ingestUpload(
   if (!input.bytes)
     throw new DataError('no file uploaded: send the CSV in the multipart field "file"');
   const name = (input.name?.trim() || input.filename || 'upload.csv').slice(0, 200);
+  // The column limit is checked on the header line before the full (synchronous) parse: a 5 MB file
+  // of 500,000 columns would otherwise hold the event loop for tens of seconds and gigabytes.
+  const headerColumns = countHeaderColumns(input.bytes, LIMITS.columns + 1);
+  if (headerColumns > LIMITS.columns) {
+    throw new DataError(
+      `${bounded(name)}: line 1: more than ${LIMITS.columns} columns in the header (the limit is ${LIMITS.columns} columns)`,
+    );
+  }
   const table = engine.parseCsv(input.bytes, name);
   if (table.nRows > LIMITS.rows) {
     throw new DataError(`${name}: ${table.nRows} rows is over the limit of ${LIMITS.rows} rows`);

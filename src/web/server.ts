@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { openStore, type Store } from '../store/store.js';
-import { createApp, packageRoot } from './app.js';
+import { createApp } from './app.js';
 import { defaultEngine } from './default-engine.js';
+import { packageRoot } from './paths.js';
 import { ingestUpload } from './requests.js';
 import { createRunner, type Runner } from './runner.js';
 
@@ -32,10 +33,17 @@ export interface RunningServer {
 }
 
 /**
- * The demo dataset imported on first start (README.md "The web app"): the Long Range Arena table of Tay et al. 2021.
+ * The demo dataset imported on first start: the Long Range Arena table of Tay et al. 2021.
  * @example join(packageRoot(), DEMO_DATASET)
  */
 export const DEMO_DATASET = 'fixtures/real/lra_tay2021.csv';
+
+/**
+ * Shortest token accepted: 16 characters (with `openssl rand -hex 16`, 128 bits), so that the login
+ * throttle (LOGIN_LIMITS) makes guessing hopeless.
+ * @example MIN_TOKEN_LENGTH // 16
+ */
+export const MIN_TOKEN_LENGTH = 16;
 
 /**
  * Whether a host name is loopback (127.0.0.0/8, ::1, localhost): only then may the server run
@@ -44,6 +52,19 @@ export const DEMO_DATASET = 'fixtures/real/lra_tay2021.csv';
  */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The error of a failed listen, for people: a port in use or not allowed is a ConfigError (exit 2). */
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (err.code === 'EADDRINUSE')
+    return new ConfigError(`--port ${port}: the port is in use on ${host} (try another --port)`);
+  if (err.code === 'EACCES')
+    return new ConfigError(
+      `--port ${port}: not allowed to listen on it (ports below 1024 need privileges)`,
+    );
+  if (err.code === 'EADDRNOTAVAIL')
+    return new ConfigError(`--host ${host}: not an address of this machine`);
+  return err;
 }
 
 /**
@@ -94,36 +115,55 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
     throw new ConfigError(`--jobs must be an integer from 1 to 64 (got ${jobs})`);
   }
+  if (options.token !== undefined && options.token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `--token: at least ${MIN_TOKEN_LENGTH} characters (got ${options.token.length}); e.g. openssl rand -hex 16`,
+    );
+  }
   if (!isLoopback(host) && !options.token) {
     throw new ConfigError(
       `--host ${host} is not a loopback address: give --token T so that only people with the token can use the server`,
     );
   }
-  const dbPath = options.db ?? 'bayesbench.db';
-  const store = openStore(dbPath);
-  if (store.interruptedOnOpen.length > 0) {
-    log(
-      `bayesbench: fits ${store.interruptedOnOpen.join(', ')} were interrupted when the server last stopped; restart them from their pages`,
-    );
-  }
-  if (options.demo !== false) {
-    const id = seedDemo(store);
-    if (id !== null)
-      log(`bayesbench: imported the demo dataset (${DEMO_DATASET}) and queued fit ${id}`);
-  }
-  const engine = defaultEngine();
-  const runner = createRunner({ store, runFit: engine.runFit, jobs });
-  const app = createApp({ store, runner, token: options.token });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new ConfigError(`--port ${port}: the port is in use (try another --port)`)
-          : err,
-      ),
-    );
+  // Bind first: a port in use is a one-line error before the database is opened or the demo queued.
+  // (Express 5's app.listen calls its callback with the error, which read as "started".)
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(err, port, host));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
   });
+  let store: Store | undefined;
+  let runner: Runner;
+  try {
+    store = openStore(options.db ?? 'bayesbench.db');
+    if (store.interruptedOnOpen.length > 0) {
+      log(
+        `bayesbench: fits ${store.interruptedOnOpen.join(', ')} were interrupted when the server last stopped; restart them from their pages`,
+      );
+    }
+    if (options.demo !== false) {
+      const id = seedDemo(store);
+      if (id !== null)
+        log(`bayesbench: imported the demo dataset (${DEMO_DATASET}) and queued fit ${id}`);
+    }
+    const engine = defaultEngine();
+    runner = createRunner({ store, runFit: engine.runFit, jobs });
+    server.on('request', createApp({ store, runner, token: options.token }));
+  } catch (err) {
+    server.close();
+    store?.close();
+    throw err;
+  }
+  const openedStore = store;
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -131,7 +171,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   let closing: Promise<void> | undefined;
   return {
     server,
-    store,
+    store: openedStore,
     runner,
     url,
     close() {
@@ -140,7 +180,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         server.closeAllConnections();
         await runner.close();
         await closed;
-        store.close();
+        openedStore.close();
       })();
       return closing;
     },

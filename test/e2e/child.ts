@@ -14,11 +14,15 @@ export interface ServerChild {
  * Start the server in a child process on a free loopback port with a file database.
  * @example const s = await startChild('/tmp/x.db'); s.child.kill('SIGKILL');
  */
-export function startChild(db: string, demo = false): Promise<ServerChild> {
+export function startChild(
+  db: string,
+  demo = false,
+  env: Record<string, string> = {},
+): Promise<ServerChild> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'test/e2e/serve-child.ts', db, ...(demo ? ['--demo'] : [])],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {

@@ -5,7 +5,7 @@ import {
   normalRopeProbabilities,
 } from '../../src/report/comparison-view-model.js';
 import { formatByMcse, formatNumber, formatProb, formatProbAt } from '../../src/report/format.js';
-import { summaryViewModel } from '../../src/report/summary-view-model.js';
+import { nameMatcher, summaryViewModel } from '../../src/report/summary-view-model.js';
 import { makeComparison, makeSummary, XSS } from './fixtures.js';
 
 describe('comparisonViewModel', () => {
@@ -204,22 +204,28 @@ describe('summaryViewModel', () => {
     expect(summaryViewModel(s, { pageSize: 0 }).pageSize).toBe(1);
   });
 
-  it('filters by a case-insensitive regex and flags bad rows', () => {
-    const vm = summaryViewModel(s, { filter: '^R_HEURISTIC' });
+  it('filters by a case-insensitive substring or glob and flags bad rows', () => {
+    const vm = summaryViewModel(s, { filter: 'R_HEURISTIC*' });
     expect(vm.matched).toBe(1);
     expect(vm.rows[0].variable).toBe(`r_heuristic[${XSS},Intercept]`);
     expect(vm.rows[0].flagged).toBe(true);
     expect(vm.rows[0].flags).toEqual({ rhat: true, ess_bulk: true, ess_tail: true });
     expect(vm.flaggedCount).toBe(1);
-    expect(summaryViewModel(s, { filter: '^sigma$' }).rows.map((r) => r.variable)).toEqual([
-      'sigma',
-    ]);
+    expect(summaryViewModel(s, { filter: 'sigma' }).rows.map((r) => r.variable)).toEqual(['sigma']);
+    // Brackets are literal: no regex syntax, no 'invalid filter'.
+    expect(summaryViewModel(s, { filter: 'r_task[' }).matched).toBe(120);
+    expect(summaryViewModel(s, { filter: 'r_task[t?,*' }).matched).toBe(10);
   });
 
-  it('reports an invalid regex instead of throwing', () => {
-    const vm = summaryViewModel(s, { filter: 'r_task[' });
-    expect(vm.error).toMatch(/not a valid regular expression/);
-    expect(vm.rows).toHaveLength(0);
+  it('matches globs in bounded time and refuses over-long filters', () => {
+    expect(nameMatcher('a*b?c')('AxxBzC')).toBe(true);
+    expect(nameMatcher('a*b?c')('axxbc')).toBe(false);
+    expect(nameMatcher('*')('')).toBe(true);
+    expect(nameMatcher('?')('')).toBe(false);
+    // A pattern that makes naive recursive matchers exponential: 'a*a*a*...*b' on 'aaaa...'.
+    const hostile = `${'a*'.repeat(99)}b`;
+    expect(nameMatcher(hostile)('a'.repeat(10_000))).toBe(false);
+    expect(summaryViewModel(s, { filter: '^([\\s\\S]|[\\s\\S])*!' }).matched).toBe(0);
     expect(summaryViewModel(s, { filter: 'x'.repeat(201) }).error).toMatch(/longer than/);
   });
 });

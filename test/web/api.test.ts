@@ -4,6 +4,7 @@ import { prepareComparison } from '../../src/analysis/prepare.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
+import { webMessage } from '../../src/web/messages.js';
 import { createRunner } from '../../src/web/runner.js';
 import { CSV, controllableRunFit, fakeEngine } from './helpers.js';
 
@@ -79,7 +80,10 @@ describe('JSON API: datasets', () => {
       .post('/api/datasets')
       .attach('file', Buffer.from(`${header}\n${row}\n`), 'wide.csv')
       .expect(400);
-    expect(res.body.error).toBe('wide.csv: 201 columns is over the limit of 200 columns');
+    // Refused on the header line, before the parse.
+    expect(res.body.error).toBe(
+      'wide.csv: line 1: more than 200 columns in the header (the limit is 200 columns)',
+    );
     expect(store.listDatasets()).toEqual([]);
   });
 
@@ -315,7 +319,7 @@ describe('JSON API: deleting', () => {
 });
 
 describe('with the real data layer (default engine)', () => {
-  it('a mapping error is the CLI message, word for word, and creates no fit', async () => {
+  it('a mapping error is the CLI message (CLI hints worded for the web) and creates no fit', async () => {
     const store = openStore(':memory:');
     stores.push(store);
     const fake = controllableRunFit();
@@ -343,7 +347,8 @@ describe('with the real data layer (default engine)', () => {
         .post('/api/fits')
         .send({ dataset: 1, mapping: bad })
         .expect(400);
-      expect(res.body.error).toBe(cli);
+      expect(res.body.error).toBe(webMessage(cli));
+      expect(res.body.error).not.toContain('--drop-missing');
     }
     expect(store.listFits()).toEqual([]);
   });
@@ -395,12 +400,33 @@ describe('cross-site requests', () => {
       .set('Origin', 'null')
       .attach('file', Buffer.from(CSV), 'runs.csv')
       .expect(201);
+    // Origin equal to a non-loopback Host: same-origin, but without a token such a Host is refused
+    // (DNS rebinding; test/web/host.test.ts); with a token it passes.
     await request(app)
       .post('/api/datasets')
       .set('Host', 'bayesbench.local:3000')
       .set('Origin', 'http://bayesbench.local:3000')
       .attach('file', Buffer.from(CSV), 'runs.csv')
-      .expect(201);
+      .expect(421);
+    const store2 = openStore(':memory:');
+    try {
+      const fake = controllableRunFit({ immediate: true });
+      const tokenApp = createApp({
+        store: store2,
+        runner: createRunner({ store: store2, runFit: fake.runFit, storeIntervalMs: 0 }),
+        token: 'a-token-of-sixteen-chars',
+        engine: fakeEngine(fake.runFit),
+      });
+      await request(tokenApp)
+        .post('/api/datasets')
+        .set('Host', 'bayesbench.local:3000')
+        .set('Origin', 'http://bayesbench.local:3000')
+        .set('Authorization', 'Bearer a-token-of-sixteen-chars')
+        .attach('file', Buffer.from(CSV), 'runs.csv')
+        .expect(201);
+    } finally {
+      store2.close();
+    }
   });
 });
 

@@ -148,8 +148,13 @@ describe('pages', () => {
     expect(r.text).toContain('value="2"');
     await request(app).get('/fits/1?rope=-1').expect(400);
     await request(app).get('/fits/1?threshold=abc').expect(400);
-    const bad = await request(app).get('/fits/1?filter=(').expect(200);
-    expect(bad.text).toContain('error-message');
+    // Filters are text or globs, never regular expressions: '(' is just a character.
+    const paren = await request(app).get('/fits/1?filter=(').expect(200);
+    expect(paren.text).not.toContain('error-message');
+    const long = await request(app)
+      .get(`/fits/1?filter=${'x'.repeat(201)}`)
+      .expect(200);
+    expect(long.text).toContain('longer than 200 characters');
     const csv = await request(app).get('/fits/1/draws.csv').expect(200);
     expect(csv.text.split('\n')[0]).toBe('chain,draw,b_Intercept,sigma');
     expect(csv.text.split('\n')[1]).toBe('1,1,1,3');

@@ -1,161 +1,20 @@
 import { Router } from 'express';
-import multer from 'multer';
-import { BayesbenchError } from '../../errors.js';
-import type { DatasetInfo, FitRecord } from '../../store/store.js';
-import type { AppContext } from '../app.js';
-import { deleteDataset, deleteFit } from '../delete.js';
-import { parseDecisionQuery, reportView } from '../report-view.js';
-import { ingestUpload, LIMITS, parseFitRequest, parseId } from '../requests.js';
+import type { AppContext } from '../context.js';
+import { apiDatasetRoutes } from './api-datasets.js';
+import { apiFitRoutes } from './api-fits.js';
+
+export { datasetJson } from './api-datasets.js';
+export { fitJson, restartable } from './api-fits.js';
+export { upload, uploadFile } from './upload.js';
 
 /**
- * Multer with memory storage (nothing touches the disk) and the upload limits.
- * @example router.post('/datasets', upload.single('file'), handler)
- */
-export const upload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: LIMITS.bytes, files: 1, fields: 10, fieldSize: 10_000 },
-});
-
-/**
- * The JSON form of a dataset (no bytes).
- * @example datasetJson(store.getDataset(1)).columns
- */
-export function datasetJson(d: DatasetInfo) {
-  return {
-    id: d.id,
-    name: d.name,
-    rows: d.summary.rows,
-    columns: d.summary.columns.map((c) => c.name),
-    created: d.created,
-    bytes: d.bytes,
-  };
-}
-
-/**
- * The JSON form of a fit's state (GET /api/fits/:id).
- * @example fitJson(store.getFitLight(1)).status // 'running'
- */
-export function fitJson(f: FitRecord, live?: FitRecord['progress']) {
-  const progress = live ?? f.progress;
-  const out: Record<string, unknown> = {
-    id: f.id,
-    dataset: f.datasetId,
-    status: f.status,
-    progress: f.status === 'done' ? 1 : progress.fraction,
-    chains: progress.chains,
-    created: f.created,
-    started: f.started,
-    finished: f.finished,
-    spec: f.spec,
-    config: f.config,
-    diagnostics: f.diagnostics,
-  };
-  if (f.error) out.error = f.error;
-  return out;
-}
-
-/**
- * The JSON API for scripts (README-web.md documents it): datasets, fits, summary, cancel.
+ * The JSON API for scripts (the README documents it), one route file per resource: datasets and fits.
  *
  * @example app.use('/api', express.json(), apiRoutes(ctx));
  */
 export function apiRoutes(ctx: AppContext): Router {
-  const { store, runner } = ctx;
   const router = Router();
-
-  router.post('/datasets', upload.single('file'), async (req, res) => {
-    const engine = await ctx.engine();
-    const d = ingestUpload(store, engine, {
-      bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
-      filename: req.file?.originalname,
-      name: typeof req.body?.name === 'string' ? req.body.name : undefined,
-    });
-    res
-      .status(201)
-      .location(`/api/datasets/${d.id}`)
-      .json({
-        id: d.id,
-        rows: d.summary.rows,
-        columns: d.summary.columns.map((c) => c.name),
-      });
-  });
-
-  router.get('/datasets', (_req, res) => {
-    res.json(store.listDatasets().map(datasetJson));
-  });
-
-  router.get('/datasets/:id', (req, res) => {
-    const d = store.getDataset(parseId(req.params.id, 'dataset'));
-    res.json({
-      ...datasetJson(d),
-      summary: d.summary.columns,
-      detected: d.summary.detected ?? {},
-    });
-  });
-
-  router.delete('/datasets/:id', async (req, res) => {
-    await deleteDataset(ctx, parseId(req.params.id, 'dataset'));
-    res.status(204).end();
-  });
-
-  router.post('/fits', async (req, res) => {
-    const engine = await ctx.engine();
-    const request = parseFitRequest(store, engine, req.body);
-    const fit = store.createFit(request);
-    runner.pump();
-    res.status(202).location(`/api/fits/${fit.id}`).json({ id: fit.id });
-  });
-
-  router.get('/fits', (_req, res) => {
-    res.json(store.listFits().map((f) => fitJson(f, runner.progress(f.id))));
-  });
-
-  router.get('/fits/:id', (req, res) => {
-    const f = store.getFitLight(parseId(req.params.id, 'fit'));
-    const j = fitJson(f, runner.progress(f.id));
-    res.json({
-      id: j.id,
-      status: j.status,
-      progress: j.progress,
-      ...(f.error ? { error: f.error } : {}),
-      chains: j.chains,
-      dataset: j.dataset,
-    });
-  });
-
-  router.get('/fits/:id/summary', async (req, res) => {
-    const f = store.getFit(parseId(req.params.id, 'fit'));
-    if (f.status !== 'done' || !f.comparison) {
-      throw new BayesbenchError(`fit ${f.id} is ${f.status}: no summary yet`, 'not_ready', 409);
-    }
-    const query = parseDecisionQuery(req.query as Record<string, unknown>);
-    if (query.rope === undefined && query.threshold === undefined) {
-      res.json(f.comparison);
-      return;
-    }
-    // Another ROPE or threshold: the document rebuilt from the stored draws (no refit).
-    const view = await reportView(store, await ctx.engine(), f, query);
-    res.json(view.comparison);
-  });
-
-  router.post('/fits/:id/cancel', (req, res) => {
-    const id = parseId(req.params.id, 'fit');
-    const f = store.getFit(id);
-    if (!runner.cancel(id)) {
-      throw new BayesbenchError(`fit ${id} is ${f.status}: nothing to cancel`, 'conflict', 409);
-    }
-    res.status(202).json({ id, status: store.getFit(id).status });
-  });
-
-  router.post('/fits/:id/restart', (req, res) => {
-    const f = runner.restart(parseId(req.params.id, 'fit'));
-    res.status(202).json({ id: f.id, status: f.status });
-  });
-
-  router.delete('/fits/:id', async (req, res) => {
-    await deleteFit(ctx, parseId(req.params.id, 'fit'));
-    res.status(204).end();
-  });
-
+  router.use(apiDatasetRoutes(ctx));
+  router.use(apiFitRoutes(ctx));
   return router;
 }

@@ -1,0 +1,84 @@
+import { comparisonSpec } from '../analysis/compare.js';
+import { compareFromFit } from '../analysis/from-fit.js';
+import { prepareComparison } from '../analysis/prepare.js';
+import type { Comparison } from '../analysis/types.js';
+import type { Table } from '../data/table.js';
+import type { Summary } from '../diagnostics/types.js';
+import type { Draws } from '../draws/draws.js';
+import { renderComparisonPlots } from '../report/comparison-plots.js';
+import { comparisonViewModel } from '../report/comparison-view-model.js';
+import type { FitConfig, FitSpec } from '../store/store.js';
+import type { RebuiltReport } from './engine.js';
+import { compareOptions, readModels } from './fit-options.js';
+
+/** What a rebuild of the comparison for another ROPE/threshold needs from a finished fit. */
+export interface RebuildInput {
+  spec: FitSpec;
+  seed: FitConfig['seed'];
+  comparison: Comparison | null;
+  summary: Summary | null;
+  table: Table;
+  draws: Draws;
+  rope?: number;
+  threshold?: number;
+}
+
+/**
+ * Prepare a table for a fit's spec as a fit does (for checks, priors and rebuilds).
+ * @example prepareFor(table, spec, '/repo/models').prepared.table
+ */
+export function prepareFor(table: Table, spec: FitSpec, modelsDir: string) {
+  const options = compareOptions(
+    spec,
+    { chains: 1, warmup: 1, draws: 1, seed: 1 },
+    readModels(modelsDir),
+  );
+  const prepared = prepareComparison(table, options);
+  const mspec = comparisonSpec(prepared, options);
+  return { prepared, mspec, options };
+}
+
+/**
+ * The comparison of a finished fit rebuilt from its stored draws with another ROPE or threshold (no
+ * refit). Runs where it is called: the web app calls it on a worker thread (rebuild-worker.ts).
+ * @example rebuildComparison({ spec, seed: 1, comparison, summary, table, draws, rope: 0.5 }, modelsDir)
+ */
+export function rebuildComparison(input: RebuildInput, modelsDir: string): Comparison {
+  const { prepared } = prepareFor(input.table, input.spec, modelsDir);
+  const settings = input.comparison?.settings ?? {};
+  return compareFromFit(
+    {
+      table: prepared.table,
+      draws: input.draws,
+      summary: input.summary ?? undefined,
+      family: typeof settings.family === 'string' ? settings.family : undefined,
+      formula: typeof settings.formula === 'string' ? settings.formula : undefined,
+      scale: settings.scale === 'task' ? 'task' : 'none',
+      notes: prepared.notes,
+      settings,
+    },
+    {
+      rope: input.rope ?? (typeof settings.rope === 'number' ? settings.rope : undefined),
+      threshold:
+        input.threshold ??
+        (typeof settings.threshold === 'number' ? settings.threshold : undefined),
+      higherIsBetter: prepared.higherIsBetter,
+      seed: input.seed,
+    },
+  );
+}
+
+/**
+ * The report parts that depend on the ROPE/threshold, rebuilt from the stored draws: the comparison,
+ * its view model and its plots (all of it CPU work the web app keeps off its event loop).
+ * @example rebuildReport({ ...input, rope: 0.5 }, modelsDir).vm.rope // 0.5
+ */
+export function rebuildReport(input: RebuildInput, modelsDir: string): RebuiltReport {
+  const comparison = rebuildComparison(input, modelsDir);
+  const vm = comparisonViewModel(comparison, { rope: input.rope, threshold: input.threshold });
+  const plots = renderComparisonPlots(comparison, { rope: input.rope }) as unknown as Record<
+    string,
+    string
+  >;
+  return { comparison, vm, plots };
+}
