@@ -38,14 +38,18 @@ function isBlank(c: number): boolean {
  * before the header are skipped as parseCsv does, but their fields count against the column limit
  * too. Input that ends inside the header (a prefix of a file) passes when no limit was crossed.
  * Throws DataError naming the source, the line and the limit. `parseCsv` and `readCsvFile` call it
- * first; the web upload can call it on the uploaded bytes before queueing a parse.
+ * first; the web upload calls it on the uploaded bytes with its own, lower `maxColumns`.
  *
  * @example
  * checkCsvHeader('heuristic,task,score\na,t1,0.5\n', 'runs.csv'); // passes
  * checkCsvHeader(`${'c,'.repeat(5000)}c\n`, 'wide.csv');
  * // DataError: wide.csv: line 1: the header has more than 1000 columns (the limit is 1000 columns)
  */
-export function checkCsvHeader(text: string | Uint8Array, source: string): void {
+export function checkCsvHeader(
+  text: string | Uint8Array,
+  source: string,
+  limits: { maxColumns?: number } = {},
+): void {
   // Work on UTF-16 code units of a string, or on bytes: the delimiters are ASCII either way. Name
   // lengths are counted in characters (a UTF-8 continuation byte does not start a character).
   const isString = typeof text === 'string';
@@ -60,7 +64,8 @@ export function checkCsvHeader(text: string | Uint8Array, source: string): void 
   if (isString && at(0) === 0xfeff) i = 1;
   else if (!isString && at(0) === 0xef && at(1) === 0xbb && at(2) === 0xbf) i = 3;
   let line = 1;
-  const { maxColumns, maxColumnNameLength } = CSV_LIMITS;
+  const { maxColumnNameLength } = CSV_LIMITS;
+  const maxColumns = Math.min(limits.maxColumns ?? CSV_LIMITS.maxColumns, CSV_LIMITS.maxColumns);
   while (i < n) {
     const recordLine = line;
     let fields = 0;

@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runComparison } from '../analysis/compare.js';
 import { parseCsv } from '../data/csv.js';
@@ -7,6 +5,7 @@ import { BayesbenchError, ResourceError } from '../errors.js';
 import { type SerializedFitResult, serializeFitResult } from '../store/documents.js';
 import type { FitJob } from './engine.js';
 import { compareOptions, readModels } from './fit-options.js';
+import { niceThisThread } from './thread-priority.js';
 
 /**
  * Worker thread of one fit (src/web/run-fit.ts starts it): parse the dataset, run the comparison
@@ -22,20 +21,7 @@ interface WorkerInput {
   maxDocumentChars: number;
 }
 
-/**
- * Lower this thread's CPU priority (nice 10) so the server's event loop wins the CPU while a fit
- * runs: on Linux the nice value is per thread (setpriority(2) on a thread id, see its NOTES), and the
- * sampler's chain threads started from here inherit it. Elsewhere this is a no-op.
- */
-function niceThisThread(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not permitted: the fit runs at normal priority.
-  }
-}
-
+// nice 10 for this thread; the sampler's chain threads started from here inherit it.
 const { job, modelsDir, maxDocumentChars } = workerData as WorkerInput;
 niceThisThread();
 const port = parentPort!;

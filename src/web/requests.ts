@@ -1,5 +1,6 @@
 import { max, mean, min, standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
+import { checkCsvHeader } from '../data/csv-header.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import type {
@@ -84,29 +85,6 @@ export function summarizeTable(table: Table, detected: Partial<ColumnMap>): Data
 }
 
 /**
- * Fields in the first record of a comma-separated file (quotes respected: a comma or line end inside
- * "..." does not count), scanning only until `stopAt` fields are seen: O(header bytes), no parse.
- * @example countHeaderColumns(new TextEncoder().encode('a,"b,c",d\n1,2,3'), 1000) // 3
- */
-export function countHeaderColumns(bytes: Uint8Array, stopAt: number): number {
-  const QUOTE = 0x22;
-  const COMMA = 0x2c;
-  const LF = 0x0a;
-  const CR = 0x0d;
-  let fields = 1;
-  let quoted = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === QUOTE) quoted = !quoted;
-    else if (quoted) continue;
-    else if (b === COMMA) {
-      if (++fields >= stopAt) return fields;
-    } else if (b === LF || b === CR) break;
-  }
-  return fields;
-}
-
-/**
  * Check, parse and store an upload. Every problem is a DataError with the CLI's words, and nothing is
  * stored unless all checks pass.
  * @example await ingestUpload(store, engine, { bytes, filename: 'lra.csv' })
@@ -121,12 +99,7 @@ export function ingestUpload(
   const name = (input.name?.trim() || input.filename || 'upload.csv').slice(0, 200);
   // The column limit is checked on the header line before the full (synchronous) parse: a 5 MB file
   // of 500,000 columns would otherwise hold the event loop for tens of seconds and gigabytes.
-  const headerColumns = countHeaderColumns(input.bytes, LIMITS.columns + 1);
-  if (headerColumns > LIMITS.columns) {
-    throw new DataError(
-      `${bounded(name)}: line 1: more than ${LIMITS.columns} columns in the header (the limit is ${LIMITS.columns} columns)`,
-    );
-  }
+  checkCsvHeader(input.bytes, bounded(name), { maxColumns: LIMITS.columns });
   const table = engine.parseCsv(input.bytes, name);
   if (table.nRows > LIMITS.rows) {
     throw new DataError(`${name}: ${table.nRows} rows is over the limit of ${LIMITS.rows} rows`);

@@ -6,7 +6,6 @@ import { type FitRecord, openStore, type Store } from '../../src/store/store.js'
 import { createApp, describeError } from '../../src/web/app.js';
 import type { Engine } from '../../src/web/engine.js';
 import { webMessage } from '../../src/web/messages.js';
-import { countHeaderColumns } from '../../src/web/requests.js';
 import { loginThrottle } from '../../src/web/routes/auth.js';
 import { diagnosticsBadge } from '../../src/web/routes/pages.js';
 import { createRunner } from '../../src/web/runner.js';
@@ -209,11 +208,9 @@ describe('upload header', () => {
       .attach('file', Buffer.from(`${header}\n`), 'wide.csv')
       .expect(400);
     expect(res.body.error).toBe(
-      'wide.csv: line 1: more than 200 columns in the header (the limit is 200 columns)',
+      'wide.csv: line 1: the header has more than 200 columns (the limit is 200 columns)',
     );
     expect(parsed).toBe(0);
     expect(store.listDatasets()).toEqual([]);
-    expect(countHeaderColumns(Buffer.from('a,"b,\nc",d\r\n1,2,3'), 1000)).toBe(3);
-    expect(countHeaderColumns(Buffer.from('a'), 1000)).toBe(1);
   });
 });
