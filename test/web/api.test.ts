@@ -82,7 +82,7 @@ describe('JSON API: datasets', () => {
       .expect(400);
     // Refused on the header line, before the parse.
     expect(res.body.error).toBe(
-      'wide.csv: line 1: more than 200 columns in the header (the limit is 200 columns)',
+      'wide.csv: line 1: the header has more than 200 columns (the limit is 200 columns)',
     );
     expect(store.listDatasets()).toEqual([]);
   });
