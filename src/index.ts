@@ -37,7 +37,6 @@ export {
   scaleTable,
 } from './analysis/from-fit.js';
 export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
-export { canMarginalize, compileComparisonModel } from './analysis/model.js';
 export { overallCells } from './analysis/overall-cells.js';
 export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
 export { ppcByTask } from './analysis/ppc.js';
@@ -133,6 +132,8 @@ export type { FitOptions, FitResult } from './model/fit.js';
 export { fit, prepareTable } from './model/fit.js';
 export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
 export { parseFormula } from './model/formula.js';
+export { nestApplies } from './model/nested-data.js';
+export { isNestedModel, type NestedModel } from './model/nested-model.js';
 export { posteriorPredict } from './model/predict.js';
 export type { ParsedPrior, PriorDist } from './model/priors.js';
 export { parsePrior } from './model/priors.js';

@@ -4,6 +4,7 @@ import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
+import { isNestedModel, type NestedModel } from '../model/nested-model.js';
 import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
 import { sample } from '../sampler/sample.js';
 import { summarizeFitInWorkers } from '../sampler/summarize-in-workers.js';
@@ -16,7 +17,6 @@ import {
   type ScaleMode,
   scaleTable,
 } from './from-fit.js';
-import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
 import type { Comparison } from './types.js';
 
@@ -63,7 +63,8 @@ export interface CompareOptions extends DecisionOptions {
   sampler?: SamplerConfig;
   /**
    * Integrate the heuristic x task effect out of gaussian varying-intercept models (default true;
-   * see src/analysis/model.ts). false samples the model layer's plain parameterization.
+   * compileModel's `marginalize: 'nested'`, src/model/nested-model.ts). false samples the model
+   * layer's default parameterization.
    */
   marginalize?: boolean;
   /** Diagnostic thresholds. */
@@ -79,8 +80,8 @@ export interface ComparisonRun {
   comparison: Comparison;
   prepared: PreparedComparison;
   spec: ModelSpec;
-  /** The model that was sampled (the marginalized comparison model or the model layer's). */
-  model: CompiledModel | ComparisonModel;
+  /** The model that was sampled (the nested-chain model or the model layer's default). */
+  model: CompiledModel | NestedModel;
   fit: Fit;
   summary: Summary;
 }
@@ -159,17 +160,19 @@ export async function runComparison(
   const prepared = prepareComparison(table, options);
   const spec = comparisonSpec(prepared, options);
   const { table: fitted } = scaleTable(prepared.table, scale);
-  const reference = compileModel(spec, fitted);
-  const marginalize = options.marginalize !== false && canMarginalize(reference, spec);
-  const model = marginalize ? compileComparisonModel(reference, spec, fitted) : reference;
+  const model =
+    options.marginalize === false
+      ? compileModel(spec, fitted)
+      : compileModel(spec, fitted, { marginalize: 'nested' });
+  const nested = isNestedModel(model);
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  if (marginalize && config.inits === undefined) {
-    config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
+  if (nested && config.inits === undefined) {
+    config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
   // the rows on the chains' worker threads when the chains ran there (same rows either way); the
@@ -194,7 +197,7 @@ export async function runComparison(
         ...prepared.settings,
         ...(options.source ? { source: options.source } : {}),
         model: spec.name ?? null,
-        parameterization: marginalize
+        parameterization: nested
           ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
           : 'non-centred group effects (model layer)',
         priors: model.priors.map((p) => ({ ...p })),

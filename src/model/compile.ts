@@ -19,11 +19,22 @@
 
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
+import { hashNormals } from '../math/hash-normals.js';
 import { mean as meanOf, variance } from '../math/moments.js';
 import { digamma, gammaln } from '../math/stdlib.js';
 import type { ModelSource } from '../sampler/types.js';
+import {
+  type Cells,
+  collapseRows,
+  denseCodes,
+  gaussianCellStats,
+  type RowKey,
+  rowCells,
+} from './cells.js';
 import { buildDesign, type Design } from './design.js';
 import { parseFormula } from './formula.js';
+import { nestApplies, nestedData } from './nested-data.js';
+import { buildNestedModel, type NestedModel } from './nested-model.js';
 import {
   type CompiledPrior,
   compilePrior,
@@ -35,7 +46,11 @@ import {
   priorLogDensity,
   resolvePriors,
 } from './priors.js';
+import type { RebuildArgs } from './rebuild.js';
 import type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './spec.js';
+
+/** The rebuild module (ends in .ts when running from sources; the sampler's loader handles both). */
+const REBUILD_MODULE = import.meta.url.replace(/\/compile\.([cm]?[jt]s)$/, '/rebuild.$1');
 
 const FAMILIES: readonly Family[] = [
   'gaussian',
@@ -61,10 +76,15 @@ export interface CompileOptions {
    * Integrate out, exactly, the gaussian group term whose levels are the cells (default true), e.g.
    * (1|heuristic:task) in the comparison model: ybar_c ~ N(mu_c, V_c + sd^2) with V_c = sigma^2 / W_c.
    * Its r_ draws are then drawn from their exact conditional posterior N(m_c, v_c) in writeVariables
-   * with a normal stream keyed by the bits of theta (deterministic per draw). Same posterior, far
-   * fewer parameters (10,000 fewer for 20 heuristics x 500 tasks) and no funnel.
+   * with normals keyed by the bits of theta (math/hash-normals.ts; deterministic per draw). Same
+   * posterior, far fewer parameters (10,000 fewer for 20 heuristics x 500 tasks) and no funnel.
+   *
+   * 'nested': when the model has the comparison model's shape (gaussian, varying intercepts only,
+   * a heuristic:task term; see nested-data.ts `nestApplies`), integrate out the whole nested chain
+   * heuristic:task in heuristic:category in heuristic and sample the other varying intercepts as a
+   * centred level plus contrasts (nested-model.ts); other models compile as with `true`.
    */
-  marginalize?: boolean;
+  marginalize?: boolean | 'nested';
   /**
    * Sample each centred varying intercept as its level's total (opt-in, default false): the sampled
    * coordinate of level l of a centred term is r_l + the mean, over the cells of level l, of the
@@ -209,70 +229,14 @@ export function normalizeSpec(spec: ModelSpec): ModelSpec & { family: Family } {
   return { ...spec, family, priors: spec.priors ?? [] };
 }
 
-/** Mixed-radix keys made dense: combine two code arrays into first-appearance codes. */
-function combineCodes(a: Float64Array, na: number, b: ArrayLike<number>, nb: number): number {
-  const n = a.length;
-  if (na * nb <= n * 4 && na * nb < 2 ** 52) {
-    for (let i = 0; i < n; i++) a[i] = a[i] * nb + b[i];
-    return na * nb;
-  }
-  const map = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const k = a[i] * nb + b[i];
-    let c = map.get(k);
-    if (c === undefined) {
-      c = map.size;
-      map.set(k, c);
-    }
-    a[i] = c;
-  }
-  return map.size;
-}
-
-function denseCodesOfValues(v: Float64Array): { codes: Int32Array; n: number } {
-  const map = new Map<number, number>();
-  const codes = new Int32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    let c = map.get(v[i]);
-    if (c === undefined) {
-      c = map.size;
-      map.set(v[i], c);
-    }
-    codes[i] = c;
-  }
-  return { codes, n: map.size };
-}
-
-/** Cells: rows sharing all predictor values and group levels. Returns cellOfRow and first rows. */
-function buildCells(d: Design): { cellOfRow: Int32Array; firstRow: Int32Array; nCells: number } {
-  const n = d.nRows;
-  const key = new Float64Array(n);
-  let nk = 1;
-  for (const col of d.X) {
-    const c = denseCodesOfValues(col);
-    nk = combineCodes(key, nk, c.codes, c.n);
-  }
+/** Cells: rows sharing all predictor values and group levels (and slope covariate values). */
+function buildCells(d: Design): Cells {
+  const keys: RowKey[] = d.X.map((col) => denseCodes(col));
   for (const g of d.groups) {
-    nk = combineCodes(key, nk, g.idx, g.levels.length);
-    for (const z of g.z) {
-      if (z === null) continue;
-      const c = denseCodesOfValues(z);
-      nk = combineCodes(key, nk, c.codes, c.n);
-    }
+    keys.push({ codes: g.idx, n: g.levels.length });
+    for (const z of g.z) if (z !== null) keys.push(denseCodes(z));
   }
-  const map = new Map<number, number>();
-  const cellOfRow = new Int32Array(n);
-  const first: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let c = map.get(key[i]);
-    if (c === undefined) {
-      c = first.length;
-      map.set(key[i], c);
-      first.push(i);
-    }
-    cellOfRow[i] = c;
-  }
-  return { cellOfRow, firstRow: Int32Array.from(first), nCells: first.length };
+  return collapseRows(d.nRows, keys);
 }
 
 /**
@@ -402,49 +366,6 @@ function choleskyCorrBackward(
   }
 }
 
-/**
- * Standard normals from a generator seeded by a hash of the bits of theta (Box-Muller on sfc32,
- * Doty-Humphrey's small fast counter): deterministic in theta, independent-looking across draws.
- */
-function thetaNormalStream(theta: Float64Array): () => number {
-  const words = new Uint32Array(theta.buffer, theta.byteOffset, theta.length * 2);
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  for (let i = 0; i < words.length; i++) {
-    a = Math.imul(a ^ words[i], 0x85ebca6b);
-    a ^= a >>> 13;
-    b = Math.imul(b + words[i], 0xc2b2ae35) ^ (a >>> 7);
-    c = (c + Math.imul(b, 0x27d4eb2f)) | 0;
-  }
-  let d = 1;
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  let cached = 0;
-  let has = false;
-  return () => {
-    if (has) {
-      has = false;
-      return cached;
-    }
-    let u1 = next() + next() / 4294967296;
-    if (u1 <= 0) u1 = 2 ** -53;
-    const u2 = next();
-    const rad = Math.sqrt(-2 * Math.log(u1));
-    cached = rad * Math.sin(2 * Math.PI * u2);
-    has = true;
-    return rad * Math.cos(2 * Math.PI * u2);
-  };
-}
-
 function log1pExp(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
@@ -464,7 +385,27 @@ function sigmoid(x: number): number {
  * const grad = new Float64Array(model.dim);
  * const lp = model.logDensityGradient(new Float64Array(model.dim), grad);
  */
-export function compileModel(spec: ModelSpec, table: Table, options: CompileOptions = {}): Model {
+export function compileModel(
+  spec: ModelSpec,
+  table: Table,
+  options: CompileOptions & { marginalize: 'nested' },
+): Model | NestedModel;
+export function compileModel(spec: ModelSpec, table: Table, options?: CompileOptions): Model;
+export function compileModel(
+  spec: ModelSpec,
+  table: Table,
+  options: CompileOptions = {},
+): Model | NestedModel {
+  if (options.marginalize !== 'nested') return compileCellModel(spec, table, options);
+  const ref = compileCellModel(spec, table, { ...options, marginalize: true });
+  if (!nestApplies(ref)) return ref;
+  return buildNestedModel(
+    nestedData(ref, table, options.sufficientStats === false ? { collapse: false } : {}),
+  );
+}
+
+/** The model on cells (compileModel without the nested chain). */
+function compileCellModel(spec: ModelSpec, table: Table, options: CompileOptions): Model {
   const nspec = normalizeSpec(spec);
   const family = nspec.family;
   const formula = parseFormula(nspec.formula);
@@ -522,20 +463,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       family === 'lognormal' ||
       family === 'binomial' ||
       family === 'bernoulli');
-  let cellOfRow: Int32Array;
-  let firstRow: Int32Array;
-  let nCells: number;
-  if (collapsible) {
-    const c = buildCells(d);
-    cellOfRow = c.cellOfRow;
-    firstRow = c.firstRow;
-    nCells = c.nCells;
-  } else {
-    cellOfRow = new Int32Array(n);
-    for (let i = 0; i < n; i++) cellOfRow[i] = i;
-    firstRow = cellOfRow;
-    nCells = n;
-  }
+  const { cellOfRow, firstRow, nCells } = collapsible ? buildCells(d) : rowCells(n);
   // Centred population columns at cell level.
   const Xc: Float64Array[] = d.X.map((col, k) => {
     const v = new Float64Array(nCells);
@@ -546,9 +474,8 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   // Family statistics per cell.
   const w = d.weights;
   // gaussian/lognormal: W (weight sum), P (precision weight sum), M (weighted mean), SS (within SS)
-  const cW = new Float64Array(nCells);
-  const cM = new Float64Array(nCells);
-  const cSS = new Float64Array(nCells);
+  let cW: Float64Array = new Float64Array(nCells);
+  let cM: Float64Array = new Float64Array(nCells);
   // binomial/bernoulli: successes K, trials N
   const cK = new Float64Array(nCells);
   const cN = new Float64Array(nCells);
@@ -567,19 +494,11 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
       const wi = w ? w[i] : 1;
       pw[i] = d.se ? wi / (d.se[i] * d.se[i]) : wi;
     }
-    for (let i = 0; i < n; i++) {
-      const c = cellOfRow[i];
-      cW[c] += pw[i];
-      cM[c] += pw[i] * yv[i];
-      totalW += w ? w[i] : 1;
-    }
-    for (let c = 0; c < nCells; c++) cM[c] = cW[c] > 0 ? cM[c] / cW[c] : 0;
-    for (let i = 0; i < n; i++) {
-      const c = cellOfRow[i];
-      const e = yv[i] - cM[c];
-      cSS[c] += pw[i] * e * e;
-    }
-    for (let c = 0; c < nCells; c++) ssConst += cSS[c];
+    for (let i = 0; i < n; i++) totalW += w ? w[i] : 1;
+    const stats = gaussianCellStats(yv, pw, cellOfRow, nCells);
+    cW = stats.W;
+    cM = stats.M;
+    for (let c = 0; c < nCells; c++) ssConst += stats.SS[c];
   } else if (family === 'binomial' || family === 'bernoulli') {
     for (let i = 0; i < n; i++) {
       const c = cellOfRow[i];
@@ -870,6 +789,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   // Cell of each level of the marginal term.
   const margCell = new Int32Array(marg ? marg.nLevels : 0);
   if (marg) for (let c = 0; c < nCells; c++) margCell[marg.idx[c]] = c;
+  const margXi = new Float64Array(margCell.length);
   const sigmaOff = hasSigma
     ? parameterNames.push(std ? '(log(sigma)-log(s))*sqrt(2dof)' : 'log(sigma)') - 1
     : -1;
@@ -1526,18 +1446,18 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
   /**
    * Draw the marginalized term's effects from their exact conditional posterior given theta:
    * r_c | rest ~ N(tau^2 e_c / (V_c + tau^2), V_c tau^2 / (V_c + tau^2)). The standard normals come
-   * from a small generator seeded by a hash of theta's bits, so the same theta gives the same draw.
+   * from math/hash-normals.ts (keyed by theta's bits), so the same theta gives the same draw.
    */
   const drawMarginal = (theta: Float64Array): void => {
     if (!marg) return;
     cellEta(theta);
     const tau2 = marg.sd[0] * marg.sd[0];
     const s2 = hasSigma ? Math.exp(2 * logSigmaOf(theta)) : 1;
-    const normal = thetaNormalStream(theta);
+    hashNormals(theta, margXi);
     for (let l = 0; l < marg.nLevels; l++) {
       const c = margCell[l];
       const W = cW[c];
-      const z = normal();
+      const z = margXi[l];
       if (!(W > 0)) {
         marg.r[l] = Math.sqrt(tau2) * z;
         continue;
@@ -1621,7 +1541,7 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     },
   };
 
-  // A worker rebuilds the model with compileModel(spec, table) and default options; with other
+  // A worker rebuilds the model with rebuild.ts (compileModel(spec, table), default options); with other
   // options (or a centred list given only as an option) chains must stay in-process.
   const defaultOptions =
     options.sufficientStats !== false &&
@@ -1632,8 +1552,9 @@ export function compileModel(spec: ModelSpec, table: Table, options: CompileOpti
     options.meanContrasts !== false &&
     options.totals !== false &&
     options.centred === undefined;
+  const args: RebuildArgs = { kind: 'spec', spec: nspec, table };
   const source: ModelSource | undefined = defaultOptions
-    ? { kind: 'spec', spec: nspec, table }
+    ? { kind: 'module', path: REBUILD_MODULE, exportName: 'rebuildModel', args }
     : undefined;
   return {
     dim,

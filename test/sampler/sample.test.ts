@@ -294,7 +294,8 @@ describe('worker threads with a compiled ModelSpec (kind spec)', () => {
     }
     const table = tableFromRecords(records, 'inline');
     const model = compileModel({ formula: 'y ~ x + (1 | g)' }, table);
-    expect(model.source?.kind).toBe('spec');
+    // the model layer's one worker entry point (src/model/rebuild.ts), named as a module source
+    expect(model.source?.kind === 'module' && model.source.exportName).toBe('rebuildModel');
     const cfg = { chains: 2, warmup: 100, draws: 100, seed: 12 };
     const inWorkers = await sample(model, cfg);
     const inProcess = await sample(model, { ...cfg, parallel: false });
