@@ -7,7 +7,12 @@ import {
   levelBackward,
   levelForward,
 } from './geometry/marginal-chain.js';
-import { basisApply, basisTranspose, nestedBasis } from './geometry/nested-basis.js';
+import {
+  basisApply,
+  basisTranspose,
+  type NestedBasis,
+  nestedBasis,
+} from './geometry/nested-basis.js';
 import type { NestedData } from './nested-data.js';
 import { type CompiledPrior, compilePrior, parsePrior, priorLogDensity } from './priors.js';
 import type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './spec.js';
@@ -71,12 +76,68 @@ function priorFor(priors: readonly PriorRow[], cls: string, group = ''): Compile
   return compilePrior(parsePrior(`${name} ~ ${row.prior}`).dist);
 }
 
-/**
- * The nested-chain model from its compact statistics (in-process and in sampler workers alike, so
- * both run the same function on the same numbers: bit-identical draws).
- */
-export function buildNestedModel(data: NestedData): NestedModel {
-  const { spec, groups, priors, hasSigma } = data;
+/** A sampled group term: centred level plus contrasts in a nested basis (geometry/nested-basis.ts). */
+interface SampledTerm {
+  g: GroupInfo;
+  sdOff: number;
+  zOff: number;
+  n: number;
+  idx: Int32Array;
+  prior: CompiledPrior;
+  u: Float64Array;
+  gu: Float64Array;
+  centred: boolean;
+  basis: NestedBasis;
+}
+
+/** The compiled parts of the nested-chain model (built once by `nestedState`). */
+interface NestedState {
+  data: NestedData;
+  terms: SampledTerm[];
+  levels: Level[];
+  top: Pick<ChainLevel, 'nodeOfChild' | 'A' | 'B' | 'Abar' | 'Bbar'>;
+  dim: number;
+  parameterNames: string[];
+  variableNames: string[];
+  slotOf: Map<string, number>;
+  sigmaOff: number;
+  logSdOffs: number[];
+  xi: Float64Array;
+  pIntercept: CompiledPrior;
+  pSigma: CompiledPrior;
+  L: number;
+  v: Float64Array;
+  vbar: Float64Array;
+  yMean: number;
+  ySd: number;
+  c0: number;
+  eta: Float64Array;
+  gEta: Float64Array;
+  w: Float64Array;
+  pg: Float64Array;
+  zMean: Float64Array;
+  M: number;
+  N: number;
+  an: Float64Array;
+  ay: Float64Array;
+  ass: Float64Array;
+  se2: Float64Array | null;
+  cellNode: Int32Array;
+  hasSigma: boolean;
+  sdSlot: number[];
+  rSlot: Int32Array[];
+  cellTauOff: number;
+  useShare: boolean;
+  phi: Float64Array;
+  scaled: boolean;
+  sigmaScale: number;
+  sigmaLoc: number;
+  tauScale: number;
+}
+
+/** The layout, buffers and reparameterization of the nested-chain model from its data. */
+function nestedState(data: NestedData): NestedState {
+  const { groups, priors, hasSigma } = data;
   const { n: an, mean: ay, ss: ass, se2, node: cellNode } = data.cells;
   const M = an.length;
   const N = data.nRows;
@@ -162,212 +223,11 @@ export function buildNestedModel(data: NestedData): NestedModel {
   const w = new Float64Array(M);
   const pg = new Float64Array(2);
   const zMean = new Float64Array(terms.length);
-  /**
-   * eta (per cell) without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]),
-   * the well-identified overall level: each sampled group enters through z - mean(z), so the ridge
-   * "intercept up, every task effect down" (badly conditioned when a few tasks sit far apart, as in
-   * LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
-   */
-  const computeEta = (theta: Float64Array) => {
-    eta.fill(theta[0]);
-    terms.forEach((t, k) => {
-      // the group mean is identified by its prior only: non-centred, m = sd / (c0 sqrt(n)) m~
-      const m = (Math.exp(theta[t.sdOff]) * theta[t.zOff]) / (c0 * Math.sqrt(t.n));
-      zMean[k] = m;
-      basisApply(t.basis, theta, t.zOff + 1, t.u);
-      // contrasts: centred (v as is) or non-centred (v = sd / c0 v~)
-      const f = t.centred ? 1 : Math.exp(theta[t.sdOff]) / c0;
-      for (let l = 0; l < t.n; l++) t.u[l] = f * t.u[l] + m;
-      for (let a = 0; a < M; a++) {
-        const l = t.idx[a];
-        if (l >= 0) eta[a] += c0 * (t.u[l] - m);
-      }
-    });
-  };
-  const interceptOf = (theta: Float64Array) => {
-    let b = theta[0];
-    for (let k = 0; k < terms.length; k++) b -= c0 * zMean[k];
-    return b;
-  };
-  const weights = (sigma2: number) => {
-    if (se2) for (let a = 0; a < M; a++) w[a] = 1 / (sigma2 + se2[a]);
-    else w.fill(1 / sigma2);
-  };
-  /** Forward pass up the chain; returns the log density of the data given eta and the scales. */
-  const forward = (): number => {
-    let lp = 0;
-    const first = levels[0];
-    first.A.fill(0);
-    first.B.fill(0);
-    const cellA = first.A;
-    const cellB = first.B;
-    // without se every row has the same weight: one log instead of one per row
-    let logW = se2 ? 0 : 0.5 * N * Math.log(w[0]);
-    for (let a = 0; a < M; a++) {
-      const c = cellNode[a];
-      const wa = w[a];
-      const na = an[a];
-      const d = ay[a] - eta[a];
-      if (se2) logW += 0.5 * na * Math.log(wa);
-      // sum over the cell's rows of w e_i^2 = w (ss + n d^2)
-      lp -= 0.5 * wa * (ass[a] + na * d * d);
-      if (c < 0) continue;
-      cellA[c] += wa * na;
-      cellB[c] += wa * na * d;
-    }
-    lp += logW;
-    for (let k = 0; k < L; k++) {
-      const lv = levels[k];
-      const up = k + 1 < L ? levels[k + 1] : top;
-      up.A.fill(0);
-      up.B.fill(0);
-      lp += levelForward(lv.A, lv.B, lv.p, lv.n, v[k], up.nodeOfChild, up.A, up.B);
-    }
-    return lp;
-  };
-
-  const innerLogDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
-    grad.fill(0);
-    computeEta(theta);
-    for (let k = 0; k < L; k++) {
-      const sd = Math.exp(theta[levels[k].logSdOff]);
-      v[k] = sd * sd;
-    }
-    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
-    const sigma2 = sigma * sigma;
-    weights(sigma2);
-    let lp = forward();
-    // backward pass down the chain
-    for (let k = L - 1; k >= 0; k--) {
-      const lv = levels[k];
-      const up = k + 1 < L ? levels[k + 1] : top;
-      vbar[k] = levelBackward(lv, v[k], up.nodeOfChild, up.Abar, up.Bbar);
-    }
-    // per cell: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
-    // -w^2 (Abar + Bbar e_i + 1 / (2 w) - e_i^2 / 2), with sum e_i = n d, sum e_i^2 = ss + n d^2
-    let gSigma2 = 0;
-    const first = levels[0];
-    let gMu = 0;
-    for (let a = 0; a < M; a++) {
-      const c = cellNode[a];
-      const na = an[a];
-      const wa = w[a];
-      const d = ay[a] - eta[a];
-      const Bb = c >= 0 ? first.Bbar[c] : 0;
-      const Ab = c >= 0 ? first.Abar[c] : 0;
-      const ge = wa * na * (d - Bb);
-      gEta[a] = ge;
-      gMu += ge;
-      if (hasSigma)
-        gSigma2 -= wa * wa * (na * (Ab + 0.5 / wa) + Bb * na * d - 0.5 * (ass[a] + na * d * d));
-    }
-    // chain rule to the overall level and the sampled group effects
-    grad[0] += gMu;
-    const b0 = interceptOf(theta);
-    lp += priorLogDensity(pIntercept, b0, pg);
-    const dB0 = pg[1];
-    grad[0] += dB0;
-    for (const t of terms) {
-      const sd = Math.exp(theta[t.sdOff]);
-      const prec = (c0 * c0) / (sd * sd);
-      let gTot = 0;
-      t.gu.fill(0);
-      for (let a = 0; a < M; a++) {
-        const l = t.idx[a];
-        if (l < 0) continue;
-        t.gu[l] += c0 * gEta[a];
-        gTot += gEta[a];
-      }
-      for (let l = 0; l < t.n; l++) t.gu[l] -= (c0 * (gTot + dB0)) / t.n;
-      // back to (mean m~, basis coordinates): u = m + f Q v, m = sd m~ / (c0 sqrt n)
-      const mt = theta[t.zOff];
-      const m = (sd * mt) / (c0 * Math.sqrt(t.n));
-      const f = t.centred ? 1 : sd / c0;
-      let gm = 0;
-      let gf = 0; // d/d log sd through f (non-centred contrasts: u - m is proportional to sd)
-      for (let l = 0; l < t.n; l++) {
-        gm += t.gu[l];
-        gf += t.gu[l] * (t.u[l] - m);
-        t.gu[l] *= f;
-      }
-      basisTranspose(t.basis, t.gu, grad, t.zOff + 1);
-      let vv = 0;
-      for (let k = 1; k < t.n; k++) vv += theta[t.zOff + k] ** 2;
-      if (t.centred) {
-        // prior r = c0 u ~ N(0, sd^2 I) with the Jacobian of m~ -> m (Q orthonormal: |Q v| = |v|):
-        // -(n - 1) log sd - m~^2 / 2 - c0^2 |v|^2 / (2 sd^2)
-        for (let k = 1; k < t.n; k++) grad[t.zOff + k] -= prec * theta[t.zOff + k];
-        lp += -(t.n - 1) * theta[t.sdOff] - 0.5 * prec * vv;
-        grad[t.sdOff] += -(t.n - 1) + prec * vv;
-      } else {
-        // non-centred: v~ ~ N(0, I)
-        for (let k = 1; k < t.n; k++) grad[t.zOff + k] -= theta[t.zOff + k];
-        lp -= 0.5 * vv;
-        grad[t.sdOff] += gf;
-      }
-      lp -= 0.5 * mt * mt;
-      grad[t.zOff] += (gm * sd) / (c0 * Math.sqrt(t.n)) - mt;
-      lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
-      grad[t.sdOff] += gm * m + sd * pg[1] + 1;
-    }
-    for (let k = 0; k < L; k++) {
-      const off = levels[k].logSdOff;
-      const sd = Math.exp(theta[off]);
-      lp += priorLogDensity(levels[k].prior, sd, pg) + theta[off];
-      grad[off] += 2 * v[k] * vbar[k] + sd * pg[1] + 1;
-    }
-    if (hasSigma) {
-      lp += priorLogDensity(pSigma, sigma, pg) + theta[sigmaOff];
-      grad[sigmaOff] += 2 * sigma2 * gSigma2 + sigma * pg[1] + 1;
-    }
-    if (!Number.isFinite(lp)) return Number.NEGATIVE_INFINITY;
-    // an overflowing scale (exp of a huge log sd early in warmup) can leave lp finite while the
-    // gradient is not: report off-support so the sampler rejects the step instead of moving to NaN
-    for (let j = 0; j < dim; j++) if (!Number.isFinite(grad[j])) return Number.NEGATIVE_INFINITY;
-    return lp;
-  };
-
   // reported variables: the reference model's names, filled by name
   const sdSlot = terms.map(({ g }) => slotOf.get(`sd_${g.group}__Intercept`) ?? -1);
   const rSlot = terms.map(({ g }) =>
     Int32Array.from(g.levels, (lv) => slotOf.get(`r_${g.group}[${lv.join('_')},Intercept]`) ?? -1),
   );
-  const innerWriteVariables = (theta: Float64Array, out: Float64Array): void => {
-    out.fill(Number.NaN);
-    const set = (name: string, x: number) => {
-      const k = slotOf.get(name);
-      if (k !== undefined) out[k] = x;
-    };
-    computeEta(theta);
-    set('b_Intercept', interceptOf(theta));
-    terms.forEach((t, k) => {
-      const sd = Math.exp(theta[t.sdOff]);
-      if (sdSlot[k] >= 0) out[sdSlot[k]] = sd;
-      for (let l = 0; l < t.n; l++) if (rSlot[k][l] >= 0) out[rSlot[k][l]] = c0 * t.u[l];
-    });
-    for (let k = 0; k < L; k++) {
-      const sd = Math.exp(theta[levels[k].logSdOff]);
-      v[k] = sd * sd;
-      set(`sd_${levels[k].g.group}__Intercept`, sd);
-    }
-    const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
-    if (hasSigma) set('sigma', sigma);
-    weights(sigma * sigma);
-    forward();
-    hashNormals(theta, xi);
-    // effects top-down: r ~ N(kappa (B - A R), kappa), R = sum of the ancestors' effects
-    for (let k = L - 1; k >= 0; k--) {
-      const lv = levels[k];
-      const up = k + 1 < L ? levels[k + 1] : null;
-      for (let j = 0; j < lv.n; j++) {
-        const R = up ? up.r[up.nodeOfChild[j]] : 0;
-        const kap = v[k] * lv.p[j];
-        const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * xi[lv.xiOff + j];
-        lv.r[j] = R + own; // keep the running sum for the children
-        if (lv.slot[j] >= 0) out[lv.slot[j]] = own;
-      }
-    }
-  };
 
   /**
    * With sigma, the cell sd tau and sigma are sampled as nu = sqrt(sigma^2 + tau^2) (log) and the
@@ -403,77 +263,395 @@ export function buildNestedModel(data: NestedData): NestedModel {
     parameterNames[sigmaOff] = `(log(sigma) - ${sigmaLoc}) / ${sigmaScale}`;
     parameterNames[cellTauOff] = `log(sd_${levels[0].g.group}__Intercept) / ${tauScale}`;
   }
-  const toPhi = (theta: Float64Array): number => {
-    phi.set(theta);
-    if (scaled) {
-      phi[sigmaOff] = sigmaLoc + sigmaScale * theta[sigmaOff];
-      phi[cellTauOff] = tauScale * theta[cellTauOff];
-    }
-    if (!useShare) return 0;
-    const logNu = theta[sigmaOff];
-    const rho = theta[cellTauOff];
-    const pi = 1 / (1 + Math.exp(-rho));
-    // log(pi) and log(1 - pi) without cancellation
-    const logPi = -Math.log1p(Math.exp(-rho));
-    const log1mPi = -Math.log1p(Math.exp(rho));
-    phi[sigmaOff] = logNu + 0.5 * log1mPi;
-    phi[cellTauOff] = logNu + 0.5 * logPi;
-    return pi;
-  };
-  const logDensityGradient = (theta: Float64Array, grad: Float64Array): number => {
-    const pi = toPhi(theta);
-    const lp = innerLogDensityGradient(phi, grad);
-    if (useShare && Number.isFinite(lp)) {
-      const gs = grad[sigmaOff];
-      const gt = grad[cellTauOff];
-      grad[sigmaOff] = gs + gt;
-      grad[cellTauOff] = -0.5 * pi * gs + 0.5 * (1 - pi) * gt;
-    }
-    if (scaled) {
-      grad[sigmaOff] *= sigmaScale;
-      grad[cellTauOff] *= tauScale;
-    }
-    return lp;
-  };
-  const writeVariables = (theta: Float64Array, out: Float64Array): void => {
-    toPhi(theta);
-    innerWriteVariables(phi, out);
-  };
-
-  const inits = (chains: number, seed: number): Float64Array[] =>
-    Array.from({ length: chains }, (_, c) => {
-      const rng = createNormalRng(seed * 7919 + c + 1);
-      const th = new Float64Array(dim);
-      const u = () => Math.tanh(rng.normal()); // in (-1, 1)
-      for (let j = 0; j < dim; j++) th[j] = u();
-      th[0] = yMean + 0.1 * ySd * u();
-      for (const t of terms) for (let l = 0; l < t.n; l++) th[t.zOff + l] = 0.1 * u();
-      for (const t of terms) th[t.zOff] = 0;
-      const logScale = Math.log(0.5 * ySd);
-      for (const t of terms) th[t.sdOff] = logScale + 0.3 * u();
-      for (const off of logSdOffs) th[off] = logScale + 0.3 * u();
-      if (sigmaOff >= 0) th[sigmaOff] = logScale + 0.3 * u();
-      if (useShare) th[cellTauOff] = 0.5 * u(); // share of tau^2 near 1/2
-      if (scaled) {
-        // sigma near the pooled within-cell sd (a few posterior sds away), tau as the others
-        th[sigmaOff] = 3 * u();
-        th[cellTauOff] /= tauScale;
-      }
-      return th;
-    });
-
   return {
+    data,
+    terms,
+    levels,
+    top,
     dim,
     parameterNames,
     variableNames,
-    inits,
-    groups,
-    priors,
-    spec,
+    slotOf,
+    sigmaOff,
+    logSdOffs,
+    xi,
+    pIntercept,
+    pSigma,
+    L,
+    v,
+    vbar,
+    yMean,
+    ySd,
+    c0,
+    eta,
+    gEta,
+    w,
+    pg,
+    zMean,
+    M,
+    N,
+    an,
+    ay,
+    ass,
+    se2,
+    cellNode,
+    hasSigma,
+    sdSlot,
+    rSlot,
+    cellTauOff,
+    useShare,
+    phi,
+    scaled,
+    sigmaScale,
+    sigmaLoc,
+    tauScale,
+  };
+}
+
+/**
+ * eta (per cell) without the integrated terms. theta[0] is mu* = Intercept + sum_g mean_l(r_g[l]),
+ * the well-identified overall level: each sampled group enters through z - mean(z), so the ridge
+ * "intercept up, every task effect down" (badly conditioned when a few tasks sit far apart, as in
+ * LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
+ */
+function computeEta(s: NestedState, theta: Float64Array): void {
+  const { terms, c0, eta, zMean, M } = s;
+  eta.fill(theta[0]);
+  terms.forEach((t, k) => {
+    // the group mean is identified by its prior only: non-centred, m = sd / (c0 sqrt(n)) m~
+    const m = (Math.exp(theta[t.sdOff]) * theta[t.zOff]) / (c0 * Math.sqrt(t.n));
+    zMean[k] = m;
+    basisApply(t.basis, theta, t.zOff + 1, t.u);
+    // contrasts: centred (v as is) or non-centred (v = sd / c0 v~)
+    const f = t.centred ? 1 : Math.exp(theta[t.sdOff]) / c0;
+    for (let l = 0; l < t.n; l++) t.u[l] = f * t.u[l] + m;
+    for (let a = 0; a < M; a++) {
+      const l = t.idx[a];
+      if (l >= 0) eta[a] += c0 * (t.u[l] - m);
+    }
+  });
+}
+
+/** brms's b_Intercept at theta (computeEta must have run). */
+function interceptOf(s: NestedState, theta: Float64Array): number {
+  const { terms, c0, zMean } = s;
+  let b = theta[0];
+  for (let k = 0; k < terms.length; k++) b -= c0 * zMean[k];
+  return b;
+}
+
+/** The rows' weights 1 / (sigma^2 + se^2). */
+function weights(s: NestedState, sigma2: number): void {
+  const { w, M, se2 } = s;
+  if (se2) for (let a = 0; a < M; a++) w[a] = 1 / (sigma2 + se2[a]);
+  else w.fill(1 / sigma2);
+}
+
+/** Forward pass up the chain; returns the log density of the data given eta and the scales. */
+function forward(s: NestedState): number {
+  const { levels, top, L, v, eta, w, M, N, an, ay, ass, se2, cellNode } = s;
+  let lp = 0;
+  const first = levels[0];
+  first.A.fill(0);
+  first.B.fill(0);
+  const cellA = first.A;
+  const cellB = first.B;
+  // without se every row has the same weight: one log instead of one per row
+  let logW = se2 ? 0 : 0.5 * N * Math.log(w[0]);
+  for (let a = 0; a < M; a++) {
+    const c = cellNode[a];
+    const wa = w[a];
+    const na = an[a];
+    const d = ay[a] - eta[a];
+    if (se2) logW += 0.5 * na * Math.log(wa);
+    // sum over the cell's rows of w e_i^2 = w (ss + n d^2)
+    lp -= 0.5 * wa * (ass[a] + na * d * d);
+    if (c < 0) continue;
+    cellA[c] += wa * na;
+    cellB[c] += wa * na * d;
+  }
+  lp += logW;
+  for (let k = 0; k < L; k++) {
+    const lv = levels[k];
+    const up = k + 1 < L ? levels[k + 1] : top;
+    up.A.fill(0);
+    up.B.fill(0);
+    lp += levelForward(lv.A, lv.B, lv.p, lv.n, v[k], up.nodeOfChild, up.A, up.B);
+  }
+  return lp;
+}
+
+/**
+ * The sampled terms' part of the gradient: d lp / d eta to each term's level effects, back to its
+ * (mean, basis) coordinates, with its prior; adds to and returns lp.
+ */
+function termsBackward(
+  s: NestedState,
+  theta: Float64Array,
+  grad: Float64Array,
+  dB0: number,
+  lp: number,
+): number {
+  const { terms, c0, gEta, pg, M } = s;
+  for (const t of terms) {
+    const sd = Math.exp(theta[t.sdOff]);
+    const prec = (c0 * c0) / (sd * sd);
+    let gTot = 0;
+    t.gu.fill(0);
+    for (let a = 0; a < M; a++) {
+      const l = t.idx[a];
+      if (l < 0) continue;
+      t.gu[l] += c0 * gEta[a];
+      gTot += gEta[a];
+    }
+    for (let l = 0; l < t.n; l++) t.gu[l] -= (c0 * (gTot + dB0)) / t.n;
+    // back to (mean m~, basis coordinates): u = m + f Q v, m = sd m~ / (c0 sqrt n)
+    const mt = theta[t.zOff];
+    const m = (sd * mt) / (c0 * Math.sqrt(t.n));
+    const f = t.centred ? 1 : sd / c0;
+    let gm = 0;
+    let gf = 0; // d/d log sd through f (non-centred contrasts: u - m is proportional to sd)
+    for (let l = 0; l < t.n; l++) {
+      gm += t.gu[l];
+      gf += t.gu[l] * (t.u[l] - m);
+      t.gu[l] *= f;
+    }
+    basisTranspose(t.basis, t.gu, grad, t.zOff + 1);
+    let vv = 0;
+    for (let k = 1; k < t.n; k++) vv += theta[t.zOff + k] ** 2;
+    if (t.centred) {
+      // prior r = c0 u ~ N(0, sd^2 I) with the Jacobian of m~ -> m (Q orthonormal: |Q v| = |v|):
+      // -(n - 1) log sd - m~^2 / 2 - c0^2 |v|^2 / (2 sd^2)
+      for (let k = 1; k < t.n; k++) grad[t.zOff + k] -= prec * theta[t.zOff + k];
+      lp += -(t.n - 1) * theta[t.sdOff] - 0.5 * prec * vv;
+      grad[t.sdOff] += -(t.n - 1) + prec * vv;
+    } else {
+      // non-centred: v~ ~ N(0, I)
+      for (let k = 1; k < t.n; k++) grad[t.zOff + k] -= theta[t.zOff + k];
+      lp -= 0.5 * vv;
+      grad[t.sdOff] += gf;
+    }
+    lp -= 0.5 * mt * mt;
+    grad[t.zOff] += (gm * sd) / (c0 * Math.sqrt(t.n)) - mt;
+    lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
+    grad[t.sdOff] += gm * m + sd * pg[1] + 1;
+  }
+  return lp;
+}
+
+/** The log density and gradient in the inner coordinates phi (log sigma, log tau; see toPhi). */
+function innerLogDensityGradient(s: NestedState, theta: Float64Array, grad: Float64Array): number {
+  const {
+    levels,
+    top,
+    dim,
+    sigmaOff,
+    pIntercept,
+    pSigma,
+    L,
+    v,
+    vbar,
+    eta,
+    gEta,
+    w,
+    pg,
+    M,
+    an,
+    ay,
+    ass,
+    cellNode,
+    hasSigma,
+  } = s;
+  grad.fill(0);
+  computeEta(s, theta);
+  for (let k = 0; k < L; k++) {
+    const sd = Math.exp(theta[levels[k].logSdOff]);
+    v[k] = sd * sd;
+  }
+  const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
+  const sigma2 = sigma * sigma;
+  weights(s, sigma2);
+  let lp = forward(s);
+  // backward pass down the chain
+  for (let k = L - 1; k >= 0; k--) {
+    const lv = levels[k];
+    const up = k + 1 < L ? levels[k + 1] : top;
+    vbar[k] = levelBackward(lv, v[k], up.nodeOfChild, up.Abar, up.Bbar);
+  }
+  // per cell: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
+  // -w^2 (Abar + Bbar e_i + 1 / (2 w) - e_i^2 / 2), with sum e_i = n d, sum e_i^2 = ss + n d^2
+  let gSigma2 = 0;
+  const first = levels[0];
+  let gMu = 0;
+  for (let a = 0; a < M; a++) {
+    const c = cellNode[a];
+    const na = an[a];
+    const wa = w[a];
+    const d = ay[a] - eta[a];
+    const Bb = c >= 0 ? first.Bbar[c] : 0;
+    const Ab = c >= 0 ? first.Abar[c] : 0;
+    const ge = wa * na * (d - Bb);
+    gEta[a] = ge;
+    gMu += ge;
+    if (hasSigma)
+      gSigma2 -= wa * wa * (na * (Ab + 0.5 / wa) + Bb * na * d - 0.5 * (ass[a] + na * d * d));
+  }
+  // chain rule to the overall level and the sampled group effects
+  grad[0] += gMu;
+  const b0 = interceptOf(s, theta);
+  lp += priorLogDensity(pIntercept, b0, pg);
+  const dB0 = pg[1];
+  grad[0] += dB0;
+  lp = termsBackward(s, theta, grad, dB0, lp);
+  for (let k = 0; k < L; k++) {
+    const off = levels[k].logSdOff;
+    const sd = Math.exp(theta[off]);
+    lp += priorLogDensity(levels[k].prior, sd, pg) + theta[off];
+    grad[off] += 2 * v[k] * vbar[k] + sd * pg[1] + 1;
+  }
+  if (hasSigma) {
+    lp += priorLogDensity(pSigma, sigma, pg) + theta[sigmaOff];
+    grad[sigmaOff] += 2 * sigma2 * gSigma2 + sigma * pg[1] + 1;
+  }
+  if (!Number.isFinite(lp)) return Number.NEGATIVE_INFINITY;
+  // an overflowing scale (exp of a huge log sd early in warmup) can leave lp finite while the
+  // gradient is not: report off-support so the sampler rejects the step instead of moving to NaN
+  for (let j = 0; j < dim; j++) if (!Number.isFinite(grad[j])) return Number.NEGATIVE_INFINITY;
+  return lp;
+}
+
+/** Reported variables at phi: sampled terms, scales, and the chain's effects drawn top-down. */
+function innerWriteVariables(s: NestedState, theta: Float64Array, out: Float64Array): void {
+  const { terms, levels, slotOf, sigmaOff, xi, L, v, c0, hasSigma, sdSlot, rSlot } = s;
+  out.fill(Number.NaN);
+  const set = (name: string, x: number) => {
+    const k = slotOf.get(name);
+    if (k !== undefined) out[k] = x;
+  };
+  computeEta(s, theta);
+  set('b_Intercept', interceptOf(s, theta));
+  terms.forEach((t, k) => {
+    const sd = Math.exp(theta[t.sdOff]);
+    if (sdSlot[k] >= 0) out[sdSlot[k]] = sd;
+    for (let l = 0; l < t.n; l++) if (rSlot[k][l] >= 0) out[rSlot[k][l]] = c0 * t.u[l];
+  });
+  for (let k = 0; k < L; k++) {
+    const sd = Math.exp(theta[levels[k].logSdOff]);
+    v[k] = sd * sd;
+    set(`sd_${levels[k].g.group}__Intercept`, sd);
+  }
+  const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
+  if (hasSigma) set('sigma', sigma);
+  weights(s, sigma * sigma);
+  forward(s);
+  hashNormals(theta, xi);
+  // effects top-down: r ~ N(kappa (B - A R), kappa), R = sum of the ancestors' effects
+  for (let k = L - 1; k >= 0; k--) {
+    const lv = levels[k];
+    const up = k + 1 < L ? levels[k + 1] : null;
+    for (let j = 0; j < lv.n; j++) {
+      const R = up ? up.r[up.nodeOfChild[j]] : 0;
+      const kap = v[k] * lv.p[j];
+      const own = kap * (lv.B[j] - lv.A[j] * R) + Math.sqrt(kap) * xi[lv.xiOff + j];
+      lv.r[j] = R + own; // keep the running sum for the children
+      if (lv.slot[j] >= 0) out[lv.slot[j]] = own;
+    }
+  }
+}
+
+/** phi (into s.phi) from the sampled theta; returns the share pi when useShare. */
+function toPhi(s: NestedState, theta: Float64Array): number {
+  const { sigmaOff, cellTauOff, useShare, phi, scaled, sigmaScale, sigmaLoc, tauScale } = s;
+  phi.set(theta);
+  if (scaled) {
+    phi[sigmaOff] = sigmaLoc + sigmaScale * theta[sigmaOff];
+    phi[cellTauOff] = tauScale * theta[cellTauOff];
+  }
+  if (!useShare) return 0;
+  const logNu = theta[sigmaOff];
+  const rho = theta[cellTauOff];
+  const pi = 1 / (1 + Math.exp(-rho));
+  // log(pi) and log(1 - pi) without cancellation
+  const logPi = -Math.log1p(Math.exp(-rho));
+  const log1mPi = -Math.log1p(Math.exp(rho));
+  phi[sigmaOff] = logNu + 0.5 * log1mPi;
+  phi[cellTauOff] = logNu + 0.5 * logPi;
+  return pi;
+}
+
+/** The log density and gradient at the sampled theta (chain rule through toPhi). */
+function logDensityGradient(s: NestedState, theta: Float64Array, grad: Float64Array): number {
+  const { sigmaOff, cellTauOff, useShare, phi, scaled, sigmaScale, tauScale } = s;
+  const pi = toPhi(s, theta);
+  const lp = innerLogDensityGradient(s, phi, grad);
+  if (useShare && Number.isFinite(lp)) {
+    const gs = grad[sigmaOff];
+    const gt = grad[cellTauOff];
+    grad[sigmaOff] = gs + gt;
+    grad[cellTauOff] = -0.5 * pi * gs + 0.5 * (1 - pi) * gt;
+  }
+  if (scaled) {
+    grad[sigmaOff] *= sigmaScale;
+    grad[cellTauOff] *= tauScale;
+  }
+  return lp;
+}
+
+/** Reported variables at the sampled theta. */
+function writeVariables(s: NestedState, theta: Float64Array, out: Float64Array): void {
+  const { phi } = s;
+  toPhi(s, theta);
+  innerWriteVariables(s, phi, out);
+}
+
+/**
+ * Starting points for `chains` chains: the overall level at the mean score, every scale at half
+ * the scores' sd, standardized effects near 0 (seeded).
+ */
+function inits(s: NestedState, chains: number, seed: number): Float64Array[] {
+  const { terms, dim, sigmaOff, logSdOffs, yMean, ySd, cellTauOff, useShare, scaled, tauScale } = s;
+  return Array.from({ length: chains }, (_, c) => {
+    const rng = createNormalRng(seed * 7919 + c + 1);
+    const th = new Float64Array(dim);
+    const u = () => Math.tanh(rng.normal()); // in (-1, 1)
+    for (let j = 0; j < dim; j++) th[j] = u();
+    th[0] = yMean + 0.1 * ySd * u();
+    for (const t of terms) for (let l = 0; l < t.n; l++) th[t.zOff + l] = 0.1 * u();
+    for (const t of terms) th[t.zOff] = 0;
+    const logScale = Math.log(0.5 * ySd);
+    for (const t of terms) th[t.sdOff] = logScale + 0.3 * u();
+    for (const off of logSdOffs) th[off] = logScale + 0.3 * u();
+    if (sigmaOff >= 0) th[sigmaOff] = logScale + 0.3 * u();
+    if (useShare) th[cellTauOff] = 0.5 * u(); // share of tau^2 near 1/2
+    if (scaled) {
+      // sigma near the pooled within-cell sd (a few posterior sds away), tau as the others
+      th[sigmaOff] = 3 * u();
+      th[cellTauOff] /= tauScale;
+    }
+    return th;
+  });
+}
+
+/**
+ * The nested-chain model from its compact statistics (in-process and in sampler workers alike, so
+ * both run the same function on the same numbers: bit-identical draws).
+ * @example const m = buildNestedModel(nestedData(compileModel(spec, table), table));
+ */
+export function buildNestedModel(data: NestedData): NestedModel {
+  const s = nestedState(data);
+  return {
+    dim: s.dim,
+    parameterNames: s.parameterNames,
+    variableNames: s.variableNames,
+    inits: (chains: number, seed: number) => inits(s, chains, seed),
+    groups: data.groups,
+    priors: data.priors,
+    spec: data.spec,
     family: 'gaussian',
     data,
-    logDensityGradient,
-    writeVariables,
+    logDensityGradient: (theta: Float64Array, grad: Float64Array) =>
+      logDensityGradient(s, theta, grad),
+    writeVariables: (theta: Float64Array, out: Float64Array) => writeVariables(s, theta, out),
     // Deterministic from its compact data, so the sampler can rebuild it in a worker thread per
     // chain in O(cells) (same draws, bit for bit, as in-process) instead of shipping the table.
     source: {
