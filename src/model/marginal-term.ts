@@ -32,6 +32,13 @@ export interface MarginalTerm {
   f2: Pick<TermLayout, 'idx' | 'r' | 'Gr'>;
   /** The fused pass's sum of d lp / d eta (for the intercept). */
   sumGEta: number;
+  /**
+   * The fused pass (see `marginalTerm`) at intercept ic: fills the plain terms' Gr and kE2;
+   * returns sum d lp / d eta. A closure over this term's arrays: V8 then treats them as constants
+   * of the loop (taking them from an argument, the synth_small heuristic-task gradient took
+   * 3.06 instead of 2.43 us of CPU on Node 20).
+   */
+  fusedPass(ic: number): number;
 }
 
 /**
@@ -65,54 +72,59 @@ export function marginalTerm(lay: Layout, cells: CellData, K: number): MarginalT
   const { plain } = lay;
   const zero = { idx: new Int32Array(nCells), r: new Float64Array(1), Gr: new Float64Array(1) };
   const fusedTerm = (p: number) => (p < plain.length ? plain[p] : zero);
+  const kV = new Float64Array(wVals.length);
+  const kID = new Float64Array(wVals.length);
+  const kE2 = new Float64Array(wVals.length);
+  const f0 = fusedTerm(0);
+  const f1 = fusedTerm(1);
+  const f2 = fusedTerm(2);
+  const cM = cells.M;
+  const fusedPass = (ic: number): number => {
+    const i0 = f0.idx;
+    const r0 = f0.r;
+    const g0 = f0.Gr;
+    const i1 = f1.idx;
+    const r1 = f1.r;
+    const g1 = f1.Gr;
+    const i2 = f2.idx;
+    const r2 = f2.r;
+    const g2 = f2.Gr;
+    g0.fill(0);
+    g1.fill(0);
+    g2.fill(0);
+    let sum = 0;
+    for (let c = 0; c < nCells; c++) {
+      const a = i0[c];
+      const b = i1[c];
+      const d2 = i2[c];
+      const k = wClass[c];
+      const e = cM[c] - (ic + r0[a] + r1[b] + r2[d2]);
+      const ge = e * kID[k];
+      kE2[k] += e * e;
+      sum += ge;
+      g0[a] += ge;
+      g1[b] += ge;
+      g2[d2] += ge;
+    }
+    return sum;
+  };
   return {
     t,
     wClass,
     wVals,
     wCount,
-    kV: new Float64Array(wVals.length),
-    kID: new Float64Array(wVals.length),
-    kE2: new Float64Array(wVals.length),
+    kV,
+    kID,
+    kE2,
     margCell,
     xi: new Float64Array(margCell.length),
     fused: K === 0 && plain.length <= 3 && lay.sweep.every(isPlain),
-    f0: fusedTerm(0),
-    f1: fusedTerm(1),
-    f2: fusedTerm(2),
+    f0,
+    f1,
+    f2,
     sumGEta: 0,
+    fusedPass,
   };
-}
-
-/** The fused pass (see `marginalTerm`): fills the plain terms' Gr and kE2; returns sum d lp / d eta. */
-function fusedMarginalPass(mt: MarginalTerm, cM: Float64Array, nCells: number, ic: number): number {
-  const { wClass, kID, kE2, f0, f1, f2 } = mt;
-  const i0 = f0.idx;
-  const r0 = f0.r;
-  const g0 = f0.Gr;
-  const i1 = f1.idx;
-  const r1 = f1.r;
-  const g1 = f1.Gr;
-  const i2 = f2.idx;
-  const r2 = f2.r;
-  const g2 = f2.Gr;
-  g0.fill(0);
-  g1.fill(0);
-  g2.fill(0);
-  let sum = 0;
-  for (let c = 0; c < nCells; c++) {
-    const a = i0[c];
-    const b = i1[c];
-    const d2 = i2[c];
-    const k = wClass[c];
-    const e = cM[c] - (ic + r0[a] + r1[b] + r2[d2]);
-    const ge = e * kID[k];
-    kE2[k] += e * e;
-    sum += ge;
-    g0[a] += ge;
-    g1[b] += ge;
-    g2[d2] += ge;
-  }
-  return sum;
 }
 
 /**
@@ -152,7 +164,7 @@ export function marginalGaussian(
     kE2[k] = 0;
   }
   if (mt.fused) {
-    mt.sumGEta = fusedMarginalPass(mt, cM, nCells, ic);
+    mt.sumGEta = mt.fusedPass(ic);
   } else {
     for (let c = 0; c < nCells; c++) {
       const k = wClass[c];
