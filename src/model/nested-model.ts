@@ -58,7 +58,7 @@ const REBUILD_MODULE = import.meta.url.replace(/\/nested-model\.([cm]?[jt]s)$/, 
  * LRA) is gone. b_Intercept = mu* - sum_g sd_g mean(z_g); the map has unit Jacobian.
  */
 function computeEta(s: NestedState, theta: Float64Array): void {
-  const { terms, c0, eta, zMean, M } = s;
+  const { terms, c0, eta, zMean, kernels } = s;
   eta.fill(theta[0]);
   terms.forEach((t, k) => {
     // the group mean is identified by its prior only: non-centred, m = sd / (c0 sqrt(n)) m~
@@ -68,10 +68,7 @@ function computeEta(s: NestedState, theta: Float64Array): void {
     // contrasts: centred (v as is) or non-centred (v = sd / c0 v~)
     const f = t.centred ? 1 : Math.exp(theta[t.sdOff]) / c0;
     for (let l = 0; l < t.n; l++) t.u[l] = f * t.u[l] + m;
-    for (let a = 0; a < M; a++) {
-      const l = t.idx[a];
-      if (l >= 0) eta[a] += c0 * (t.u[l] - m);
-    }
+    kernels.addTerm[k](c0, m);
   });
 }
 
@@ -83,37 +80,10 @@ function interceptOf(s: NestedState, theta: Float64Array): number {
   return b;
 }
 
-/** The rows' weights 1 / (sigma^2 + se^2). */
-function weights(s: NestedState, sigma2: number): void {
-  const { w, M, se2 } = s;
-  if (se2) for (let a = 0; a < M; a++) w[a] = 1 / (sigma2 + se2[a]);
-  else w.fill(1 / sigma2);
-}
-
 /** Forward pass up the chain; returns the log density of the data given eta and the scales. */
 function forward(s: NestedState): number {
-  const { levels, top, L, v, eta, w, M, N, an, ay, ass, se2, cellNode } = s;
-  let lp = 0;
-  const first = levels[0];
-  first.A.fill(0);
-  first.B.fill(0);
-  const cellA = first.A;
-  const cellB = first.B;
-  // without se every row has the same weight: one log instead of one per row
-  let logW = se2 ? 0 : 0.5 * N * Math.log(w[0]);
-  for (let a = 0; a < M; a++) {
-    const c = cellNode[a];
-    const wa = w[a];
-    const na = an[a];
-    const d = ay[a] - eta[a];
-    if (se2) logW += 0.5 * na * Math.log(wa);
-    // sum over the cell's rows of w e_i^2 = w (ss + n d^2)
-    lp -= 0.5 * wa * (ass[a] + na * d * d);
-    if (c < 0) continue;
-    cellA[c] += wa * na;
-    cellB[c] += wa * na * d;
-  }
-  lp += logW;
+  const { levels, top, L, v } = s;
+  let lp = s.kernels.data();
   for (let k = 0; k < L; k++) {
     const lv = levels[k];
     const up = k + 1 < L ? levels[k + 1] : top;
@@ -135,18 +105,12 @@ function termsBackward(
   dB0: number,
   lp: number,
 ): number {
-  const { terms, c0, gEta, pg, M } = s;
-  for (const t of terms) {
+  const { terms, c0, pg, kernels } = s;
+  for (let ti = 0; ti < terms.length; ti++) {
+    const t = terms[ti];
     const sd = Math.exp(theta[t.sdOff]);
     const prec = (c0 * c0) / (sd * sd);
-    let gTot = 0;
-    t.gu.fill(0);
-    for (let a = 0; a < M; a++) {
-      const l = t.idx[a];
-      if (l < 0) continue;
-      t.gu[l] += c0 * gEta[a];
-      gTot += gEta[a];
-    }
+    const gTot = kernels.scatter[ti](c0);
     for (let l = 0; l < t.n; l++) t.gu[l] -= (c0 * (gTot + dB0)) / t.n;
     // back to (mean m~, basis coordinates): u = m + f Q v, m = sd m~ / (c0 sqrt n)
     const mt = theta[t.zOff];
@@ -184,27 +148,7 @@ function termsBackward(
 
 /** The log density and gradient in the inner coordinates phi (log sigma, log tau; see toPhi). */
 function innerLogDensityGradient(s: NestedState, theta: Float64Array, grad: Float64Array): number {
-  const {
-    levels,
-    top,
-    dim,
-    sigmaOff,
-    pIntercept,
-    pSigma,
-    L,
-    v,
-    vbar,
-    eta,
-    gEta,
-    w,
-    pg,
-    M,
-    an,
-    ay,
-    ass,
-    cellNode,
-    hasSigma,
-  } = s;
+  const { levels, top, dim, sigmaOff, pIntercept, pSigma, L, v, vbar, pg, hasSigma } = s;
   grad.fill(0);
   computeEta(s, theta);
   for (let k = 0; k < L; k++) {
@@ -213,7 +157,7 @@ function innerLogDensityGradient(s: NestedState, theta: Float64Array, grad: Floa
   }
   const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
   const sigma2 = sigma * sigma;
-  weights(s, sigma2);
+  s.kernels.weights(sigma2);
   let lp = forward(s);
   // backward pass down the chain
   for (let k = L - 1; k >= 0; k--) {
@@ -221,24 +165,10 @@ function innerLogDensityGradient(s: NestedState, theta: Float64Array, grad: Floa
     const up = k + 1 < L ? levels[k + 1] : top;
     vbar[k] = levelBackward(lv, v[k], up.nodeOfChild, up.Abar, up.Bbar);
   }
-  // per cell: the rows' sums of d lp / d eta_i = w (e_i - Bbar) and of the sigma^2 terms
-  // -w^2 (Abar + Bbar e_i + 1 / (2 w) - e_i^2 / 2), with sum e_i = n d, sum e_i^2 = ss + n d^2
-  let gSigma2 = 0;
-  const first = levels[0];
-  let gMu = 0;
-  for (let a = 0; a < M; a++) {
-    const c = cellNode[a];
-    const na = an[a];
-    const wa = w[a];
-    const d = ay[a] - eta[a];
-    const Bb = c >= 0 ? first.Bbar[c] : 0;
-    const Ab = c >= 0 ? first.Abar[c] : 0;
-    const ge = wa * na * (d - Bb);
-    gEta[a] = ge;
-    gMu += ge;
-    if (hasSigma)
-      gSigma2 -= wa * wa * (na * (Ab + 0.5 / wa) + Bb * na * d - 0.5 * (ass[a] + na * d * d));
-  }
+  // per cell: d lp / d eta and the sigma^2 adjoint (nested-kernels.ts)
+  s.kernels.cellGradient(hasSigma, s.gCell);
+  const gMu = s.gCell[0];
+  const gSigma2 = s.gCell[1];
   // chain rule to the overall level and the sampled group effects
   grad[0] += gMu;
   const b0 = interceptOf(s, theta);
@@ -285,7 +215,7 @@ function innerWriteVariables(s: NestedState, theta: Float64Array, out: Float64Ar
   }
   const sigma = hasSigma ? Math.exp(theta[sigmaOff]) : 0;
   if (hasSigma) set('sigma', sigma);
-  weights(s, sigma * sigma);
+  s.kernels.weights(sigma * sigma);
   forward(s);
   hashNormals(theta, xi);
   // effects top-down: r ~ N(kappa (B - A R), kappa), R = sum of the ancestors' effects

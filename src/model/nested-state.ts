@@ -1,6 +1,7 @@
 import { type ChainLevel, chainLevel } from './geometry/marginal-chain.js';
 import { type NestedBasis, nestedBasis } from './geometry/nested-basis.js';
 import type { NestedData } from './nested-data.js';
+import { type CellKernels, cellKernels } from './nested-kernels.js';
 import { type CompiledPrior, compilePrior, parsePrior } from './priors.js';
 import type { GroupInfo, PriorRow } from './spec.js';
 
@@ -42,6 +43,9 @@ export interface SampledTerm {
 
 /** The compiled parts of the nested-chain model (built once by `nestedState`). */
 export interface NestedState {
+  /** The O(cells) loops (nested-kernels.ts) and their two-number output. */
+  kernels: CellKernels;
+  gCell: Float64Array;
   data: NestedData;
   terms: SampledTerm[];
   levels: Level[];
@@ -216,7 +220,22 @@ export function nestedState(data: NestedData): NestedState {
     parameterNames[sigmaOff] = `(log(sigma) - ${sigmaLoc}) / ${sigmaScale}`;
     parameterNames[cellTauOff] = `log(sd_${levels[0].g.group}__Intercept) / ${tauScale}`;
   }
+  const kernels = cellKernels({
+    an,
+    ay,
+    ass,
+    se2,
+    cellNode,
+    N,
+    eta,
+    gEta,
+    w,
+    first: levels[0],
+    terms,
+  });
   return {
+    kernels,
+    gCell: new Float64Array(2),
     data,
     terms,
     levels,
