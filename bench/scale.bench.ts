@@ -310,15 +310,16 @@ async function gradientFigures(csv: string, chain: boolean): Promise<void> {
   const { comparisonSpec, COMPARE_SAMPLER_DEFAULTS } = await import('../src/analysis/compare.js');
   const { scaleTable } = await import('../src/analysis/from-fit.js');
   const { compileModel } = await import('../src/model/compile.js');
-  const { compileComparisonModel } = await import('../src/analysis/model.js');
+  const { isNestedModel } = await import('../src/model/nested-model.js');
   const { sample } = await import('../src/sampler/sample.js');
   let t = cpuSeconds();
   const prepared = prepareComparison(await readCsvFile(csv), {});
   const spec = comparisonSpec(prepared, {});
   const fitted = scaleTable(prepared.table, 'none').table;
-  const model = compileComparisonModel(compileModel(spec, fitted), spec, fitted);
+  const model = compileModel(spec, fitted, { marginalize: 'nested' });
+  if (!isNestedModel(model)) throw new Error('scale.bench: the comparison model is not nested');
   console.log(
-    `model: dim ${model.dim}, ${model.data.atoms.n.length} atoms from ${model.data.nRows} rows, built in ${(cpuSeconds() - t).toFixed(1)} CPU s (read, prepare, compile)`,
+    `model: dim ${model.dim}, ${model.data.cells.n.length} cells from ${model.data.nRows} rows, built in ${(cpuSeconds() - t).toFixed(1)} CPU s (read, prepare, compile)`,
   );
   const theta = model.inits(1, 1)[0];
   const grad = new Float64Array(model.dim);

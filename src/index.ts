@@ -37,7 +37,6 @@ export {
   scaleTable,
 } from './analysis/from-fit.js';
 export { fromColumns, type HeuristicDraws } from './analysis/matrix.js';
-export { canMarginalize, compileComparisonModel } from './analysis/model.js';
 export { overallCells } from './analysis/overall-cells.js';
 export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
 export { ppcByTask } from './analysis/ppc.js';
@@ -132,6 +131,8 @@ export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
 export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
 export { parseFormula } from './model/formula.js';
+export { nestApplies } from './model/nested-data.js';
+export { isNestedModel, type NestedModel } from './model/nested-model.js';
 export { posteriorPredict } from './model/predict.js';
 export { prepareTable } from './model/prepare.js';
 export type { ParsedPrior, PriorDist } from './model/priors.js';

@@ -5,6 +5,7 @@ import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
+import { isNestedModel, type NestedModel } from '../model/nested-model.js';
 import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
 import { summarizeFitInWorkers } from '../pipeline/summarize-in-workers.js';
 import { sample } from '../sampler/sample.js';
@@ -17,7 +18,6 @@ import {
   type ScaleMode,
   scaleTable,
 } from './from-fit.js';
-import { type ComparisonModel, canMarginalize, compileComparisonModel } from './model.js';
 import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
 import { priorRowsInUserUnits, standardizedInput, unstandardizeDraws } from './standardize.js';
 import type { Comparison } from './types.js';
@@ -65,7 +65,8 @@ export interface CompareOptions extends DecisionOptions {
   sampler?: SamplerConfig;
   /**
    * Integrate the heuristic x task effect out of gaussian varying-intercept models (default true;
-   * see src/analysis/model.ts). false samples the model layer's plain parameterization.
+   * compileModel's `marginalize: 'nested'`, src/model/nested-model.ts). false samples the model
+   * layer's default parameterization.
    */
   marginalize?: boolean;
   /** Diagnostic thresholds. */
@@ -82,11 +83,11 @@ export interface ComparisonRun {
   prepared: PreparedComparison;
   spec: ModelSpec;
   /**
-   * The model that was sampled (the marginalized comparison model or the model layer's), on the
+   * The model that was sampled (the nested-chain model or the model layer's default), on the
    * standardized scale when `comparison.settings.response_scale` is set; `fit.draws` are in the
    * user's units.
    */
-  model: CompiledModel | ComparisonModel;
+  model: CompiledModel | NestedModel;
   fit: Fit;
   summary: Summary;
 }
@@ -173,17 +174,19 @@ export async function runComparison(
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.
   const { scale: std, spec: modelSpec, table: modelTable } = standardizedInput(fitted, spec);
-  const reference = compileModel(modelSpec, modelTable);
-  const marginalize = options.marginalize !== false && canMarginalize(reference, modelSpec);
-  const model = marginalize ? compileComparisonModel(reference, modelSpec, modelTable) : reference;
+  const model =
+    options.marginalize === false
+      ? compileModel(modelSpec, modelTable)
+      : compileModel(modelSpec, modelTable, { marginalize: 'nested' });
+  const nested = isNestedModel(model);
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  if (marginalize && config.inits === undefined) {
-    config.inits = (model as ComparisonModel).inits(config.chains ?? 4, config.seed ?? 1);
+  if (nested && config.inits === undefined) {
+    config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
   if (std) unstandardizeDraws(fit.draws, std);
@@ -209,7 +212,7 @@ export async function runComparison(
         ...prepared.settings,
         ...(options.source ? { source: options.source } : {}),
         model: spec.name ?? null,
-        parameterization: marginalize
+        parameterization: nested
           ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
           : 'non-centred group effects (model layer)',
         priors: std ? priorRowsInUserUnits(model.priors, std) : model.priors.map((p) => ({ ...p })),

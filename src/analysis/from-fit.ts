@@ -2,6 +2,8 @@ import type { Table } from '../data/table.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
+import { createNormalRng } from '../math/normal-rng.js';
+import { collapseRows, rowCells } from '../model/cells.js';
 import {
   forEachTaskCells,
   type GroupInfo,
@@ -16,7 +18,6 @@ import { pairPlan } from './limits.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { pairwiseComparisons } from './pairwise.js';
 import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
-import { createNormalRng } from './random.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
@@ -177,28 +178,18 @@ function taskPpc(
   if (scoreCol?.type !== 'numeric') return null;
   // atoms: rows with the same task and group levels (same predictor); every row alone with se
   const N = design.nRows;
-  let rowAtom = Int32Array.from(design.rowTask, (t) => t + 1);
-  let nAtoms = design.tasks.length + 1;
-  const combine = (next: (i: number) => number, radix: number) => {
-    const id = new Map<number, number>();
-    const out = new Int32Array(N);
-    for (let i = 0; i < N; i++) {
-      const key = rowAtom[i] * radix + next(i);
-      let a = id.get(key);
-      if (a === undefined) {
-        a = id.size;
-        id.set(key, a);
-      }
-      out[i] = a;
-    }
-    rowAtom = out;
-    nAtoms = id.size;
-  };
-  if (se) combine((i) => i, N);
-  else for (const lv of rowLevel) combine((i) => lv[i] + 1, draws.variables.length + 1);
-  // one representative row per atom for its levels
-  const firstRow = new Int32Array(nAtoms).fill(-1);
-  for (let i = 0; i < N; i++) if (firstRow[rowAtom[i]] < 0) firstRow[rowAtom[i]] = i;
+  const radix = draws.variables.length + 1;
+  const {
+    cellOfRow: rowAtom,
+    firstRow,
+    nCells: nAtoms,
+  } = se
+    ? rowCells(N)
+    : collapseRows(N, [
+        { codes: Int32Array.from(design.rowTask, (t) => t + 1), n: design.tasks.length + 1 },
+        ...rowLevel.map((lv) => ({ codes: Int32Array.from(lv, (v) => v + 1), n: radix })),
+      ]);
+  // one representative row per atom (firstRow) for its levels
   const atomVars = rowLevel.map((lv) => Int32Array.from(firstRow, (i) => lv[i]));
   const atomEta = (k: number, eta: Float64Array) =>
     predictorAt(draws, ids[k], interceptVar, atomVars, nAtoms, eta);

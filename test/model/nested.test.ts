@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  basisColumns,
-  basisTransposeOf,
-  canMarginalize,
-  compileComparisonModel,
-  rebuildComparisonModel,
-} from '../../src/analysis/model.js';
 import { createNormalRng } from '../../src/analysis/random.js';
 import { tableFromRecords } from '../../src/data/records.js';
 import { compileModel } from '../../src/model/compile.js';
+import { basisColumns, basisTransposeOf } from '../../src/model/geometry/nested-basis.js';
+import { nestApplies, nestedData } from '../../src/model/nested-data.js';
+import { buildNestedModel } from '../../src/model/nested-model.js';
+import { rebuildModel } from '../../src/model/rebuild.js';
 
 // 3 heuristics x 4 tasks in 2 categories (one category has a single task, as ListOps in LRA),
 // 2 studies, 1-3 seeds per cell, optional se
@@ -45,8 +42,8 @@ function fdCheck(formula: string, withSe: boolean) {
   const table = tableFromRecords(records(withSe), 'test');
   const spec = { formula, family: 'gaussian' as const };
   const ref = compileModel(spec, table);
-  expect(canMarginalize(ref, spec)).toBe(true);
-  const m = compileComparisonModel(ref, spec, table);
+  expect(nestApplies(ref)).toBe(true);
+  const m = buildNestedModel(nestedData(ref, table));
   const rng = createNormalRng(5);
   const theta = Float64Array.from({ length: m.dim }, () => 0.7 * rng.normal());
   theta[0] = 50;
@@ -89,7 +86,7 @@ describe('marginalized comparison model', () => {
     const flat = ['Intercept ~ normal(0, 1e5)', 'sd ~ normal(0, 1e5)', 'sigma ~ normal(0, 1e5)'];
     const spec = { formula: full, family: 'gaussian' as const, priors: flat };
     const ref = compileModel(spec, table);
-    const m = compileComparisonModel(ref, spec, table);
+    const m = buildNestedModel(nestedData(ref, table));
     const names = m.parameterNames;
     const sLoc = m.data.withinLogSd;
     const sScale = 1 / Math.sqrt(2 * m.data.withinDf);
@@ -104,7 +101,7 @@ describe('marginalized comparison model', () => {
         // tau and sigma are sampled as log(nu), nu^2 = sigma^2 + tau^2, and logit(tau^2 / nu^2)
         else if (p.startsWith('logit(')) th[j] = Math.log(sdHT ** 2 / sigma ** 2);
         else if (p.startsWith('log(sqrt(')) th[j] = 0.5 * Math.log(sigma ** 2 + sdHT ** 2);
-        // replicated cells: tau and sigma sampled on their posterior scales (see model.ts)
+        // replicated cells: tau and sigma sampled on their posterior scales (see nested-model.ts)
         else if (p.startsWith('(log(sigma)')) th[j] = (Math.log(sigma) - sLoc) / sScale;
         else if (p.startsWith('log(sd_heuristic:task__Intercept) /'))
           th[j] = Math.log(sdHT) / tScale;
@@ -171,7 +168,7 @@ describe('marginalized comparison model', () => {
 
 describe('centred or non-centred sampled groups', () => {
   it('calls levels pinned when their means differ by much more than a mean’s standard error', async () => {
-    const { levelsPinned } = await import('../../src/analysis/model.js');
+    const { levelsPinned } = await import('../../src/model/nested-data.js');
     // means 1.05 and 50.1, within sd ~0.1: pinned
     expect(levelsPinned([1, 1.1, 50, 50.2], Int32Array.from([0, 0, 1, 1]), 2)).toBe(true);
     // means 1.5, 4, 2.25 with within sd ~0.9 and 2 rows each: se 0.65, spread 1.3 < 2 se
@@ -240,10 +237,10 @@ describe('rows collapsed into atoms', () => {
       const table = tableFromRecords(seeds(), 'test');
       const spec = { formula, family: 'gaussian' as const };
       const ref = compileModel(spec, table);
-      const atoms = compileComparisonModel(ref, spec, table);
-      const rows = compileComparisonModel(ref, spec, table, { collapse: false });
-      expect(atoms.data.atoms.n.length).toBeLessThan(table.nRows);
-      expect(rows.data.atoms.n.length).toBe(table.nRows);
+      const atoms = buildNestedModel(nestedData(ref, table));
+      const rows = buildNestedModel(nestedData(ref, table, { collapse: false }));
+      expect(atoms.data.cells.n.length).toBeLessThan(table.nRows);
+      expect(rows.data.cells.n.length).toBe(table.nRows);
       expect(atoms.parameterNames).toEqual(rows.parameterNames);
       // many seeds per cell: sigma and the cell sd are sampled directly (not as nu and a share)
       expect(atoms.parameterNames.some((p) => p.startsWith('(log(sigma) - '))).toBe(true);
@@ -282,9 +279,9 @@ describe('rows collapsed into atoms', () => {
   it('rebuilds from its compact data alone (what a worker receives)', () => {
     const table = tableFromRecords(seeds(), 'test');
     const spec = { formula: `${FULL} + (1|study)`, family: 'gaussian' as const };
-    const m = compileComparisonModel(compileModel(spec, table), spec, table);
+    const m = buildNestedModel(nestedData(compileModel(spec, table), table));
     expect(m.source?.kind).toBe('module');
-    const again = rebuildComparisonModel(structuredClone({ data: m.data }));
+    const again = rebuildModel(structuredClone({ kind: 'nested' as const, data: m.data }));
     const theta = Float64Array.from({ length: m.dim }, (_, j) => (j === 0 ? 1000 : 0.1 * j));
     const g1 = new Float64Array(m.dim);
     const g2 = new Float64Array(m.dim);

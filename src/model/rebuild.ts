@@ -1,0 +1,17 @@
+import { compileModel, type Model } from './compile.js';
+import { buildNestedModel, type NestedModel } from './nested-model.js';
+import type { RebuildArgs } from './options.js';
+
+export type { RebuildArgs } from './options.js';
+
+/**
+ * Rebuild a model in a worker thread: every model of the model layer names this function in its
+ * `source`, so the worker runs the same deterministic code on the same inputs as the caller (the
+ * same draws, bit for bit, with or without worker threads).
+ *
+ * @example const m = rebuildModel({ kind: 'spec', spec: { formula: 'y ~ 1' }, table }); m.dim
+ */
+export function rebuildModel(args: RebuildArgs): Model | NestedModel {
+  if (args.kind === 'nested') return buildNestedModel(args.data);
+  return compileModel(args.spec, args.table, args.options ?? {});
+}
