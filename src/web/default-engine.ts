@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { scaleTable } from '../analysis/from-fit.js';
+import { comparisonPriors } from '../analysis/standardize.js';
 import { findColumns } from '../data/benchmark.js';
 import { parseCsv } from '../data/csv.js';
 import { compileModel } from '../model/compile.js';
@@ -25,9 +27,11 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
       const { prepared, mspec } = prepareFor(table, spec, modelsDir);
       compileModel(mspec, prepared.table);
     },
+    // what the fit will record in settings.priors: compare's priors after its internal
+    // standardization, in the score's units (not the raw-score brms defaults)
     priors(table, spec) {
-      const { prepared, mspec } = prepareFor(table, spec, modelsDir);
-      return [...compileModel(mspec, prepared.table).priors];
+      const { prepared, mspec, options } = prepareFor(table, spec, modelsDir);
+      return comparisonPriors(scaleTable(prepared.table, options.scale ?? 'none').table, mspec);
     },
     models: () =>
       models().map((m) => ({ name: m.name, description: m.description ?? '', formula: m.formula })),
