@@ -25,7 +25,7 @@ describe('a compiled ModelSpec on worker threads', () => {
     expect(model.source?.kind).toBe('module');
     expect(model.source?.exportName).toBe('rebuildModel');
     expect(fileURLToPath(model.source?.path ?? '')).toBe(
-      fileURLToPath(new URL('../../src/model/compile.ts', import.meta.url)),
+      fileURLToPath(new URL('../../src/model/rebuild.ts', import.meta.url)),
     );
     const cfg = { chains: 2, warmup: 100, draws: 100, seed: 12 };
     const inWorkers = await sample(model, cfg);
