@@ -6,6 +6,7 @@ import { parseCsv } from '../data/csv.js';
 import { compileModel } from '../model/compile.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
+import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
 import { prepareFor } from './rebuild.js';
 import { rebuildInWorker } from './rebuild-in-worker.js';
@@ -22,6 +23,7 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
   const models = () => readModels(modelsDir);
   return {
     parseCsv: (bytes, source) => parseCsv(bytes, { source }),
+    parseUpload: parseInWorker,
     detectColumns: (table) => findColumns(table),
     checkFit(table, spec) {
       const { prepared, mspec } = prepareFor(table, spec, modelsDir);

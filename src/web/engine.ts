@@ -49,6 +49,11 @@ export interface RebuiltReport {
 export interface Engine {
   /** Parse uploaded bytes; throws the CLI's DataError for malformed input. */
   parseCsv(bytes: Uint8Array, source: string): Table;
+  /**
+   * Parse an upload off the event loop (the default engine: a worker thread); the same Table and
+   * errors as parseCsv. Absent (test fakes): uploads use parseCsv.
+   */
+  parseUpload?(bytes: Uint8Array, source: string): Promise<Table>;
   /** Column mapping found by name (the CLI's defaults). */
   detectColumns(table: Table): Partial<ColumnMap>;
   /** Throw the CLI's error when the mapping or model does not fit the table (nothing is created). */

@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseCsv } from '../data/csv.js';
-import { BayesbenchError } from '../errors.js';
 import { type RebuildInput, rebuildReport } from './rebuild.js';
 import { niceThisThread } from './thread-priority.js';
+import { workerTaskError } from './worker-task.js';
 
 /**
  * Worker thread of one comparison rebuild (another ROPE or threshold on the report page): parses the
@@ -21,13 +21,7 @@ niceThisThread();
 const port = parentPort!;
 try {
   const table = parseCsv(csv, { source: datasetName });
-  port.postMessage({ type: 'done', report: rebuildReport({ ...input, table }, modelsDir) });
+  port.postMessage({ type: 'done', result: rebuildReport({ ...input, table }, modelsDir) });
 } catch (err) {
-  port.postMessage({
-    type: 'error',
-    message: err instanceof Error ? err.message : String(err),
-    typed: err instanceof BayesbenchError,
-    code: err instanceof BayesbenchError ? err.code : undefined,
-    status: err instanceof BayesbenchError ? err.status : undefined,
-  });
+  port.postMessage(workerTaskError(err));
 }

@@ -6,7 +6,7 @@ import { openStore, type Store } from '../store/store.js';
 import { createApp } from './app.js';
 import { defaultEngine } from './default-engine.js';
 import { packageRoot } from './paths.js';
-import { ingestUpload } from './requests.js';
+import { ingestUploadSync } from './requests.js';
 import { createRunner, type Runner } from './runner.js';
 
 /** Options of `bayesbench serve`. */
@@ -76,7 +76,7 @@ export function seedDemo(store: Store, root = packageRoot()): number | null {
   const path = join(root, DEMO_DATASET);
   if (!existsSync(path)) return null;
   const engine = defaultEngine(join(root, 'models'));
-  const dataset = ingestUpload(store, engine, {
+  const dataset = ingestUploadSync(store, engine, {
     bytes: new Uint8Array(readFileSync(path)),
     filename: 'lra_tay2021.csv',
     name: 'Long Range Arena (Tay et al. 2021, demo)',

@@ -22,8 +22,8 @@ describe('the new-fit page previews the priors the fit will use', () => {
       table,
       compareOptions(spec, config, readModels(models), 'lra_tay2021.csv'),
     );
-    expect(preview).toEqual(run.comparison.settings.priors);
+    expect(preview).toEqual(run.comparison.settings?.priors);
     // and they are compare's standardized defaults, not brms's on the raw scores
-    expect(run.comparison.settings.response_scale).toBeDefined();
+    expect(run.comparison.settings?.response_scale).toBeDefined();
   });
 });

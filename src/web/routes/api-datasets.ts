@@ -31,7 +31,7 @@ export function apiDatasetRoutes(ctx: AppContext): Router {
 
   router.post('/datasets', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
-    const d = ingestUpload(store, engine, {
+    const d = await ingestUpload(store, engine, {
       bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
       filename: req.file?.originalname,
       name: typeof req.body?.name === 'string' ? req.body.name : undefined,

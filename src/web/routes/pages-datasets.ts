@@ -22,7 +22,7 @@ export function datasetPageRoutes(ctx: AppContext): Router {
   router.post('/upload', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
     try {
-      const d = ingestUpload(store, engine, {
+      const d = await ingestUpload(store, engine, {
         bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
         filename: req.file?.originalname,
         name: typeof req.body?.name === 'string' ? req.body.name : undefined,
