@@ -27,7 +27,16 @@ export interface ComparisonPair {
   p_a_better: number;
   p_rope: number;
   p_b_better: number;
-  /** 'a_better' | 'b_better' | 'equivalent' | 'inconclusive'. */
+  /**
+   * P(A > B) with no ROPE, from the same draws: the fraction with a - b > 0 (higher-is-better
+   * orientation), a draw with a - b = 0 counting half. Absent in documents from older versions.
+   */
+  p_a_greater?: number;
+  /**
+   * 'a_better' | 'b_better' | 'equivalent' (confident: one ROPE probability reached the threshold),
+   * else 'probably_a' | 'probably_b' (P(A > B) >= 0.9 or <= 0.1) | 'inconclusive'
+   * (src/analysis/decision.ts `decide`).
+   */
   decision: string;
   /** Posterior mean and 90% interval of a - b (score units, higher-is-better orientation). */
   diff_mean?: number;

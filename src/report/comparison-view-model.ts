@@ -4,7 +4,7 @@
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
 
-import { decide } from '../analysis/decision.js';
+import { decide, decisionWords, isConfident } from '../analysis/decision.js';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
@@ -64,8 +64,11 @@ export interface RecommendationRow {
   badge: 'clear' | 'tied';
 }
 
-/** Badge of a pairwise decision: which side wins, practically equal, or undecided. */
-export type DecisionBadge = 'a' | 'b' | 'equivalent' | 'inconclusive';
+/**
+ * Badge of a pairwise decision: which side wins, practically equal, a direction short of a
+ * decision ('probable': P(A > B) >= 0.9 or <= 0.1), or undecided.
+ */
+export type DecisionBadge = 'a' | 'b' | 'equivalent' | 'probable' | 'inconclusive';
 
 /** One pairwise comparison. */
 export interface PairRow {
@@ -74,10 +77,12 @@ export interface PairRow {
   pA: string;
   pRope: string;
   pB: string;
+  /** P(A > B) without ROPE, or '—' for documents without it. */
+  pGreater: string;
   /** Mean and 90% interval of a - b, e.g. '2.1 [0.4, 3.9]', or '—'. */
   difference: string;
   decision: string;
-  /** e.g. 'performer better', 'practically equal', 'inconclusive'. */
+  /** e.g. 'performer better', 'probably performer', 'practically equal', 'inconclusive'. */
   decisionLabel: string;
   badge: DecisionBadge;
   /** True when the probabilities come from the normal approximation (see ropeApproximate). */
@@ -206,7 +211,7 @@ export function comparisonViewModel(
       keptAny ||= ropeChanged && !row.approximate;
       return row;
     });
-    const decided = rows.filter((r) => r.badge !== 'inconclusive').length;
+    const decided = rows.filter((r) => isConfident(r.decision)).length;
     return {
       scope,
       label: scopeLabel(scope),
@@ -335,9 +340,18 @@ function pairRow(
     probs = normalRopeProbabilities(p.diff_mean!, p.diff_q5!, p.diff_q95!, o.rope);
     approximate = true;
   }
+  // P(A > B) does not depend on the ROPE: the stored value stays exact when the ROPE changes
   const decision =
     o.ropeChanged || o.thresholdChanged || !isDecision(p.decision)
-      ? decide({ p_a_better: probs.a, p_rope: probs.rope, p_b_better: probs.b }, o.threshold)
+      ? decide(
+          {
+            p_a_better: probs.a,
+            p_rope: probs.rope,
+            p_b_better: probs.b,
+            p_a_greater: p.p_a_greater,
+          },
+          o.threshold,
+        )
       : (p.decision as PairRow['decision']);
   const badge: DecisionBadge =
     decision === 'a_better'
@@ -346,21 +360,17 @@ function pairRow(
         ? 'b'
         : decision === 'equivalent'
           ? 'equivalent'
-          : 'inconclusive';
-  const decisionLabel =
-    badge === 'a'
-      ? `${p.a} better`
-      : badge === 'b'
-        ? `${p.b} better`
-        : badge === 'equivalent'
-          ? 'practically equal'
-          : 'inconclusive';
+          : decision === 'probably_a' || decision === 'probably_b'
+            ? 'probable'
+            : 'inconclusive';
+  const decisionLabel = decisionWords(decision, p.a, p.b);
   return {
     a: p.a,
     b: p.b,
     pA: formatProbAt(probs.a, o.threshold),
     pRope: formatProbAt(probs.rope, o.threshold),
     pB: formatProbAt(probs.b, o.threshold),
+    pGreater: p.p_a_greater === undefined ? MISSING : formatProb(p.p_a_greater),
     difference: haveDiff
       ? `${formatNumber(p.diff_mean!, o.decimals)} ${formatInterval(p.diff_q5!, p.diff_q95!, o.decimals)}`
       : MISSING,
@@ -371,7 +381,14 @@ function pairRow(
   };
 }
 
-const DECISIONS = new Set(['a_better', 'b_better', 'equivalent', 'inconclusive']);
+const DECISIONS = new Set([
+  'a_better',
+  'b_better',
+  'equivalent',
+  'probably_a',
+  'probably_b',
+  'inconclusive',
+]);
 
 function isDecision(d: string): boolean {
   return DECISIONS.has(d);

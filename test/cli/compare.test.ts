@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manyHeuristicsCsv } from '../../bench/compare-size.bench.js';
+import { decide } from '../../src/analysis/decision.js';
 import type { Comparison } from '../../src/analysis/types.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -57,10 +58,27 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(c.pairs).toHaveLength(55 * 9);
     for (const p of c.pairs) {
       expect(p.scope).toMatch(/^(overall|category:.+|task:.+)$/);
-      expect(['a_better', 'b_better', 'equivalent', 'inconclusive']).toContain(p.decision);
+      expect([
+        'a_better',
+        'b_better',
+        'equivalent',
+        'probably_a',
+        'probably_b',
+        'inconclusive',
+      ]).toContain(p.decision);
       // the three probabilities partition the draws
       expect(p.p_a_better + p.p_rope + p.p_b_better).toBeCloseTo(1, 12);
+      // P(A > B) comes from the same draws: d > rope implies d > 0, d < -rope implies d < 0
+      const g = p.p_a_greater as number;
+      expect(g).toBeGreaterThanOrEqual(p.p_a_better);
+      expect(1 - g).toBeGreaterThanOrEqual(p.p_b_better);
+      // the grading of src/analysis/decision.ts, re-derived from the JSON numbers
+      expect(p.decision).toBe(decide(p, 0.95));
     }
+    // the direction grades some undecided pairs of this table (neither confident nor 50:50)
+    expect(c.pairs.some((p) => p.decision === 'probably_a' || p.decision === 'probably_b')).toBe(
+      true,
+    );
     expect(c.categories.map((k) => k.name)).toEqual(['symbolic', 'text', 'vision']);
     expect(c.tasks).toHaveLength(5);
     expect(Object.keys(c.diagnostics).sort()).toEqual([
