@@ -91,6 +91,19 @@ function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d
   );
 }
 
+/**
+ * The "tied for first" group as text: 'A, B, C' (at most 6 names, then '... (N in all)'), 'A alone', or
+ * '-' for documents without tie_groups.
+ * @example tiedForFirst([['a', 'b'], ['c']]) // 'a, b'
+ */
+export function tiedForFirst(groups: readonly (readonly string[])[] | undefined): string {
+  const first = groups?.[0];
+  if (!first || first.length === 0) return '-';
+  if (first.length === 1) return `${first[0]} alone`;
+  const shown = first.slice(0, 6).join(', ');
+  return first.length > 6 ? `${shown}, ... (${first.length} in all)` : shown;
+}
+
 function cellTable(cells: readonly ComparisonCell[], d: number): string {
   const sorted = [...cells].sort((a, b) => a.expected_rank - b.expected_rank);
   return textTable(
@@ -140,26 +153,23 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push(
     '',
-    'Recommendation (best heuristic; runner-up = best other one it cannot yet be told apart from)',
+    'Recommendation (best heuristic; runner-up = best other one it cannot yet be told apart from;',
+    'tied for first = the best and every other whose decision against it is not a confident "best is better")',
   );
   const recRows: string[][] = [];
-  if (c.recommendation) {
-    recRows.push([
-      '(all tasks)',
-      c.recommendation.best,
-      num(c.recommendation.p_best, 3),
-      c.recommendation.runner_up ?? '(none: best is confidently better)',
-    ]);
-  }
-  for (const cat of c.categories) {
-    recRows.push([
-      cat.name,
-      cat.best,
-      num(cat.p_best, 3),
-      cat.runner_up ?? '(none: best is confidently better)',
-    ]);
-  }
-  out.push(textTable(['category', 'best', 'P(best)', 'runner-up'], recRows));
+  const recRow = (
+    label: string,
+    r: { best: string; p_best: number; runner_up: string | null; tie_groups?: string[][] },
+  ) => [
+    label,
+    r.best,
+    num(r.p_best, 3),
+    r.runner_up ?? '(none: best is confidently better)',
+    tiedForFirst(r.tie_groups),
+  ];
+  if (c.recommendation) recRows.push(recRow('(all tasks)', c.recommendation));
+  for (const cat of c.categories) recRows.push(recRow(cat.name, cat));
+  out.push(textTable(['category', 'best', 'P(best)', 'runner-up', 'tied for first'], recRows));
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));

@@ -64,6 +64,9 @@ export interface ComparisonCategory {
   best: string;
   p_best: number;
   runner_up: string | null;
+  /** Groups that cannot be told apart, best first; [0] = tied for first (rule in tie_rule). */
+  tie_groups?: string[][];
+  tie_rule?: string;
 }
 
 export interface ComparisonTask {
@@ -97,7 +100,14 @@ export interface Comparison {
   /** Rank probability table: rank_probabilities[h][r] = P(heuristic h has rank r+1), overall. */
   rank_probabilities?: { heuristic: string; p: number[] }[];
   /** The overall recommendation (all tasks): best heuristic, its P(best), runner-up or null. */
-  recommendation?: { best: string; p_best: number; runner_up: string | null };
+  recommendation?: {
+    best: string;
+    p_best: number;
+    runner_up: string | null;
+    /** Groups that cannot be told apart, best first; [0] = tied for first (rule in tie_rule). */
+    tie_groups?: string[][];
+    tie_rule?: string;
+  };
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

@@ -5,6 +5,7 @@
  */
 
 import { decide, decisionWords, isConfident } from '../analysis/decision.js';
+import { tiedForFirst } from '../analysis/format.js';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
@@ -58,6 +59,8 @@ export interface RecommendationRow {
   pBest: string;
   /** The runner-up the data cannot yet tell apart from the best, or '—'. */
   runnerUp: string;
+  /** The "tied for first" group, e.g. 'performer, linformer', 'performer alone', or '—'. */
+  tiedForFirst: string;
   /** One sentence for people, e.g. 'performer; P(best) 0.80; clearly ahead of the others'. */
   caption: string;
   /** 'clear' when there is no runner-up, else 'tied'. */
@@ -132,6 +135,8 @@ export interface ComparisonViewModel {
   ropeNote: string | null;
   counts: { heuristics: number; tasks: number; categories: number; pairs: number };
   recommendations: RecommendationRow[];
+  /** The recommendation over all tasks ('(all tasks)'), or null for documents without one. */
+  overallRecommendation: RecommendationRow | null;
   heuristics: RankingRow[];
   categoryRankings: { category: string; rows: RankingRow[] }[];
   pairGroups: PairGroup[];
@@ -182,17 +187,12 @@ export function comparisonViewModel(
     };
   });
 
-  const recommendations: RecommendationRow[] = c.categories.map((k) => ({
-    category: k.name,
-    tasks: k.tasks.join(', '),
-    best: k.best,
-    pBest: formatProb(k.p_best),
-    runnerUp: k.runner_up ?? MISSING,
-    caption: k.runner_up
-      ? `${k.best} (P(best) ${formatProb(k.p_best)}), but it cannot yet be told apart from ${k.runner_up}`
-      : `${k.best} (P(best) ${formatProb(k.p_best)}), ahead of the others at this threshold`,
-    badge: k.runner_up ? 'tied' : 'clear',
-  }));
+  const recommendations: RecommendationRow[] = c.categories.map((k) =>
+    recommendationRow(k.name, k.tasks.join(', '), k),
+  );
+  const overallRecommendation = c.recommendation
+    ? recommendationRow('(all tasks)', `all ${c.tasks.length}`, c.recommendation)
+    : null;
 
   let approximatedAny = false;
   let keptAny = false;
@@ -277,6 +277,7 @@ export function comparisonViewModel(
       pairs: c.pairs.length,
     },
     recommendations,
+    overallRecommendation,
     heuristics,
     categoryRankings,
     pairGroups,
@@ -308,6 +309,29 @@ function ropeNote(
     );
   }
   return parts.join(' ');
+}
+
+function recommendationRow(
+  category: string,
+  tasks: string,
+  k: { best: string; p_best: number; runner_up: string | null; tie_groups?: string[][] },
+): RecommendationRow {
+  const lead = `${k.best} (P(best) ${formatProb(k.p_best)})`;
+  const tied = k.tie_groups?.[0];
+  let caption: string;
+  if (tied && tied.length > 1) caption = `${lead}; tied for first: ${tiedForFirst(k.tie_groups)}`;
+  else if (k.runner_up) caption = `${lead}, but it cannot yet be told apart from ${k.runner_up}`;
+  else caption = `${lead}, ahead of the others at this threshold`;
+  return {
+    category,
+    tasks,
+    best: k.best,
+    pBest: formatProb(k.p_best),
+    runnerUp: k.runner_up ?? MISSING,
+    tiedForFirst: tied ? tiedForFirst(k.tie_groups) : MISSING,
+    caption,
+    badge: k.runner_up ? 'tied' : 'clear',
+  };
 }
 
 function rankingRow(h: ComparisonCell, best: boolean, decimals: number): RankingRow {

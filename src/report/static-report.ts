@@ -178,18 +178,20 @@ function bannerSection(b: DiagnosticsBanner): SafeHtml {
 }
 
 function recommendationSection(vm: ComparisonViewModel): SafeHtml {
+  const overall = vm.overallRecommendation;
   if (vm.recommendations.length === 0) {
     const best = vm.heuristics[0];
     if (!best) return html`<p>No heuristics.</p>`;
     return html`<p class="caption">The data has no task categories; the overall recommendation:</p>
-<table><thead><tr><th>Best overall</th><th class="num">P(best)</th><th>Mean [90% interval]</th></tr></thead>
-<tbody><tr class="best"><td>${best.name}</td><td class="num">${best.pBest}</td><td>${best.mean} ${best.interval}</td></tr></tbody></table>`;
+<table><thead><tr><th>Best overall</th><th class="num">P(best)</th><th>Mean [90% interval]</th><th>Tied for first</th></tr></thead>
+<tbody><tr class="best"><td>${best.name}</td><td class="num">${best.pBest}</td><td>${best.mean} ${best.interval}</td><td>${overall?.tiedForFirst ?? ''}</td></tr></tbody></table>`;
   }
-  return html`<p class="caption">For each task category: the heuristic most likely to be best, its P(best), and the runner-up the data cannot yet tell apart from it.</p>
-<table id="recommendation-table"><thead><tr><th>Category</th><th>Tasks</th><th>Best</th><th class="num">P(best)</th><th>Cannot yet be told apart from</th><th></th></tr></thead>
-<tbody>${vm.recommendations.map(
+  const rows = overall ? [overall, ...vm.recommendations] : vm.recommendations;
+  return html`<p class="caption">Over all tasks and for each task category: the heuristic most likely to be best, its P(best), the runner-up the data cannot yet tell apart from it, and the group tied for first (the best and every other heuristic whose pairwise decision against it is not a confident "best is better").</p>
+<table id="recommendation-table"><thead><tr><th>Category</th><th>Tasks</th><th>Best</th><th class="num">P(best)</th><th>Cannot yet be told apart from</th><th>Tied for first</th><th></th></tr></thead>
+<tbody>${rows.map(
     (r) =>
-      html`<tr><td>${r.category}</td><td>${r.tasks}</td><td><strong>${r.best}</strong></td><td class="num">${r.pBest}</td><td>${r.runnerUp}</td><td><span class="badge ${r.badge}">${r.badge}</span></td></tr>`,
+      html`<tr><td>${r.category}</td><td>${r.tasks}</td><td><strong>${r.best}</strong></td><td class="num">${r.pBest}</td><td>${r.runnerUp}</td><td>${r.tiedForFirst}</td><td><span class="badge ${r.badge}">${r.badge}</span></td></tr>`,
   )}</tbody></table>`;
 }
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide, ropeProbabilities } from '../../src/analysis/decision.js';
+import { tiedForFirst } from '../../src/analysis/format.js';
 import { adaptFormula } from '../../src/analysis/formula.js';
 import { fromColumns } from '../../src/analysis/matrix.js';
 import { pairwiseComparisons } from '../../src/analysis/pairwise.js';
 import { rankSummary } from '../../src/analysis/ranks.js';
-import { recommend } from '../../src/analysis/recommend.js';
+import { bestIndex, recommend, TIE_RULE, tieGroups } from '../../src/analysis/recommend.js';
 import { summarize90 } from '../../src/analysis/stats.js';
 import { mean, variance } from '../../src/math/moments.js';
 import { quantileSorted } from '../../src/math/quantile.js';
@@ -157,12 +158,80 @@ describe('recommendation', () => {
     const ranks = rankSummary(m);
     const pairs = pairwiseComparisons(m, { rope: 0.1, scope: 'overall' });
     // a best in 3 of 4 draws; a vs b: a - b = .5, -.1, .9, .9 -> P(a better) = .75 < .95
-    expect(recommend(ranks, pairs)).toEqual({ best: 'a', p_best: 0.75, runner_up: 'b' });
+    expect(recommend(ranks, pairs)).toEqual({
+      best: 'a',
+      p_best: 0.75,
+      runner_up: 'b',
+      // a - c > 0.1 in every draw: c is out of the first group and alone in the second
+      tie_groups: [['a', 'b'], ['c']],
+      tie_rule: TIE_RULE,
+    });
   });
   it('has no runner-up when the best beats everyone confidently', () => {
     const ranks = rankSummary(m);
     const pairs = pairwiseComparisons(m, { rope: 0.1, threshold: 0.7, scope: 'overall' });
     expect(recommend(ranks, pairs).runner_up).toBeNull();
+  });
+});
+
+describe('tie groups', () => {
+  // 4 draws, ROPE 0.5, threshold 0.95 (all 4 draws must agree for a decision)
+  const m = fromColumns(
+    ['a', 'b', 'c', 'd', 'e'],
+    [
+      [10, 10, 10, 10],
+      [9.8, 10.2, 9.9, 10.1], // a - b = .2, -.2, .1, -.1: practically equal
+      [9, 9, 9, 9.8], // a - c = 1, 1, 1, .2: P(a better) = .75, inconclusive
+      [5, 5.5, 5, 5], // a - d > 4.5 always: a better
+      [4.8, 5.3, 5.2, 4.9], // d - e = .2, .2, -.2, .1: practically equal; a - e > 4.7: a better
+    ],
+  );
+  const ranks = rankSummary(m);
+
+  it('groups the best with everything not confidently worse, then the rest the same way', () => {
+    // P(best): a 0.5, b 0.5; expected rank a 1.5, b 1.5: the tie goes to the first, a
+    // expected ranks: c 3, d 4.25 (draw 3: e 5.2 > d 5), e 4.75
+    expect(Array.from(ranks.expectedRank)).toEqual([1.5, 1.5, 3, 4.25, 4.75]);
+    const pairs = pairwiseComparisons(m, { rope: 0.5, scope: 'overall' });
+    expect(tieGroups(ranks, pairs)).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
+    const r = recommend(ranks, pairs);
+    expect(r.best).toBe('a');
+    expect(r.runner_up).toBe('b');
+    expect(r.tie_groups[0]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('splits more at a lower threshold', () => {
+    // at 0.7, P(a better than c) = .75 decides; c - d >= 3.5 always decides too
+    const pairs = pairwiseComparisons(m, { rope: 0.5, threshold: 0.7, scope: 'overall' });
+    expect(tieGroups(ranks, pairs)).toEqual([['a', 'b'], ['c'], ['d', 'e']]);
+  });
+
+  it('stops after the first group when only pairs with the best were computed', () => {
+    const pairs = pairwiseComparisons(m, {
+      rope: 0.5,
+      scope: 'overall',
+      reference: bestIndex(ranks),
+    });
+    expect(pairs).toHaveLength(4);
+    expect(tieGroups(ranks, pairs)).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('is the best alone when it beats everyone confidently', () => {
+    const pairs = pairwiseComparisons(m, { rope: 0.05, threshold: 0.5, scope: 'overall' });
+    // a - b: > .05 in draws 1 and 3 only (.2, .1), < -.05 in 2 and 4: P = .5 each -> a_better at 0.5
+    expect(pairs[0].decision).toBe('a_better');
+    const groups = tieGroups(ranks, pairs);
+    expect(groups[0]).toEqual(['a']);
+    expect(recommend(ranks, pairs).runner_up).toBeNull();
+    expect(tiedForFirst(groups)).toBe('a alone');
+    expect(tiedForFirst([['a', 'b', 'c'], ['d']])).toBe('a, b, c');
+    expect(tiedForFirst(undefined)).toBe('-');
+    expect(tiedForFirst([['a', 'b', 'c', 'd', 'e', 'f', 'g']])).toBe(
+      'a, b, c, d, e, f, ... (7 in all)',
+    );
   });
 });
 

@@ -93,6 +93,38 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(pSum).toBeCloseTo(1, 12);
   });
 
+  it('gives tie groups overall and per category, consistent with the pairs and the runner-up', () => {
+    const c = JSON.parse(r.stdout) as Comparison;
+    const names = c.heuristics.map((h) => h.name).sort();
+    const scopes = [
+      { scope: 'overall', rec: c.recommendation! },
+      ...c.categories.map((k) => ({ scope: `category:${k.name}`, rec: k })),
+    ];
+    for (const { scope, rec } of scopes) {
+      const groups = rec.tie_groups as string[][];
+      expect(rec.tie_rule).toMatch(/tied for first/);
+      // 11 heuristics, every pair computed: the groups partition them
+      expect(groups.flat().sort()).toEqual(names);
+      // tied for first starts with the best, then the runner-up
+      expect(groups[0][0]).toBe(rec.best);
+      expect(groups[0][1] ?? null).toBe(rec.runner_up);
+      const pair = (x: string, y: string) =>
+        c.pairs.find(
+          (p) => p.scope === scope && ((p.a === x && p.b === y) || (p.a === y && p.b === x)),
+        )!;
+      const beats = (x: string, y: string) => {
+        const p = pair(x, y);
+        return p.decision === (p.a === x ? 'a_better' : 'b_better');
+      };
+      groups.forEach((g, i) => {
+        // in its group: not confidently worse than the leader
+        for (const h of g.slice(1)) expect(beats(g[0], h)).toBe(false);
+        // in a later group: confidently worse than this group's leader
+        for (const h of groups.slice(i + 1).flat()) expect(beats(g[0], h)).toBe(true);
+      });
+    }
+  });
+
   it('shows the rank flips: Reformer first on ListOps and last on Image', () => {
     const c = JSON.parse(r.stdout) as Comparison;
     const order = (task: string) =>
@@ -127,6 +159,8 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(t.code).toBe(0);
     const out = t.stdout;
     expect(out.indexOf('Recommendation')).toBeLessThan(out.indexOf('Pairwise decisions'));
+    expect(out).toMatch(/runner-up\s+tied for first/);
+    expect(out).toMatch(/P\(A > B\)\s+P\(A better\)/);
     expect(out).toMatch(/ROPE \+-1\.0+ score units \(user/);
     expect(out).toMatch(/Per task/);
     expect(out).toMatch(/ListOps \[symbolic\]/);

@@ -240,6 +240,33 @@ describe('probabilities next to a threshold', () => {
   });
 });
 
+describe('tied for first', () => {
+  it('names the group in the caption and gives the overall row', () => {
+    const c = makeComparison();
+    expect(comparisonViewModel(c).overallRecommendation).toBeNull();
+    c.categories[1].tie_groups = [['performer', 'linformer', 'reformer']];
+    c.recommendation = {
+      best: 'performer',
+      p_best: 0.7,
+      runner_up: null,
+      tie_groups: [['performer'], ['linformer', 'reformer']],
+    };
+    const vm = comparisonViewModel(c);
+    expect(vm.recommendations[1]).toMatchObject({
+      tiedForFirst: 'performer, linformer, reformer',
+      caption: 'performer (P(best) 0.55); tied for first: performer, linformer, reformer',
+    });
+    // a document without tie groups
+    expect(vm.recommendations[0].tiedForFirst).toBe('—');
+    expect(vm.overallRecommendation).toMatchObject({
+      category: '(all tasks)',
+      tasks: 'all 4',
+      tiedForFirst: 'performer alone',
+      badge: 'clear',
+    });
+  });
+});
+
 describe('direction of an undecided pair', () => {
   it('shows P(A > B) and grades the words; another threshold re-grades', () => {
     const c = makeComparison();
