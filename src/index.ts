@@ -24,6 +24,8 @@ export {
 export {
   type Decision,
   decide,
+  type PairProbabilities,
+  PROBABLE,
   type RopeProbabilities,
   ropeProbabilities,
 } from './analysis/decision.js';
@@ -41,7 +43,13 @@ export { overallCells } from './analysis/overall-cells.js';
 export { type PairwiseOptions, pairwiseComparisons } from './analysis/pairwise.js';
 export { ppcByTask } from './analysis/ppc.js';
 export { type RankSummary, rankSummary } from './analysis/ranks.js';
-export { confidentlyBetter, type Recommendation, recommend } from './analysis/recommend.js';
+export {
+  confidentlyBetter,
+  type Recommendation,
+  recommend,
+  TIE_RULE,
+  tieGroups,
+} from './analysis/recommend.js';
 export { defaultRope, taskScales } from './analysis/rope.js';
 export type {
   Comparison,

@@ -116,6 +116,7 @@ export function equalizeFlatTasks(doc: Comparison, table: Table): Comparison {
     p.p_a_better = 0;
     p.p_rope = 1;
     p.p_b_better = 0;
+    p.p_a_greater = 0.5; // every draw of a - b is 0: a tie, counted half
     p.decision = 'equivalent';
     p.diff_mean = 0;
     p.diff_q5 = 0;

@@ -1,3 +1,4 @@
+import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from './types.js';
 
@@ -42,19 +43,6 @@ function digitsFor(rope: number): number {
   return Math.min(4, Math.max(2, Math.ceil(-Math.log10(rope)) + 1));
 }
 
-function decisionText(p: ComparisonPair): string {
-  switch (p.decision) {
-    case 'a_better':
-      return `${p.a} better`;
-    case 'b_better':
-      return `${p.b} better`;
-    case 'equivalent':
-      return 'practically equal';
-    default:
-      return 'inconclusive';
-  }
-}
-
 function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d: number): string {
   const pos = new Map(order.map((n, i) => [n, i]));
   const sorted = pairs.map((p) => {
@@ -66,12 +54,8 @@ function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d
       b: p.a,
       p_a_better: p.p_b_better,
       p_b_better: p.p_a_better,
-      decision:
-        p.decision === 'a_better'
-          ? 'b_better'
-          : p.decision === 'b_better'
-            ? 'a_better'
-            : p.decision,
+      p_a_greater: p.p_a_greater === undefined ? undefined : 1 - p.p_a_greater,
+      decision: swapDecision(p.decision),
       diff_mean: p.diff_mean === undefined ? undefined : -p.diff_mean,
       diff_q5: p.diff_q95 === undefined ? undefined : -p.diff_q95,
       diff_q95: p.diff_q5 === undefined ? undefined : -p.diff_q5,
@@ -82,18 +66,42 @@ function pairTable(pairs: readonly ComparisonPair[], order: readonly string[], d
       (pos.get(x.a) ?? 0) - (pos.get(y.a) ?? 0) || (pos.get(x.b) ?? 0) - (pos.get(y.b) ?? 0),
   );
   return textTable(
-    ['A', 'B', 'A-B', '90% interval', 'P(A better)', 'P(rope)', 'P(B better)', 'decision'],
+    [
+      'A',
+      'B',
+      'A-B',
+      '90% interval',
+      'P(A > B)',
+      'P(A better)',
+      'P(rope)',
+      'P(B better)',
+      'decision',
+    ],
     sorted.map((p) => [
       p.a,
       p.b,
       num(p.diff_mean, d),
       `[${num(p.diff_q5, d)}, ${num(p.diff_q95, d)}]`,
+      num(p.p_a_greater, 3),
       num(p.p_a_better, 3),
       num(p.p_rope, 3),
       num(p.p_b_better, 3),
-      decisionText(p),
+      decisionWords(p.decision, p.a, p.b),
     ]),
   );
+}
+
+/**
+ * The "tied for first" group as text: 'A, B, C' (at most 6 names, then '... (N in all)'), 'A alone', or
+ * '-' for documents without tie_groups.
+ * @example tiedForFirst([['a', 'b'], ['c']]) // 'a, b'
+ */
+export function tiedForFirst(groups: readonly (readonly string[])[] | undefined): string {
+  const first = groups?.[0];
+  if (!first || first.length === 0) return '-';
+  if (first.length === 1) return `${first[0]} alone`;
+  const shown = first.slice(0, 6).join(', ');
+  return first.length > 6 ? `${shown}, ... (${first.length} in all)` : shown;
 }
 
 function cellTable(cells: readonly ComparisonCell[], d: number): string {
@@ -145,26 +153,23 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push(
     '',
-    'Recommendation (best heuristic; runner-up = best other one it cannot yet be told apart from)',
+    'Recommendation (best heuristic; runner-up = best other one it cannot yet be told apart from;',
+    'tied for first = the best and every other whose decision against it is not a confident "best is better")',
   );
   const recRows: string[][] = [];
-  if (c.recommendation) {
-    recRows.push([
-      '(all tasks)',
-      c.recommendation.best,
-      num(c.recommendation.p_best, 3),
-      c.recommendation.runner_up ?? '(none: best is confidently better)',
-    ]);
-  }
-  for (const cat of c.categories) {
-    recRows.push([
-      cat.name,
-      cat.best,
-      num(cat.p_best, 3),
-      cat.runner_up ?? '(none: best is confidently better)',
-    ]);
-  }
-  out.push(textTable(['category', 'best', 'P(best)', 'runner-up'], recRows));
+  const recRow = (
+    label: string,
+    r: { best: string; p_best: number; runner_up: string | null; tie_groups?: string[][] },
+  ) => [
+    label,
+    r.best,
+    num(r.p_best, 3),
+    r.runner_up ?? '(none: best is confidently better)',
+    tiedForFirst(r.tie_groups),
+  ];
+  if (c.recommendation) recRows.push(recRow('(all tasks)', c.recommendation));
+  for (const cat of c.categories) recRows.push(recRow(cat.name, cat));
+  out.push(textTable(['category', 'best', 'P(best)', 'runner-up', 'tied for first'], recRows));
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));
@@ -190,7 +195,10 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
     out.push(cellTable(cat.heuristics, d));
   }
 
-  out.push('', 'Pairwise decisions, all tasks');
+  out.push(
+    '',
+    `Pairwise decisions, all tasks (P(A > B) without ROPE; undecided pairs read "probably A" when it is >= ${PROBABLE})`,
+  );
   out.push(
     pairTable(
       c.pairs.filter((p) => p.scope === 'overall'),

@@ -7,7 +7,21 @@ export interface Recommendation {
   p_best: number;
   /** The best other heuristic the data cannot yet tell apart from `best`, or null. */
   runner_up: string | null;
+  /**
+   * Groups that cannot be told apart, best group first; tie_groups[0] is "tied for first" (the
+   * best, then the runner-up, ...). See `tieGroups` and TIE_RULE.
+   */
+  tie_groups: string[][];
+  /** The rule of tie_groups in words (TIE_RULE). */
+  tie_rule: string;
 }
+
+/** The rule of `tieGroups`, stated in the JSON next to the groups. */
+export const TIE_RULE =
+  'group 1 (tied for first): the best heuristic and every other whose pairwise decision against ' +
+  'it is not a confident "best is better" (at the ROPE and threshold); each next group: the same ' +
+  'around the remaining heuristic with the lowest expected rank; groups stop where the pairs ' +
+  'needed were not computed (pair limits)';
 
 /**
  * Whether the pair says, confidently, that `winner` beats `other` (by more than the ROPE).
@@ -45,18 +59,72 @@ export function bestIndex(ranks: RankSummary): number {
  * recommend(ranks, pairsOfThisScope) // { best: 'performer', p_best: 0.62, runner_up: 'linformer' }
  */
 export function recommend(ranks: RankSummary, pairs: readonly ComparisonPair[]): Recommendation {
-  const H = ranks.names.length;
   const b = bestIndex(ranks);
-  const best = ranks.names[b];
-  let runner = -1;
-  for (let h = 0; h < H; h++) {
-    if (h === b) continue;
-    const name = ranks.names[h];
-    const pair = pairs.find(
-      (p) => (p.a === best && p.b === name) || (p.a === name && p.b === best),
-    );
-    if (pair && confidentlyBetter(pair, best)) continue;
-    if (runner < 0 || ranks.expectedRank[h] < ranks.expectedRank[runner]) runner = h;
+  const groups = tieGroups(ranks, pairs);
+  // the first group is the best, then the others in expected-rank order: the runner-up is second
+  const runner = groups[0].length > 1 ? groups[0][1] : null;
+  return {
+    best: ranks.names[b],
+    p_best: ranks.pBest[b],
+    runner_up: runner,
+    tie_groups: groups,
+    tie_rule: TIE_RULE,
+  };
+}
+
+/**
+ * Groups of heuristics the data cannot tell apart (TIE_RULE). The first is "tied for first": the
+ * best (bestIndex) and every heuristic whose pairwise decision against it is not a confident
+ * "best is better"; members after the leader in expected-rank order, so the second member is the
+ * recommendation's runner-up. Each next group is formed the same way around the remaining
+ * heuristic with the lowest expected rank, so every heuristic of a later group is confidently worse
+ * than the leader of each earlier group. A group is anchored on its leader: two members of the
+ * same group may be confidently different from each other (pairwise decisions are not
+ * transitive). Where a needed pair is missing (only pairs with the best were computed), the
+ * groups stop after the last complete one.
+ *
+ * Why pairwise decisions and not overlapping rank intervals: overlap of two 90% intervals is not
+ * a test of their difference (Schenker & Gentleman 2001, "On judging the significance of
+ * differences by examining the overlap between confidence intervals", Am. Stat. 55(3)), and the
+ * pairwise rule is the one the recommendation's runner-up already uses. Grouping a leader with
+ * everything not separable from it follows leaderboards that rank by "how many are confidently
+ * better" (Chiang et al. 2024, Chatbot Arena) and the league-table cautions of Goldstein &
+ * Spiegelhalter 1996 (JRSS A 159(3)).
+ * @example
+ * tieGroups(ranks, pairs) // [['performer', 'linformer'], ['reformer']]
+ */
+export function tieGroups(ranks: RankSummary, pairs: readonly ComparisonPair[]): string[][] {
+  const H = ranks.names.length;
+  const key = (x: string, y: string) => `${x}\u0000${y}`;
+  const byPair = new Map<string, ComparisonPair>();
+  for (const p of pairs) {
+    byPair.set(key(p.a, p.b), p);
+    byPair.set(key(p.b, p.a), p);
   }
-  return { best, p_best: ranks.pBest[b], runner_up: runner < 0 ? null : ranks.names[runner] };
+  const byRank = (x: number, y: number) => ranks.expectedRank[x] - ranks.expectedRank[y] || x - y;
+  let remaining = Array.from({ length: H }, (_, h) => h).sort(byRank);
+  const groups: string[][] = [];
+  let leader = bestIndex(ranks);
+  while (remaining.length > 0) {
+    const lead = ranks.names[leader];
+    const group = [leader];
+    const rest: number[] = [];
+    let complete = true;
+    for (const h of remaining) {
+      if (h === leader) continue;
+      const pair = byPair.get(key(lead, ranks.names[h]));
+      if (!pair) {
+        complete = false;
+        group.push(h); // counted as not separable, as the runner-up does
+      } else if (confidentlyBetter(pair, lead)) rest.push(h);
+      else group.push(h);
+    }
+    // the first group is always given (its pairs are the ones a pair limit keeps)
+    if (!complete && groups.length > 0) break;
+    groups.push(group.map((h) => ranks.names[h]));
+    if (!complete) break;
+    remaining = rest;
+    leader = rest[0];
+  }
+  return groups;
 }

@@ -27,7 +27,16 @@ export interface ComparisonPair {
   p_a_better: number;
   p_rope: number;
   p_b_better: number;
-  /** 'a_better' | 'b_better' | 'equivalent' | 'inconclusive'. */
+  /**
+   * P(A > B) with no ROPE, from the same draws: the fraction with a - b > 0 (higher-is-better
+   * orientation), a draw with a - b = 0 counting half. Absent in documents from older versions.
+   */
+  p_a_greater?: number;
+  /**
+   * 'a_better' | 'b_better' | 'equivalent' (confident: one ROPE probability reached the threshold),
+   * else 'probably_a' | 'probably_b' (P(A > B) >= 0.9 or <= 0.1) | 'inconclusive'
+   * (src/analysis/decision.ts `decide`).
+   */
   decision: string;
   /** Posterior mean and 90% interval of a - b (score units, higher-is-better orientation). */
   diff_mean?: number;
@@ -55,6 +64,9 @@ export interface ComparisonCategory {
   best: string;
   p_best: number;
   runner_up: string | null;
+  /** Groups that cannot be told apart, best first; [0] = tied for first (rule in tie_rule). */
+  tie_groups?: string[][];
+  tie_rule?: string;
 }
 
 export interface ComparisonTask {
@@ -88,7 +100,14 @@ export interface Comparison {
   /** Rank probability table: rank_probabilities[h][r] = P(heuristic h has rank r+1), overall. */
   rank_probabilities?: { heuristic: string; p: number[] }[];
   /** The overall recommendation (all tasks): best heuristic, its P(best), runner-up or null. */
-  recommendation?: { best: string; p_best: number; runner_up: string | null };
+  recommendation?: {
+    best: string;
+    p_best: number;
+    runner_up: string | null;
+    /** Groups that cannot be told apart, best first; [0] = tied for first (rule in tie_rule). */
+    tie_groups?: string[][];
+    tie_rule?: string;
+  };
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

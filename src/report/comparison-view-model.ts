@@ -4,7 +4,8 @@
  * per-task table and the posterior predictive checks. EJS prints these fields with `<%= %>`.
  */
 
-import { decide } from '../analysis/decision.js';
+import { decide, decisionWords, isConfident } from '../analysis/decision.js';
+import { tiedForFirst } from '../analysis/format.js';
 import { overallCells } from '../analysis/overall-cells.js';
 import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
@@ -58,14 +59,19 @@ export interface RecommendationRow {
   pBest: string;
   /** The runner-up the data cannot yet tell apart from the best, or '—'. */
   runnerUp: string;
+  /** The "tied for first" group, e.g. 'performer, linformer', 'performer alone', or '—'. */
+  tiedForFirst: string;
   /** One sentence for people, e.g. 'performer; P(best) 0.80; clearly ahead of the others'. */
   caption: string;
   /** 'clear' when there is no runner-up, else 'tied'. */
   badge: 'clear' | 'tied';
 }
 
-/** Badge of a pairwise decision: which side wins, practically equal, or undecided. */
-export type DecisionBadge = 'a' | 'b' | 'equivalent' | 'inconclusive';
+/**
+ * Badge of a pairwise decision: which side wins, practically equal, a direction short of a
+ * decision ('probable': P(A > B) >= 0.9 or <= 0.1), or undecided.
+ */
+export type DecisionBadge = 'a' | 'b' | 'equivalent' | 'probable' | 'inconclusive';
 
 /** One pairwise comparison. */
 export interface PairRow {
@@ -74,10 +80,12 @@ export interface PairRow {
   pA: string;
   pRope: string;
   pB: string;
+  /** P(A > B) without ROPE, or '—' for documents without it. */
+  pGreater: string;
   /** Mean and 90% interval of a - b, e.g. '2.1 [0.4, 3.9]', or '—'. */
   difference: string;
   decision: string;
-  /** e.g. 'performer better', 'practically equal', 'inconclusive'. */
+  /** e.g. 'performer better', 'probably performer', 'practically equal', 'inconclusive'. */
   decisionLabel: string;
   badge: DecisionBadge;
   /** True when the probabilities come from the normal approximation (see ropeApproximate). */
@@ -127,6 +135,8 @@ export interface ComparisonViewModel {
   ropeNote: string | null;
   counts: { heuristics: number; tasks: number; categories: number; pairs: number };
   recommendations: RecommendationRow[];
+  /** The recommendation over all tasks ('(all tasks)'), or null for documents without one. */
+  overallRecommendation: RecommendationRow | null;
   heuristics: RankingRow[];
   categoryRankings: { category: string; rows: RankingRow[] }[];
   pairGroups: PairGroup[];
@@ -177,17 +187,12 @@ export function comparisonViewModel(
     };
   });
 
-  const recommendations: RecommendationRow[] = c.categories.map((k) => ({
-    category: k.name,
-    tasks: k.tasks.join(', '),
-    best: k.best,
-    pBest: formatProb(k.p_best),
-    runnerUp: k.runner_up ?? MISSING,
-    caption: k.runner_up
-      ? `${k.best} (P(best) ${formatProb(k.p_best)}), but it cannot yet be told apart from ${k.runner_up}`
-      : `${k.best} (P(best) ${formatProb(k.p_best)}), ahead of the others at this threshold`,
-    badge: k.runner_up ? 'tied' : 'clear',
-  }));
+  const recommendations: RecommendationRow[] = c.categories.map((k) =>
+    recommendationRow(k.name, k.tasks.join(', '), k),
+  );
+  const overallRecommendation = c.recommendation
+    ? recommendationRow('(all tasks)', `all ${c.tasks.length}`, c.recommendation)
+    : null;
 
   let approximatedAny = false;
   let keptAny = false;
@@ -206,7 +211,7 @@ export function comparisonViewModel(
       keptAny ||= ropeChanged && !row.approximate;
       return row;
     });
-    const decided = rows.filter((r) => r.badge !== 'inconclusive').length;
+    const decided = rows.filter((r) => isConfident(r.decision)).length;
     return {
       scope,
       label: scopeLabel(scope),
@@ -272,6 +277,7 @@ export function comparisonViewModel(
       pairs: c.pairs.length,
     },
     recommendations,
+    overallRecommendation,
     heuristics,
     categoryRankings,
     pairGroups,
@@ -305,6 +311,29 @@ function ropeNote(
   return parts.join(' ');
 }
 
+function recommendationRow(
+  category: string,
+  tasks: string,
+  k: { best: string; p_best: number; runner_up: string | null; tie_groups?: string[][] },
+): RecommendationRow {
+  const lead = `${k.best} (P(best) ${formatProb(k.p_best)})`;
+  const tied = k.tie_groups?.[0];
+  let caption: string;
+  if (tied && tied.length > 1) caption = `${lead}; tied for first: ${tiedForFirst(k.tie_groups)}`;
+  else if (k.runner_up) caption = `${lead}, but it cannot yet be told apart from ${k.runner_up}`;
+  else caption = `${lead}, ahead of the others at this threshold`;
+  return {
+    category,
+    tasks,
+    best: k.best,
+    pBest: formatProb(k.p_best),
+    runnerUp: k.runner_up ?? MISSING,
+    tiedForFirst: tied ? tiedForFirst(k.tie_groups) : MISSING,
+    caption,
+    badge: k.runner_up ? 'tied' : 'clear',
+  };
+}
+
 function rankingRow(h: ComparisonCell, best: boolean, decimals: number): RankingRow {
   return {
     name: h.heuristic,
@@ -335,9 +364,18 @@ function pairRow(
     probs = normalRopeProbabilities(p.diff_mean!, p.diff_q5!, p.diff_q95!, o.rope);
     approximate = true;
   }
+  // P(A > B) does not depend on the ROPE: the stored value stays exact when the ROPE changes
   const decision =
     o.ropeChanged || o.thresholdChanged || !isDecision(p.decision)
-      ? decide({ p_a_better: probs.a, p_rope: probs.rope, p_b_better: probs.b }, o.threshold)
+      ? decide(
+          {
+            p_a_better: probs.a,
+            p_rope: probs.rope,
+            p_b_better: probs.b,
+            p_a_greater: p.p_a_greater,
+          },
+          o.threshold,
+        )
       : (p.decision as PairRow['decision']);
   const badge: DecisionBadge =
     decision === 'a_better'
@@ -346,21 +384,17 @@ function pairRow(
         ? 'b'
         : decision === 'equivalent'
           ? 'equivalent'
-          : 'inconclusive';
-  const decisionLabel =
-    badge === 'a'
-      ? `${p.a} better`
-      : badge === 'b'
-        ? `${p.b} better`
-        : badge === 'equivalent'
-          ? 'practically equal'
-          : 'inconclusive';
+          : decision === 'probably_a' || decision === 'probably_b'
+            ? 'probable'
+            : 'inconclusive';
+  const decisionLabel = decisionWords(decision, p.a, p.b);
   return {
     a: p.a,
     b: p.b,
     pA: formatProbAt(probs.a, o.threshold),
     pRope: formatProbAt(probs.rope, o.threshold),
     pB: formatProbAt(probs.b, o.threshold),
+    pGreater: p.p_a_greater === undefined ? MISSING : formatProb(p.p_a_greater),
     difference: haveDiff
       ? `${formatNumber(p.diff_mean!, o.decimals)} ${formatInterval(p.diff_q5!, p.diff_q95!, o.decimals)}`
       : MISSING,
@@ -371,7 +405,14 @@ function pairRow(
   };
 }
 
-const DECISIONS = new Set(['a_better', 'b_better', 'equivalent', 'inconclusive']);
+const DECISIONS = new Set([
+  'a_better',
+  'b_better',
+  'equivalent',
+  'probably_a',
+  'probably_b',
+  'inconclusive',
+]);
 
 function isDecision(d: string): boolean {
   return DECISIONS.has(d);

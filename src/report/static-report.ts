@@ -3,6 +3,7 @@
  * self-contained file, inline CSS and inline SVG, no scripts and no external requests. Order as
  * docs/UX.md §0 item 1 and §3 ask: diagnostics banner first, then decisions, then plots, then the mixing checks.
  */
+import { PROBABLE } from '../analysis/decision.js';
 import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
@@ -65,6 +66,7 @@ tr.best td{font-weight:600}
 .badge{display:inline-block;border-radius:9px;padding:0 8px;font-size:12px;line-height:18px;white-space:nowrap}
 .badge.a,.badge.b,.badge.clear,.badge.pass,.badge.ok{background:var(--okbg);color:var(--ok)}
 .badge.equivalent{background:#e0e7ff;color:#3730a3}
+.badge.probable{background:#fef3c7;color:#92400e}
 .badge.inconclusive,.badge.tied,.badge.unknown{background:#f3f4f6;color:#374151}
 .badge.fail,.badge.misfit{background:#fecaca;color:var(--bad);font-weight:600}
 .banner{border-radius:8px;padding:10px 14px;margin:12px 0}
@@ -176,18 +178,20 @@ function bannerSection(b: DiagnosticsBanner): SafeHtml {
 }
 
 function recommendationSection(vm: ComparisonViewModel): SafeHtml {
+  const overall = vm.overallRecommendation;
   if (vm.recommendations.length === 0) {
     const best = vm.heuristics[0];
     if (!best) return html`<p>No heuristics.</p>`;
     return html`<p class="caption">The data has no task categories; the overall recommendation:</p>
-<table><thead><tr><th>Best overall</th><th class="num">P(best)</th><th>Mean [90% interval]</th></tr></thead>
-<tbody><tr class="best"><td>${best.name}</td><td class="num">${best.pBest}</td><td>${best.mean} ${best.interval}</td></tr></tbody></table>`;
+<table><thead><tr><th>Best overall</th><th class="num">P(best)</th><th>Mean [90% interval]</th><th>Tied for first</th></tr></thead>
+<tbody><tr class="best"><td>${best.name}</td><td class="num">${best.pBest}</td><td>${best.mean} ${best.interval}</td><td>${overall?.tiedForFirst ?? ''}</td></tr></tbody></table>`;
   }
-  return html`<p class="caption">For each task category: the heuristic most likely to be best, its P(best), and the runner-up the data cannot yet tell apart from it.</p>
-<table id="recommendation-table"><thead><tr><th>Category</th><th>Tasks</th><th>Best</th><th class="num">P(best)</th><th>Cannot yet be told apart from</th><th></th></tr></thead>
-<tbody>${vm.recommendations.map(
+  const rows = overall ? [overall, ...vm.recommendations] : vm.recommendations;
+  return html`<p class="caption">Over all tasks and for each task category: the heuristic most likely to be best, its P(best), the runner-up the data cannot yet tell apart from it, and the group tied for first (the best and every other heuristic whose pairwise decision against it is not a confident "best is better").</p>
+<table id="recommendation-table"><thead><tr><th>Category</th><th>Tasks</th><th>Best</th><th class="num">P(best)</th><th>Cannot yet be told apart from</th><th>Tied for first</th><th></th></tr></thead>
+<tbody>${rows.map(
     (r) =>
-      html`<tr><td>${r.category}</td><td>${r.tasks}</td><td><strong>${r.best}</strong></td><td class="num">${r.pBest}</td><td>${r.runnerUp}</td><td><span class="badge ${r.badge}">${r.badge}</span></td></tr>`,
+      html`<tr><td>${r.category}</td><td>${r.tasks}</td><td><strong>${r.best}</strong></td><td class="num">${r.pBest}</td><td>${r.runnerUp}</td><td>${r.tiedForFirst}</td><td><span class="badge ${r.badge}">${r.badge}</span></td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -209,10 +213,10 @@ ${rankingTable(k.rows)}`,
 }
 
 function pairTable(g: PairGroup): SafeHtml {
-  return html`<table class="pairs"><thead><tr><th>A</th><th>B</th><th class="num">P(A better)</th><th class="num">P(ROPE)</th><th class="num">P(B better)</th><th>A − B [90%]</th><th>Decision</th></tr></thead>
+  return html`<table class="pairs"><thead><tr><th>A</th><th>B</th><th class="num">P(A &gt; B)</th><th class="num">P(A better)</th><th class="num">P(ROPE)</th><th class="num">P(B better)</th><th>A − B [90%]</th><th>Decision</th></tr></thead>
 <tbody>${g.rows.map(
     (r) =>
-      html`<tr><td>${r.a}</td><td>${r.b}</td><td class="num">${r.pA}</td><td class="num">${r.pRope}</td><td class="num">${r.pB}</td><td>${r.difference}</td><td><span class="badge ${r.badge}">${r.decisionLabel}</span></td></tr>`,
+      html`<tr><td>${r.a}</td><td>${r.b}</td><td class="num">${r.pGreater}</td><td class="num">${r.pA}</td><td class="num">${r.pRope}</td><td class="num">${r.pB}</td><td>${r.difference}</td><td><span class="badge ${r.badge}">${r.decisionLabel}</span></td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -222,7 +226,7 @@ function pairsSection(vm: ComparisonViewModel, maxTasks: number): SafeHtml | nul
   const categories = vm.pairGroups.filter((g) => g.kind === 'category');
   const tasks = vm.pairGroups.filter((g) => g.kind === 'task');
   const shown = tasks.slice(0, maxTasks);
-  return html`<p class="caption">P(A better) = P(A − B &gt; ROPE), P(ROPE) = P(|A − B| ≤ ROPE), P(B better) = P(A − B &lt; −ROPE), with ROPE ${vm.ropeText} (${vm.units}). A decision is made when one of them reaches ${vm.thresholdText}; otherwise the pair is inconclusive.</p>
+  return html`<p class="caption">P(A better) = P(A − B &gt; ROPE), P(ROPE) = P(|A − B| ≤ ROPE), P(B better) = P(A − B &lt; −ROPE), with ROPE ${vm.ropeText} (${vm.units}). A decision is made when one of them reaches ${vm.thresholdText}; otherwise the pair reads "probably A" when P(A &gt; B) (the direction, without a ROPE) is at least ${String(PROBABLE)}, "probably B" when it is at most ${String(Math.round((1 - PROBABLE) * 100) / 100)}, else inconclusive.</p>
 ${overall.map((g) => html`<h3>${g.label}</h3><p class="caption">${g.caption}</p>${pairTable(g)}`)}
 ${categories.map((g) => html`<h3>${g.label}</h3><p class="caption">${g.caption}</p>${pairTable(g)}`)}
 ${shown.length > 0 ? html`<h3>Per task</h3>` : ''}

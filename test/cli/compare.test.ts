@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manyHeuristicsCsv } from '../../bench/compare-size.bench.js';
+import { decide } from '../../src/analysis/decision.js';
 import type { Comparison } from '../../src/analysis/types.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -57,10 +58,27 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(c.pairs).toHaveLength(55 * 9);
     for (const p of c.pairs) {
       expect(p.scope).toMatch(/^(overall|category:.+|task:.+)$/);
-      expect(['a_better', 'b_better', 'equivalent', 'inconclusive']).toContain(p.decision);
+      expect([
+        'a_better',
+        'b_better',
+        'equivalent',
+        'probably_a',
+        'probably_b',
+        'inconclusive',
+      ]).toContain(p.decision);
       // the three probabilities partition the draws
       expect(p.p_a_better + p.p_rope + p.p_b_better).toBeCloseTo(1, 12);
+      // P(A > B) comes from the same draws: d > rope implies d > 0, d < -rope implies d < 0
+      const g = p.p_a_greater as number;
+      expect(g).toBeGreaterThanOrEqual(p.p_a_better);
+      expect(1 - g).toBeGreaterThanOrEqual(p.p_b_better);
+      // the grading of src/analysis/decision.ts, re-derived from the JSON numbers
+      expect(p.decision).toBe(decide(p, 0.95));
     }
+    // the direction grades some undecided pairs of this table (neither confident nor 50:50)
+    expect(c.pairs.some((p) => p.decision === 'probably_a' || p.decision === 'probably_b')).toBe(
+      true,
+    );
     expect(c.categories.map((k) => k.name)).toEqual(['symbolic', 'text', 'vision']);
     expect(c.tasks).toHaveLength(5);
     expect(Object.keys(c.diagnostics).sort()).toEqual([
@@ -73,6 +91,38 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(typeof c.settings?.rope).toBe('number');
     const pSum = c.heuristics.reduce((a, h) => a + h.p_best, 0);
     expect(pSum).toBeCloseTo(1, 12);
+  });
+
+  it('gives tie groups overall and per category, consistent with the pairs and the runner-up', () => {
+    const c = JSON.parse(r.stdout) as Comparison;
+    const names = c.heuristics.map((h) => h.name).sort();
+    const scopes = [
+      { scope: 'overall', rec: c.recommendation! },
+      ...c.categories.map((k) => ({ scope: `category:${k.name}`, rec: k })),
+    ];
+    for (const { scope, rec } of scopes) {
+      const groups = rec.tie_groups as string[][];
+      expect(rec.tie_rule).toMatch(/tied for first/);
+      // 11 heuristics, every pair computed: the groups partition them
+      expect(groups.flat().sort()).toEqual(names);
+      // tied for first starts with the best, then the runner-up
+      expect(groups[0][0]).toBe(rec.best);
+      expect(groups[0][1] ?? null).toBe(rec.runner_up);
+      const pair = (x: string, y: string) =>
+        c.pairs.find(
+          (p) => p.scope === scope && ((p.a === x && p.b === y) || (p.a === y && p.b === x)),
+        )!;
+      const beats = (x: string, y: string) => {
+        const p = pair(x, y);
+        return p.decision === (p.a === x ? 'a_better' : 'b_better');
+      };
+      groups.forEach((g, i) => {
+        // in its group: not confidently worse than the leader
+        for (const h of g.slice(1)) expect(beats(g[0], h)).toBe(false);
+        // in a later group: confidently worse than this group's leader
+        for (const h of groups.slice(i + 1).flat()) expect(beats(g[0], h)).toBe(true);
+      });
+    }
   });
 
   it('shows the rank flips: Reformer first on ListOps and last on Image', () => {
@@ -109,6 +159,8 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(t.code).toBe(0);
     const out = t.stdout;
     expect(out.indexOf('Recommendation')).toBeLessThan(out.indexOf('Pairwise decisions'));
+    expect(out).toMatch(/runner-up\s+tied for first/);
+    expect(out).toMatch(/P\(A > B\)\s+P\(A better\)/);
     expect(out).toMatch(/ROPE \+-1\.0+ score units \(user/);
     expect(out).toMatch(/Per task/);
     expect(out).toMatch(/ListOps \[symbolic\]/);

@@ -54,7 +54,12 @@ describe('report on the LRA comparison document', () => {
       banner.ok ? 'ok' : 'fail',
     );
     expect(html.indexOf('id="diagnostics"')).toBeLessThan(html.indexOf('id="recommendations"'));
-    expect(doc.querySelectorAll('#recommendation-table tbody tr').length).toBe(3);
+    // '(all tasks)' and the 3 categories
+    expect(doc.querySelectorAll('#recommendation-table tbody tr').length).toBe(4);
+    // a document recorded before p_a_greater and tie_groups: the new columns say '—'
+    const first = doc.querySelector('#recommendation-table tbody tr')!;
+    expect(first.querySelector('td')!.textContent).toBe('(all tasks)');
+    expect([...first.querySelectorAll('td')][5].textContent).toBe('—');
     expect(doc.querySelectorAll('script').length).toBe(0);
   });
 });

@@ -60,6 +60,31 @@ describe('renderStaticReport', () => {
     ]);
   });
 
+  it('adds the (all tasks) row and the tied-for-first group to the recommendation', () => {
+    const c = makeComparison();
+    c.recommendation = {
+      best: 'performer',
+      p_best: 0.7,
+      runner_up: 'linformer',
+      tie_groups: [['performer', 'linformer'], ['reformer']],
+    };
+    c.categories[1].tie_groups = [['performer', 'linformer'], ['reformer']];
+    c.categories[0].tie_groups = [['performer'], ['reformer', 'linformer']];
+    const d = parseDoc(
+      renderStaticReport({ comparison: c, summary: makeSummary(), title: 'LRA report' }),
+    );
+    const rows = [...d.querySelectorAll('#recommendation-table tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    expect(rows.map((r) => r[0])).toEqual(['(all tasks)', 'text', 'vision']);
+    // column 6: tied for first
+    expect(rows.map((r) => r[5])).toEqual([
+      'performer, linformer',
+      'performer alone',
+      'performer, linformer',
+    ]);
+  });
+
   it('has the expected tables and plots (structural counts)', () => {
     // recommendation rows = categories
     expect(doc.querySelectorAll('#recommendation-table tbody tr').length).toBe(2);

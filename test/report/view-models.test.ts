@@ -246,6 +246,62 @@ describe('probabilities next to a threshold', () => {
   });
 });
 
+describe('tied for first', () => {
+  it('names the group in the caption and gives the overall row', () => {
+    const c = makeComparison();
+    expect(comparisonViewModel(c).overallRecommendation).toBeNull();
+    c.categories[1].tie_groups = [['performer', 'linformer', 'reformer']];
+    c.recommendation = {
+      best: 'performer',
+      p_best: 0.7,
+      runner_up: null,
+      tie_groups: [['performer'], ['linformer', 'reformer']],
+    };
+    const vm = comparisonViewModel(c);
+    expect(vm.recommendations[1]).toMatchObject({
+      tiedForFirst: 'performer, linformer, reformer',
+      caption: 'performer (P(best) 0.55); tied for first: performer, linformer, reformer',
+    });
+    // a document without tie groups
+    expect(vm.recommendations[0].tiedForFirst).toBe('—');
+    expect(vm.overallRecommendation).toMatchObject({
+      category: '(all tasks)',
+      tasks: 'all 4',
+      tiedForFirst: 'performer alone',
+      badge: 'clear',
+    });
+  });
+});
+
+describe('direction of an undecided pair', () => {
+  it('shows P(A > B) and grades the words; another threshold re-grades', () => {
+    const c = makeComparison();
+    // performer vs linformer: P(A better) 0.6, P(ROPE) 0.3 -> undecided; the direction is clear
+    c.pairs[1].p_a_greater = 0.93;
+    c.pairs[1].decision = 'probably_a';
+    const row = comparisonViewModel(c).pairGroups[0].rows[1];
+    expect(row).toMatchObject({
+      pGreater: '0.93',
+      badge: 'probable',
+      decisionLabel: 'probably performer',
+    });
+    // 'probably' is not a decision: still 1 of 3
+    expect(comparisonViewModel(c).pairGroups[0].caption).toBe('1 of 3 pairs decided at 0.95');
+    // re-decided at 0.99 from the stored numbers: performer vs reformer (P(A better) 0.97)
+    // has no P(A > B) in this document and stays inconclusive, the graded pair stays graded
+    const strict = comparisonViewModel(c, { threshold: 0.99 }).pairGroups[0].rows;
+    expect(strict[0]).toMatchObject({ badge: 'inconclusive', pGreater: '—' });
+    expect(strict[1].decisionLabel).toBe('probably performer');
+    // a ROPE change keeps the exact P(A > B) (it has no ROPE)
+    const wide = comparisonViewModel(c, { rope: 100 }).pairGroups[0].rows[1];
+    expect(wide.pGreater).toBe('0.93');
+    expect(wide.decisionLabel).toBe('practically equal (approx.)');
+    c.pairs[1].p_a_greater = 0.05;
+    c.pairs[1].decision = 'probably_b';
+    expect(comparisonViewModel(c).pairGroups[0].rows[1].decisionLabel).toBe('probably linformer');
+  });
+});
+
 describe('another ROPE without difference intervals', () => {
   it('says the probabilities are still the document’s', () => {
     const c = makeComparison();
