@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
-import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
+import { FAMILIES, type Family, type ModelSpec, type PriorRow } from '../model/spec.js';
 import { collect } from './options.js';
 import { printText, runAction } from './shell.js';
 
@@ -14,7 +14,7 @@ export interface ModelCliOptions {
   dropMissing?: boolean;
 }
 
-export const FAMILIES = ['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal'];
+export { FAMILIES } from '../model/spec.js';
 
 /**
  * The ModelSpec from `--model FILE` and/or `--formula/--family/--prior` (flags override the file's
@@ -28,7 +28,7 @@ export async function specFromOptions(o: ModelCliOptions): Promise<ModelSpec> {
     const { readModelSpecFile } = await import('../model/specfile.js');
     spec = await readModelSpecFile(o.model);
   }
-  if (o.family !== undefined && !FAMILIES.includes(o.family)) {
+  if (o.family !== undefined && !(FAMILIES as readonly string[]).includes(o.family)) {
     throw new ConfigError(`--family must be one of ${FAMILIES.join(', ')} (got "${o.family}")`);
   }
   const formula = o.formula ?? spec?.formula;

@@ -1,15 +1,6 @@
 import { ConfigError } from '../errors.js';
 import type { Design } from './design.js';
-import type { Family, ModelSpec } from './spec.js';
-
-const FAMILIES: readonly Family[] = [
-  'gaussian',
-  'student',
-  'binomial',
-  'bernoulli',
-  'beta',
-  'lognormal',
-];
+import { FAMILIES, type Family, type ModelSpec } from './spec.js';
 
 /**
  * Normalize a spec: family defaults to gaussian; checks the family name.

@@ -2,7 +2,21 @@ import type { Table } from '../data/table.js';
 import type { ReportingModel } from '../sampler/types.js';
 
 /** Response family (link): gaussian, student, binomial (logit), bernoulli (logit), beta (logit), lognormal. */
-export type Family = 'gaussian' | 'student' | 'binomial' | 'bernoulli' | 'beta' | 'lognormal';
+/**
+ * The response families, the one list (the spec-file schema, the CLI's --family check and the
+ * compiler read it).
+ * @example FAMILIES.includes('student') // true
+ */
+export const FAMILIES = [
+  'gaussian',
+  'student',
+  'binomial',
+  'bernoulli',
+  'beta',
+  'lognormal',
+] as const;
+
+export type Family = (typeof FAMILIES)[number];
 
 /**
  * A model as data: what models/*.json holds and what `--formula/--family/--prior` build.

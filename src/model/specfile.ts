@@ -4,13 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
-import type { ModelSpec } from './spec.js';
+import { FAMILIES, type ModelSpec } from './spec.js';
 
 const specSchema = z.object({
   name: z.string().optional(),
   description: z.string().optional(),
   formula: z.string().min(1),
-  family: z.enum(['gaussian', 'student', 'binomial', 'bernoulli', 'beta', 'lognormal']).optional(),
+  family: z.enum(FAMILIES).optional(),
   priors: z.array(z.string()).optional(),
   centred: z.union([z.array(z.string()), z.literal('auto')]).optional(),
 });
