@@ -9,10 +9,10 @@
  * Prints figures only; never asserts speed.
  */
 import { pathToFileURL } from 'node:url';
-import { runComparison } from '../src/analysis/compare.js';
 import { compareFromFit } from '../src/analysis/from-fit.js';
 import { pairwiseComparisons } from '../src/analysis/pairwise.js';
 import { parseCsv } from '../src/data/csv.js';
+import { runComparison } from '../src/pipeline/compare.js';
 import { printHeader } from './run.js';
 
 /**

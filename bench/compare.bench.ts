@@ -6,9 +6,9 @@
  * Prints figures only; never asserts speed. `--reps N` repeats the run (default 3).
  */
 import os from 'node:os';
-import { runComparison } from '../src/analysis/compare.js';
 import { formatComparison } from '../src/analysis/format.js';
 import { readCsvFile } from '../src/data/csv.js';
+import { runComparison } from '../src/pipeline/compare.js';
 
 const reps = Number(process.argv[process.argv.indexOf('--reps') + 1]) || 3;
 const file = 'fixtures/real/lra_tay2021.csv';

@@ -307,7 +307,7 @@ function cpuSeconds(): number {
 async function gradientFigures(csv: string, chain: boolean): Promise<void> {
   const { readCsvFile } = await import('../src/data/csv.js');
   const { prepareComparison } = await import('../src/analysis/prepare.js');
-  const { comparisonSpec, COMPARE_SAMPLER_DEFAULTS } = await import('../src/analysis/compare.js');
+  const { comparisonSpec, COMPARE_SAMPLER_DEFAULTS } = await import('../src/pipeline/compare.js');
   const { scaleTable } = await import('../src/analysis/from-fit.js');
   const { compileModel } = await import('../src/model/compile.js');
   const { isNestedModel } = await import('../src/model/nested-model.js');

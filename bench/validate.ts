@@ -13,9 +13,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { rankHistogram, runCalibration } from '../src/analysis/calibration.js';
-import { runComparison } from '../src/analysis/compare.js';
 import { readCsvFile } from '../src/data/csv.js';
+import { rankHistogram, runCalibration } from '../src/pipeline/calibration.js';
+import { runComparison } from '../src/pipeline/compare.js';
 
 /** The parameterization and sampler defaults of compare and the evidence for them. */
 const CHOICES = [

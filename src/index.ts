@@ -2,25 +2,7 @@
  * bayesbench's public library API: the one barrel. Script users `import { sample, fit, compare } from 'bayesbench'`.
  */
 
-// comparison analysis (src/analysis/: compare, decisions, ranks, recommendations, calibration):
-export {
-  type CalibrationOptions,
-  type CalibrationResult,
-  rankHistogram,
-  runCalibration,
-  simulateBenchmark,
-} from './analysis/calibration.js';
 export { type CellDraws, cellDraws } from './analysis/cells.js';
-export {
-  COMPARE_SAMPLER_DEFAULTS,
-  type CompareOptions,
-  type ComparisonRun,
-  compare,
-  comparisonSpec,
-  DEFAULT_FORMULA,
-  readModelSpec,
-  runComparison,
-} from './analysis/compare.js';
 export {
   type Decision,
   decide,
@@ -147,6 +129,24 @@ export type { ParsedPrior, PriorDist } from './model/priors.js';
 export { parsePrior } from './model/priors.js';
 export type { CompiledModel, Family, GroupInfo, ModelSpec, PriorRow } from './model/spec.js';
 export { parseModelSpec, readModelSpecFile } from './model/specfile.js';
+// comparison analysis (src/analysis/: compare, decisions, ranks, recommendations, calibration):
+export {
+  type CalibrationOptions,
+  type CalibrationResult,
+  rankHistogram,
+  runCalibration,
+  simulateBenchmark,
+} from './pipeline/calibration.js';
+export {
+  COMPARE_SAMPLER_DEFAULTS,
+  type CompareOptions,
+  type ComparisonRun,
+  compare,
+  comparisonSpec,
+  DEFAULT_FORMULA,
+  readModelSpec,
+  runComparison,
+} from './pipeline/compare.js';
 // pipeline (src/pipeline/: compile -> sample -> summarize in one call, summaries on worker threads):
 export type { FitOptions, FitResult } from './pipeline/fit.js';
 export { fit } from './pipeline/fit.js';

@@ -1,7 +1,6 @@
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { DataError } from '../errors.js';
-import { compileModel } from '../model/compile.js';
 import { formatDist, type PriorDist, parsePrior } from '../model/priors.js';
 import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { checkNotFlat } from './flat-tasks.js';
@@ -186,16 +185,4 @@ export function standardizedInput(table: Table, spec: ModelSpec): ModelInput {
     spec: { ...spec, priors: standardizePriors(spec.priors ?? [], scale) },
     table: standardizeTable(table, scale),
   };
-}
-
-/**
- * The priors a comparison of `table` (the table the model sees before standardizing: after
- * `scaleTable`) with `spec` uses, in the score's units: what `runComparison` records in
- * `settings.priors`, for previews (`bayesbench priors`, the web app's new-fit page).
- * @example comparisonPriors(prepared.table, comparisonSpec(prepared, {}))[0].prior
- */
-export function comparisonPriors(table: Table, spec: ModelSpec): PriorRow[] {
-  const input = standardizedInput(table, spec);
-  const priors = compileModel(input.spec, input.table).priors;
-  return input.scale ? priorRowsInUserUnits(priors, input.scale) : priors.map((p) => ({ ...p }));
 }

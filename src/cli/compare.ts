@@ -1,9 +1,9 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { CompareOptions, runComparison } from '../analysis/compare.js';
 import type { ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
+import type { CompareOptions, runComparison } from '../pipeline/compare.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import { boolOption, checkRunSize, collect, intOption, numOption } from './options.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
@@ -83,7 +83,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     threshold: numOption('threshold', o.threshold, (v) => v > 0.5 && v < 1, 'between 0.5 and 1'),
     model:
       o.model !== undefined
-        ? await (await import('../analysis/compare.js')).readModelSpec(o.model)
+        ? await (await import('../pipeline/compare.js')).readModelSpec(o.model)
         : undefined,
     formula: o.formula,
     family: o.family as CompareOptions['family'],
@@ -214,7 +214,7 @@ export function register(program: Command): void {
         // The analysis, the sampler and the reports load here, not when the CLI starts.
         const [{ runComparison }, { formatComparison }, { readCsvFile }, { formatBanner }] =
           await Promise.all([
-            import('../analysis/compare.js'),
+            import('../pipeline/compare.js'),
             import('../analysis/format.js'),
             import('../data/csv.js'),
             import('../report/text.js'),

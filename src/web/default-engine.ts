@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { scaleTable } from '../analysis/from-fit.js';
-import { comparisonPriors } from '../analysis/standardize.js';
 import { findColumns } from '../data/benchmark.js';
 import { parseCsv } from '../data/csv.js';
 import { compileModel } from '../model/compile.js';
+import { comparisonPriors } from '../pipeline/compare.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
 import { parseInWorker } from './parse-in-worker.js';

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompareOptions } from '../analysis/compare.js';
 import type { ColumnOverrides } from '../data/benchmark.js';
 import { ConfigError } from '../errors.js';
 import type { ModelSpec } from '../model/spec.js';
+import type { CompareOptions } from '../pipeline/compare.js';
 import type { FitConfig, FitSpec } from '../store/store.js';
 
 /** The default model's name: picking it means "the default model adapted to the data". */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runComparison } from '../analysis/compare.js';
 import { parseCsv } from '../data/csv.js';
 import { BayesbenchError, ResourceError } from '../errors.js';
+import { runComparison } from '../pipeline/compare.js';
 import { type SerializedFitResult, serializeFitResult } from '../store/documents.js';
 import type { FitJob } from './engine.js';
 import { compareOptions, readModels } from './fit-options.js';

@@ -1,10 +1,10 @@
-import { comparisonSpec } from '../analysis/compare.js';
 import { compareFromFit } from '../analysis/from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
 import type { Comparison } from '../analysis/types.js';
 import type { Table } from '../data/table.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
+import { comparisonSpec } from '../pipeline/compare.js';
 import { renderComparisonPlots } from '../report/comparison-plots.js';
 import { comparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitConfig, FitSpec } from '../store/store.js';

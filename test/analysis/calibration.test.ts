@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createNormalRng } from '../../src/analysis/random.js';
 import {
   rankHistogram,
   runCalibration,
   simulateBenchmark,
-} from '../../src/analysis/calibration.js';
-import { createNormalRng } from '../../src/analysis/random.js';
+} from '../../src/pipeline/calibration.js';
 
 /**
  * Short calibration run (the long one with SBC rank histograms is `npm run validate`).

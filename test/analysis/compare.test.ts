@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runComparison } from '../../src/analysis/compare.js';
 import { compareFromFit } from '../../src/analysis/from-fit.js';
 import { readCsvFile } from '../../src/data/csv.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 
 describe('compare pipeline and compareFromFit', async () => {
   const table = await readCsvFile('fixtures/real/lra_tay2021.csv');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { manyHeuristicsCsv } from '../../bench/compare-size.bench.js';
-import { runComparison } from '../../src/analysis/compare.js';
 import {
   COMPARISON_LIMITS,
   checkComparisonSize,
@@ -12,6 +11,7 @@ import { pairwiseComparisons } from '../../src/analysis/pairwise.js';
 import { prepareComparison } from '../../src/analysis/prepare.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { DataError } from '../../src/errors.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 
 describe('comparison size limits', () => {
   it('keeps every pair up to 50 heuristics and while tasks x pairs stays under the bound', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compare } from '../../src/analysis/compare.js';
 import { prepareComparison } from '../../src/analysis/prepare.js';
 import { readCsvFile } from '../../src/data/csv.js';
+import { compare } from '../../src/pipeline/compare.js';
 
 describe('methods listed at several settings (LongBench: budget x backbone model, no run column)', () => {
   it('compares each heuristic@budget@model as its own method when detection is automatic', async () => {

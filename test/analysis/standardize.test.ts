@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type ComparisonRun, runComparison } from '../../src/analysis/compare.js';
 import { isConfident, PROBABLE } from '../../src/analysis/decision.js';
 import { designFromTable } from '../../src/analysis/design.js';
 import { flatTasks } from '../../src/analysis/flat-tasks.js';
 import { taskScales } from '../../src/analysis/rope.js';
 import {
-  comparisonPriors,
   priorRowsInUserUnits,
   responseScale,
   standardizePriors,
@@ -15,6 +13,7 @@ import type { Comparison, ComparisonPair } from '../../src/analysis/types.js';
 import { parseCsv, readCsvFile } from '../../src/data/csv.js';
 import type { Table } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
+import { type ComparisonRun, comparisonPriors, runComparison } from '../../src/pipeline/compare.js';
 
 /** The table with its score (and se) column multiplied by k. */
 function rescaled(table: Table, k: number): Table {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runComparison } from '../../src/analysis/compare.js';
 import { readCsvFile } from '../../src/data/csv.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 
 describe('compare on worker threads', () => {
   it('gives the same draws, bit for bit, as in-process chains', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compare } from '../../src/analysis/compare.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { ConfigError } from '../../src/errors.js';
+import { compare } from '../../src/pipeline/compare.js';
 import {
   checkSampleSize,
   estimateSampleBytes,

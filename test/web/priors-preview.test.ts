@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runComparison } from '../../src/analysis/compare.js';
 import { parseCsv } from '../../src/data/csv.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 import { defaultEngine } from '../../src/web/default-engine.js';
 import { compareOptions, readModels } from '../../src/web/fit-options.js';
 

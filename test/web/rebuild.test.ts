@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runComparison } from '../../src/analysis/compare.js';
 import { parseCsv } from '../../src/data/csv.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 import type { FitSpec } from '../../src/store/store.js';
 import { compareOptions, readModels } from '../../src/web/fit-options.js';
 import { packageRoot } from '../../src/web/paths.js';

@@ -1,8 +1,8 @@
+import { createNormalRng, type NormalRng } from '../analysis/random.js';
 import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { runComparison } from './compare.js';
-import { createNormalRng, type NormalRng } from './random.js';
 
 /**
  * Calibration of the default comparison model on simulated data with a known truth.

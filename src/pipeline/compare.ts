@@ -1,4 +1,23 @@
 import { readFile } from 'node:fs/promises';
+import { adaptFormula } from '../analysis/formula.js';
+import {
+  compareFromFit,
+  comparisonDiagnostics,
+  type DecisionOptions,
+  type ScaleMode,
+  scaleTable,
+} from '../analysis/from-fit.js';
+import {
+  type ColumnOverrides,
+  type PreparedComparison,
+  prepareComparison,
+} from '../analysis/prepare.js';
+import {
+  priorRowsInUserUnits,
+  standardizedInput,
+  unstandardizeDraws,
+} from '../analysis/standardize.js';
+import type { Comparison } from '../analysis/types.js';
 import { assertTable } from '../data/access.js';
 import type { Table } from '../data/table.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
@@ -6,21 +25,10 @@ import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { compileModel } from '../model/compile.js';
 import { isNestedModel, type NestedModel } from '../model/nested-model.js';
-import type { CompiledModel, Family, ModelSpec } from '../model/spec.js';
-import { summarizeFitInWorkers } from '../pipeline/summarize-in-workers.js';
+import type { CompiledModel, Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { sample } from '../sampler/sample.js';
 import type { Fit, ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { adaptFormula } from './formula.js';
-import {
-  compareFromFit,
-  comparisonDiagnostics,
-  type DecisionOptions,
-  type ScaleMode,
-  scaleTable,
-} from './from-fit.js';
-import { type ColumnOverrides, type PreparedComparison, prepareComparison } from './prepare.js';
-import { priorRowsInUserUnits, standardizedInput, unstandardizeDraws } from './standardize.js';
-import type { Comparison } from './types.js';
+import { summarizeFitInWorkers } from './summarize-in-workers.js';
 
 /**
  * The default comparison model (models/heuristic-task.json, owner: model layer), repeated here so
@@ -247,4 +255,16 @@ export async function runComparison(
  */
 export async function compare(table: Table, options: CompareOptions = {}): Promise<Comparison> {
   return (await runComparison(table, options)).comparison;
+}
+
+/**
+ * The priors a comparison of `table` (the table the model sees before standardizing: after
+ * `scaleTable`) with `spec` uses, in the score's units: what `runComparison` records in
+ * `settings.priors`, for previews (`bayesbench priors`, the web app's new-fit page).
+ * @example comparisonPriors(prepared.table, comparisonSpec(prepared, {}))[0].prior
+ */
+export function comparisonPriors(table: Table, spec: ModelSpec): PriorRow[] {
+  const input = standardizedInput(table, spec);
+  const priors = compileModel(input.spec, input.table).priors;
+  return input.scale ? priorRowsInUserUnits(priors, input.scale) : priors.map((p) => ({ ...p }));
 }
