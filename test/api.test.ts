@@ -44,4 +44,11 @@ describe('the public library API', () => {
     const root = PACKAGE.exports['.'];
     expect(typeof root === 'string' ? root : root.default).toBe('./dist/src/index.js');
   });
+
+  it('keeps the rest under bayesbench/internals, and the stable set small', () => {
+    const sub = PACKAGE.exports['./internals'];
+    expect(typeof sub === 'string' ? sub : sub.default).toBe('./dist/src/internals.js');
+    // the stable API is the documented handful (src/index.ts); internals.ts holds everything
+    expect(Object.keys(lib).length).toBeLessThan(80);
+  });
 });

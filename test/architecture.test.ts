@@ -86,6 +86,24 @@ const ALLOWED: readonly { from: string; to: string; why: string; types?: true }[
     'the public API re-exports the library',
   ),
   ...top('index', ['report', 'sampler', 'store', 'web'], 'the public API re-exports the library'),
+  ...top(
+    'internals',
+    [
+      'analysis',
+      'data',
+      'diagnostics',
+      'draws',
+      'errors',
+      'math',
+      'model',
+      'pipeline',
+      'report',
+      'sampler',
+      'store',
+      'web',
+    ],
+    'bayesbench/internals re-exports every part of the library',
+  ),
 ];
 
 function top(from: string, tos: string[], why: string) {

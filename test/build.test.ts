@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -62,5 +62,21 @@ describe('the built CLI (tsc + bundled @stdlib)', () => {
     expect(names).toContain('b_Intercept');
     expect(names).toContain('sd_task__Intercept');
     expect(doc.variables.every((v) => Number.isFinite(v.mean))).toBe(true);
+  });
+
+  it('loads the public API and bayesbench/internals from the built files', async () => {
+    const lib = (await import(pathToFileURL(path.join(out, 'src', 'index.js')).href)) as Record<
+      string,
+      unknown
+    >;
+    const internals = (await import(
+      pathToFileURL(path.join(out, 'src', 'internals.js')).href
+    )) as Record<string, unknown>;
+    for (const name of ['sample', 'fit', 'compare', 'summarizeFit', 'readCsvFile', 'createApp']) {
+      expect(typeof lib[name]).toBe('function');
+    }
+    // the kernels stay out of the stable API, in the internals subpath
+    expect(lib.nutsTransition).toBeUndefined();
+    expect(typeof internals.nutsTransition).toBe('function');
   });
 });
