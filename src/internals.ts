@@ -54,7 +54,6 @@ export {
   findColumns,
   type PrepareOptions,
   prepareComparisonData,
-  type TaskScale,
 } from './data/benchmark.js';
 export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';
 export { type DataRecord, tableFromRecords } from './data/records.js';

@@ -176,19 +176,6 @@ export interface PrepareOptions {
    * there is one, else true. Rows where lower is better are negated.
    */
   higherIsBetter?: boolean;
-  /** 'task': standardize scores within each task (mixed metrics). Default 'none'. */
-  scale?: 'none' | 'task';
-}
-
-/**
- * Per-task location and scale used by `scale: 'task'` (score_std = (score - mean) / sd).
- *
- * @example const y = data.taskScale.mean[t] + data.taskScale.sd[t] * standardized; // back to task units
- */
-export interface TaskScale {
-  tasks: readonly string[];
-  mean: Float64Array;
-  sd: Float64Array;
 }
 
 /**
@@ -199,13 +186,13 @@ export interface TaskScale {
 export interface ComparisonData {
   /**
    * Columns heuristic, task (factors), category?, study?, seed? (factors), score (numeric, higher is
-   * better, standardized per task with scale 'task'), se? (std/sqrt(n), same units as score),
+   * better), se? (std/sqrt(n), same units as score),
    * trials?. `source` and `lines` are carried over from the input.
    */
   table: Table;
   /** The mapping that was applied. */
   mapping: ColumnMapping;
-  /** Things people should know (filters, dropped rows, renamed tasks, negated scores, scaling). */
+  /** Things people should know (filters, dropped rows, renamed tasks, negated scores). */
   notes: string[];
   /** Rows dropped by --drop-missing. */
   dropped: number;
@@ -213,7 +200,6 @@ export interface ComparisonData {
   higherIsBetter: boolean;
   /** Rows whose score was negated. */
   negated: number;
-  taskScale?: TaskScale;
   /** Input row index of each output row. */
   rows: Int32Array;
 }
@@ -395,16 +381,42 @@ export function prepareComparisonData(
   mapping: ColumnMapping,
   opts: PrepareOptions = {},
 ): ComparisonData {
-  const src = table.source ?? 'data';
   const notes: string[] = [];
-  const at = (i: number, column: string): string =>
-    `${src}: ${rowLocation(table, i)}, column ${quoted(column)}`;
+  const keep = filterRows(table, opts.filters ?? [], notes);
+  const roles = readRoles(table, mapping, keep);
+  const { rows, dropped } = keptRows(table, mapping, roles, keep, opts.dropMissing === true, notes);
+  const { score, negated } = orientScores(table, roles, rows, opts.higherIsBetter, notes);
+  const trials = trialsColumn(table, mapping, roles, rows);
+  const se = seColumn(table, mapping, roles, rows, notes);
+  const factors = roleColumns(table, mapping, roles, rows, (opts.filters ?? []).length > 0, notes);
+  const out: { -readonly [K in keyof Table]: Table[K] } = {
+    nRows: rows.length,
+    ...canonicalColumns(factors, score, se, trials),
+  };
+  if (table.source !== undefined) out.source = table.source;
+  if (table.lines) out.lines = Int32Array.from(rows, (i) => table.lines![i]);
+  return {
+    table: out,
+    mapping,
+    notes,
+    dropped,
+    higherIsBetter: negated !== rows.length,
+    negated,
+    rows,
+  };
+}
 
-  // --- filters
+/** `file: line N, column "C"`: where a message points. */
+function cellAt(table: Table, i: number, column: string): string {
+  return `${table.source ?? 'data'}: ${rowLocation(table, i)}, column ${quoted(column)}`;
+}
+
+/** The rows every `--filter` keeps (1 = kept), with a note per filter. */
+function filterRows(table: Table, filters: readonly string[], notes: string[]): Uint8Array {
+  const src = table.source ?? 'data';
   const keep = new Uint8Array(table.nRows).fill(1);
-  for (const text of opts.filters ?? []) {
-    const f = parseFilter(table, text);
-    const mask = filterMask(table, f);
+  for (const text of filters) {
+    const mask = filterMask(table, parseFilter(table, text));
     let n = 0;
     for (let i = 0; i < table.nRows; i++) {
       keep[i] &= mask[i];
@@ -413,68 +425,103 @@ export function prepareComparisonData(
     if (n === 0) throw new DataError(`${src}: filter ${quoted(text)} leaves no rows`);
     notes.push(`filter ${text}: ${plural(n, 'row')} of ${table.nRows} kept so far`);
   }
+  return keep;
+}
 
-  // --- roles
+/** The role columns of the input, read once: factors of the grouping roles, numbers of the others. */
+interface Roles {
+  heuristic: RoleFactor;
+  task: RoleFactor;
+  category?: RoleFactor;
+  study?: RoleFactor;
+  seed?: RoleFactor;
+  score: ReturnType<typeof scoreValues>;
+  std?: Float64Array;
+  n?: Float64Array;
+  trials?: Float64Array;
+}
+
+function readRoles(table: Table, mapping: ColumnMapping, keep: Uint8Array): Roles {
+  // read in this order, so the first bad column named in a message is the same as always
+  const optional = (spec: string | undefined, role: MappingRole) =>
+    spec !== undefined ? roleFactor(table, spec, role, '@') : undefined;
   const heuristic = roleFactor(table, mapping.heuristic, 'heuristic', '@');
   const task = roleFactor(table, mapping.task, 'task', '@');
-  const category =
-    mapping.category !== undefined
-      ? roleFactor(table, mapping.category, 'category', '@')
-      : undefined;
-  const study =
-    mapping.study !== undefined ? roleFactor(table, mapping.study, 'study', '@') : undefined;
-  const seed =
-    mapping.seed !== undefined ? roleFactor(table, mapping.seed, 'seed', '@') : undefined;
+  const category = optional(mapping.category, 'category');
+  const study = optional(mapping.study, 'study');
+  const seed = optional(mapping.seed, 'seed');
   specParts(table, mapping.score, 'score');
-  const scoreCol = table.columns[mapping.score];
-  const score = scoreValues(scoreCol);
-  const numericRole = (role: 'std' | 'n' | 'trials'): Float64Array | undefined => {
-    const spec = mapping[role];
-    if (spec === undefined) return undefined;
-    specParts(table, spec, role);
-    const col = table.columns[spec];
-    if (col.type === 'numeric') return col.values;
-    const v = scoreValues(col).values;
-    for (let i = 0; i < v.length; i++) {
-      // Spellings of "missing" that R, pandas and spreadsheets write are missing here (not errors).
-      if (
-        keep[i] &&
-        Number.isNaN(v[i]) &&
-        col.codes[i] >= 0 &&
-        !MISSING_TEXT.has(col.levels[col.codes[i]])
-      ) {
-        throw new DataError(`${at(i, spec)}: ${quoted(col.levels[col.codes[i]])} is not a number`);
-      }
-    }
-    return v;
-  };
-  const std = numericRole('std');
-  const nCount = numericRole('n');
-  const trials = numericRole('trials');
+  const score = scoreValues(table.columns[mapping.score]);
+  const std = numericRole(table, mapping.std, 'std', keep);
+  const n = numericRole(table, mapping.n, 'n', keep);
+  const trials = numericRole(table, mapping.trials, 'trials', keep);
+  return { heuristic, task, category, study, seed, score, std, n, trials };
+}
 
-  // --- missing values
+/** A numeric role column (std, n, trials); text that is not a number nor a spelling of missing is an error. */
+function numericRole(
+  table: Table,
+  spec: string | undefined,
+  role: 'std' | 'n' | 'trials',
+  keep: Uint8Array,
+): Float64Array | undefined {
+  if (spec === undefined) return undefined;
+  specParts(table, spec, role);
+  const col = table.columns[spec];
+  if (col.type === 'numeric') return col.values;
+  const v = scoreValues(col).values;
+  for (let i = 0; i < v.length; i++) {
+    // Spellings of "missing" that R, pandas and spreadsheets write are missing here (not errors).
+    if (
+      keep[i] &&
+      Number.isNaN(v[i]) &&
+      col.codes[i] >= 0 &&
+      !MISSING_TEXT.has(col.levels[col.codes[i]])
+    ) {
+      throw new DataError(
+        `${cellAt(table, i, spec)}: ${quoted(col.levels[col.codes[i]])} is not a number`,
+      );
+    }
+  }
+  return v;
+}
+
+/**
+ * The input rows that stay: kept by the filters and complete (a missing role value or score is an
+ * error, or with `--drop-missing` a dropped row, noted with the first few lines).
+ */
+function keptRows(
+  table: Table,
+  mapping: ColumnMapping,
+  roles: Roles,
+  keep: Uint8Array,
+  dropMissing: boolean,
+  notes: string[],
+): { rows: Int32Array; dropped: number } {
   let dropped = 0;
   const droppedLines: string[] = [];
   const checkFactor = (i: number, f: RoleFactor | undefined, spec: string | undefined): boolean => {
     if (!f || spec === undefined || f.codes[i] >= 0) return true;
-    if (opts.dropMissing) return false;
+    if (dropMissing) return false;
     throw new DataError(
-      `${at(i, f.parts.join('+'))}: empty value (use --drop-missing to drop such rows)`,
+      `${cellAt(table, i, f.parts.join('+'))}: empty value (use --drop-missing to drop such rows)`,
     );
   };
+  const { score } = roles;
   for (let i = 0; i < table.nRows; i++) {
     if (!keep[i]) continue;
     let ok =
-      checkFactor(i, heuristic, mapping.heuristic) &&
-      checkFactor(i, task, mapping.task) &&
-      checkFactor(i, category, mapping.category);
+      checkFactor(i, roles.heuristic, mapping.heuristic) &&
+      checkFactor(i, roles.task, mapping.task) &&
+      checkFactor(i, roles.category, mapping.category);
     if (ok && !Number.isFinite(score.values[i])) {
-      if (!opts.dropMissing) {
+      if (!dropMissing) {
         const t = score.text(i);
+        const at = cellAt(table, i, mapping.score);
         throw new DataError(
           t === ''
-            ? `${at(i, mapping.score)}: missing score (use --drop-missing to drop such rows)`
-            : `${at(i, mapping.score)}: ${quoted(t)} is not a finite number (use --drop-missing to drop such rows)`,
+            ? `${at}: missing score (use --drop-missing to drop such rows)`
+            : `${at}: ${quoted(t)} is not a finite number (use --drop-missing to drop such rows)`,
         );
       }
       ok = false;
@@ -490,24 +537,32 @@ export function prepareComparisonData(
       `--drop-missing: dropped ${plural(dropped, 'row')} with a missing or non-numeric value (${droppedLines.join(', ')}${dropped > droppedLines.length ? ', ...' : ''})`,
     );
   }
-
   let nKept = 0;
   for (let i = 0; i < table.nRows; i++) nKept += keep[i];
-  if (nKept === 0) throw new DataError(`${src}: no rows left to compare`);
+  if (nKept === 0) throw new DataError(`${table.source ?? 'data'}: no rows left to compare`);
   const rows = new Int32Array(nKept);
   for (let i = 0, k = 0; i < table.nRows; i++) if (keep[i]) rows[k++] = i;
+  return { rows, dropped };
+}
 
-  // --- orientation
-  const orient = opts.higherIsBetter === undefined ? orientationColumn(table, rows) : undefined;
-  const outScore = new Float64Array(nKept);
+/** Scores oriented so that higher is better (rows where lower is better are negated), with a note. */
+function orientScores(
+  table: Table,
+  roles: Roles,
+  rows: Int32Array,
+  higherIsBetter: boolean | undefined,
+  notes: string[],
+): { score: Float64Array; negated: number } {
+  const orient = higherIsBetter === undefined ? orientationColumn(table, rows) : undefined;
+  const score = new Float64Array(rows.length);
   let negated = 0;
-  for (let k = 0; k < nKept; k++) {
+  for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
-    const s = opts.higherIsBetter === false ? -1 : orient ? orient.sign[i] : 1;
-    outScore[k] = s * score.values[i];
+    const s = higherIsBetter === false ? -1 : orient ? orient.sign[i] : 1;
+    score[k] = s * roles.score.values[i];
     if (s < 0) negated++;
   }
-  if (negated === nKept) {
+  if (negated === rows.length) {
     notes.push(
       `lower is better${orient ? ` (column ${quoted(orient.name)})` : ''}: scores are negated, so higher is better in every result (flip signs back to read them in the original units)`,
     );
@@ -516,246 +571,233 @@ export function prepareComparisonData(
       `column ${quoted(orient?.name)}: ${plural(negated, 'row')} where lower is better were negated, so higher is better everywhere`,
     );
   }
+  return { score, negated };
+}
 
-  // --- trials and se
-  let outTrials: Float64Array | undefined;
-  if (trials && mapping.trials !== undefined) {
-    outTrials = new Float64Array(nKept);
-    for (let k = 0; k < nKept; k++) {
-      const i = rows[k];
-      const n = trials[i];
-      const y = score.values[i];
-      if (!(Number.isInteger(n) && n >= 1)) {
-        throw new DataError(
-          `${at(i, mapping.trials)}: trials must be a positive whole number, got ${quoted(cellText(table, mapping.trials, i))}`,
-        );
-      }
-      if (!(Number.isInteger(y) && y >= 0 && y <= n)) {
-        throw new DataError(
-          `${at(i, mapping.score)}: with trials the score is a count of successes (a whole number from 0 to ${n}), got ${y}`,
-        );
-      }
-      outTrials[k] = n;
-    }
-  }
-  let outSe: Float64Array | undefined;
-  if (std && mapping.std !== undefined) {
-    if (!nCount) {
-      let any = false;
-      for (let k = 0; k < nKept && !any; k++) any = Number.isFinite(std[rows[k]]);
-      if (any)
-        notes.push(
-          `column ${quoted(mapping.std)} (std) is ignored: without --n the standard error is unknown`,
-        );
-    } else {
-      const se = new Float64Array(nKept);
-      let known = 0;
-      for (let k = 0; k < nKept; k++) {
-        const i = rows[k];
-        const sd = std[i];
-        const n = nCount[i];
-        if (Number.isNaN(sd)) {
-          se[k] = Number.NaN;
-          continue;
-        }
-        if (!(sd >= 0))
-          throw new DataError(
-            `${at(i, mapping.std)}: a standard deviation cannot be negative (${sd})`,
-          );
-        if (!(n >= 1)) {
-          throw new DataError(
-            `${at(i, mapping.n ?? 'n')}: std is given but n is ${Number.isNaN(n) ? 'missing' : n}; n must be at least 1`,
-          );
-        }
-        se[k] = sd / Math.sqrt(n);
-        known++;
-      }
-      if (known > 0) {
-        outSe = se; // a spread: unchanged by negation
-        notes.push(
-          known === nKept
-            ? `se = ${mapping.std}/sqrt(${mapping.n}) on every row`
-            : `se = ${mapping.std}/sqrt(${mapping.n}) on ${known} of ${nKept} rows (the others have no std)`,
-        );
-      }
-    }
-  }
-
-  // --- factors over kept rows
-  const take = (f: RoleFactor): Int32Array => {
-    const out = new Int32Array(nKept);
-    for (let k = 0; k < nKept; k++) out[k] = f.codes[rows[k]];
-    return out;
-  };
-  const hCol = factorFromCodes(take(heuristic), heuristic.levels);
-  let catCol = category ? factorFromCodes(take(category), category.levels) : undefined;
-  let studyCol = study ? factorFromCodes(take(study), study.levels) : undefined;
-  const seedCol = seed ? factorFromCodes(take(seed), seed.levels) : undefined;
-
-  // Task: a task name under several categories becomes one task per (category, task) pair.
-  let taskCodes = take(task);
-  let taskLevels: readonly string[] = task.levels;
-  if (catCol) {
-    const firstCat = new Int32Array(task.levels.length).fill(-2);
-    const split = new Uint8Array(task.levels.length);
-    for (let k = 0; k < nKept; k++) {
-      const t = taskCodes[k];
-      const c = catCol.codes[k];
-      if (firstCat[t] === -2) firstCat[t] = c;
-      else if (firstCat[t] !== c) split[t] = 1;
-    }
-    const splitNames = task.levels.filter((_, t) => split[t]);
-    if (splitNames.length > 0) {
-      const index = new Map<string, number>();
-      const levels: string[] = [];
-      const codes = new Int32Array(nKept);
-      for (let k = 0; k < nKept; k++) {
-        const t = taskCodes[k];
-        const name = split[t]
-          ? `${catCol.levels[catCol.codes[k]]}/${task.levels[t]}`
-          : task.levels[t];
-        let code = index.get(name);
-        if (code === undefined) {
-          code = levels.length;
-          levels.push(name);
-          index.set(name, code);
-        }
-        codes[k] = code;
-      }
-      taskCodes = codes;
-      taskLevels = levels;
-      notes.push(
-        `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => quoted(s)).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
+/** The trials of the kept rows (binomial counts): whole numbers, with a score from 0 to trials. */
+function trialsColumn(
+  table: Table,
+  mapping: ColumnMapping,
+  roles: Roles,
+  rows: Int32Array,
+): Float64Array | undefined {
+  const { trials } = roles;
+  if (!trials || mapping.trials === undefined) return undefined;
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    const n = trials[i];
+    const y = roles.score.values[i];
+    if (!(Number.isInteger(n) && n >= 1)) {
+      throw new DataError(
+        `${cellAt(table, i, mapping.trials)}: trials must be a positive whole number, got ${quoted(cellText(table, mapping.trials, i))}`,
       );
     }
-  }
-  const tCol = factorFromCodes(taskCodes, taskLevels);
-
-  // --- structure checks
-  if (hCol.levels.length < 2) {
-    throw new DataError(
-      `${src}: only ${plural(hCol.levels.length, 'heuristic')} (${hCol.levels.map((h) => quoted(h)).join(', ')}) in column ${quoted(mapping.heuristic)}${opts.filters?.length ? ' after filters' : ''}; a comparison needs at least 2`,
-    );
-  }
-  {
-    const firstTask = new Int32Array(hCol.levels.length).fill(-1);
-    const firstRow = new Int32Array(hCol.levels.length);
-    const multi = new Uint8Array(hCol.levels.length);
-    for (let k = 0; k < nKept; k++) {
-      const h = hCol.codes[k];
-      const t = tCol.codes[k];
-      if (firstTask[h] < 0) {
-        firstTask[h] = t;
-        firstRow[h] = rows[k];
-      } else if (firstTask[h] !== t) multi[h] = 1;
+    if (!(Number.isInteger(y) && y >= 0 && y <= n)) {
+      throw new DataError(
+        `${cellAt(table, i, mapping.score)}: with trials the score is a count of successes (a whole number from 0 to ${n}), got ${y}`,
+      );
     }
-    for (let h = 0; h < hCol.levels.length; h++) {
-      if (!multi[h]) {
-        throw new DataError(
-          `${src}: heuristic ${quoted(hCol.levels[h])} is observed on a single task only (${quoted(tCol.levels[firstTask[h]])}, ${rowLocation(table, firstRow[h])}); each heuristic needs at least 2 tasks (drop it with --filter ${clip(mapping.heuristic)}!=${clip(hCol.levels[h])})`,
-        );
-      }
-    }
+    out[k] = n;
   }
+  return out;
+}
 
-  // Single-level study/category carry no information and make the model non-identified: drop them.
-  if (studyCol && studyCol.levels.length < 2) {
+/** se = std / sqrt(n) of the kept rows (`mean ± std over n seeds` rows), with a note; NaN where no std. */
+function seColumn(
+  table: Table,
+  mapping: ColumnMapping,
+  roles: Roles,
+  rows: Int32Array,
+  notes: string[],
+): Float64Array | undefined {
+  const { std, n: nCount } = roles;
+  if (!std || mapping.std === undefined) return undefined;
+  if (!nCount) {
+    let any = false;
+    for (let k = 0; k < rows.length && !any; k++) any = Number.isFinite(std[rows[k]]);
+    if (any)
+      notes.push(
+        `column ${quoted(mapping.std)} (std) is ignored: without --n the standard error is unknown`,
+      );
+    return undefined;
+  }
+  const se = new Float64Array(rows.length);
+  let known = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    const sd = std[i];
+    const n = nCount[i];
+    if (Number.isNaN(sd)) {
+      se[k] = Number.NaN;
+      continue;
+    }
+    if (!(sd >= 0))
+      throw new DataError(
+        `${cellAt(table, i, mapping.std)}: a standard deviation cannot be negative (${sd})`,
+      );
+    if (!(n >= 1)) {
+      throw new DataError(
+        `${cellAt(table, i, mapping.n ?? 'n')}: std is given but n is ${Number.isNaN(n) ? 'missing' : n}; n must be at least 1`,
+      );
+    }
+    se[k] = sd / Math.sqrt(n);
+    known++;
+  }
+  if (known === 0) return undefined;
+  notes.push(
+    known === rows.length
+      ? `se = ${mapping.std}/sqrt(${mapping.n}) on every row`
+      : `se = ${mapping.std}/sqrt(${mapping.n}) on ${known} of ${rows.length} rows (the others have no std)`,
+  );
+  return se; // a spread: unchanged by negation
+}
+
+/** The grouping columns of the kept rows, as the model sees them. */
+interface RoleColumns {
+  heuristic: FactorColumn;
+  task: FactorColumn;
+  category?: FactorColumn;
+  study?: FactorColumn;
+  seed?: FactorColumn;
+}
+
+/**
+ * The grouping factors over the kept rows: tasks split by category where a name repeats, the
+ * structure checked (2+ heuristics, each on 2+ tasks), single-valued study/category dropped (they
+ * carry no information and make the model non-identified), duplicates refused.
+ */
+function roleColumns(
+  table: Table,
+  mapping: ColumnMapping,
+  roles: Roles,
+  rows: Int32Array,
+  filtered: boolean,
+  notes: string[],
+): RoleColumns {
+  const take = (f: RoleFactor): Int32Array => {
+    const out = new Int32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = f.codes[rows[k]];
+    return out;
+  };
+  const opt = (f: RoleFactor | undefined) => (f ? factorFromCodes(take(f), f.levels) : undefined);
+  const heuristic = factorFromCodes(take(roles.heuristic), roles.heuristic.levels);
+  let category = opt(roles.category);
+  let study = opt(roles.study);
+  const seed = opt(roles.seed);
+  const task = taskColumn(take(roles.task), roles.task.levels, category, notes);
+  checkStructure(table, mapping, rows, heuristic, task, filtered);
+  if (study && study.levels.length < 2) {
     notes.push(`column ${quoted(mapping.study)} (study) has a single value: no study term`);
-    studyCol = undefined;
+    study = undefined;
   }
-  if (catCol && catCol.levels.length < 2) {
+  if (category && category.levels.length < 2) {
     notes.push(
       `column ${quoted(mapping.category)} (category) has a single value: no category term`,
     );
-    catCol = undefined;
+    category = undefined;
   }
+  // (heuristic, task, study?, seed?) must be unique
+  checkDuplicates(table, mapping, rows, heuristic, task, study, seed);
+  return { heuristic, task, category, study, seed };
+}
 
-  // --- duplicates: (heuristic, task, study?, seed?) must be unique
-  checkDuplicates(table, mapping, rows, hCol, tCol, studyCol, seedCol);
+/** The task factor; a task name under several categories becomes one task per (category, task) pair. */
+function taskColumn(
+  codes: Int32Array,
+  levels: readonly string[],
+  category: FactorColumn | undefined,
+  notes: string[],
+): FactorColumn {
+  if (!category) return factorFromCodes(codes, levels);
+  const firstCat = new Int32Array(levels.length).fill(-2);
+  const split = new Uint8Array(levels.length);
+  for (let k = 0; k < codes.length; k++) {
+    const t = codes[k];
+    const c = category.codes[k];
+    if (firstCat[t] === -2) firstCat[t] = c;
+    else if (firstCat[t] !== c) split[t] = 1;
+  }
+  const splitNames = levels.filter((_, t) => split[t]);
+  if (splitNames.length === 0) return factorFromCodes(codes, levels);
+  const index = new Map<string, number>();
+  const newLevels: string[] = [];
+  const newCodes = new Int32Array(codes.length);
+  for (let k = 0; k < codes.length; k++) {
+    const t = codes[k];
+    const name = split[t] ? `${category.levels[category.codes[k]]}/${levels[t]}` : levels[t];
+    let code = index.get(name);
+    if (code === undefined) {
+      code = newLevels.length;
+      newLevels.push(name);
+      index.set(name, code);
+    }
+    newCodes[k] = code;
+  }
+  notes.push(
+    `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => quoted(s)).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
+  );
+  return factorFromCodes(newCodes, newLevels);
+}
 
-  // --- per-task scaling
-  let taskScale: TaskScale | undefined;
-  if (opts.scale === 'task') {
-    const nT = tCol.levels.length;
-    const sum = new Float64Array(nT);
-    const count = new Float64Array(nT);
-    for (let k = 0; k < nKept; k++) {
-      sum[tCol.codes[k]] += outScore[k];
-      count[tCol.codes[k]]++;
-    }
-    const mean = new Float64Array(nT);
-    for (let t = 0; t < nT; t++) mean[t] = sum[t] / count[t];
-    const ss = new Float64Array(nT);
-    for (let k = 0; k < nKept; k++) {
-      const d = outScore[k] - mean[tCol.codes[k]];
-      ss[tCol.codes[k]] += d * d;
-    }
-    const sd = new Float64Array(nT);
-    const flat: string[] = [];
-    for (let t = 0; t < nT; t++) {
-      // Sample sd (n - 1); a task with one row or no spread cannot be scaled: sd 1 keeps its units.
-      const s = count[t] > 1 ? Math.sqrt(ss[t] / (count[t] - 1)) : Number.NaN;
-      if (s > 0 && Number.isFinite(s)) sd[t] = s;
-      else {
-        sd[t] = 1;
-        flat.push(tCol.levels[t]);
-      }
-    }
-    for (let k = 0; k < nKept; k++) {
-      const t = tCol.codes[k];
-      outScore[k] = (outScore[k] - mean[t]) / sd[t];
-      if (outSe) outSe[k] /= sd[t];
-    }
-    taskScale = { tasks: tCol.levels, mean, sd };
-    notes.push(
-      '--scale task: scores standardized within each task (heuristic and category results are in standard deviations of a task)',
+/** At least 2 heuristics, each observed on at least 2 tasks. */
+function checkStructure(
+  table: Table,
+  mapping: ColumnMapping,
+  rows: Int32Array,
+  hCol: FactorColumn,
+  tCol: FactorColumn,
+  filtered: boolean,
+): void {
+  const src = table.source ?? 'data';
+  if (hCol.levels.length < 2) {
+    throw new DataError(
+      `${src}: only ${plural(hCol.levels.length, 'heuristic')} (${hCol.levels.map((h) => quoted(h)).join(', ')}) in column ${quoted(mapping.heuristic)}${filtered ? ' after filters' : ''}; a comparison needs at least 2`,
     );
-    if (flat.length > 0) {
-      notes.push(
-        `--scale task: ${flat.map((t) => quoted(t)).join(', ')} ha${flat.length === 1 ? 's' : 've'} no spread; centred only`,
+  }
+  const firstTask = new Int32Array(hCol.levels.length).fill(-1);
+  const firstRow = new Int32Array(hCol.levels.length);
+  const multi = new Uint8Array(hCol.levels.length);
+  for (let k = 0; k < rows.length; k++) {
+    const h = hCol.codes[k];
+    const t = tCol.codes[k];
+    if (firstTask[h] < 0) {
+      firstTask[h] = t;
+      firstRow[h] = rows[k];
+    } else if (firstTask[h] !== t) multi[h] = 1;
+  }
+  for (let h = 0; h < hCol.levels.length; h++) {
+    if (!multi[h]) {
+      throw new DataError(
+        `${src}: heuristic ${quoted(hCol.levels[h])} is observed on a single task only (${quoted(tCol.levels[firstTask[h]])}, ${rowLocation(table, firstRow[h])}); each heuristic needs at least 2 tasks (drop it with --filter ${clip(mapping.heuristic)}!=${clip(hCol.levels[h])})`,
       );
     }
   }
+}
 
-  // --- canonical table
-  const names: string[] = ['heuristic', 'task'];
-  const columns: Record<string, Column> = { heuristic: hCol, task: tCol };
-  if (catCol) {
-    names.push('category');
-    columns.category = catCol;
-  }
-  if (studyCol) {
-    names.push('study');
-    columns.study = studyCol;
-  }
-  if (seedCol) {
-    names.push('seed');
-    columns.seed = seedCol;
-  }
-  names.push('score');
-  columns.score = { type: 'numeric', values: outScore };
-  if (outSe) {
-    names.push('se');
-    columns.se = { type: 'numeric', values: outSe };
-  }
-  if (outTrials) {
-    names.push('trials');
-    columns.trials = { type: 'numeric', values: outTrials };
-  }
-  const out: { -readonly [K in keyof Table]: Table[K] } = { nRows: nKept, names, columns };
-  if (table.source !== undefined) out.source = table.source;
-  if (table.lines) out.lines = Int32Array.from(rows, (i) => table.lines![i]);
-  const result: ComparisonData = {
-    table: out,
-    mapping,
-    notes,
-    dropped,
-    higherIsBetter: negated !== nKept,
-    negated,
-    rows,
+/** The canonical table's names and columns: heuristic, task, category?, study?, seed?, score, se?, trials?. */
+function canonicalColumns(
+  factors: RoleColumns,
+  score: Float64Array,
+  se: Float64Array | undefined,
+  trials: Float64Array | undefined,
+): { names: string[]; columns: Record<string, Column> } {
+  const names: string[] = [];
+  const columns: Record<string, Column> = {};
+  const add = (name: string, col: Column | undefined) => {
+    if (!col) return;
+    names.push(name);
+    columns[name] = col;
   };
-  if (taskScale) result.taskScale = taskScale;
-  return result;
+  add('heuristic', factors.heuristic);
+  add('task', factors.task);
+  add('category', factors.category);
+  add('study', factors.study);
+  add('seed', factors.seed);
+  add('score', { type: 'numeric', values: score });
+  add('se', se && { type: 'numeric', values: se });
+  add('trials', trials && { type: 'numeric', values: trials });
+  return { names, columns };
 }
 
 function checkDuplicates(

@@ -131,16 +131,12 @@ describe('prepareComparisonData: every real fixture', () => {
       const d = prepareComparisonData(
         t,
         detectColumns(t, { heuristic: 'heuristic+budget', study: 'model' }),
-        {
-          scale: 'task',
-        },
       );
       expect(d.table.nRows).toBe(t.nRows);
       expect(levels(d.table, 'heuristic')).toContain('full_kv');
       expect(levels(d.table, 'heuristic')).toContain('snapkv@2048');
       expect(levels(d.table, 'task')).toHaveLength(16);
       expect(levels(d.table, 'category')).toHaveLength(6);
-      expect(d.taskScale?.tasks).toHaveLength(16);
     });
   }
 });
@@ -211,15 +207,6 @@ describe('prepareComparisonData: options', () => {
     expect(d.notes).toContain('se = std/sqrt(n) on 3 of 4 rows (the others have no std)');
     const noN = parseCsv('heuristic,task,score,std\na,t1,1,2\nb,t1,1,3\na,t2,1,1\nb,t2,1,1\n');
     expect(prepareComparisonData(noN, detectColumns(noN)).table.names).not.toContain('se');
-  });
-
-  it('standardizes per task with scale "task" and returns the per-task mean and sd', () => {
-    const t = parseCsv('heuristic,task,score\na,t1,1\nb,t1,3\na,t2,10\nb,t2,30\n');
-    const d = prepareComparisonData(t, detectColumns(t), { scale: 'task' });
-    const s = Math.SQRT1_2; // (x - mean) / sd with sd = |x1 - x2| / sqrt(2)
-    expect(numbers(d.table, 'score')).toEqual([-s, s, -s, s].map((x) => expect.closeTo(x, 12)));
-    expect(Array.from(d.taskScale!.mean)).toEqual([2, 20]);
-    expect(d.taskScale!.sd[1]).toBeCloseTo(Math.sqrt(200), 12); // 1e-12: exact arithmetic up to rounding
   });
 
   it('splits a task name that appears under several categories into category/task', () => {
