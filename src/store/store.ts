@@ -347,365 +347,29 @@ function fromBlob(blob: Buffer): Float64Array {
  * const ds = store.addDataset({ name: 'lra.csv', csv: bytes, summary: { rows: 55, columns: [] } });
  */
 export function openStore(path: string, options: StoreOptions = {}): Store {
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const maxQueued = options.maxQueuedFits ?? DEFAULT_MAX_QUEUED_FITS;
   const host = hostname();
-  const owner = `${host}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const db = openDatabase(path);
-
-  const fitSelect = `SELECT f.id, f.dataset_id, d.name AS dataset_name, f.spec, f.config, f.status,
-      f.progress, f.error, f.created, f.started, f.finished, f.timings, f.diagnostics`;
-  const fitFull = `${fitSelect}, f.summary, f.comparison FROM fits f JOIN datasets d ON d.id = f.dataset_id`;
-  const fitLight = `${fitSelect}, NULL AS summary, NULL AS comparison FROM fits f JOIN datasets d ON d.id = f.dataset_id`;
-  const datasetCols = 'id, name, summary, created, length(csv) AS bytes';
-
-  const st = {
-    insertDataset: db.prepare(
-      'INSERT INTO datasets (name, csv, summary, created) VALUES (?, ?, ?, ?)',
-    ),
-    listDatasets: db.prepare(`SELECT ${datasetCols} FROM datasets ORDER BY id DESC`),
-    getDataset: db.prepare(`SELECT ${datasetCols} FROM datasets WHERE id = ?`),
-    getCsv: db.prepare('SELECT csv FROM datasets WHERE id = ?'),
-    insertFit: db.prepare(
-      `INSERT INTO fits (dataset_id, spec, config, status, created) VALUES (?, ?, ?, 'queued', ?)`,
-    ),
-    insertJob: db.prepare(
-      `INSERT OR REPLACE INTO jobs (fit_id, state, enqueued, pid) VALUES (?, 'queued', ?, ?)`,
-    ),
-    listFits: db.prepare(`${fitLight} ORDER BY f.id DESC`),
-    getFit: db.prepare(`${fitFull} WHERE f.id = ?`),
-    fitState: db.prepare('SELECT status, finished FROM fits WHERE id = ?'),
-    getFitLight: db.prepare(`${fitLight} WHERE f.id = ?`),
-    markRunning: db.prepare(
-      `UPDATE fits SET status = 'running', started = ?, owner_pid = ?, owner = ?, lease_until = ?
-         WHERE id = ? AND status = 'queued'`,
-    ),
-    renew: db.prepare(
-      `UPDATE fits SET lease_until = ? WHERE owner = ? AND status = 'running' RETURNING id`,
-    ),
-    lease: db.prepare('SELECT id, status, owner, lease_until FROM fits WHERE id = ?'),
-    runningLeases: db.prepare(
-      `SELECT id, status, owner, lease_until FROM fits WHERE status = 'running' ORDER BY id`,
-    ),
-    jobRunning: db.prepare(
-      `UPDATE jobs SET state = 'running', started = ?, pid = ? WHERE fit_id = ?`,
-    ),
-    setProgress: db.prepare(
-      `UPDATE fits SET progress = ? WHERE id = ? AND status = 'running' AND owner = ?`,
-    ),
-    complete: db.prepare(
-      `UPDATE fits SET status = 'done', finished = ?, timings = ?, diagnostics = ?, summary = ?,
-         comparison = ?, progress = ?, error = NULL WHERE id = ?`,
-    ),
-    fail: db.prepare(`UPDATE fits SET status = ?, finished = ?, error = ? WHERE id = ?`),
-    deleteJob: db.prepare('DELETE FROM jobs WHERE fit_id = ?'),
-    deleteDraws: db.prepare('DELETE FROM draws WHERE fit_id = ?'),
-    deleteFit: db.prepare('DELETE FROM fits WHERE id = ?'),
-    datasetFits: db.prepare(
-      'SELECT id, status, owner, lease_until FROM fits WHERE dataset_id = ? ORDER BY id',
-    ),
-    deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
-    insertDraw: db.prepare(
-      `INSERT INTO draws (fit_id, kind, position, variable, n_draws, n_chains, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    requeue: db.prepare(
-      `UPDATE fits SET status = 'queued', progress = '{"chains":[],"fraction":0}', error = NULL,
-         started = NULL, finished = NULL, timings = NULL, diagnostics = NULL, summary = NULL,
-         comparison = NULL, owner_pid = NULL, owner = NULL, lease_until = NULL WHERE id = ?`,
-    ),
-    queued: db.prepare(`SELECT id FROM fits WHERE status = 'queued' ORDER BY id`),
-    queuedCount: db.prepare(`SELECT count(*) AS n FROM fits WHERE status = 'queued'`),
-    drawRows: db.prepare(
-      'SELECT variable, n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = ? ORDER BY position',
-    ),
-    drawNames: db.prepare(
-      `SELECT variable FROM draws WHERE fit_id = ? AND kind = 'draws' ORDER BY position`,
-    ),
-    oneVariable: db.prepare(
-      `SELECT n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = 'draws' AND variable = ?`,
-    ),
+  const s: StoreState = {
+    db,
+    st: prepareStatements(db),
+    owner: `${host}/${process.pid}/${randomUUID().slice(0, 8)}`,
+    host,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    maxQueued: options.maxQueuedFits ?? DEFAULT_MAX_QUEUED_FITS,
   };
-
-  const toDataset = (r: DatasetRow): DatasetInfo => ({
-    id: r.id,
-    name: r.name,
-    summary: JSON.parse(r.summary) as DatasetSummary,
-    created: r.created,
-    bytes: r.bytes,
-  });
-  const toFit = (r: FitRow): FitRecord => ({
-    id: r.id,
-    datasetId: r.dataset_id,
-    datasetName: r.dataset_name,
-    spec: JSON.parse(r.spec) as FitSpec,
-    config: JSON.parse(r.config) as FitConfig,
-    status: r.status,
-    progress: JSON.parse(r.progress) as FitProgress,
-    error: r.error,
-    created: r.created,
-    started: r.started,
-    finished: r.finished,
-    timings: parseJson(r.timings),
-    diagnostics: parseJson(r.diagnostics),
-    summary: parseJson(r.summary),
-    comparison: parseJson(r.comparison),
-  });
-
-  const getFit = (id: number): FitRecord => {
-    const row = st.getFit.get(id) as FitRow | undefined;
-    if (!row) throw new NotFoundError(`fit ${id} not found`);
-    return toFit(row);
-  };
-
-  /**
-   * The lease of a running fit's row. A lease holds until `lease_until` unless its owner is a
-   * process on this host that is gone (kill -9: no need to wait for the lease to run out). A row
-   * without an owner (run by a schema-1 server, before leases) is orphaned.
-   */
-  const leaseOf = (r: LeaseRow): LeaseState => {
-    if (r.owner === owner) return 'mine';
-    if (r.owner === null || r.lease_until === null || r.lease_until < Date.now()) return 'expired';
-    const [ownerHost, pid] = r.owner.split('/');
-    if (ownerHost === host && !isAlive(Number(pid))) return 'expired';
-    return 'live';
-  };
-
-  // Running fits whose server is gone: interrupted (restartable), never shown as final. Queued fits
-  // stay queued: the queue belongs to the database, and any server on it runs them.
-  const reapOrphans = db.transaction((): number[] => {
-    const ids: number[] = [];
-    for (const r of st.runningLeases.all() as LeaseRow[]) {
-      if (leaseOf(r) !== 'expired') continue;
-      st.deleteDraws.run(r.id);
-      st.fail.run('interrupted', now(), 'the server stopped while this fit was running', r.id);
-      st.deleteJob.run(r.id);
-      ids.push(r.id);
-    }
-    return ids;
-  });
-  const interruptedOnOpen = reapOrphans();
-
-  /** A queued fit, or one running under a lease that holds, is not deleted (409). */
-  const refuseActive = (r: LeaseRow): void => {
-    if (r.status === 'queued') {
-      throw new BayesbenchError(
-        `fit ${r.id} is queued: cancel it before deleting`,
-        'conflict',
-        409,
-      );
-    }
-    if (r.status !== 'running') return;
-    const lease = leaseOf(r);
-    if (lease === 'mine') {
-      throw new BayesbenchError(
-        `fit ${r.id} is running: cancel it before deleting`,
-        'conflict',
-        409,
-      );
-    }
-    if (lease === 'live') throw runningElsewhere(r.id);
-  };
-
-  /** Refuse one more queued fit when the queue is full (inside the inserting transaction). */
-  const refuseFullQueue = () => {
-    const { n } = st.queuedCount.get() as { n: number };
-    if (n >= maxQueued) {
-      throw new QueueFullError(
-        `the fit queue is full (${n} fits queued, the limit is ${maxQueued}): wait until some finish or cancel some, then try again`,
-      );
-    }
-  };
-
-  const writeDraws = (fitId: number, kind: 'draws' | 'stats', d: Draws) => {
-    const n = d.nDraws * d.nChains;
-    d.variables.forEach((name, v) => {
-      st.insertDraw.run(
-        fitId,
-        kind,
-        v,
-        name,
-        d.nDraws,
-        d.nChains,
-        toBlob(d.values.subarray(v * n, (v + 1) * n)),
-      );
-    });
-  };
-
-  const readDraws = (fitId: number, kind: 'draws' | 'stats'): Draws | null => {
-    const rows = st.drawRows.all(fitId, kind) as {
-      variable: string;
-      n_draws: number;
-      n_chains: number;
-      data: Buffer;
-    }[];
-    if (rows.length === 0) return null;
-    const { n_draws: nDraws, n_chains: nChains } = rows[0];
-    const n = nDraws * nChains;
-    const values = new Float64Array(n * rows.length);
-    rows.forEach((r, v) => {
-      values.set(fromBlob(r.data), v * n);
-    });
-    return { nDraws, nChains, variables: rows.map((r) => r.variable), values };
-  };
-
+  const run = runMethods(s);
+  const interruptedOnOpen = run.reapOrphans();
+  const { owner, leaseMs } = s;
   return {
     db,
     path,
     owner,
     leaseMs,
     interruptedOnOpen,
-    addDataset({ name, csv, summary }) {
-      const info = st.insertDataset.run(name, Buffer.from(csv), toJson(summary), now());
-      return toDataset(st.getDataset.get(info.lastInsertRowid) as DatasetRow);
-    },
-    listDatasets() {
-      return (st.listDatasets.all() as DatasetRow[]).map(toDataset);
-    },
-    getDataset(id) {
-      const row = st.getDataset.get(id) as DatasetRow | undefined;
-      if (!row) throw new NotFoundError(`dataset ${id} not found`);
-      return toDataset(row);
-    },
-    getDatasetCsv(id) {
-      const row = st.getCsv.get(id) as { csv: Buffer } | undefined;
-      if (!row) throw new NotFoundError(`dataset ${id} not found`);
-      return new Uint8Array(row.csv);
-    },
-    createFit({ datasetId, spec, config }) {
-      const id = db.transaction(() => {
-        if (!st.getDataset.get(datasetId))
-          throw new NotFoundError(`dataset ${datasetId} not found`);
-        refuseFullQueue();
-        const info = st.insertFit.run(datasetId, toJson(spec), toJson(config), now());
-        st.insertJob.run(info.lastInsertRowid, now(), process.pid);
-        return Number(info.lastInsertRowid);
-      })();
-      return getFit(id);
-    },
-    listFits() {
-      return (st.listFits.all() as FitRow[]).map(toFit);
-    },
-    getFit,
-    getFitLight(id) {
-      const row = st.getFitLight.get(id) as FitRow | undefined;
-      if (!row) throw new NotFoundError(`fit ${id} not found`);
-      return toFit(row);
-    },
-    fitState(id) {
-      const row = st.fitState.get(id) as { status: FitStatus; finished: string | null } | undefined;
-      if (!row) throw new NotFoundError(`fit ${id} not found`);
-      return row;
-    },
-    markRunning(id) {
-      return db.transaction(() => {
-        const lease = Date.now() + leaseMs;
-        const changed = st.markRunning.run(now(), process.pid, owner, lease, id).changes > 0;
-        if (changed) st.jobRunning.run(now(), process.pid, id);
-        return changed;
-      })();
-    },
-    renewLeases() {
-      return (st.renew.all(Date.now() + leaseMs, owner) as { id: number }[]).map((r) => r.id);
-    },
-    leaseState(id) {
-      const row = st.lease.get(id) as LeaseRow | undefined;
-      if (!row) throw new NotFoundError(`fit ${id} not found`);
-      return row.status === 'running' ? leaseOf(row) : null;
-    },
-    reapOrphans,
-    setProgress(id, progress) {
-      st.setProgress.run(toJson(progress), id, owner);
-    },
-    completeFit(id, result) {
-      return db.transaction(() => {
-        // A fit deleted meanwhile (its run outlived the row), or orphaned and then cancelled,
-        // restarted or run by another server: nothing to write, not an error.
-        const lease = st.lease.get(id) as LeaseRow | undefined;
-        if (lease?.status !== 'running' || lease.owner !== owner) return false;
-        const fit = st.getFit.get(id) as FitRow;
-        const docs = serializeFitResult(result);
-        st.deleteDraws.run(id);
-        if (result.draws) writeDraws(id, 'draws', result.draws);
-        if (result.stats) writeDraws(id, 'stats', result.stats);
-        const progress = JSON.parse(fit.progress) as FitProgress;
-        progress.fraction = 1;
-        for (const c of progress.chains) {
-          c.iteration = c.total;
-          c.phase = 'done';
-        }
-        st.complete.run(
-          now(),
-          toJson(result.timings ?? null),
-          docs.diagnosticsJson,
-          docs.summaryJson,
-          docs.comparisonJson,
-          toJson(progress),
-          id,
-        );
-        st.deleteJob.run(id);
-        return true;
-      })();
-    },
-    failFit(id, status, error) {
-      return db.transaction(() => {
-        const row = st.lease.get(id) as LeaseRow | undefined;
-        if (!row || (row.status === 'running' && leaseOf(row) === 'live')) return false;
-        st.deleteDraws.run(id);
-        st.fail.run(status, now(), error, id);
-        st.deleteJob.run(id);
-        return true;
-      })();
-    },
-    requeueFit(id) {
-      db.transaction(() => {
-        if (!st.fitState.get(id)) throw new NotFoundError(`fit ${id} not found`);
-        refuseFullQueue();
-        st.deleteDraws.run(id);
-        st.requeue.run(id);
-        st.insertJob.run(id, now(), process.pid);
-      })();
-      return getFit(id);
-    },
-    deleteFit(id) {
-      db.transaction(() => {
-        const row = st.lease.get(id) as LeaseRow | undefined;
-        if (!row) throw new NotFoundError(`fit ${id} not found`);
-        refuseActive(row);
-        st.deleteDraws.run(id);
-        st.deleteJob.run(id);
-        st.deleteFit.run(id);
-      })();
-    },
-    deleteDataset(id) {
-      db.transaction(() => {
-        if (!st.getDataset.get(id)) throw new NotFoundError(`dataset ${id} not found`);
-        const fits = st.datasetFits.all(id) as LeaseRow[];
-        for (const f of fits) refuseActive(f);
-        for (const f of fits) {
-          st.deleteDraws.run(f.id);
-          st.deleteJob.run(f.id);
-          st.deleteFit.run(f.id);
-        }
-        st.deleteDataset.run(id);
-      })();
-    },
-    queuedFitIds() {
-      return (st.queued.all() as { id: number }[]).map((r) => r.id);
-    },
-    getDraws(id, kind = 'draws') {
-      return readDraws(id, kind);
-    },
-    drawVariables(id) {
-      return (st.drawNames.all(id) as { variable: string }[]).map((r) => r.variable);
-    },
-    getVariable(id, variable) {
-      const row = st.oneVariable.get(id, variable) as
-        | { n_draws: number; n_chains: number; data: Buffer }
-        | undefined;
-      if (!row) return null;
-      return { nDraws: row.n_draws, nChains: row.n_chains, values: fromBlob(row.data) };
-    },
+    ...datasetMethods(s),
+    ...fitMethods(s),
+    ...run,
+    ...drawMethods(s),
     close() {
       if (db.open) {
         db.prepare(`UPDATE fits SET lease_until = 0 WHERE owner = ? AND status = 'running'`).run(
@@ -822,4 +486,422 @@ function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+/** The store's prepared statements, built once per connection. */
+function prepareStatements(db: Database.Database) {
+  const fitSelect = `SELECT f.id, f.dataset_id, d.name AS dataset_name, f.spec, f.config, f.status,
+      f.progress, f.error, f.created, f.started, f.finished, f.timings, f.diagnostics`;
+  const fitFull = `${fitSelect}, f.summary, f.comparison FROM fits f JOIN datasets d ON d.id = f.dataset_id`;
+  const fitLight = `${fitSelect}, NULL AS summary, NULL AS comparison FROM fits f JOIN datasets d ON d.id = f.dataset_id`;
+  const datasetCols = 'id, name, summary, created, length(csv) AS bytes';
+
+  return {
+    insertDataset: db.prepare(
+      'INSERT INTO datasets (name, csv, summary, created) VALUES (?, ?, ?, ?)',
+    ),
+    listDatasets: db.prepare(`SELECT ${datasetCols} FROM datasets ORDER BY id DESC`),
+    getDataset: db.prepare(`SELECT ${datasetCols} FROM datasets WHERE id = ?`),
+    getCsv: db.prepare('SELECT csv FROM datasets WHERE id = ?'),
+    insertFit: db.prepare(
+      `INSERT INTO fits (dataset_id, spec, config, status, created) VALUES (?, ?, ?, 'queued', ?)`,
+    ),
+    insertJob: db.prepare(
+      `INSERT OR REPLACE INTO jobs (fit_id, state, enqueued, pid) VALUES (?, 'queued', ?, ?)`,
+    ),
+    listFits: db.prepare(`${fitLight} ORDER BY f.id DESC`),
+    getFit: db.prepare(`${fitFull} WHERE f.id = ?`),
+    fitState: db.prepare('SELECT status, finished FROM fits WHERE id = ?'),
+    getFitLight: db.prepare(`${fitLight} WHERE f.id = ?`),
+    markRunning: db.prepare(
+      `UPDATE fits SET status = 'running', started = ?, owner_pid = ?, owner = ?, lease_until = ?
+         WHERE id = ? AND status = 'queued'`,
+    ),
+    renew: db.prepare(
+      `UPDATE fits SET lease_until = ? WHERE owner = ? AND status = 'running' RETURNING id`,
+    ),
+    lease: db.prepare('SELECT id, status, owner, lease_until FROM fits WHERE id = ?'),
+    runningLeases: db.prepare(
+      `SELECT id, status, owner, lease_until FROM fits WHERE status = 'running' ORDER BY id`,
+    ),
+    jobRunning: db.prepare(
+      `UPDATE jobs SET state = 'running', started = ?, pid = ? WHERE fit_id = ?`,
+    ),
+    setProgress: db.prepare(
+      `UPDATE fits SET progress = ? WHERE id = ? AND status = 'running' AND owner = ?`,
+    ),
+    complete: db.prepare(
+      `UPDATE fits SET status = 'done', finished = ?, timings = ?, diagnostics = ?, summary = ?,
+         comparison = ?, progress = ?, error = NULL WHERE id = ?`,
+    ),
+    fail: db.prepare(`UPDATE fits SET status = ?, finished = ?, error = ? WHERE id = ?`),
+    deleteJob: db.prepare('DELETE FROM jobs WHERE fit_id = ?'),
+    deleteDraws: db.prepare('DELETE FROM draws WHERE fit_id = ?'),
+    deleteFit: db.prepare('DELETE FROM fits WHERE id = ?'),
+    datasetFits: db.prepare(
+      'SELECT id, status, owner, lease_until FROM fits WHERE dataset_id = ? ORDER BY id',
+    ),
+    deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
+    insertDraw: db.prepare(
+      `INSERT INTO draws (fit_id, kind, position, variable, n_draws, n_chains, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    requeue: db.prepare(
+      `UPDATE fits SET status = 'queued', progress = '{"chains":[],"fraction":0}', error = NULL,
+         started = NULL, finished = NULL, timings = NULL, diagnostics = NULL, summary = NULL,
+         comparison = NULL, owner_pid = NULL, owner = NULL, lease_until = NULL WHERE id = ?`,
+    ),
+    queued: db.prepare(`SELECT id FROM fits WHERE status = 'queued' ORDER BY id`),
+    queuedCount: db.prepare(`SELECT count(*) AS n FROM fits WHERE status = 'queued'`),
+    drawRows: db.prepare(
+      'SELECT variable, n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = ? ORDER BY position',
+    ),
+    drawNames: db.prepare(
+      `SELECT variable FROM draws WHERE fit_id = ? AND kind = 'draws' ORDER BY position`,
+    ),
+    oneVariable: db.prepare(
+      `SELECT n_draws, n_chains, data FROM draws WHERE fit_id = ? AND kind = 'draws' AND variable = ?`,
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** What the store's operations share: the connection, its statements and this server's identity. */
+interface StoreState {
+  db: Database.Database;
+  st: Statements;
+  /** This connection's owner id (host/pid/random). */
+  owner: string;
+  host: string;
+  leaseMs: number;
+  maxQueued: number;
+}
+
+function toDataset(r: DatasetRow): DatasetInfo {
+  return {
+    id: r.id,
+    name: r.name,
+    summary: JSON.parse(r.summary) as DatasetSummary,
+    created: r.created,
+    bytes: r.bytes,
+  };
+}
+
+function toFit(r: FitRow): FitRecord {
+  return {
+    id: r.id,
+    datasetId: r.dataset_id,
+    datasetName: r.dataset_name,
+    spec: JSON.parse(r.spec) as FitSpec,
+    config: JSON.parse(r.config) as FitConfig,
+    status: r.status,
+    progress: JSON.parse(r.progress) as FitProgress,
+    error: r.error,
+    created: r.created,
+    started: r.started,
+    finished: r.finished,
+    timings: parseJson(r.timings),
+    diagnostics: parseJson(r.diagnostics),
+    summary: parseJson(r.summary),
+    comparison: parseJson(r.comparison),
+  };
+}
+
+function getFitOf(s: StoreState, id: number): FitRecord {
+  const row = s.st.getFit.get(id) as FitRow | undefined;
+  if (!row) throw new NotFoundError(`fit ${id} not found`);
+  return toFit(row);
+}
+
+/**
+ * The lease of a running fit's row. A lease holds until `lease_until` unless its owner is a
+ * process on this host that is gone (kill -9: no need to wait for the lease to run out). A row
+ * without an owner (run by a schema-1 server, before leases) is orphaned.
+ */
+function leaseOf(s: StoreState, r: LeaseRow): LeaseState {
+  if (r.owner === s.owner) return 'mine';
+  if (r.owner === null || r.lease_until === null || r.lease_until < Date.now()) return 'expired';
+  const [ownerHost, pid] = r.owner.split('/');
+  if (ownerHost === s.host && !isAlive(Number(pid))) return 'expired';
+  return 'live';
+}
+
+/**
+ * Running fits whose server is gone: interrupted (restartable), never shown as final. Queued fits
+ * stay queued: the queue belongs to the database, and any server on it runs them.
+ */
+function orphanReaper(s: StoreState): () => number[] {
+  const { st } = s;
+  return s.db.transaction((): number[] => {
+    const ids: number[] = [];
+    for (const r of st.runningLeases.all() as LeaseRow[]) {
+      if (leaseOf(s, r) !== 'expired') continue;
+      st.deleteDraws.run(r.id);
+      st.fail.run('interrupted', now(), 'the server stopped while this fit was running', r.id);
+      st.deleteJob.run(r.id);
+      ids.push(r.id);
+    }
+    return ids;
+  });
+}
+
+/** A queued fit, or one running under a lease that holds, is not deleted (409). */
+function refuseActive(s: StoreState, r: LeaseRow): void {
+  if (r.status === 'queued') {
+    throw new BayesbenchError(`fit ${r.id} is queued: cancel it before deleting`, 'conflict', 409);
+  }
+  if (r.status !== 'running') return;
+  const lease = leaseOf(s, r);
+  if (lease === 'mine') {
+    throw new BayesbenchError(`fit ${r.id} is running: cancel it before deleting`, 'conflict', 409);
+  }
+  if (lease === 'live') throw runningElsewhere(r.id);
+}
+
+/** Refuse one more queued fit when the queue is full (inside the inserting transaction). */
+function refuseFullQueue(s: StoreState): void {
+  const { n } = s.st.queuedCount.get() as { n: number };
+  if (n >= s.maxQueued) {
+    throw new QueueFullError(
+      `the fit queue is full (${n} fits queued, the limit is ${s.maxQueued}): wait until some finish or cancel some, then try again`,
+    );
+  }
+}
+
+function writeDraws(s: StoreState, fitId: number, kind: 'draws' | 'stats', d: Draws): void {
+  const n = d.nDraws * d.nChains;
+  d.variables.forEach((name, v) => {
+    s.st.insertDraw.run(
+      fitId,
+      kind,
+      v,
+      name,
+      d.nDraws,
+      d.nChains,
+      toBlob(d.values.subarray(v * n, (v + 1) * n)),
+    );
+  });
+}
+
+function readDraws(s: StoreState, fitId: number, kind: 'draws' | 'stats'): Draws | null {
+  const rows = s.st.drawRows.all(fitId, kind) as {
+    variable: string;
+    n_draws: number;
+    n_chains: number;
+    data: Buffer;
+  }[];
+  if (rows.length === 0) return null;
+  const { n_draws: nDraws, n_chains: nChains } = rows[0];
+  const n = nDraws * nChains;
+  const values = new Float64Array(n * rows.length);
+  rows.forEach((r, v) => {
+    values.set(fromBlob(r.data), v * n);
+  });
+  return { nDraws, nChains, variables: rows.map((r) => r.variable), values };
+}
+
+/** Datasets: add, list, one, its CSV bytes. */
+function datasetMethods(
+  s: StoreState,
+): Pick<Store, 'addDataset' | 'listDatasets' | 'getDataset' | 'getDatasetCsv'> {
+  const { st } = s;
+  return {
+    addDataset({ name, csv, summary }) {
+      const info = st.insertDataset.run(name, Buffer.from(csv), toJson(summary), now());
+      return toDataset(st.getDataset.get(info.lastInsertRowid) as DatasetRow);
+    },
+    listDatasets() {
+      return (st.listDatasets.all() as DatasetRow[]).map(toDataset);
+    },
+    getDataset(id) {
+      const row = st.getDataset.get(id) as DatasetRow | undefined;
+      if (!row) throw new NotFoundError(`dataset ${id} not found`);
+      return toDataset(row);
+    },
+    getDatasetCsv(id) {
+      const row = st.getCsv.get(id) as { csv: Buffer } | undefined;
+      if (!row) throw new NotFoundError(`dataset ${id} not found`);
+      return new Uint8Array(row.csv);
+    },
+  };
+}
+
+/** Fits: create (queue), list, one, state, requeue (restart), delete; datasets deleted with their fits. */
+function fitMethods(
+  s: StoreState,
+): Pick<
+  Store,
+  | 'createFit'
+  | 'listFits'
+  | 'getFit'
+  | 'getFitLight'
+  | 'fitState'
+  | 'requeueFit'
+  | 'deleteFit'
+  | 'deleteDataset'
+  | 'queuedFitIds'
+> {
+  const { db, st } = s;
+  return {
+    createFit({ datasetId, spec, config }) {
+      const id = db.transaction(() => {
+        if (!st.getDataset.get(datasetId))
+          throw new NotFoundError(`dataset ${datasetId} not found`);
+        refuseFullQueue(s);
+        const info = st.insertFit.run(datasetId, toJson(spec), toJson(config), now());
+        st.insertJob.run(info.lastInsertRowid, now(), process.pid);
+        return Number(info.lastInsertRowid);
+      })();
+      return getFitOf(s, id);
+    },
+    listFits() {
+      return (st.listFits.all() as FitRow[]).map(toFit);
+    },
+    getFit: (id) => getFitOf(s, id),
+    getFitLight(id) {
+      const row = st.getFitLight.get(id) as FitRow | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return toFit(row);
+    },
+    fitState(id) {
+      const row = st.fitState.get(id) as { status: FitStatus; finished: string | null } | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return row;
+    },
+    requeueFit(id) {
+      db.transaction(() => {
+        if (!st.fitState.get(id)) throw new NotFoundError(`fit ${id} not found`);
+        refuseFullQueue(s);
+        st.deleteDraws.run(id);
+        st.requeue.run(id);
+        st.insertJob.run(id, now(), process.pid);
+      })();
+      return getFitOf(s, id);
+    },
+    deleteFit(id) {
+      db.transaction(() => {
+        const row = st.lease.get(id) as LeaseRow | undefined;
+        if (!row) throw new NotFoundError(`fit ${id} not found`);
+        refuseActive(s, row);
+        st.deleteDraws.run(id);
+        st.deleteJob.run(id);
+        st.deleteFit.run(id);
+      })();
+    },
+    deleteDataset(id) {
+      db.transaction(() => {
+        if (!st.getDataset.get(id)) throw new NotFoundError(`dataset ${id} not found`);
+        const fits = st.datasetFits.all(id) as LeaseRow[];
+        for (const f of fits) refuseActive(s, f);
+        for (const f of fits) {
+          st.deleteDraws.run(f.id);
+          st.deleteJob.run(f.id);
+          st.deleteFit.run(f.id);
+        }
+        st.deleteDataset.run(id);
+      })();
+    },
+    queuedFitIds() {
+      return (st.queued.all() as { id: number }[]).map((r) => r.id);
+    },
+  };
+}
+
+/** A run's life: start under a lease, renew it, progress, complete or fail; orphans reaped. */
+function runMethods(
+  s: StoreState,
+): Pick<
+  Store,
+  | 'markRunning'
+  | 'renewLeases'
+  | 'leaseState'
+  | 'reapOrphans'
+  | 'setProgress'
+  | 'completeFit'
+  | 'failFit'
+> {
+  const { db, st, owner, leaseMs } = s;
+  return {
+    markRunning(id) {
+      return db.transaction(() => {
+        const lease = Date.now() + leaseMs;
+        const changed = st.markRunning.run(now(), process.pid, owner, lease, id).changes > 0;
+        if (changed) st.jobRunning.run(now(), process.pid, id);
+        return changed;
+      })();
+    },
+    renewLeases() {
+      return (st.renew.all(Date.now() + leaseMs, owner) as { id: number }[]).map((r) => r.id);
+    },
+    leaseState(id) {
+      const row = st.lease.get(id) as LeaseRow | undefined;
+      if (!row) throw new NotFoundError(`fit ${id} not found`);
+      return row.status === 'running' ? leaseOf(s, row) : null;
+    },
+    reapOrphans: orphanReaper(s),
+    setProgress(id, progress) {
+      st.setProgress.run(toJson(progress), id, owner);
+    },
+    completeFit(id, result) {
+      return db.transaction(() => {
+        // A fit deleted meanwhile (its run outlived the row), or orphaned and then cancelled,
+        // restarted or run by another server: nothing to write, not an error.
+        const lease = st.lease.get(id) as LeaseRow | undefined;
+        if (lease?.status !== 'running' || lease.owner !== owner) return false;
+        const fit = st.getFit.get(id) as FitRow;
+        const docs = serializeFitResult(result);
+        st.deleteDraws.run(id);
+        if (result.draws) writeDraws(s, id, 'draws', result.draws);
+        if (result.stats) writeDraws(s, id, 'stats', result.stats);
+        const progress = JSON.parse(fit.progress) as FitProgress;
+        progress.fraction = 1;
+        for (const c of progress.chains) {
+          c.iteration = c.total;
+          c.phase = 'done';
+        }
+        st.complete.run(
+          now(),
+          toJson(result.timings ?? null),
+          docs.diagnosticsJson,
+          docs.summaryJson,
+          docs.comparisonJson,
+          toJson(progress),
+          id,
+        );
+        st.deleteJob.run(id);
+        return true;
+      })();
+    },
+    failFit(id, status, error) {
+      return db.transaction(() => {
+        const row = st.lease.get(id) as LeaseRow | undefined;
+        if (!row || (row.status === 'running' && leaseOf(s, row) === 'live')) return false;
+        st.deleteDraws.run(id);
+        st.fail.run(status, now(), error, id);
+        st.deleteJob.run(id);
+        return true;
+      })();
+    },
+  };
+}
+
+/** Stored draws of a finished fit: all of them, the names, one variable. */
+function drawMethods(s: StoreState): Pick<Store, 'getDraws' | 'drawVariables' | 'getVariable'> {
+  const { st } = s;
+  return {
+    getDraws(id, kind = 'draws') {
+      return readDraws(s, id, kind);
+    },
+    drawVariables(id) {
+      return (st.drawNames.all(id) as { variable: string }[]).map((r) => r.variable);
+    },
+    getVariable(id, variable) {
+      const row = st.oneVariable.get(id, variable) as
+        | { n_draws: number; n_chains: number; data: Buffer }
+        | undefined;
+      if (!row) return null;
+      return { nDraws: row.n_draws, nChains: row.n_chains, values: fromBlob(row.data) };
+    },
+  };
 }
