@@ -3,6 +3,7 @@ import { BayesbenchError } from '../errors.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import {
   type ChainProgress,
+  type FitConfig,
   type FitProgress,
   type FitRecord,
   type FitStatus,
@@ -57,6 +58,59 @@ export interface RunnerOptions {
   storeIntervalMs?: number;
   /** Milliseconds between lease renewals (default a quarter of the store's lease). */
   heartbeatMs?: number;
+}
+
+/**
+ * Record a chain's progress event in `progress` (in place) and return a snapshot to emit and store:
+ * the chains seen so far and the fraction of all iterations done (chains not yet heard from count
+ * as warmup + draws to go).
+ * @example recordProgress({ chains: [], fraction: 0 }, event, fit.config).fraction // 0.25
+ */
+function recordProgress(progress: FitProgress, e: ProgressEvent, config: FitConfig): FitProgress {
+  const c: ChainProgress = {
+    chain: e.chain,
+    iteration: e.iteration,
+    total: e.total,
+    phase: e.phase,
+    divergent: e.divergent,
+  };
+  progress.chains[e.chain] = c;
+  let done = 0;
+  let total = 0;
+  for (let i = 0; i < config.chains; i++) {
+    const ch = progress.chains[i];
+    done += ch ? ch.iteration : 0;
+    total += ch ? ch.total : config.warmup + config.draws;
+  }
+  progress.fraction = total > 0 ? done / total : 0;
+  return {
+    chains: Array.from(progress.chains, (x) => x ?? null).filter(
+      (x): x is ChainProgress => x !== null,
+    ),
+    fraction: progress.fraction,
+  };
+}
+
+/**
+ * The final status and message of a run that threw: aborted by close (interrupted) or by the user
+ * (cancelled), or failed with the error's message (a BayesbenchError's own words; others marked
+ * internal).
+ */
+function failureOf(
+  aborted: boolean,
+  reason: string | undefined,
+  err: unknown,
+): { status: 'failed' | 'cancelled' | 'interrupted'; message: string } {
+  if (aborted) {
+    return reason === 'close'
+      ? { status: 'interrupted', message: 'the server stopped while this fit was running' }
+      : { status: 'cancelled', message: 'cancelled by the user' };
+  }
+  const message =
+    err instanceof BayesbenchError
+      ? err.message
+      : `internal error: ${err instanceof Error ? err.message : String(err)}`;
+  return { status: 'failed', message };
 }
 
 /**
@@ -135,28 +189,7 @@ export function createRunner(options: RunnerOptions): Runner {
     const progress: FitProgress = { chains: [], fraction: 0 };
     let lastWrite = 0;
     const onProgress = (e: ProgressEvent) => {
-      const c: ChainProgress = {
-        chain: e.chain,
-        iteration: e.iteration,
-        total: e.total,
-        phase: e.phase,
-        divergent: e.divergent,
-      };
-      progress.chains[e.chain] = c;
-      let done = 0;
-      let total = 0;
-      for (let i = 0; i < fit.config.chains; i++) {
-        const ch = progress.chains[i];
-        done += ch ? ch.iteration : 0;
-        total += ch ? ch.total : fit.config.warmup + fit.config.draws;
-      }
-      progress.fraction = total > 0 ? done / total : 0;
-      const snapshot: FitProgress = {
-        chains: Array.from(progress.chains, (x) => x ?? null).filter(
-          (x): x is ChainProgress => x !== null,
-        ),
-        fraction: progress.fraction,
-      };
+      const snapshot = recordProgress(progress, e, fit.config);
       emit({ type: 'progress', fitId, progress: snapshot });
       const t = Date.now();
       if (t - lastWrite >= storeIntervalMs) {
@@ -186,19 +219,8 @@ export function createRunner(options: RunnerOptions): Runner {
         const aborted = controller.signal.aborted;
         // Its lease was lost: the fit's row now belongs to whoever took it over.
         if (aborted && entry.reason === 'lost') return;
-        const status: FitStatus = aborted
-          ? entry.reason === 'close'
-            ? 'interrupted'
-            : 'cancelled'
-          : 'failed';
-        const message = aborted
-          ? status === 'interrupted'
-            ? 'the server stopped while this fit was running'
-            : 'cancelled by the user'
-          : err instanceof BayesbenchError
-            ? err.message
-            : `internal error: ${err instanceof Error ? err.message : String(err)}`;
-        if (store.failFit(fitId, status as 'failed' | 'cancelled' | 'interrupted', message)) {
+        const { status, message } = failureOf(aborted, entry.reason, err);
+        if (store.failFit(fitId, status, message)) {
           emit({ type: 'status', fitId, status, error: message });
         }
       } finally {
