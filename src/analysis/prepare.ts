@@ -76,7 +76,6 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     filters: input.filters,
     dropMissing: input.dropMissing,
     higherIsBetter: input.higherIsBetter,
-    scale: 'none' as const,
   };
   let mapping = detectColumns(table, overrides);
   let data: ReturnType<typeof prepareComparisonData>;
