@@ -7,10 +7,16 @@ import type { GroupInfo, ModelSpec, PriorRow } from './spec.js';
  * The data of the nested-chain geometry (see geometry/marginal-chain.ts and nested-model.ts): a
  * gaussian model whose heuristic-specific varying intercepts nest (rows in heuristic x task cells,
  * cells in heuristic x category levels, those in heuristics) integrates that chain out exactly;
- * the other varying intercepts (task, study) are sampled as a centred level plus contrasts.
+ * the other varying intercepts (task, study) are sampled as a centred level plus contrasts. The
+ * chain is found from the structure of the terms and the data, not the column names, so
+ * `y ~ 1 + (1|method) + (1|dataset) + (1|method:domain) + (1|method:dataset)` with datasets
+ * nested in domains gets the same geometry (see `structuralChain`).
  */
 
-/** Whether a compiled model has the shape the nested chain reproduces. */
+/**
+ * Whether a compiled model has the shape the nested chain reproduces: gaussian, intercepts only,
+ * and a chain of nested group terms (`detectChain`: from the terms' structure and the data first).
+ */
 export function nestApplies(ref: Model): boolean {
   const spec = ref.spec;
   const family = spec.family ?? 'gaussian';
@@ -19,7 +25,89 @@ export function nestApplies(ref: Model): boolean {
   if (!ref.variableNames.includes('b_Intercept')) return false;
   if (ref.groups.some((g) => g.coefs.length !== 1 || g.coefs[0] !== 'Intercept')) return false;
   if (/weights\(|trials\(|cens\(|mi\(/.test(spec.formula)) return false;
-  return ref.groups.some((g) => isCellGroup(g));
+  return detectChain(ref) !== null;
+}
+
+/** The detected chain: its groups bottom first, and the factor pair whose levels block a term. */
+interface Chain {
+  groups: GroupInfo[];
+  /** Single-factor term `factor` gets its contrasts blocked by the table column `by`. */
+  blocks: { factor: string; by: string };
+}
+
+/** Each level of `lower` (per row) sits in one level of `upper`; rows missing either fail. */
+function nestsIn(lower: Int32Array, upper: Int32Array, nLower: number): Int32Array | null {
+  const map = new Int32Array(nLower).fill(-1);
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower[i];
+    if (c < 0 || upper[i] < 0) return null;
+    if (map[c] >= 0 && map[c] !== upper[i]) return null;
+    map[c] = upper[i];
+  }
+  return map;
+}
+
+/**
+ * The structural chain: intercept-only terms A, A:C and A:B (factor sets growing by one factor)
+ * where every level of A:B lies in one level of A:C in the data (B nested in C within A), so the
+ * three nest as A:B ⊂ A:C ⊂ A whatever the columns are called. When several triples qualify the
+ * finest bottom wins, then one whose B is also a crossed term of its own (the benchmark's task),
+ * then formula order.
+ */
+function structuralChain(ref: Model): Chain | null {
+  const d = ref.internals.design;
+  const rowsOf = (g: GroupInfo) => d.groups[ref.groups.indexOf(g)].idx;
+  const single = (f: string) =>
+    ref.groups.find((g) => g.factors.length === 1 && g.factors[0] === f);
+  const pairs = ref.groups.filter((g) => g.factors.length === 2 && g.factors[0] !== g.factors[1]);
+  const found: { chain: Chain; levels: number; crossed: boolean; order: number }[] = [];
+  for (const low of pairs) {
+    for (const a of low.factors) {
+      const top = single(a);
+      const b = low.factors.find((f) => f !== a) as string;
+      if (!top) continue;
+      for (const mid of pairs) {
+        if (mid === low || !mid.factors.includes(a) || mid.factors.includes(b)) continue;
+        const c = mid.factors.find((f) => f !== a) as string;
+        if (!nestsIn(rowsOf(low), rowsOf(mid), low.levels.length)) continue;
+        if (!nestsIn(rowsOf(mid), rowsOf(top), mid.levels.length)) continue;
+        found.push({
+          chain: { groups: [low, mid, top], blocks: { factor: b, by: c } },
+          levels: low.levels.length,
+          crossed: single(b) !== undefined,
+          order: ref.groups.indexOf(low),
+        });
+      }
+    }
+  }
+  found.sort(
+    (x, y) => y.levels - x.levels || Number(y.crossed) - Number(x.crossed) || x.order - y.order,
+  );
+  return found.length ? found[0].chain : null;
+}
+
+/**
+ * The chain of nested groups, bottom first: the structural chain when the terms form one (see
+ * `structuralChain`), else the benchmark comparison's heuristic:task cell group with as many of
+ * heuristic:category and heuristic above it as nest in the data (a shorter chain; the
+ * comparison model without categories or with tasks spanning categories).
+ */
+function detectChain(ref: Model): Chain | null {
+  const s = structuralChain(ref);
+  if (s) return s;
+  const cellGroup = ref.groups.find(isCellGroup);
+  if (!cellGroup) return null;
+  const d = ref.internals.design;
+  const rowsOf = (g: GroupInfo) => d.groups[ref.groups.indexOf(g)].idx;
+  const groups: GroupInfo[] = [cellGroup];
+  for (const pick of [isCategoryGroup, isHeuristicGroup]) {
+    const g = ref.groups.find(pick);
+    if (!g) continue;
+    const below = groups[groups.length - 1];
+    if (!nestsIn(rowsOf(below), rowsOf(g), below.levels.length)) break;
+    groups.push(g);
+  }
+  return { groups, blocks: { factor: 'task', by: 'category' } };
 }
 
 function isCellGroup(g: GroupInfo): boolean {
@@ -122,14 +210,19 @@ export function levelsPinned(y: ArrayLike<number>, level: Int32Array, n: number)
 }
 
 /**
- * Blocks of a single-factor term's levels: its levels grouped by category when every level of the
- * factor sits in one category (tasks nest in categories), else one block of all levels.
+ * Blocks of a single-factor term's levels: the levels of the chain's B grouped by the levels of its
+ * C (`by`; tasks by category) when every level of B sits in one level of C, else one block.
  */
-function termBlocks(table: Table, g: GroupInfo, idx: Int32Array): Int32Array[] {
+function termBlocks(
+  table: Table,
+  g: GroupInfo,
+  idx: Int32Array,
+  by: Chain['blocks'],
+): Int32Array[] {
   const n = g.levels.length;
   const all = [Int32Array.from({ length: n }, (_, l) => l)];
-  const cat = table.columns.category;
-  if (g.factors.length !== 1 || g.factors[0] !== 'task' || cat?.type !== 'factor') return all;
+  const cat = table.columns[by.by];
+  if (g.factors.length !== 1 || g.factors[0] !== by.factor || cat?.type !== 'factor') return all;
   const catOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < idx.length; i++) {
     const l = idx[i];
@@ -157,34 +250,22 @@ export interface NestedDataOptions {
   collapse?: boolean;
 }
 
-/** The chain of nested groups, bottom (the cell group) first; a level joins only if its nodes nest. */
-function nestedChain(ref: Model): { chainGroups: GroupInfo[]; nestMaps: Int32Array[] } {
+/** The chain's groups bottom first, each level's parent maps, and the blocking pair. */
+function nestedChain(ref: Model): {
+  chainGroups: GroupInfo[];
+  nestMaps: Int32Array[];
+  blocks: Chain['blocks'];
+} {
+  const chain = detectChain(ref) as Chain;
   const d = ref.internals.design;
   const rowsOf = (g: GroupInfo) => d.groups[ref.groups.indexOf(g)].idx;
-  const N = d.nRows;
-  const cellGroup = ref.groups.find(isCellGroup) as GroupInfo;
-  const chainGroups: GroupInfo[] = [cellGroup];
-  let below = rowsOf(cellGroup);
-  const nestMaps: Int32Array[] = [];
-  for (const pick of [isCategoryGroup, isHeuristicGroup]) {
-    const g = ref.groups.find(pick);
-    if (!g) continue;
-    const up = rowsOf(g);
-    const nChild = chainGroups[chainGroups.length - 1].levels.length;
-    const map = new Int32Array(nChild).fill(-1);
-    let ok = true;
-    for (let i = 0; i < N && ok; i++) {
-      const c = below[i];
-      if (c < 0 || up[i] < 0) ok = false;
-      else if (map[c] >= 0 && map[c] !== up[i]) ok = false;
-      else map[c] = up[i];
-    }
-    if (!ok) break;
-    chainGroups.push(g);
-    nestMaps.push(map);
-    below = up;
-  }
-  return { chainGroups, nestMaps };
+  const nestMaps = chain.groups
+    .slice(1)
+    .map(
+      (g, k) =>
+        nestsIn(rowsOf(chain.groups[k]), rowsOf(g), chain.groups[k].levels.length) as Int32Array,
+    );
+  return { chainGroups: chain.groups, nestMaps, blocks: chain.blocks };
 }
 
 /**
@@ -200,7 +281,7 @@ export function nestedData(ref: Model, table: Table, options: NestedDataOptions 
   const groups = ref.groups.map((g) => ({ ...g }));
   const gi = (g: GroupInfo) => ref.groups.indexOf(g);
   const rowsOf = (g: GroupInfo) => d.groups[gi(g)].idx;
-  const { chainGroups, nestMaps } = nestedChain(ref);
+  const { chainGroups, nestMaps, blocks } = nestedChain(ref);
   const cellGroup = chainGroups[0];
   const cellRow = rowsOf(cellGroup);
   const others = ref.groups.filter((g) => !chainGroups.includes(g));
@@ -283,7 +364,7 @@ export function nestedData(ref: Model, table: Table, options: NestedDataOptions 
       centred:
         g.factors.some((x) => x === 'study' || x === 'seed') ||
         levelsPinned(y, otherRows[t], g.levels.length),
-      blocks: termBlocks(table, g, otherRows[t]),
+      blocks: termBlocks(table, g, otherRows[t], blocks),
     })),
   };
 }
