@@ -24,8 +24,8 @@ export interface ComparisonDesign {
 
 /** Canonical factor names the analysis knows how to place in a heuristic x task cell. */
 export const CELL_FACTORS = ['heuristic', 'task', 'category'] as const;
-/** Canonical factors averaged out of cell means (their effects shift whole studies or runs). */
-export const NUISANCE_FACTORS = ['study', 'seed'] as const;
+/** Canonical factors averaged out of cell means (their effects shift whole studies, runs or backbones). */
+export const NUISANCE_FACTORS = ['study', 'seed', 'backbone'] as const;
 
 function factorStrings(table: Table, name: string): (string | null)[] | undefined {
   const col = table.columns[name];

@@ -15,6 +15,13 @@ export interface DataShape {
    * `(1|task)` term is left out (its sd would sit at 0, a funnel for the sampler).
    */
   taskScaled?: boolean;
+  /**
+   * A backbone column with several levels: heuristics are compared within backbone, so the model
+   * gets `(1|task:backbone)` (each backbone's level on each task; it also carries the backbones'
+   * overall offsets, so there is no `(1|backbone)` term, whose sd 2-3 backbones cannot identify)
+   * and `(1|heuristic:backbone)` (a heuristic that suits one backbone more than another).
+   */
+  hasBackbone?: boolean;
 }
 
 /**
@@ -55,6 +62,9 @@ export function adaptFormula(formula: string, shape: DataShape): string {
   if (shape.taskScaled) terms = terms.filter((t) => t.replace(/\s+/g, '') !== '(1|task)');
   const hasStudyTerm = terms.some((t) => /\bstudy\b/.test(t));
   if (shape.hasStudy && !hasStudyTerm) terms.push('(1|study)');
+  if (shape.hasBackbone && !terms.some((t) => /\bbackbone\b/.test(t))) {
+    terms.push('(1|task:backbone)', '(1|heuristic:backbone)');
+  }
   if (!lhs.includes('|')) {
     if (shape.hasTrials) lhs = `${lhs} | trials(trials)`;
     else if (shape.hasSe) lhs = `${lhs} | se(se)`;

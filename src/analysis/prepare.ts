@@ -1,12 +1,16 @@
 import {
   type ColumnMapping,
   type ColumnOverrides,
+  type ComparisonData,
   detectColumns,
+  type PrepareOptions,
   prepareComparisonData,
 } from '../data/benchmark.js';
+import { budgetOrder, isFullBudget } from '../data/budget.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
 import { checkNotFlat } from './flat-tasks.js';
+import type { ScaleMode } from './from-fit.js';
 import { checkComparisonSize, comparisonSize } from './limits.js';
 
 export type { ColumnOverrides } from '../data/benchmark.js';
@@ -18,6 +22,11 @@ export interface PreparedComparison {
   mapping: ColumnMapping;
   /** Orientation for decisions: false when every score is lower-is-better. */
   higherIsBetter: boolean;
+  /**
+   * How scores are scaled before the fit: the user's `--scale`, else 'task' when the metric column
+   * names several metrics (their units differ), else 'none'.
+   */
+  scale: ScaleMode;
   notes: string[];
   /** Settings to record in the Comparison (columns used, filters, dropped rows). */
   settings: Record<string, unknown>;
@@ -29,24 +38,83 @@ export interface PrepareInput {
   filters?: readonly string[];
   dropMissing?: boolean;
   higherIsBetter?: boolean;
+  scale?: ScaleMode;
 }
 
-/** Columns that hold a setting of a method rather than a method, in the order they are joined. */
-const SETTING_COLUMNS = ['budget', 'model'];
+/**
+ * Fewest levels of an automatically detected study column for a `(1|study)` term: with 2-4 studies
+ * the between-study sd is barely identified (a half-t prior on 2-4 values leaves a funnel the
+ * sampler diverges in; Gelman 2006, "Prior distributions for variance parameters in hierarchical
+ * models", section 5), so such a provenance column is left out unless rows repeat across it.
+ */
+export const MIN_STUDY_LEVELS = 5;
+
+/** Distinct values of a canonical factor column (0 when absent). */
+function levelCount(table: Table, name: string): number {
+  const col = table.columns[name];
+  return col?.type === 'factor' ? col.levels.length : 0;
+}
+
+/** "backbone: model (4 levels)"-style lines for every structural role found. */
+function roleLines(data: ComparisonData): string[] {
+  const m = data.mapping;
+  const t = data.table;
+  const out: string[] = [];
+  if (m.backbone && levelCount(t, 'backbone') > 1) {
+    out.push(
+      `backbone: ${m.backbone} (${levelCount(t, 'backbone')} levels): heuristics are compared within backbone and pooled over backbones`,
+    );
+  }
+  const budget = t.columns.budget;
+  if (m.budget && budget?.type === 'factor') {
+    const full = Array.from(budget.codes).some((c) => c < 0 || isFullBudget(budget.levels[c]));
+    out.push(
+      `budget: ${m.budget} (${budgetOrder(budget.levels.filter((l) => !isFullBudget(l))).join(', ')}${full ? '; empty = full cache, the reference' : ''}): each heuristic at each budget is compared`,
+    );
+  }
+  if (m.metric && levelCount(t, 'metric') > 0) {
+    const metric = t.columns.metric;
+    const levels = metric.type === 'factor' ? metric.levels : [];
+    out.push(`metric: ${m.metric} (${levels.join(', ')})`);
+  }
+  return out;
+}
 
 /**
- * When detection was automatic and the data layer found duplicate rows without a run column, the
- * setting columns (budget, model) present in the table that vary; else none (the error stands).
+ * The data layer's preparation with the study rule applied: an automatically detected study column
+ * with fewer than MIN_STUDY_LEVELS values is left out (with a note) unless rows repeat across it.
  */
-function settingColumns(table: Table, overrides: ColumnOverrides, err: unknown): string[] {
-  if (overrides.heuristic !== undefined || !(err instanceof DataError)) return [];
-  if (!/duplicate rows for .* no seed\/run column|"agg" counts as one run/.test(err.message))
-    return [];
-  return SETTING_COLUMNS.filter((c) => {
-    const col = table.columns[c];
-    if (!col) return false;
-    return col.type === 'factor' ? col.levels.length > 1 : new Set(col.values).size > 1;
-  });
+function prepareWithStudyRule(
+  table: Table,
+  mapping: ColumnMapping,
+  overrides: ColumnOverrides,
+  options: PrepareOptions,
+): { data: ComparisonData; mapping: ColumnMapping; notes: string[] } {
+  const data = prepareComparisonData(table, mapping, options);
+  const k = levelCount(data.table, 'study');
+  if (overrides.study !== undefined || k < 2 || k >= MIN_STUDY_LEVELS) {
+    return { data, mapping, notes: [] };
+  }
+  const without: ColumnMapping = { ...mapping };
+  delete without.study;
+  try {
+    const d = prepareComparisonData(table, without, options);
+    return {
+      data: d,
+      mapping: without,
+      notes: [
+        `column "${mapping.study}" (study) has ${k} values: too few to estimate a spread between studies, so it is left out (name it with --study to keep a study term)`,
+      ],
+    };
+  } catch {
+    return {
+      data,
+      mapping,
+      notes: [
+        `column "${mapping.study}" (study) has ${k} values and rows repeat across it, so it stays as a study term; with fewer than ${MIN_STUDY_LEVELS} studies its sd is weakly identified`,
+      ],
+    };
+  }
 }
 
 /**
@@ -77,25 +145,9 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     dropMissing: input.dropMissing,
     higherIsBetter: input.higherIsBetter,
   };
-  let mapping = detectColumns(table, overrides);
-  let data: ReturnType<typeof prepareComparisonData>;
-  const settingNotes: string[] = [];
-  try {
-    data = prepareComparisonData(table, mapping, options);
-  } catch (err) {
-    const joined = settingColumns(table, overrides, err);
-    if (joined.length === 0) throw err;
-    // Published tables such as LongBench's list each method at several settings (cache budget,
-    // backbone model) without a run column: compare each method@setting as its own heuristic.
-    mapping = detectColumns(table, {
-      ...overrides,
-      heuristic: [mapping.heuristic, ...joined].join('+'),
-    });
-    data = prepareComparisonData(table, mapping, options);
-    settingNotes.push(
-      `rows repeat per heuristic and task across ${joined.map((c) => `"${c}"`).join(' and ')}: each heuristic@${joined.join('@')} combination is compared as its own method (choose otherwise with --heuristic, --study or --filter)`,
-    );
-  }
+  const found = prepareWithStudyRule(table, detectColumns(table, overrides), overrides, options);
+  const { data, mapping } = found;
+  const settingNotes = [...roleLines(data), ...found.notes];
   let out = data.table;
   // the size limits (src/analysis/limits.ts) before anything is compiled or sampled
   const h = out.columns.heuristic;
@@ -105,6 +157,13 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
   }
   checkNotFlat(out);
   const notes = [...settingNotes, ...data.notes];
+  const metrics = levelCount(out, 'metric');
+  const scale: ScaleMode = input.scale ?? (metrics > 1 ? 'task' : 'none');
+  if (input.scale === undefined && scale === 'task') {
+    notes.push(
+      `${metrics} metrics in column "${mapping.metric}": scores are standardized per task (results over tasks are in task-sd units, per-task results in each task's own units); --scale none keeps the raw scores`,
+    );
+  }
   let higherIsBetter = true;
   const n = out.nRows;
   if (n > 0 && data.negated === n) {
@@ -125,6 +184,7 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     table: out,
     mapping,
     higherIsBetter,
+    scale,
     notes,
     settings: {
       columns: { ...mapping },

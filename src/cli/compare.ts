@@ -17,6 +17,9 @@ interface RawOptions {
   category?: string;
   seed?: string;
   study?: string;
+  backbone?: string;
+  budget?: string;
+  metric?: string;
   std?: string;
   n?: string;
   trials?: string;
@@ -62,6 +65,9 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     category: o.category,
     seed: o.seed,
     study: o.study,
+    backbone: o.backbone,
+    budget: o.budget,
+    metric: o.metric,
     std: o.std,
     n: o.n,
     trials: o.trials,
@@ -78,7 +84,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     filters: o.filter,
     dropMissing: o.dropMissing === true,
     higherIsBetter: boolOption('higher-is-better', o.higherIsBetter),
-    scale: (o.scale ?? 'none') as ScaleMode,
+    scale: o.scale as ScaleMode | undefined,
     rope: numOption('rope', o.rope, (v) => v >= 0, 'a number >= 0'),
     threshold: numOption('threshold', o.threshold, (v) => v > 0.5 && v < 1, 'between 0.5 and 1'),
     model:
@@ -158,7 +164,19 @@ export function register(program: Command): void {
     .option('--value <column>', 'same as --score')
     .option('--category <column>', 'column with the task category (task type)')
     .option('--seed <column>', 'column with the seed or run id')
-    .option('--study <column>', 'column with the study / paper / setup')
+    .option(
+      '--study <column>',
+      'column with the study / paper / setup (detected: study, source_id; used when it has 5+ values)',
+    )
+    .option(
+      '--backbone <column>',
+      'column with the backbone model (detected: backbone, model, llm, base_model); "" = none',
+    )
+    .option(
+      '--budget <column>',
+      'column with the cache budget (detected: budget, cache_budget, kv_size, ...; empty/full = full cache)',
+    )
+    .option('--metric <column>', "column naming each row's metric (detected: metric)")
     .option(
       '--std <column>',
       'column with the std of rows that are means over n seeds (se = std/sqrt(n))',
@@ -173,7 +191,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--drop-missing', 'drop rows whose score is missing or not a number (and say how many)')
-    .option('--scale <mode>', 'none (default) or task: standardize scores per task (mixed metrics)')
+    .option(
+      '--scale <mode>',
+      'none or task: standardize scores per task (default: task when a metric column names several metrics, else none)',
+    )
     .option(
       '--rope <x>',
       'half-width of the region of practical equivalence (default: 0.1 x pooled within-task sd)',

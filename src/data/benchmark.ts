@@ -1,5 +1,6 @@
 import { DataError } from '../errors.js';
 import { asFactor, cellText, clip, quoted, rowLocation } from './access.js';
+import { isFullBudget } from './budget.js';
 import { parseNumber, sortedFactor } from './builder.js';
 import type { Column, FactorColumn, Table } from './table.js';
 
@@ -17,6 +18,12 @@ export interface ColumnMapping {
   category?: string;
   seed?: string;
   study?: string;
+  /** The backbone model the heuristic runs on (LLM); methods are compared within backbone. */
+  backbone?: string;
+  /** The cache budget (tokens, ratio or percent); empty, `full` or `100%` is the full-cache reference. */
+  budget?: string;
+  /** The metric's name per row (accuracy, qa_f1, rouge_l, ...). */
+  metric?: string;
   std?: string;
   n?: string;
   trials?: string;
@@ -50,6 +57,17 @@ export const ROLE_CANDIDATES: Readonly<Record<MappingRole, readonly string[]>> =
   category: ['category', 'task_category', 'task_type'],
   seed: ['seed', 'seed_or_run', 'run', 'replicate'],
   study: ['study', 'source_id'],
+  backbone: ['backbone', 'model', 'llm', 'base_model', 'backbone_model', 'model_name'],
+  budget: [
+    'budget',
+    'cache_budget',
+    'kv_budget',
+    'kv_size',
+    'cache_size',
+    'compression_ratio',
+    'sparsity',
+  ],
+  metric: ['metric', 'metric_name'],
   std: ['std', 'sd'],
   n: ['n', 'n_seeds', 'n_runs'],
   trials: ['trials', 'n_trials'],
@@ -62,13 +80,26 @@ const ROLE_FLAG: Readonly<Record<MappingRole, string>> = {
   category: '--category',
   seed: '--seed',
   study: '--study',
+  backbone: '--backbone',
+  budget: '--budget',
+  metric: '--metric',
   std: '--std',
   n: '--n',
   trials: '--trials',
 };
 
 const REQUIRED: readonly MappingRole[] = ['heuristic', 'task', 'score'];
-const OPTIONAL: readonly MappingRole[] = ['category', 'seed', 'study', 'std', 'n', 'trials'];
+const OPTIONAL: readonly MappingRole[] = [
+  'category',
+  'seed',
+  'study',
+  'backbone',
+  'budget',
+  'metric',
+  'std',
+  'n',
+  'trials',
+];
 
 const normalizeName = (s: string): string =>
   s
@@ -120,7 +151,7 @@ export function findColumns(table: Table, overrides: ColumnOverrides = {}): Part
     const o = role === 'score' ? scoreOverride : overrides[role];
     if (o === null || o === '') continue;
     if (o !== undefined) {
-      specParts(table, o, role);
+      for (const part of specParts(table, o, role)) used.add(part);
       out[role] = o;
       used.add(o);
     }
@@ -382,7 +413,7 @@ export function prepareComparisonData(
   opts: PrepareOptions = {},
 ): ComparisonData {
   const notes: string[] = [];
-  const keep = filterRows(table, opts.filters ?? [], notes);
+  const keep = filterRows(table, opts.filters ?? [], notes, mapping.budget);
   const roles = readRoles(table, mapping, keep);
   const { rows, dropped } = keptRows(table, mapping, roles, keep, opts.dropMissing === true, notes);
   const { score, negated } = orientScores(table, roles, rows, opts.higherIsBetter, notes);
@@ -411,12 +442,38 @@ function cellAt(table: Table, i: number, column: string): string {
   return `${table.source ?? 'data'}: ${rowLocation(table, i)}, column ${quoted(column)}`;
 }
 
-/** The rows every `--filter` keeps (1 = kept), with a note per filter. */
-function filterRows(table: Table, filters: readonly string[], notes: string[]): Uint8Array {
+/**
+ * The rows every `--filter` keeps (1 = kept), with a note per filter. A filter that keeps some
+ * budgets of the budget column also keeps the full-cache rows, the reference every budget is
+ * measured against (`--filter budget!=full` drops them explicitly).
+ */
+function filterRows(
+  table: Table,
+  filters: readonly string[],
+  notes: string[],
+  budgetColumn?: string,
+): Uint8Array {
   const src = table.source ?? 'data';
   const keep = new Uint8Array(table.nRows).fill(1);
   for (const text of filters) {
-    const mask = filterMask(table, parseFilter(table, text));
+    const f = parseFilter(table, text);
+    const mask = filterMask(table, f);
+    if (f.column === budgetColumn && !f.negate && !f.values.some(isFullBudget)) {
+      const col = asFactor(table.columns[f.column]);
+      const full = col.levels.map(isFullBudget);
+      let added = 0;
+      for (let i = 0; i < table.nRows; i++) {
+        if (!mask[i] && (col.codes[i] < 0 || full[col.codes[i]])) {
+          mask[i] = 1;
+          added++;
+        }
+      }
+      if (added > 0) {
+        notes.push(
+          `filter ${text}: the ${plural(added, 'full-cache row')} (${quoted(f.column)} empty or full) stay as the reference`,
+        );
+      }
+    }
     let n = 0;
     for (let i = 0; i < table.nRows; i++) {
       keep[i] &= mask[i];
@@ -435,6 +492,11 @@ interface Roles {
   category?: RoleFactor;
   study?: RoleFactor;
   seed?: RoleFactor;
+  backbone?: RoleFactor;
+  /** The heuristic column alone when `heuristic` holds heuristic@budget arms. */
+  method?: RoleFactor;
+  budget?: RoleFactor;
+  metric?: RoleFactor;
   score: ReturnType<typeof scoreValues>;
   std?: Float64Array;
   n?: Float64Array;
@@ -445,17 +507,75 @@ function readRoles(table: Table, mapping: ColumnMapping, keep: Uint8Array): Role
   // read in this order, so the first bad column named in a message is the same as always
   const optional = (spec: string | undefined, role: MappingRole) =>
     spec !== undefined ? roleFactor(table, spec, role, '@') : undefined;
-  const heuristic = roleFactor(table, mapping.heuristic, 'heuristic', '@');
+  const method = roleFactor(table, mapping.heuristic, 'heuristic', '@');
   const task = roleFactor(table, mapping.task, 'task', '@');
   const category = optional(mapping.category, 'category');
   const study = optional(mapping.study, 'study');
   const seed = optional(mapping.seed, 'seed');
+  const backbone = optional(mapping.backbone, 'backbone');
+  const budget = optional(mapping.budget, 'budget');
+  const metric = optional(mapping.metric, 'metric');
   specParts(table, mapping.score, 'score');
   const score = scoreValues(table.columns[mapping.score]);
   const std = numericRole(table, mapping.std, 'std', keep);
   const n = numericRole(table, mapping.n, 'n', keep);
   const trials = numericRole(table, mapping.trials, 'trials', keep);
-  return { heuristic, task, category, study, seed, score, std, n, trials };
+  const arms = budget && varies(budget, keep) ? armFactor(method, budget) : undefined;
+  return {
+    heuristic: arms ?? method,
+    method: arms ? method : undefined,
+    budget: arms ? budget : undefined,
+    task,
+    category,
+    study,
+    seed,
+    backbone,
+    metric,
+    score,
+    std,
+    n,
+    trials,
+  };
+}
+
+/** Whether a factor takes more than one value (missing counts as a value) over the kept rows. */
+function varies(f: RoleFactor, keep: Uint8Array): boolean {
+  let first: number | undefined;
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i]) continue;
+    if (first === undefined) first = f.codes[i];
+    else if (f.codes[i] !== first) return true;
+  }
+  return false;
+}
+
+/**
+ * The compared arms when budgets vary: `method@budget` for a compressed setting, the method's own
+ * name at the full cache (empty, `full`, `100%`; src/data/budget.ts), so the full-cache rows are
+ * one reference arm and each method at each budget is compared with it.
+ */
+function armFactor(method: RoleFactor, budget: RoleFactor): RoleFactor {
+  const full = budget.levels.map(isFullBudget);
+  const index = new Map<string, number>();
+  const levels: string[] = [];
+  const codes = new Int32Array(method.codes.length);
+  for (let i = 0; i < codes.length; i++) {
+    const m = method.codes[i];
+    if (m < 0) {
+      codes[i] = -1;
+      continue;
+    }
+    const b = budget.codes[i];
+    const key = b < 0 || full[b] ? method.levels[m] : `${method.levels[m]}@${budget.levels[b]}`;
+    let k = index.get(key);
+    if (k === undefined) {
+      k = levels.length;
+      levels.push(key);
+      index.set(key, k);
+    }
+    codes[i] = k;
+  }
+  return { codes, levels, parts: method.parts };
 }
 
 /** A numeric role column (std, n, trials); text that is not a number nor a spelling of missing is an error. */
@@ -660,6 +780,10 @@ interface RoleColumns {
   category?: FactorColumn;
   study?: FactorColumn;
   seed?: FactorColumn;
+  backbone?: FactorColumn;
+  method?: FactorColumn;
+  budget?: FactorColumn;
+  metric?: FactorColumn;
 }
 
 /**
@@ -685,6 +809,12 @@ function roleColumns(
   let category = opt(roles.category);
   let study = opt(roles.study);
   const seed = opt(roles.seed);
+  let backbone = opt(roles.backbone);
+  const method = opt(roles.method);
+  const budget = opt(roles.budget);
+  // one metric says nothing the model needs; several decide the default scaling (analysis/prepare.ts)
+  const metrics = opt(roles.metric);
+  const metric = metrics && metrics.levels.length > 1 ? metrics : undefined;
   const task = taskColumn(take(roles.task), roles.task.levels, category, notes);
   checkStructure(table, mapping, rows, heuristic, task, filtered);
   if (study && study.levels.length < 2) {
@@ -697,9 +827,46 @@ function roleColumns(
     );
     category = undefined;
   }
-  // (heuristic, task, study?, seed?) must be unique
-  checkDuplicates(table, mapping, rows, heuristic, task, study, seed);
-  return { heuristic, task, category, study, seed };
+  if (backbone && backbone.levels.length < 2) {
+    notes.push(
+      `column ${quoted(mapping.backbone)} (backbone) has a single value: no backbone terms`,
+    );
+    backbone = undefined;
+  }
+  // (heuristic, task, study?, backbone?, seed?) must be unique
+  checkDuplicates(table, mapping, rows, heuristic, task, contextColumn(study, backbone), seed);
+  return { heuristic, task, category, study, seed, backbone, method, budget, metric };
+}
+
+/**
+ * Study and backbone as one factor for the duplicate check (the setting a row was run in); each
+ * level is its own words for messages, e.g. `study "a", backbone "b"`.
+ */
+function contextColumn(
+  study: FactorColumn | undefined,
+  backbone: FactorColumn | undefined,
+): FactorColumn | undefined {
+  const parts = [
+    ...(study ? [{ word: 'study', f: study }] : []),
+    ...(backbone ? [{ word: 'backbone', f: backbone }] : []),
+  ];
+  if (parts.length === 0) return undefined;
+  const levels: string[] = [];
+  const index = new Map<string, number>();
+  const codes = new Int32Array(parts[0].f.codes.length);
+  for (let k = 0; k < codes.length; k++) {
+    const key = parts
+      .map(({ word, f }) => `${word} ${quoted(f.codes[k] < 0 ? '' : f.levels[f.codes[k]])}`)
+      .join(', ');
+    let c = index.get(key);
+    if (c === undefined) {
+      c = levels.length;
+      levels.push(key);
+      index.set(key, c);
+    }
+    codes[k] = c;
+  }
+  return { type: 'factor', levels, codes };
 }
 
 /** The task factor; a task name under several categories becomes one task per (category, task) pair. */
@@ -794,6 +961,10 @@ function canonicalColumns(
   add('category', factors.category);
   add('study', factors.study);
   add('seed', factors.seed);
+  add('backbone', factors.backbone);
+  add('method', factors.method);
+  add('budget', factors.budget);
+  add('metric', factors.metric);
   add('score', { type: 'numeric', values: score });
   add('se', se && { type: 'numeric', values: se });
   add('trials', trials && { type: 'numeric', values: trials });
@@ -847,7 +1018,7 @@ function checkDuplicates(
     const where = table.lines
       ? `lines ${table.lines[a]} and ${table.lines[b]}`
       : `rows ${a + 1} and ${b + 1}`;
-    const what = `heuristic ${quoted(h.levels[h.codes[k]])} on task ${quoted(t.levels[t.codes[k]])}${study ? ` in study ${quoted(study.codes[k] < 0 ? '' : study.levels[study.codes[k]])}` : ''}`;
+    const what = `heuristic ${quoted(h.levels[h.codes[k]])} on task ${quoted(t.levels[t.codes[k]])}${study ? ` in ${study.levels[study.codes[k]]}` : ''}`;
     const mapped = new Set<string>();
     for (const v of Object.values(mapping))
       if (v) for (const p of String(v).split('+')) mapped.add(p);

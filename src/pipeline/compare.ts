@@ -52,6 +52,15 @@ export const COMPARE_SAMPLER_DEFAULTS = {
   seed: 1,
 } as const;
 
+/**
+ * Post-warmup draws per chain when the model has backbone terms: ~200-300 variables whose R-hat
+ * is estimated from ESS ~500 each put the largest of them near the 1.01 bar by estimation noise
+ * alone (seen on the LongBench fixtures: 1.011 at 1,000 draws, 1.005 at 2,000); twice the draws
+ * halve that noise's variance (Vehtari et al. 2021, "Rank-normalization, folding, and
+ * localization", section 4.4 on the variability of R-hat).
+ */
+export const COMPARE_BACKBONE_DRAWS = 2000;
+
 /** Options of `compare`. */
 export interface CompareOptions extends DecisionOptions {
   /** Column names to use instead of the detected ones. */
@@ -148,7 +157,8 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     hasStudy: levels('study') > 1,
     hasSe: t.columns.se?.type === 'numeric',
     hasTrials: t.columns.trials?.type === 'numeric',
-    taskScaled: options.scale === 'task',
+    taskScaled: prepared.scale === 'task',
+    hasBackbone: levels('backbone') > 1,
   };
   return {
     name: options.model?.name ?? 'heuristic-task',
@@ -174,8 +184,8 @@ export async function runComparison(
   if (options.scale !== undefined && options.scale !== 'none' && options.scale !== 'task') {
     throw new ConfigError(`--scale must be none or task (got ${String(options.scale)})`);
   }
-  const scale = options.scale ?? 'none';
   const prepared = prepareComparison(table, options);
+  const scale = prepared.scale;
   const spec = comparisonSpec(prepared, options);
   const { table: fitted } = scaleTable(prepared.table, scale);
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
@@ -189,6 +199,7 @@ export async function runComparison(
   const nested = isNestedModel(model);
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
+    ...(/\bbackbone\b/.test(spec.formula) ? { draws: COMPARE_BACKBONE_DRAWS } : {}),
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

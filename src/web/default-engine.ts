@@ -32,8 +32,8 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
     // what the fit will record in settings.priors: compare's priors after its internal
     // standardization, in the score's units (not the raw-score brms defaults)
     priors(table, spec) {
-      const { prepared, mspec, options } = prepareFor(table, spec, modelsDir);
-      return comparisonPriors(scaleTable(prepared.table, options.scale ?? 'none').table, mspec);
+      const { prepared, mspec } = prepareFor(table, spec, modelsDir);
+      return comparisonPriors(scaleTable(prepared.table, prepared.scale).table, mspec);
     },
     models: () =>
       models().map((m) => ({ name: m.name, description: m.description ?? '', formula: m.formula })),

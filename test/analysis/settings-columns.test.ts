@@ -4,25 +4,32 @@ import { readCsvFile } from '../../src/data/csv.js';
 import { compare } from '../../src/pipeline/compare.js';
 
 describe('methods listed at several settings (LongBench: budget x backbone model, no run column)', () => {
-  it('compares each heuristic@budget@model as its own method when detection is automatic', async () => {
+  it('compares each heuristic at each budget, within backbone, with the roles stated', async () => {
     const table = await readCsvFile('fixtures/real/longbench_snapkv2024.csv');
     const p = prepareComparison(table);
-    expect(p.mapping.heuristic).toBe('heuristic+budget+model');
-    expect(p.notes[0]).toMatch(
-      /each heuristic@budget@model combination is compared as its own method/,
+    expect(p.mapping.heuristic).toBe('heuristic');
+    expect(p.mapping.backbone).toBe('model');
+    expect(p.notes[0]).toBe(
+      'backbone: model (4 levels): heuristics are compared within backbone and pooled over backbones',
     );
+    expect(p.notes[1]).toMatch(/^budget: budget \(1024, 2048, 4096; empty = full cache/);
+    // six LongBench metrics (qa_f1, rouge_l, ...): standardized per task by default
+    expect(p.scale).toBe('task');
+    const h = p.table.columns.heuristic;
+    expect(h.type === 'factor' && h.levels).toContain('snapkv@1024');
+  });
+
+  it('keeps the old split into combinations with --heuristic a+b+c', async () => {
+    const table = await readCsvFile('fixtures/real/longbench_snapkv2024.csv');
+    const p = prepareComparison(table, { columns: { heuristic: 'heuristic+budget+model' } });
     const h = p.table.columns.heuristic;
     expect(h.type === 'factor' && h.levels).toContain('snapkv@1024@Mistral-7B-Instruct-v0.2');
+    // columns used by an override are not detected again for another role
+    expect(p.mapping.backbone).toBeUndefined();
+    expect(p.mapping.budget).toBeUndefined();
   });
 
-  it('keeps the duplicate-rows error when the user named the heuristic column', async () => {
-    const table = await readCsvFile('fixtures/real/longbench_snapkv2024.csv');
-    expect(() => prepareComparison(table, { columns: { heuristic: 'heuristic' } })).toThrow(
-      /duplicate rows for heuristic "snapkv" on task "NarrativeQA"/,
-    );
-  });
-
-  it('fits the PyramidKV table with the default settings: R-hat <= 1.01, no divergences', async () => {
+  it('fits the PyramidKV table (2 backbones) with the default settings: R-hat <= 1.01, no divergences', async () => {
     const table = await readCsvFile('fixtures/real/longbench_pyramidkv2024.csv');
     const c = await compare(table);
     // The convergence bar for every real fixture with default settings.

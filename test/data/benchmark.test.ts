@@ -38,6 +38,9 @@ describe('detectColumns', () => {
       category: 'task_category',
       seed: 'seed_or_run',
       study: 'source_id',
+      backbone: 'model',
+      budget: 'budget',
+      metric: 'metric',
       std: 'std',
       n: 'n_seeds',
     });
@@ -122,21 +125,38 @@ describe('prepareComparisonData: every real fixture', () => {
   });
 
   for (const f of files.filter((x) => x.startsWith('longbench_'))) {
-    it(`${f}: default detection explains the duplicates; heuristic+budget with --study model works`, async () => {
+    it(`${f}: default detection finds backbone, budget and metric; budgets become arms`, async () => {
       const t = await readCsvFile(path.join(REAL, f), { source: f });
       const m = detectColumns(t);
-      expect(() => prepareComparisonData(t, m)).toThrow(
-        /^longbench_\w+\.csv: lines \d+ and \d+: duplicate rows for heuristic "snapkv" on task "NarrativeQA" with the same seed_or_run "agg" \("agg" counts as one run\); they differ in "budget", "heuristic_label": keep one setting with --filter budget=VALUE, or make it part of the comparison \(e\.g\. --study budget or --heuristic heuristic\+budget\)$/,
-      );
-      const d = prepareComparisonData(
-        t,
-        detectColumns(t, { heuristic: 'heuristic+budget', study: 'model' }),
-      );
+      expect([m.backbone, m.budget, m.metric]).toEqual(['model', 'budget', 'metric']);
+      const d = prepareComparisonData(t, m);
       expect(d.table.nRows).toBe(t.nRows);
+      // the full-cache rows (empty budget) are one reference arm named by the method alone
       expect(levels(d.table, 'heuristic')).toContain('full_kv');
       expect(levels(d.table, 'heuristic')).toContain('snapkv@2048');
+      expect(levels(d.table, 'heuristic').some((h) => h.includes('Mistral'))).toBe(false);
+      expect(levels(d.table, 'method')).toContain('snapkv');
+      expect(levels(d.table, 'backbone').length).toBeGreaterThanOrEqual(2);
       expect(levels(d.table, 'task')).toHaveLength(16);
       expect(levels(d.table, 'category')).toHaveLength(6);
+    });
+
+    it(`${f}: with the backbone switched off, the duplicates are explained`, async () => {
+      const t = await readCsvFile(path.join(REAL, f), { source: f });
+      const m = detectColumns(t, { backbone: null });
+      expect(() => prepareComparisonData(t, m)).toThrow(
+        /^longbench_\w+\.csv: lines \d+ and \d+: duplicate rows for heuristic "full_kv" on task "NarrativeQA" with the same seed_or_run "agg" \("agg" counts as one run\); they differ in "model"/,
+      );
+    });
+
+    it(`${f}: a budget filter keeps the full-cache reference rows`, async () => {
+      const t = await readCsvFile(path.join(REAL, f), { source: f });
+      const d = prepareComparisonData(t, detectColumns(t), { filters: ['budget=2048'] });
+      expect(levels(d.table, 'heuristic')).toContain('full_kv');
+      expect(
+        levels(d.table, 'heuristic').every((h) => h === 'full_kv' || h.endsWith('@2048')),
+      ).toBe(true);
+      expect(d.notes.some((n) => /full-cache rows? .* stay as the reference/.test(n))).toBe(true);
     });
   }
 });
@@ -285,7 +305,7 @@ describe('prepareComparisonData: errors name the line and column', () => {
     ],
     [
       'duplicates_no_seed.csv',
-      'duplicates_no_seed.csv: lines 2 and 3: duplicate rows for heuristic "a" on task "t1" and no seed/run column: if these are repeated runs, add a seed or run column (or name it with --seed); they differ in "budget": keep one setting with --filter budget=VALUE, or make it part of the comparison (e.g. --study budget or --heuristic heuristic+budget)',
+      'duplicates_no_seed.csv: lines 2 and 3: duplicate rows for heuristic "a" on task "t1" and no seed/run column: if these are repeated runs, add a seed or run column (or name it with --seed); they differ in "setting": keep one setting with --filter setting=VALUE, or make it part of the comparison (e.g. --study setting or --heuristic heuristic+setting)',
     ],
     [
       'duplicates_agg.csv',
