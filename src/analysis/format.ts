@@ -1,6 +1,6 @@
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
-import type { Comparison, ComparisonCell, ComparisonPair } from './types.js';
+import type { Comparison, ComparisonBudgets, ComparisonCell, ComparisonPair } from './types.js';
 
 /**
  * Terminal tables of a Comparison (pure: document in, text out; the CLI prints it). Order follows
@@ -132,6 +132,54 @@ export interface FormatOptions {
 }
 
 /**
+ * The budgets block: each method's score at each budget over all tasks with its loss against the
+ * full cache and P(loss < ROPE), then where one method starts to beat another for good.
+ * @example budgetLines(c.budgets, 'score units', 2, 0.95).join('\n')
+ */
+export function budgetLines(
+  b: ComparisonBudgets,
+  units: string,
+  d: number,
+  threshold: number,
+): string[] {
+  const overall = b.curves.filter((p) => p.scope === 'overall');
+  const budgets: string[] = [];
+  for (const p of overall) if (!budgets.includes(p.budget)) budgets.push(p.budget);
+  budgets.sort((x, y) => {
+    const a = overall.find((p) => p.budget === x)?.budget_value ?? Number.NaN;
+    const c = overall.find((p) => p.budget === y)?.budget_value ?? Number.NaN;
+    return Number.isNaN(a) || Number.isNaN(c) ? (x < y ? -1 : 1) : a - c;
+  });
+  const methods: string[] = [];
+  for (const p of overall) if (!methods.includes(p.heuristic)) methods.push(p.heuristic);
+  const ref = b.reference;
+  const out = [
+    ref
+      ? `Score by ${b.column} over all tasks (${units}): mean, and in brackets the loss against ${ref} (full cache) with P(loss < ROPE)`
+      : `Score by ${b.column} over all tasks (${units}; no full-cache reference found)`,
+  ];
+  const rows = methods.map((m) => [
+    m,
+    ...budgets.map((bud) => {
+      const p = overall.find((q) => q.heuristic === m && q.budget === bud);
+      if (!p) return '';
+      const l = p.loss_vs_full;
+      return l
+        ? `${num(p.mean, d)} (${num(l.mean, d)}, ${num(l.p_within_rope, 2)})`
+        : num(p.mean, d);
+    }),
+  ]);
+  out.push(textTable(['heuristic', ...budgets], rows));
+  const cross = b.crossings.filter((x) => x.scope === 'overall');
+  for (const x of cross) {
+    out.push(
+      `${x.a} beats ${x.b} with P >= ${threshold} from ${b.column} ${x.budget} on (every larger common budget too)`,
+    );
+  }
+  return out;
+}
+
+/**
  * The terminal report of a comparison (everything after the diagnostics banner).
  * @example process.stdout.write(formatComparison(comparison));
  */
@@ -173,6 +221,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));
+  if (c.budgets) out.push('', ...budgetLines(c.budgets, units, d, threshold));
   const maxRanks = options.maxRankTable ?? 20;
   if (c.rank_probabilities && c.rank_probabilities.length > maxRanks) {
     out.push(

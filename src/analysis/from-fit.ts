@@ -4,6 +4,7 @@ import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
+import { budgetSection } from './budgets.js';
 import {
   forEachTaskCells,
   type GroupInfo,
@@ -350,6 +351,18 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     };
   });
   for (const pair of taskPairs) pairs.push(pair);
+  const budgets = budgetSection(
+    input.table,
+    typeof input.settings?.columns === 'object'
+      ? (input.settings.columns as { budget?: string }).budget
+      : undefined,
+    overall,
+    design.categories.map(
+      (name, c) =>
+        [name, { names: design.heuristics, nSamples: S, values: categoryValues[c] }] as const,
+    ),
+    pairOpts,
+  );
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
   notes.push(
@@ -375,6 +388,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       p: Array.from(overallRanks.probabilities[i]),
     })),
     recommendation,
+    ...(budgets ? { budgets } : {}),
     settings: {
       ...input.settings,
       rope,

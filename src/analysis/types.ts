@@ -90,6 +90,45 @@ export interface ComparisonDiagnostics {
   divergent: number;
 }
 
+/**
+ * One point of a method's score-vs-budget curve in one scope ('overall' or 'category:NAME'), in the
+ * units of that scope; `loss_vs_full` = full-cache reference minus this arm (higher-is-better
+ * orientation: positive = worse than the full cache), `p_within_rope` = P(loss < ROPE).
+ */
+export interface BudgetCurvePoint {
+  scope: string;
+  heuristic: string;
+  budget: string;
+  /** The budget as a number (tokens, ratio; src/data/budget.ts), NaN when not a number. */
+  budget_value: number;
+  mean: number;
+  q5: number;
+  q95: number;
+  loss_vs_full?: { mean: number; q5: number; q95: number; p_within_rope: number };
+}
+
+/**
+ * Where method A starts to beat method B for good: from `budget` on, P(A > B) >= threshold at every
+ * common observed budget (`p_a_greater`, one per budget from there on).
+ */
+export interface BudgetCrossing {
+  scope: string;
+  a: string;
+  b: string;
+  budget: string;
+  p_a_greater: number[];
+}
+
+/** The budgets section: curves and crossings per scope, and the full-cache reference arm. */
+export interface ComparisonBudgets {
+  /** The input column holding the budgets. */
+  column: string;
+  /** The full-cache arm every loss is measured against (null when there is none). */
+  reference: string | null;
+  curves: BudgetCurvePoint[];
+  crossings: BudgetCrossing[];
+}
+
 export interface Comparison {
   heuristics: ComparisonHeuristic[];
   pairs: ComparisonPair[];
@@ -108,6 +147,10 @@ export interface Comparison {
     tie_groups?: string[][];
     tie_rule?: string;
   };
+  /** What in the model likely caused a poor fit, with what to do (src/analysis/causes.ts). */
+  likely_causes?: string[];
+  /** Score-vs-budget results when the table has a budget column (src/analysis/budgets.ts). */
+  budgets?: ComparisonBudgets;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

@@ -126,9 +126,11 @@ export function convergenceAlarm(c: Comparison, rhatThreshold = 1.01): string | 
   }
   if (c.diagnostics.divergent > 0) parts.push(`${c.diagnostics.divergent} divergent transitions`);
   if (parts.length === 0) return null;
+  const causes = c.likely_causes ?? [];
   return (
     `WARNING: the fit has not converged cleanly: ${parts.join(', ')}. The decisions below may be ` +
-    'wrong; rerun with more --warmup/--draws or a higher --adapt-delta (e.g. 0.99) before using them.'
+    'wrong; rerun with more --warmup/--draws or a higher --adapt-delta (e.g. 0.99) before using them.' +
+    causes.map((x) => `\nLikely cause: ${x}`).join('')
   );
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula } from '../analysis/formula.js';
 import {
   compareFromFit,
@@ -253,6 +254,8 @@ export async function runComparison(
   const summary = summaryHere ?? (await (inWorkers as Promise<Summary>));
   comparison.diagnostics = comparisonDiagnostics(summary);
   comparison.warnings = summary.warnings;
+  const causes = likelyCauses(model.groups, comparison.diagnostics);
+  if (causes.length > 0) comparison.likely_causes = causes;
   return { comparison, prepared, spec, model, fit, summary };
 }
 

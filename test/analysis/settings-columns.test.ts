@@ -35,5 +35,27 @@ describe('methods listed at several settings (LongBench: budget x backbone model
     // The issue's convergence bar for every real fixture with default settings.
     expect(c.diagnostics.max_rhat).toBeLessThanOrEqual(1.01);
     expect(c.diagnostics.divergent).toBe(0);
+    // heuristics are the methods at each budget, pooled over the two backbones
+    expect(c.heuristics.map((h) => h.name).sort()).toEqual(
+      [
+        'full_kv',
+        'h2o@128',
+        'h2o@2048',
+        'pyramidkv@128',
+        'pyramidkv@2048',
+        'snapkv@128',
+        'snapkv@2048',
+        'streamingllm@128',
+        'streamingllm@2048',
+      ].sort(),
+    );
+    expect(c.settings?.columns).toMatchObject({ backbone: 'model', budget: 'budget' });
+    expect(c.budgets?.reference).toBe('full_kv');
+    const overall = c.budgets?.curves.filter((p) => p.scope === 'overall') ?? [];
+    expect(overall).toHaveLength(8);
+    // every method loses against the full cache at 128 tokens (the paper's Table 1 shows 4-12 points)
+    for (const p of overall.filter((q) => q.budget === '128')) {
+      expect(p.loss_vs_full?.q5).toBeGreaterThan(0);
+    }
   });
 });

@@ -359,7 +359,8 @@ describe('with the real data layer (default engine)', () => {
     const fake = controllableRunFit();
     const runner = createRunner({ store, runFit: fake.runFit });
     const app = createApp({ store, runner, engine: { runFit: fake.runFit } });
-    const rows = ['heuristic,task,budget,score'];
+    // `setting` is no role bayesbench detects (a `budget` column would be: each budget an arm)
+    const rows = ['heuristic,task,setting,score'];
     for (const h of ['a', 'b', 'c']) {
       for (const t of ['t1', 't2'])
         for (const b of ['128', '512']) rows.push(`${h},${t},${b},${rows.length}`);
@@ -373,10 +374,10 @@ describe('with the real data layer (default engine)', () => {
     expect(dup.body.error).toMatch(/duplicate rows/);
     await request(app)
       .post('/api/fits')
-      .send({ dataset: 1, mapping: m, filters: ['budget=128'] })
+      .send({ dataset: 1, mapping: m, filters: ['setting=128'] })
       .expect(202);
     const job = await fake.started;
-    expect(job.spec.filters).toEqual(['budget=128']);
+    expect(job.spec.filters).toEqual(['setting=128']);
   });
 });
 

@@ -1,0 +1,33 @@
+import type { GroupInfo } from './cells.js';
+import type { ComparisonDiagnostics } from './types.js';
+
+/**
+ * Fewest levels from which a group's sd is reasonably identified: with 2-4 levels a half-t prior
+ * leaves a long tail and a funnel between the sd and the level effects (Gelman 2006, "Prior
+ * distributions for variance parameters in hierarchical models", section 5).
+ */
+export const FEW_LEVELS = 5;
+
+/**
+ * Causes of a poor fit that can be seen in the model, in words with what to do, for a fit that did
+ * not converge cleanly (R-hat above the bar or any divergence); [] when it did. Names each group
+ * term with fewer than FEW_LEVELS levels.
+ * @example likelyCauses([{ group: 'study', factors: ['study'], levels: [['a'], ['b']], coefs: ['Intercept'] }], { max_rhat: 1.05, min_ess_bulk: 80, min_ess_tail: 90, divergent: 3 })
+ * // ['group "study" has only 2 levels: ...']
+ */
+export function likelyCauses(
+  groups: readonly GroupInfo[],
+  d: ComparisonDiagnostics,
+  rhatBar = 1.01,
+): string[] {
+  if (!(d.max_rhat > rhatBar) && !(d.divergent > 0)) return [];
+  const out: string[] = [];
+  for (const g of groups) {
+    if (g.levels.length >= FEW_LEVELS) continue;
+    const sd = `sd_${g.group}__${g.coefs[0] ?? 'Intercept'}`;
+    out.push(
+      `group "${g.group}" has only ${g.levels.length} levels: its sd is barely identified and makes a funnel the sampler diverges in; leave the term out (e.g. do not name --study for 2-3 studies), or give it a tighter prior (--prior '${sd} ~ normal(0, 1)', in the score's sd units)`,
+    );
+  }
+  return out;
+}

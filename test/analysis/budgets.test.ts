@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { armsOf, budgetScope, referenceArm } from '../../src/analysis/budgets.js';
+import { fromColumns } from '../../src/analysis/matrix.js';
+import { budgetOrder, isFullBudget, parseBudget } from '../../src/data/budget.js';
+import { parseCsv } from '../../src/data/csv.js';
+
+describe('budgets as published tables write them', () => {
+  it('parses token counts, k suffixes, ratios and percents; full cache is Infinity', () => {
+    expect(parseBudget('512')).toBe(512);
+    expect(parseBudget('2k')).toBe(2000);
+    expect(parseBudget('2,048')).toBe(2048);
+    expect(parseBudget('20%')).toBeCloseTo(0.2, 15); // 20 / 100 in binary floating point
+    expect(parseBudget('full')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseBudget('100%')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseBudget('')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseBudget('large')).toBeNaN();
+    expect(isFullBudget(' Full ')).toBe(true);
+    expect(isFullBudget('128')).toBe(false);
+    expect(budgetOrder(['2048', 'full', '128', '1k'])).toEqual(['128', '1k', '2048', 'full']);
+  });
+});
+
+describe('score-vs-budget results', () => {
+  // three arms, draws chosen so every probability is a count over 4 draws
+  const m = fromColumns(
+    ['full_kv', 'a@128', 'a@1024', 'b@128', 'b@1024'],
+    [
+      [10, 10, 10, 10],
+      [6, 7, 8, 9], // loss 4, 3, 2, 1
+      [10, 9.5, 10.5, 9], // loss 0, 0.5, -0.5, 1
+      [8, 8, 8, 8], // vs a@128: above, above, tied, below: P(a > b) = (0 + 0 + 0.5 + 1) / 4
+      [7, 7, 7, 7], // below a@1024 in every draw
+    ],
+  );
+  const arms = new Map([
+    ['full_kv', { method: 'full_kv', budget: null }],
+    ['a@128', { method: 'a', budget: '128' }],
+    ['a@1024', { method: 'a', budget: '1024' }],
+    ['b@128', { method: 'b', budget: '128' }],
+    ['b@1024', { method: 'b', budget: '1024' }],
+  ]);
+
+  it('names the single full-cache arm as the reference', () => {
+    expect(referenceArm(arms)).toBe('full_kv');
+    const two = new Map([...arms, ['kivi_2bit', { method: 'kivi_2bit', budget: null }]]);
+    expect(referenceArm(two)).toBe('full_kv'); // the name says full
+    const none = new Map([...arms].filter(([n]) => n !== 'full_kv'));
+    expect(referenceArm(none)).toBeNull();
+  });
+
+  it('gives each method at each budget its loss against the full cache and P(loss < ROPE)', () => {
+    const r = budgetScope(m, arms, 'full_kv', 'overall', {
+      rope: 1.5,
+      threshold: 0.95,
+      higherIsBetter: true,
+    });
+    const a128 = r.curves.find((p) => p.heuristic === 'a' && p.budget === '128');
+    expect(a128?.mean).toBe(7.5);
+    expect(a128?.loss_vs_full?.mean).toBe(2.5);
+    expect(a128?.loss_vs_full?.p_within_rope).toBe(0.25); // only the loss of 1 is below 1.5
+    const a1024 = r.curves.find((p) => p.heuristic === 'a' && p.budget === '1024');
+    expect(a1024?.loss_vs_full?.p_within_rope).toBe(1);
+    expect(r.curves.map((p) => `${p.heuristic}@${p.budget}`)).toEqual([
+      'a@128',
+      'a@1024',
+      'b@128',
+      'b@1024',
+    ]);
+  });
+
+  it('finds the budget from which one method beats another at every larger budget', () => {
+    const r = budgetScope(m, arms, 'full_kv', 'overall', {
+      rope: 0,
+      threshold: 0.95,
+      higherIsBetter: true,
+    });
+    // a beats b at 1024 in every draw, not at 128 (P(a > b) = (0 + 0 + 0.5 + 1) / 4)
+    expect(r.crossings).toEqual([
+      { scope: 'overall', a: 'a', b: 'b', budget: '1024', p_a_greater: [1] },
+    ]);
+    // lower is better: the orientation flips; at 128 P(b lower than a) = 0.375, at 1024 it is 1
+    const low = budgetScope(m, arms, 'full_kv', 'overall', {
+      rope: 0,
+      threshold: 0.95,
+      higherIsBetter: false,
+    });
+    expect(low.crossings).toEqual([
+      { scope: 'overall', a: 'b', b: 'a', budget: '1024', p_a_greater: [1] },
+    ]);
+  });
+
+  it('reads arms from the canonical table (method and budget columns)', () => {
+    // 'full' makes the budget column text (a factor), as the canonical table always has it
+    const t = parseCsv('heuristic,method,budget\nfull_kv,full_kv,full\na@128,a,128\na@128,a,128\n');
+    expect(armsOf(t)?.get('a@128')).toEqual({ method: 'a', budget: '128' });
+    expect(armsOf(t)?.get('full_kv')).toEqual({ method: 'full_kv', budget: null });
+  });
+});
