@@ -7,14 +7,19 @@
  *    2 seeds per cell), each fitted with 4 chains x 500 warmup + 500 draws; rank histograms of the
  *    top-level parameters with a chi-square test against uniform; coverage of the 90% intervals of
  *    the heuristic-by-category expected scores; the rate of wrong "A better by more than the ROPE"
- *    calls at threshold 0.95.
- * 2. Every CSV in fixtures/real with the default settings (LongBench files with the column choice
- *    the data layer asks for): R-hat, ESS, divergences, time, and the LRA rank flips.
+ *    calls at threshold 0.95. The same for the backbone model (2 backbones, one row per cell).
+ * 2. Every CSV in fixtures/real with no options: R-hat, ESS, divergences, time, and the LRA rank flips.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readCsvFile } from '../src/data/csv.js';
-import { rankHistogram, runCalibration } from '../src/pipeline/calibration.js';
+import {
+  BACKBONE_SIM_DESIGN,
+  DEFAULT_SIM_DESIGN,
+  rankHistogram,
+  runCalibration,
+  type SimDesign,
+} from '../src/pipeline/calibration.js';
 import { runComparison } from '../src/pipeline/compare.js';
 
 /** The parameterization and sampler defaults of compare and the evidence for them. */
@@ -64,21 +69,17 @@ if (!skipFixtures) {
   out('## Real fixtures, default settings');
   out();
   out(
-    'Default sampler settings of compare: 4 chains x 1000 warmup + 1000 draws, adapt_delta 0.95, seed 1. The LongBench files hold several budgets and LLMs per heuristic; the data layer refuses them without a choice (duplicate rows), so they run with `--heuristic heuristic+budget+model` (each method at each budget on each LLM is one heuristic).',
+    'Every CSV in fixtures/real with no options: default sampler settings of compare (4 chains x 1000 warmup + 1000 draws, adapt_delta 0.95, seed 1; 2,000 draws per chain when the table has a backbone column). Tables with backbones, budgets and metrics (LongBench) run the backbone model: each method at each budget is a heuristic, compared within backbone and pooled over backbones, scores standardized per task when metrics differ.',
   );
   out();
   out(
     '| file | options | rows | formula | max R-hat | min bulk ESS | min tail ESS | divergent | seconds |',
   );
   out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const fixtures: [string, Record<string, string>][] = [
-    ['lra_tay2021.csv', {}],
-    ['lra_nystromformer2021.csv', {}],
-    ['lra_xformers.csv', {}],
-    ['lra_spe2021_per_seed.csv', {}],
-    ['longbench_snapkv2024.csv', { heuristic: 'heuristic+budget+model' }],
-    ['longbench_pyramidkv2024.csv', { heuristic: 'heuristic+budget+model' }],
-  ];
+  const fixtures: [string, Record<string, string>][] = readdirSync('fixtures/real')
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .map((f) => [f, {}]);
   const flips: string[] = [];
   for (const [file, columns] of fixtures) {
     const t0 = performance.now();
@@ -110,57 +111,80 @@ if (!skipFixtures) {
   out();
 }
 
-out(`## Simulation-based calibration (${reps} replications)`);
-out();
-const t0 = performance.now();
-const r = await runCalibration({
-  replications: reps,
-  sampler: { chains: 4, warmup: 500, draws: 500 },
-  seed: 2026,
-  onReplication: (done, total) => {
-    if (done % 10 === 0 || done === total) process.stderr.write(`calibration ${done}/${total}\n`);
-  },
-});
-const secs = (performance.now() - t0) / 1000;
-out(
-  `Design: 4 heuristics, 3 categories x 2 tasks, 2 seeds per cell (48 rows); priors Intercept ~ normal(0, 1), sd ~ normal(0, 1), sigma ~ normal(0, 0.5) (half-normal for the scales), used to simulate and to fit; 4 chains x 500 warmup + 500 draws per fit; ROPE 0.1, threshold 0.95. ${secs.toFixed(0)} s in total.`,
-);
-out();
-const seCov = Math.sqrt((0.9 * 0.1) / r.intervals);
-out(
-  `- Coverage of the 90% intervals of the heuristic-by-category expected scores: **${(100 * r.coverage).toFixed(1)}%** (${r.covered} of ${r.intervals}; binomial standard error ${(100 * seCov).toFixed(1)} points; target 85-95%).`,
-);
-out(
-  `- Confident "A better by more than the ROPE" calls (category scope): ${r.calls}; wrong (true difference <= ROPE): **${r.wrongCalls} (${(100 * r.wrongRate).toFixed(1)}%)**, stated rate at most 5%; sign errors (true difference <= 0): ${r.signErrors}.`,
-);
-out(
-  `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${reps}; fits with any divergent transition: ${r.fitsWithDivergences} of ${reps} (${r.divergent} divergent transitions in total over ${reps} x 2000 draws). Prior draws put some scales near 0, where the sampled task term and sigma can still funnel (the marginalization removes this for the heuristic terms only); those fits stay in the coverage and SBC figures above (nothing is filtered).`,
-);
-out();
-out('### SBC rank histograms (rank of the true value among 99 thinned draws, 10 bins)');
-out();
-out('| parameter | counts per bin | chi2 (9 df) | p |');
-out('| --- | --- | --- | --- |');
-for (const [name, ranks] of Object.entries(r.ranks)) {
-  const h = rankHistogram(ranks, r.rankDraws, 10);
-  const p = chi2Upper(h.chi2, h.df);
-  out(`| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${p.toFixed(3)} |`);
-}
-out();
-out('Text histograms (each # is one replication):');
-out();
-out('```');
-for (const [name, ranks] of Object.entries(r.ranks)) {
-  const h = rankHistogram(ranks, r.rankDraws, 10);
-  out(name);
-  h.counts.forEach((c, b) => {
-    out(`  ${String(b * 10).padStart(2)}-${String(b * 10 + 9).padStart(2)} ${'#'.repeat(c)}`);
+/** One SBC section: simulate, fit, and write coverage, calls, convergence and rank histograms. */
+async function calibrationSection(
+  title: string,
+  design: SimDesign,
+  designText: string,
+  seed: number,
+): Promise<void> {
+  out(`## ${title} (${reps} replications)`);
+  out();
+  const t0 = performance.now();
+  const r = await runCalibration({
+    replications: reps,
+    design,
+    sampler: { chains: 4, warmup: 500, draws: 500 },
+    seed,
+    onReplication: (done, total) => {
+      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
+    },
   });
+  const secs = (performance.now() - t0) / 1000;
+  out(
+    `Design: ${designText}; priors Intercept ~ normal(0, 1), sd ~ normal(0, 1), sigma ~ normal(0, 0.5) (half-normal for the scales), used to simulate and to fit; 4 chains x 500 warmup + 500 draws per fit; ROPE 0.1, threshold 0.95. ${secs.toFixed(0)} s in total.`,
+  );
+  out();
+  const seCov = Math.sqrt((0.9 * 0.1) / r.intervals);
+  out(
+    `- Coverage of the 90% intervals of the heuristic-by-category expected scores: **${(100 * r.coverage).toFixed(1)}%** (${r.covered} of ${r.intervals}; binomial standard error ${(100 * seCov).toFixed(1)} points; target 85-95%).`,
+  );
+  out(
+    `- Confident "A better by more than the ROPE" calls (category scope): ${r.calls}; wrong (true difference <= ROPE): **${r.wrongCalls} (${(100 * r.wrongRate).toFixed(1)}%)**, stated rate at most 5%; sign errors (true difference <= 0): ${r.signErrors}.`,
+  );
+  out(
+    `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${reps}; fits with any divergent transition: ${r.fitsWithDivergences} of ${reps} (${r.divergent} divergent transitions in total over ${reps} x 2000 draws). Prior draws put some scales near 0, where the sampled task term and sigma can still funnel (the marginalization removes this for the heuristic terms only); those fits stay in the coverage and SBC figures above (nothing is filtered).`,
+  );
+  out();
+  out('### SBC rank histograms (rank of the true value among 99 thinned draws, 10 bins)');
+  out();
+  out('| parameter | counts per bin | chi2 (9 df) | p |');
+  out('| --- | --- | --- | --- |');
+  for (const [name, ranks] of Object.entries(r.ranks)) {
+    const h = rankHistogram(ranks, r.rankDraws, 10);
+    const p = chi2Upper(h.chi2, h.df);
+    out(`| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${p.toFixed(3)} |`);
+  }
+  out();
+  out('Text histograms (each # is one replication):');
+  out();
+  out('```');
+  for (const [name, ranks] of Object.entries(r.ranks)) {
+    const h = rankHistogram(ranks, r.rankDraws, 10);
+    out(name);
+    h.counts.forEach((c, b) => {
+      out(`  ${String(b * 10).padStart(2)}-${String(b * 10 + 9).padStart(2)} ${'#'.repeat(c)}`);
+    });
+  }
+  out('```');
+  out();
+  out(
+    `A p below ~0.005 for one of these parameters (${Object.keys(r.ranks).length} tests) would point at a sampler or model bug; uniform histograms with coverage near 90% mean the marginalized model, the cell means and the decision rule agree with the simulation.`,
+  );
+  out();
 }
-out('```');
-out();
-out(
-  'A p below ~0.005 for one of these parameters (6 tests) would point at a sampler or model bug; uniform histograms with coverage near 90% mean the marginalized model, the cell means and the decision rule agree with the simulation.',
+
+await calibrationSection(
+  'Simulation-based calibration',
+  DEFAULT_SIM_DESIGN,
+  '4 heuristics, 3 categories x 2 tasks, 2 seeds per cell (48 rows)',
+  2026,
+);
+await calibrationSection(
+  'Simulation-based calibration of the backbone model',
+  BACKBONE_SIM_DESIGN,
+  '4 heuristics, 3 categories x 2 tasks, 2 backbones, one row per heuristic x task x backbone (48 rows, the shape of a published table); model with (1|task:backbone) + (1|heuristic:backbone), truth averaged over the backbones',
+  2027,
 );
 writeFileSync('VALIDATION.md', `${lines.join('\n')}\n`);
 console.error('wrote VALIDATION.md');

@@ -21,9 +21,25 @@ export interface SimDesign {
   heuristics: number;
   categories: number;
   tasksPerCategory: number;
-  /** Rows (seeds) per heuristic x task cell. */
+  /** Rows (seeds) per heuristic x task (x backbone) cell. */
   seeds: number;
+  /**
+   * Backbones (0 or absent: none). With 2 or more, every heuristic runs on every task on every
+   * backbone and the model is the backbone model of `compare` (src/analysis/formula.ts): the
+   * default terms plus (1|task:backbone) + (1|heuristic:backbone); the truth of a
+   * heuristic-by-category score is then the average over the backbones.
+   */
+  backbones?: number;
 }
+
+/** The published-table shape with backbones: 4 heuristics, 3 x 2 tasks, 2 backbones, 1 row per cell. */
+export const BACKBONE_SIM_DESIGN: SimDesign = {
+  heuristics: 4,
+  categories: 3,
+  tasksPerCategory: 2,
+  seeds: 1,
+  backbones: 2,
+};
 
 /** Prior scales used both to simulate and to fit (half-normal for the sds and sigma). */
 export interface SimPriors {
@@ -43,8 +59,9 @@ export const DEFAULT_SIM_DESIGN: SimDesign = {
 /** Default priors: scores on a unit scale. */
 export const DEFAULT_SIM_PRIORS: SimPriors = { interceptSd: 1, sdScale: 1, sigmaScale: 0.5 };
 
-/** The group terms of the default model with categories (no study). */
+/** The group terms of the default model with categories (no study), then the backbone terms. */
 const GROUPS = ['heuristic', 'task', 'heuristic:category', 'heuristic:task'] as const;
+const BACKBONE_GROUPS = ['task:backbone', 'heuristic:backbone'] as const;
 
 /** One simulated data set and its truth. */
 export interface SimulatedBenchmark {
@@ -68,17 +85,19 @@ export function simPriorStrings(p: SimPriors): string[] {
 
 /**
  * Simulate one benchmark from the prior of the default model
- * `score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)`.
+ * `score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)`
+ * (`+ (1|task:backbone) + (1|heuristic:backbone)` with backbones).
  * @example simulateBenchmark(DEFAULT_SIM_DESIGN, DEFAULT_SIM_PRIORS, createNormalRng(1)).table.nRows // 48
  */
 export function simulateBenchmark(d: SimDesign, p: SimPriors, rng: NormalRng): SimulatedBenchmark {
   const H = d.heuristics;
   const C = d.categories;
   const T = C * d.tasksPerCategory;
+  const B = d.backbones ?? 0;
   const half = (s: number) => Math.abs(s * rng.normal());
   const params: Record<string, number> = { b_Intercept: p.interceptSd * rng.normal() };
   const sd: Record<string, number> = {};
-  for (const g of GROUPS) {
+  for (const g of B >= 2 ? [...GROUPS, ...BACKBONE_GROUPS] : GROUPS) {
     sd[g] = half(p.sdScale);
     params[`sd_${g}__Intercept`] = sd[g];
   }
@@ -87,28 +106,44 @@ export function simulateBenchmark(d: SimDesign, p: SimPriors, rng: NormalRng): S
   const rT = Array.from({ length: T }, () => sd.task * rng.normal());
   const rHC = Array.from({ length: H * C }, () => sd['heuristic:category'] * rng.normal());
   const rHT = Array.from({ length: H * T }, () => sd['heuristic:task'] * rng.normal());
+  const rTB = Array.from({ length: T * B }, () => sd['task:backbone'] * rng.normal());
+  const rHB = Array.from({ length: H * B }, () => sd['heuristic:backbone'] * rng.normal());
   const hName = (h: number) => `h${h + 1}`;
   const cName = (c: number) => `c${c + 1}`;
   const cat = (t: number) => Math.floor(t / d.tasksPerCategory);
-  const mu = (h: number, t: number) =>
-    params.b_Intercept + rH[h] + rT[t] + rHC[h * C + cat(t)] + rHT[h * T + t];
+  // m = -1: no backbone
+  const mu = (h: number, t: number, m: number) =>
+    params.b_Intercept +
+    rH[h] +
+    rT[t] +
+    rHC[h * C + cat(t)] +
+    rHT[h * T + t] +
+    (m >= 0 ? rTB[t * B + m] + rHB[h * B + m] : 0);
+  const backbones = B >= 2 ? Array.from({ length: B }, (_, m) => m) : [-1];
   const records: Record<string, string | number>[] = [];
   for (let h = 0; h < H; h++) {
     for (let t = 0; t < T; t++) {
-      for (let s = 0; s < d.seeds; s++) {
-        records.push({
-          heuristic: hName(h),
-          task: `t${t + 1}`,
-          category: cName(cat(t)),
-          seed: `s${s + 1}`,
-          score: mu(h, t) + params.sigma * rng.normal(),
-        });
+      for (const m of backbones) {
+        for (let s = 0; s < d.seeds; s++) {
+          records.push({
+            heuristic: hName(h),
+            task: `t${t + 1}`,
+            category: cName(cat(t)),
+            ...(m >= 0 ? { backbone: `m${m + 1}` } : {}),
+            seed: `s${s + 1}`,
+            score: mu(h, t, m) + params.sigma * rng.normal(),
+          });
+        }
       }
     }
   }
   const categoryMeans = new Float64Array(H * C);
   for (let h = 0; h < H; h++) {
-    for (let t = 0; t < T; t++) categoryMeans[h * C + cat(t)] += mu(h, t) / d.tasksPerCategory;
+    for (let t = 0; t < T; t++) {
+      for (const m of backbones) {
+        categoryMeans[h * C + cat(t)] += mu(h, t, m) / (d.tasksPerCategory * backbones.length);
+      }
+    }
   }
   return {
     table: tableFromRecords(records, 'simulated'),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNormalRng } from '../../src/analysis/random.js';
 import {
+  BACKBONE_SIM_DESIGN,
   rankHistogram,
   runCalibration,
   simulateBenchmark,
@@ -35,6 +36,25 @@ describe('calibration on data simulated from the prior', () => {
     // stated rate 1 - 0.95 = 0.05 on average (the long run measured 0.1%); with a few hundred
     // correlated calls, 0.08 leaves room for Monte Carlo noise and still catches a broken rule
     expect(r.wrongRate).toBeLessThanOrEqual(0.08);
+  });
+});
+
+describe('calibration of the backbone model (2 backbones, one row per cell)', () => {
+  it('covers the heuristic-by-category truth (averaged over backbones) ~90%', async () => {
+    const r = await runCalibration({
+      replications: 40,
+      design: BACKBONE_SIM_DESIGN,
+      sampler: { chains: 2, warmup: 300, draws: 300 },
+      seed: 11,
+    });
+    expect(r.intervals).toBe(480);
+    // the same band and standard error as the default model above (480 intervals)
+    expect(r.coverage).toBeGreaterThan(0.85);
+    expect(r.coverage).toBeLessThan(0.95);
+    // the backbone variance components are sampled and ranked (SBC in bench/validate.ts)
+    expect(Object.keys(r.ranks)).toContain('sd_heuristic:backbone__Intercept');
+    expect(Object.keys(r.ranks)).toContain('sd_task:backbone__Intercept');
+    expect(r.wrongRate).toBeLessThanOrEqual(0.08); // as above
   });
 });
 
