@@ -4,6 +4,7 @@
  */
 import { COMPARISON_LIMITS } from '../analysis/limits.js';
 import type { Comparison } from '../analysis/types.js';
+import { budgetCurvePlot } from './budget-plot.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import { forestPlot } from './forest-plot.js';
 import { pairwiseHeatmap } from './pairwise-heatmap.js';
@@ -24,6 +25,8 @@ export interface ComparisonPlots {
   /** Per-task effects around each heuristic's overall effect ('' with --scale task). */
   taskEffects: string;
   ppc: string;
+  /** Score against cache budget, overall ('' without a budget column). */
+  budgets?: string;
 }
 
 /** Options of `renderComparisonPlots`. */
@@ -71,6 +74,7 @@ export function renderComparisonPlots(
     taskMeans: taskMeansHeatmap(c),
     taskEffects: taskEffectsPlot(c),
     ppc: ppcPlot(c),
+    budgets: budgetCurvePlot(c),
   };
   if (!byRope) {
     byRope = new Map();

@@ -9,6 +9,7 @@ import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../draws/fit.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
+import { budgetCurvePlot } from './budget-plot.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import { squarePlots } from './comparison-plots.js';
 import {
@@ -105,6 +106,7 @@ export function renderStaticReport(input: StaticReportInput): string {
   add('p-best', 'P(best) and expected rank', pBestSection(vm));
   add('pairs', 'Pairwise decisions', pairsSection(vm, input.maxTasks ?? 200));
   add('forest', 'Heuristic effects (forest plot)', forestSection(c, vm));
+  add('budgets', 'Score by cache budget', budgetsSection(c));
   add(
     'pairwise-heatmap',
     'Pairwise probability heatmap',
@@ -237,6 +239,41 @@ ${tasks.length > shown.length ? html`<p class="note">${tasks.length - shown.leng
 function figure(svg: string, caption: string): SafeHtml | null {
   if (!svg) return null;
   return html`<figure>${trusted(svg)}<figcaption>${caption}</figcaption></figure>`;
+}
+
+/** The budget curves (overall, then per category) and the budget table with losses vs full cache. */
+function budgetsSection(c: Comparison): SafeHtml | null {
+  const b = c.budgets;
+  if (!b) return null;
+  const overall = b.curves.filter((p) => p.scope === 'overall');
+  if (overall.length === 0) return null;
+  const budgets = [...new Set(overall.map((p) => p.budget))].sort(
+    (x, y) =>
+      (overall.find((p) => p.budget === x)?.budget_value ?? 0) -
+      (overall.find((p) => p.budget === y)?.budget_value ?? 0),
+  );
+  const methods = [...new Set(overall.map((p) => p.heuristic))];
+  const cell = (m: string, bud: string) => {
+    const p = overall.find((q) => q.heuristic === m && q.budget === bud);
+    if (!p) return '';
+    const l = p.loss_vs_full;
+    return `${p.mean.toFixed(2)} [${p.q5.toFixed(2)}, ${p.q95.toFixed(2)}]${l ? `; loss ${l.mean.toFixed(2)}, P(loss < ROPE) ${l.p_within_rope.toFixed(2)}` : ''}`;
+  };
+  const cats = c.categories
+    .map((k) => ({
+      name: k.name,
+      svg: budgetCurvePlot(c, { scope: `category:${k.name}`, width: 420 }),
+    }))
+    .filter((x) => x.svg);
+  const crossings = b.crossings.filter((x) => x.scope === 'overall');
+  return html`${figure(
+    budgetCurvePlot(c),
+    `Each method's expected score over all tasks at each observed ${b.column} (dot: posterior mean; bar: 90% interval)${b.reference ? `; black line and dashed band: ${b.reference} (full cache), the reference` : ''}. Budgets are not interpolated.`,
+  )}
+<table id="budgets-table"><thead><tr><th>Heuristic</th>${budgets.map((x) => html`<th>${x}</th>`)}</tr></thead>
+<tbody>${methods.map((m) => html`<tr><td>${m}</td>${budgets.map((x) => html`<td>${cell(m, x)}</td>`)}</tr>`)}</tbody></table>
+${crossings.length > 0 ? html`<ul>${crossings.map((x) => html`<li>${x.a} beats ${x.b} from ${b.column} ${x.budget} on (P(A &gt; B) ${x.p_a_greater.map((p) => p.toFixed(2)).join(', ')})</li>`)}</ul>` : ''}
+${cats.length > 0 ? html`<div class="grid">${cats.map((x) => html`<figure>${trusted(x.svg)}<figcaption>${x.name}</figcaption></figure>`)}</div>` : ''}`;
 }
 
 function forestSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null {

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Comparison } from '../../src/analysis/types.js';
+import { budgetCurvePlot } from '../../src/report/budget-plot.js';
+import { renderStaticReport } from '../../src/report/static-report.js';
+
+const cell = (name: string, mean: number) => ({
+  name,
+  mean,
+  q5: mean - 1,
+  q95: mean + 1,
+  p_best: 0,
+  expected_rank: 1,
+});
+const point = (heuristic: string, budget: string, mean: number) => ({
+  scope: 'overall',
+  heuristic,
+  budget,
+  budget_value: Number(budget),
+  mean,
+  q5: mean - 1,
+  q95: mean + 1,
+  loss_vs_full: { mean: 50 - mean, q5: 49 - mean, q95: 51 - mean, p_within_rope: 0.5 },
+});
+const doc = (withBudgets: boolean): Comparison => ({
+  heuristics: [cell('full_kv', 50), cell('snapkv@128', 40), cell('snapkv@2048', 49)],
+  pairs: [],
+  categories: [],
+  tasks: [],
+  diagnostics: { max_rhat: 1, min_ess_bulk: 1000, min_ess_tail: 1000, divergent: 0 },
+  warnings: [],
+  ...(withBudgets
+    ? {
+        budgets: {
+          column: 'budget',
+          reference: 'full_kv',
+          curves: [point('snapkv', '128', 40), point('snapkv', '2048', 49)],
+          crossings: [],
+        },
+      }
+    : {}),
+  settings: { rope: 0.5, threshold: 0.95 },
+});
+
+describe('score-vs-budget plot', () => {
+  it('draws each method at its observed budgets and the full-cache reference', () => {
+    const svg = budgetCurvePlot(doc(true));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('snapkv');
+    expect(svg).toContain('full_kv (full cache)');
+    // the observed budgets are the ticks of the log axis
+    expect(svg).toContain('>128<');
+    expect(svg).toContain('>2048<');
+  });
+
+  it('is empty without budgets, and the static report has a budgets section only with them', () => {
+    expect(budgetCurvePlot(doc(false))).toBe('');
+    expect(renderStaticReport({ comparison: doc(true), title: 't' })).toContain(
+      'id="budgets-table"',
+    );
+    expect(renderStaticReport({ comparison: doc(false), title: 't' })).not.toContain(
+      'id="budgets"',
+    );
+  });
+});
