@@ -1,5 +1,6 @@
 import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
+import { type Bounded, fromLogit } from './bounded.js';
 import type { ComparisonDesign } from './design.js';
 import { NUISANCE_FACTORS } from './design.js';
 import { createNormalRng } from './random.js';
@@ -41,6 +42,11 @@ export interface CellOptions {
   family?: string;
   /** Seed of the new-level draws (default 1). */
   seed?: number;
+  /**
+   * A bounded score fitted on the logit scale (src/analysis/bounded.ts): cell means are
+   * `fromLogit(eta)` (upper * logistic(eta), the squeeze of 0 and 1 undone), in score units.
+   */
+  bounded?: Pick<Bounded, 'upper' | 'n'> | null;
 }
 
 /**
@@ -213,7 +219,8 @@ export function forEachTaskCells(
   const newLevels = new Set<string>();
   const eta = new Float64Array(S);
   const values = new Float64Array(S * H);
-  const inv = inverseLink(options.family);
+  const bounded = options.bounded;
+  const inv = bounded ? (eta: number) => fromLogit(eta, bounded) : inverseLink(options.family);
   const sigmaVar = idx.get('sigma');
   for (let t = 0; t < T; t++) {
     const cellFactor: Record<string, string | null> = {

@@ -4,6 +4,7 @@ import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
+import { type Bounded, logitTable } from './bounded.js';
 import { budgetSection } from './budgets.js';
 import {
   forEachTaskCells,
@@ -59,6 +60,8 @@ export interface FitInput {
   formula?: string;
   /** How scores were scaled before the fit (default 'none'). */
   scale?: ScaleMode;
+  /** A bounded score fitted on the logit scale (PreparedComparison.bounded); null or absent: not. */
+  bounded?: Bounded | null;
   /** Extra settings to record (sampler config, file, score column...). */
   settings?: Record<string, unknown>;
   /** Notes from earlier steps (data preparation) to carry into the document. */
@@ -227,8 +230,12 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const threshold = options.threshold ?? 0.95;
   const higherIsBetter = options.higherIsBetter ?? true;
   const seed = options.seed ?? 1;
-  const { table: fitted, scales, design } = scaleTable(input.table, scale);
-  const scoreCol = fitted.columns.score;
+  const scaled = scaleTable(input.table, scale);
+  const { scales, design } = scaled;
+  const bounded = input.bounded ?? null;
+  // the model's scale (logit for a bounded score) for the predictive check; the ROPE in score units
+  const fitted = bounded ? logitTable(scaled.table, bounded) : scaled.table;
+  const scoreCol = scaled.table.columns.score;
   if (scoreCol?.type !== 'numeric')
     throw new ConfigError('the comparison table has no numeric score');
   const groups = input.groups ?? groupsFromVariables(input.draws.variables, design);
@@ -265,7 +272,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const { notes: cellNotes } = forEachTaskCells(
     input.draws,
     design,
-    { groups, family: input.family, seed },
+    { groups, family: input.family, seed, bounded },
     (t, block) => {
       accumulate(overallValues, block, 1 / T);
       const c = categoryOf[t];
@@ -397,6 +404,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       higher_is_better: higherIsBetter,
       scale,
       units: scale === 'task' ? 'sd' : 'score',
+      ...(bounded
+        ? { bounded: { upper: bounded.upper, link: 'logit', reason: bounded.reason } }
+        : {}),
       formula: input.formula,
       family: input.family ?? 'gaussian',
       draws_used: S,

@@ -9,6 +9,7 @@ import {
 import { budgetOrder, isFullBudget } from '../data/budget.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
+import { type Bounded, boundedScore } from './bounded.js';
 import { checkNotFlat } from './flat-tasks.js';
 import type { ScaleMode } from './from-fit.js';
 import { checkComparisonSize, comparisonSize } from './limits.js';
@@ -27,6 +28,11 @@ export interface PreparedComparison {
    * names several metrics (their units differ), else 'none'.
    */
   scale: ScaleMode;
+  /**
+   * A bounded metric at its ceiling or floor (src/analysis/bounded.ts): the model is fitted on the
+   * logit of the proportion and results are put back in score units; null otherwise.
+   */
+  bounded: Bounded | null;
   notes: string[];
   /** Settings to record in the Comparison (columns used, filters, dropped rows). */
   settings: Record<string, unknown>;
@@ -78,6 +84,13 @@ function roleLines(data: ComparisonData): string[] {
     out.push(`metric: ${m.metric} (${levels.join(', ')})`);
   }
   return out;
+}
+
+/** The metric names of a table: the metric column's values, else the score column's name. */
+function metricNames(table: Table, mapping: ColumnMapping): string[] {
+  const col = mapping.metric !== undefined ? table.columns[mapping.metric] : undefined;
+  if (col?.type === 'factor') return [...col.levels];
+  return [mapping.score];
 }
 
 /**
@@ -180,11 +193,20 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     if (i >= 0) notes[i] = msg;
     else notes.push(msg);
   }
+  // a bounded metric at its ceiling: logit-normal (not with per-task scaling or lower-is-better)
+  const bounded =
+    scale === 'none' && higherIsBetter ? boundedScore(out, metricNames(table, mapping)) : null;
+  if (bounded) {
+    notes.push(
+      `${bounded.reason}: the model is fitted on the logit of the proportion (logit-normal), so every result stays in [0, ${bounded.upper}]; results are in score units, the posterior predictive check on the logit scale`,
+    );
+  }
   return {
     table: out,
     mapping,
     higherIsBetter,
     scale,
+    bounded,
     notes,
     settings: {
       columns: { ...mapping },

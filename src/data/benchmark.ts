@@ -48,12 +48,12 @@ export type ColumnOverrides = Partial<Record<MappingRole | 'value', string | nul
 /**
  * Column names looked for, in order, per role (compared case-insensitively, `-`/space as `_`).
  *
- * @example ROLE_CANDIDATES.score; // ['score', 'value']
+ * @example ROLE_CANDIDATES.score; // ['score', 'value', 'accuracy', 'acc']
  */
 export const ROLE_CANDIDATES: Readonly<Record<MappingRole, readonly string[]>> = {
   heuristic: ['heuristic', 'method', 'algorithm'],
   task: ['task', 'dataset'],
-  score: ['score', 'value'],
+  score: ['score', 'value', 'accuracy', 'acc'],
   category: ['category', 'task_category', 'task_type'],
   seed: ['seed', 'seed_or_run', 'run', 'replicate'],
   study: ['study', 'source_id'],

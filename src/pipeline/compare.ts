@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { logitTable } from '../analysis/bounded.js';
 import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula } from '../analysis/formula.js';
 import {
@@ -188,7 +189,9 @@ export async function runComparison(
   const prepared = prepareComparison(table, options);
   const scale = prepared.scale;
   const spec = comparisonSpec(prepared, options);
-  const { table: fitted } = scaleTable(prepared.table, scale);
+  const scaledTable = scaleTable(prepared.table, scale).table;
+  // a bounded score at its ceiling is fitted on the logit scale (src/analysis/bounded.ts)
+  const fitted = prepared.bounded ? logitTable(scaledTable, prepared.bounded) : scaledTable;
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.
@@ -227,6 +230,7 @@ export async function runComparison(
       family: spec.family ?? 'gaussian',
       formula: spec.formula,
       scale,
+      bounded: prepared.bounded,
       notes: prepared.notes,
       settings: {
         ...prepared.settings,

@@ -54,6 +54,7 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       family: typeof settings.family === 'string' ? settings.family : undefined,
       formula: typeof settings.formula === 'string' ? settings.formula : undefined,
       scale: settings.scale === 'task' ? 'task' : 'none',
+      bounded: prepared.bounded,
       notes: prepared.notes,
       settings,
     },

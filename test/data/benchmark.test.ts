@@ -69,17 +69,20 @@ describe('detectColumns', () => {
   });
 
   it('says which column is missing and lists the available ones', () => {
-    const t = parseCsv('heuristic,task,accuracy\na,t1,0.5\n', { source: 'x.csv' });
+    const t = parseCsv('heuristic,task,result\na,t1,0.5\n', { source: 'x.csv' });
     expect(() => detectColumns(t)).toThrow(
       new DataError(
-        'x.csv: no score column (looked for score, value; name it with --score COLUMN); available columns: heuristic, task, accuracy',
+        'x.csv: no score column (looked for score, value, accuracy, acc; name it with --score COLUMN); available columns: heuristic, task, result',
       ),
     );
     expect(() => detectColumns(t, { score: 'acc' })).toThrow(
       new DataError(
-        'x.csv: no column "acc" (--score acc); available columns: heuristic, task, accuracy',
+        'x.csv: no column "acc" (--score acc); available columns: heuristic, task, result',
       ),
     );
+    // an accuracy column is a score
+    const a = parseCsv('heuristic,task,accuracy\na,t1,0.5\n', { source: 'x.csv' });
+    expect(detectColumns(a).score).toBe('accuracy');
     expect(findColumns(t)).toEqual({ heuristic: 'heuristic', task: 'task' });
   });
 });
