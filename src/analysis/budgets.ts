@@ -147,7 +147,7 @@ function crossings(
  */
 export function budgetSection(
   table: Table,
-  budgetColumn: string | undefined,
+  budgetColumn: string,
   overall: HeuristicDraws,
   categories: readonly (readonly [string, HeuristicDraws])[],
   o: BudgetOptions,
@@ -166,5 +166,5 @@ export function budgetSection(
     curves.push(...r.curves);
     cross.push(...r.crossings);
   }
-  return { column: budgetColumn ?? 'budget', reference, curves, crossings: cross };
+  return { column: budgetColumn, reference, curves, crossings: cross };
 }

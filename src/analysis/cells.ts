@@ -47,6 +47,11 @@ export interface CellOptions {
    * `fromLogit(eta)` (upper * logistic(eta), the squeeze of 0 and 1 undone), in score units.
    */
   bounded?: Pick<Bounded, 'upper' | 'n'> | null;
+  /**
+   * Factors held at one value in every cell instead of averaged out (e.g. `{ backbone: 'llama' }`
+   * for the results on one backbone); a level the data never saw is drawn from its population.
+   */
+  fixed?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -120,6 +125,7 @@ interface GroupTerm {
 function prepareGroups(
   draws: Draws,
   groups: readonly GroupInfo[],
+  fixed: Readonly<Record<string, string>> = {},
 ): { terms: GroupTerm[]; ignored: string[] } {
   const idx = variableIndex(draws);
   const terms: GroupTerm[] = [];
@@ -141,7 +147,9 @@ function prepareGroups(
       levelVar,
       byKey,
       sdVar: idx.get(`sd_${g.group}__Intercept`) ?? -1,
-      nuisance: g.factors.map((f) => (NUISANCE_FACTORS as readonly string[]).includes(f)),
+      nuisance: g.factors.map(
+        (f) => (NUISANCE_FACTORS as readonly string[]).includes(f) && !Object.hasOwn(fixed, f),
+      ),
     });
   }
   return { terms, ignored };
@@ -204,7 +212,7 @@ export function forEachTaskCells(
     throw new ConfigError('the draws have no b_Intercept: compare needs a model with an intercept');
   }
   const groups = options.groups ?? groupsFromVariables(draws.variables, design);
-  const { terms, ignored } = prepareGroups(draws, groups);
+  const { terms, ignored } = prepareGroups(draws, groups, options.fixed);
   const notes: string[] = [];
   if (ignored.length > 0) {
     notes.push(`terms not part of the cell means (left out): ${ignored.join(', ')}`);
@@ -224,6 +232,7 @@ export function forEachTaskCells(
   const sigmaVar = idx.get('sigma');
   for (let t = 0; t < T; t++) {
     const cellFactor: Record<string, string | null> = {
+      ...options.fixed,
       task: design.tasks[t],
       category: design.taskCategory[t],
     };

@@ -1,6 +1,12 @@
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
-import type { Comparison, ComparisonBudgets, ComparisonCell, ComparisonPair } from './types.js';
+import type {
+  Comparison,
+  ComparisonBackbones,
+  ComparisonBudgets,
+  ComparisonCell,
+  ComparisonPair,
+} from './types.js';
 
 /**
  * Terminal tables of a Comparison (pure: document in, text out; the CLI prints it). Order follows
@@ -180,6 +186,30 @@ export function budgetLines(
 }
 
 /**
+ * The per-backbone block: each heuristic's expected score over all tasks on each backbone (the
+ * overall table averages these), with its rank on that backbone.
+ * @example backboneLines(c.backbones, ['a', 'b'], 'score units', 2).join('\n')
+ */
+export function backboneLines(
+  b: ComparisonBackbones,
+  order: readonly string[],
+  units: string,
+  d: number,
+): string[] {
+  const rows = order.map((h) => [
+    h,
+    ...b.levels.map((l) => {
+      const cell = l.heuristics.find((x) => x.heuristic === h);
+      return cell ? `${num(cell.mean, d)} (#${num(cell.expected_rank, 1)})` : '';
+    }),
+  ]);
+  return [
+    `Expected score over all tasks on each ${b.column} (${units}; expected rank on that ${b.column} in brackets)`,
+    textTable(['heuristic', ...b.levels.map((l) => l.name)], rows),
+  ];
+}
+
+/**
  * The terminal report of a comparison (everything after the diagnostics banner).
  * @example process.stdout.write(formatComparison(comparison));
  */
@@ -222,6 +252,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));
   if (c.budgets) out.push('', ...budgetLines(c.budgets, units, d, threshold));
+  if (c.backbones) out.push('', ...backboneLines(c.backbones, order, units, d));
   const maxRanks = options.maxRankTable ?? 20;
   if (c.rank_probabilities && c.rank_probabilities.length > maxRanks) {
     out.push(

@@ -4,6 +4,7 @@ import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
+import { perBackbone } from './backbones.js';
 import { type Bounded, logitTable } from './bounded.js';
 import { budgetSection } from './budgets.js';
 import {
@@ -358,11 +359,18 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     };
   });
   for (const pair of taskPairs) pairs.push(pair);
+  const byBackbone = perBackbone(input.draws, design, {
+    groups,
+    family: input.family,
+    seed,
+    bounded,
+  }).map((b) => ({
+    name: b.name,
+    heuristics: cellsOf(b.draws, rankSummary(b.draws, higherIsBetter)),
+  }));
   const budgets = budgetSection(
     input.table,
-    typeof input.settings?.columns === 'object'
-      ? (input.settings.columns as { budget?: string }).budget
-      : undefined,
+    columnOf(input.settings, 'budget'),
     overall,
     design.categories.map(
       (name, c) =>
@@ -396,6 +404,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     })),
     recommendation,
     ...(budgets ? { budgets } : {}),
+    ...(byBackbone.length > 0
+      ? { backbones: { column: columnOf(input.settings, 'backbone'), levels: byBackbone } }
+      : {}),
     settings: {
       ...input.settings,
       rope,
@@ -415,6 +426,14 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   };
   // tasks whose scores are all equal: their heuristics exactly equal there (src/analysis/flat-tasks.ts)
   return equalizeFlatTasks(doc, input.table);
+}
+
+/** The input column of a role as recorded in settings.columns (the role's name when absent). */
+function columnOf(settings: Record<string, unknown> | undefined, role: string): string {
+  const cols = settings?.columns;
+  const v =
+    typeof cols === 'object' && cols !== null ? (cols as Record<string, unknown>)[role] : undefined;
+  return typeof v === 'string' ? v : role;
 }
 
 /** into[i] += w block[i] (the per-task step of `averageOverTasks`, element for element). */

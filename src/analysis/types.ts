@@ -129,6 +129,16 @@ export interface ComparisonBudgets {
   crossings: BudgetCrossing[];
 }
 
+/**
+ * Results per backbone: each heuristic's expected score over all tasks on that backbone (the
+ * overall results average these over the backbones), with P(best) and ranks within the backbone.
+ */
+export interface ComparisonBackbones {
+  /** The input column holding the backbones. */
+  column: string;
+  levels: { name: string; heuristics: ComparisonCell[] }[];
+}
+
 export interface Comparison {
   heuristics: ComparisonHeuristic[];
   pairs: ComparisonPair[];
@@ -149,6 +159,8 @@ export interface Comparison {
   };
   /** What in the model likely caused a poor fit, with what to do (src/analysis/causes.ts). */
   likely_causes?: string[];
+  /** Per-backbone results when the table has a backbone column (src/analysis/backbones.ts). */
+  backbones?: ComparisonBackbones;
   /** Score-vs-budget results when the table has a budget column (src/analysis/budgets.ts). */
   budgets?: ComparisonBudgets;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */

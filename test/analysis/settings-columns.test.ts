@@ -53,6 +53,17 @@ describe('methods listed at several settings (LongBench: budget x backbone model
     expect(c.budgets?.reference).toBe('full_kv');
     const overall = c.budgets?.curves.filter((p) => p.scope === 'overall') ?? [];
     expect(overall).toHaveLength(8);
+    // per backbone: the overall result is the average of the per-backbone results (identity link,
+    // balanced table: the cell means are linear in the same draws, so equal to rounding)
+    expect(c.backbones?.levels.map((l) => l.name)).toEqual([
+      'Meta-Llama-3-8B-Instruct',
+      'Mistral-7B-Instruct',
+    ]);
+    for (const h of c.heuristics) {
+      const per = c.backbones?.levels.map((l) => l.heuristics.find((x) => x.heuristic === h.name));
+      const avg = (per ?? []).reduce((a, x) => a + (x?.mean ?? Number.NaN), 0) / 2;
+      expect(Math.abs(avg - h.mean)).toBeLessThan(1e-9);
+    }
     // every method loses against the full cache at 128 tokens (the paper's Table 1 shows 4-12 points)
     for (const p of overall.filter((q) => q.budget === '128')) {
       expect(p.loss_vs_full?.q5).toBeGreaterThan(0);
