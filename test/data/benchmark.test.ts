@@ -83,8 +83,9 @@ describe('detectColumns', () => {
 
 describe('prepareComparisonData: every real fixture', () => {
   const files = readdirSync(REAL).filter((f) => f.endsWith('.csv'));
-  it('has the eight published tables', () => {
+  it('has the ten published tables', () => {
     expect(files.sort()).toEqual([
+      'headkv2025_longbench_loogle.csv',
       'longbench_adakv2024_question_agnostic.csv',
       'longbench_adakv2024_question_aware.csv',
       'longbench_pyramidkv2024.csv',
@@ -93,6 +94,7 @@ describe('prepareComparisonData: every real fixture', () => {
       'lra_spe2021_per_seed.csv',
       'lra_tay2021.csv',
       'lra_xformers.csv',
+      'ruler_catekv2025.csv',
     ]);
   });
 
