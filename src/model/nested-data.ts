@@ -210,6 +210,44 @@ export function levelsPinned(y: ArrayLike<number>, level: Int32Array, n: number)
 }
 
 /**
+ * y with the two factors' main effects removed (y - mean by a - mean by b + grand mean; one
+ * sweep, exact for balanced tables), so the pinned rule judges an interaction term (e.g.
+ * heuristic:backbone) by its own spread, not by the main effects its raw level means carry: on
+ * the Ada-KV table the raw means called heuristic:backbone pinned, and its centred form sat in a
+ * funnel (E-BFMI 0.04, R-hat 1.07) where the interaction is small.
+ * @example mainEffectsRemoved(y, table, ['heuristic', 'backbone'])
+ */
+export function mainEffectsRemoved(
+  y: ArrayLike<number>,
+  table: Table,
+  factors: readonly string[],
+): Float64Array {
+  const out = Float64Array.from(y);
+  let grand = 0;
+  for (let i = 0; i < out.length; i++) grand += out[i];
+  grand /= out.length || 1;
+  const shift = new Float64Array(out.length).fill(grand);
+  for (const f of factors) {
+    const col = table.columns[f];
+    if (col?.type !== 'factor') return out;
+    const sum = new Float64Array(col.levels.length);
+    const cnt = new Float64Array(col.levels.length);
+    for (let i = 0; i < out.length; i++) {
+      const c = col.codes[i];
+      if (c < 0) continue;
+      sum[c] += y[i];
+      cnt[c]++;
+    }
+    for (let i = 0; i < out.length; i++) {
+      const c = col.codes[i];
+      if (c >= 0) shift[i] -= sum[c] / cnt[c];
+    }
+  }
+  for (let i = 0; i < out.length; i++) out[i] += shift[i];
+  return out;
+}
+
+/**
  * Blocks of a single-factor term's levels: the levels of the chain's B grouped by the levels of its
  * C (`by`; tasks by category) when every level of B sits in one level of C, else one block.
  */
@@ -363,7 +401,11 @@ export function nestedData(ref: Model, table: Table, options: NestedDataOptions 
        */
       centred:
         g.factors.some((x) => x === 'study' || x === 'seed') ||
-        levelsPinned(y, otherRows[t], g.levels.length),
+        levelsPinned(
+          g.factors.length === 2 ? mainEffectsRemoved(y, table, g.factors) : y,
+          otherRows[t],
+          g.levels.length,
+        ),
       blocks: termBlocks(table, g, otherRows[t], blocks),
     })),
   };
