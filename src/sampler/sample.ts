@@ -12,7 +12,14 @@ import {
   variableNamesOf,
 } from './chain.js';
 import { getSamplerPool } from './pool.js';
-import type { Fit, LogDensity, ProgressEvent, ReportingModel, SamplerConfig } from './types.js';
+import type {
+  Fit,
+  LogDensity,
+  MetricKind,
+  ProgressEvent,
+  ReportingModel,
+  SamplerConfig,
+} from './types.js';
 import { END_OF_PROGRESS, type WorkerAnswer, type WorkerTask } from './worker.js';
 
 const GRAD_SENTINEL = -8.98846567431158e307;
@@ -35,7 +42,7 @@ export interface ResolvedConfig {
   seed: number;
   adaptDelta: number;
   maxTreeDepth: number;
-  metric: 'diag' | 'dense';
+  metric: MetricKind;
   stepSize: number;
   stepSizeJitter: number;
   stanCompat: boolean;
@@ -199,8 +206,10 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
     );
   }
   const metric = config.metric ?? 'diag';
-  if (metric !== 'diag' && metric !== 'dense') {
-    throw new ConfigError(`metric: must be "diag" or "dense", got ${String(metric)}`);
+  if (metric !== 'diag' && metric !== 'dense' && metric !== 'fisher-diag') {
+    throw new ConfigError(
+      `metric: must be "diag", "dense" or "fisher-diag", got ${String(metric)}`,
+    );
   }
   const stepSize = config.stepSize ?? 1;
   if (!(stepSize > 0 && Number.isFinite(stepSize))) {

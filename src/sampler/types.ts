@@ -78,6 +78,10 @@ export interface SamplerConfig {
   seed?: number;
   adaptDelta?: number;
   maxTreeDepth?: number;
+  /**
+   * 'diag' (default) or 'dense': Stan's windowed adaptation; 'fisher-diag': a diagonal metric from
+   * the draws and their gradients with nutpie's schedule (src/sampler/fisher.ts, docs/ALGORITHMS.md §3.7).
+   */
   metric?: MetricKind;
   /** Initial step size before the heuristic (default 1). */
   stepSize?: number;

@@ -417,7 +417,10 @@ export function warmupUpdate(
  * @example
  * const { stepSize, metric } = warmupFinal(wu);
  */
-export function warmupFinal(wu: WarmupState): { stepSize: number; metric: Metric } {
+export function warmupFinal(wu: Pick<WarmupState, 'da' | 'stepSize' | 'stanCompat' | 'metric'>): {
+  stepSize: number;
+  metric: Metric;
+} {
   // Stan before PR #3346 returns exp(x̄) = exp(0) = 1 here (stanCompat reproduces it)
   const stepSize = wu.da.counter === 0 && !wu.stanCompat ? wu.stepSize : Math.exp(wu.da.xBar);
   return { stepSize, metric: wu.metric };
