@@ -1,11 +1,12 @@
 /**
  * Metric adaptation benchmark: Stan's windowed variance adaptation ('diag') against the
- * Fisher-divergence adaptation ('fisher-diag', src/sampler/fisher.ts) on every posteriordb fixture
+ * Fisher-divergence adaptation, diagonal ('fisher-diag', src/sampler/fisher.ts) and diagonal plus
+ * low rank ('fisher-lowrank', src/sampler/lowrank.ts), on every posteriordb fixture
  * (fixtures/posteriordb), 4 chains x (1000 warmup + 1000 draws), several seeds. Per run: min ESS_bulk
  * and min ESS_tail over the reported variables per gradient evaluation (every evaluation counted,
  * warmup and step-size searches included), per CPU second, and divergences. Prints one row per
- * model and metric (means over seeds) and the median over models of the per-model ratio
- * fisher-diag / diag. Runs in process (one thread) so that every gradient call is counted.
+ * model and metric (means over seeds) and the median over models of the per-model ratios
+ * fisher-diag / diag and fisher-lowrank / diag. Runs in process (one thread) so that every gradient call is counted.
  *
  * Run: npm run bench -- metric [--seeds 3] [--seed 1]
  */
@@ -31,7 +32,7 @@ function arg(name: string, fallback: number): number {
 
 const nSeeds = arg('seeds', 3);
 const seed0 = arg('seed', 1);
-const METRICS: readonly MetricKind[] = ['diag', 'fisher-diag'];
+const METRICS: readonly MetricKind[] = ['diag', 'fisher-diag', 'fisher-lowrank'];
 
 /** The posteriordb fixtures with their hand-written log densities (test/sampler/helpers). */
 const MODELS: readonly { name: string; file: string; build: (fx: PdbFixture) => ReportingModel }[] =
@@ -121,45 +122,53 @@ const median = (xs: number[]): number => {
 const fmt = (x: number, digits = 3): string => x.toPrecision(digits);
 
 printHeader(
-  `metric adaptation: diag (Stan) vs fisher-diag, posteriordb fixtures, 4 chains x 1000+1000, seeds ${seed0}..${seed0 + nSeeds - 1}`,
+  `metric adaptation: diag (Stan) vs fisher-diag and fisher-lowrank, posteriordb fixtures, 4 chains x 1000+1000, seeds ${seed0}..${seed0 + nSeeds - 1}`,
 );
 console.log(
   '\n| model | d | metric | grads (all) | min ESS_bulk | min ESS_tail | bulk / 1k grads | tail / 1k grads | bulk / CPU s | divergences (all seeds) |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
-const ratios: { name: string; bulk: number; tail: number; bulkCpu: number }[] = [];
+const ratios: { name: string; metric: MetricKind; bulk: number; tail: number; bulkCpu: number }[] =
+  [];
 for (const m of MODELS) {
   const model = m.build(loadFixture(m.file));
-  const per: Record<string, { bulk: number; tail: number; bulkCpu: number }> = {};
+  const per = new Map<MetricKind, { bulk: number; tail: number; bulkCpu: number }>();
   for (const metric of METRICS) {
     const runs: Run[] = [];
     for (let s = 0; s < nSeeds; s++) runs.push(await run(model, metric, seed0 + s));
     const bulkPerGrad = mean(runs.map((r) => r.bulk / r.grads));
     const tailPerGrad = mean(runs.map((r) => r.tail / r.grads));
     const bulkCpu = mean(runs.map((r) => r.bulk / r.cpu));
-    per[metric] = { bulk: bulkPerGrad, tail: tailPerGrad, bulkCpu };
+    per.set(metric, { bulk: bulkPerGrad, tail: tailPerGrad, bulkCpu });
     const div = runs.map((r) => r.divergent).join('+');
     console.log(
       `| ${m.name} | ${model.dim} | ${metric} | ${fmt(mean(runs.map((r) => r.grads)), 4)} | ${fmt(mean(runs.map((r) => r.bulk)))} | ${fmt(mean(runs.map((r) => r.tail)))} | ${fmt(1000 * bulkPerGrad)} | ${fmt(1000 * tailPerGrad)} | ${fmt(bulkCpu)} | ${div} |`,
     );
   }
-  const a = per.diag;
-  const b = per['fisher-diag'];
-  ratios.push({
-    name: m.name,
-    bulk: b.bulk / a.bulk,
-    tail: b.tail / a.tail,
-    bulkCpu: b.bulkCpu / a.bulkCpu,
-  });
+  const a = per.get('diag');
+  for (const metric of METRICS.slice(1)) {
+    const b = per.get(metric);
+    if (!a || !b) continue;
+    ratios.push({
+      name: m.name,
+      metric,
+      bulk: b.bulk / a.bulk,
+      tail: b.tail / a.tail,
+      bulkCpu: b.bulkCpu / a.bulkCpu,
+    });
+  }
 }
-console.log('\n| model | ESS_bulk/grad ratio | ESS_tail/grad ratio | ESS_bulk/CPU s ratio |');
-console.log('|---|---|---|---|');
+console.log(
+  '\n| model | metric | ESS_bulk/grad ratio | ESS_tail/grad ratio | ESS_bulk/CPU s ratio |',
+);
+console.log('|---|---|---|---|---|');
 for (const r of ratios) {
-  console.log(`| ${r.name} | ${fmt(r.bulk)} | ${fmt(r.tail)} | ${fmt(r.bulkCpu)} |`);
+  console.log(`| ${r.name} | ${r.metric} | ${fmt(r.bulk)} | ${fmt(r.tail)} | ${fmt(r.bulkCpu)} |`);
 }
-console.log(
-  `| **median** | **${fmt(median(ratios.map((r) => r.bulk)))}** | **${fmt(median(ratios.map((r) => r.tail)))}** | **${fmt(median(ratios.map((r) => r.bulkCpu)))}** |`,
-);
-console.log(
-  '\n(ratio = fisher-diag / diag of the seed-mean of min ESS per gradient or per CPU second)',
-);
+for (const metric of METRICS.slice(1)) {
+  const rs = ratios.filter((r) => r.metric === metric);
+  console.log(
+    `| **median** | **${metric}** | **${fmt(median(rs.map((r) => r.bulk)))}** | **${fmt(median(rs.map((r) => r.tail)))}** | **${fmt(median(rs.map((r) => r.bulkCpu)))}** |`,
+  );
+}
+console.log('\n(ratio = metric / diag of the seed-mean of min ESS per gradient or per CPU second)');

@@ -53,7 +53,7 @@ export function boolOption(name: string, text: string | undefined): boolean | un
 }
 
 /** The values of --metric (SamplerConfig.metric). */
-export const METRICS: readonly MetricKind[] = ['diag', 'dense', 'fisher-diag'];
+export const METRICS: readonly MetricKind[] = ['diag', 'dense', 'fisher-diag', 'fisher-lowrank'];
 
 /**
  * --metric: the metric and its adaptation (diag, dense or fisher-diag).

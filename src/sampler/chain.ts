@@ -260,11 +260,12 @@ export function createChainRunner(
   const tInit = performance.now();
   if (W > 0) {
     try {
-      if (setup.metric === 'fisher-diag') {
+      if (setup.metric === 'fisher-diag' || setup.metric === 'fisher-lowrank') {
         fw = fisherWarmupInit(guarded, rng, state, ws, {
           warmup: W,
           adaptDelta: setup.adaptDelta,
           stepSize: setup.stepSize,
+          lowRank: setup.metric === 'fisher-lowrank',
         });
       } else {
         wu = warmupInit(guarded, rng, state, ws, {

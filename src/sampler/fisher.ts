@@ -1,4 +1,5 @@
 import type { Rng } from '../math/rng.js';
+import { lowRankInverseMetric } from './lowrank.js';
 import type { Metric } from './metric.js';
 import type { HmcState, NutsInfo, NutsWorkspace } from './nuts.js';
 import type { LogDensity } from './types.js';
@@ -100,6 +101,11 @@ export interface FisherWarmupState {
   lastUpdate: number;
   /** True until the metric first changes after the initial 1/|gradient| guess. */
   initialMetric: boolean;
+  /**
+   * Diagonal plus low rank ('fisher-lowrank'): the draws and gradients since the foreground began
+   * (the first `split` of them are the foreground's alone; nuts-rs `LowRankMassMatrixStrategy`).
+   */
+  window: { draws: Float64Array[]; grads: Float64Array[]; split: number } | null;
 }
 
 /** A diagonal Metric object around `inv` (not copied). */
@@ -163,6 +169,8 @@ export interface FisherWarmupOptions {
   adaptDelta: number;
   /** Initial nominal step size ε0 (default 1). */
   stepSize?: number;
+  /** Diagonal plus low rank (metric 'fisher-lowrank') instead of diagonal. */
+  lowRank?: boolean;
 }
 
 /**
@@ -204,6 +212,13 @@ export function fisherWarmupInit(
     windowSize: schedule.firstWindow,
     lastUpdate: 0,
     initialMetric: true,
+    window: options.lowRank
+      ? {
+          draws: [Float64Array.from(state.position)],
+          grads: [Float64Array.from(state.grad)],
+          split: 0,
+        }
+      : null,
   };
 }
 
@@ -251,9 +266,14 @@ export function fisherWarmupUpdate(
   const usable = usableDraw(info);
   const step = scheduleStep(s, draw, wu.windowSize, wu.next.x.n, usable);
   wu.windowSize = step.windowSize;
+  const win = wu.window;
   if (usable) {
     addDrawGrad(wu.current, state.position, state.grad);
     addDrawGrad(wu.next, state.position, state.grad);
+    if (win !== null) {
+      win.draws.push(Float64Array.from(state.position));
+      win.grads.push(Float64Array.from(state.grad));
+    }
   }
   if (step.switched) {
     const old = wu.current;
@@ -261,11 +281,25 @@ export function fisherWarmupUpdate(
     welfordReset(old.x);
     welfordReset(old.g);
     wu.next = old;
+    if (win !== null) {
+      win.draws.splice(0, win.split);
+      win.grads.splice(0, win.split);
+      win.split = win.draws.length;
+    }
   }
   if (!step.switched && draw - wu.lastUpdate < 1) return false;
-  const inv = fisherInverseMetric(wu.current, wu.metric.invMetric, s);
-  if (inv === null) return false;
-  wu.metric = diagMetric(inv);
+  let next: Metric | null;
+  if (win !== null) {
+    // Low rank: O(d² n) and small eigenproblems per update, so only at a switch and once with the
+    // whole last window, not after every iteration as nuts-rs does (docs/ALGORITHMS.md §3.7).
+    if (!step.switched && draw !== s.finalWindowStart - 1) return false;
+    next = lowRankInverseMetric(win.draws, win.grads, ws.dim);
+  } else {
+    const inv = fisherInverseMetric(wu.current, wu.metric.invMetric, s);
+    next = inv === null ? null : diagMetric(inv);
+  }
+  if (next === null) return false;
+  wu.metric = next;
   wu.lastUpdate = draw;
   if (wu.initialMetric) {
     wu.initialMetric = false;

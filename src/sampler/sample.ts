@@ -206,9 +206,14 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
     );
   }
   const metric = config.metric ?? 'diag';
-  if (metric !== 'diag' && metric !== 'dense' && metric !== 'fisher-diag') {
+  if (
+    metric !== 'diag' &&
+    metric !== 'dense' &&
+    metric !== 'fisher-diag' &&
+    metric !== 'fisher-lowrank'
+  ) {
     throw new ConfigError(
-      `metric: must be "diag", "dense" or "fisher-diag", got ${String(metric)}`,
+      `metric: must be "diag", "dense", "fisher-diag" or "fisher-lowrank", got ${String(metric)}`,
     );
   }
   const stepSize = config.stepSize ?? 1;

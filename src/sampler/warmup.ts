@@ -397,7 +397,7 @@ export function warmupUpdate(
     }
   }
   try {
-    wu.metric = createMetric(wu.metric.kind, inv);
+    wu.metric = createMetric(wu.metric.kind === 'dense' ? 'dense' : 'diag', inv);
   } catch {
     throw new SamplerError(
       'metric adaptation: the estimated covariance is not positive definite; try metric "diag"',

@@ -165,34 +165,37 @@ describe('Fisher-divergence metric adaptation (metric "fisher-diag")', () => {
     }
   });
 
-  it('same seed, same draws, on worker threads and in process', async () => {
-    const modulePath = fileURLToPath(new URL('./fixtures/worker-model.ts', import.meta.url));
-    const model = {
-      ...workerModel,
-      source: { kind: 'module' as const, path: modulePath, exportName: 'workerModel' },
-    };
-    const cfg = {
-      chains: 2,
-      warmup: 300,
-      draws: 200,
-      seed: 9,
-      metric: 'fisher-diag' as const,
-      saveWarmup: true,
-    };
-    const inWorkers = await sample(model, cfg);
-    const inProcess = await sample(model, { ...cfg, parallel: false });
-    expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(inProcess.draws.values));
-    expect(Array.from(inWorkers.stats.values)).toEqual(Array.from(inProcess.stats.values));
-    expect(Array.from(inWorkers.warmup?.draws.values ?? [])).toEqual(
-      Array.from(inProcess.warmup?.draws.values ?? []),
-    );
-    expect(Array.from(inWorkers.adaptation.invMetric[1])).toEqual(
-      Array.from(inProcess.adaptation.invMetric[1]),
-    );
-    // and the adaptation differs from Stan's: the metric is not the same as with metric 'diag'
-    const stan = await sample(model, { ...cfg, metric: 'diag', parallel: false });
-    expect(Array.from(stan.adaptation.invMetric[0])).not.toEqual(
-      Array.from(inProcess.adaptation.invMetric[0]),
-    );
-  });
+  it.each(['fisher-diag', 'fisher-lowrank'] as const)(
+    '%s: same seed, same draws, on worker threads and in process',
+    async (metric) => {
+      const modulePath = fileURLToPath(new URL('./fixtures/worker-model.ts', import.meta.url));
+      const model = {
+        ...workerModel,
+        source: { kind: 'module' as const, path: modulePath, exportName: 'workerModel' },
+      };
+      const cfg = {
+        chains: 2,
+        warmup: 300,
+        draws: 200,
+        seed: 9,
+        metric,
+        saveWarmup: true,
+      };
+      const inWorkers = await sample(model, cfg);
+      const inProcess = await sample(model, { ...cfg, parallel: false });
+      expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(inProcess.draws.values));
+      expect(Array.from(inWorkers.stats.values)).toEqual(Array.from(inProcess.stats.values));
+      expect(Array.from(inWorkers.warmup?.draws.values ?? [])).toEqual(
+        Array.from(inProcess.warmup?.draws.values ?? []),
+      );
+      expect(Array.from(inWorkers.adaptation.invMetric[1])).toEqual(
+        Array.from(inProcess.adaptation.invMetric[1]),
+      );
+      // and the adaptation differs from Stan's: the metric is not the same as with metric 'diag'
+      const stan = await sample(model, { ...cfg, metric: 'diag', parallel: false });
+      expect(Array.from(stan.adaptation.invMetric[0])).not.toEqual(
+        Array.from(inProcess.adaptation.invMetric[0]),
+      );
+    },
+  );
 });

@@ -35,7 +35,7 @@ async function checkAgainstReference(
 
 // Every metric must reproduce the reference posteriors: Stan's adaptation and the Fisher-divergence one
 // run the same checks with the same seeds and tolerances.
-describe.each(['diag', 'fisher-diag'] as const)(
+describe.each(['diag', 'fisher-diag', 'fisher-lowrank'] as const)(
   'posteriordb reference posteriors (hand-written log densities), metric %s',
   (metric) => {
     it('eight schools, non-centred', async () => {
