@@ -19,17 +19,19 @@ export function symmetricEigen(
   }
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  let frob = 0;
-  for (let i = 0; i < n * n; i++) frob += A[i] * A[i];
   for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] ** 2;
-    // converged: the off-diagonal mass is rounding relative to the matrix
-    if (off <= 1e-30 * frob) break;
+    let rotations = 0;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = A[p * n + q];
-        if (apq === 0) continue;
+        // negligible next to both diagonal entries (relative rounding): zero it, no rotation
+        // (Rutishauser's threshold; keeps the small eigenvalues accurate relative to themselves)
+        if (Math.abs(apq) <= 1e-17 * Math.sqrt(Math.abs(A[p * n + p] * A[q * n + q]))) {
+          A[p * n + q] = 0;
+          A[q * n + p] = 0;
+          continue;
+        }
+        rotations++;
         const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
         const t =
           Math.abs(theta) > 1e150
@@ -57,6 +59,7 @@ export function symmetricEigen(
         }
       }
     }
+    if (rotations === 0) break;
   }
   const vals = new Float64Array(n);
   const vecs = new Float64Array(n * n);

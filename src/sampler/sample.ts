@@ -84,11 +84,17 @@ const PER_CHAIN_OVERHEAD_BYTES = 64 * 1024;
  */
 const DENSE_MATRICES_PER_CHAIN = 6;
 
+/**
+ * Vectors of length dim a chain holds per warmup draw with metric 'fisher-lowrank' (lowrank.ts: the
+ * window's draws and gradients, their scaled copies, and up to two basis vectors per draw).
+ */
+const LOWRANK_VECTORS_PER_DRAW = 6;
+
 /** What `estimateSampleBytes` counts, in bytes. */
 export interface SampleSize {
   /** Draws and sampler fields (post-warmup, plus warmup when saved), per-chain arrays and the assembled copy. */
   draws: number;
-  /** Dense-metric matrices (0 for a diagonal metric). */
+  /** Dense-metric matrices, or the low-rank adaptation's window (0 for a diagonal metric). */
   metric: number;
   /** Per-chain bookkeeping. */
   overhead: number;
@@ -109,7 +115,12 @@ export function estimateSampleBytes(
 ): SampleSize {
   const iterations = cfg.draws + (cfg.saveWarmup ? cfg.warmup : 0);
   const draws = 2 * cfg.chains * iterations * (nVariables + N_STATS) * 8;
-  const metric = cfg.metric === 'dense' ? cfg.chains * DENSE_MATRICES_PER_CHAIN * dim * dim * 8 : 0;
+  const metric =
+    cfg.metric === 'dense'
+      ? cfg.chains * DENSE_MATRICES_PER_CHAIN * dim * dim * 8
+      : cfg.metric === 'fisher-lowrank'
+        ? cfg.chains * LOWRANK_VECTORS_PER_DRAW * cfg.warmup * dim * 8
+        : 0;
   const overhead = cfg.chains * PER_CHAIN_OVERHEAD_BYTES;
   return { draws, metric, overhead, total: draws + metric + overhead };
 }
@@ -134,6 +145,12 @@ export function checkSampleSize(
   const size = estimateSampleBytes(cfg, dim, nVariables);
   if (size.total <= SAMPLE_MEMORY_LIMIT_BYTES) return;
   const limit = `the limit of 4 GiB (${gb(SAMPLE_MEMORY_LIMIT_BYTES)})`;
+  if (size.metric > size.draws && size.metric > size.overhead && cfg.metric === 'fisher-lowrank') {
+    throw new ConfigError(
+      `metric: the low-rank adaptation for dim = ${dim} keeps up to ${cfg.chains} chains x ${LOWRANK_VECTORS_PER_DRAW} ` +
+        `x ${cfg.warmup} warmup vectors of ${dim} x 8 bytes, about ${gb(size.total)} in all, above ${limit}; use metric "fisher-diag"`,
+    );
+  }
   if (size.metric > size.draws && size.metric > size.overhead) {
     throw new ConfigError(
       `metric: a dense metric for dim = ${dim} needs ${cfg.chains} chains x ${DENSE_MATRICES_PER_CHAIN} ` +
