@@ -8,7 +8,7 @@
  * model and metric (means over seeds) and the median over models of the per-model ratios
  * fisher-diag / diag and fisher-lowrank / diag. Runs in process (one thread) so that every gradient call is counted.
  *
- * Run: npm run bench -- metric [--seeds 3] [--seed 1]
+ * Run: npm run bench -- metric [--seeds=3] [--seed=1]
  */
 import { essBulk, essTail } from '../src/diagnostics/ess.js';
 import { variableBlock } from '../src/draws/draws.js';
@@ -25,7 +25,10 @@ import {
 } from '../test/sampler/helpers/posteriordb.js';
 import { printHeader } from './run.js';
 
+/** `--name=value` (the form `npm run bench` passes on) or `--name value` (direct tsx runs). */
 function arg(name: string, fallback: number): number {
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq !== undefined) return Number(eq.slice(name.length + 3));
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }

@@ -240,7 +240,8 @@ export function usableDraw(info: NutsInfo): boolean {
  * final phase, it replaces the foreground one; the metric is recomputed from the foreground estimate after
  * every such switch and otherwise once per iteration. The step size follows dual averaging
  * throughout, restarted (step-size heuristic, μ = log(10 ε)) only at the first metric change.
- * Returns true if the metric changed.
+ * With `window` (metric 'fisher-lowrank') the same schedule keeps the draws themselves and the
+ * metric is the diagonal-plus-low-rank estimate of lowrank.ts. Returns true if the metric changed.
  *
  * Deviations from nuts-rs, kept small on purpose: Stan's accept statistic feeds the dual averaging in
  * all phases (nuts-rs uses a symmetric variant late in warmup); Stan's dual averaging constants,
