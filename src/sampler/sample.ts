@@ -104,7 +104,8 @@ export interface SampleSize {
 /**
  * Memory a run needs, estimated up front: chains x (draws, plus warmup if saved) x (variables + 7
  * sampler fields) x 8 bytes, twice (each chain's arrays and the assembled Draws); with a dense
- * metric, chains x 6 x dim^2 x 8 bytes; plus 64 KiB of bookkeeping per chain.
+ * metric, chains x 6 x dim^2 x 8 bytes (fisher-lowrank: chains x 6 x warmup x dim x 8 bytes of its
+ * window); plus 64 KiB of bookkeeping per chain.
  *
  * @example estimateSampleBytes({ chains: 4, warmup: 1000, draws: 1000, saveWarmup: false, metric: 'diag' }, 10, 10).total
  */
