@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { fit as FitModel } from '../pipeline/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { checkRunSize, collect, intOption, numOption } from './options.js';
+import { checkRunSize, collect, intOption, METRICS, metricOption, numOption } from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
@@ -15,6 +15,7 @@ interface FitCliOptions extends ModelCliOptions {
   seed?: string;
   adaptDelta?: string;
   maxTreedepth?: string;
+  metric?: string;
   json?: boolean;
   drawsOut?: string;
   quiet?: boolean;
@@ -91,6 +92,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed')
     .option('--adapt-delta <x>', 'target acceptance statistic in (0, 1) (default 0.8)')
     .option('--max-treedepth <n>', 'maximum tree depth (default 10)')
+    .option(
+      '--metric <kind>',
+      `metric and its adaptation: ${METRICS.join(', ')} (default diag; fisher-diag: from the gradients, docs/ALGORITHMS.md §3.7)`,
+    )
     .option('--json', 'print one JSON document {variables, sampler, warnings} on stdout')
     .option('--draws-out <file>', 'write the draws (and sampler fields) as CSV')
     .option('--drop-missing', 'drop rows with missing values in the used columns')
@@ -130,6 +135,8 @@ export function register(program: Command): void {
           'a number in (0, 1)',
         );
         if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
+        const metric = metricOption(o.metric);
+        if (metric !== undefined) config.metric = metric;
         await checkRunSize(config);
         const table = await loadTable(file, spec, o.dropMissing);
         // Compile once here so that every bad-input error surfaces before sampling starts.

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { SamplerConfig } from '../sampler/types.js';
+import type { MetricKind, SamplerConfig } from '../sampler/types.js';
 
 /**
  * Option parsing shared by the commands: each helper returns undefined when the option was not given
@@ -52,6 +52,22 @@ export function boolOption(name: string, text: string | undefined): boolean | un
   throw new ConfigError(`--${name} must be true or false (got "${text}")`);
 }
 
+/** The values of --metric (SamplerConfig.metric). */
+export const METRICS: readonly MetricKind[] = ['diag', 'dense', 'fisher-diag', 'fisher-lowrank'];
+
+/**
+ * --metric: the metric and its adaptation (diag, dense or fisher-diag).
+ * @example metricOption('fisher-diag') // 'fisher-diag'
+ */
+export function metricOption(text: string | undefined): MetricKind | undefined {
+  if (text === undefined) return undefined;
+  const m = METRICS.find((k) => k === text);
+  if (m === undefined) {
+    throw new ConfigError(`--metric must be ${METRICS.join(', ')} (got "${text}")`);
+  }
+  return m;
+}
+
 /**
  * Refuse --chains/--warmup/--draws whose draws cannot fit in memory before the data is read: the
  * library's size check (checkSampleSize) with one variable, a lower bound for every model; `sample`
@@ -67,7 +83,7 @@ export async function checkRunSize(config: SamplerConfig): Promise<void> {
       warmup: config.warmup ?? 1000,
       draws: config.draws ?? 1000,
       saveWarmup: config.saveWarmup === true,
-      metric: 'diag',
+      metric: config.metric ?? 'diag',
     },
     1,
     1,

@@ -10,8 +10,13 @@ import type { Draws, SamplerStats } from './draws.js';
  * fit.draws.variables; fit.stats.variables; // ['mu', ...], ['lp__', 'accept_stat__', ...]
  */
 
-/** Metric kind: diagonal (default) or dense inverse metric. */
-export type MetricKind = 'diag' | 'dense';
+/**
+ * Metric and its adaptation: 'diag' (default) and 'dense' adapt Stan's way (windowed variances of the
+ * draws); 'fisher-diag' is a diagonal metric adapted by minimizing a Fisher divergence from the draws
+ * and their gradients (Seyboldt, Carlson & Carpenter 2026; docs/ALGORITHMS.md §3.7), 'fisher-lowrank'
+ * the same with a low-rank correction (diagonal plus low rank, O(d k) per leapfrog step).
+ */
+export type MetricKind = 'diag' | 'dense' | 'fisher-diag' | 'fisher-lowrank';
 
 /** The sampler settings a Fit ran with (defaults resolved, as CmdStan reports them). */
 export interface FitSettings {

@@ -1,5 +1,6 @@
 import { ModelError, type ModelErrorPlace, SamplerError } from '../errors.js';
 import { createRng, type Rng } from '../math/rng.js';
+import { type FisherWarmupState, fisherWarmupInit, fisherWarmupUpdate } from './fisher.js';
 import { type Metric, unitMetric } from './metric.js';
 import {
   createNutsInfo,
@@ -10,7 +11,7 @@ import {
   type NutsWorkspace,
   nutsTransition,
 } from './nuts.js';
-import type { LogDensity, ReportingModel } from './types.js';
+import type { LogDensity, MetricKind, ReportingModel } from './types.js';
 import { type WarmupState, warmupFinal, warmupInit, warmupUpdate } from './warmup.js';
 
 /** Number of sampler fields per draw (SAMPLER_FIELDS). */
@@ -24,7 +25,7 @@ export interface ChainSetup {
   draws: number;
   adaptDelta: number;
   maxTreeDepth: number;
-  metric: 'diag' | 'dense';
+  metric: MetricKind;
   stepSize: number;
   /** Step-size jitter in [0, 1) (0: off), applied to every transition as Stan does. */
   stepSizeJitter: number;
@@ -253,24 +254,35 @@ export function createChainRunner(
   const ws: NutsWorkspace = createNutsWorkspace(d, setup.maxTreeDepth);
   const info: NutsInfo = createNutsInfo();
   let wu: WarmupState | null = null;
-  let metric: Metric = unitMetric(setup.metric, d);
+  let fw: FisherWarmupState | null = null;
+  let metric: Metric = unitMetric(setup.metric === 'dense' ? 'dense' : 'diag', d);
   let stepSize = setup.stepSize;
   const tInit = performance.now();
   if (W > 0) {
     try {
-      wu = warmupInit(guarded, rng, state, ws, {
-        warmup: W,
-        adaptDelta: setup.adaptDelta,
-        stepSize: setup.stepSize,
-        metric: setup.metric,
-        stanCompat: setup.stanCompat,
-      });
+      if (setup.metric === 'fisher-diag' || setup.metric === 'fisher-lowrank') {
+        fw = fisherWarmupInit(guarded, rng, state, ws, {
+          warmup: W,
+          adaptDelta: setup.adaptDelta,
+          stepSize: setup.stepSize,
+          lowRank: setup.metric === 'fisher-lowrank',
+        });
+      } else {
+        wu = warmupInit(guarded, rng, state, ws, {
+          warmup: W,
+          adaptDelta: setup.adaptDelta,
+          stepSize: setup.stepSize,
+          metric: setup.metric,
+          stanCompat: setup.stanCompat,
+        });
+      }
     } catch (err) {
       throw failure(0, err); // the step-size search before warmup iteration 1
     }
     if (guard.threw) throw failure(0);
-    metric = wu.metric;
-    stepSize = wu.stepSize;
+    const started = (fw ?? wu) as WarmupState | FisherWarmupState;
+    metric = started.metric;
+    stepSize = started.stepSize;
   }
   const params: NutsParams = {
     stepSize,
@@ -319,14 +331,15 @@ export function createChainRunner(
     try {
       while (it < stop) {
         if (it < W) {
-          const w = wu as WarmupState;
+          const w = (fw ?? wu) as WarmupState | FisherWarmupState;
           params.stepSize = w.stepSize;
           params.metric = w.metric;
           nutsTransition(guarded, rng, state, params, ws, info);
           if (guard.threw) break;
           if (warmupDraws && warmupStats) record(warmupDraws, warmupStats, W, it);
           // the step-size search after a metric update evaluates the model too
-          warmupUpdate(guarded, rng, state, ws, w, info.acceptStat);
+          if (fw !== null) fisherWarmupUpdate(guarded, rng, state, ws, fw, info);
+          else warmupUpdate(guarded, rng, state, ws, w as WarmupState, info.acceptStat);
           if (guard.threw) break;
           it++;
           if (it === W) {

@@ -1,4 +1,4 @@
-import type { Metric } from './metric.js';
+import { type Metric, velocity } from './metric.js';
 import type { LogDensity } from './types.js';
 
 /**
@@ -55,6 +55,16 @@ export function leapfrog(
       v[i] = m[i] * pi;
     }
     return lp;
+  }
+  if (metric.kind === 'lowrank') {
+    // O(d k) products through velocity() (diagonal plus low rank, metric.ts)
+    for (let i = 0; i < d; i++) p[i] += half * grad[i];
+    velocity(metric, p, v);
+    for (let i = 0; i < d; i++) q[i] += h * v[i];
+    const lpl = safeLogDensity(model, q, grad);
+    for (let i = 0; i < d; i++) p[i] += half * grad[i];
+    velocity(metric, p, v);
+    return lpl;
   }
   for (let i = 0; i < d; i++) p[i] += half * grad[i];
   for (let i = 0; i < d; i++) {

@@ -10,11 +10,92 @@ import type { Rng } from '../math/rng.js';
  * kineticEnergy(m, new Float64Array([1, 1])); // 0.5 * (1 + 4) = 2.5
  */
 export interface Metric {
-  readonly kind: 'diag' | 'dense';
+  readonly kind: 'diag' | 'dense' | 'lowrank';
   readonly dim: number;
+  /** d entries (diag; lowrank: the diagonal of Minv, for reports) or d x d row-major (dense). */
   readonly invMetric: Float64Array;
   /** Lower Cholesky factor of invMetric (dense only; empty for diag). */
   readonly chol: Float64Array;
+  /** The factors of a diagonal-plus-low-rank metric (lowrank only). */
+  readonly lowRank?: LowRankFactors;
+}
+
+/**
+ * Minv = diag(σ) (I + U (Λ − I) Uᵀ) diag(σ) with U (d x k) orthonormal columns and eigenvalues Λ
+ * (nuts-rs src/transform/low_rank.rs `LowRankMassMatrix`, the affine map
+ * x = σ ⊙ (I + U (Λ^½ − I) Uᵀ) y of an identity metric in y). Every product is O(d k).
+ */
+export interface LowRankFactors {
+  readonly k: number;
+  readonly sigma: Float64Array;
+  /** U column-major: column j is vecs[j*d .. j*d + d). */
+  readonly vecs: Float64Array;
+  readonly vals: Float64Array;
+  /** k numbers of scratch for the products (one chain uses one metric at a time). */
+  readonly scratch: Float64Array;
+}
+
+/**
+ * A diagonal-plus-low-rank metric from σ (d), U (d x k column-major, orthonormal columns) and Λ (k);
+ * `invMetric` holds the diagonal of Minv, σ_i² (1 + Σ_j U_ij² (λ_j − 1)).
+ *
+ * @example
+ * const m = createLowRankMetric(new Float64Array([1, 2]), new Float64Array([1, 0]), new Float64Array([4]));
+ * m.invMetric; // [4, 4]
+ */
+export function createLowRankMetric(
+  sigma: Float64Array,
+  vecs: Float64Array,
+  vals: Float64Array,
+): Metric {
+  const d = sigma.length;
+  const k = vals.length;
+  if (vecs.length !== d * k)
+    throw new RangeError(`low-rank vectors: ${vecs.length} != ${d} x ${k}`);
+  const inv = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let s = 1;
+    for (let j = 0; j < k; j++) s += vecs[j * d + i] ** 2 * (vals[j] - 1);
+    inv[i] = sigma[i] * sigma[i] * s;
+  }
+  return {
+    kind: 'lowrank',
+    dim: d,
+    invMetric: inv,
+    chol: new Float64Array(0),
+    lowRank: {
+      k,
+      sigma: Float64Array.from(sigma),
+      vecs: Float64Array.from(vecs),
+      vals: Float64Array.from(vals),
+      scratch: new Float64Array(k),
+    },
+  };
+}
+
+/**
+ * out = σ ⊙ (w + U (f(Λ) ⊙ (Uᵀ w))) with w = a ⊙ x, for f(λ) = λ − 1 (velocity, a = σ) or
+ * λ^(−½) − 1 (momentum refresh, a = 1, then divided by σ). `out` may be `x`.
+ */
+function lowRankApply(
+  f: LowRankFactors,
+  x: Float64Array,
+  out: Float64Array,
+  refresh: boolean,
+): void {
+  const d = f.sigma.length;
+  const { k, sigma, vecs, vals, scratch } = f;
+  for (let j = 0; j < k; j++) {
+    let c = 0;
+    const col = j * d;
+    for (let i = 0; i < d; i++) c += vecs[col + i] * (refresh ? x[i] : sigma[i] * x[i]);
+    scratch[j] = c * (refresh ? 1 / Math.sqrt(vals[j]) - 1 : vals[j] - 1);
+  }
+  for (let i = 0; i < d; i++) {
+    let s = refresh ? x[i] : sigma[i] * x[i];
+    for (let j = 0; j < k; j++) s += vecs[j * d + i] * scratch[j];
+    out[i] = refresh ? s / sigma[i] : sigma[i] * s;
+  }
 }
 
 /**
@@ -85,6 +166,10 @@ export function velocity(metric: Metric, p: Float64Array, out: Float64Array): vo
     for (let i = 0; i < d; i++) out[i] = m[i] * p[i];
     return;
   }
+  if (metric.lowRank !== undefined) {
+    lowRankApply(metric.lowRank, p, out, false);
+    return;
+  }
   for (let i = 0; i < d; i++) {
     let s = 0;
     const row = i * d;
@@ -105,6 +190,12 @@ export function kineticEnergy(metric: Metric, p: Float64Array): number {
   let s = 0;
   if (metric.kind === 'diag') {
     for (let i = 0; i < d; i++) s += m[i] * p[i] * p[i];
+    return 0.5 * s;
+  }
+  if (metric.lowRank !== undefined) {
+    const v = new Float64Array(d);
+    lowRankApply(metric.lowRank, p, v, false);
+    for (let i = 0; i < d; i++) s += p[i] * v[i];
     return 0.5 * s;
   }
   for (let i = 0; i < d; i++) {
@@ -132,6 +223,11 @@ export function refreshMomentum(metric: Metric, rng: Rng, p: Float64Array): void
     return;
   }
   for (let i = 0; i < d; i++) p[i] = rng.normal();
+  if (metric.lowRank !== undefined) {
+    // p = A⁻ᵀ u with A = diag(σ)(I + U(Λ^½ − I)Uᵀ): p = σ⁻¹ ⊙ (I + U(Λ^(−½) − I)Uᵀ) u, T(p) = ½‖u‖²
+    lowRankApply(metric.lowRank, p, p, true);
+    return;
+  }
   const l = metric.chol;
   // Back substitution for Lᵀ p = u; Lᵀ[i][j] = L[j][i].
   for (let i = d - 1; i >= 0; i--) {

@@ -43,6 +43,12 @@ export interface NutsInfo {
   energy: number;
   /** The step size actually used (after jitter). */
   stepSize: number;
+  /**
+   * Position of the selected draw in the trajectory, in leapfrog steps from the start point (0: the
+   * chain did not move; negative: backward in time). nuts-rs's `index_in_trajectory`, which the
+   * Fisher adaptation (fisher.ts) uses to skip draws that did not move.
+   */
+  sampleIndex: number;
 }
 
 /**
@@ -75,6 +81,8 @@ interface Slot extends SubtreeEnds {
   logW: number;
   lp: number;
   energy: number;
+  /** Trajectory index of the subtree's selected state (NutsInfo.sampleIndex). */
+  idx: number;
 }
 
 /** One end of the trajectory: the phase-space point that the builder walks outward. */
@@ -118,6 +126,9 @@ export interface NutsWorkspace {
   sampleQ: Float64Array;
   sampleGrad: Float64Array;
   // transition-wide accumulators
+  /** Leapfrog steps built so far forward / backward of the start point (for trajectory indices). */
+  extFwd: number;
+  extBwd: number;
   nLeapfrog: number;
   sumAccept: number;
   divergent: boolean;
@@ -135,6 +146,7 @@ function makeSlot(d: number): Slot {
     logW: 0,
     lp: 0,
     energy: 0,
+    idx: 0,
   };
 }
 
@@ -188,6 +200,8 @@ export function createNutsWorkspace(dim: number, maxDepth: number): NutsWorkspac
     tmp: f(),
     sampleQ: f(),
     sampleGrad: f(),
+    extFwd: 0,
+    extBwd: 0,
     nLeapfrog: 0,
     sumAccept: 0,
     divergent: false,
@@ -412,6 +426,7 @@ function buildTree(
     r.logW = dH;
     r.lp = lp;
     r.energy = energy;
+    r.idx = h > 0 ? ws.extFwd + i + 1 : -(ws.extBwd + i + 1);
     // merge with completed left siblings: one merge per trailing 1 bit of i
     let j = i;
     // The first merge joins two single leaves (half of all merges). Each leaf's rho, pBeg and pEnd
@@ -450,6 +465,7 @@ function buildTree(
         r.grad = tg;
         r.lp = l.lp;
         r.energy = l.energy;
+        r.idx = l.idx;
       }
       // the merged subtree begins where L began
       const tp = l.pBeg;
@@ -528,6 +544,7 @@ export function nutsTransition(
   ws.sampleGrad.set(state.grad);
   let sampleLp = state.logDensity;
   let sampleEnergy = H0;
+  let sampleIndex = 0;
 
   ws.pFF.set(ws.p0);
   ws.pFB.set(ws.p0);
@@ -542,6 +559,8 @@ export function nutsTransition(
   ws.nLeapfrog = 0;
   ws.sumAccept = 0;
   ws.divergent = false;
+  ws.extFwd = 0;
+  ws.extBwd = 0;
   let depth = 0;
 
   while (depth < maxDepth) {
@@ -552,6 +571,7 @@ export function nutsTransition(
       ws.vBF.set(ws.vFF);
       si = buildTree(model, rng, metric, eps, depth, fwd, H0, cross, ws);
       if (si < 0) break;
+      ws.extFwd += 1 << depth;
       const s = ws.slots[si];
       ws.rhoF.set(s.rho);
       ws.pFB.set(s.pBeg);
@@ -564,6 +584,7 @@ export function nutsTransition(
       ws.vFB.set(ws.vBB);
       si = buildTree(model, rng, metric, -eps, depth, bwd, H0, cross, ws);
       if (si < 0) break;
+      ws.extBwd += 1 << depth;
       const s = ws.slots[si];
       ws.rhoB.set(s.rho);
       ws.pBF.set(s.pBeg);
@@ -586,6 +607,7 @@ export function nutsTransition(
       sub.grad = tg;
       sampleLp = sub.lp;
       sampleEnergy = sub.energy;
+      sampleIndex = sub.idx;
     }
     logW = logAddExp(logW, sub.logW);
     ws.free[ws.nFree++] = si;
@@ -615,6 +637,7 @@ export function nutsTransition(
   info.divergent = ws.divergent;
   info.energy = sampleEnergy;
   info.stepSize = eps;
+  info.sampleIndex = sampleIndex;
   return { state, info };
 }
 
@@ -625,5 +648,13 @@ export function nutsTransition(
  * const info = createNutsInfo();
  */
 export function createNutsInfo(): NutsInfo {
-  return { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0, stepSize: 0 };
+  return {
+    acceptStat: 0,
+    treeDepth: 0,
+    nLeapfrog: 0,
+    divergent: false,
+    energy: 0,
+    stepSize: 0,
+    sampleIndex: 0,
+  };
 }

@@ -12,7 +12,14 @@ import {
   variableNamesOf,
 } from './chain.js';
 import { getSamplerPool } from './pool.js';
-import type { Fit, LogDensity, ProgressEvent, ReportingModel, SamplerConfig } from './types.js';
+import type {
+  Fit,
+  LogDensity,
+  MetricKind,
+  ProgressEvent,
+  ReportingModel,
+  SamplerConfig,
+} from './types.js';
 import { END_OF_PROGRESS, type WorkerAnswer, type WorkerTask } from './worker.js';
 
 const GRAD_SENTINEL = -8.98846567431158e307;
@@ -35,7 +42,7 @@ export interface ResolvedConfig {
   seed: number;
   adaptDelta: number;
   maxTreeDepth: number;
-  metric: 'diag' | 'dense';
+  metric: MetricKind;
   stepSize: number;
   stepSizeJitter: number;
   stanCompat: boolean;
@@ -77,11 +84,17 @@ const PER_CHAIN_OVERHEAD_BYTES = 64 * 1024;
  */
 const DENSE_MATRICES_PER_CHAIN = 6;
 
+/**
+ * Vectors of length dim a chain holds per warmup draw with metric 'fisher-lowrank' (lowrank.ts: the
+ * window's draws and gradients, their scaled copies, and up to two basis vectors per draw).
+ */
+const LOWRANK_VECTORS_PER_DRAW = 6;
+
 /** What `estimateSampleBytes` counts, in bytes. */
 export interface SampleSize {
   /** Draws and sampler fields (post-warmup, plus warmup when saved), per-chain arrays and the assembled copy. */
   draws: number;
-  /** Dense-metric matrices (0 for a diagonal metric). */
+  /** Dense-metric matrices, or the low-rank adaptation's window (0 for a diagonal metric). */
   metric: number;
   /** Per-chain bookkeeping. */
   overhead: number;
@@ -91,7 +104,8 @@ export interface SampleSize {
 /**
  * Memory a run needs, estimated up front: chains x (draws, plus warmup if saved) x (variables + 7
  * sampler fields) x 8 bytes, twice (each chain's arrays and the assembled Draws); with a dense
- * metric, chains x 6 x dim^2 x 8 bytes; plus 64 KiB of bookkeeping per chain.
+ * metric, chains x 6 x dim^2 x 8 bytes (fisher-lowrank: chains x 6 x warmup x dim x 8 bytes of its
+ * window); plus 64 KiB of bookkeeping per chain.
  *
  * @example estimateSampleBytes({ chains: 4, warmup: 1000, draws: 1000, saveWarmup: false, metric: 'diag' }, 10, 10).total
  */
@@ -102,7 +116,12 @@ export function estimateSampleBytes(
 ): SampleSize {
   const iterations = cfg.draws + (cfg.saveWarmup ? cfg.warmup : 0);
   const draws = 2 * cfg.chains * iterations * (nVariables + N_STATS) * 8;
-  const metric = cfg.metric === 'dense' ? cfg.chains * DENSE_MATRICES_PER_CHAIN * dim * dim * 8 : 0;
+  const metric =
+    cfg.metric === 'dense'
+      ? cfg.chains * DENSE_MATRICES_PER_CHAIN * dim * dim * 8
+      : cfg.metric === 'fisher-lowrank'
+        ? cfg.chains * LOWRANK_VECTORS_PER_DRAW * cfg.warmup * dim * 8
+        : 0;
   const overhead = cfg.chains * PER_CHAIN_OVERHEAD_BYTES;
   return { draws, metric, overhead, total: draws + metric + overhead };
 }
@@ -127,6 +146,12 @@ export function checkSampleSize(
   const size = estimateSampleBytes(cfg, dim, nVariables);
   if (size.total <= SAMPLE_MEMORY_LIMIT_BYTES) return;
   const limit = `the limit of 4 GiB (${gb(SAMPLE_MEMORY_LIMIT_BYTES)})`;
+  if (size.metric > size.draws && size.metric > size.overhead && cfg.metric === 'fisher-lowrank') {
+    throw new ConfigError(
+      `metric: the low-rank adaptation for dim = ${dim} keeps up to ${cfg.chains} chains x ${LOWRANK_VECTORS_PER_DRAW} ` +
+        `x ${cfg.warmup} warmup vectors of ${dim} x 8 bytes, about ${gb(size.total)} in all, above ${limit}; use metric "fisher-diag"`,
+    );
+  }
   if (size.metric > size.draws && size.metric > size.overhead) {
     throw new ConfigError(
       `metric: a dense metric for dim = ${dim} needs ${cfg.chains} chains x ${DENSE_MATRICES_PER_CHAIN} ` +
@@ -199,8 +224,15 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
     );
   }
   const metric = config.metric ?? 'diag';
-  if (metric !== 'diag' && metric !== 'dense') {
-    throw new ConfigError(`metric: must be "diag" or "dense", got ${String(metric)}`);
+  if (
+    metric !== 'diag' &&
+    metric !== 'dense' &&
+    metric !== 'fisher-diag' &&
+    metric !== 'fisher-lowrank'
+  ) {
+    throw new ConfigError(
+      `metric: must be "diag", "dense", "fisher-diag" or "fisher-lowrank", got ${String(metric)}`,
+    );
   }
   const stepSize = config.stepSize ?? 1;
   if (!(stepSize > 0 && Number.isFinite(stepSize))) {

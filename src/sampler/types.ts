@@ -78,6 +78,12 @@ export interface SamplerConfig {
   seed?: number;
   adaptDelta?: number;
   maxTreeDepth?: number;
+  /**
+   * 'diag' (default) or 'dense': Stan's windowed adaptation; 'fisher-diag': a diagonal metric from
+   * the draws and their gradients with nutpie's schedule (src/sampler/fisher.ts, docs/ALGORITHMS.md §3.7);
+   * 'fisher-lowrank': the same plus a low-rank correction (src/sampler/lowrank.ts), for correlated
+   * posteriors of moderate dimension.
+   */
   metric?: MetricKind;
   /** Initial step size before the heuristic (default 1). */
   stepSize?: number;

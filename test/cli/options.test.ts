@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boolOption, collect, intOption, numOption } from '../../src/cli/options.js';
+import { boolOption, collect, intOption, metricOption, numOption } from '../../src/cli/options.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('CLI option parsing', () => {
@@ -14,6 +14,8 @@ describe('CLI option parsing', () => {
     expect(numOption('adapt-delta', '0.95', (v) => v > 0 && v < 1, 'in (0, 1)')).toBe(0.95);
     expect(boolOption('higher-is-better', 'No')).toBe(false);
     expect(collect('b', ['a'])).toEqual(['a', 'b']);
+    expect(metricOption('fisher-diag')).toBe('fisher-diag');
+    expect(metricOption(undefined)).toBeUndefined();
   });
 
   it('names the option and the text in a ConfigError', () => {
@@ -25,5 +27,8 @@ describe('CLI option parsing', () => {
       '--rope must be a number >= 0 (got " ")',
     );
     expect(() => boolOption('strict', 'maybe')).toThrow('--strict must be true or false');
+    expect(() => metricOption('full')).toThrow(
+      '--metric must be diag, dense, fisher-diag, fisher-lowrank (got "full")',
+    );
   });
 });

@@ -43,6 +43,13 @@ describe('up-front size check', () => {
     );
     // the same model with a diagonal metric fits
     expect(() => checkSampleSize(base, 20_000, 20_000)).not.toThrow();
+    // the low-rank adaptation keeps its warmup window: 4 x 6 x 1000 x 20000 x 8 bytes = 3.84 GB
+    expect(estimateSampleBytes({ ...base, metric: 'fisher-lowrank' }, 20_000, 1).metric).toBe(
+      4 * 6 * 1000 * 20_000 * 8,
+    );
+    expect(() => checkSampleSize({ ...base, metric: 'fisher-lowrank' }, 30_000, 1)).toThrow(
+      /^metric: the low-rank adaptation for dim = 30000 keeps up to 4 chains x 6 x 1000 warmup vectors .*; use metric "fisher-diag"$/,
+    );
   });
 
   it('the limit is where the estimate says: one draw more is refused', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sample } from '../../src/sampler/sample.js';
-import type { ReportingModel } from '../../src/sampler/types.js';
+import type { MetricKind, ReportingModel } from '../../src/sampler/types.js';
 import { moments, statSum } from './helpers/check.js';
 import {
   eightSchools,
@@ -17,7 +17,7 @@ import {
 async function checkAgainstReference(
   fx: PdbFixture,
   model: ReportingModel,
-  config: { seed: number; warmup: number; draws: number; adaptDelta?: number },
+  config: { seed: number; warmup: number; draws: number; adaptDelta?: number; metric: MetricKind },
 ) {
   const fit = await sample(model, { chains: 4, ...config });
   const names = fx.reference.parameter_names;
@@ -33,31 +33,37 @@ async function checkAgainstReference(
   return fit;
 }
 
-describe('posteriordb reference posteriors (hand-written log densities)', () => {
-  it('eight schools, non-centred', async () => {
-    const fx = loadFixture('eight_schools-eight_schools_noncentered.json');
-    const fit = await checkAgainstReference(fx, eightSchools(fx), {
-      seed: 8,
-      warmup: 1000,
-      draws: 2000,
-      adaptDelta: 0.9,
+// Every metric must reproduce the reference posteriors: Stan's adaptation and the Fisher-divergence one
+// run the same checks with the same seeds and tolerances.
+describe.each(['diag', 'fisher-diag', 'fisher-lowrank'] as const)(
+  'posteriordb reference posteriors (hand-written log densities), metric %s',
+  (metric) => {
+    it('eight schools, non-centred', async () => {
+      const fx = loadFixture('eight_schools-eight_schools_noncentered.json');
+      const fit = await checkAgainstReference(fx, eightSchools(fx), {
+        seed: 8,
+        warmup: 1000,
+        draws: 2000,
+        adaptDelta: 0.9,
+        metric,
+      });
+      // the non-centred form has no funnel; a handful of divergences would point at a bug
+      expect(statSum(fit, 'divergent__')).toBeLessThanOrEqual(4);
     });
-    // the non-centred form has no funnel; a handful of divergences would point at a bug
-    expect(statSum(fit, 'divergent__')).toBeLessThanOrEqual(4);
-  });
 
-  it('seeds: hierarchical logistic regression (binomial-logit GLMM)', async () => {
-    const fx = loadFixture('seeds_data-seeds_stanified_model.json');
-    await checkAgainstReference(fx, seeds(fx), { seed: 21, warmup: 1000, draws: 1500 });
-  });
+    it('seeds: hierarchical logistic regression (binomial-logit GLMM)', async () => {
+      const fx = loadFixture('seeds_data-seeds_stanified_model.json');
+      await checkAgainstReference(fx, seeds(fx), { seed: 21, warmup: 1000, draws: 1500, metric });
+    });
 
-  it('radon: varying intercepts, 90 parameters, 919 observations', async () => {
-    const fx = loadFixture('radon_mn-radon_hierarchical_intercept_noncentered.json');
-    await checkAgainstReference(fx, radon(fx), { seed: 85, warmup: 1000, draws: 1500 });
-  });
+    it('radon: varying intercepts, 90 parameters, 919 observations', async () => {
+      const fx = loadFixture('radon_mn-radon_hierarchical_intercept_noncentered.json');
+      await checkAgainstReference(fx, radon(fx), { seed: 85, warmup: 1000, draws: 1500, metric });
+    });
 
-  it('kidiq: linear regression with strongly correlated coefficients', async () => {
-    const fx = loadFixture('kidiq-kidscore_momhsiq.json');
-    await checkAgainstReference(fx, kidiq(fx), { seed: 434, warmup: 1000, draws: 1000 });
-  });
-});
+    it('kidiq: linear regression with strongly correlated coefficients', async () => {
+      const fx = loadFixture('kidiq-kidscore_momhsiq.json');
+      await checkAgainstReference(fx, kidiq(fx), { seed: 434, warmup: 1000, draws: 1000, metric });
+    });
+  },
+);
