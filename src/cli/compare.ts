@@ -46,7 +46,7 @@ interface RawOptions {
   draws?: string;
   samplerSeed?: string;
   adaptDelta?: string;
-  metric?: string;
+  massMatrix?: string;
   json?: boolean;
   html?: string;
   strict?: boolean;
@@ -87,7 +87,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     draws: intOption('draws', o.draws, 1),
     seed: intOption('seed', o.samplerSeed, 0),
     adaptDelta: numOption('adapt-delta', o.adaptDelta, (v) => v > 0 && v < 1, 'between 0 and 1'),
-    metric: metricOption(o.metric),
+    metric: metricOption(o.massMatrix),
   };
   return {
     columns: Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)),
@@ -232,7 +232,10 @@ export function register(program: Command): void {
     .option('--draws <n>', 'post-warmup draws per chain (default 1000)')
     .option('--sampler-seed <n>', 'random seed of the sampler (default 1)')
     .option('--adapt-delta <p>', 'target acceptance rate (default 0.95 for compare)')
-    .option('--metric <kind>', `metric and its adaptation: ${METRICS.join(', ')} (default diag)`)
+    .option(
+      '--mass-matrix <kind>',
+      `the sampler's metric and its adaptation: ${METRICS.join(', ')} (default diag)`,
+    )
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--strict', 'exit 1 when any diagnostic warning was raised')

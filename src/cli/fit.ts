@@ -15,7 +15,7 @@ interface FitCliOptions extends ModelCliOptions {
   seed?: string;
   adaptDelta?: string;
   maxTreedepth?: string;
-  metric?: string;
+  massMatrix?: string;
   json?: boolean;
   drawsOut?: string;
   quiet?: boolean;
@@ -93,7 +93,7 @@ export function register(program: Command): void {
     .option('--adapt-delta <x>', 'target acceptance statistic in (0, 1) (default 0.8)')
     .option('--max-treedepth <n>', 'maximum tree depth (default 10)')
     .option(
-      '--metric <kind>',
+      '--mass-matrix <kind>',
       `metric and its adaptation: ${METRICS.join(', ')} (default diag; fisher-diag: from the gradients, docs/ALGORITHMS.md §3.7)`,
     )
     .option('--json', 'print one JSON document {variables, sampler, warnings} on stdout')
@@ -135,7 +135,7 @@ export function register(program: Command): void {
           'a number in (0, 1)',
         );
         if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
-        const metric = metricOption(o.metric);
+        const metric = metricOption(o.massMatrix);
         if (metric !== undefined) config.metric = metric;
         await checkRunSize(config);
         const table = await loadTable(file, spec, o.dropMissing);

@@ -52,18 +52,18 @@ export function boolOption(name: string, text: string | undefined): boolean | un
   throw new ConfigError(`--${name} must be true or false (got "${text}")`);
 }
 
-/** The values of --metric (SamplerConfig.metric). */
+/** The values of --mass-matrix (SamplerConfig.metric; `--metric` of compare names the metric column). */
 export const METRICS: readonly MetricKind[] = ['diag', 'dense', 'fisher-diag', 'fisher-lowrank'];
 
 /**
- * --metric: the metric and its adaptation (diag, dense or fisher-diag).
+ * --mass-matrix: the sampler's metric and its adaptation (diag, dense, fisher-diag, fisher-lowrank).
  * @example metricOption('fisher-diag') // 'fisher-diag'
  */
 export function metricOption(text: string | undefined): MetricKind | undefined {
   if (text === undefined) return undefined;
   const m = METRICS.find((k) => k === text);
   if (m === undefined) {
-    throw new ConfigError(`--metric must be ${METRICS.join(', ')} (got "${text}")`);
+    throw new ConfigError(`--mass-matrix must be ${METRICS.join(', ')} (got "${text}")`);
   }
   return m;
 }

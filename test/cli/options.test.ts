@@ -28,7 +28,7 @@ describe('CLI option parsing', () => {
     );
     expect(() => boolOption('strict', 'maybe')).toThrow('--strict must be true or false');
     expect(() => metricOption('full')).toThrow(
-      '--metric must be diag, dense, fisher-diag, fisher-lowrank (got "full")',
+      '--mass-matrix must be diag, dense, fisher-diag, fisher-lowrank (got "full")',
     );
   });
 });
