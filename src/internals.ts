@@ -230,11 +230,11 @@ export {
   type DatasetInfo,
   type FitConfig,
   type FitRecord,
-  type FitResult as StoredFitResult,
   type FitSpec,
   type FitStatus,
   openStore,
   type Store,
+  type StoredFitResult,
 } from './store/store.js';
 export { type AppOptions, createApp } from './web/app.js';
 export type { Engine, FitJob, RunFit } from './web/engine.js';

@@ -1,5 +1,6 @@
 import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
+import type { GroupInfo } from '../model/spec.js';
 import { type Bounded, fromLogit } from './bounded.js';
 import type { ComparisonDesign } from './design.js';
 import { NUISANCE_FACTORS } from './design.js';
@@ -18,13 +19,8 @@ import { createNormalRng } from './random.js';
  * uncertainty is honest rather than zero. Results are on the response scale (inverse link).
  */
 
-/** A grouping term of the model, as the model layer's CompiledModel.groups describes it. */
-export interface GroupInfo {
-  group: string;
-  factors: readonly string[];
-  levels: readonly (readonly string[])[];
-  coefs: readonly string[];
-}
+/** A grouping term of the model: the model layer's (CompiledModel.groups), one meaning. */
+export type { GroupInfo };
 
 /** Cell draws: values[s + nSamples * (h + nHeuristics * t)] = draw s of heuristic h on task t. */
 export interface CellDraws {

@@ -32,7 +32,7 @@ export interface SerializedFitResult {
 }
 
 /** Everything a finished fit writes at once. */
-export type FitResult = ComputedFitResult | SerializedFitResult;
+export type StoredFitResult = ComputedFitResult | SerializedFitResult;
 
 /**
  * JSON with NaN/Infinity as null (docs/ARCHITECTURE.md "Contracts").
@@ -49,7 +49,7 @@ export function toJson(value: unknown): string {
  * ran; draws, stats and timings pass through.
  * @example serializeFitResult({ comparison }).comparisonJson.startsWith('{') // true
  */
-export function serializeFitResult(result: FitResult): SerializedFitResult {
+export function serializeFitResult(result: StoredFitResult): SerializedFitResult {
   if ('comparisonJson' in result) return result;
   const { comparison, summary, ...rest } = result;
   return {

@@ -7,7 +7,7 @@ import type { ColumnMapping } from '../data/benchmark.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import { BayesbenchError, DatabaseError, NotFoundError, QueueFullError } from '../errors.js';
-import { type FitResult, serializeFitResult, toJson } from './documents.js';
+import { type StoredFitResult, serializeFitResult, toJson } from './documents.js';
 
 /**
  * The SQLite store of the web app: datasets (raw CSV bytes + parsed summary), fits (spec, config,
@@ -101,8 +101,8 @@ export interface FitRecord {
 
 export type {
   ComputedFitResult,
-  FitResult,
   SerializedFitResult,
+  StoredFitResult,
 } from './documents.js';
 export { serializeFitResult } from './documents.js';
 
@@ -167,7 +167,7 @@ export interface Store {
    * is running under this connection's lease (markRunning): a fit deleted, or orphaned and then
    * cancelled, restarted or taken over meanwhile keeps its new state.
    */
-  completeFit(id: number, result: FitResult): boolean;
+  completeFit(id: number, result: StoredFitResult): boolean;
   /**
    * Stop a fit with a final status and message; a no-op (false) for an unknown fit and for a fit
    * running under another server's live lease.

@@ -4,7 +4,7 @@ import type { Draws } from '../draws/draws.js';
 import type { PriorRow } from '../model/spec.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
-import type { ColumnMap, FitConfig, FitRecord, FitResult, FitSpec } from '../store/store.js';
+import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
 
 /**
  * What the web layer needs from the rest of bayesbench, as injectable functions: the defaults
@@ -29,7 +29,7 @@ export interface FitContext {
 }
 
 /** Run one fit to completion (on a worker thread in production). Rejects when cancelled. */
-export type RunFit = (job: FitJob, ctx: FitContext) => Promise<FitResult>;
+export type RunFit = (job: FitJob, ctx: FitContext) => Promise<StoredFitResult>;
 
 /** A model file from models/*.json, as the New fit page lists it. */
 export interface ModelChoice {

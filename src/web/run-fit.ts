@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { BayesbenchError, ConfigError, ResourceError } from '../errors.js';
 import type { ProgressEvent } from '../sampler/types.js';
-import type { FitResult } from '../store/store.js';
+import type { StoredFitResult } from '../store/store.js';
 import type { RunFit } from './engine.js';
 
 /** Heap limit of one fit's worker thread (MB) unless BAYESBENCH_FIT_MEMORY_MB says otherwise. */
@@ -48,7 +48,7 @@ export function workerRunFit(modelsDir: string, limits: FitWorkerLimits = {}): R
   const memoryMb = limits.memoryMb ?? fitMemoryMb();
   const maxDocumentChars = limits.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   return (job, ctx) =>
-    new Promise<FitResult>((resolve, reject) => {
+    new Promise<StoredFitResult>((resolve, reject) => {
       const fromSource = import.meta.url.endsWith('.ts');
       const url = new URL(fromSource ? './fit-worker.ts' : './fit-worker.js', import.meta.url);
       // From sources, a CommonJS bootstrap registers tsx's loader in the worker, then imports it.
@@ -81,7 +81,7 @@ export function workerRunFit(modelsDir: string, limits: FitWorkerLimits = {}): R
         (msg: {
           type: string;
           event?: ProgressEvent;
-          result?: FitResult;
+          result?: StoredFitResult;
           message?: string;
           typed?: boolean;
           code?: string;

@@ -2,7 +2,7 @@ import type { Comparison } from '../../src/analysis/types.js';
 import { parseCsv } from '../../src/data/csv.js';
 import type { Table } from '../../src/data/table.js';
 import { DataError } from '../../src/errors.js';
-import type { ColumnMap, FitResult, FitSpec } from '../../src/store/store.js';
+import type { ColumnMap, FitSpec, StoredFitResult } from '../../src/store/store.js';
 import type { Engine, FitContext, FitJob, RunFit } from '../../src/web/engine.js';
 
 /** A small benchmark CSV: 3 heuristics x 2 tasks, one of them with a hostile name. */
@@ -105,7 +105,7 @@ export function controllableRunFit(opts: { immediate?: boolean } = {}): {
     onStart = r;
   });
   const runFit: RunFit = (job: FitJob, ctx: FitContext) =>
-    new Promise<FitResult>((resolve, reject) => {
+    new Promise<StoredFitResult>((resolve, reject) => {
       onStart(job);
       const table = parseCsv(job.csv, { source: job.datasetName });
       const h = table.columns[job.spec.mapping.heuristic];
