@@ -174,7 +174,7 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
   const scale: ScaleMode = input.scale ?? (metrics > 1 ? 'task' : 'none');
   if (input.scale === undefined && scale === 'task') {
     notes.push(
-      `${metrics} metrics in column "${mapping.metric}": scores are standardized per task (results over tasks are in task-sd units, per-task results in each task's own units); --scale none keeps the raw scores`,
+      `${metrics} metrics in column "${mapping.metric}": scores are standardized per task (--scale none keeps the raw scores)`,
     );
   }
   let higherIsBetter = true;
