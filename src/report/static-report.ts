@@ -20,6 +20,7 @@ import {
 } from './comparison-view-model.js';
 import { forestPlot } from './forest-plot.js';
 import { html, type SafeHtml, trusted } from './html.js';
+import { lossHeatmap } from './loss-heatmap.js';
 import { pairwiseHeatmap } from './pairwise-heatmap.js';
 import { pBestBars } from './pbest-bars.js';
 import { ppcPlot } from './ppc-plot.js';
@@ -107,6 +108,7 @@ export function renderStaticReport(input: StaticReportInput): string {
   add('pairs', 'Pairwise decisions', pairsSection(vm, input.maxTasks ?? 200));
   add('forest', 'Heuristic effects (forest plot)', forestSection(c, vm));
   add('budgets', 'Score by cache budget', budgetsSection(c));
+  add('backbones', `Per ${c.backbones?.column ?? 'backbone'}`, backboneTable(c));
   add(
     'pairwise-heatmap',
     'Pairwise probability heatmap',
@@ -273,7 +275,29 @@ function budgetsSection(c: Comparison): SafeHtml | null {
 <table id="budgets-table"><thead><tr><th>Heuristic</th>${budgets.map((x) => html`<th>${x}</th>`)}</tr></thead>
 <tbody>${methods.map((m) => html`<tr><td>${m}</td>${budgets.map((x) => html`<td>${cell(m, x)}</td>`)}</tr>`)}</tbody></table>
 ${crossings.length > 0 ? html`<ul>${crossings.map((x) => html`<li>${x.a} beats ${x.b} from ${b.column} ${x.budget} on (P(A &gt; B) ${x.p_a_greater.map((p) => p.toFixed(2)).join(', ')})</li>`)}</ul>` : ''}
+${figure(
+  lossHeatmap(c),
+  `Posterior mean of each setting's score minus ${b.reference ?? 'the full cache'} on each task, in the task's own units (blue: above the full cache, red: below).`,
+)}
 ${cats.length > 0 ? html`<div class="grid">${cats.map((x) => html`<figure>${trusted(x.svg)}<figcaption>${x.name}</figcaption></figure>`)}</div>` : ''}`;
+}
+
+/** Each heuristic's expected score and rank on each backbone (the overall table averages these). */
+function backboneTable(c: Comparison): SafeHtml | null {
+  const b = c.backbones;
+  if (!b) return null;
+  const order = [...c.heuristics]
+    .sort((x, y) => x.expected_rank - y.expected_rank)
+    .map((h) => h.name);
+  const cell = (h: string, l: (typeof b.levels)[number]) => {
+    const x = l.heuristics.find((q) => q.heuristic === h);
+    return x
+      ? `${x.mean.toFixed(2)} [${x.q5.toFixed(2)}, ${x.q95.toFixed(2)}], rank ${x.expected_rank.toFixed(1)}`
+      : '';
+  };
+  return html`<p class="caption">Each heuristic's expected score over all tasks on each ${b.column} (90% interval, expected rank there); the overall results average these.</p>
+<table id="backbones-table"><thead><tr><th>Heuristic</th>${b.levels.map((l) => html`<th>${l.name}</th>`)}</tr></thead>
+<tbody>${order.map((h) => html`<tr><td>${h}</td>${b.levels.map((l) => html`<td>${cell(h, l)}</td>`)}</tr>`)}</tbody></table>`;
 }
 
 function forestSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null {

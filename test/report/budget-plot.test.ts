@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/analysis/types.js';
 import { budgetCurvePlot } from '../../src/report/budget-plot.js';
+import { lossHeatmap } from '../../src/report/loss-heatmap.js';
 import { renderStaticReport } from '../../src/report/static-report.js';
 
 const cell = (name: string, mean: number) => ({
@@ -60,5 +61,28 @@ describe('score-vs-budget plot', () => {
     expect(renderStaticReport({ comparison: doc(false), title: 't' })).not.toContain(
       'id="budgets"',
     );
+  });
+});
+
+describe('difference-to-full-cache heatmap', () => {
+  it('shows each setting minus the full cache on each task, nothing without a reference', () => {
+    const c = doc(true);
+    const taskCell = (heuristic: string, mean: number) => ({ ...cell(heuristic, mean), heuristic });
+    c.tasks = [
+      {
+        name: 't1',
+        category: null,
+        heuristics: [
+          taskCell('full_kv', 50),
+          taskCell('snapkv@128', 38.5),
+          taskCell('snapkv@2048', 49),
+        ],
+      },
+    ];
+    const svg = lossHeatmap(c);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('snapkv@128 - full_kv = \u221211.500'); // 38.5 - 50 in the title (minus sign U+2212)
+    expect(svg).not.toContain('full_kv - full_kv');
+    expect(lossHeatmap(doc(false))).toBe('');
   });
 });
