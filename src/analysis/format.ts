@@ -276,6 +276,20 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
     }
   }
 
+  const vc = c.variance_components ?? [];
+  if (vc.length > 0) {
+    out.push(
+      '',
+      `Variance components (posterior mean and 90% interval, ${units}): where the scores' spread sits`,
+    );
+    out.push(
+      textTable(
+        ['component', 'mean', '90% interval'],
+        vc.map((v) => [v.name, num(v.mean, d), `[${num(v.q5, d)}, ${num(v.q95, d)}]`]),
+      ),
+    );
+  }
+
   out.push('', "Per task: posterior mean (rank by posterior mean) in each task's own units");
   const per = options.tasksPerBlock ?? 6;
   for (let start = 0; start < c.tasks.length; start += per) {

@@ -30,6 +30,7 @@ import type {
   ComparisonHeuristic,
   ComparisonPair,
 } from './types.js';
+import { varianceComponents } from './variance.js';
 
 /** How scores were put on the model's scale before fitting. */
 export type ScaleMode = 'none' | 'task';
@@ -375,6 +376,12 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     );
   }
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
+  const family = input.family ?? 'gaussian';
+  if (family !== 'gaussian' && family !== 'student') {
+    notes.push(
+      `variance components (sd_*${family === 'lognormal' ? ', sigma' : ''}) are on the ${family === 'lognormal' ? 'log' : 'logit'} scale of family ${family}, not in score units`,
+    );
+  }
   const diagnostics = comparisonDiagnostics(input.summary);
   const doc: Comparison = {
     heuristics: [...heuristics].sort((a, b) => a.expected_rank - b.expected_rank),
@@ -389,6 +396,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     })),
     recommendation,
     ...(budgets ? { budgets } : {}),
+    variance_components: varianceComponents(input.draws),
     settings: {
       ...input.settings,
       rope,

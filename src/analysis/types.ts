@@ -129,6 +129,18 @@ export interface ComparisonBudgets {
   crossings: BudgetCrossing[];
 }
 
+/**
+ * One variance component of the fitted model: a group-level sd (`sd_GROUP__COEF`) or the residual
+ * sd (`sigma`), posterior mean and 90% interval, in the units of heuristic-level results (link scale
+ * for binomial and beta families). See src/analysis/variance.ts.
+ */
+export interface ComparisonVarianceComponent {
+  name: string;
+  mean: number;
+  q5: number;
+  q95: number;
+}
+
 export interface Comparison {
   heuristics: ComparisonHeuristic[];
   pairs: ComparisonPair[];
@@ -151,6 +163,8 @@ export interface Comparison {
   likely_causes?: string[];
   /** Score-vs-budget results when the table has a budget column (src/analysis/budgets.ts). */
   budgets?: ComparisonBudgets;
+  /** Group-level sds and sigma of the fitted model (src/analysis/variance.ts); absent in older documents. */
+  variance_components?: ComparisonVarianceComponent[];
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

@@ -143,7 +143,16 @@ export interface ComparisonViewModel {
   taskColumns: string[];
   tasks: TaskRow[];
   ppc: PpcRow[];
+  /** Group-level sds and sigma (`variance_components`), formatted; [] for documents without them. */
+  varianceComponents: VarianceRow[];
   notes: string[];
+}
+
+/** One variance component, formatted. */
+export interface VarianceRow {
+  name: string;
+  mean: string;
+  interval: string;
 }
 
 /** z of the 95% quantile: a 90% central interval spans 2 * 1.6449 standard deviations. */
@@ -261,6 +270,16 @@ export function comparisonViewModel(
       };
     });
 
+  const vc = c.variance_components ?? [];
+  const vcDecimals = decimalsFor(
+    vc.length > 0 ? Math.min(...vc.map((v) => Math.max(v.q95 - v.q5, 0) / 2)) : 1,
+  );
+  const varianceComponents: VarianceRow[] = vc.map((v) => ({
+    name: v.name,
+    mean: formatNumber(v.mean, vcDecimals),
+    interval: formatInterval(v.q5, v.q95, vcDecimals),
+  }));
+
   return {
     units: unitsCaption(c),
     higherIsBetter: higherIsBetter(c),
@@ -284,6 +303,7 @@ export function comparisonViewModel(
     taskColumns: order,
     tasks,
     ppc,
+    varianceComponents,
     notes: [...(c.notes ?? [])],
   };
 }

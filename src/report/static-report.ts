@@ -129,6 +129,7 @@ export function renderStaticReport(input: StaticReportInput): string {
       'P(heuristic has rank r), 1 = best. A sharp diagonal means the ranking is settled.',
     ),
   );
+  add('variance-components', 'Variance components', varianceSection(vm));
   add('tasks', 'Per task', tasksSection(c, vm));
   add('parameters', 'Top-level parameters', parametersSection(input.summary));
   add(
@@ -254,6 +255,15 @@ function forestSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null 
   );
   if (!forest && !byCategory && !effects) return null;
   return html`${forest}${effects}${byCategory}`;
+}
+
+function varianceSection(vm: ComparisonViewModel): SafeHtml | null {
+  if (vm.varianceComponents.length === 0) return null;
+  return html`<p class="caption">Standard deviations of the model's group-level effects (<code>sd_GROUP__Intercept</code>) and of the residual (<code>sigma</code>), posterior mean and 90% interval, in ${vm.units}. They show where the spread of the scores sits: a heuristic x task sd large next to the heuristic sd means the ranking changes from task to task, which is what keeps overall decisions inconclusive.</p>
+<table id="variance-table"><thead><tr><th>Component</th><th class="num">Mean</th><th>90% interval</th></tr></thead>
+<tbody>${vm.varianceComponents.map(
+    (v) => html`<tr><td>${v.name}</td><td class="num">${v.mean}</td><td>${v.interval}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function tasksSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null {
