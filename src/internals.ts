@@ -34,6 +34,13 @@ export {
   TIE_RULE,
   tieGroups,
 } from './analysis/recommend.js';
+export {
+  LOTO_METHOD,
+  LOTO_MIN_TASKS,
+  type LotoScopeInput,
+  leaveOneTaskOut,
+  robustnessSentence,
+} from './analysis/robustness.js';
 export { defaultRope, taskScales } from './analysis/rope.js';
 export type {
   Comparison,
@@ -42,8 +49,13 @@ export type {
   ComparisonDiagnostics,
   ComparisonHeuristic,
   ComparisonPair,
+  ComparisonRobustness,
   ComparisonTask,
+  ComparisonVarianceComponent,
+  RobustnessFlip,
+  RobustnessTask,
 } from './analysis/types.js';
+export { varianceComponents } from './analysis/variance.js';
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
 export {

@@ -1,5 +1,6 @@
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
+import { robustnessSentence } from './robustness.js';
 import type { Comparison, ComparisonBudgets, ComparisonCell, ComparisonPair } from './types.js';
 
 /**
@@ -119,6 +120,30 @@ function cellTable(cells: readonly ComparisonCell[], d: number): string {
   );
 }
 
+/**
+ * The leave-one-task-out lines (src/analysis/robustness.ts): one sentence for all tasks and one per
+ * category checked; [] for documents without `robustness`.
+ * @example robustnessLines(c) // ['Robustness ...', '(all tasks): No single task changes ...']
+ */
+export function robustnessLines(c: Comparison): string[] {
+  const r = c.robustness;
+  if (!r) return [];
+  const out = [
+    `Robustness: each task left out of the average over tasks (same posterior draws; scopes with >= ${r.min_tasks} tasks)`,
+  ];
+  if (r.best !== undefined && r.tasks.length > 0) {
+    out.push(`(all tasks): ${robustnessSentence({ best: r.best, tasks: r.tasks })}`);
+  } else out.push(`(all tasks): not checked (fewer than ${r.min_tasks} tasks)`);
+  for (const k of r.categories) out.push(`${k.name}: ${robustnessSentence(k)}`);
+  const skipped = c.categories.filter((k) => !r.categories.some((x) => x.name === k.name));
+  if (skipped.length > 0) {
+    out.push(
+      `not checked (fewer than ${r.min_tasks} tasks): ${skipped.map((k) => k.name).join(', ')}`,
+    );
+  }
+  return out;
+}
+
 /** Options of `formatComparison`. */
 export interface FormatOptions {
   /** Print pairwise tables per category too (default true). */
@@ -218,6 +243,8 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   if (c.recommendation) recRows.push(recRow('(all tasks)', c.recommendation));
   for (const cat of c.categories) recRows.push(recRow(cat.name, cat));
   out.push(textTable(['category', 'best', 'P(best)', 'runner-up', 'tied for first'], recRows));
+  const robust = robustnessLines(c);
+  if (robust.length > 0) out.push('', ...robust);
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));

@@ -21,6 +21,7 @@ import { pairwiseComparisons } from './pairwise.js';
 import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
+import { type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
 import { summarize90 } from './stats.js';
 import type {
@@ -328,6 +329,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   }));
   const overallPairs = pairs.slice();
   const recommendation = recommend(overallRanks, overallPairs);
+  const lotoScopes: LotoScopeInput[] = [
+    { scope: 'overall', mean: overall, tasks: allTasks, pairs: overallPairs },
+  ];
 
   // per category
   const categories = design.categories.map((name, c) => {
@@ -344,6 +348,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       reference: plan.overall === 'all' ? undefined : bestIndex(ranks),
     });
     for (const pair of catPairs) pairs.push(pair);
+    lotoScopes.push({ scope: `category:${name}`, mean: m, tasks: ids, pairs: catPairs });
     return {
       name,
       tasks: ids.map((t) => design.tasks[t]),
@@ -363,6 +368,14 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
         [name, { names: design.heuristics, nSamples: S, values: categoryValues[c] }] as const,
     ),
     pairOpts,
+  );
+  // leave-one-task-out (src/analysis/robustness.ts): a second pass over the same cell draws (same
+  // seed, so the same new-level draws) instead of keeping every task's S x H block in memory
+  const robustness = leaveOneTaskOut(
+    lotoScopes,
+    design.tasks,
+    (fn) => forEachTaskCells(input.draws, design, { groups, family: input.family, seed }, fn),
+    { rope, threshold, higherIsBetter },
   );
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
@@ -397,6 +410,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     recommendation,
     ...(budgets ? { budgets } : {}),
     variance_components: varianceComponents(input.draws),
+    robustness,
     settings: {
       ...input.settings,
       rope,

@@ -7,7 +7,13 @@
 import { decide, decisionWords, isConfident } from '../analysis/decision.js';
 import { tiedForFirst } from '../analysis/format.js';
 import { overallCells } from '../analysis/overall-cells.js';
-import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import { robustnessSentence } from '../analysis/robustness.js';
+import type {
+  Comparison,
+  ComparisonCell,
+  ComparisonPair,
+  RobustnessTask,
+} from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
 import { normalCdf } from '../math/stdlib.js';
 import {
@@ -143,9 +149,38 @@ export interface ComparisonViewModel {
   taskColumns: string[];
   tasks: TaskRow[];
   ppc: PpcRow[];
+  /** Leave-one-task-out robustness (`robustness`), or null for documents without it. */
+  robustness: RobustnessView | null;
   /** Group-level sds and sigma (`variance_components`), formatted; [] for documents without them. */
   varianceComponents: VarianceRow[];
   notes: string[];
+}
+
+/** One scope of the leave-one-task-out check: the sentence and its per-task rows. */
+export interface RobustnessRow {
+  /** '(all tasks)' or the category's name. */
+  scope: string;
+  best: string;
+  sentence: string;
+  /** 'ok' when no single task changes the best or a confident decision about it, else 'misfit'. */
+  badge: 'ok' | 'misfit';
+  tasks: {
+    task: string;
+    bestWithout: string;
+    pBestWithout: string;
+    changesBest: boolean;
+    /** The confident decisions about the best that do not hold without the task, in words ('' when none). */
+    flipped: string;
+  }[];
+}
+
+/** The leave-one-task-out section. */
+export interface RobustnessView {
+  method: string;
+  minTasks: number;
+  rows: RobustnessRow[];
+  /** Categories with fewer than minTasks tasks (not checked). */
+  skipped: string[];
 }
 
 /** One variance component, formatted. */
@@ -270,6 +305,7 @@ export function comparisonViewModel(
       };
     });
 
+  const robustness = robustnessView(c);
   const vc = c.variance_components ?? [];
   const vcDecimals = decimalsFor(
     vc.length > 0 ? Math.min(...vc.map((v) => Math.max(v.q95 - v.q5, 0) / 2)) : 1,
@@ -303,6 +339,7 @@ export function comparisonViewModel(
     taskColumns: order,
     tasks,
     ppc,
+    robustness,
     varianceComponents,
     notes: [...(c.notes ?? [])],
   };
@@ -329,6 +366,40 @@ function ropeNote(
     );
   }
   return parts.join(' ');
+}
+
+function robustnessView(c: Comparison): RobustnessView | null {
+  const r = c.robustness;
+  if (!r) return null;
+  const row = (scope: string, best: string, tasks: RobustnessTask[]): RobustnessRow => ({
+    scope,
+    best,
+    sentence: robustnessSentence({ best, tasks }),
+    badge: tasks.some((t) => t.changes_best || t.flipped_pairs.length > 0) ? 'misfit' : 'ok',
+    tasks: tasks.map((t) => ({
+      task: t.task,
+      bestWithout: t.best_without,
+      pBestWithout: formatProb(t.p_best_without),
+      changesBest: t.changes_best,
+      flipped: t.flipped_pairs
+        .map(
+          (f) =>
+            `${f.decision === 'equivalent' ? `${f.a} ≈ ${f.b}` : f.decision === 'a_better' ? `${f.a} > ${f.b}` : `${f.b} > ${f.a}`}: P ${formatProb(f.p)} → ${formatProb(f.p_without)}`,
+        )
+        .join('; '),
+    })),
+  });
+  const rows: RobustnessRow[] = [];
+  if (r.best !== undefined && r.tasks.length > 0) rows.push(row('(all tasks)', r.best, r.tasks));
+  for (const k of r.categories) rows.push(row(k.name, k.best, k.tasks));
+  return {
+    method: r.method,
+    minTasks: r.min_tasks,
+    rows,
+    skipped: c.categories
+      .filter((k) => !r.categories.some((x) => x.name === k.name))
+      .map((k) => k.name),
+  };
 }
 
 function recommendationRow(
