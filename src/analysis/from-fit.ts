@@ -264,50 +264,47 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const ppc = taskPpc(input, fitted, design, groups, options.ppcDraws ?? 400, seed);
   const taskPairs: ComparisonPair[] = [];
   const tasks: Comparison['tasks'] = [];
-  const { notes: cellNotes } = forEachTaskCells(
-    input.draws,
-    design,
-    { groups, family: input.family, seed },
-    (t, block) => {
-      accumulate(overallValues, block, 1 / T);
-      const c = categoryOf[t];
-      if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
-      // per task (in each task's own units)
-      const name = design.tasks[t];
-      const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
-      const values = block.slice();
-      if (back)
-        for (let i = 0; i < values.length; i++) values[i] = back.center + back.scale * values[i];
-      const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values };
-      const ranks = rankSummary(m, higherIsBetter);
-      const taskRope = back ? rope * back.scale : rope;
-      for (const pair of pairwiseComparisons(m, {
-        ...pairOpts,
-        rope: taskRope,
-        scope: `task:${name}`,
-        reference: plan.task === 'all' ? undefined : bestIndex(ranks),
-      }))
-        taskPairs.push(pair);
-      const p = ppc?.[t];
-      tasks.push({
-        name,
-        category: design.taskCategory[t],
-        heuristics: cellsOf(m, ranks),
-        ...(p && Number.isFinite(p.observed_sd)
-          ? {
-              ppc: back
-                ? {
-                    observed_sd: p.observed_sd * back.scale,
-                    replicated_sd_q5: p.replicated_sd_q5 * back.scale,
-                    replicated_sd_q95: p.replicated_sd_q95 * back.scale,
-                    p_value: p.p_value,
-                  }
-                : p,
-            }
-          : {}),
-      });
-    },
-  );
+  // the same cell options in the leave-one-task-out pass below, so its blocks are these blocks
+  const cellOptions = { groups, family: input.family, seed };
+  const { notes: cellNotes } = forEachTaskCells(input.draws, design, cellOptions, (t, block) => {
+    accumulate(overallValues, block, 1 / T);
+    const c = categoryOf[t];
+    if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
+    // per task (in each task's own units)
+    const name = design.tasks[t];
+    const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
+    const values = block.slice();
+    if (back)
+      for (let i = 0; i < values.length; i++) values[i] = back.center + back.scale * values[i];
+    const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values };
+    const ranks = rankSummary(m, higherIsBetter);
+    const taskRope = back ? rope * back.scale : rope;
+    for (const pair of pairwiseComparisons(m, {
+      ...pairOpts,
+      rope: taskRope,
+      scope: `task:${name}`,
+      reference: plan.task === 'all' ? undefined : bestIndex(ranks),
+    }))
+      taskPairs.push(pair);
+    const p = ppc?.[t];
+    tasks.push({
+      name,
+      category: design.taskCategory[t],
+      heuristics: cellsOf(m, ranks),
+      ...(p && Number.isFinite(p.observed_sd)
+        ? {
+            ppc: back
+              ? {
+                  observed_sd: p.observed_sd * back.scale,
+                  replicated_sd_q5: p.replicated_sd_q5 * back.scale,
+                  replicated_sd_q95: p.replicated_sd_q95 * back.scale,
+                  p_value: p.p_value,
+                }
+              : p,
+          }
+        : {}),
+    });
+  });
 
   // overall
   const overall: HeuristicDraws = { names: design.heuristics, nSamples: S, values: overallValues };
@@ -374,7 +371,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const robustness = leaveOneTaskOut(
     lotoScopes,
     design.tasks,
-    (fn) => forEachTaskCells(input.draws, design, { groups, family: input.family, seed }, fn),
+    (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
     { rope, threshold, higherIsBetter },
   );
 

@@ -196,7 +196,10 @@ function listed(items: readonly string[], max = 5): string {
  * @example robustnessSentence({ scope: 'overall', best: 'a', tasks }) // 'No single task changes ...'
  */
 export function robustnessSentence(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
-  const changed = s.tasks.filter((t) => t.changes_best);
+  // most decisive first: the task without which the new best is clearest
+  const changed = s.tasks
+    .filter((t) => t.changes_best)
+    .sort((x, y) => y.p_best_without - x.p_best_without);
   if (changed.length === 1) {
     const t = changed[0];
     return `The recommendation rests on task ${t.task}: without it, ${t.best_without} is best (P(best) ${t.p_best_without.toFixed(3)}) instead of ${s.best}.`;
@@ -204,7 +207,11 @@ export function robustnessSentence(s: Pick<RobustnessScope, 'best' | 'tasks'>): 
   if (changed.length > 1) {
     return `The recommendation rests on single tasks: ${listed(changed.map((t) => `without ${t.task}, ${t.best_without} is best`))} (instead of ${s.best}).`;
   }
-  const flips = s.tasks.filter((t) => t.flipped_pairs.length > 0);
+  // the task whose removal weakens a decision most first
+  const weakest = (t: RobustnessTask) => Math.min(...t.flipped_pairs.map((f) => f.p_without));
+  const flips = s.tasks
+    .filter((t) => t.flipped_pairs.length > 0)
+    .sort((x, y) => weakest(x) - weakest(y));
   if (flips.length > 0) {
     const items = flips.map(
       (t) => `without ${t.task}, ${t.flipped_pairs.map(flipWords).join(' and ')}`,
