@@ -188,7 +188,7 @@ export function register(program: Command): void {
     .option('--higher-is-better <bool>', 'true (default) or false')
     .option(
       '--filter <column=value>',
-      'keep only rows where column = value (repeatable)',
+      'keep only rows where column = value; column=a,b keeps either, column!=a,b drops them (repeatable, all must hold)',
       collect,
       [],
     )

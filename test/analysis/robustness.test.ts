@@ -130,7 +130,9 @@ describe('leave-one-task-out robustness', () => {
       .filter(([v]) => !v.includes('_t5,'));
     const S = draws.nDraws * draws.nChains;
     const values = new Float64Array(S * keep.length);
-    keep.forEach(([, k], j) => values.set(draws.values.subarray(k * S, (k + 1) * S), j * S));
+    keep.forEach(([, k], j) => {
+      values.set(draws.values.subarray(k * S, (k + 1) * S), j * S);
+    });
     const without = compareFromFit(
       { table: tableOf(rest), draws: { ...draws, variables: keep.map(([v]) => v), values } },
       { rope: 0.5 },
