@@ -35,6 +35,8 @@ export {
   tieGroups,
 } from './analysis/recommend.js';
 export {
+  confidentAboutBest,
+  flipsAgainst,
   LOTO_METHOD,
   LOTO_MIN_TASKS,
   type LotoScopeInput,
@@ -163,6 +165,11 @@ export {
 // pipeline (src/pipeline/: compile -> sample -> summarize in one call, summaries on worker threads):
 export type { FitOptions, FitResult } from './pipeline/fit.js';
 export { fit } from './pipeline/fit.js';
+export {
+  REFIT_METHOD,
+  type RefitRobustnessOptions,
+  refitRobustness,
+} from './pipeline/robustness-refit.js';
 export {
   PARALLEL_SUMMARY_MIN_VALUES,
   summarizeDrawsInWorkers,

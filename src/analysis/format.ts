@@ -128,9 +128,11 @@ function cellTable(cells: readonly ComparisonCell[], d: number): string {
 export function robustnessLines(c: Comparison): string[] {
   const r = c.robustness;
   if (!r) return [];
-  const out = [
-    `Robustness: each task left out of the average over tasks (same posterior draws; scopes with >= ${r.min_tasks} tasks)`,
-  ];
+  const how =
+    r.kind === 'refit'
+      ? 'the model refitted without each task'
+      : 'each task left out of the average over tasks (same posterior draws; --robustness refit refits)';
+  const out = [`Robustness: ${how}; scopes with >= ${r.min_tasks} tasks`];
   if (r.best !== undefined && r.tasks.length > 0) {
     out.push(`(all tasks): ${robustnessSentence({ best: r.best, tasks: r.tasks })}`);
   } else out.push(`(all tasks): not checked (fewer than ${r.min_tasks} tasks)`);

@@ -26,9 +26,10 @@ import type {
  * What this is not: the left-out task's scores still inform the shared parameters (heuristic
  * effects, variance components) through the one fit, so this measures how much the stated average
  * leans on the task, not how the posterior would change without its data. That second question
- * needs a refit per task, or importance reweighting of the draws by the task's likelihood
+ * needs a refit per task (src/pipeline/robustness-refit.ts, `compare --robustness refit`, which
+ * reports in the same shape), or importance reweighting of the draws by the task's likelihood
  * (PSIS-LOO at the task level, Vehtari, Gelman & Gabry 2017, Stat. Comput. 27(5), with its Pareto
- * k-hat check); neither is done here.
+ * k-hat check), which is not implemented.
  */
 
 /** The method as stated in the JSON (`robustness.method`). */
@@ -58,6 +59,46 @@ export interface LotoOptions {
   rope: number;
   threshold: number;
   higherIsBetter: boolean;
+}
+
+/**
+ * The confident decisions about a scope's best: its pairs with the best whose decision is
+ * confident (src/analysis/decision.ts `isConfident`).
+ * @example confidentAboutBest(pairs, 'bigbird').map((p) => p.decision) // ['a_better', 'equivalent']
+ */
+export function confidentAboutBest(
+  pairs: readonly ComparisonPair[],
+  best: string,
+): ComparisonPair[] {
+  return pairs.filter((p) => (p.a === best || p.b === best) && isConfident(p.decision));
+}
+
+/**
+ * The confident decisions (`confident`, all tasks) that another set of pairs of the same scope
+ * (a refit without one task) does not repeat. A pair the other set lacks (pairs limited to each
+ * scope's best, src/analysis/limits.ts) is counted as not repeated, with p_without NaN.
+ * @example flipsAgainst(confidentAboutBest(full, best), refit.pairs.filter((p) => p.scope === 'overall'))
+ */
+export function flipsAgainst(
+  confident: readonly ComparisonPair[],
+  other: readonly ComparisonPair[],
+): RobustnessFlip[] {
+  const key = (a: string, b: string) => `${a}\u0000${b}`;
+  const byKey = new Map(other.map((p) => [key(p.a, p.b), p]));
+  const out: RobustnessFlip[] = [];
+  for (const p of confident) {
+    const q = byKey.get(key(p.a, p.b));
+    if (q && q.decision === p.decision) continue;
+    out.push({
+      a: p.a,
+      b: p.b,
+      decision: p.decision,
+      decision_without: q ? q.decision : 'not computed',
+      p: decidedProbability(p.decision, p),
+      p_without: q ? decidedProbability(p.decision, q) : Number.NaN,
+    });
+  }
+  return out;
 }
 
 /** The probability a confident decision rests on, from ROPE probabilities. */
@@ -108,6 +149,7 @@ export function leaveOneTaskOut(
   }));
   const overall = out.find((s) => s.scope === 'overall');
   return {
+    kind: 'same_draws',
     method: LOTO_METHOD,
     min_tasks: LOTO_MIN_TASKS,
     tasks: overall?.tasks ?? [],
@@ -128,10 +170,7 @@ function scopeState(s: LotoScopeInput, o: LotoOptions) {
   const bestName = mean.names[best];
   const sign = o.higherIsBetter ? 1 : -1;
   const index = new Map(mean.names.map((n, h) => [n, h]));
-  // the confident decisions about the best (pairs with the best whose decision is confident)
-  const confident = s.pairs.filter(
-    (p) => (p.a === bestName || p.b === bestName) && isConfident(p.decision),
-  );
+  const confident = confidentAboutBest(s.pairs, bestName);
   const without = new Float64Array(S * H);
   const diff = new Float64Array(S);
   return {
@@ -180,6 +219,7 @@ function flipWords(f: RobustnessFlip): string {
     f.decision_without === 'equivalent'
       ? 'practically equal'
       : decisionWords(f.decision_without, f.a, f.b);
+  if (!Number.isFinite(f.p_without)) return `"${was}" was not computed without it (pair limits)`;
   return `"${was}" is no longer confident (P ${f.p.toFixed(3)} -> ${f.p_without.toFixed(3)}, now ${now})`;
 }
 
@@ -196,6 +236,13 @@ function listed(items: readonly string[], max = 5): string {
  * @example robustnessSentence({ scope: 'overall', best: 'a', tasks }) // 'No single task changes ...'
  */
 export function robustnessSentence(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
+  const failed = s.tasks.filter((t) => t.refit_error !== undefined);
+  const said = judged({ best: s.best, tasks: s.tasks.filter((t) => t.refit_error === undefined) });
+  if (failed.length === 0) return said;
+  return `${said} Not refitted without ${listed(failed.map((t) => `${t.task} (${t.refit_error})`))}.`;
+}
+
+function judged(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
   // most decisive first: the task without which the new best is clearest
   const changed = s.tasks
     .filter((t) => t.changes_best)

@@ -165,6 +165,10 @@ export interface RobustnessTask {
   changes_best: boolean;
   /** Confident decisions about the best that do not hold without the task ([] when none). */
   flipped_pairs: RobustnessFlip[];
+  /** kind 'refit': the refit without the task failed (the other fields are then empty). */
+  refit_error?: string;
+  /** kind 'refit': convergence of the refit without the task. */
+  refit_diagnostics?: { max_rhat: number; divergent: number };
 }
 
 /** The leave-one-task-out check of one scope ('overall' or 'category:NAME'). */
@@ -176,6 +180,11 @@ export interface RobustnessScope {
 
 /** Leave-one-task-out robustness of the recommendations (src/analysis/robustness.ts). */
 export interface ComparisonRobustness {
+  /**
+   * 'same_draws': each task left out of the estimand, from the fit's own draws (default);
+   * 'refit': the model refitted without each task (`compare --robustness refit`).
+   */
+  kind: 'same_draws' | 'refit';
   /** The method in words (what is recomputed, and what is not). */
   method: string;
   /** Scopes with fewer tasks are not checked. */

@@ -176,6 +176,7 @@ export interface RobustnessRow {
 
 /** The leave-one-task-out section. */
 export interface RobustnessView {
+  kind: 'same_draws' | 'refit';
   method: string;
   minTasks: number;
   rows: RobustnessRow[];
@@ -381,18 +382,21 @@ function robustnessView(c: Comparison): RobustnessView | null {
       bestWithout: t.best_without,
       pBestWithout: formatProb(t.p_best_without),
       changesBest: t.changes_best,
-      flipped: t.flipped_pairs
-        .map(
-          (f) =>
-            `${f.decision === 'equivalent' ? `${f.a} ≈ ${f.b}` : f.decision === 'a_better' ? `${f.a} > ${f.b}` : `${f.b} > ${f.a}`}: P ${formatProb(f.p)} → ${formatProb(f.p_without)}`,
-        )
-        .join('; '),
+      flipped: t.refit_error
+        ? `refit failed: ${t.refit_error}`
+        : t.flipped_pairs
+            .map(
+              (f) =>
+                `${f.decision === 'equivalent' ? `${f.a} ≈ ${f.b}` : f.decision === 'a_better' ? `${f.a} > ${f.b}` : `${f.b} > ${f.a}`}: P ${formatProb(f.p)} → ${formatProb(f.p_without)}`,
+            )
+            .join('; '),
     })),
   });
   const rows: RobustnessRow[] = [];
   if (r.best !== undefined && r.tasks.length > 0) rows.push(row('(all tasks)', r.best, r.tasks));
   for (const k of r.categories) rows.push(row(k.name, k.best, k.tasks));
   return {
+    kind: r.kind === 'refit' ? 'refit' : 'same_draws',
     method: r.method,
     minTasks: r.min_tasks,
     rows,

@@ -207,7 +207,7 @@ function robustnessSection(vm: ComparisonViewModel): SafeHtml | null {
   if (r.rows.length === 0) {
     return html`<p>Not checked: every scope has fewer than ${String(r.minTasks)} tasks.</p>${skipped}`;
   }
-  return html`<p class="caption">Each task left out of the average over tasks in turn, and the best heuristic and the confident decisions about it made again at the same ROPE and threshold. Method: ${r.method}. A task listed here carries the result; it does not mean the task is wrong.</p>
+  return html`<p class="caption">${r.kind === 'refit' ? 'The model refitted without each task in turn' : 'Each task left out of the average over tasks in turn (same posterior draws)'}, and the best heuristic and the confident decisions about it set against those with all tasks, at the same ROPE and threshold. Method: ${r.method}. A task listed here carries the result; it does not mean the task is wrong.</p>
 <table id="robustness-table"><thead><tr><th>Scope</th><th>Best (all tasks)</th><th>Without any single task</th><th></th></tr></thead>
 <tbody>${r.rows.map(
     (x) =>
