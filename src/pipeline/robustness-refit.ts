@@ -46,7 +46,7 @@ function taskRows(table: Table, run: ComparisonRun): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>(task.levels.map((l) => [l, new Set<number>()]));
   if (canon.lines && table.lines) {
     const rowOfLine = new Map<number, number>();
-    table.lines.forEach((line, i) => rowOfLine.set(line, i));
+    for (let i = 0; i < table.lines.length; i++) rowOfLine.set(table.lines[i], i);
     for (let i = 0; i < canon.nRows; i++) {
       const row = rowOfLine.get(canon.lines[i]);
       if (row !== undefined && task.codes[i] >= 0) out.get(task.levels[task.codes[i]])?.add(row);
