@@ -31,7 +31,7 @@ import type {
   ComparisonHeuristic,
   ComparisonPair,
 } from './types.js';
-import { varianceComponents } from './variance.js';
+import { varianceComponents, varianceNotes } from './variance.js';
 
 /** How scores were put on the model's scale before fitting. */
 export type ScaleMode = 'none' | 'task';
@@ -386,6 +386,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     );
   }
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
+  const components = varianceComponents(input.draws);
+  notes.push(...varianceNotes(components, design.rowHeuristic, design.rowTask, T));
   const family = input.family ?? 'gaussian';
   if (family !== 'gaussian' && family !== 'student') {
     notes.push(
@@ -406,7 +408,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     })),
     recommendation,
     ...(budgets ? { budgets } : {}),
-    variance_components: varianceComponents(input.draws),
+    variance_components: components,
     robustness,
     settings: {
       ...input.settings,

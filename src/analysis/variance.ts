@@ -32,3 +32,30 @@ export function varianceComponents(draws: Draws): ComparisonVarianceComponent[] 
   if (sigma) out.push(sigma);
   return out;
 }
+
+/**
+ * What a reader must know to read the variance components: with one row per heuristic x task cell
+ * (published tables) the heuristic x task effect and the residual add up in every observation, so
+ * the data identify only sqrt(sd_heuristic:task^2 + sigma^2), and the split between the two comes
+ * from the priors; their separate intervals then say little. [] otherwise.
+ * @example varianceNotes(c.variance_components, design.rowHeuristic, design.rowTask, T)
+ */
+export function varianceNotes(
+  components: readonly ComparisonVarianceComponent[],
+  rowHeuristic: Int32Array,
+  rowTask: Int32Array,
+  nTasks: number,
+): string[] {
+  const names = new Set(components.map((v) => v.name));
+  if (!names.has('sigma') || !names.has('sd_heuristic:task__Intercept')) return [];
+  const seen = new Set<number>();
+  for (let i = 0; i < rowTask.length; i++) {
+    const key = rowHeuristic[i] * nTasks + rowTask[i];
+    if (seen.has(key)) return [];
+    seen.add(key);
+  }
+  return [
+    'one row per heuristic x task cell: sigma and sd_heuristic:task__Intercept are identified only together ' +
+      '(the data fix sqrt(sd^2 + sigma^2); the split between them comes from the priors)',
+  ];
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatComparison } from '../../src/analysis/format.js';
-import { varianceComponents } from '../../src/analysis/variance.js';
+import { varianceComponents, varianceNotes } from '../../src/analysis/variance.js';
 import { readCsvFile } from '../../src/data/csv.js';
 import type { Table } from '../../src/data/table.js';
 import { runComparison } from '../../src/pipeline/compare.js';
@@ -72,5 +72,33 @@ describe('variance components in the comparison document', async () => {
     expect(rows.length).toBe(run.comparison.variance_components?.length);
     expect(table).toMatch(/<td>sigma<\/td><td class="num">\d/);
     expect(page).toMatch(/href="#variance-components"/);
+  });
+
+  it('says when sigma and the heuristic x task sd are identified only together', () => {
+    // the Tay table has one row per heuristic x task cell
+    expect(run.comparison.notes).toContain(
+      'one row per heuristic x task cell: sigma and sd_heuristic:task__Intercept are identified only together (the data fix sqrt(sd^2 + sigma^2); the split between them comes from the priors)',
+    );
+    const vc = run.comparison.variance_components ?? [];
+    // two heuristics x two tasks, one cell run twice: no note
+    const replicated = varianceNotes(
+      vc,
+      Int32Array.of(0, 0, 1, 1, 1),
+      Int32Array.of(0, 1, 0, 1, 1),
+      2,
+    );
+    expect(replicated).toEqual([]);
+    expect(varianceNotes(vc, Int32Array.of(0, 0, 1, 1), Int32Array.of(0, 1, 0, 1), 2)).toHaveLength(
+      1,
+    );
+    // without the heuristic x task term there is nothing to confuse sigma with
+    expect(
+      varianceNotes(
+        vc.filter((v) => v.name !== 'sd_heuristic:task__Intercept'),
+        Int32Array.of(0, 1),
+        Int32Array.of(0, 0),
+        1,
+      ),
+    ).toEqual([]);
   });
 });
