@@ -387,7 +387,10 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   }
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
   const components = varianceComponents(input.draws);
-  notes.push(...varianceNotes(components, design.rowHeuristic, design.rowTask, T));
+  // gaussian only: a student residual differs from the normal cell effect in its tails
+  if ((input.family ?? 'gaussian') === 'gaussian') {
+    notes.push(...varianceNotes(components, design.rowHeuristic, design.rowTask, T));
+  }
   const family = input.family ?? 'gaussian';
   if (family !== 'gaussian' && family !== 'student') {
     notes.push(
