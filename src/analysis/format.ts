@@ -137,6 +137,14 @@ export function robustnessLines(c: Comparison): string[] {
     out.push(`(all tasks): ${robustnessSentence({ best: r.best, tasks: r.tasks })}`);
   } else out.push(`(all tasks): not checked (fewer than ${r.min_tasks} tasks)`);
   for (const k of r.categories) out.push(`${k.name}: ${robustnessSentence(k)}`);
+  // measured (docs/UX.md "Does the recommendation rest on one task?"): where the best is not
+  // confidently ahead, refits without a task changed the best where this check did not
+  const tied = (c.recommendation?.tie_groups?.[0]?.length ?? 1) > 1;
+  if (r.kind !== 'refit' && tied && r.tasks.length > 0) {
+    out.push(
+      'note: the best is tied for first with others; a refit without each task (--robustness refit) can change the best where this check does not',
+    );
+  }
   const skipped = c.categories.filter((k) => !r.categories.some((x) => x.name === k.name));
   if (skipped.length > 0) {
     out.push(

@@ -182,6 +182,8 @@ export interface RobustnessView {
   rows: RobustnessRow[];
   /** Categories with fewer than minTasks tasks (not checked). */
   skipped: string[];
+  /** Same-draws check while the overall best is tied for first: a refit can differ (say so). */
+  refitHint: boolean;
 }
 
 /** One variance component, formatted. */
@@ -403,6 +405,10 @@ function robustnessView(c: Comparison): RobustnessView | null {
     skipped: c.categories
       .filter((k) => !r.categories.some((x) => x.name === k.name))
       .map((k) => k.name),
+    refitHint:
+      r.kind !== 'refit' &&
+      r.tasks.length > 0 &&
+      (c.recommendation?.tie_groups?.[0]?.length ?? 1) > 1,
   };
 }
 

@@ -221,6 +221,7 @@ ${r.rows.map(
       html`<tr${t.changesBest ? trusted(' class="best"') : ''}><td>${t.task}</td><td>${t.bestWithout}</td><td class="num">${t.pBestWithout}</td><td>${t.flipped || '—'}</td></tr>`,
   )}</tbody></table></details>`,
 )}
+${r.refitHint ? html`<p class="note">The best is tied for first with others: refitting without each task (<code>bayesbench compare --robustness refit</code>) can change the best where this check does not.</p>` : ''}
 ${skipped}`;
 }
 

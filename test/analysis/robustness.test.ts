@@ -97,6 +97,21 @@ describe('leave-one-task-out robustness', () => {
       `The recommendation rests on task t5: without it, B is best (P(best) ${changed[0].p_best_without.toFixed(3)}) instead of A.`,
     );
     expect(formatComparison(c)).toContain(`(all tasks): ${sentence}`);
+    // A is confidently ahead of B and C (1.2 and 7 points, ROPE 0.5): no refit hint
+    expect(c.recommendation?.tie_groups?.[0]).toEqual(['A']);
+    expect(formatComparison(c)).not.toContain('--robustness refit) can change');
+    // with a ROPE wider than A's lead over B, A and B are tied for first: the hint is printed
+    const wide = compareFromFit({ table: tableOf(oneTask), draws: drawsOf(oneTask) }, { rope: 3 });
+    expect(wide.recommendation?.tie_groups?.[0]).toContain('B');
+    expect(renderStaticReport({ comparison: wide, title: 'w' })).toContain(
+      'refitting without each task (<code>bayesbench compare --robustness refit</code>) can change the best',
+    );
+    expect(renderStaticReport({ comparison: c, title: 'c' })).not.toContain(
+      '--robustness refit</code>',
+    );
+    expect(formatComparison(wide)).toContain(
+      'note: the best is tied for first with others; a refit without each task (--robustness refit) can change the best where this check does not',
+    );
     // the confident "A better than B" (1.2 points, ROPE 0.5) does not survive without t5
     const flip = changed[0].flipped_pairs.find((p) => p.b === 'B' || p.a === 'B');
     expect(flip?.decision).toBe(flip?.a === 'A' ? 'a_better' : 'b_better');
