@@ -19,7 +19,11 @@ export type {
   ComparisonDiagnostics,
   ComparisonHeuristic,
   ComparisonPair,
+  ComparisonRobustness,
   ComparisonTask,
+  ComparisonVarianceComponent,
+  RobustnessFlip,
+  RobustnessTask,
 } from './analysis/types.js';
 // data and draws I/O
 export { type CsvOptions, parseCsv, readCsvFile } from './data/csv.js';

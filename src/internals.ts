@@ -34,6 +34,15 @@ export {
   TIE_RULE,
   tieGroups,
 } from './analysis/recommend.js';
+export {
+  confidentAboutBest,
+  flipsAgainst,
+  LOTO_METHOD,
+  LOTO_MIN_TASKS,
+  type LotoScopeInput,
+  leaveOneTaskOut,
+  robustnessSentence,
+} from './analysis/robustness.js';
 export { defaultRope, taskScales } from './analysis/rope.js';
 export type {
   Comparison,
@@ -42,8 +51,13 @@ export type {
   ComparisonDiagnostics,
   ComparisonHeuristic,
   ComparisonPair,
+  ComparisonRobustness,
   ComparisonTask,
+  ComparisonVarianceComponent,
+  RobustnessFlip,
+  RobustnessTask,
 } from './analysis/types.js';
+export { varianceComponents } from './analysis/variance.js';
 // data (CSV -> Table, benchmark column mapping, synthetic data):
 export { asFactor, cellText, rowLocation, selectRows } from './data/access.js';
 export {
@@ -151,6 +165,11 @@ export {
 // pipeline (src/pipeline/: compile -> sample -> summarize in one call, summaries on worker threads):
 export type { FitOptions, FitResult } from './pipeline/fit.js';
 export { fit } from './pipeline/fit.js';
+export {
+  REFIT_METHOD,
+  type RefitRobustnessOptions,
+  refitRobustness,
+} from './pipeline/robustness-refit.js';
 export {
   PARALLEL_SUMMARY_MIN_VALUES,
   summarizeDrawsInWorkers,

@@ -1,5 +1,6 @@
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
+import { robustnessSentence } from './robustness.js';
 import type {
   Comparison,
   ComparisonBackbones,
@@ -125,6 +126,40 @@ function cellTable(cells: readonly ComparisonCell[], d: number): string {
   );
 }
 
+/**
+ * The leave-one-task-out lines (src/analysis/robustness.ts): one sentence for all tasks and one per
+ * category checked; [] for documents without `robustness`.
+ * @example robustnessLines(c) // ['Robustness ...', '(all tasks): No single task changes ...']
+ */
+export function robustnessLines(c: Comparison): string[] {
+  const r = c.robustness;
+  if (!r) return [];
+  const how =
+    r.kind === 'refit'
+      ? 'the model refitted without each task'
+      : 'each task left out of the average over tasks (same posterior draws; --robustness refit refits)';
+  const out = [`Robustness: ${how}; scopes with >= ${r.min_tasks} tasks`];
+  if (r.best !== undefined && r.tasks.length > 0) {
+    out.push(`(all tasks): ${robustnessSentence({ best: r.best, tasks: r.tasks })}`);
+  } else out.push(`(all tasks): not checked (fewer than ${r.min_tasks} tasks)`);
+  for (const k of r.categories) out.push(`${k.name}: ${robustnessSentence(k)}`);
+  // measured (docs/UX.md "Does the recommendation rest on one task?"): where the best is not
+  // confidently ahead, refits without a task changed the best where this check did not
+  const tied = (c.recommendation?.tie_groups?.[0]?.length ?? 1) > 1;
+  if (r.kind !== 'refit' && tied && r.tasks.length > 0) {
+    out.push(
+      'note: the best is tied for first with others; a refit without each task (--robustness refit) can change the best where this check does not',
+    );
+  }
+  const skipped = c.categories.filter((k) => !r.categories.some((x) => x.name === k.name));
+  if (skipped.length > 0) {
+    out.push(
+      `not checked (fewer than ${r.min_tasks} tasks): ${skipped.map((k) => k.name).join(', ')}`,
+    );
+  }
+  return out;
+}
+
 /** Options of `formatComparison`. */
 export interface FormatOptions {
   /** Print pairwise tables per category too (default true). */
@@ -248,6 +283,8 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   if (c.recommendation) recRows.push(recRow('(all tasks)', c.recommendation));
   for (const cat of c.categories) recRows.push(recRow(cat.name, cat));
   out.push(textTable(['category', 'best', 'P(best)', 'runner-up', 'tied for first'], recRows));
+  const robust = robustnessLines(c);
+  if (robust.length > 0) out.push('', ...robust);
 
   out.push('', `Expected score over all tasks (${units}), P(best), expected rank (1 = best)`);
   out.push(cellTable(overallCells(c), d));
@@ -305,6 +342,20 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
       out.push('', title);
       out.push(pairTable(pairs, order, d));
     }
+  }
+
+  const vc = c.variance_components ?? [];
+  if (vc.length > 0) {
+    out.push(
+      '',
+      `Variance components (posterior mean and 90% interval, ${units}): where the scores' spread sits`,
+    );
+    out.push(
+      textTable(
+        ['component', 'mean', '90% interval'],
+        vc.map((v) => [v.name, num(v.mean, d), `[${num(v.q5, d)}, ${num(v.q95, d)}]`]),
+      ),
+    );
   }
 
   out.push('', "Per task: posterior mean (rank by posterior mean) in each task's own units");

@@ -23,6 +23,7 @@ import { pairwiseComparisons } from './pairwise.js';
 import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
+import { type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
 import { summarize90 } from './stats.js';
 import type {
@@ -32,6 +33,7 @@ import type {
   ComparisonHeuristic,
   ComparisonPair,
 } from './types.js';
+import { varianceComponents, varianceNotes } from './variance.js';
 
 /** How scores were put on the model's scale before fitting. */
 export type ScaleMode = 'none' | 'task';
@@ -270,50 +272,47 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const ppc = taskPpc(input, fitted, design, groups, options.ppcDraws ?? 400, seed);
   const taskPairs: ComparisonPair[] = [];
   const tasks: Comparison['tasks'] = [];
-  const { notes: cellNotes } = forEachTaskCells(
-    input.draws,
-    design,
-    { groups, family: input.family, seed, bounded },
-    (t, block) => {
-      accumulate(overallValues, block, 1 / T);
-      const c = categoryOf[t];
-      if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
-      // per task (in each task's own units)
-      const name = design.tasks[t];
-      const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
-      const values = block.slice();
-      if (back)
-        for (let i = 0; i < values.length; i++) values[i] = back.center + back.scale * values[i];
-      const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values };
-      const ranks = rankSummary(m, higherIsBetter);
-      const taskRope = back ? rope * back.scale : rope;
-      for (const pair of pairwiseComparisons(m, {
-        ...pairOpts,
-        rope: taskRope,
-        scope: `task:${name}`,
-        reference: plan.task === 'all' ? undefined : bestIndex(ranks),
-      }))
-        taskPairs.push(pair);
-      const p = ppc?.[t];
-      tasks.push({
-        name,
-        category: design.taskCategory[t],
-        heuristics: cellsOf(m, ranks),
-        ...(p && Number.isFinite(p.observed_sd)
-          ? {
-              ppc: back
-                ? {
-                    observed_sd: p.observed_sd * back.scale,
-                    replicated_sd_q5: p.replicated_sd_q5 * back.scale,
-                    replicated_sd_q95: p.replicated_sd_q95 * back.scale,
-                    p_value: p.p_value,
-                  }
-                : p,
-            }
-          : {}),
-      });
-    },
-  );
+  // the same cell options in the leave-one-task-out pass below, so its blocks are these blocks
+  const cellOptions = { groups, family: input.family, seed, bounded };
+  const { notes: cellNotes } = forEachTaskCells(input.draws, design, cellOptions, (t, block) => {
+    accumulate(overallValues, block, 1 / T);
+    const c = categoryOf[t];
+    if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
+    // per task (in each task's own units)
+    const name = design.tasks[t];
+    const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
+    const values = block.slice();
+    if (back)
+      for (let i = 0; i < values.length; i++) values[i] = back.center + back.scale * values[i];
+    const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values };
+    const ranks = rankSummary(m, higherIsBetter);
+    const taskRope = back ? rope * back.scale : rope;
+    for (const pair of pairwiseComparisons(m, {
+      ...pairOpts,
+      rope: taskRope,
+      scope: `task:${name}`,
+      reference: plan.task === 'all' ? undefined : bestIndex(ranks),
+    }))
+      taskPairs.push(pair);
+    const p = ppc?.[t];
+    tasks.push({
+      name,
+      category: design.taskCategory[t],
+      heuristics: cellsOf(m, ranks),
+      ...(p && Number.isFinite(p.observed_sd)
+        ? {
+            ppc: back
+              ? {
+                  observed_sd: p.observed_sd * back.scale,
+                  replicated_sd_q5: p.replicated_sd_q5 * back.scale,
+                  replicated_sd_q95: p.replicated_sd_q95 * back.scale,
+                  p_value: p.p_value,
+                }
+              : p,
+          }
+        : {}),
+    });
+  });
 
   // overall
   const overall: HeuristicDraws = { names: design.heuristics, nSamples: S, values: overallValues };
@@ -335,6 +334,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   }));
   const overallPairs = pairs.slice();
   const recommendation = recommend(overallRanks, overallPairs);
+  const lotoScopes: LotoScopeInput[] = [
+    { scope: 'overall', mean: overall, tasks: allTasks, pairs: overallPairs },
+  ];
 
   // per category
   const categories = design.categories.map((name, c) => {
@@ -351,6 +353,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       reference: plan.overall === 'all' ? undefined : bestIndex(ranks),
     });
     for (const pair of catPairs) pairs.push(pair);
+    lotoScopes.push({ scope: `category:${name}`, mean: m, tasks: ids, pairs: catPairs });
     return {
       name,
       tasks: ids.map((t) => design.tasks[t]),
@@ -378,6 +381,14 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     ),
     pairOpts,
   );
+  // leave-one-task-out (src/analysis/robustness.ts): a second pass over the same cell draws (same
+  // seed, so the same new-level draws) instead of keeping every task's S x H block in memory
+  const robustness = leaveOneTaskOut(
+    lotoScopes,
+    design.tasks,
+    (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
+    { rope, threshold, higherIsBetter },
+  );
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
   notes.push(
@@ -390,6 +401,21 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     );
   }
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
+  const components = varianceComponents(input.draws);
+  // gaussian only: a student residual differs from the normal cell effect in its tails
+  if ((input.family ?? 'gaussian') === 'gaussian') {
+    notes.push(...varianceNotes(components, design.rowHeuristic, design.rowTask, T));
+  }
+  const family = input.family ?? 'gaussian';
+  if (family !== 'gaussian' && family !== 'student') {
+    notes.push(
+      `variance components (sd_*${family === 'lognormal' ? ', sigma' : ''}) are on the ${family === 'lognormal' ? 'log' : 'logit'} scale of family ${family}, not in score units`,
+    );
+  } else if (bounded) {
+    notes.push(
+      'variance components (sd_*, sigma) are on the logit scale of the proportion (the bounded score is fitted there), not in score units',
+    );
+  }
   const diagnostics = comparisonDiagnostics(input.summary);
   const doc: Comparison = {
     heuristics: [...heuristics].sort((a, b) => a.expected_rank - b.expected_rank),
@@ -407,6 +433,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     ...(byBackbone.length > 0
       ? { backbones: { column: columnOf(input.settings, 'backbone'), levels: byBackbone } }
       : {}),
+    variance_components: components,
+    robustness,
     settings: {
       ...input.settings,
       rope,

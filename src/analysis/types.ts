@@ -139,6 +139,74 @@ export interface ComparisonBackbones {
   levels: { name: string; heuristics: ComparisonCell[] }[];
 }
 
+/**
+ * One variance component of the fitted model: a group-level sd (`sd_GROUP__COEF`) or the residual
+ * sd (`sigma`), posterior mean and 90% interval, in the units of heuristic-level results (link scale
+ * for binomial and beta families). See src/analysis/variance.ts.
+ */
+export interface ComparisonVarianceComponent {
+  name: string;
+  mean: number;
+  q5: number;
+  q95: number;
+}
+
+/** A confident decision about a scope's best that is not the same without one task. */
+export interface RobustnessFlip {
+  a: string;
+  b: string;
+  /** The decision with all tasks ('a_better' | 'b_better' | 'equivalent'). */
+  decision: string;
+  /** The decision without the task (src/analysis/decision.ts `decide`). */
+  decision_without: string;
+  /** The probability the decision rested on (P(A better), P(B better) or P(rope)), all tasks. */
+  p: number;
+  /** The same probability without the task. */
+  p_without: number;
+}
+
+/** One task left out of a scope's average (src/analysis/robustness.ts). */
+export interface RobustnessTask {
+  task: string;
+  /** The scope's best heuristic (highest P(best)) without the task. */
+  best_without: string;
+  p_best_without: number;
+  /** best_without differs from the best with all tasks. */
+  changes_best: boolean;
+  /** Confident decisions about the best that do not hold without the task ([] when none). */
+  flipped_pairs: RobustnessFlip[];
+  /** kind 'refit': the refit without the task failed (the other fields are then empty). */
+  refit_error?: string;
+  /** kind 'refit': convergence of the refit without the task. */
+  refit_diagnostics?: { max_rhat: number; divergent: number };
+}
+
+/** The leave-one-task-out check of one scope ('overall' or 'category:NAME'). */
+export interface RobustnessScope {
+  scope: string;
+  best: string;
+  tasks: RobustnessTask[];
+}
+
+/** Leave-one-task-out robustness of the recommendations (src/analysis/robustness.ts). */
+export interface ComparisonRobustness {
+  /**
+   * 'same_draws': each task left out of the estimand, from the fit's own draws (default);
+   * 'refit': the model refitted without each task (`compare --robustness refit`).
+   */
+  kind: 'same_draws' | 'refit';
+  /** The method in words (what is recomputed, and what is not). */
+  method: string;
+  /** Scopes with fewer tasks are not checked. */
+  min_tasks: number;
+  /** The overall best with all tasks (absent when the overall scope has too few tasks). */
+  best?: string;
+  /** Overall: one entry per task ([] when there are fewer than min_tasks tasks). */
+  tasks: RobustnessTask[];
+  /** Categories with at least min_tasks tasks. */
+  categories: { name: string; best: string; tasks: RobustnessTask[] }[];
+}
+
 export interface Comparison {
   heuristics: ComparisonHeuristic[];
   pairs: ComparisonPair[];
@@ -163,6 +231,10 @@ export interface Comparison {
   backbones?: ComparisonBackbones;
   /** Score-vs-budget results when the table has a budget column (src/analysis/budgets.ts). */
   budgets?: ComparisonBudgets;
+  /** Group-level sds and sigma of the fitted model (src/analysis/variance.ts); absent in older documents. */
+  variance_components?: ComparisonVarianceComponent[];
+  /** Leave-one-task-out robustness of the recommendations; absent in older documents. */
+  robustness?: ComparisonRobustness;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

@@ -18,6 +18,7 @@ import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
 interface RawOptions {
+  robustness?: string;
   heuristic?: string;
   task?: string;
   score?: string;
@@ -198,7 +199,7 @@ export function register(program: Command): void {
     .option('--higher-is-better <bool>', 'true (default) or false')
     .option(
       '--filter <column=value>',
-      'keep only rows where column = value (repeatable)',
+      'keep only rows where column = value; column=a,b keeps either, column!=a,b drops them (repeatable, all must hold)',
       collect,
       [],
     )
@@ -236,6 +237,10 @@ export function register(program: Command): void {
       '--mass-matrix <kind>',
       `the sampler's metric and its adaptation: ${METRICS.join(', ')} (default diag)`,
     )
+    .option(
+      '--robustness <mode>',
+      'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',
+    )
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--strict', 'exit 1 when any diagnostic warning was raised')
@@ -257,6 +262,10 @@ export function register(program: Command): void {
             import('../report/text.js'),
           ]);
         const options = await compareOptions(raw);
+        const robustness = raw.robustness ?? 'draws';
+        if (robustness !== 'draws' && robustness !== 'refit') {
+          throw new ConfigError(`--robustness must be draws or refit (got "${robustness}")`);
+        }
         await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
         if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
@@ -267,6 +276,19 @@ export function register(program: Command): void {
           source: file,
           ...(raw.quiet ? {} : { onProgress: progressReporter(chains) }),
         });
+        if (robustness === 'refit') {
+          const { refitRobustness } = await import('../pipeline/robustness-refit.js');
+          run.comparison.robustness = await refitRobustness(
+            table,
+            { ...options, source: file },
+            run,
+            {
+              onRefit: (task, i, n) => {
+                if (!raw.quiet) process.stderr.write(`refit ${i + 1}/${n}: without task ${task}\n`);
+              },
+            },
+          );
+        }
         const c = run.comparison;
         const banner = formatBanner(run.summary);
         printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);

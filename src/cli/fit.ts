@@ -21,6 +21,8 @@ interface FitCliOptions extends ModelCliOptions {
   quiet?: boolean;
   maxRows?: string;
   vars?: string;
+  filter: string[];
+  study?: string;
 }
 
 /** Progress per chain: cli-progress bars on a TTY, plain lines on stderr elsewhere. */
@@ -98,6 +100,16 @@ export function register(program: Command): void {
     )
     .option('--json', 'print one JSON document {variables, sampler, warnings} on stdout')
     .option('--draws-out <file>', 'write the draws (and sampler fields) as CSV')
+    .option(
+      '--filter <column=value>',
+      'keep only rows where column = value; column=a,b keeps either, column!=a,b drops them (repeatable, all must hold)',
+      collect,
+      [],
+    )
+    .option(
+      '--study <column>',
+      'column with the study / paper / setup (a+b joins columns): the formula uses it as "study", e.g. (1|study)',
+    )
     .option('--drop-missing', 'drop rows with missing values in the used columns')
     .option('--quiet', 'no progress output')
     .option('--vars <regex>', 'show only matching variables in the human summary table')
@@ -138,7 +150,10 @@ export function register(program: Command): void {
         const metric = metricOption(o.massMatrix);
         if (metric !== undefined) config.metric = metric;
         await checkRunSize(config);
-        const table = await loadTable(file, spec, o.dropMissing);
+        const table = await loadTable(file, spec, o.dropMissing, {
+          filters: o.filter,
+          ...(o.study !== undefined ? { study: o.study } : {}),
+        });
         // Compile once here so that every bad-input error surfaces before sampling starts.
         compileModel(spec, table);
         const maxRows = intOption('max-rows', o.maxRows, 0) ?? 100;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { FitRowOptions } from '../data/fit-rows.js';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
 import { FAMILIES, type Family, type ModelSpec, type PriorRow } from '../model/spec.js';
@@ -46,20 +47,29 @@ export async function specFromOptions(o: ModelCliOptions): Promise<ModelSpec> {
 }
 
 /**
- * Read the CSV and drop rows with missing values when asked (saying how many on stderr).
+ * Read the CSV, keep the rows `--filter` keeps and add the `--study` column (src/data/fit-rows.ts,
+ * saying what was done on stderr), and drop rows with missing values when asked (saying how many).
  * @example const table = await loadTable('runs.csv', { formula: 'score ~ 1 + (1|task)' }, true);
  */
 export async function loadTable(
   file: string,
   spec: ModelSpec,
   dropMissing: boolean | undefined,
+  rows: FitRowOptions = {},
 ): Promise<Table> {
-  const [{ readCsvFile }, { prepareTable }] = await Promise.all([
+  const [{ readCsvFile }, { prepareTable }, { fitRows }] = await Promise.all([
     import('../data/csv.js'),
     import('../model/prepare.js'),
+    import('../data/fit-rows.js'),
   ]);
-  const table = await readCsvFile(file);
-  const prepared = prepareTable(spec, table, dropMissing ?? false);
+  const selected = fitRows(await readCsvFile(file), rows);
+  for (const note of selected.notes) process.stderr.write(`note: ${note}\n`);
+  if (rows.study !== undefined && !/\bstudy\b/.test(spec.formula)) {
+    process.stderr.write(
+      'note: --study names the study column, but the formula does not use "study"\n',
+    );
+  }
+  const prepared = prepareTable(spec, selected.table, dropMissing ?? false);
   if (prepared.dropped > 0) {
     process.stderr.write(
       `dropped ${prepared.dropped} row${prepared.dropped === 1 ? '' : 's'} with missing values (--drop-missing)\n`,

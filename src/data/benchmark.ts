@@ -236,13 +236,18 @@ export interface ComparisonData {
 }
 
 /** A role's values as a factor over all input rows (joined columns combined). */
-interface RoleFactor {
+export interface RoleFactor {
   codes: Int32Array;
   levels: string[];
   parts: string[];
 }
 
-function roleFactor(table: Table, spec: string, role: MappingRole, joiner: string): RoleFactor {
+export function roleFactor(
+  table: Table,
+  spec: string,
+  role: MappingRole,
+  joiner: string,
+): RoleFactor {
   const parts = specParts(table, spec, role);
   const cols = parts.map((p) => asFactor(table.columns[p]));
   if (cols.length === 1) return { codes: cols[0].codes, levels: [...cols[0].levels], parts };
@@ -447,7 +452,7 @@ function cellAt(table: Table, i: number, column: string): string {
  * budgets of the budget column also keeps the full-cache rows, the reference every budget is
  * measured against (`--filter budget!=full` drops them explicitly).
  */
-function filterRows(
+export function filterRows(
   table: Table,
   filters: readonly string[],
   notes: string[],

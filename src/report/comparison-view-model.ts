@@ -7,7 +7,13 @@
 import { decide, decisionWords, isConfident } from '../analysis/decision.js';
 import { tiedForFirst } from '../analysis/format.js';
 import { overallCells } from '../analysis/overall-cells.js';
-import type { Comparison, ComparisonCell, ComparisonPair } from '../analysis/types.js';
+import { robustnessSentence } from '../analysis/robustness.js';
+import type {
+  Comparison,
+  ComparisonCell,
+  ComparisonPair,
+  RobustnessTask,
+} from '../analysis/types.js';
 import { medianSorted, sortedCopy } from '../math/quantile.js';
 import { normalCdf } from '../math/stdlib.js';
 import {
@@ -143,7 +149,48 @@ export interface ComparisonViewModel {
   taskColumns: string[];
   tasks: TaskRow[];
   ppc: PpcRow[];
+  /** Leave-one-task-out robustness (`robustness`), or null for documents without it. */
+  robustness: RobustnessView | null;
+  /** Group-level sds and sigma (`variance_components`), formatted; [] for documents without them. */
+  varianceComponents: VarianceRow[];
   notes: string[];
+}
+
+/** One scope of the leave-one-task-out check: the sentence and its per-task rows. */
+export interface RobustnessRow {
+  /** '(all tasks)' or the category's name. */
+  scope: string;
+  best: string;
+  sentence: string;
+  /** 'ok' when no single task changes the best or a confident decision about it, else 'misfit'. */
+  badge: 'ok' | 'misfit';
+  tasks: {
+    task: string;
+    bestWithout: string;
+    pBestWithout: string;
+    changesBest: boolean;
+    /** The confident decisions about the best that do not hold without the task, in words ('' when none). */
+    flipped: string;
+  }[];
+}
+
+/** The leave-one-task-out section. */
+export interface RobustnessView {
+  kind: 'same_draws' | 'refit';
+  method: string;
+  minTasks: number;
+  rows: RobustnessRow[];
+  /** Categories with fewer than minTasks tasks (not checked). */
+  skipped: string[];
+  /** Same-draws check while the overall best is tied for first: a refit can differ (say so). */
+  refitHint: boolean;
+}
+
+/** One variance component, formatted. */
+export interface VarianceRow {
+  name: string;
+  mean: string;
+  interval: string;
 }
 
 /** z of the 95% quantile: a 90% central interval spans 2 * 1.6449 standard deviations. */
@@ -261,6 +308,17 @@ export function comparisonViewModel(
       };
     });
 
+  const robustness = robustnessView(c);
+  const vc = c.variance_components ?? [];
+  const vcDecimals = decimalsFor(
+    vc.length > 0 ? Math.min(...vc.map((v) => Math.max(v.q95 - v.q5, 0) / 2)) : 1,
+  );
+  const varianceComponents: VarianceRow[] = vc.map((v) => ({
+    name: v.name,
+    mean: formatNumber(v.mean, vcDecimals),
+    interval: formatInterval(v.q5, v.q95, vcDecimals),
+  }));
+
   return {
     units: unitsCaption(c),
     higherIsBetter: higherIsBetter(c),
@@ -284,6 +342,8 @@ export function comparisonViewModel(
     taskColumns: order,
     tasks,
     ppc,
+    robustness,
+    varianceComponents,
     notes: [...(c.notes ?? [])],
   };
 }
@@ -309,6 +369,47 @@ function ropeNote(
     );
   }
   return parts.join(' ');
+}
+
+function robustnessView(c: Comparison): RobustnessView | null {
+  const r = c.robustness;
+  if (!r) return null;
+  const row = (scope: string, best: string, tasks: RobustnessTask[]): RobustnessRow => ({
+    scope,
+    best,
+    sentence: robustnessSentence({ best, tasks }),
+    badge: tasks.some((t) => t.changes_best || t.flipped_pairs.length > 0) ? 'misfit' : 'ok',
+    tasks: tasks.map((t) => ({
+      task: t.task,
+      bestWithout: t.best_without,
+      pBestWithout: formatProb(t.p_best_without),
+      changesBest: t.changes_best,
+      flipped: t.refit_error
+        ? `refit failed: ${t.refit_error}`
+        : t.flipped_pairs
+            .map(
+              (f) =>
+                `${f.decision === 'equivalent' ? `${f.a} ≈ ${f.b}` : f.decision === 'a_better' ? `${f.a} > ${f.b}` : `${f.b} > ${f.a}`}: P ${formatProb(f.p)} → ${formatProb(f.p_without)}`,
+            )
+            .join('; '),
+    })),
+  });
+  const rows: RobustnessRow[] = [];
+  if (r.best !== undefined && r.tasks.length > 0) rows.push(row('(all tasks)', r.best, r.tasks));
+  for (const k of r.categories) rows.push(row(k.name, k.best, k.tasks));
+  return {
+    kind: r.kind === 'refit' ? 'refit' : 'same_draws',
+    method: r.method,
+    minTasks: r.min_tasks,
+    rows,
+    skipped: c.categories
+      .filter((k) => !r.categories.some((x) => x.name === k.name))
+      .map((k) => k.name),
+    refitHint:
+      r.kind !== 'refit' &&
+      r.tasks.length > 0 &&
+      (c.recommendation?.tie_groups?.[0]?.length ?? 1) > 1,
+  };
 }
 
 function recommendationRow(

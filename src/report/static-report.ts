@@ -104,6 +104,7 @@ export function renderStaticReport(input: StaticReportInput): string {
     if (body) sections.push({ id, title, body });
   };
   add('recommendations', 'Recommendation per task category', recommendationSection(vm));
+  add('robustness', 'Does the recommendation rest on one task?', robustnessSection(vm));
   add('p-best', 'P(best) and expected rank', pBestSection(vm));
   add('pairs', 'Pairwise decisions', pairsSection(vm, input.maxTasks ?? 200));
   add('forest', 'Heuristic effects (forest plot)', forestSection(c, vm));
@@ -133,6 +134,7 @@ export function renderStaticReport(input: StaticReportInput): string {
       'P(heuristic has rank r), 1 = best. A sharp diagonal means the ranking is settled.',
     ),
   );
+  add('variance-components', 'Variance components', varianceSection(vm));
   add('tasks', 'Per task', tasksSection(c, vm));
   add('parameters', 'Top-level parameters', parametersSection(input.summary));
   add(
@@ -197,6 +199,34 @@ function recommendationSection(vm: ComparisonViewModel): SafeHtml {
     (r) =>
       html`<tr><td>${r.category}</td><td>${r.tasks}</td><td><strong>${r.best}</strong></td><td class="num">${r.pBest}</td><td>${r.runnerUp}</td><td>${r.tiedForFirst}</td><td><span class="badge ${r.badge}">${r.badge}</span></td></tr>`,
   )}</tbody></table>`;
+}
+
+function robustnessSection(vm: ComparisonViewModel): SafeHtml | null {
+  const r = vm.robustness;
+  if (!r) return null;
+  const skipped =
+    r.skipped.length > 0
+      ? html`<p class="caption">Not checked (fewer than ${String(r.minTasks)} tasks): ${r.skipped.join(', ')}.</p>`
+      : '';
+  if (r.rows.length === 0) {
+    return html`<p>Not checked: every scope has fewer than ${String(r.minTasks)} tasks.</p>${skipped}`;
+  }
+  return html`<p class="caption">${r.kind === 'refit' ? 'The model refitted without each task in turn' : 'Each task left out of the average over tasks in turn (same posterior draws)'}, and the best heuristic and the confident decisions about it set against those with all tasks, at the same ROPE and threshold. Method: ${r.method}. A task listed here carries the result; it does not mean the task is wrong.</p>
+<table id="robustness-table"><thead><tr><th>Scope</th><th>Best (all tasks)</th><th>Without any single task</th><th></th></tr></thead>
+<tbody>${r.rows.map(
+    (x) =>
+      html`<tr><td>${x.scope}</td><td><strong>${x.best}</strong></td><td>${x.sentence}</td><td><span class="badge ${x.badge}">${x.badge === 'ok' ? 'robust' : 'rests on a task'}</span></td></tr>`,
+  )}</tbody></table>
+${r.rows.map(
+  (x) => html`<details><summary>${x.scope}: each task left out</summary>
+<table><thead><tr><th>Left out</th><th>Best without it</th><th class="num">P(best)</th><th>Confident decisions about ${x.best} that no longer hold</th></tr></thead>
+<tbody>${x.tasks.map(
+    (t) =>
+      html`<tr${t.changesBest ? trusted(' class="best"') : ''}><td>${t.task}</td><td>${t.bestWithout}</td><td class="num">${t.pBestWithout}</td><td>${t.flipped || '—'}</td></tr>`,
+  )}</tbody></table></details>`,
+)}
+${r.refitHint ? html`<p class="note">The best is tied for first with others: refitting without each task (<code>bayesbench compare --robustness refit</code>) can change the best where this check does not.</p>` : ''}
+${skipped}`;
 }
 
 function rankingTable(rows: RankingRow[]): SafeHtml {
@@ -315,6 +345,15 @@ function forestSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null 
   );
   if (!forest && !byCategory && !effects) return null;
   return html`${forest}${effects}${byCategory}`;
+}
+
+function varianceSection(vm: ComparisonViewModel): SafeHtml | null {
+  if (vm.varianceComponents.length === 0) return null;
+  return html`<p class="caption">Standard deviations of the model's group-level effects (<code>sd_GROUP__Intercept</code>) and of the residual (<code>sigma</code>), posterior mean and 90% interval, in ${vm.units}. They show where the spread of the scores sits: a heuristic x task sd large next to the heuristic sd means the ranking changes from task to task, which is what keeps overall decisions inconclusive.</p>
+<table id="variance-table"><thead><tr><th>Component</th><th class="num">Mean</th><th>90% interval</th></tr></thead>
+<tbody>${vm.varianceComponents.map(
+    (v) => html`<tr><td>${v.name}</td><td class="num">${v.mean}</td><td>${v.interval}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function tasksSection(c: Comparison, vm: ComparisonViewModel): SafeHtml | null {

@@ -91,6 +91,36 @@ describe('bayesbench compare on the Tay LRA table', () => {
     expect(typeof c.settings?.rope).toBe('number');
     const pSum = c.heuristics.reduce((a, h) => a + h.p_best, 0);
     expect(pSum).toBeCloseTo(1, 12);
+    // leave-one-task-out and variance components, as the README schema lists them
+    const rob = c.robustness;
+    expect(Object.keys(rob ?? {}).sort()).toEqual([
+      'best',
+      'categories',
+      'kind',
+      'method',
+      'min_tasks',
+      'tasks',
+    ]);
+    expect(rob?.kind).toBe('same_draws');
+    expect(rob?.tasks.map((t) => t.task)).toEqual(c.tasks.map((t) => t.name));
+    for (const t of rob?.tasks ?? []) {
+      expect(Object.keys(t).sort()).toEqual([
+        'best_without',
+        'changes_best',
+        'flipped_pairs',
+        'p_best_without',
+        'task',
+      ]);
+    }
+    const vc = c.variance_components ?? [];
+    expect(vc.map((v) => v.name).sort()).toEqual([
+      'sd_heuristic:category__Intercept',
+      'sd_heuristic:task__Intercept',
+      'sd_heuristic__Intercept',
+      'sd_task__Intercept',
+      'sigma',
+    ]);
+    expect(vc.at(-1)?.name).toBe('sigma');
   });
 
   it('gives tie groups overall and per category, consistent with the pairs and the runner-up', () => {
@@ -207,6 +237,7 @@ describe('bad input exits 2 with a short message', () => {
     ['bad --rope', [tay, '--rope', '-1'], /--rope must be a number >= 0/],
     ['bad --threshold', [tay, '--threshold', '2'], /--threshold must be between 0.5 and 1/],
     ['bad --scale', [tay, '--scale', 'log'], /--scale must be none or task/],
+    ['bad --robustness', [tay, '--robustness', 'psis'], /--robustness must be draws or refit/],
     ['bad --higher-is-better', [tay, '--higher-is-better', 'maybe'], /true or false/],
     ['unknown column', [tay, '--heuristic', 'nope'], /no column "nope"/],
     ['sampler seed given as --seed', [tay, '--seed', '42'], /--sampler-seed/],
