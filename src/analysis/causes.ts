@@ -1,3 +1,4 @@
+import type { Table } from '../data/table.js';
 import type { GroupInfo } from './cells.js';
 import type { ComparisonDiagnostics } from './types.js';
 
@@ -19,9 +20,15 @@ export function likelyCauses(
   groups: readonly GroupInfo[],
   d: ComparisonDiagnostics,
   rhatBar = 1.01,
+  table?: Table,
 ): string[] {
   if (!(d.max_rhat > rhatBar) && !(d.divergent > 0)) return [];
   const out: string[] = [];
+  for (const h of table ? sparseOnBackbones(table) : []) {
+    out.push(
+      `heuristic "${h.heuristic}" ran on ${h.on} of ${h.of} backbones: its heuristic:backbone effects on the others come from the prior alone; compare it on its own backbones (--filter) or drop it (--filter heuristic!=${h.heuristic})`,
+    );
+  }
   for (const g of groups) {
     if (g.levels.length >= FEW_LEVELS) continue;
     const sd = `sd_${g.group}__${g.coefs[0] ?? 'Intercept'}`;
@@ -30,4 +37,23 @@ export function likelyCauses(
     );
   }
   return out;
+}
+
+/**
+ * Heuristics observed on fewer than half of the backbones of a canonical table (columns heuristic
+ * and backbone): their comparison leans on the prior where they were not run.
+ * @example sparseOnBackbones(prepared.table) // [{ heuristic: 'duoattention', on: 2, of: 4 }]
+ */
+export function sparseOnBackbones(table: Table): { heuristic: string; on: number; of: number }[] {
+  const h = table.columns.heuristic;
+  const b = table.columns.backbone;
+  if (h?.type !== 'factor' || b?.type !== 'factor' || b.levels.length < 2) return [];
+  const seen = h.levels.map(() => new Set<number>());
+  for (let i = 0; i < table.nRows; i++) {
+    if (h.codes[i] >= 0 && b.codes[i] >= 0) seen[h.codes[i]].add(b.codes[i]);
+  }
+  const of = b.levels.length;
+  return h.levels.flatMap((name, k) =>
+    seen[k].size * 2 < of ? [{ heuristic: name, on: seen[k].size, of }] : [],
+  );
 }

@@ -258,7 +258,7 @@ export async function runComparison(
   const summary = summaryHere ?? (await (inWorkers as Promise<Summary>));
   comparison.diagnostics = comparisonDiagnostics(summary);
   comparison.warnings = summary.warnings;
-  const causes = likelyCauses(model.groups, comparison.diagnostics);
+  const causes = likelyCauses(model.groups, comparison.diagnostics, 1.01, prepared.table);
   if (causes.length > 0) comparison.likely_causes = causes;
   return { comparison, prepared, spec, model, fit, summary };
 }

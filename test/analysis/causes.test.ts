@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { likelyCauses } from '../../src/analysis/causes.js';
+import { likelyCauses, sparseOnBackbones } from '../../src/analysis/causes.js';
+import { parseCsv } from '../../src/data/csv.js';
 
 const group = (name: string, n: number) => ({
   group: name,
@@ -21,5 +22,19 @@ describe('likely causes of a poor fit', () => {
     expect(likelyCauses(groups, good)).toEqual([]);
     // R-hat alone (no divergence) is enough
     expect(likelyCauses(groups, { ...good, max_rhat: 1.02 })).toHaveLength(1);
+  });
+});
+
+describe('a heuristic missing on most backbones', () => {
+  it('is named as a likely cause of a poor fit', () => {
+    // d ran on 1 of 4 backbones; a on all of them
+    const rows = ['heuristic,task,backbone,score'];
+    for (const m of ['m1', 'm2', 'm3', 'm4']) rows.push(`a,t1,${m},1`, `a,t2,${m},2`);
+    rows.push('d,t1,m1,1', 'd,t2,m1,2');
+    const t = parseCsv(`${rows.join('\n')}\n`);
+    expect(sparseOnBackbones(t)).toEqual([{ heuristic: 'd', on: 1, of: 4 }]);
+    const causes = likelyCauses([], bad, 1.01, t);
+    expect(causes[0]).toMatch(/^heuristic "d" ran on 1 of 4 backbones/);
+    expect(likelyCauses([], good, 1.01, t)).toEqual([]);
   });
 });
