@@ -7,6 +7,7 @@ import type { Comparison } from '../analysis/types.js';
 import { budgetCurvePlot } from './budget-plot.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import { forestPlot } from './forest-plot.js';
+import { lossHeatmap } from './loss-heatmap.js';
 import { pairwiseHeatmap } from './pairwise-heatmap.js';
 import { pBestBars } from './pbest-bars.js';
 import { ppcPlot } from './ppc-plot.js';
@@ -27,6 +28,8 @@ export interface ComparisonPlots {
   ppc: string;
   /** Score against cache budget, overall ('' without a budget column). */
   budgets?: string;
+  /** Each setting minus the full cache on each task ('' without a full-cache reference). */
+  budgetLoss?: string;
 }
 
 /** Options of `renderComparisonPlots`. */
@@ -75,6 +78,7 @@ export function renderComparisonPlots(
     taskEffects: taskEffectsPlot(c),
     ppc: ppcPlot(c),
     budgets: budgetCurvePlot(c),
+    budgetLoss: lossHeatmap(c),
   };
   if (!byRope) {
     byRope = new Map();
