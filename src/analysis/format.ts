@@ -245,6 +245,21 @@ export function backboneLines(
 }
 
 /**
+ * With budgets, the pairs a reader asks about: two methods at the same budget, or a setting against
+ * the full-cache reference (a method at 128 against another at 2048 answers no question).
+ * @example c.pairs.filter(budgetPairFilter(c.budgets))
+ */
+export function budgetPairFilter(b: ComparisonBudgets): (p: ComparisonPair) => boolean {
+  const budgetOf = new Map<string, string>();
+  for (const q of b.curves) budgetOf.set(`${q.heuristic}@${q.budget}`, q.budget);
+  return (p) =>
+    p.a === b.reference ||
+    p.b === b.reference ||
+    (budgetOf.has(p.a) && budgetOf.get(p.a) === budgetOf.get(p.b)) ||
+    (!budgetOf.has(p.a) && !budgetOf.has(p.b));
+}
+
+/**
  * The terminal report of a comparison (everything after the diagnostics banner).
  * @example process.stdout.write(formatComparison(comparison));
  */
@@ -314,11 +329,12 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push(
     '',
-    `Pairwise decisions, all tasks (P(A > B) without ROPE; undecided pairs read "probably A" when it is >= ${PROBABLE})`,
+    `Pairwise decisions, all tasks (P(A > B) without ROPE; undecided pairs read "probably A" when it is >= ${PROBABLE})${c.budgets ? `; with budgets: pairs at the same ${c.budgets.column} and against the full cache (all pairs in --json)` : ''}`,
   );
+  const sameSetting = c.budgets ? budgetPairFilter(c.budgets) : () => true;
   out.push(
     pairTable(
-      c.pairs.filter((p) => p.scope === 'overall'),
+      c.pairs.filter((p) => p.scope === 'overall' && sameSetting(p)),
       order,
       d,
     ),
@@ -326,7 +342,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   if (options.categoryPairs !== false) {
     const many = c.heuristics.length > (options.maxFullPairs ?? 8);
     for (const cat of c.categories) {
-      let pairs = c.pairs.filter((p) => p.scope === `category:${cat.name}`);
+      let pairs = c.pairs.filter((p) => p.scope === `category:${cat.name}` && sameSetting(p));
       let title = `Pairwise decisions, category ${cat.name}`;
       if (many) {
         // long lists help nobody: the pairs that involve the category's three best heuristics

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { armsOf, budgetScope, referenceArm } from '../../src/analysis/budgets.js';
+import { budgetPairFilter } from '../../src/analysis/format.js';
 import { fromColumns } from '../../src/analysis/matrix.js';
 import { budgetOrder, isFullBudget, parseBudget } from '../../src/data/budget.js';
 import { parseCsv } from '../../src/data/csv.js';
@@ -94,5 +95,49 @@ describe('score-vs-budget results', () => {
     const t = parseCsv('heuristic,method,budget\nfull_kv,full_kv,full\na@128,a,128\na@128,a,128\n');
     expect(armsOf(t)?.get('a@128')).toEqual({ method: 'a', budget: '128' });
     expect(armsOf(t)?.get('full_kv')).toEqual({ method: 'full_kv', budget: null });
+  });
+});
+
+describe('pairs the terminal shows with budgets', () => {
+  it('keeps methods at the same budget and settings against the full cache', () => {
+    const keep = budgetPairFilter({
+      column: 'budget',
+      reference: 'full_kv',
+      curves: [
+        {
+          scope: 'overall',
+          heuristic: 'a',
+          budget: '128',
+          budget_value: 128,
+          mean: 0,
+          q5: 0,
+          q95: 0,
+        },
+        {
+          scope: 'overall',
+          heuristic: 'a',
+          budget: '2048',
+          budget_value: 2048,
+          mean: 0,
+          q5: 0,
+          q95: 0,
+        },
+        {
+          scope: 'overall',
+          heuristic: 'b',
+          budget: '128',
+          budget_value: 128,
+          mean: 0,
+          q5: 0,
+          q95: 0,
+        },
+      ],
+      crossings: [],
+    });
+    const pair = (a: string, b: string) =>
+      ({ a, b, scope: 'overall', p_a_better: 0, p_rope: 0, p_b_better: 0, decision: '' }) as const;
+    expect(keep(pair('a@128', 'b@128'))).toBe(true);
+    expect(keep(pair('a@2048', 'full_kv'))).toBe(true);
+    expect(keep(pair('a@128', 'a@2048'))).toBe(false);
   });
 });
