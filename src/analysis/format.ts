@@ -143,6 +143,11 @@ export function robustnessLines(c: Comparison): string[] {
     out.push(`(all tasks): ${robustnessSentence({ best: r.best, tasks: r.tasks })}`);
   } else out.push(`(all tasks): not checked (fewer than ${r.min_tasks} tasks)`);
   for (const k of r.categories) out.push(`${k.name}: ${robustnessSentence(k)}`);
+  if (r.backbones) {
+    out.push(
+      `(each ${r.backbones.column} left out of the average over ${r.backbones.column}s): ${robustnessSentence({ best: r.backbones.best, tasks: r.backbones.left_out }, r.backbones.column)}`,
+    );
+  }
   // measured (docs/UX.md "Does the recommendation rest on one task?"): where the best is not
   // confidently ahead, refits without a task changed the best where this check did not
   const tied = (c.recommendation?.tie_groups?.[0]?.length ?? 1) > 1;

@@ -23,7 +23,7 @@ import { pairwiseComparisons } from './pairwise.js';
 import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
-import { type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
+import { LOTO_MIN_TASKS, type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
 import { summarize90 } from './stats.js';
 import type {
@@ -362,12 +362,13 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     };
   });
   for (const pair of taskPairs) pairs.push(pair);
-  const byBackbone = perBackbone(input.draws, design, {
+  const backboneDraws = perBackbone(input.draws, design, {
     groups,
     family: input.family,
     seed,
     bounded,
-  }).map((b) => ({
+  });
+  const byBackbone = backboneDraws.map((b) => ({
     name: b.name,
     heuristics: cellsOf(b.draws, rankSummary(b.draws, higherIsBetter)),
   }));
@@ -389,6 +390,29 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
     { rope, threshold, higherIsBetter },
   );
+  if (backboneDraws.length >= LOTO_MIN_TASKS) {
+    // the same check with backbones as the units: the average over backbones without one
+    const r = leaveOneTaskOut(
+      [
+        {
+          scope: 'overall',
+          mean: averageOf(backboneDraws.map((b) => b.draws)),
+          tasks: backboneDraws.map((_, m) => m),
+          pairs: overallPairs,
+        },
+      ],
+      backboneDraws.map((b) => b.name),
+      (fn) => backboneDraws.forEach((b, m) => fn(m, b.draws.values)),
+      { rope, threshold, higherIsBetter },
+    );
+    if (r.best !== undefined) {
+      robustness.backbones = {
+        column: columnOf(input.settings, 'backbone'),
+        best: r.best,
+        left_out: r.tasks,
+      };
+    }
+  }
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
   notes.push(
@@ -462,6 +486,13 @@ function columnOf(settings: Record<string, unknown> | undefined, role: string): 
   const v =
     typeof cols === 'object' && cols !== null ? (cols as Record<string, unknown>)[role] : undefined;
   return typeof v === 'string' ? v : role;
+}
+
+/** The draw-by-draw average of several S x H matrices of the same heuristics. */
+function averageOf(ms: readonly HeuristicDraws[]): HeuristicDraws {
+  const values = new Float64Array(ms[0].values.length);
+  for (const m of ms) accumulate(values, m.values, 1 / ms.length);
+  return { names: ms[0].names, nSamples: ms[0].nSamples, values };
 }
 
 /** into[i] += w block[i] (the per-task step of `averageOverTasks`, element for element). */

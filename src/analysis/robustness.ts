@@ -235,24 +235,30 @@ function listed(items: readonly string[], max = 5): string {
  * the best a single task carries, or "No single task changes the recommendation ...".
  * @example robustnessSentence({ scope: 'overall', best: 'a', tasks }) // 'No single task changes ...'
  */
-export function robustnessSentence(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
+export function robustnessSentence(
+  s: Pick<RobustnessScope, 'best' | 'tasks'>,
+  unit = 'task',
+): string {
   const failed = s.tasks.filter((t) => t.refit_error !== undefined);
-  const said = judged({ best: s.best, tasks: s.tasks.filter((t) => t.refit_error === undefined) });
+  const said = judged(
+    { best: s.best, tasks: s.tasks.filter((t) => t.refit_error === undefined) },
+    unit,
+  );
   if (failed.length === 0) return said;
   return `${said} Not refitted without ${listed(failed.map((t) => `${t.task} (${t.refit_error})`))}.`;
 }
 
-function judged(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
+function judged(s: Pick<RobustnessScope, 'best' | 'tasks'>, unit: string): string {
   // most decisive first: the task without which the new best is clearest
   const changed = s.tasks
     .filter((t) => t.changes_best)
     .sort((x, y) => y.p_best_without - x.p_best_without);
   if (changed.length === 1) {
     const t = changed[0];
-    return `The recommendation rests on task ${t.task}: without it, ${t.best_without} is best (P(best) ${t.p_best_without.toFixed(3)}) instead of ${s.best}.`;
+    return `The recommendation rests on ${unit} ${t.task}: without it, ${t.best_without} is best (P(best) ${t.p_best_without.toFixed(3)}) instead of ${s.best}.`;
   }
   if (changed.length > 1) {
-    return `The recommendation rests on single tasks: ${listed(changed.map((t) => `without ${t.task}, ${t.best_without} is best`))} (instead of ${s.best}).`;
+    return `The recommendation rests on single ${unit}s: ${listed(changed.map((t) => `without ${t.task}, ${t.best_without} is best`))} (instead of ${s.best}).`;
   }
   // the task whose removal weakens a decision most first
   const weakest = (t: RobustnessTask) => Math.min(...t.flipped_pairs.map((f) => f.p_without));
@@ -263,7 +269,7 @@ function judged(s: Pick<RobustnessScope, 'best' | 'tasks'>): string {
     const items = flips.map(
       (t) => `without ${t.task}, ${t.flipped_pairs.map(flipWords).join(' and ')}`,
     );
-    return `No single task changes the best (${s.best}), but single tasks carry confident decisions about it: ${listed(items)}.`;
+    return `No single ${unit} changes the best (${s.best}), but single ${unit}s carry confident decisions about it: ${listed(items)}.`;
   }
-  return `No single task changes the recommendation: ${s.best} stays best without any one of the ${s.tasks.length} tasks, and every confident decision about it holds.`;
+  return `No single ${unit} changes the recommendation: ${s.best} stays best without any one of the ${s.tasks.length} ${unit}s, and every confident decision about it holds.`;
 }

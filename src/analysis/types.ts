@@ -205,6 +205,11 @@ export interface ComparisonRobustness {
   tasks: RobustnessTask[];
   /** Categories with at least min_tasks tasks. */
   categories: { name: string; best: string; tasks: RobustnessTask[] }[];
+  /**
+   * Leave-one-backbone-out of the overall recommendation (with 3 or more backbones): each
+   * backbone left out of the average over backbones, same draws; `task` holds the backbone's name.
+   */
+  backbones?: { column: string; best: string; left_out: RobustnessTask[] };
 }
 
 export interface Comparison {
