@@ -25,6 +25,7 @@ import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
 import { LOTO_MIN_TASKS, type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
 import { defaultRope, type TaskScale, taskScales } from './rope.js';
+import { equivalenceFloor, ropeFloorNote } from './rope-floor.js';
 import { summarize90 } from './stats.js';
 import type {
   Comparison,
@@ -415,6 +416,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   }
 
   const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
+  const floorNote = ropeFloorNote(rope, equivalenceFloor(overallPairs, threshold), ropeSource);
+  if (floorNote) notes.push(floorNote);
   notes.push(
     `ROPE = ${fmt(rope)} (${ropeSource})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
   );
