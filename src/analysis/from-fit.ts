@@ -403,7 +403,9 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
         },
       ],
       backboneDraws.map((b) => b.name),
-      (fn) => backboneDraws.forEach((b, m) => fn(m, b.draws.values)),
+      (fn) => {
+        for (let m = 0; m < backboneDraws.length; m++) fn(m, backboneDraws[m].draws.values);
+      },
       { rope, threshold, higherIsBetter },
     );
     if (r.best !== undefined) {
