@@ -8,6 +8,7 @@ import { perBackbone } from './backbones.js';
 import { type Bounded, logitTable } from './bounded.js';
 import { budgetSection } from './budgets.js';
 import {
+  type CellOptions,
   forEachTaskCells,
   type GroupInfo,
   groupsFromVariables,
@@ -33,6 +34,7 @@ import type {
   ComparisonDiagnostics,
   ComparisonHeuristic,
   ComparisonPair,
+  ComparisonRobustness,
 } from './types.js';
 import { varianceComponents, varianceNotes } from './variance.js';
 
@@ -340,39 +342,16 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   ];
 
   // per category
-  const categories = design.categories.map((name, c) => {
-    const ids = categoryTasks[c];
-    const m: HeuristicDraws = {
-      names: design.heuristics,
-      nSamples: S,
-      values: categoryValues[c],
-    };
-    const ranks = rankSummary(m, higherIsBetter);
-    const catPairs = pairwiseComparisons(m, {
-      ...pairOpts,
-      scope: `category:${name}`,
-      reference: plan.overall === 'all' ? undefined : bestIndex(ranks),
-    });
-    for (const pair of catPairs) pairs.push(pair);
-    lotoScopes.push({ scope: `category:${name}`, mean: m, tasks: ids, pairs: catPairs });
-    return {
-      name,
-      tasks: ids.map((t) => design.tasks[t]),
-      heuristics: cellsOf(m, ranks),
-      ...recommend(ranks, catPairs),
-    };
-  });
+  const perCategory = categorySections(design, categoryTasks, categoryValues, S, pairOpts, plan);
+  const categories = perCategory.categories;
+  for (const pair of perCategory.pairs) pairs.push(pair);
+  lotoScopes.push(...perCategory.scopes);
   for (const pair of taskPairs) pairs.push(pair);
-  const backboneDraws = perBackbone(input.draws, design, {
-    groups,
-    family: input.family,
-    seed,
-    bounded,
+  const backbones = backboneSections(input, design, cellOptions, overallPairs, {
+    rope,
+    threshold,
+    higherIsBetter,
   });
-  const byBackbone = backboneDraws.map((b) => ({
-    name: b.name,
-    heuristics: cellsOf(b.draws, rankSummary(b.draws, higherIsBetter)),
-  }));
   const budgets = budgetSection(
     input.table,
     columnOf(input.settings, 'budget'),
@@ -391,60 +370,17 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
     { rope, threshold, higherIsBetter },
   );
-  if (backboneDraws.length >= LOTO_MIN_TASKS) {
-    // the same check with backbones as the units: the average over backbones without one
-    const r = leaveOneTaskOut(
-      [
-        {
-          scope: 'overall',
-          mean: averageOf(backboneDraws.map((b) => b.draws)),
-          tasks: backboneDraws.map((_, m) => m),
-          pairs: overallPairs,
-        },
-      ],
-      backboneDraws.map((b) => b.name),
-      (fn) => {
-        for (let m = 0; m < backboneDraws.length; m++) fn(m, backboneDraws[m].draws.values);
-      },
-      { rope, threshold, higherIsBetter },
-    );
-    if (r.best !== undefined) {
-      robustness.backbones = {
-        column: columnOf(input.settings, 'backbone'),
-        best: r.best,
-        left_out: r.tasks,
-      };
-    }
-  }
-
-  const notes = [...(input.notes ?? []), ...design.notes, ...cellNotes, ...plan.notes];
-  const floorNote = ropeFloorNote(rope, equivalenceFloor(overallPairs, threshold), ropeSource);
-  if (floorNote) notes.push(floorNote);
-  notes.push(
-    `ROPE = ${fmt(rope)} (${ropeSource})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
-  );
-  if (scale === 'task') {
-    notes.push(
-      'scores standardized per task (--scale task): heuristic- and category-level results are in ' +
-        "standard-deviation units, per-task results in each task's own units",
-    );
-  }
+  if (backbones.robustness) robustness.backbones = backbones.robustness;
+  const notes = [
+    ...(input.notes ?? []),
+    ...design.notes,
+    ...cellNotes,
+    ...plan.notes,
+    ...ropeNotes(rope, ropeSource, equivalenceFloor(overallPairs, threshold), scale),
+  ];
   if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
   const components = varianceComponents(input.draws);
-  // gaussian only: a student residual differs from the normal cell effect in its tails
-  if ((input.family ?? 'gaussian') === 'gaussian') {
-    notes.push(...varianceNotes(components, design.rowHeuristic, design.rowTask, T));
-  }
-  const family = input.family ?? 'gaussian';
-  if (family !== 'gaussian' && family !== 'student') {
-    notes.push(
-      `variance components (sd_*${family === 'lognormal' ? ', sigma' : ''}) are on the ${family === 'lognormal' ? 'log' : 'logit'} scale of family ${family}, not in score units`,
-    );
-  } else if (bounded) {
-    notes.push(
-      'variance components (sd_*, sigma) are on the logit scale of the proportion (the bounded score is fitted there), not in score units',
-    );
-  }
+  notes.push(...componentNotes(components, design, input.family ?? 'gaussian', bounded !== null));
   const diagnostics = comparisonDiagnostics(input.summary);
   const doc: Comparison = {
     heuristics: [...heuristics].sort((a, b) => a.expected_rank - b.expected_rank),
@@ -459,8 +395,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     })),
     recommendation,
     ...(budgets ? { budgets } : {}),
-    ...(byBackbone.length > 0
-      ? { backbones: { column: columnOf(input.settings, 'backbone'), levels: byBackbone } }
+    ...(backbones.levels.length > 0
+      ? { backbones: { column: columnOf(input.settings, 'backbone'), levels: backbones.levels } }
       : {}),
     variance_components: components,
     robustness,
@@ -491,6 +427,122 @@ function columnOf(settings: Record<string, unknown> | undefined, role: string): 
   const v =
     typeof cols === 'object' && cols !== null ? (cols as Record<string, unknown>)[role] : undefined;
   return typeof v === 'string' ? v : role;
+}
+
+/**
+ * Per-backbone results and the leave-one-backbone-out check (3+ backbones) of a comparison: the
+ * cells with the backbone held fixed (src/analysis/backbones.ts), and the overall decision re-made
+ * on the average over backbones without one (src/analysis/robustness.ts, backbones as the units).
+ */
+function backboneSections(
+  input: FitInput,
+  design: ComparisonDesign,
+  cellOptions: CellOptions,
+  overallPairs: readonly ComparisonPair[],
+  o: { rope: number; threshold: number; higherIsBetter: boolean },
+): {
+  levels: { name: string; heuristics: ComparisonCell[] }[];
+  robustness?: NonNullable<ComparisonRobustness['backbones']>;
+} {
+  const draws = perBackbone(input.draws, design, cellOptions);
+  const levels = draws.map((b) => ({
+    name: b.name,
+    heuristics: cellsOf(b.draws, rankSummary(b.draws, o.higherIsBetter)),
+  }));
+  if (draws.length < LOTO_MIN_TASKS) return { levels };
+  const r = leaveOneTaskOut(
+    [
+      {
+        scope: 'overall',
+        mean: averageOf(draws.map((b) => b.draws)),
+        tasks: draws.map((_, m) => m),
+        pairs: overallPairs,
+      },
+    ],
+    draws.map((b) => b.name),
+    (fn) => {
+      for (let m = 0; m < draws.length; m++) fn(m, draws[m].draws.values);
+    },
+    o,
+  );
+  if (r.best === undefined) return { levels };
+  return {
+    levels,
+    robustness: { column: columnOf(input.settings, 'backbone'), best: r.best, left_out: r.tasks },
+  };
+}
+
+/** Each category's cells, decisions and recommendation from its average over tasks. */
+function categorySections(
+  design: ComparisonDesign,
+  categoryTasks: readonly number[][],
+  categoryValues: readonly Float64Array[],
+  S: number,
+  pairOpts: { rope: number; threshold: number; higherIsBetter: boolean },
+  plan: ReturnType<typeof pairPlan>,
+): { categories: Comparison['categories']; pairs: ComparisonPair[]; scopes: LotoScopeInput[] } {
+  const pairs: ComparisonPair[] = [];
+  const scopes: LotoScopeInput[] = [];
+  const categories = design.categories.map((name, c) => {
+    const ids = categoryTasks[c];
+    const m: HeuristicDraws = { names: design.heuristics, nSamples: S, values: categoryValues[c] };
+    const ranks = rankSummary(m, pairOpts.higherIsBetter);
+    const catPairs = pairwiseComparisons(m, {
+      ...pairOpts,
+      scope: `category:${name}`,
+      reference: plan.overall === 'all' ? undefined : bestIndex(ranks),
+    });
+    for (const pair of catPairs) pairs.push(pair);
+    scopes.push({ scope: `category:${name}`, mean: m, tasks: ids, pairs: catPairs });
+    return {
+      name,
+      tasks: ids.map((t) => design.tasks[t]),
+      heuristics: cellsOf(m, ranks),
+      ...recommend(ranks, catPairs),
+    };
+  });
+  return { categories, pairs, scopes };
+}
+
+/** The notes on the ROPE: its value and source, the resolution floor, and the units with scaling. */
+function ropeNotes(rope: number, source: string, floor: number, scale: ScaleMode): string[] {
+  const out: string[] = [];
+  const floorNote = ropeFloorNote(rope, floor, source);
+  if (floorNote) out.push(floorNote);
+  out.push(
+    `ROPE = ${fmt(rope)} (${source})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
+  );
+  if (scale === 'task') {
+    out.push(
+      'scores standardized per task (--scale task): heuristic- and category-level results are in ' +
+        "standard-deviation units, per-task results in each task's own units",
+    );
+  }
+  return out;
+}
+
+/** Notes on the variance components: what they mean, and when they are not in score units. */
+function componentNotes(
+  components: ReturnType<typeof varianceComponents>,
+  design: ComparisonDesign,
+  family: string,
+  bounded: boolean,
+): string[] {
+  // gaussian only: a student residual differs from the normal cell effect in its tails
+  const out =
+    family === 'gaussian'
+      ? varianceNotes(components, design.rowHeuristic, design.rowTask, design.tasks.length)
+      : [];
+  if (family !== 'gaussian' && family !== 'student') {
+    out.push(
+      `variance components (sd_*${family === 'lognormal' ? ', sigma' : ''}) are on the ${family === 'lognormal' ? 'log' : 'logit'} scale of family ${family}, not in score units`,
+    );
+  } else if (bounded) {
+    out.push(
+      'variance components (sd_*, sigma) are on the logit scale of the proportion (the bounded score is fitted there), not in score units',
+    );
+  }
+  return out;
 }
 
 /** The draw-by-draw average of several S x H matrices of the same heuristics. */
