@@ -13,7 +13,11 @@
 export { formatComparison } from './analysis/format.js';
 export { compareFromFit, type DecisionOptions } from './analysis/from-fit.js';
 export type {
+  BudgetCrossing,
+  BudgetCurvePoint,
   Comparison,
+  ComparisonBackbones,
+  ComparisonBudgets,
   ComparisonCategory,
   ComparisonCell,
   ComparisonDiagnostics,
