@@ -168,3 +168,25 @@ export function budgetSection(
   }
   return { column: budgetColumn, reference, curves, crossings: cross };
 }
+
+/**
+ * One scope's curve points as a method x budget grid, for tables: the budgets in their numeric order
+ * (src/data/budget.ts `budgetOrder`), the methods in the document's order, and the point of each.
+ * @example const g = budgetGrid(c.budgets); g.at(g.methods[0], g.budgets[0])?.mean
+ */
+export function budgetGrid(
+  b: ComparisonBudgets,
+  scope = 'overall',
+): {
+  budgets: string[];
+  methods: string[];
+  at: (method: string, budget: string) => BudgetCurvePoint | undefined;
+} {
+  const points = b.curves.filter((p) => p.scope === scope);
+  const byKey = new Map(points.map((p) => [`${p.heuristic}\u0000${p.budget}`, p]));
+  return {
+    budgets: budgetOrder([...new Set(points.map((p) => p.budget))]),
+    methods: [...new Set(points.map((p) => p.heuristic))],
+    at: (method, budget) => byKey.get(`${method}\u0000${budget}`),
+  };
+}

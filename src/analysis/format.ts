@@ -1,3 +1,4 @@
+import { budgetGrid } from './budgets.js';
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
 import { overallCells } from './overall-cells.js';
 import { robustnessSentence } from './robustness.js';
@@ -188,16 +189,7 @@ export function budgetLines(
   d: number,
   threshold: number,
 ): string[] {
-  const overall = b.curves.filter((p) => p.scope === 'overall');
-  const budgets: string[] = [];
-  for (const p of overall) if (!budgets.includes(p.budget)) budgets.push(p.budget);
-  budgets.sort((x, y) => {
-    const a = overall.find((p) => p.budget === x)?.budget_value ?? Number.NaN;
-    const c = overall.find((p) => p.budget === y)?.budget_value ?? Number.NaN;
-    return Number.isNaN(a) || Number.isNaN(c) ? (x < y ? -1 : 1) : a - c;
-  });
-  const methods: string[] = [];
-  for (const p of overall) if (!methods.includes(p.heuristic)) methods.push(p.heuristic);
+  const { budgets, methods, at } = budgetGrid(b);
   const ref = b.reference;
   const out = [
     ref
@@ -207,7 +199,7 @@ export function budgetLines(
   const rows = methods.map((m) => [
     m,
     ...budgets.map((bud) => {
-      const p = overall.find((q) => q.heuristic === m && q.budget === bud);
+      const p = at(m, bud);
       if (!p) return '';
       const l = p.loss_vs_full;
       return l

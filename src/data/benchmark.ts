@@ -235,6 +235,35 @@ export interface ComparisonData {
   rows: Int32Array;
 }
 
+/**
+ * A factor of n rows from a text key per row (null = missing, code -1): levels in first-seen order,
+ * one code per distinct key. The one home of the "intern each row's key" loop of this file.
+ * @example keyedFactor(3, (i) => ['a', null, 'a'][i]) // { codes: [0, -1, 0], levels: ['a'] }
+ */
+function keyedFactor(
+  n: number,
+  keyOf: (i: number) => string | null,
+): { codes: Int32Array; levels: string[] } {
+  const codes = new Int32Array(n);
+  const index = new Map<string, number>();
+  const levels: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(i);
+    if (key === null) {
+      codes[i] = -1;
+      continue;
+    }
+    let k = index.get(key);
+    if (k === undefined) {
+      k = levels.length;
+      levels.push(key);
+      index.set(key, k);
+    }
+    codes[i] = k;
+  }
+  return { codes, levels };
+}
+
 /** A role's values as a factor over all input rows (joined columns combined). */
 export interface RoleFactor {
   codes: Int32Array;
@@ -251,26 +280,13 @@ export function roleFactor(
   const parts = specParts(table, spec, role);
   const cols = parts.map((p) => asFactor(table.columns[p]));
   if (cols.length === 1) return { codes: cols[0].codes, levels: [...cols[0].levels], parts };
-  const codes = new Int32Array(table.nRows);
-  const index = new Map<string, number>();
-  const levels: string[] = [];
-  for (let i = 0; i < table.nRows; i++) {
-    const texts: string[] = [];
+  const texts: string[] = [];
+  const f = keyedFactor(table.nRows, (i) => {
+    texts.length = 0;
     for (const c of cols) if (c.codes[i] >= 0) texts.push(c.levels[c.codes[i]]);
-    if (texts.length === 0) {
-      codes[i] = -1;
-      continue;
-    }
-    const key = texts.join(joiner);
-    let k = index.get(key);
-    if (k === undefined) {
-      k = levels.length;
-      levels.push(key);
-      index.set(key, k);
-    }
-    codes[i] = k;
-  }
-  return { codes, levels, parts };
+    return texts.length === 0 ? null : texts.join(joiner);
+  });
+  return { ...f, parts };
 }
 
 interface ParsedFilter {
@@ -561,26 +577,13 @@ function varies(f: RoleFactor, keep: Uint8Array): boolean {
  */
 function armFactor(method: RoleFactor, budget: RoleFactor): RoleFactor {
   const full = budget.levels.map(isFullBudget);
-  const index = new Map<string, number>();
-  const levels: string[] = [];
-  const codes = new Int32Array(method.codes.length);
-  for (let i = 0; i < codes.length; i++) {
+  const f = keyedFactor(method.codes.length, (i) => {
     const m = method.codes[i];
-    if (m < 0) {
-      codes[i] = -1;
-      continue;
-    }
+    if (m < 0) return null;
     const b = budget.codes[i];
-    const key = b < 0 || full[b] ? method.levels[m] : `${method.levels[m]}@${budget.levels[b]}`;
-    let k = index.get(key);
-    if (k === undefined) {
-      k = levels.length;
-      levels.push(key);
-      index.set(key, k);
-    }
-    codes[i] = k;
-  }
-  return { codes, levels, parts: method.parts };
+    return b < 0 || full[b] ? method.levels[m] : `${method.levels[m]}@${budget.levels[b]}`;
+  });
+  return { ...f, parts: method.parts };
 }
 
 /** A numeric role column (std, n, trials); text that is not a number nor a spelling of missing is an error. */
@@ -856,22 +859,12 @@ function contextColumn(
     ...(backbone ? [{ word: 'backbone', f: backbone }] : []),
   ];
   if (parts.length === 0) return undefined;
-  const levels: string[] = [];
-  const index = new Map<string, number>();
-  const codes = new Int32Array(parts[0].f.codes.length);
-  for (let k = 0; k < codes.length; k++) {
-    const key = parts
+  const f = keyedFactor(parts[0].f.codes.length, (k) =>
+    parts
       .map(({ word, f }) => `${word} ${quoted(f.codes[k] < 0 ? '' : f.levels[f.codes[k]])}`)
-      .join(', ');
-    let c = index.get(key);
-    if (c === undefined) {
-      c = levels.length;
-      levels.push(key);
-      index.set(key, c);
-    }
-    codes[k] = c;
-  }
-  return { type: 'factor', levels, codes };
+      .join(', '),
+  );
+  return { type: 'factor', ...f };
 }
 
 /** The task factor; a task name under several categories becomes one task per (category, task) pair. */
@@ -892,24 +885,15 @@ function taskColumn(
   }
   const splitNames = levels.filter((_, t) => split[t]);
   if (splitNames.length === 0) return factorFromCodes(codes, levels);
-  const index = new Map<string, number>();
-  const newLevels: string[] = [];
-  const newCodes = new Int32Array(codes.length);
-  for (let k = 0; k < codes.length; k++) {
-    const t = codes[k];
-    const name = split[t] ? `${category.levels[category.codes[k]]}/${levels[t]}` : levels[t];
-    let code = index.get(name);
-    if (code === undefined) {
-      code = newLevels.length;
-      newLevels.push(name);
-      index.set(name, code);
-    }
-    newCodes[k] = code;
-  }
+  const named = keyedFactor(codes.length, (k) =>
+    split[codes[k]]
+      ? `${category.levels[category.codes[k]]}/${levels[codes[k]]}`
+      : levels[codes[k]],
+  );
   notes.push(
     `task${splitNames.length === 1 ? '' : 's'} ${splitNames.map((s) => quoted(s)).join(', ')} appear${splitNames.length === 1 ? 's' : ''} under several categories: each (category, task) pair is a task of its own, named category/task`,
   );
-  return factorFromCodes(newCodes, newLevels);
+  return factorFromCodes(named.codes, named.levels);
 }
 
 /** At least 2 heuristics, each observed on at least 2 tasks. */

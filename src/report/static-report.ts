@@ -3,6 +3,7 @@
  * self-contained file, inline CSS and inline SVG, no scripts and no external requests. Order as
  * docs/UX.md §0 item 1 and §3 ask: diagnostics banner first, then decisions, then plots, then the mixing checks.
  */
+import { budgetGrid } from '../analysis/budgets.js';
 import { PROBABLE } from '../analysis/decision.js';
 import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';
@@ -277,16 +278,10 @@ function figure(svg: string, caption: string): SafeHtml | null {
 function budgetsSection(c: Comparison): SafeHtml | null {
   const b = c.budgets;
   if (!b) return null;
-  const overall = b.curves.filter((p) => p.scope === 'overall');
-  if (overall.length === 0) return null;
-  const budgets = [...new Set(overall.map((p) => p.budget))].sort(
-    (x, y) =>
-      (overall.find((p) => p.budget === x)?.budget_value ?? 0) -
-      (overall.find((p) => p.budget === y)?.budget_value ?? 0),
-  );
-  const methods = [...new Set(overall.map((p) => p.heuristic))];
+  const { budgets, methods, at } = budgetGrid(b);
+  if (methods.length === 0) return null;
   const cell = (m: string, bud: string) => {
-    const p = overall.find((q) => q.heuristic === m && q.budget === bud);
+    const p = at(m, bud);
     if (!p) return '';
     const l = p.loss_vs_full;
     return `${p.mean.toFixed(2)} [${p.q5.toFixed(2)}, ${p.q95.toFixed(2)}]${l ? `; loss ${l.mean.toFixed(2)}, P(loss < ROPE) ${l.p_within_rope.toFixed(2)}` : ''}`;
