@@ -63,6 +63,21 @@ export function fakeComparison(names: string[]): Comparison {
     diagnostics: { max_rhat: 1.002, min_ess_bulk: 900, min_ess_tail: 850, divergent: 0 },
     warnings: [],
     settings: { rope: 1, threshold: 0.95, higher_is_better: true },
+    variance_components: [{ name: 'sd_heuristic__Intercept', mean: 2.5, q5: 1.1, q95: 4.2 }],
+    robustness: {
+      kind: 'same_draws',
+      method: 'each task left out of the average over tasks',
+      min_tasks: 3,
+      best: names[0],
+      tasks: ['ListOps', 'Image', 'Text'].map((task, i) => ({
+        task,
+        best_without: i === 0 ? names[1] : names[0],
+        p_best_without: 0.6,
+        changes_best: i === 0,
+        flipped_pairs: [],
+      })),
+      categories: [],
+    },
   };
 }
 

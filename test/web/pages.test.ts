@@ -87,6 +87,11 @@ describe('pages', () => {
     // Inside the server-side SVG plots the name is escaped too (linkedom serializes text nodes).
     const report = await request(app).get('/fits/1').expect(200);
     expect(report.text).toContain('id="recommendations"');
+    // The leave-one-task-out check and the variance components, as in the static report.
+    expect(report.text).toContain('id="robustness-table"');
+    expect(report.text).toContain('rests on a task');
+    expect(report.text).toContain('id="variance-table"');
+    expect(report.text).toContain('sd_heuristic__Intercept');
     expect(report.text).toMatch(/<svg/);
   });
 
