@@ -36,19 +36,11 @@ export const CEILING_SHARE = 0.05;
  * @example boundedScore(table, ['accuracy']) // { upper: 100, n: 240, reason: '...' } for RULER scores
  */
 export function boundedScore(table: Table, metricNames: readonly string[]): Bounded | null {
-  const s = table.columns.score;
-  if (s?.type !== 'numeric' || table.nRows === 0) return null;
   if (table.columns.se || table.columns.trials) return null;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of s.values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (!(lo >= 0)) return null;
-  const named = metricNames.length > 0 && metricNames.every((m) => BOUNDED_NAME.test(m));
-  const upper = hi <= 1 ? 1 : hi <= 100 && named ? 100 : 0;
+  const named = namedProportion(metricNames);
+  const upper = upperBound(table, named);
   if (upper === 0) return null;
+  const [lo, hi] = scoreRange(table);
   const near = hi >= upper * (1 - CEILING_SHARE) || lo <= upper * CEILING_SHARE;
   if (!near) return null;
   const at = hi >= upper * (1 - CEILING_SHARE) ? 'ceiling' : 'floor';
@@ -57,6 +49,42 @@ export function boundedScore(table: Table, metricNames: readonly string[]): Boun
     n: table.nRows,
     reason: `scores are proportions in [0, ${upper}]${named ? ` (${metricNames.join(', ')})` : ''} and reach the ${at} (${at === 'ceiling' ? hi : lo})`,
   };
+}
+
+/** Every metric name says proportion (accuracy, F1, ...). */
+function namedProportion(metricNames: readonly string[]): boolean {
+  return metricNames.length > 0 && metricNames.every((m) => BOUNDED_NAME.test(m));
+}
+
+/** Smallest and largest score ([NaN, NaN] without a numeric score). */
+function scoreRange(table: Table): [number, number] {
+  const s = table.columns.score;
+  if (s?.type !== 'numeric' || s.values.length === 0) return [Number.NaN, Number.NaN];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of s.values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/** 1 when every score is in [0, 1], 100 when in [0, 100] and named a proportion, else 0. */
+function upperBound(table: Table, named: boolean): number {
+  const [lo, hi] = scoreRange(table);
+  if (!(lo >= 0)) return 0;
+  return hi <= 1 ? 1 : hi <= 100 && named ? 100 : 0;
+}
+
+/**
+ * The upper bound (1 or 100) of the proportion scale the scores are on, when every metric name
+ * says proportion (accuracy_pct, qa_f1, rouge_l...) and every score is within it; else 0. Unlike
+ * the ceiling check, scores in [0, 1] under a neutral name ("score") do not count: the default
+ * ROPE this sets must not turn a small-valued metric into an accuracy.
+ * @example proportionUpper(lraTable, ['accuracy_pct']) // 100
+ */
+export function proportionUpper(table: Table, metricNames: readonly string[]): number {
+  return namedProportion(metricNames) ? upperBound(table, true) : 0;
 }
 
 /**

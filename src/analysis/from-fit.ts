@@ -68,6 +68,8 @@ export interface FitInput {
   scale?: ScaleMode;
   /** A bounded score fitted on the logit scale (PreparedComparison.bounded); null or absent: not. */
   bounded?: Bounded | null;
+  /** Upper bound of the scores' proportion scale (PreparedComparison.proportionUpper); 0 or absent: none. */
+  proportionUpper?: number;
   /** Extra settings to record (sampler config, file, score column...). */
   settings?: Record<string, unknown>;
   /** Notes from earlier steps (data preparation) to carry into the document. */
@@ -245,12 +247,13 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   if (scoreCol?.type !== 'numeric')
     throw new ConfigError('the comparison table has no numeric score');
   const groups = input.groups ?? groupsFromVariables(input.draws.variables, design);
-  const ropeDefault = defaultRope(scoreCol.values, design);
-  const rope = options.rope ?? (Number.isFinite(ropeDefault) ? ropeDefault : 0);
-  const ropeSource =
-    options.rope !== undefined
-      ? 'user (--rope)'
-      : '0.1 x the pooled within-task standard deviation of the scores';
+  const ropeDefault = defaultRope(
+    scoreCol.values,
+    design,
+    scale === 'none' ? (input.proportionUpper ?? 0) : 0,
+  );
+  const rope = options.rope ?? (Number.isFinite(ropeDefault.rope) ? ropeDefault.rope : 0);
+  const ropeSource = options.rope !== undefined ? 'user (--rope)' : ropeDefault.source;
   const pairOpts = { rope, threshold, higherIsBetter };
   const S = input.draws.nDraws * input.draws.nChains;
   const H = design.heuristics.length;

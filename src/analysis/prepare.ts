@@ -9,7 +9,7 @@ import {
 import { budgetOrder, isFullBudget } from '../data/budget.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
-import { type Bounded, boundedScore } from './bounded.js';
+import { type Bounded, boundedScore, proportionUpper } from './bounded.js';
 import { checkNotFlat } from './flat-tasks.js';
 import type { ScaleMode } from './from-fit.js';
 import { checkComparisonSize, comparisonSize } from './limits.js';
@@ -33,6 +33,12 @@ export interface PreparedComparison {
    * logit of the proportion and results are put back in score units; null otherwise.
    */
   bounded: Bounded | null;
+  /**
+   * The upper bound (1 or 100) of the proportion scale the scores are on (accuracy, F1...), which
+   * sets the default ROPE (src/analysis/rope.ts); 0 when not a known proportion scale or when the
+   * scores are standardized per task.
+   */
+  proportionUpper: number;
   notes: string[];
   /** Settings to record in the Comparison (columns used, filters, dropped rows). */
   settings: Record<string, unknown>;
@@ -177,6 +183,8 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
       `${metrics} metrics in column "${mapping.metric}": scores are standardized per task (--scale none keeps the raw scores)`,
     );
   }
+  // before lower-is-better scores are negated: an error rate is a proportion too
+  const proportion = scale === 'none' ? proportionUpper(out, metricNames(table, mapping)) : 0;
   let higherIsBetter = true;
   const n = out.nRows;
   if (n > 0 && data.negated === n) {
@@ -207,6 +215,7 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     higherIsBetter,
     scale,
     bounded,
+    proportionUpper: proportion,
     notes,
     settings: {
       columns: { ...mapping },

@@ -1,15 +1,50 @@
 import type { ComparisonDesign } from './design.js';
 
+/** The default ROPE half-width and where it comes from, in words (for the note and settings). */
+export interface DefaultRope {
+  rope: number;
+  source: string;
+}
+
 /**
- * The default ROPE half-width: 0.1 times the pooled within-task standard deviation of the scores,
- * sqrt(sum_t sum_i (y_ti - ybar_t)^2 / sum_t (n_t - 1)). The same spirit as autorank's default ROPE
- * of 0.1 in effect-size units (docs/UX.md §3) and Kruschke's (2018) "half of a small effect":
- * differences under a tenth of how much scores typically vary within a task count as practically
- * equal. With `--scale task` the scores are in standard-deviation units and this is ~0.1.
- * Returns NaN when no task has two finite scores.
- * @example defaultRope(Float64Array.from([1, 3, 10, 12]), design) // 0.1 * sqrt((2 + 2) / 2)
+ * The default ROPE half-width, chosen so that it does not move with the set of heuristics in the
+ * table wherever the metric allows:
+ * - scores on a known proportion scale (accuracy, F1... in [0, 1] or [0, 100];
+ *   src/analysis/bounded.ts `proportionUpper`): 1% of the scale, one accuracy point, the ROPE of
+ *   Benavoli, Corani, Demsar & Zaffalon (2017), "Time for a change: a tutorial for comparing
+ *   multiple classifiers through Bayesian analysis", JMLR 18(77), §3.2 (rope 0.01 on accuracy);
+ * - otherwise: 0.1 times the pooled within-task standard deviation of the scores,
+ *   sqrt(sum_t sum_i (y_ti - ybar_t)^2 / sum_t (n_t - 1)), Kruschke's (2018) "half of a small
+ *   effect" and autorank's default of 0.1 in effect-size units (docs/UX.md §3). This one depends on
+ *   which heuristics are in the table (one poor heuristic widens it), and the source says so. With
+ *   `--scale task` the scores are in standard-deviation units and it is ~0.1.
+ * The rope is NaN when no task has two finite scores (data rule).
+ * @example defaultRope(Float64Array.from([1, 3, 10, 12]), design, 0).rope // 0.1 * sqrt((2 + 2) / 2)
+ * @example defaultRope(scores, design, 100).rope // 1
  */
-export function defaultRope(scores: ArrayLike<number>, design: ComparisonDesign): number {
+export function defaultRope(
+  scores: ArrayLike<number>,
+  design: ComparisonDesign,
+  proportionUpper: number,
+): DefaultRope {
+  if (proportionUpper > 0) {
+    return {
+      rope: 0.01 * proportionUpper,
+      source: `1% of the proportion scale [0, ${proportionUpper}], Benavoli et al. 2017`,
+    };
+  }
+  return {
+    rope: pooledWithinTaskSd(scores, design) * 0.1,
+    source:
+      '0.1 x the pooled within-task standard deviation of the scores; it depends on which heuristics are in the table, set --rope to fix it',
+  };
+}
+
+/**
+ * Pooled within-task standard deviation of the scores; NaN when no task has two finite scores.
+ * @example pooledWithinTaskSd(Float64Array.from([1, 3, 10, 12]), design) // sqrt((2 + 2) / 2)
+ */
+export function pooledWithinTaskSd(scores: ArrayLike<number>, design: ComparisonDesign): number {
   const T = design.tasks.length;
   const sum = new Float64Array(T);
   const n = new Float64Array(T);
@@ -33,7 +68,7 @@ export function defaultRope(scores: ArrayLike<number>, design: ComparisonDesign)
       den += n[t] - 1;
     }
   }
-  return den > 0 ? 0.1 * Math.sqrt(num / den) : Number.NaN;
+  return den > 0 ? Math.sqrt(num / den) : Number.NaN;
 }
 
 /** Per-task center (mean) and scale (sd) used by `--scale task`; scale 1 for a constant task. */

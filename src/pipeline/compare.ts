@@ -231,6 +231,7 @@ export async function runComparison(
       formula: spec.formula,
       scale,
       bounded: prepared.bounded,
+      proportionUpper: prepared.proportionUpper,
       notes: prepared.notes,
       settings: {
         ...prepared.settings,

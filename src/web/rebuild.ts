@@ -55,6 +55,7 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       formula: typeof settings.formula === 'string' ? settings.formula : undefined,
       scale: settings.scale === 'task' ? 'task' : 'none',
       bounded: prepared.bounded,
+      proportionUpper: prepared.proportionUpper,
       notes: prepared.notes,
       settings,
     },

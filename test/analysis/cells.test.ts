@@ -161,9 +161,13 @@ describe('ROPE and scales', () => {
   const design = designFromTable(table);
   it('uses 0.1 x the pooled within-task sd', () => {
     // T1: 1, 3 (ss 2, df 1); T2: 2, 4 (ss 2, df 1); T3: one value (no df)
-    expect(
-      defaultRope(table.columns.score.type === 'numeric' ? table.columns.score.values : [], design),
-    ).toBeCloseTo(0.1 * Math.sqrt(4 / 2), 12);
+    const scores = table.columns.score.type === 'numeric' ? table.columns.score.values : [];
+    const data = defaultRope(scores, design, 0);
+    expect(data.rope).toBeCloseTo(0.1 * Math.sqrt(4 / 2), 12);
+    expect(data.source).toMatch(/depends on which heuristics/);
+    // on a proportion scale the default is 1% of it, whatever the scores (Benavoli et al. 2017)
+    expect(defaultRope(scores, design, 100).rope).toBe(1);
+    expect(defaultRope(scores, design, 1).rope).toBe(0.01);
     const sc = taskScales([1, 2, 3, 4, 5], design);
     expect(Array.from(sc.center)).toEqual([2, 3, 5]);
     expect(sc.scale[0]).toBeCloseTo(Math.SQRT2, 12);

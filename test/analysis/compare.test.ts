@@ -28,6 +28,7 @@ describe('compare pipeline and compareFromFit', async () => {
         summary: run.summary,
         formula: run.spec.formula,
         notes: run.prepared.notes,
+        proportionUpper: run.prepared.proportionUpper,
         settings: run.comparison.settings,
       },
       { seed: run.fit.config.seed },

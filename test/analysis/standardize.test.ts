@@ -18,6 +18,10 @@ import { type ComparisonRun, comparisonPriors, runComparison } from '../../src/p
 /** The table with its score (and se) column multiplied by k. */
 function rescaled(table: Table, k: number): Table {
   const columns = { ...table.columns };
+  // a neutral metric name: scores x 1e-6 are not an accuracy, and the default ROPE under test is
+  // the data rule (0.1 x the pooled within-task sd), which moves with the units
+  const n = table.nRows;
+  columns.metric = { type: 'factor', levels: ['score_units'], codes: new Int32Array(n) };
   for (const name of ['value', 'std']) {
     const c = columns[name];
     if (c?.type === 'numeric')
