@@ -259,7 +259,15 @@ export async function runComparison(
   const summary = summaryHere ?? (await (inWorkers as Promise<Summary>));
   comparison.diagnostics = comparisonDiagnostics(summary);
   comparison.warnings = summary.warnings;
-  const causes = likelyCauses(model.groups, comparison.diagnostics, 1.01, prepared.table);
+  const causes = likelyCauses(
+    model.groups,
+    comparison.diagnostics,
+    1.01,
+    prepared.table,
+    // the logit-normal model already keeps a bounded score inside its bounds; lower-is-better
+    // scores are negated in prepared.table
+    prepared.bounded || !prepared.higherIsBetter ? 0 : prepared.proportionUpper,
+  );
   if (causes.length > 0) comparison.likely_causes = causes;
   return { comparison, prepared, spec, model, fit, summary };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { likelyCauses, sparseOnBackbones } from '../../src/analysis/causes.js';
+import { likelyCauses, sparseOnBackbones, tasksAtBound } from '../../src/analysis/causes.js';
 import { parseCsv } from '../../src/data/csv.js';
 
 const group = (name: string, n: number) => ({
@@ -36,5 +36,26 @@ describe('a heuristic missing on most backbones', () => {
     const causes = likelyCauses([], bad, 1.01, t);
     expect(causes[0]).toMatch(/^heuristic "d" ran on 1 of 4 backbones/);
     expect(likelyCauses([], good, 1.01, t)).toEqual([]);
+  });
+});
+
+describe('a bounded metric at its ceiling', () => {
+  it('names the tasks whose scores sit at the bound, only for a raw-score model of a poor fit', () => {
+    // t1: 3 of 4 scores >= 95 (ceiling); t2: 1 of 4 (< half); t3: all <= 5 (floor)
+    const rows = ['heuristic,task,score'];
+    const scores = { t1: [99, 100, 96, 80], t2: [97, 60, 70, 75], t3: [1, 0, 2, 4] };
+    for (const [task, ys] of Object.entries(scores)) {
+      for (const [i, y] of ys.entries()) rows.push(`h${i},${task},${y}`);
+    }
+    const t = parseCsv(`${rows.join('\n')}\n`);
+    expect(tasksAtBound(t, 100).map((x) => x.task)).toEqual(['t1', 't3']);
+    expect(tasksAtBound(t, 100)[0].share).toBe(0.75);
+    const causes = likelyCauses([], bad, 1.01, t, 100);
+    expect(causes[0]).toMatch(
+      /^scores sit at a bound of \[0, 100\] on tasks t1, t3 .*--trials.*--filter task!=t1,t3/,
+    );
+    // not without a proportion scale, nor for a fit that converged
+    expect(likelyCauses([], bad, 1.01, t, 0)).toEqual([]);
+    expect(likelyCauses([], good, 1.01, t, 100)).toEqual([]);
   });
 });
