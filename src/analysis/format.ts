@@ -176,6 +176,8 @@ export interface FormatOptions {
   tasksPerBlock?: number;
   /** Most heuristics whose H x H rank-probability table is printed (default 20; wider: --json). */
   maxRankTable?: number;
+  /** Rows of each category's ranking; the rest are counted and left to --json (default 12). */
+  maxCategoryRows?: number;
 }
 
 /**
@@ -319,9 +321,16 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
       ),
     );
   }
+  const maxRows = options.maxCategoryRows ?? 12;
   for (const cat of c.categories) {
     out.push('', `Category ${cat.name} (tasks: ${cat.tasks.join(', ')}), ${units}`);
-    out.push(cellTable(cat.heuristics, d));
+    // with many heuristics (26 method x budget settings on a KV-cache table) the category's
+    // leaders are what is read; the full ranking stays in --json and the HTML report
+    const top = [...cat.heuristics].sort((a, b) => a.expected_rank - b.expected_rank);
+    out.push(cellTable(top.slice(0, maxRows), d));
+    if (top.length > maxRows) {
+      out.push(`... ${top.length - maxRows} more (all ${top.length} in --json and --html)`);
+    }
   }
 
   out.push(
