@@ -1,5 +1,6 @@
 import { budgetGrid } from './budgets.js';
 import { decisionWords, PROBABLE, swapDecision } from './decision.js';
+import { isStandardized } from './from-fit.js';
 import { overallCells } from './overall-cells.js';
 import { robustnessSentence } from './robustness.js';
 import type {
@@ -266,7 +267,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
   const s = c.settings ?? {};
   const rope = typeof s.rope === 'number' ? s.rope : Number.NaN;
   const d = digitsFor(rope);
-  const units = s.scale === 'task' ? 'sd units' : 'score units';
+  const units = isStandardized(s.scale) ? 'sd units' : 'score units';
   const out: string[] = [];
   const threshold = typeof s.threshold === 'number' ? s.threshold : 0.95;
   out.push(

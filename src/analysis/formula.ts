@@ -11,7 +11,7 @@ export interface DataShape {
   /** A trials column (binomial counts). */
   hasTrials: boolean;
   /**
-   * Scores standardized per task (`--scale task`): every task's mean is 0 by construction, so the
+   * Scores standardized per task or metric (`--scale task|metric`): every task's mean is 0 by construction, so the
    * `(1|task)` term is left out (its sd would sit at 0, a funnel for the sampler).
    */
   taskScaled?: boolean;

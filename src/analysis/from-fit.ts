@@ -25,7 +25,7 @@ import { ppcByTaskStreaming, type TaskPpc } from './ppc.js';
 import { type RankSummary, rankSummary } from './ranks.js';
 import { bestIndex, recommend } from './recommend.js';
 import { LOTO_MIN_TASKS, type LotoScopeInput, leaveOneTaskOut } from './robustness.js';
-import { defaultRope, type TaskScale, taskScales } from './rope.js';
+import { defaultRope, metricScales, type TaskScale, taskMetrics, taskScales } from './rope.js';
 import { equivalenceFloor, ropeFloorNote } from './rope-floor.js';
 import { summarize90 } from './stats.js';
 import type {
@@ -38,8 +38,24 @@ import type {
 } from './types.js';
 import { varianceComponents, varianceNotes } from './variance.js';
 
-/** How scores were put on the model's scale before fitting. */
-export type ScaleMode = 'none' | 'task';
+/**
+ * How scores were put on the model's scale before fitting: 'none' (raw), 'task' (each task
+ * standardized by its own sd) or 'metric' (each task centred, and divided by the pooled
+ * within-task sd of its metric: tasks of one metric keep their relative spreads).
+ */
+export type ScaleMode = 'none' | 'task' | 'metric';
+
+/** The scale modes, for option checks and messages. */
+export const SCALE_MODES: readonly ScaleMode[] = ['none', 'task', 'metric'];
+
+/**
+ * Whether heuristic-level results are in standard-deviation units (scores standardized per task or
+ * per metric); takes a stored document's `settings.scale` too.
+ * @example isStandardized('metric') // true
+ */
+export function isStandardized(scale: unknown): boolean {
+  return scale === 'task' || scale === 'metric';
+}
 
 /** Decision settings that can change without refitting. */
 export interface DecisionOptions {
@@ -85,8 +101,9 @@ export interface FromFitOptions extends DecisionOptions {
 }
 
 /**
- * Scores of the canonical table on the model's scale: unchanged, or standardized per task.
- * Returns the fitted table (score and se replaced) and the per-task scales (null for 'none').
+ * Scores of the canonical table on the model's scale: unchanged, or standardized per task or per
+ * metric (src/analysis/rope.ts `taskScales`, `metricScales`). Returns the fitted table (score and
+ * se replaced) and the per-task scales (null for 'none').
  * @example scaleTable(prepared.table, 'task').table.columns.score
  */
 export function scaleTable(
@@ -98,7 +115,10 @@ export function scaleTable(
   const scoreCol = table.columns.score;
   if (scoreCol?.type !== 'numeric')
     throw new ConfigError('the comparison table has no numeric score');
-  const scales = taskScales(scoreCol.values, design);
+  const scales =
+    scale === 'metric'
+      ? metricScales(scoreCol.values, design, taskMetrics(table, design))
+      : taskScales(scoreCol.values, design);
   const score = new Float64Array(table.nRows);
   const seCol = table.columns.se;
   const se = seCol?.type === 'numeric' ? new Float64Array(table.nRows) : null;
@@ -410,7 +430,7 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       threshold,
       higher_is_better: higherIsBetter,
       scale,
-      units: scale === 'task' ? 'sd' : 'score',
+      units: isStandardized(scale) ? 'sd' : 'score',
       ...(bounded
         ? { bounded: { upper: bounded.upper, link: 'logit', reason: bounded.reason } }
         : {}),
@@ -513,12 +533,18 @@ function ropeNotes(rope: number, source: string, floor: number, scale: ScaleMode
   const floorNote = ropeFloorNote(rope, floor, source);
   if (floorNote) out.push(floorNote);
   out.push(
-    `ROPE = ${fmt(rope)} (${source})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : ''}`,
+    `ROPE = ${fmt(rope)} (${source})${scale === 'task' ? ' in standard-deviation units; per-task decisions use ROPE x the task sd' : scale === 'metric' ? " in standard-deviation units; per-task decisions use ROPE x the sd of the task's metric" : ''}`,
   );
   if (scale === 'task') {
     out.push(
       'scores standardized per task (--scale task): heuristic- and category-level results are in ' +
         "standard-deviation units, per-task results in each task's own units",
+    );
+  }
+  if (scale === 'metric') {
+    out.push(
+      'scores standardized per metric (--scale metric): each task centred and divided by the pooled ' +
+        "within-task sd of its metric; heuristic- and category-level results are in those sd units, per-task results in each task's own units",
     );
   }
   return out;

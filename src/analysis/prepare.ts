@@ -177,10 +177,10 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
   checkNotFlat(out);
   const notes = [...settingNotes, ...data.notes];
   const metrics = levelCount(out, 'metric');
-  const scale: ScaleMode = input.scale ?? (metrics > 1 ? 'task' : 'none');
-  if (input.scale === undefined && scale === 'task') {
+  const scale: ScaleMode = input.scale ?? (metrics > 1 ? 'metric' : 'none');
+  if (input.scale === undefined && scale === 'metric') {
     notes.push(
-      `${metrics} metrics in column "${mapping.metric}": scores are standardized per task (--scale none keeps the raw scores)`,
+      `${metrics} metrics in column "${mapping.metric}": scores are standardized per metric (--scale task standardizes each task, --scale none keeps the raw scores)`,
     );
   }
   // before lower-is-better scores are negated: an error rate is a proportion too

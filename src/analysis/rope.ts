@@ -1,3 +1,4 @@
+import type { Table } from '../data/table.js';
 import type { ComparisonDesign } from './design.js';
 
 /** The default ROPE half-width and where it comes from, in words (for the note and settings). */
@@ -105,6 +106,57 @@ export function taskScales(scores: ArrayLike<number>, design: ComparisonDesign):
     const v = g.length > 1 ? g.reduce((a, b) => a + (b - m) ** 2, 0) / (g.length - 1) : 0;
     center[t] = m;
     scale[t] = v > 0 ? Math.sqrt(v) : 1;
+  });
+  return { center, scale };
+}
+
+/**
+ * The metric of each task (index into the metric column's levels; 0 for every task when the table
+ * has no metric column). A task reported under two metrics takes the one of its first row.
+ * @example taskMetrics(longbench, design) // Int32Array [2, 2, 5, ...]
+ */
+export function taskMetrics(table: Table, design: ComparisonDesign): Int32Array {
+  const out = new Int32Array(design.tasks.length).fill(-1);
+  const m = table.columns.metric;
+  for (let i = 0; i < design.nRows; i++) {
+    const t = design.rowTask[i];
+    if (t < 0 || out[t] >= 0) continue;
+    out[t] = m?.type === 'factor' ? Math.max(0, m.codes[i]) : 0;
+  }
+  return out.map((k) => Math.max(0, k));
+}
+
+/**
+ * Per-metric scales (for `--scale metric`, the default with several metrics): each task centred
+ * on its mean as in `taskScales`, and divided by the pooled within-task standard deviation of all
+ * tasks of its metric. Unlike per-task standardization, a task where the heuristics barely differ
+ * is not blown up to unit spread: tasks of one metric keep their relative spreads, and only the
+ * metrics' units are made comparable. A metric without within-task spread gets scale 1.
+ * @example metricScales([1, 3, 10, 14], design, Int32Array.from([0, 0])).scale // both sqrt((2 + 8) / 2)
+ */
+export function metricScales(
+  scores: ArrayLike<number>,
+  design: ComparisonDesign,
+  metricOfTask: Int32Array,
+): TaskScale {
+  const { center } = taskScales(scores, design);
+  const M = metricOfTask.reduce((a, k) => Math.max(a, k + 1), 0);
+  const ss = new Float64Array(M);
+  const df = new Float64Array(M);
+  const n = new Float64Array(design.tasks.length);
+  for (let i = 0; i < design.nRows; i++) {
+    const t = design.rowTask[i];
+    if (t < 0 || !Number.isFinite(scores[i])) continue;
+    n[t]++;
+    ss[metricOfTask[t]] += (scores[i] - center[t]) ** 2;
+  }
+  n.forEach((k, t) => {
+    if (k >= 2) df[metricOfTask[t]] += k - 1;
+  });
+  const scale = new Float64Array(design.tasks.length);
+  metricOfTask.forEach((k, t) => {
+    const sd = df[k] > 0 ? Math.sqrt(ss[k] / df[k]) : 0;
+    scale[t] = sd > 0 ? sd : 1;
   });
   return { center, scale };
 }

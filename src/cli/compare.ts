@@ -1,6 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ScaleMode } from '../analysis/from-fit.js';
+import { SCALE_MODES, type ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { CompareOptions, runComparison } from '../pipeline/compare.js';
@@ -65,8 +65,8 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
   if (o.model !== undefined && o.formula !== undefined) {
     throw new ConfigError('--model and --formula both given: use one');
   }
-  if (o.scale !== undefined && o.scale !== 'none' && o.scale !== 'task') {
-    throw new ConfigError(`--scale must be none or task (got "${o.scale}")`);
+  if (o.scale !== undefined && !SCALE_MODES.includes(o.scale as ScaleMode)) {
+    throw new ConfigError(`--scale must be ${SCALE_MODES.join(', ')} (got "${o.scale}")`);
   }
   const columns = {
     heuristic: o.heuristic,
@@ -206,7 +206,7 @@ export function register(program: Command): void {
     .option('--drop-missing', 'drop rows whose score is missing or not a number (and say how many)')
     .option(
       '--scale <mode>',
-      'none or task: standardize scores per task (default: task when a metric column names several metrics, else none)',
+      "none, task or metric: standardize scores per task, or per metric (each task centred, divided by its metric's pooled within-task sd; the default when a metric column names several metrics, else none)",
     )
     .option(
       '--rope <x>',

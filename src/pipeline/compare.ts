@@ -6,6 +6,8 @@ import {
   compareFromFit,
   comparisonDiagnostics,
   type DecisionOptions,
+  isStandardized,
+  SCALE_MODES,
   type ScaleMode,
   scaleTable,
 } from '../analysis/from-fit.js';
@@ -159,7 +161,7 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     hasStudy: levels('study') > 1,
     hasSe: t.columns.se?.type === 'numeric',
     hasTrials: t.columns.trials?.type === 'numeric',
-    taskScaled: prepared.scale === 'task',
+    taskScaled: isStandardized(prepared.scale),
     hasBackbone: levels('backbone') > 1,
   };
   return {
@@ -183,8 +185,10 @@ export async function runComparison(
   if (typeof options !== 'object' || options === null) {
     throw new ConfigError('compare: options must be an object (CompareOptions)');
   }
-  if (options.scale !== undefined && options.scale !== 'none' && options.scale !== 'task') {
-    throw new ConfigError(`--scale must be none or task (got ${String(options.scale)})`);
+  if (options.scale !== undefined && !SCALE_MODES.includes(options.scale)) {
+    throw new ConfigError(
+      `--scale must be ${SCALE_MODES.join(', ')} (got ${String(options.scale)})`,
+    );
   }
   const prepared = prepareComparison(table, options);
   const scale = prepared.scale;

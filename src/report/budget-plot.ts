@@ -1,3 +1,4 @@
+import { isStandardized } from '../analysis/from-fit.js';
 import type { BudgetCurvePoint, Comparison } from '../analysis/types.js';
 import { scopeLabel } from './comparison-data.js';
 import { attributeText, Plot, renderPlot } from './svg.js';
@@ -25,7 +26,7 @@ export function budgetCurvePlot(c: Comparison, options: BudgetCurvePlotOptions =
   const numeric = points.every((p) => Number.isFinite(p.budget_value) && p.budget_value > 0);
   const xOf = (p: BudgetCurvePoint) => (numeric ? p.budget_value : p.budget);
   const refCell = refOf(c, scope, b.reference);
-  const units = c.settings?.scale === 'task' ? 'sd units' : 'score';
+  const units = isStandardized(c.settings?.scale) ? 'sd units' : 'score';
   const marks: Plot.Markish[] = [];
   if (refCell) {
     marks.push(

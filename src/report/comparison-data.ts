@@ -45,6 +45,7 @@ export function higherIsBetter(c: Comparison): boolean {
 export function unitsCaption(c: Comparison): string {
   const scale = c.settings?.scale;
   if (scale === 'task') return 'standard-deviation units (scores standardized per task)';
+  if (scale === 'metric') return 'standard-deviation units (scores standardized per metric)';
   const unit = c.settings?.score_label ?? c.settings?.score;
   return typeof unit === 'string' && unit ? `score units (${unit})` : 'score units';
 }

@@ -1,3 +1,4 @@
+import { isStandardized } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { heuristicOrder, labelMargin, truncateLabel } from './comparison-data.js';
 import { formatNumber } from './format.js';
@@ -20,7 +21,8 @@ export interface TaskEffectsPlotOptions {
  * @example taskEffectsPlot(comparison)
  */
 export function taskEffectsPlot(c: Comparison, options: TaskEffectsPlotOptions = {}): string {
-  if (c.settings?.scale === 'task' || c.tasks.length === 0 || c.heuristics.length === 0) return '';
+  if (isStandardized(c.settings?.scale) || c.tasks.length === 0 || c.heuristics.length === 0)
+    return '';
   const order = heuristicOrder(c);
   const overallCentre = average(c.heuristics.map((h) => h.mean));
   const overall = c.heuristics.map((h) => ({

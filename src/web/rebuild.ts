@@ -1,4 +1,4 @@
-import { compareFromFit } from '../analysis/from-fit.js';
+import { compareFromFit, SCALE_MODES } from '../analysis/from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
 import type { Comparison } from '../analysis/types.js';
 import type { Table } from '../data/table.js';
@@ -53,7 +53,7 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       summary: input.summary ?? undefined,
       family: typeof settings.family === 'string' ? settings.family : undefined,
       formula: typeof settings.formula === 'string' ? settings.formula : undefined,
-      scale: settings.scale === 'task' ? 'task' : 'none',
+      scale: SCALE_MODES.find((m) => m === settings.scale) ?? 'none',
       bounded: prepared.bounded,
       proportionUpper: prepared.proportionUpper,
       notes: prepared.notes,

@@ -10,7 +10,7 @@ import {
 import { designFromTable } from '../../src/analysis/design.js';
 import { ppcByTask, replicateGaussian } from '../../src/analysis/ppc.js';
 import { createNormalRng } from '../../src/analysis/random.js';
-import { defaultRope, taskScales } from '../../src/analysis/rope.js';
+import { defaultRope, metricScales, taskMetrics, taskScales } from '../../src/analysis/rope.js';
 import type { Table } from '../../src/data/table.js';
 import type { Draws } from '../../src/draws/draws.js';
 
@@ -172,6 +172,20 @@ describe('ROPE and scales', () => {
     expect(Array.from(sc.center)).toEqual([2, 3, 5]);
     expect(sc.scale[0]).toBeCloseTo(Math.SQRT2, 12);
     expect(sc.scale[2]).toBe(1); // a single score: scale 1 keeps it finite
+  });
+
+  it('per metric: tasks centred, one pooled within-task sd per metric', () => {
+    // T1: 1, 3 and T2: 2, 4 share metric 0 (ss 2 + 2, df 2); T3 alone in metric 1 (no df)
+    const sc = metricScales([1, 2, 3, 4, 5], design, Int32Array.from([0, 0, 1]));
+    expect(Array.from(sc.center)).toEqual([2, 3, 5]);
+    expect(sc.scale[0]).toBeCloseTo(Math.sqrt(4 / 2), 12);
+    expect(sc.scale[1]).toBe(sc.scale[0]);
+    expect(sc.scale[2]).toBe(1);
+    // a task whose heuristics barely differ keeps its small spread next to a wide one (per-task
+    // standardization would blow T2 up to the same unit sd as T1)
+    const wide = metricScales([0, 0.1, 10, 0.2, 7], design, Int32Array.from([0, 0, 0]));
+    expect(wide.scale[1]).toBe(wide.scale[0]);
+    expect(taskMetrics(table, design)).toEqual(new Int32Array(3));
   });
 });
 

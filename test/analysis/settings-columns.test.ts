@@ -13,8 +13,8 @@ describe('methods listed at several settings (LongBench: budget x backbone model
       'backbone: model (4 levels): heuristics are compared within backbone and pooled over backbones',
     );
     expect(p.notes[1]).toMatch(/^budget: budget \(1024, 2048, 4096; empty = full cache/);
-    // six LongBench metrics (qa_f1, rouge_l, ...): standardized per task by default
-    expect(p.scale).toBe('task');
+    // six LongBench metrics (qa_f1, rouge_l, ...): standardized per metric by default
+    expect(p.scale).toBe('metric');
     const h = p.table.columns.heuristic;
     expect(h.type === 'factor' && h.levels).toContain('snapkv@1024');
   });

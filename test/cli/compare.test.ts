@@ -236,7 +236,7 @@ describe('bad input exits 2 with a short message', () => {
     ['one heuristic', [csv('one.csv', 'heuristic,task,score\na,t1,1\na,t2,2\n')], /heuristic/i],
     ['bad --rope', [tay, '--rope', '-1'], /--rope must be a number >= 0/],
     ['bad --threshold', [tay, '--threshold', '2'], /--threshold must be between 0.5 and 1/],
-    ['bad --scale', [tay, '--scale', 'log'], /--scale must be none or task/],
+    ['bad --scale', [tay, '--scale', 'log'], /--scale must be none, task, metric/],
     ['bad --robustness', [tay, '--robustness', 'psis'], /--robustness must be draws or refit/],
     ['bad --higher-is-better', [tay, '--higher-is-better', 'maybe'], /true or false/],
     ['unknown column', [tay, '--heuristic', 'nope'], /no column "nope"/],
