@@ -206,7 +206,7 @@ export function harnessResultRows(
     const se = result[`${name}_stderr,${filter}`];
     if (se !== undefined && se !== 'N/A' && !(typeof se === 'number' && se >= 0)) {
       throw new DataError(
-        `${source}: results.${clip(task)}.${clip(`${name}_stderr,${filter}`)}: ${quoted(JSON.stringify(se))} is not a standard error (a number >= 0 or "N/A")`,
+        `${source}: results.${clip(task)}.${clip(`${name}_stderr,${filter}`)}: ${clip(JSON.stringify(se))} is not a standard error (a number >= 0 or "N/A")`,
       );
     }
     const taskHib = hib[task];
@@ -396,7 +396,7 @@ export function createSamplesAccumulator(opts: HarnessOptions = {}) {
       const score = typeof v === 'boolean' ? (v ? 1 : 0) : v;
       if (typeof score !== 'number' || !Number.isFinite(score)) {
         throw new DataError(
-          `${at}, field ${quoted(current.metric)}: ${v === undefined ? 'missing' : `${quoted(clip(JSON.stringify(v)))} is not a number`}`,
+          `${at}, field ${quoted(current.metric)}: ${v === undefined ? 'missing' : `${clip(JSON.stringify(v))} is not a number`}`,
         );
       }
       if (++rows > SAMPLES_LIMITS.rows) {
