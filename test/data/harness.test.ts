@@ -100,7 +100,7 @@ describe('lm-evaluation-harness results JSON', () => {
 
   it('--heuristic-from a model_args key or a field; --harness-metric picks metric and filter', async () => {
     const a = await readInput(runs, { heuristicFrom: 'model_args.kv_method' });
-    expect((a.table.columns.heuristic as { levels: string[] }).levels).toEqual([
+    expect((a.table.columns.heuristic as { levels: readonly string[] }).levels).toEqual([
       'full_kv',
       'pyramidkv',
       'snapkv',
