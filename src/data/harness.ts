@@ -323,7 +323,13 @@ export const SAMPLES_LIMITS = Object.freeze({ rows: 10_000_000, lineBytes: 16 * 
  * acc.addLine('{"doc_id":0,"filter":"none","metrics":["acc"],"acc":1.0}', 1, 'snapkv', 'arc_easy', 'x.jsonl');
  * acc.finish('x.jsonl').columns.item;
  */
-export function createSamplesAccumulator(opts: HarnessOptions = {}) {
+export function createSamplesAccumulator(
+  opts: HarnessOptions & {
+    /** Rows of one input (default SAMPLES_LIMITS.rows; the web upload's is lower). */
+    maxRows?: number;
+  } = {},
+) {
+  const maxRows = Math.min(opts.maxRows ?? SAMPLES_LIMITS.rows, SAMPLES_LIMITS.rows);
   const wanted = opts.metric !== undefined ? splitMetric(opts.metric) : undefined;
   const b = createTableBuilder(new Set([0, 1, 2]));
   b.setHeader(['heuristic', 'task', 'item', 'score'], 0);
@@ -399,10 +405,8 @@ export function createSamplesAccumulator(opts: HarnessOptions = {}) {
           `${at}, field ${quoted(current.metric)}: ${v === undefined ? 'missing' : `${clip(JSON.stringify(v))} is not a number`}`,
         );
       }
-      if (++rows > SAMPLES_LIMITS.rows) {
-        throw new DataError(
-          `${at}: more than ${SAMPLES_LIMITS.rows} samples (the limit of one input)`,
-        );
+      if (++rows > maxRows) {
+        throw new DataError(`${at}: more than ${maxRows} samples (the limit of one input)`);
       }
       values[0] = heuristic;
       values[1] = task;

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import { parseCsv, parseCsvRecords, readCsvFile } from './csv.js';
 import {
@@ -38,6 +39,8 @@ export interface InputOptions extends HarnessOptions {
   detectWide?: boolean;
   /** In a folder with both, read the per-sample JSONL (item level) rather than the results JSON. */
   items?: boolean;
+  /** The parser of a long CSV in parseInput (default parseCsv; the web app's engine injects its own). */
+  parseLong?: (bytes: Uint8Array, source: string) => Table;
 }
 
 /** What was read. */
@@ -92,7 +95,14 @@ export function parseInput(bytes: Uint8Array, name: string, opts: InputOptions =
     while (start < buf.length) {
       let end = buf.indexOf(10, start);
       if (end < 0) end = buf.length;
-      acc.addLine(buf.toString('utf8', start, end), line, run, task, source);
+      const text = buf.toString('utf8', start, end);
+      acc.addLine(
+        line === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
+        line,
+        run,
+        task,
+        source,
+      );
       start = end + 1;
       line++;
     }
@@ -109,7 +119,8 @@ export function parseInput(bytes: Uint8Array, name: string, opts: InputOptions =
     if (wide) return wide;
   }
   checkNUnused(opts);
-  return { table: parseCsv(bytes, { source }), notes: [], format: 'csv' };
+  const table = opts.parseLong ? opts.parseLong(bytes, source) : parseCsv(bytes, { source });
+  return { table, notes: [], format: 'csv' };
 }
 
 /** The wide conversion when the CSV looks wide; undefined otherwise (and for CSV errors: the long read reports them). */
@@ -196,6 +207,28 @@ export async function readInput(path: string, opts: InputOptions = {}): Promise<
   return { table: await readCsvFile(path, { source }), notes: [], format: 'csv' };
 }
 
+/**
+ * Per-sample JSONL from a byte stream (the web upload's file stream), line by line with readline:
+ * only one line and the long table are in memory. `name` gives the task (samples_<task>_<date>) and
+ * the heuristic (the name without the extension) unless the lines carry their own. The first bad
+ * line or the row past `maxRows` throws; the caller drains the stream.
+ *
+ * @example const { table } = await readSamplesStream(file.stream, 'samples_arc_easy_2024-01-01T00-00-00.jsonl', { maxRows: 100_000 });
+ */
+export async function readSamplesStream(
+  stream: Readable,
+  name: string,
+  opts: InputOptions & { maxRows?: number } = {},
+): Promise<InputTable> {
+  const source = opts.source ?? name;
+  const acc = createSamplesAccumulator(opts);
+  const run = basename(name, extname(name));
+  const task = samplesTask(basename(name));
+  await streamLinesOf(stream, source, (text, line) => acc.addLine(text, line, run, task, source));
+  const { table, notes } = acc.finish(source, true);
+  return { table, notes, format: 'harness-samples' };
+}
+
 /** The harness's own `results_<date>.json` is named by its folder; another file by its name. */
 function defaultRunName(path: string, doc: unknown): string {
   return (
@@ -229,12 +262,21 @@ async function samplesRunName(
 }
 
 /** Call `onLine` for every line of a file, read with readline (one line in memory at a time). */
-async function streamLines(
+function streamLines(
   path: string,
   source: string,
   onLine: (text: string, line: number) => void,
 ): Promise<void> {
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  return streamLinesOf(createReadStream(path, { highWaterMark: 1 << 16 }), source, onLine);
+}
+
+/** Call `onLine` for every line of a byte stream (UTF-8), read with readline. */
+async function streamLinesOf(
+  stream: Readable,
+  source: string,
+  onLine: (text: string, line: number) => void,
+): Promise<void> {
+  stream.setEncoding('utf8');
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
   try {
