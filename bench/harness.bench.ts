@@ -51,7 +51,8 @@ async function write(file: string, n: number): Promise<void> {
   const out = createWriteStream(file);
   const items = Math.max(1, Math.floor(n / 200));
   for (let i = 0; i < n; i++) {
-    if (!out.write(`${line(i, items)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${line(i, items)}\n`))
+      await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(r));
 }
