@@ -104,6 +104,8 @@ export interface UploadInput {
   parsed?: InputTable;
   /** Form field `n`: seeds behind each mean ± sd cell of a wide table. */
   n?: string;
+  /** Form field `metric`: the harness metric (the CLI's --harness-metric, e.g. acc_norm). */
+  metric?: string;
 }
 
 /** Whether an upload's file name says JSON (a harness results file) or JSONL (per-sample lines). */
@@ -125,12 +127,16 @@ function checkUpload(input: UploadInput): { bytes: Uint8Array; name: string } {
 
 /** The reader options of an upload's form fields. */
 function uploadOptions(input: UploadInput): WorkerInputOptions {
+  const out: WorkerInputOptions = {};
+  const metric = input.metric?.trim();
+  if (metric) out.metric = metric.slice(0, 200);
   const n = input.n?.trim();
-  if (!n) return {};
+  if (!n) return out;
   if (!/^\d+$/.test(n) || Number(n) < 1) {
     throw new ConfigError(`n must be a whole number of seeds >= 1 (got "${bounded(n)}")`);
   }
-  return { n: Number(n) };
+  out.n = Number(n);
+  return out;
 }
 
 /**

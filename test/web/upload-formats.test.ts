@@ -124,6 +124,34 @@ describe('web upload of wide tables and harness outputs', () => {
     const fromFile = (await readInput(`fixtures/harness/runs/snapkv/${samplesName}`)).table;
     expect(stored.columns.score).toEqual(fromFile.columns.score);
     expect(store.getDataset(1).name).toBe('snapkv gsm8k');
+    // the form's metric field (sent before the file) picks the filter while the file streams
+    const flexible = await request(app)
+      .post('/api/datasets')
+      .field('metric', 'exact_match,flexible-extract')
+      .attach('file', samples, samplesName)
+      .expect(201);
+    const want = (
+      await readInput(`fixtures/harness/runs/snapkv/${samplesName}`, {
+        metric: 'exact_match,flexible-extract',
+      })
+    ).table;
+    expect(parseCsv(store.getDatasetCsv(flexible.body.id)).columns.score).toEqual(
+      want.columns.score,
+    );
+    expect(want.columns.score).not.toEqual(fromFile.columns.score);
+  });
+
+  it("the form's metric field picks the metric of a results JSON", async () => {
+    const { app, store } = setup();
+    const res = await request(app)
+      .post('/api/datasets')
+      .field('metric', 'acc_norm')
+      .attach('file', results, `results_${DATE}.json`)
+      .expect(201);
+    expect(res.body.rows).toBe(3); // gsm8k has no acc_norm
+    expect(parseCsv(store.getDatasetCsv(1)).columns.metric).toMatchObject({
+      levels: ['acc_norm,none'],
+    });
   });
 
   it("bad input: 400 with the readers' one line, nothing stored", async () => {

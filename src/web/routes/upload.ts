@@ -22,13 +22,16 @@ const isJsonl = (name: string): boolean => /\.jsonl$/i.test(name);
 const storage: multer.StorageEngine = {
   _handleFile(req, file, cb) {
     if (isJsonl(file.originalname)) {
-      const name =
-        typeof req.body?.name === 'string' && req.body.name.trim()
-          ? req.body.name.trim()
-          : file.originalname;
+      // form fields sent before the file (the upload form puts them first) are known here
+      const field = (key: string): string | undefined => {
+        const v = (req.body as Record<string, unknown> | undefined)?.[key];
+        return typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined;
+      };
+      const metric = field('metric');
       readSamplesStream(file.stream, file.originalname, {
-        source: bounded(name.slice(0, 200)),
+        source: bounded(field('name') ?? file.originalname.slice(0, 200)),
         maxRows: LIMITS.rows,
+        ...(metric ? { metric } : {}),
       }).then(
         (parsed) => cb(null, { parsed } as StoredFile),
         (err: unknown) => {
@@ -111,6 +114,7 @@ export function uploadInput(req: { file?: Express.Multer.File; body?: unknown })
     filename: file?.originalname,
     name: typeof body.name === 'string' ? body.name : undefined,
     n: typeof body.n === 'string' ? body.n : undefined,
+    metric: typeof body.metric === 'string' ? body.metric : undefined,
     parsed: file?.parsed,
   };
 }
