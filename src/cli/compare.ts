@@ -6,10 +6,14 @@ import { ConfigError, NotFoundError } from '../errors.js';
 import type { CompareOptions, runComparison } from '../pipeline/compare.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import {
+  addInputOptions,
   boolOption,
   checkRunSize,
   collect,
+  type InputCliOptions,
+  inputOptions,
   intOption,
+  loadInput,
   METRICS,
   metricOption,
   numOption,
@@ -17,7 +21,7 @@ import {
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
-interface RawOptions {
+interface RawOptions extends InputCliOptions {
   robustness?: string;
   heuristic?: string;
   task?: string;
@@ -164,13 +168,16 @@ async function writeHtml(
 
 /** Register the `compare` command. */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compare')
     .description(
       'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
         'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
     )
-    .argument('<data.csv>', 'long CSV: one row per run or published number')
+    .argument(
+      '<data>',
+      'long CSV (one row per run or published number), wide CSV (methods x tasks), lm-evaluation-harness results .json, per-sample .jsonl, or a folder of them',
+    )
     .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
     .option('--task <column>', 'column naming the task')
     .option('--score <column>', 'column with the score')
@@ -194,7 +201,10 @@ export function register(program: Command): void {
       '--std <column>',
       'column with the std of rows that are means over n seeds (se = std/sqrt(n))',
     )
-    .option('--n <column>', 'column with the number of seeds behind each mean')
+    .option(
+      '--n <column>',
+      'column with the number of seeds behind each mean; for a wide table, the number itself (se = sd/sqrt(n))',
+    )
     .option('--trials <column>', 'column with trial counts (binomial scores)')
     .option('--higher-is-better <bool>', 'true (default) or false')
     .option(
@@ -244,7 +254,8 @@ export function register(program: Command): void {
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--strict', 'exit 1 when any diagnostic warning was raised')
-    .option('--quiet', 'no progress lines')
+    .option('--quiet', 'no progress lines');
+  addInputOptions(cmd)
     .addHelpText(
       'after',
       '\nThe --seed option names the seed column; the sampler seed is --sampler-seed.\n' +
@@ -254,13 +265,11 @@ export function register(program: Command): void {
       runAction(async (file: string, raw: RawOptions) => {
         warmChainThreads();
         // The analysis, the sampler and the reports load here, not when the CLI starts.
-        const [{ runComparison }, { formatComparison }, { readCsvFile }, { formatBanner }] =
-          await Promise.all([
-            import('../pipeline/compare.js'),
-            import('../analysis/format.js'),
-            import('../data/csv.js'),
-            import('../report/text.js'),
-          ]);
+        const [{ runComparison }, { formatComparison }, { formatBanner }] = await Promise.all([
+          import('../pipeline/compare.js'),
+          import('../analysis/format.js'),
+          import('../report/text.js'),
+        ]);
         const options = await compareOptions(raw);
         const robustness = raw.robustness ?? 'draws';
         if (robustness !== 'draws' && robustness !== 'refit') {
@@ -268,8 +277,15 @@ export function register(program: Command): void {
         }
         await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
-        if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
-        const table = await readCsvFile(file);
+        if (!st) throw new NotFoundError(`${file}: no such file`);
+        const read = await loadInput(file, inputOptions(raw));
+        const table = read.table;
+        if (read.format !== 'csv' && options.columns) {
+          // the reader made the n column (wide: --n COUNT; harness: n = 1 beside the stderr)
+          const cols = options.columns as Record<string, string | null | undefined>;
+          if (table.columns.n) cols.n = 'n';
+          else delete cols.n;
+        }
         const chains = options.sampler?.chains ?? 4;
         const run = await runComparison(table, {
           ...options,

@@ -4,7 +4,15 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { fit as FitModel } from '../pipeline/fit.js';
 import type { ProgressEvent, SamplerConfig } from '../sampler/types.js';
-import { checkRunSize, collect, intOption, METRICS, metricOption, numOption } from './options.js';
+import {
+  addInputOptions,
+  checkRunSize,
+  collect,
+  intOption,
+  METRICS,
+  metricOption,
+  numOption,
+} from './options.js';
 import { FAMILIES, loadTable, type ModelCliOptions, specFromOptions } from './priors.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
@@ -72,13 +80,13 @@ function progress(nChains: number): { onProgress: (e: ProgressEvent) => void; st
  * @example register(new Command('bayesbench'))
  */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('fit')
     .description(
       'Fit a brms-style hierarchical model to a CSV with NUTS; print diagnostics and a summary\n' +
         '(variables under brms names: b_Intercept, sd_task__Intercept, r_task[ListOps,Intercept], sigma)',
     )
-    .argument('<data>', 'CSV file')
+    .argument('<data>', 'CSV file (long or wide), lm-evaluation-harness .json/.jsonl or a folder')
     .option('--formula <formula>', "model formula, e.g. 'score ~ 1 + (1|heuristic) + (1|task)'")
     .option('--family <family>', `response family: ${FAMILIES.join(', ')} (default gaussian)`)
     .option(
@@ -117,86 +125,90 @@ export function register(program: Command): void {
       '--max-rows <n>',
       'rows of the human summary table (default 100; 0 = all; --json has all)',
     )
-    .action(
-      runAction(async (file: string, o: FitCliOptions) => {
-        warmChainThreads();
-        // The sampler, the model layer and the reports load here, not when the CLI starts, so
-        // `--help` and the other commands do not pay for them.
-        const [{ compileModel }, { fit: fitModel }, { formatBanner, formatSummaryTable }] =
-          await Promise.all([
-            import('../model/compile.js'),
-            import('../pipeline/fit.js'),
-            import('../report/text.js'),
-          ]);
-        const spec = await specFromOptions(o);
-        const config: SamplerConfig = {};
-        const chains = intOption('chains', o.chains, 1);
-        if (chains !== undefined) config.chains = chains;
-        const warmup = intOption('warmup', o.warmup, 0);
-        if (warmup !== undefined) config.warmup = warmup;
-        const draws = intOption('draws', o.draws, 1);
-        if (draws !== undefined) config.draws = draws;
-        const seed = intOption('seed', o.seed, 0);
-        if (seed !== undefined) config.seed = seed;
-        const depth = intOption('max-treedepth', o.maxTreedepth, 1);
-        if (depth !== undefined) config.maxTreeDepth = depth;
-        const adaptDelta = numOption(
-          'adapt-delta',
-          o.adaptDelta,
-          (v) => v > 0 && v < 1,
-          'a number in (0, 1)',
-        );
-        if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
-        const metric = metricOption(o.massMatrix);
-        if (metric !== undefined) config.metric = metric;
-        await checkRunSize(config);
-        const table = await loadTable(file, spec, o.dropMissing, {
-          filters: o.filter,
-          ...(o.study !== undefined ? { study: o.study } : {}),
-        });
-        // Compile once here so that every bad-input error surfaces before sampling starts.
-        compileModel(spec, table);
-        const maxRows = intOption('max-rows', o.maxRows, 0) ?? 100;
-        let varsRe: RegExp | null = null;
-        if (o.vars !== undefined) {
-          try {
-            varsRe = new RegExp(o.vars);
-          } catch {
-            throw new ConfigError(`--vars: not a regular expression: ${o.vars}`);
-          }
-        }
-        const bar = o.quiet ? null : progress(config.chains ?? 4);
-        let result: Awaited<ReturnType<typeof FitModel>>;
+    .option('--n <count>', 'seeds behind each mean ± sd cell of a wide table (se = sd/sqrt(n))');
+  addInputOptions(cmd).action(
+    runAction(async (file: string, o: FitCliOptions) => {
+      warmChainThreads();
+      // The sampler, the model layer and the reports load here, not when the CLI starts, so
+      // `--help` and the other commands do not pay for them.
+      const [{ compileModel }, { fit: fitModel }, { formatBanner, formatSummaryTable }] =
+        await Promise.all([
+          import('../model/compile.js'),
+          import('../pipeline/fit.js'),
+          import('../report/text.js'),
+        ]);
+      const spec = await specFromOptions(o);
+      const config: SamplerConfig = {};
+      const chains = intOption('chains', o.chains, 1);
+      if (chains !== undefined) config.chains = chains;
+      const warmup = intOption('warmup', o.warmup, 0);
+      if (warmup !== undefined) config.warmup = warmup;
+      const draws = intOption('draws', o.draws, 1);
+      if (draws !== undefined) config.draws = draws;
+      const seed = intOption('seed', o.seed, 0);
+      if (seed !== undefined) config.seed = seed;
+      const depth = intOption('max-treedepth', o.maxTreedepth, 1);
+      if (depth !== undefined) config.maxTreeDepth = depth;
+      const adaptDelta = numOption(
+        'adapt-delta',
+        o.adaptDelta,
+        (v) => v > 0 && v < 1,
+        'a number in (0, 1)',
+      );
+      if (adaptDelta !== undefined) config.adaptDelta = adaptDelta;
+      const metric = metricOption(o.massMatrix);
+      if (metric !== undefined) config.metric = metric;
+      await checkRunSize(config);
+      const table = await loadTable(
+        file,
+        spec,
+        o.dropMissing,
+        { filters: o.filter, ...(o.study !== undefined ? { study: o.study } : {}) },
+        o,
+      );
+      // Compile once here so that every bad-input error surfaces before sampling starts.
+      compileModel(spec, table);
+      const maxRows = intOption('max-rows', o.maxRows, 0) ?? 100;
+      let varsRe: RegExp | null = null;
+      if (o.vars !== undefined) {
         try {
-          result = await fitModel(table, {
-            formula: spec.formula,
-            ...(spec.family !== undefined ? { family: spec.family } : {}),
-            priors: spec.priors ?? [],
-            ...config,
-            ...(bar ? { onProgress: bar.onProgress } : {}),
-          });
-        } finally {
-          bar?.stop();
+          varsRe = new RegExp(o.vars);
+        } catch {
+          throw new ConfigError(`--vars: not a regular expression: ${o.vars}`);
         }
-        const { summary } = result;
-        if (o.drawsOut !== undefined) {
-          const { writeDrawsCsv } = await import('../draws/csv.js');
-          await writeFile(o.drawsOut, writeDrawsCsv(result.fit.draws, result.fit.stats));
-        }
-        const banner = formatBanner(summary);
-        printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
-        if (o.json) {
-          process.stdout.write(
-            `${JSON.stringify({ variables: summary.variables, sampler: summary.sampler, warnings: summary.warnings })}\n`,
-          );
-        } else {
-          const rows = varsRe
-            ? summary.variables.filter((v) => (varsRe as RegExp).test(v.variable))
-            : summary.variables;
-          const t = formatSummaryTable(rows, maxRows > 0 ? { maxRows } : {});
-          printText(process.stdout, t.endsWith('\n') ? t : `${t}\n`);
-        }
-        return 0;
-      }),
-    );
+      }
+      const bar = o.quiet ? null : progress(config.chains ?? 4);
+      let result: Awaited<ReturnType<typeof FitModel>>;
+      try {
+        result = await fitModel(table, {
+          formula: spec.formula,
+          ...(spec.family !== undefined ? { family: spec.family } : {}),
+          priors: spec.priors ?? [],
+          ...config,
+          ...(bar ? { onProgress: bar.onProgress } : {}),
+        });
+      } finally {
+        bar?.stop();
+      }
+      const { summary } = result;
+      if (o.drawsOut !== undefined) {
+        const { writeDrawsCsv } = await import('../draws/csv.js');
+        await writeFile(o.drawsOut, writeDrawsCsv(result.fit.draws, result.fit.stats));
+      }
+      const banner = formatBanner(summary);
+      printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
+      if (o.json) {
+        process.stdout.write(
+          `${JSON.stringify({ variables: summary.variables, sampler: summary.sampler, warnings: summary.warnings })}\n`,
+        );
+      } else {
+        const rows = varsRe
+          ? summary.variables.filter((v) => (varsRe as RegExp).test(v.variable))
+          : summary.variables;
+        const t = formatSummaryTable(rows, maxRows > 0 ? { maxRows } : {});
+        printText(process.stdout, t.endsWith('\n') ? t : `${t}\n`);
+      }
+      return 0;
+    }),
+  );
 }

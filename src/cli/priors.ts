@@ -3,11 +3,17 @@ import type { FitRowOptions } from '../data/fit-rows.js';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
 import { FAMILIES, type Family, type ModelSpec, type PriorRow } from '../model/spec.js';
-import { collect } from './options.js';
+import {
+  addInputOptions,
+  collect,
+  type InputCliOptions,
+  inputOptions,
+  loadInput,
+} from './options.js';
 import { printText, runAction } from './shell.js';
 
-/** Model options shared by `fit` and `priors`. */
-export interface ModelCliOptions {
+/** Model options shared by `fit` and `priors` (and the input formats' options). */
+export interface ModelCliOptions extends InputCliOptions {
   formula?: string;
   family?: string;
   prior: string[];
@@ -56,13 +62,13 @@ export async function loadTable(
   spec: ModelSpec,
   dropMissing: boolean | undefined,
   rows: FitRowOptions = {},
+  input: InputCliOptions = {},
 ): Promise<Table> {
-  const [{ readCsvFile }, { prepareTable }, { fitRows }] = await Promise.all([
-    import('../data/csv.js'),
+  const [{ prepareTable }, { fitRows }] = await Promise.all([
     import('../model/prepare.js'),
     import('../data/fit-rows.js'),
   ]);
-  const selected = fitRows(await readCsvFile(file), rows);
+  const selected = fitRows((await loadInput(file, inputOptions(input))).table, rows);
   for (const note of selected.notes) process.stderr.write(`note: ${note}\n`);
   if (rows.study !== undefined && !/\bstudy\b/.test(spec.formula)) {
     process.stderr.write(
@@ -110,14 +116,14 @@ export function formatPriors(rows: readonly PriorRow[]): string {
  * @example register(new Command('bayesbench'))
  */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('priors')
     .description(
       'Print every prior a fit of this model would use (defaults scaled from the data like brms:\n' +
         'Intercept student_t(3, median(y), max(2.5, mad(y))), sd and sigma half student_t(3, 0, same\n' +
         'scale), nu gamma(2, 0.1), phi gamma(0.01, 0.01), cor lkj(1), b flat)',
     )
-    .argument('<data>', 'CSV file')
+    .argument('<data>', 'CSV file (long or wide), lm-evaluation-harness .json/.jsonl or a folder')
     .option('--formula <formula>', "model formula, e.g. 'score ~ 1 + (1|heuristic) + (1|task)'")
     .option('--family <family>', 'response family (default gaussian)')
     .option(
@@ -129,15 +135,16 @@ export function register(program: Command): void {
     .option('--model <file>', 'ModelSpec JSON (e.g. models/heuristic-task.json)')
     .option('--drop-missing', 'drop rows with missing values in the used columns')
     .option('--json', 'print the rows as JSON')
-    .action(
-      runAction(async (file: string, o: PriorsCliOptions) => {
-        const { defaultPriors } = await import('../model/compile.js');
-        const spec = await specFromOptions(o);
-        const table = await loadTable(file, spec, o.dropMissing);
-        const rows = defaultPriors(spec, table);
-        if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-        else printText(process.stdout, `${formatPriors(rows)}\n`);
-        return 0;
-      }),
-    );
+    .option('--n <count>', 'seeds behind each mean ± sd cell of a wide table (se = sd/sqrt(n))');
+  addInputOptions(cmd).action(
+    runAction(async (file: string, o: PriorsCliOptions) => {
+      const { defaultPriors } = await import('../model/compile.js');
+      const spec = await specFromOptions(o);
+      const table = await loadTable(file, spec, o.dropMissing, {}, o);
+      const rows = defaultPriors(spec, table);
+      if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else printText(process.stdout, `${formatPriors(rows)}\n`);
+      return 0;
+    }),
+  );
 }

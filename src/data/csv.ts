@@ -267,6 +267,53 @@ export function parseCsv(
   throw new Error('parseCsv: unreachable (second pass still mixed)');
 }
 
+/**
+ * The records of CSV text (or UTF-8 bytes) as strings, without typing them into a Table: the same
+ * byte checks, csv-parse settings and error messages as parseCsv; blank lines (and ",,,," lines) are
+ * skipped, every record keeps the line it starts on. In one piece (every record alive at once): for
+ * small, hand-made inputs such as the wide tables of src/data/wide.ts, which need the header rows as
+ * text (a row of categories may repeat a name, which a Table header cannot).
+ *
+ * @example parseCsvRecords('a,b\n\n1,2\n', { source: 'x.csv' }); // { records: [['a','b'],['1','2']], lines: [1, 3] }
+ */
+export function parseCsvRecords(
+  text: string | Uint8Array,
+  opts: CsvOptions = {},
+): { records: string[][]; lines: number[] } {
+  const source = opts.source ?? 'input';
+  let input: Buffer;
+  if (typeof text === 'string') {
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) {
+      throw new DataError(
+        `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
+      );
+    }
+    checkCsvHeader(text, source);
+    input = Buffer.from(text, 'utf8');
+  } else {
+    checkBytes(text, source);
+    checkCsvHeader(text, source);
+    input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  }
+  const records: string[][] = [];
+  const lines: number[] = [];
+  let next = 1;
+  try {
+    for (const record of parseCsvSync(input, PARSE_OPTIONS) as string[][]) {
+      const line = next;
+      next = line + 1 + countLineBreaks(record);
+      if (allEmpty(record)) continue;
+      records.push(record);
+      lines.push(line);
+    }
+  } catch (err) {
+    throw translate(err, source, () => [input], next);
+  }
+  if (records.length === 0) throw new DataError(`${source}: empty file (no header, no data)`);
+  return { records, lines };
+}
+
 /** The first `bytes` bytes of a file (fewer when the file is shorter). */
 async function readPrefix(path: string, bytes: number): Promise<Uint8Array> {
   const handle = await open(path, 'r');

@@ -1,10 +1,12 @@
 import type { Comparison } from '../analysis/types.js';
+import type { InputTable } from '../data/input.js';
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import type { PriorRow } from '../model/spec.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
+import type { WorkerInputOptions } from './parse-in-worker.js';
 
 /**
  * What the web layer needs from the rest of bayesbench, as injectable functions: the defaults
@@ -50,10 +52,16 @@ export interface Engine {
   /** Parse uploaded bytes; throws the CLI's DataError for malformed input. */
   parseCsv(bytes: Uint8Array, source: string): Table;
   /**
-   * Parse an upload off the event loop (the default engine: a worker thread); the same Table and
-   * errors as parseCsv. Absent (test fakes): uploads use parseCsv.
+   * Parse an upload off the event loop (the default engine: a worker thread) in any input format
+   * (src/data/input.ts parseInput; `source` is the upload's name, its extension picks the format):
+   * the long Table, notes and format, with the readers' errors. Absent (test fakes): uploads use
+   * parseInput on this thread with parseCsv for a long CSV.
    */
-  parseUpload?(bytes: Uint8Array, source: string): Promise<Table>;
+  parseUpload?(
+    bytes: Uint8Array,
+    source: string,
+    options?: WorkerInputOptions,
+  ): Promise<InputTable>;
   /** Column mapping found by name (the CLI's defaults). */
   detectColumns(table: Table): Partial<ColumnMap>;
   /** Throw the CLI's error when the mapping or model does not fit the table (nothing is created). */

@@ -19,7 +19,7 @@ function describeRaw(err: unknown): { status: number; message: string } {
   if (e?.code === 'LIMIT_FILE_SIZE')
     return {
       status: 400,
-      message: `the file is over the upload limit of ${LIMITS.bytes / 1024 / 1024} MB`,
+      message: `the file is over the upload limit of ${LIMITS.bytes / 1024 / 1024} MB (${LIMITS.jsonlBytes / 1024 / 1024} MB for a per-sample .jsonl)`,
     };
   if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) {
     return { status: 400, message: `upload rejected: ${(err as Error).message}` };

@@ -1,4 +1,4 @@
-import type { Table } from '../data/table.js';
+import type { InputOptions, InputTable } from '../data/input.js';
 import { runWorkerTask } from './worker-task.js';
 
 /**
@@ -8,10 +8,21 @@ import { runWorkerTask } from './worker-task.js';
 export const PARSE_HEAP_MB = 512;
 
 /**
- * Parse uploaded CSV bytes on a worker thread (src/web/parse-worker.ts): the same Table and the
- * same DataError messages as parseCsv, without holding the event loop.
- * @example const table = await parseInWorker(bytes, 'runs.csv');
+ * Options a worker parse takes: the reader's, without the injected parser (functions do not cross
+ * the thread boundary).
  */
-export function parseInWorker(bytes: Uint8Array, source: string): Promise<Table> {
-  return runWorkerTask<Table>('parse-worker', { bytes, source }, PARSE_HEAP_MB);
+export type WorkerInputOptions = Omit<InputOptions, 'parseLong'>;
+
+/**
+ * Parse uploaded bytes on a worker thread (src/web/parse-worker.ts): the long Table, notes and
+ * format of parseInput (`source` is the upload's name; its extension picks the format), with the
+ * same DataError messages, without holding the event loop.
+ * @example const { table } = await parseInWorker(bytes, 'runs.csv');
+ */
+export function parseInWorker(
+  bytes: Uint8Array,
+  source: string,
+  options: WorkerInputOptions = {},
+): Promise<InputTable> {
+  return runWorkerTask<InputTable>('parse-worker', { bytes, source, options }, PARSE_HEAP_MB);
 }

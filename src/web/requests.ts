@@ -1,6 +1,8 @@
 import { max, mean, min, standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
 import { checkCsvHeader } from '../data/csv-header.js';
+import { tableToCsv } from '../data/csv-write.js';
+import { type InputTable, parseInput } from '../data/input.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import type {
@@ -13,12 +15,21 @@ import type {
 } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { bounded } from './messages.js';
+import type { WorkerInputOptions } from './parse-in-worker.js';
 
 /**
- * Upload limits (also enforced by multer for the byte size).
+ * Upload limits (also enforced by multer for the byte size). A per-sample `.jsonl` (lm-evaluation-
+ * harness --log_samples) may be bigger, `jsonlBytes`: it is read line by line as it arrives
+ * (src/web/routes/upload.ts), only its long table kept, which is held to `rows` like any upload.
  * @example LIMITS.rows // 100000
  */
-export const LIMITS = { bytes: 5 * 1024 * 1024, rows: 100_000, columns: 200, previewRows: 10 };
+export const LIMITS = {
+  bytes: 5 * 1024 * 1024,
+  jsonlBytes: 256 * 1024 * 1024,
+  rows: 100_000,
+  columns: 200,
+  previewRows: 10,
+};
 
 /**
  * Parse a URL id: a positive integer without sign, leading zeros or fraction; anything else is an
@@ -89,17 +100,74 @@ export interface UploadInput {
   bytes: Uint8Array | undefined;
   filename?: string;
   name?: string;
+  /** A per-sample .jsonl already read as it arrived (the upload route streams it). */
+  parsed?: InputTable;
+  /** Form field `n`: seeds behind each mean ± sd cell of a wide table. */
+  n?: string;
+  /** Form field `metric`: the harness metric (the CLI's --harness-metric, e.g. acc_norm). */
+  metric?: string;
 }
+
+/** Whether an upload's file name says JSON (a harness results file) or JSONL (per-sample lines). */
+const isJsonName = (name: string): boolean => /\.jsonl?$/i.test(name);
 
 /** The checks before any parse: a file is there, its name, and the header's column count. */
 function checkUpload(input: UploadInput): { bytes: Uint8Array; name: string } {
-  if (!input.bytes)
-    throw new DataError('no file uploaded: send the CSV in the multipart field "file"');
   const name = (input.name?.trim() || input.filename || 'upload.csv').slice(0, 200);
+  if (input.parsed) return { bytes: new Uint8Array(0), name };
+  if (!input.bytes)
+    throw new DataError('no file uploaded: send the file in the multipart field "file"');
   // The column limit is checked on the header line before the full parse: a 5 MB file of 500,000
-  // columns would otherwise take tens of seconds and gigabytes.
-  checkCsvHeader(input.bytes, bounded(name), { maxColumns: LIMITS.columns });
+  // columns would otherwise take tens of seconds and gigabytes. (A JSON file has no header line.)
+  if (!isJsonName(input.filename ?? name)) {
+    checkCsvHeader(input.bytes, bounded(name), { maxColumns: LIMITS.columns });
+  }
   return { bytes: input.bytes, name };
+}
+
+/** The reader options of an upload's form fields. */
+function uploadOptions(input: UploadInput): WorkerInputOptions {
+  const out: WorkerInputOptions = {};
+  const metric = input.metric?.trim();
+  if (metric) out.metric = metric.slice(0, 200);
+  const n = input.n?.trim();
+  if (!n) return out;
+  if (!/^\d+$/.test(n) || Number(n) < 1) {
+    throw new ConfigError(`n must be a whole number of seeds >= 1 (got "${bounded(n)}")`);
+  }
+  out.n = Number(n);
+  return out;
+}
+
+/**
+ * Read an upload in any input format: the long table the dataset will hold and the CSV bytes to
+ * store (the upload's own bytes for a long CSV; for a wide table or harness output its long table
+ * written as CSV and read back, so that the stored dataset is what every fit reads).
+ */
+async function readUpload(
+  engine: Engine,
+  input: UploadInput,
+  upload: { bytes: Uint8Array; name: string },
+): Promise<{ csv: Uint8Array; table: Table }> {
+  // the file's own name picks the format (the dataset name given in the form is only a label)
+  const fileName = input.filename || upload.name;
+  const opts = uploadOptions(input);
+  const read =
+    input.parsed ??
+    (engine.parseUpload
+      ? await engine.parseUpload(upload.bytes, fileName, { ...opts, source: upload.name })
+      : parseInput(upload.bytes, fileName, {
+          ...opts,
+          source: upload.name,
+          parseLong: engine.parseCsv,
+        }));
+  if (read.format === 'csv') return { csv: upload.bytes, table: read.table };
+  const csv = new TextEncoder().encode(tableToCsv(read.table));
+  const table = engine.parseUpload
+    ? (await engine.parseUpload(csv, 'converted.csv', { source: upload.name, detectWide: false }))
+        .table
+    : engine.parseCsv(csv, upload.name);
+  return { csv, table };
 }
 
 /** The checks on the parsed table, then the one store write (nothing stored before it). */
@@ -128,9 +196,10 @@ function storeUpload(
 }
 
 /**
- * Check, parse and store an upload. The parse runs off the event loop when the engine can
- * (`parseUpload`: a worker thread; 0.3-0.7 s for a 5 MB file). Every problem is a DataError with
- * the CLI's words, and nothing is stored unless all checks pass.
+ * Check, parse and store an upload: a long or wide CSV, a harness results JSON or per-sample JSONL
+ * (src/data/input.ts). The parse runs off the event loop when the engine can (`parseUpload`: a
+ * worker thread; 0.3-0.7 s for a 5 MB file). Every problem is a DataError with the CLI's words, and
+ * nothing is stored unless all checks pass.
  * @example await ingestUpload(store, engine, { bytes, filename: 'lra.csv' })
  */
 export async function ingestUpload(
@@ -139,10 +208,8 @@ export async function ingestUpload(
   input: UploadInput,
 ): Promise<DatasetInfo> {
   const upload = checkUpload(input);
-  const table = engine.parseUpload
-    ? await engine.parseUpload(upload.bytes, upload.name)
-    : engine.parseCsv(upload.bytes, upload.name);
-  return storeUpload(store, engine, upload, table);
+  const { csv, table } = await readUpload(engine, input, upload);
+  return storeUpload(store, engine, { bytes: csv, name: upload.name }, table);
 }
 
 /**

@@ -68,7 +68,9 @@ describe('JSON API: datasets', () => {
       .post('/api/datasets')
       .attach('file', big, 'big.csv')
       .expect(400);
-    expect(over.body.error).toBe('the file is over the upload limit of 5 MB');
+    expect(over.body.error).toBe(
+      'the file is over the upload limit of 5 MB (256 MB for a per-sample .jsonl)',
+    );
     expect(store.listDatasets()).toEqual([]);
   });
 

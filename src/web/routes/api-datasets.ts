@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { deleteDataset } from '../delete.js';
 import { ingestUpload, parseId } from '../requests.js';
 
-import { uploadFile } from './upload.js';
+import { uploadFile, uploadInput } from './upload.js';
 
 /**
  * The JSON form of a dataset (no bytes).
@@ -31,11 +31,7 @@ export function apiDatasetRoutes(ctx: AppContext): Router {
 
   router.post('/datasets', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
-    const d = await ingestUpload(store, engine, {
-      bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
-      filename: req.file?.originalname,
-      name: typeof req.body?.name === 'string' ? req.body.name : undefined,
-    });
+    const d = await ingestUpload(store, engine, uploadInput(req));
     res
       .status(201)
       .location(`/api/datasets/${d.id}`)

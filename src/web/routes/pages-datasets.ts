@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { deleteDataset } from '../delete.js';
 import { webMessage } from '../messages.js';
 import { ingestUpload, LIMITS, parseId } from '../requests.js';
-import { uploadFile } from './upload.js';
+import { uploadFile, uploadInput } from './upload.js';
 import { datasetPage } from './view-helpers.js';
 
 /**
@@ -22,11 +22,7 @@ export function datasetPageRoutes(ctx: AppContext): Router {
   router.post('/upload', uploadFile, async (req, res) => {
     const engine = await ctx.engine();
     try {
-      const d = await ingestUpload(store, engine, {
-        bytes: req.file ? new Uint8Array(req.file.buffer) : undefined,
-        filename: req.file?.originalname,
-        name: typeof req.body?.name === 'string' ? req.body.name : undefined,
-      });
+      const d = await ingestUpload(store, engine, uploadInput(req));
       res.redirect(303, `/datasets/${d.id}`);
     } catch (err) {
       if (!(err instanceof BayesbenchError)) throw err;
