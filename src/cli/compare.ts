@@ -17,7 +17,7 @@ import {
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
-interface RawOptions {
+export interface RawOptions {
   robustness?: string;
   heuristic?: string;
   task?: string;
@@ -162,15 +162,12 @@ async function writeHtml(
   await writeFile(path, html, 'utf8');
 }
 
-/** Register the `compare` command. */
-export function register(program: Command): void {
-  program
-    .command('compare')
-    .description(
-      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
-        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
-    )
-    .argument('<data.csv>', 'long CSV: one row per run or published number')
+/**
+ * The data, model and sampler options `compare` shares with the commands built on it (`plan`,
+ * `backtest`): column roles, filters, scale, ROPE and threshold, model, priors and sampler settings.
+ */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
     .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
     .option('--task <column>', 'column naming the task')
     .option('--score <column>', 'column with the score')
@@ -236,7 +233,19 @@ export function register(program: Command): void {
     .option(
       '--mass-matrix <kind>',
       `the sampler's metric and its adaptation: ${METRICS.join(', ')} (default diag)`,
+    );
+}
+
+/** Register the `compare` command. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description(
+      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
+        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
     )
+    .argument('<data.csv>', 'long CSV: one row per run or published number');
+  addModelOptions(cmd)
     .option(
       '--robustness <mode>',
       'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',
