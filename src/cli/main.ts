@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { register as registerBacktest } from './backtest.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerDiagnose } from './diagnose.js';
 import { register as registerFit } from './fit.js';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerPriors(program);
   registerDiagnose(program);
   registerPlan(program);
+  registerBacktest(program);
   registerServe(program);
   return program;
 }
