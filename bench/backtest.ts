@@ -17,9 +17,16 @@ import {
 } from '../src/pipeline/backtest.js';
 import { machineLine, ROOT } from './run.js';
 
-const FIXTURE = 'fixtures/real/lra_tay2021.csv';
-const BEGIN = '<!-- backtest:begin -->';
-const END = '<!-- backtest:end -->';
+function textArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+const FIXTURE = textArg('fixture', 'fixtures/real/lra_tay2021.csv');
+const NAME = path.basename(FIXTURE, '.csv');
+/** One section per fixture, between these markers. */
+const BEGIN = `<!-- backtest:${NAME}:begin -->`;
+const END = `<!-- backtest:${NAME}:end -->`;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,25 +51,31 @@ for (const strategy of ['plan', 'round-robin', 'random'] as BacktestStrategy[]) 
 const minutes = (Date.now() - started) / 60000;
 const cap = maxRuns + 1;
 const fmt = (x: number) => (x >= cap ? `> ${maxRuns}` : String(x));
+const H = truth.heuristics.length;
+const startRuns = H * truth.scopes.reduce((a, s) => a + Math.ceil(s.tasks.length / 2), 0);
+/** Mean over simulations of the last step's smallest P(best) of the true best over categories. */
+const finalP = (r: BacktestResult) =>
+  r.per_simulation.reduce((a, p) => a + (p.trace.at(-1)?.p_true_best_min ?? 0), 0) /
+  r.per_simulation.length;
 const lines = [
   BEGIN,
-  '## Planner backtest (`npm run backtest`)',
+  `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE}\`)`,
   '',
-  `Fixture ${FIXTURE} (11 heuristics x 5 tasks, 3 categories), fitted once (2 chains x 500 + 500);`,
+  `Fixture ${FIXTURE} (${H} heuristics x ${truth.tasks.length} tasks, ${truth.scopes.length} categories), fitted once (2 chains x 500 + 500);`,
   `${simulations} simulated benchmarks, each with one posterior draw as the truth (cell means and`,
-  'sigma) and a small start (every heuristic on half the tasks of each category, rounded up: one',
-  `task per category, 33 runs); batches of ${batch} runs; refits with short chains (2 chains x 300`,
+  'sigma) and a small start (every heuristic on half the tasks of each category, rounded up:',
+  `${startRuns} runs); batches of ${batch} runs; refits with short chains (2 chains x 300`,
   `warmup x 250 draws) and the planner on 500 draws with 32 simulated outcomes; at most ${maxRuns}`,
   'runs added. "Settled": every category recommends the true best with P(best) >= 0.95; unsettled',
   `simulations count as ${cap} in the medians. Early stop: the stopping verdict (N = ${batch} runs, 5%)`,
   'first said "decided" in every category while some recommendation was wrong. Seed',
   `${seed}; ${machineLine()}; ${minutes.toFixed(1)} min in all.`,
   '',
-  '| strategy | runs to settle (median) | settled | runs until P(best) >= 0.8 (median) | runs until all correct (median) | early stops | minutes |',
-  '|---|---|---|---|---|---|---|',
+  '| strategy | runs to settle (median) | settled | runs until P(best) >= 0.8 (median) | runs until all correct (median) | P(best) of the true best at the end (mean of the smallest over categories) | early stops | minutes |',
+  '|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${r.strategy} | ${fmt(r.runs_median)} | ${Math.round(r.settled_share * r.simulations)}/${r.simulations} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${Math.round(r.early_stop_rate * r.simulations)}/${r.simulations} | ${(r.seconds / 60).toFixed(1)} |`,
+      `| ${r.strategy} | ${fmt(r.runs_median)} | ${Math.round(r.settled_share * r.simulations)}/${r.simulations} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${finalP(r).toFixed(2)} | ${Math.round(r.early_stop_rate * r.simulations)}/${r.simulations} | ${(r.seconds / 60).toFixed(1)} |`,
   ),
   '',
   'Per simulation (runs added until settled / until P(best) >= 0.8 / stopped by the verdict at):',
