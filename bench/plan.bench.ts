@@ -43,6 +43,7 @@ async function measure(label: string, table: Table, runs: number): Promise<void>
   const t0 = performance.now();
   const run = await runComparison(table, {});
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const plan = planFromFit(
     {
       table: run.prepared.table,
@@ -54,10 +55,11 @@ async function measure(label: string, table: Table, runs: number): Promise<void>
     { runs, higherIsBetter: run.prepared.higherIsBetter, cellSeed: run.fit.config.seed },
   );
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   console.log(
     `${label}: ${table.nRows} rows, ${plan.candidates.length} candidates, ${plan.scopes.length} scopes, ` +
       `${plan.settings.draws_used} draws x ${plan.settings.outcomes} outcomes, batch of ${runs}: ` +
-      `fit ${((t1 - t0) / 1000).toFixed(1)} s, plan ${((t2 - t1) / 1000).toFixed(1)} s`,
+      `fit ${((t1 - t0) / 1000).toFixed(1)} s, plan ${((t2 - t1) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`,
   );
 }
 

@@ -380,14 +380,14 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const C = names.length;
   const singles = scoreCandidates(sim);
   const all = new Float64Array(C).fill(1);
-  const batch = greedyBatch(sim, Math.min(runs, specs.length), all);
+  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
   const stopBatch =
-    stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all);
+    stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
   const label = (k: number) => ({ heuristic: specs[k].heuristic, task: specs[k].task });
   const verdicts: PlanVerdict[] = names.map((name, c) => {
     const onehot = new Float64Array(C);
     onehot[c] = 1;
-    const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot);
+    const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
     const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
     const decided = p < stopThreshold;
     const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
