@@ -65,7 +65,7 @@ const lines = [
   `${simulations} simulated benchmarks, each with one posterior draw as the truth (cell means and`,
   'sigma) and a small start (every heuristic on half the tasks of each category, rounded up:',
   `${startRuns} runs); batches of ${batch} runs; refits with short chains (2 chains x 300`,
-  `warmup x 250 draws) and the planner on 500 draws with 32 simulated outcomes; at most ${maxRuns}`,
+  `warmup x 250 draws) and the planner on 500 draws with 64 simulated outcomes; at most ${maxRuns}`,
   'runs added. "Settled": every category recommends the true best with P(best) >= 0.95; unsettled',
   `simulations count as ${cap} in the medians. Early stop: the stopping verdict (N = ${batch} runs, 5%)`,
   'first said "decided" in every category while some recommendation was wrong. Seed',

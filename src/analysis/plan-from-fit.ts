@@ -1,6 +1,7 @@
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError, DataError } from '../errors.js';
+import { betaQuantile } from '../math/beta-quantile.js';
 import { type Bounded, logitTable } from './bounded.js';
 import { forEachTaskCells, type GroupInfo, variableIndex } from './cells.js';
 import type { ComparisonDesign } from './design.js';
@@ -126,6 +127,13 @@ export interface PlanVerdict {
   decided: boolean;
   /** Largest probability, over the batches tried, that N runs change this scope's recommendation. */
   p_change: number;
+  /**
+   * One-sided 95% upper bound of p_change given the simulated outcomes (Clopper-Pearson): the
+   * verdict compares this, not the estimate, with the threshold.
+   */
+  p_change_upper: number;
+  /** The importance weights behind p_change are reliable (Pareto k-hat, see PlanWeights). */
+  reliable: boolean;
   /** The batch of N runs most useful for this scope (greedy on its value). */
   runs: { heuristic: string; task: string }[];
   message: string;
@@ -389,16 +397,22 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     onehot[c] = 1;
     const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
     const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
-    const decided = p < stopThreshold;
+    const upper = upperBound(p, sim.M);
+    const reliable = weightsDoc(own.total).reliable && weightsDoc(stopBatch.total).reliable;
+    // decided only when the simulation shows the probability below the threshold with confidence,
+    // on weights that can be trusted
+    const decided = upper < stopThreshold && reliable;
     const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
     return {
       scope: name,
       decided,
       p_change: p,
+      p_change_upper: upper,
+      reliable,
       runs: own.runs.map(label),
       message: decided
-        ? `decided: the probability that a batch of ${stopRuns} runs changes the recommendation is ${fmtP(p)} (< ${stopThreshold})`
-        : `not decided: ${stopRuns} more runs change the recommendation with probability ${fmtP(p)}; the most useful are ${shown.join(', ')}`,
+        ? `decided: the probability that a batch of ${stopRuns} runs changes the recommendation is below ${fmtP(upper)} (< ${stopThreshold})`
+        : `not decided: ${stopRuns} more runs change the recommendation with probability ${fmtP(p)}${upper < stopThreshold ? ' (importance weights unreliable: refit with runs added to confirm)' : ` (up to ${fmtP(upper)})`}; the most useful are ${shown.join(', ')}`,
     };
   });
   const ranked = problem.scopes.map((sc) =>
@@ -489,6 +503,16 @@ function batchDoc(
     p_change_any: batch.total.pChangeAny,
     weights: weightsDoc(batch.total),
   };
+}
+
+/**
+ * One-sided 95% upper confidence bound of a probability estimated as the share p of M simulated
+ * outcomes (Clopper & Pearson 1934): the Beta(x + 1, M - x) 0.95 quantile, 1 when x = M. With 64
+ * outcomes and no change seen it is 0.046, so a 5% threshold needs at least 59 outcomes.
+ */
+function upperBound(p: number, M: number): number {
+  const x = Math.round(p * M);
+  return x >= M ? 1 : betaQuantile(0.95, x + 1, M - x);
 }
 
 function fmtP(p: number): string {

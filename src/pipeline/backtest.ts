@@ -46,7 +46,7 @@ export interface BacktestOptions {
   truthSampler?: SamplerConfig;
   /** Sampler settings of every refit (default: 2 chains, 300 warmup, 250 draws: short chains). */
   sampler?: SamplerConfig;
-  /** Simulated outcomes per candidate in the planner (default 32). */
+  /** Simulated outcomes per candidate in the planner (default 64). */
   outcomes?: number;
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
@@ -311,7 +311,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       const plan: PlanDocument = planFromRun(run, {
         runs: batch,
         stopThreshold,
-        outcomes: options.outcomes ?? 32,
+        outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
         seed: seed + added,
         candidates,
@@ -366,7 +366,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       stop_threshold: stopThreshold,
       stop_runs: batch,
       sampler,
-      outcomes: options.outcomes ?? 32,
+      outcomes: options.outcomes ?? 64,
       plan_draws: options.planDraws ?? 500,
       unsettled_counted_as: censored,
     },
