@@ -21,7 +21,7 @@ import {
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
-interface RawOptions extends InputCliOptions {
+export interface RawOptions extends InputCliOptions {
   robustness?: string;
   heuristic?: string;
   task?: string;
@@ -166,18 +166,12 @@ async function writeHtml(
   await writeFile(path, html, 'utf8');
 }
 
-/** Register the `compare` command. */
-export function register(program: Command): void {
-  const cmd = program
-    .command('compare')
-    .description(
-      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
-        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
-    )
-    .argument(
-      '<data>',
-      'long CSV (one row per run or published number), wide CSV (methods x tasks), lm-evaluation-harness results .json, per-sample .jsonl, or a folder of them',
-    )
+/**
+ * The data, model and sampler options `compare` shares with the commands built on it (`plan`,
+ * `backtest`): column roles, filters, scale, ROPE and threshold, model, priors and sampler settings.
+ */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
     .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
     .option('--task <column>', 'column naming the task')
     .option('--score <column>', 'column with the score')
@@ -220,7 +214,7 @@ export function register(program: Command): void {
     )
     .option(
       '--rope <x>',
-      'half-width of the region of practical equivalence (default: 0.1 x pooled within-task sd)',
+      'half-width of the region of practical equivalence (default: 1% of a proportion scale such as accuracy, else 0.1 x the pooled within-task sd)',
     )
     .option('--threshold <p>', 'decision threshold (default 0.95)')
     .option(
@@ -246,7 +240,22 @@ export function register(program: Command): void {
     .option(
       '--mass-matrix <kind>',
       `the sampler's metric and its adaptation: ${METRICS.join(', ')} (default diag)`,
+    );
+}
+
+/** Register the `compare` command. */
+export function register(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description(
+      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
+        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
     )
+    .argument(
+      '<data>',
+      'long CSV (one row per run or published number), wide CSV (methods x tasks), lm-evaluation-harness results .json, per-sample .jsonl, or a folder of them',
+    );
+  addModelOptions(cmd)
     .option(
       '--robustness <mode>',
       'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { register as registerBacktest } from './backtest.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerDiagnose } from './diagnose.js';
 import { register as registerFit } from './fit.js';
+import { register as registerPlan } from './plan.js';
 import { register as registerPriors } from './priors.js';
 import { register as registerServe } from './serve.js';
 import { printText } from './shell.js';
@@ -24,6 +26,8 @@ export function createProgram(): Command {
   registerFit(program);
   registerPriors(program);
   registerDiagnose(program);
+  registerPlan(program);
+  registerBacktest(program);
   registerServe(program);
   return program;
 }

@@ -1,0 +1,86 @@
+import { num, textTable } from './format.js';
+import type { PlanDocument } from './plan-from-fit.js';
+
+/** How many candidates the terminal table lists (the JSON has all of them). */
+const SHOWN_CANDIDATES = 15;
+
+/**
+ * The plan for people: the verdicts first (can we stop?), then the batch, then the best candidates.
+ * @example process.stdout.write(formatPlan(plan));
+ */
+export function formatPlan(plan: PlanDocument): string {
+  const units = plan.settings.units === 'sd' ? 'sd units' : 'score units';
+  const out: string[] = [];
+  out.push(`Overall: ${plan.overall.message}`, '');
+  out.push(
+    `Stopping verdicts (could ${plan.settings.stop_runs} more runs change the recommendation? decided below ${plan.settings.stop_threshold})`,
+  );
+  out.push(
+    textTable(
+      ['scope', 'best', 'P(best)', 'expected loss', 'P(change)', 'verdict'],
+      plan.verdicts.map((v, c) => [
+        v.scope === 'overall' ? '(all tasks)' : v.scope,
+        plan.scopes[c].best,
+        num(plan.scopes[c].p_best, 3),
+        num(plan.scopes[c].expected_loss, 3),
+        num(v.p_change, 3),
+        v.decided ? 'decided' : 'not decided',
+      ]),
+    ),
+  );
+  out.push('');
+  const costs = plan.settings.costs;
+  out.push(
+    `Next batch of ${plan.batch.runs.length} run(s), chosen together (value = expected reduction of the expected loss of the recommendations, ${units}, summed over scopes${costs ? '; greedy on value per unit cost' : ''})`,
+  );
+  out.push(
+    textTable(
+      ['#', 'heuristic', 'task', 'kind', ...(costs ? ['cost'] : []), 'batch value'],
+      plan.batch.runs.map((r, i) => [
+        String(i + 1),
+        r.heuristic,
+        r.task,
+        r.kind,
+        ...(costs ? [num(r.cost, 2)] : []),
+        num(r.cumulative_value, 4),
+      ]),
+    ),
+  );
+  out.push(
+    `P(the batch changes some recommendation) = ${num(plan.batch.p_change_any, 3)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit to confirm)'}`,
+    '',
+  );
+  const shown = plan.candidates.slice(0, SHOWN_CANDIDATES);
+  out.push(
+    `Single runs by value${costs ? ' per unit cost' : ''} (${shown.length} of ${plan.candidates.length})`,
+  );
+  out.push(
+    textTable(
+      [
+        'heuristic',
+        'task',
+        'kind',
+        'runs',
+        ...(costs ? ['cost'] : []),
+        'value',
+        'P(change)',
+        'weights',
+      ],
+      shown.map((c) => [
+        c.heuristic,
+        c.task,
+        c.kind,
+        String(c.runs),
+        ...(costs ? [num(c.cost, 2)] : []),
+        num(costs ? c.value_per_cost : c.value, 4),
+        num(c.p_change_any, 3),
+        c.weights.reliable ? 'ok' : 'k-hat > 0.7',
+      ]),
+    ),
+  );
+  for (const n of plan.notes) out.push(`note: ${n}`);
+  out.push(
+    `(${plan.settings.outcomes} simulated outcomes per candidate on ${plan.settings.draws_used} posterior draws, seed ${plan.settings.seed})`,
+  );
+  return `${out.join('\n')}\n`;
+}

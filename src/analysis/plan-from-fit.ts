@@ -1,0 +1,520 @@
+import type { Table } from '../data/table.js';
+import type { Draws } from '../draws/draws.js';
+import { ConfigError, DataError } from '../errors.js';
+import { betaQuantile } from '../math/beta-quantile.js';
+import { type Bounded, logitTable } from './bounded.js';
+import { forEachTaskCells, type GroupInfo, variableIndex } from './cells.js';
+import type { ComparisonDesign } from './design.js';
+import { type ScaleMode, scaleTable } from './from-fit.js';
+import {
+  greedyBatch,
+  type PlanBatch,
+  type PlanCandidateModel,
+  type PlanProblem,
+  type PlanScope,
+  type PlanValue,
+  scoreCandidates,
+  simulatePlan,
+} from './plan.js';
+import { PARETO_K_LIMIT } from './plan-weights.js';
+import { rankSummary } from './ranks.js';
+
+/**
+ * The planner on a fit (`bayesbench plan`): candidate runs from the table's design, their
+ * predictive distributions and the decision scopes from the posterior draws (the same cell means,
+ * new-level draws and averages over tasks as `compareFromFit`), then the values, the batch and the
+ * stopping verdicts of src/analysis/plan.ts, as one JSON-ready document.
+ */
+
+/** A candidate run: another seed of a cell, a missing cell, or a task the table does not have. */
+export interface CandidateSpec {
+  heuristic: string;
+  task: string;
+  /** The category of a task not in the table (ignored for known tasks). */
+  category?: string | null;
+}
+
+/** What kind of run a candidate is. */
+export type CandidateKind = 'seed' | 'cell' | 'task';
+
+/** What the planner needs from a fit (a subset of compareFromFit's FitInput). */
+export interface PlanInput {
+  /** The canonical comparison table (prepared.table; scores in their own units). */
+  table: Table;
+  draws: Draws;
+  groups?: readonly GroupInfo[];
+  family?: string;
+  scale?: ScaleMode;
+  bounded?: Bounded | null;
+}
+
+/** Options of `planFromFit`. */
+export interface PlanOptions {
+  /** Runs in the batch (default 5). */
+  runs?: number;
+  /** N of the stopping verdict: could a batch of this many runs change a recommendation (default: runs). */
+  stopRuns?: number;
+  /** The verdict is "decided" when that probability is below this (default 0.05). */
+  stopThreshold?: number;
+  /** Simulated outcomes per candidate (default 64). */
+  outcomes?: number;
+  /** Posterior draws used (evenly thinned; default 1000). */
+  maxDraws?: number;
+  /** Seed of the simulation (default 1). */
+  seed?: number;
+  /** Seed of the cell means' new-level draws: the fit's sampler seed, as compare uses (default 1). */
+  cellSeed?: number;
+  higherIsBetter?: boolean;
+  /** Candidates to consider instead of every cell of the table (and its missing cells). */
+  candidates?: readonly CandidateSpec[];
+  /** Cost of a run (> 0); default 1 for every run. */
+  cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
+}
+
+/** One candidate with its value. */
+export interface PlanCandidate {
+  heuristic: string;
+  task: string;
+  category: string | null;
+  kind: CandidateKind;
+  /** Runs of this heuristic on this task in the table. */
+  runs: number;
+  cost: number;
+  /** Expected reduction of the expected loss of the recommendations, summed over scopes (score units). */
+  value: number;
+  value_per_cost: number;
+  value_by_scope: Record<string, number>;
+  p_change: Record<string, number>;
+  p_change_any: number;
+  weights: PlanWeights;
+}
+
+/** Whether the importance weights behind a value can be trusted. */
+export interface PlanWeights {
+  /** Mean effective sample size of the weights over simulated outcomes, relative to the draws. */
+  rel_ess: number;
+  pareto_k_max: number | null;
+  /** Share of simulated outcomes with Pareto k-hat > 0.7. */
+  unreliable_share: number;
+  /** false when more than 10% of the outcomes have k-hat > 0.7: refit to confirm the value. */
+  reliable: boolean;
+}
+
+/** One run of a batch. */
+export interface PlanRun {
+  heuristic: string;
+  task: string;
+  category: string | null;
+  kind: CandidateKind;
+  cost: number;
+  /** The batch's value (summed over scopes) after this run was added. */
+  cumulative_value: number;
+}
+
+/** A batch with what it is worth. */
+export interface PlanBatchDocument {
+  runs: PlanRun[];
+  cost: number;
+  value: number;
+  p_change: Record<string, number>;
+  p_change_any: number;
+  weights: PlanWeights;
+}
+
+/** The stopping verdict of one scope. */
+export interface PlanVerdict {
+  scope: string;
+  decided: boolean;
+  /** Largest probability, over the batches tried, that N runs change this scope's recommendation. */
+  p_change: number;
+  /**
+   * One-sided 95% upper bound of p_change given the simulated outcomes (Clopper-Pearson): the
+   * verdict compares this, not the estimate, with the threshold.
+   */
+  p_change_upper: number;
+  /** The importance weights behind p_change are reliable (Pareto k-hat, see PlanWeights). */
+  reliable: boolean;
+  /** The batch of N runs most useful for this scope (greedy on its value). */
+  runs: { heuristic: string; task: string }[];
+  message: string;
+}
+
+/** The plan document (`bayesbench plan --json`; schema in README.md, "Planning runs"). */
+export interface PlanDocument {
+  scopes: { name: string; best: string; p_best: number; expected_loss: number }[];
+  candidates: PlanCandidate[];
+  batch: PlanBatchDocument;
+  verdicts: PlanVerdict[];
+  overall: { decided: boolean; message: string };
+  settings: {
+    runs: number;
+    stop_runs: number;
+    stop_threshold: number;
+    outcomes: number;
+    draws_used: number;
+    seed: number;
+    higher_is_better: boolean;
+    costs: boolean;
+    units: 'score' | 'sd';
+  };
+  notes: string[];
+}
+
+/** Share of outcomes with k-hat > 0.7 above which a value is flagged unreliable. */
+const UNRELIABLE_SHARE = 0.1;
+
+interface Built {
+  problem: PlanProblem;
+  specs: (CandidateSpec & { category: string | null; kind: CandidateKind; runs: number })[];
+  notes: string[];
+}
+
+/** Evenly spaced draw ids (all when S <= max). */
+function thinIds(S: number, max: number): Int32Array {
+  const n = Math.min(S, Math.max(1, max));
+  return Int32Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * S) / n));
+}
+
+/** The candidates: the user's list, or every heuristic x task cell of the design. */
+function candidateSpecs(
+  design: ComparisonDesign,
+  given: readonly CandidateSpec[] | undefined,
+): Built['specs'] {
+  const H = design.heuristics.length;
+  const runs = new Int32Array(H * design.tasks.length);
+  for (let i = 0; i < design.nRows; i++) {
+    if (design.rowHeuristic[i] >= 0 && design.rowTask[i] >= 0)
+      runs[design.rowHeuristic[i] + H * design.rowTask[i]]++;
+  }
+  const taskIndex = new Map(design.tasks.map((t, i) => [t, i]));
+  const heuristicIndex = new Map(design.heuristics.map((h, i) => [h, i]));
+  const categories = new Set(design.categories);
+  if (!given) {
+    return design.tasks.flatMap((task, t) =>
+      design.heuristics.map((heuristic, h) => {
+        const n = runs[h + H * t];
+        return {
+          heuristic,
+          task,
+          category: design.taskCategory[t],
+          kind: n > 0 ? 'seed' : 'cell',
+          runs: n,
+        } as const;
+      }),
+    );
+  }
+  return given.map((c, i) => {
+    const h = heuristicIndex.get(c.heuristic);
+    if (h === undefined) {
+      throw new DataError(
+        `--candidates: row ${i + 1}: heuristic "${c.heuristic}" is not in the data`,
+      );
+    }
+    const t = taskIndex.get(c.task);
+    if (t !== undefined) {
+      const n = runs[h + H * t];
+      return {
+        heuristic: c.heuristic,
+        task: c.task,
+        category: design.taskCategory[t],
+        kind: n > 0 ? 'seed' : 'cell',
+        runs: n,
+      };
+    }
+    const category = c.category ?? null;
+    if (categories.size > 0 && (category === null || !categories.has(category))) {
+      throw new DataError(
+        `--candidates: row ${i + 1}: task "${c.task}" is not in the data; give its category (one of ${[...categories].join(', ')})`,
+      );
+    }
+    return {
+      heuristic: c.heuristic,
+      task: c.task,
+      category: categories.size > 0 ? category : null,
+      kind: 'task',
+      runs: 0,
+    };
+  });
+}
+
+/**
+ * The planner's problem from a fit: decision scopes (overall and per category, each the average
+ * over its tasks of the cell means, as compareFromFit), and each candidate's predictive mean (the
+ * cell's linear predictor on the model's scale) and noise (sigma, plus the median se of the table's
+ * rows when rows carry one).
+ */
+export function planProblem(input: PlanInput, options: PlanOptions = {}): Built {
+  const family = input.family ?? 'gaussian';
+  if (family !== 'gaussian') {
+    throw new ConfigError(`plan: family ${family} is not supported (gaussian models only)`);
+  }
+  const scaled = scaleTable(input.table, input.scale ?? 'none');
+  const design = scaled.design;
+  const bounded = input.bounded ?? null;
+  const fitted = bounded ? logitTable(scaled.table, bounded) : scaled.table;
+  const { draws } = input;
+  const idx = variableIndex(draws);
+  const sigmaVar = idx.get('sigma');
+  if (sigmaVar === undefined) throw new ConfigError('plan: the draws have no sigma');
+  const Sall = draws.nDraws * draws.nChains;
+  const ids = thinIds(Sall, options.maxDraws ?? 1000);
+  const S = ids.length;
+  const H = design.heuristics.length;
+  const T = design.tasks.length;
+  const specs = candidateSpecs(design, options.candidates);
+  const notes: string[] = [];
+  // tasks the table does not have are appended, so the table's tasks get compare's new-level draws
+  const extraTasks = [...new Set(specs.filter((c) => c.kind === 'task').map((c) => c.task))];
+  const extended: ComparisonDesign = {
+    ...design,
+    tasks: [...design.tasks, ...extraTasks],
+    taskCategory: [
+      ...design.taskCategory,
+      ...extraTasks.map((t) => specs.find((c) => c.task === t)?.category ?? null),
+    ],
+  };
+  const cellOptions = { groups: input.groups, family, seed: options.cellSeed ?? 1 };
+  // eta: the linear predictor of each heuristic x task (model scale); decision values in score units
+  const eta = new Float64Array(S * H * extended.tasks.length);
+  forEachTaskCells(draws, extended, cellOptions, (t, block) => {
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < S; i++) eta[i + S * (h + H * t)] = block[ids[i] + Sall * h];
+  });
+  const cell = bounded ? new Float64Array(S * H * T) : eta.subarray(0, S * H * T);
+  if (bounded) {
+    forEachTaskCells(draws, design, { ...cellOptions, bounded }, (t, block) => {
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < S; i++) cell[i + S * (h + H * t)] = block[ids[i] + Sall * h];
+    });
+  }
+  const scopes: PlanScope[] = [];
+  const addScope = (name: string, tasks: number[]) => {
+    if (tasks.length === 0) return;
+    const values = new Float64Array(S * H);
+    for (const t of tasks) {
+      const off = S * H * t;
+      for (let j = 0; j < S * H; j++) values[j] += cell[off + j] / tasks.length;
+    }
+    scopes.push({ name, values });
+  };
+  addScope(
+    'overall',
+    design.tasks.map((_, t) => t),
+  );
+  for (const c of design.categories) {
+    addScope(
+      c,
+      design.tasks.map((_, t) => t).filter((t) => design.taskCategory[t] === c),
+    );
+  }
+  const seCol = fitted.columns.se;
+  let extraVar = 0;
+  if (seCol?.type === 'numeric' && seCol.values.length > 0) {
+    const sorted = Float64Array.from(seCol.values).sort();
+    const med = sorted[Math.floor(sorted.length / 2)];
+    extraVar = med * med;
+    notes.push(
+      "a new run is taken to carry the median standard error of the table's rows on top of sigma",
+    );
+  }
+  const noiseSd = Float64Array.from(ids, (s) => {
+    const sg = draws.values[sigmaVar * Sall + s];
+    return Math.sqrt(sg * sg + extraVar);
+  });
+  if (design.rowValues.backbone && new Set(design.rowValues.backbone).size > 1) {
+    notes.push(
+      'runs are planned per heuristic x task on the average backbone of the table; which backbone to run on is not chosen',
+    );
+  }
+  const taskOf = new Map(extended.tasks.map((t, i) => [t, i]));
+  const candidates: PlanCandidateModel[] = specs.map((c) => {
+    const h = design.heuristics.indexOf(c.heuristic);
+    const t = taskOf.get(c.task) as number;
+    const cost = options.cost ? options.cost(c) : 1;
+    if (!(cost > 0 && Number.isFinite(cost))) {
+      throw new DataError(
+        `--cost: the cost of ${c.heuristic} on ${c.task} is not a number > 0 (${cost})`,
+      );
+    }
+    return { eta: eta.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
+  });
+  return {
+    problem: {
+      heuristics: design.heuristics,
+      nSamples: S,
+      scopes,
+      candidates,
+      higherIsBetter: options.higherIsBetter ?? true,
+    },
+    specs,
+    notes,
+  };
+}
+
+function weightsDoc(v: PlanValue): PlanWeights {
+  return {
+    rel_ess: v.relEss,
+    pareto_k_max: Number.isFinite(v.khatMax) ? v.khatMax : null,
+    unreliable_share: v.unreliable,
+    reliable: !(v.unreliable > UNRELIABLE_SHARE),
+  };
+}
+
+function byScope(names: readonly string[], x: Float64Array): Record<string, number> {
+  return Object.fromEntries(names.map((n, c) => [n, x[c]]));
+}
+
+/**
+ * Rank candidate runs by the value of their information, choose a batch, and say per scope
+ * whether any batch of N runs is likely to change the recommendation.
+ * @example
+ * const plan = planFromFit({ table: prepared.table, draws: fit.draws, groups: model.groups }, { runs: 3 });
+ * plan.batch.runs.map((r) => `${r.heuristic} on ${r.task}`)
+ */
+export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDocument {
+  const runs = options.runs ?? 5;
+  const stopRuns = options.stopRuns ?? runs;
+  const stopThreshold = options.stopThreshold ?? 0.05;
+  const seed = options.seed ?? 1;
+  if (!(Number.isInteger(runs) && runs >= 1))
+    throw new ConfigError(`--runs must be an integer >= 1 (got ${runs})`);
+  if (!(Number.isInteger(stopRuns) && stopRuns >= 1))
+    throw new ConfigError(`--stop-runs must be an integer >= 1 (got ${stopRuns})`);
+  if (!(stopThreshold > 0 && stopThreshold < 1))
+    throw new ConfigError(`--stop-threshold must be between 0 and 1 (got ${stopThreshold})`);
+  const { problem, specs, notes } = planProblem(input, options);
+  const sim = simulatePlan(problem, { outcomes: options.outcomes ?? 64, seed });
+  const names = problem.scopes.map((s) => s.name);
+  const C = names.length;
+  const singles = scoreCandidates(sim);
+  const all = new Float64Array(C).fill(1);
+  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
+  const stopBatch =
+    stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
+  const label = (k: number) => ({ heuristic: specs[k].heuristic, task: specs[k].task });
+  const verdicts: PlanVerdict[] = names.map((name, c) => {
+    const onehot = new Float64Array(C);
+    onehot[c] = 1;
+    const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
+    const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
+    const upper = upperBound(p, sim.M);
+    const reliable = weightsDoc(own.total).reliable && weightsDoc(stopBatch.total).reliable;
+    // decided only when the simulation shows the probability below the threshold with confidence,
+    // on weights that can be trusted
+    const decided = upper < stopThreshold && reliable;
+    const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
+    return {
+      scope: name,
+      decided,
+      p_change: p,
+      p_change_upper: upper,
+      reliable,
+      runs: own.runs.map(label),
+      message: decided
+        ? `decided: the probability that a batch of ${stopRuns} runs changes the recommendation is below ${fmtP(upper)} (< ${stopThreshold})`
+        : `not decided: ${stopRuns} more runs change the recommendation with probability ${fmtP(p)}${upper < stopThreshold ? ' (importance weights unreliable: refit with runs added to confirm)' : ` (up to ${fmtP(upper)})`}; the most useful are ${shown.join(', ')}`,
+    };
+  });
+  const ranked = problem.scopes.map((sc) =>
+    rankSummary(
+      { names: problem.heuristics, nSamples: problem.nSamples, values: sc.values },
+      problem.higherIsBetter,
+    ),
+  );
+  const candidates: PlanCandidate[] = specs.map((c, k) => {
+    const v = singles[k];
+    const total = v.value.reduce((a, x) => a + x, 0);
+    const cost = problem.candidates[k].cost;
+    return {
+      heuristic: c.heuristic,
+      task: c.task,
+      category: c.category,
+      kind: c.kind,
+      runs: c.runs,
+      cost,
+      value: total,
+      value_per_cost: total / cost,
+      value_by_scope: byScope(names, v.value),
+      p_change: byScope(names, v.pChange),
+      p_change_any: v.pChangeAny,
+      weights: weightsDoc(v),
+    };
+  });
+  const order = candidates
+    .map((_, k) => k)
+    .sort((a, b) => candidates[b].value_per_cost - candidates[a].value_per_cost || a - b);
+  const decidedAll = verdicts.every((v) => v.decided);
+  const batchRuns = batchDoc(batch, specs, problem);
+  if (singles.some((v) => v.unreliable > UNRELIABLE_SHARE)) {
+    notes.push(
+      `some candidates' values rest on importance weights with Pareto k-hat > ${PARETO_K_LIMIT} (weights.reliable = false): refit with the run added to confirm them`,
+    );
+  }
+  return {
+    scopes: names.map((name, c) => ({
+      name,
+      best: problem.heuristics[sim.scopes[c].best],
+      p_best: ranked[c].pBest[sim.scopes[c].best],
+      expected_loss: sim.scopes[c].loss,
+    })),
+    candidates: order.map((k) => candidates[k]),
+    batch: batchRuns,
+    verdicts,
+    overall: {
+      decided: decidedAll,
+      message: decidedAll
+        ? `decided: in every scope the probability that a batch of ${stopRuns} runs changes the recommendation is below ${stopThreshold}`
+        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}`,
+    },
+    settings: {
+      runs,
+      stop_runs: stopRuns,
+      stop_threshold: stopThreshold,
+      outcomes: sim.M,
+      draws_used: problem.nSamples,
+      seed,
+      higher_is_better: problem.higherIsBetter,
+      costs: options.cost !== undefined,
+      units: (input.scale ?? 'none') === 'task' ? 'sd' : 'score',
+    },
+    notes,
+  };
+}
+
+function batchDoc(
+  batch: PlanBatch,
+  specs: Built['specs'],
+  problem: PlanProblem,
+): PlanBatchDocument {
+  const names = problem.scopes.map((s) => s.name);
+  const runs = batch.runs.map((k, i) => ({
+    heuristic: specs[k].heuristic,
+    task: specs[k].task,
+    category: specs[k].category,
+    kind: specs[k].kind,
+    cost: problem.candidates[k].cost,
+    cumulative_value: batch.cumulative[i],
+  }));
+  return {
+    runs,
+    cost: runs.reduce((a, r) => a + r.cost, 0),
+    value: batch.total.value.reduce((a, x) => a + x, 0),
+    p_change: byScope(names, batch.total.pChange),
+    p_change_any: batch.total.pChangeAny,
+    weights: weightsDoc(batch.total),
+  };
+}
+
+/**
+ * One-sided 95% upper confidence bound of a probability estimated as the share p of M simulated
+ * outcomes (Clopper & Pearson 1934): the Beta(x + 1, M - x) 0.95 quantile, 1 when x = M. With 64
+ * outcomes and no change seen it is 0.046, so a 5% threshold needs at least 59 outcomes.
+ */
+function upperBound(p: number, M: number): number {
+  const x = Math.round(p * M);
+  return x >= M ? 1 : betaQuantile(0.95, x + 1, M - x);
+}
+
+function fmtP(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}

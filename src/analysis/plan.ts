@@ -1,0 +1,389 @@
+import { PARETO_K_LIMIT, paretoKhat, truncatedWeights, weightEss } from './plan-weights.js';
+import { createNormalRng } from './random.js';
+import { bestIndex } from './recommend.js';
+
+/**
+ * Which run next, and when to stop: the value of information of candidate runs for the decisions a
+ * comparison makes, by preposterior simulation on the posterior draws (Raiffa & Schlaifer 1961,
+ * "Applied Statistical Decision Theory", ch. 4; the expected value of sample information as
+ * computed by Monte Carlo in Ades, Lu & Claxton 2004, Med. Decis. Making 24(2)).
+ *
+ * For a candidate run with predictive mean eta[s] and noise sd[s] at posterior draw s:
+ * 1. simulate M outcomes y_m = eta[s_m] + sd[s_m] z_m from the posterior predictive (stratified
+ *    draws s_m shared by every candidate, so candidates are compared on common random numbers);
+ * 2. reweight every draw by the likelihood of y_m, w_s = N(y_m | eta[s], sd[s]) (the posterior
+ *    after the run, by importance sampling; plan-weights.ts truncates the weights and checks them);
+ * 3. in each scope (overall, each category) re-make the recommendation on the reweighted draws
+ *    with the comparison's own rule (`bestIndex`: highest P(best), ties by expected rank) and score
+ *    the run by (a) whether the recommendation changes and (b) the reduction of the expected loss
+ *    of the recommendation: E_w[V_new] - E_w[V_old] (the regret E[max_h V_h - V_rec] falls by
+ *    that much in expectation, since E_y E_w[f] = E[f]); 0 whenever the recommendation stays.
+ *
+ * A batch of runs is scored the same way with the product of the runs' likelihoods (the runs'
+ * outcomes simulated from the same draw s_m), and chosen greedily: each next run is the one that
+ * adds most to the batch's value given the runs already in it (per unit of cost when costs are given),
+ * so a second run that answers the same question as the first is worth less after it.
+ */
+
+/** A scope the recommendation is made in: draws of each heuristic's expected score there. */
+export interface PlanScope {
+  name: string;
+  /** values[s + S * h]: draw s of heuristic h (HeuristicDraws layout), in score units. */
+  values: Float64Array;
+}
+
+/** A candidate run as the planner sees it: its predictive distribution at every draw. */
+export interface PlanCandidateModel {
+  /** Mean of the run's score at each draw (model scale). */
+  eta: Float64Array;
+  /** Sd of one run's score around eta at each draw (model scale). */
+  noiseSd: Float64Array;
+  /** Cost of the run (> 0; 1 without costs). */
+  cost: number;
+}
+
+/** Everything the planner computes with: scopes, candidates, orientation. */
+export interface PlanProblem {
+  heuristics: readonly string[];
+  nSamples: number;
+  scopes: readonly PlanScope[];
+  candidates: readonly PlanCandidateModel[];
+  higherIsBetter: boolean;
+}
+
+/** Settings of the simulation. */
+export interface PlanSimulationOptions {
+  /** Simulated outcomes per candidate (default 64). */
+  outcomes?: number;
+  /** Seed of the simulated outcomes (default 1). */
+  seed?: number;
+}
+
+/** What one candidate or batch is worth, per scope. */
+export interface PlanValue {
+  /** Expected reduction of the expected loss of the recommendation, per scope (score units). */
+  value: Float64Array;
+  /** Probability that the recommendation changes, per scope. */
+  pChange: Float64Array;
+  /** Probability that the recommendation changes in at least one scope. */
+  pChangeAny: number;
+  /** Mean relative effective sample size of the importance weights (ESS / S). */
+  relEss: number;
+  /** Share of simulated outcomes whose weights have Pareto k-hat > 0.7 (NaN when not checked). */
+  unreliable: number;
+  /** Largest k-hat over the simulated outcomes (NaN when not checked). */
+  khatMax: number;
+}
+
+/** The state of one scope before any new run: its recommendation and the draw-wise winners. */
+interface ScopeState {
+  sign: number;
+  best: number;
+  /** argmax (in the stated orientation) of each draw. */
+  winner: Int32Array;
+  /** the scope's draws (PlanScope.values). */
+  values: Float64Array;
+  /** expected loss of the recommendation now: E[max_h V_h - V_best] (score units). */
+  loss: number;
+}
+
+/** A prepared simulation: outcome draws, simulated scores, scope states. */
+export interface PlanSimulation {
+  problem: PlanProblem;
+  M: number;
+  /** draw index of outcome m. */
+  drawOf: Int32Array;
+  /** y[k][m]: simulated score of candidate k in outcome m. */
+  y: Float64Array[];
+  scopes: ScopeState[];
+}
+
+/**
+ * The recommendation of a scope on weighted draws, by the comparison's rule (`bestIndex`):
+ * highest P(best), ties broken by the lower expected rank.
+ */
+function weightedBest(
+  st: ScopeState,
+  H: number,
+  S: number,
+  w: Float64Array | null,
+  wSum: number,
+  pBest: Float64Array,
+): number {
+  pBest.fill(0);
+  if (w) for (let s = 0; s < S; s++) pBest[st.winner[s]] += w[s] / wSum;
+  else for (let s = 0; s < S; s++) pBest[st.winner[s]] += 1 / S;
+  let top = 0;
+  let ties = 0;
+  for (let h = 1; h < H; h++) {
+    if (pBest[h] > pBest[top]) {
+      top = h;
+      ties = 0;
+    } else if (pBest[h] === pBest[top]) ties++;
+  }
+  if (ties === 0) return top;
+  // exact ties in P(best): expected ranks decide, as in recommend.ts
+  const expectedRank = new Float64Array(H);
+  const key = new Float64Array(H);
+  for (let s = 0; s < S; s++) {
+    const ws = w ? w[s] / wSum : 1 / S;
+    for (let h = 0; h < H; h++) key[h] = st.sign * st.values[s + S * h];
+    for (let h = 0; h < H; h++) {
+      let r = 1;
+      for (let g = 0; g < H; g++) if (key[g] > key[h] || (key[g] === key[h] && g < h)) r++;
+      expectedRank[h] += ws * r;
+    }
+  }
+  return bestIndex({
+    names: [],
+    pBest,
+    expectedRank,
+    probabilities: [],
+    rankQ5: new Int32Array(),
+    rankQ95: new Int32Array(),
+  });
+}
+
+function scopeState(scope: PlanScope, H: number, S: number, sign: number): ScopeState {
+  const winner = new Int32Array(S);
+  let sumMax = 0;
+  for (let s = 0; s < S; s++) {
+    let b = 0;
+    for (let h = 1; h < H; h++)
+      if (sign * scope.values[s + S * h] > sign * scope.values[s + S * b]) b = h;
+    winner[s] = b;
+    sumMax += sign * scope.values[s + S * b];
+  }
+  const st: ScopeState = { sign, best: 0, winner, values: scope.values, loss: 0 };
+  st.best = weightedBest(st, H, S, null, 1, new Float64Array(H));
+  let sumBest = 0;
+  for (let s = 0; s < S; s++) sumBest += sign * scope.values[s + S * st.best];
+  st.loss = (sumMax - sumBest) / S;
+  return st;
+}
+
+/**
+ * Prepare the simulation: the current recommendation of each scope, the outcome draws (stratified
+ * over the draws, one uniform offset) and each candidate's simulated scores (one seeded normal
+ * stream per candidate, so a candidate's outcomes do not depend on which others are listed).
+ * @example const sim = simulatePlan(problem, { outcomes: 64, seed: 1 });
+ */
+export function simulatePlan(
+  problem: PlanProblem,
+  options: PlanSimulationOptions = {},
+): PlanSimulation {
+  const S = problem.nSamples;
+  const H = problem.heuristics.length;
+  const M = Math.max(1, Math.min(options.outcomes ?? 64, S));
+  const seed = options.seed ?? 1;
+  const u = createNormalRng(seed).uniform();
+  const drawOf = Int32Array.from({ length: M }, (_, m) =>
+    Math.min(S - 1, Math.floor(((m + u) * S) / M)),
+  );
+  const y = problem.candidates.map((c, k) => {
+    const rng = createNormalRng(seed * 1000003 + k + 1);
+    return Float64Array.from(drawOf, (s) => c.eta[s] + c.noiseSd[s] * rng.normal());
+  });
+  const sign = problem.higherIsBetter ? 1 : -1;
+  const scopes = problem.scopes.map((sc) => scopeState(sc, H, S, sign));
+  return { problem, M, drawOf, y, scopes };
+}
+
+/** The current recommendation (heuristic index) and expected loss of each scope. */
+export function currentDecisions(sim: PlanSimulation): { best: number; loss: number }[] {
+  return sim.scopes.map((s) => ({ best: s.best, loss: s.loss }));
+}
+
+/** 1 / sd and log sd of each candidate's noise, computed once (the inner loop's divisions and logs). */
+const noiseCache = new WeakMap<Float64Array, { inv: Float64Array; log: Float64Array }>();
+
+function noiseOf(sd: Float64Array): { inv: Float64Array; log: Float64Array } {
+  let n = noiseCache.get(sd);
+  if (!n) {
+    n = { inv: sd.map((x) => 1 / x), log: sd.map((x) => Math.log(x)) };
+    noiseCache.set(sd, n);
+  }
+  return n;
+}
+
+/** log N(y | eta[s], sd[s]) + const, added into lw. */
+function addLogLik(lw: Float64Array, c: PlanCandidateModel, y: number): void {
+  const { inv, log } = noiseOf(c.noiseSd);
+  const eta = c.eta;
+  for (let s = 0; s < lw.length; s++) {
+    const z = (y - eta[s]) * inv[s];
+    lw[s] += -0.5 * z * z - log[s];
+  }
+}
+
+/** Scratch buffers reused across evaluations. */
+interface Scratch {
+  lw: Float64Array;
+  w: Float64Array;
+  pBest: Float64Array;
+  sorted: Float64Array;
+}
+
+function scratchFor(sim: PlanSimulation): Scratch {
+  const S = sim.problem.nSamples;
+  return {
+    lw: new Float64Array(S),
+    w: new Float64Array(S),
+    pBest: new Float64Array(sim.problem.heuristics.length),
+    sorted: new Float64Array(S),
+  };
+}
+
+/**
+ * The value of a batch: `base` holds the batch's summed log-likelihoods per outcome (M x S, or
+ * null for the empty batch) and `extra` a candidate added on top (-1: none).
+ */
+function evaluate(
+  sim: PlanSimulation,
+  base: Float64Array | null,
+  extra: number,
+  checkWeights: boolean,
+  scratch: Scratch,
+  onlyScope = -1,
+): PlanValue {
+  const { problem, M, scopes } = sim;
+  const S = problem.nSamples;
+  const H = problem.heuristics.length;
+  const C = scopes.length;
+  const value = new Float64Array(C);
+  const pChange = new Float64Array(C);
+  let pChangeAny = 0;
+  let relEss = 0;
+  let unreliable = 0;
+  let khatMax = checkWeights ? Number.NEGATIVE_INFINITY : Number.NaN;
+  const { lw, w, pBest } = scratch;
+  for (let m = 0; m < M; m++) {
+    if (base) lw.set(base.subarray(m * S, (m + 1) * S));
+    else lw.fill(0);
+    if (extra >= 0) addLogLik(lw, problem.candidates[extra], sim.y[extra][m]);
+    if (checkWeights) {
+      const k = paretoKhat(lw, scratch.sorted);
+      if (k > PARETO_K_LIMIT) unreliable++;
+      if (k > khatMax) khatMax = k;
+    }
+    const wSum = truncatedWeights(lw, w);
+    if (checkWeights) relEss += weightEss(w) / S;
+    let changed = false;
+    for (let c = 0; c < C; c++) {
+      if (onlyScope >= 0 && c !== onlyScope) continue;
+      const st = scopes[c];
+      const b1 = weightedBest(st, H, S, w, wSum, pBest);
+      if (b1 === st.best) continue;
+      changed = true;
+      pChange[c] += 1;
+      let gain = 0;
+      const v0 = st.best * S;
+      const v1 = b1 * S;
+      for (let s = 0; s < S; s++) gain += w[s] * (st.values[v1 + s] - st.values[v0 + s]);
+      value[c] += (st.sign * gain) / wSum;
+    }
+    if (changed) pChangeAny++;
+  }
+  for (let c = 0; c < C; c++) {
+    value[c] /= M;
+    pChange[c] /= M;
+  }
+  return {
+    value,
+    pChange,
+    pChangeAny: pChangeAny / M,
+    relEss: checkWeights ? relEss / M : Number.NaN,
+    unreliable: checkWeights ? unreliable / M : Number.NaN,
+    khatMax,
+  };
+}
+
+/**
+ * Value of each candidate run alone, with the weights checked (ESS, Pareto k-hat).
+ * @example scoreCandidates(sim)[0].value // per-scope expected loss reduction of candidate 0
+ */
+export function scoreCandidates(sim: PlanSimulation): PlanValue[] {
+  const scratch = scratchFor(sim);
+  return sim.problem.candidates.map((_, k) => evaluate(sim, null, k, true, scratch));
+}
+
+/**
+ * Candidates a greedy step considers: the `max(GREEDY_POOL, 4 n)` best by their value alone for the
+ * batch's objective. A run worth little alone is rarely worth much in a batch (the gains of runs on
+ * the same question shrink, they do not grow), and scoring every candidate at every step of every
+ * verdict's batch was most of the planner's time (144 candidates x 8 batches on LongBench).
+ */
+export const GREEDY_POOL = 40;
+
+/** A batch chosen by `greedyBatch`. */
+export interface PlanBatch {
+  /** Candidate indices in the order they were added. */
+  runs: number[];
+  /** Objective of the batch after each run was added (value per scope weighted by `objective`). */
+  cumulative: number[];
+  /** The batch's value (weights checked). */
+  total: PlanValue;
+}
+
+/**
+ * A batch of n runs chosen greedily with updated expectations: each step adds the candidate with
+ * the largest gain of sum_c objective[c] value_c given the runs already chosen (divided by its cost),
+ * simulating the batch's outcomes jointly from the same draws. `objective` weights the scopes
+ * (all 1: every decision counts; one-hot: one category's). A candidate is used at most once.
+ * With `singles` (scoreCandidates' values), each step considers only the GREEDY_POOL best alone.
+ * @example greedyBatch(sim, 3, Float64Array.of(1, 1, 1)).runs // e.g. [12, 4, 30]
+ */
+export function greedyBatch(
+  sim: PlanSimulation,
+  n: number,
+  objective: Float64Array,
+  singles?: readonly PlanValue[],
+): PlanBatch {
+  const { problem, M } = sim;
+  const S = problem.nSamples;
+  const K = problem.candidates.length;
+  const scratch = scratchFor(sim);
+  const base = new Float64Array(M * S);
+  const used = new Set<number>();
+  const runs: number[] = [];
+  const cumulative: number[] = [];
+  let current = 0;
+  const objectiveOf = (v: PlanValue) => v.value.reduce((a, x, c) => a + objective[c] * x, 0);
+  // one scope only: the other scopes need not be evaluated
+  const nonzero = Array.from(objective.keys()).filter((c) => objective[c] !== 0);
+  const only = nonzero.length === 1 ? nonzero[0] : -1;
+  let pool = Array.from({ length: K }, (_, k) => k);
+  if (singles && K > Math.max(GREEDY_POOL, 4 * n)) {
+    const alone = singles.map(objectiveOf);
+    const cost = (k: number) => problem.candidates[k].cost;
+    pool = pool
+      .sort((a, b) => alone[b] / cost(b) - alone[a] / cost(a) || a - b)
+      .slice(0, Math.max(GREEDY_POOL, 4 * n))
+      .sort((a, b) => a - b);
+  }
+  for (let step = 0; step < n; step++) {
+    let pick = -1;
+    let pickGain = Number.NEGATIVE_INFINITY;
+    let pickObjective = 0;
+    for (const k of pool) {
+      if (used.has(k)) continue;
+      const v = evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only);
+      const obj = objectiveOf(v);
+      const gain = (obj - current) / problem.candidates[k].cost;
+      if (gain > pickGain) {
+        pick = k;
+        pickGain = gain;
+        pickObjective = obj;
+      }
+    }
+    if (pick < 0) break;
+    used.add(pick);
+    runs.push(pick);
+    cumulative.push(pickObjective);
+    current = pickObjective;
+    const c = problem.candidates[pick];
+    for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, sim.y[pick][m]);
+  }
+  const total = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
+  return { runs, cumulative, total };
+}

@@ -1,0 +1,374 @@
+import { cellDraws } from '../analysis/cells.js';
+import { designFromTable } from '../analysis/design.js';
+import type { CandidateSpec, PlanDocument } from '../analysis/plan-from-fit.js';
+import { prepareComparison } from '../analysis/prepare.js';
+import { createNormalRng, type NormalRng } from '../analysis/random.js';
+import type { Table } from '../data/table.js';
+import { ConfigError } from '../errors.js';
+import type { SamplerConfig } from '../sampler/types.js';
+import { type CompareOptions, runComparison } from './compare.js';
+import { planFromRun } from './plan.js';
+
+/**
+ * The planner's backtest: does choosing runs by the value of their information settle the
+ * recommendations with fewer runs than round-robin or random choice, and does its stopping
+ * verdict stop with a wrong recommendation?
+ *
+ * From a real table: fit it once; each simulation takes one posterior draw as the truth (every
+ * heuristic's expected score on every task, and the run-to-run sd sigma), starts from a small design
+ * (every heuristic on half the tasks of each category, rounded up, one run each; scores simulated
+ * from the truth), and adds batches of runs chosen by the strategy, refitting after each batch,
+ * until in every category the recommendation is the true best with posterior P(best) >= 0.95
+ * ("settled"), or a cap of added runs is reached. At each step the planner's stopping verdict is
+ * taken as well: the first step it says "decided" in every category is where a user would stop; a
+ * wrong recommendation there is an early stop.
+ */
+
+/** How the next batch is chosen. */
+export type BacktestStrategy = 'plan' | 'round-robin' | 'random';
+
+/** Options of `backtest`. */
+export interface BacktestOptions {
+  strategy: BacktestStrategy;
+  /** Simulated benchmarks (default 6). */
+  simulations?: number;
+  /** Seed of the truths, the simulated scores and the random strategy (default 1). */
+  seed?: number;
+  /** Runs per batch (default 5). */
+  batch?: number;
+  /** Most runs added to the small design (default 40). */
+  maxRuns?: number;
+  /** P(best) of the true best at which a category is settled (default 0.95). */
+  settle?: number;
+  /** Stopping verdict threshold (default 0.05; N of the verdict = batch). */
+  stopThreshold?: number;
+  /** Sampler settings of the fit of the real table (default: 2 chains, 500 warmup, 500 draws). */
+  truthSampler?: SamplerConfig;
+  /** Sampler settings of every refit (default: 2 chains, 300 warmup, 250 draws: short chains). */
+  sampler?: SamplerConfig;
+  /** Simulated outcomes per candidate in the planner (default 64). */
+  outcomes?: number;
+  /** Posterior draws the planner uses (default 500). */
+  planDraws?: number;
+  /** Data options of the real table (columns, filters, orientation). */
+  compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter'>;
+  /** The truths from `backtestTruth` (default: fitted here). */
+  truth?: BacktestTruth;
+  /** Called after each step (for progress lines). */
+  onStep?: (e: { simulation: number; added: number; settled: boolean; decided: boolean }) => void;
+}
+
+/** One simulated benchmark. */
+export interface BacktestSimulation {
+  /** Runs added until settled (null: not settled within the cap). */
+  runs_to_settle: number | null;
+  /** Runs added until every category's recommendation was the true best (any probability). */
+  runs_to_correct: number | null;
+  /** Runs added when the stopping verdict first said "decided" (null: never). */
+  stopped_at: number | null;
+  /** The recommendation at that stop was wrong in some category. */
+  stopped_wrong: boolean;
+  /** Each step: runs added, the smallest P(best) of the true best over categories, verdict. */
+  trace: { added: number; p_true_best_min: number; correct: boolean; decided: boolean }[];
+}
+
+/** The backtest's result (`bayesbench backtest --json`). */
+export interface BacktestResult {
+  strategy: BacktestStrategy;
+  simulations: number;
+  /** Median runs added until settled; an unsettled simulation counts as the cap + 1 (censored). */
+  runs_median: number;
+  /** Share of simulations whose stopping verdict stopped with a wrong recommendation. */
+  early_stop_rate: number;
+  settled_share: number;
+  runs_correct_median: number;
+  /** Median runs added until the true best has P(best) >= 0.8 in every category (same censoring). */
+  runs_median_at_80: number;
+  per_simulation: BacktestSimulation[];
+  settings: Record<string, unknown>;
+}
+
+/** The fitted real table the simulations draw their truths from (`backtestTruth`). */
+export interface BacktestTruth {
+  heuristics: readonly string[];
+  tasks: readonly string[];
+  taskCategory: readonly (string | null)[];
+  scopes: { name: string; tasks: number[] }[];
+  /** expected score of heuristic h on task t at each posterior draw: cell[s + S (h + H t)]. */
+  cell: Float64Array;
+  sigma: Float64Array;
+  S: number;
+  sign: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? Number.NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/** A Table of runs: heuristic, task, category factors and the score. */
+function runsTable(
+  truth: BacktestTruth,
+  runs: readonly { h: number; t: number; k: number; y: number }[],
+): Table {
+  const tasks = [...new Set(runs.map((r) => r.t))].sort((a, b) => a - b);
+  const taskCode = new Map(tasks.map((t, i) => [t, i]));
+  const cats = [...new Set(tasks.map((t) => truth.taskCategory[t] ?? ''))].sort();
+  const catCode = new Map(cats.map((c, i) => [c, i]));
+  const hs = [...new Set(runs.map((r) => r.h))].sort((a, b) => a - b);
+  const hCode = new Map(hs.map((h, i) => [h, i]));
+  const columns: Table['columns'] = {
+    heuristic: {
+      type: 'factor',
+      levels: hs.map((h) => truth.heuristics[h]),
+      codes: Int32Array.from(runs, (r) => hCode.get(r.h) as number),
+    },
+    task: {
+      type: 'factor',
+      levels: tasks.map((t) => truth.tasks[t]),
+      codes: Int32Array.from(runs, (r) => taskCode.get(r.t) as number),
+    },
+    ...(truth.scopes.length > 1
+      ? {
+          category: {
+            type: 'factor' as const,
+            levels: cats,
+            codes: Int32Array.from(
+              runs,
+              (r) => catCode.get(truth.taskCategory[r.t] ?? '') as number,
+            ),
+          },
+        }
+      : {}),
+    // the run's number within its cell: repeated runs of a cell are seeds
+    seed: { type: 'numeric', values: Float64Array.from(runs, (r) => r.k) },
+    score: { type: 'numeric', values: Float64Array.from(runs, (r) => r.y) },
+  };
+  return { nRows: runs.length, names: Object.keys(columns), columns, source: 'simulated' };
+}
+
+/** The truth's best heuristic of each decision scope at draw s. */
+function trueBest(truth: BacktestTruth, s: number): string[] {
+  const { S, heuristics } = truth;
+  const H = heuristics.length;
+  return truth.scopes.map(({ tasks }) => {
+    let best = 0;
+    let bestV = Number.NEGATIVE_INFINITY;
+    for (let h = 0; h < H; h++) {
+      let v = 0;
+      for (const t of tasks) v += truth.cell[s + S * (h + H * t)] / tasks.length;
+      if (truth.sign * v > bestV) {
+        bestV = truth.sign * v;
+        best = h;
+      }
+    }
+    return heuristics[best];
+  });
+}
+
+/**
+ * Fit the real table once as the source of the simulations' truths (share it between strategies
+ * through `BacktestOptions.truth`).
+ * @example const truth = await backtestTruth(table, { strategy: 'plan' });
+ */
+export async function backtestTruth(
+  table: Table,
+  options: Omit<BacktestOptions, 'strategy'>,
+): Promise<BacktestTruth> {
+  const compare = options.compare ?? {};
+  const prepared = prepareComparison(table, compare);
+  if (prepared.scale !== 'none' || prepared.bounded) {
+    throw new ConfigError(
+      'backtest: the table is fitted on a per-task or logit scale; backtest simulates scores in score units only',
+    );
+  }
+  const run = await runComparison(table, {
+    ...compare,
+    sampler: { chains: 2, warmup: 500, draws: 500, ...options.truthSampler },
+  });
+  if ((run.spec.family ?? 'gaussian') !== 'gaussian') {
+    throw new ConfigError('backtest: gaussian models only');
+  }
+  const design = designFromTable(run.prepared.table);
+  const { cells } = cellDraws(run.fit.draws, design, {
+    groups: run.model.groups,
+    family: 'gaussian',
+    seed: run.fit.config.seed,
+  });
+  const sigmaVar = run.fit.draws.variables.indexOf('sigma');
+  const S = cells.nSamples;
+  const sigma = run.fit.draws.values.slice(sigmaVar * S, (sigmaVar + 1) * S);
+  const scopes =
+    design.categories.length > 0
+      ? design.categories.map((name) => ({
+          name,
+          tasks: design.tasks.map((_, t) => t).filter((t) => design.taskCategory[t] === name),
+        }))
+      : [{ name: 'overall', tasks: design.tasks.map((_, t) => t) }];
+  return {
+    heuristics: design.heuristics,
+    tasks: design.tasks,
+    taskCategory: design.taskCategory,
+    scopes,
+    cell: cells.values,
+    sigma,
+    S,
+    sign: prepared.higherIsBetter ? 1 : -1,
+  };
+}
+
+/** The small starting design: every heuristic on half the tasks of each category (rounded up). */
+function startDesign(truth: BacktestTruth, rng: NormalRng): number[] {
+  const out: number[] = [];
+  for (const { tasks } of truth.scopes) {
+    const shuffled = [...tasks];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.uniform() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    out.push(...shuffled.slice(0, Math.ceil(tasks.length / 2)));
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** The next batch of (heuristic, task) cells by a strategy that does not look at the posterior. */
+function blindBatch(
+  strategy: 'round-robin' | 'random',
+  count: Int32Array,
+  n: number,
+  rng: NormalRng,
+): number[] {
+  const cells = Array.from(count, (_, i) => i);
+  if (strategy === 'random') {
+    const out: number[] = [];
+    const pool = [...cells];
+    while (out.length < n && pool.length > 0)
+      out.push(pool.splice(Math.floor(rng.uniform() * pool.length), 1)[0]);
+    return out;
+  }
+  // round-robin: the cells with the fewest runs first (missing cells before another seed), in
+  // task-major order
+  return cells.sort((a, b) => count[a] - count[b] || a - b).slice(0, n);
+}
+
+/**
+ * Run the backtest of one strategy.
+ * @example const r = await backtest(table, { strategy: 'plan', simulations: 2 }); r.runs_median
+ */
+export async function backtest(table: Table, options: BacktestOptions): Promise<BacktestResult> {
+  const nSim = options.simulations ?? 6;
+  const seed = options.seed ?? 1;
+  const batch = options.batch ?? 5;
+  const maxRuns = options.maxRuns ?? 40;
+  const settle = options.settle ?? 0.95;
+  const stopThreshold = options.stopThreshold ?? 0.05;
+  const sampler = { chains: 2, warmup: 300, draws: 250, ...options.sampler };
+  const truth = options.truth ?? (await backtestTruth(table, options));
+  const H = truth.heuristics.length;
+  const T = truth.tasks.length;
+  const per: BacktestSimulation[] = [];
+  for (let i = 0; i < nSim; i++) {
+    const rng = createNormalRng(seed * 7919 + i);
+    const s = Math.floor(rng.uniform() * truth.S);
+    const best = trueBest(truth, s);
+    const runs: { h: number; t: number; k: number; y: number }[] = [];
+    const count = new Int32Array(H * T);
+    const addRun = (h: number, t: number) => {
+      runs.push({
+        h,
+        t,
+        k: ++count[h + H * t],
+        y: truth.cell[s + truth.S * (h + H * t)] + truth.sigma[s] * rng.normal(),
+      });
+    };
+    for (const t of startDesign(truth, rng)) for (let h = 0; h < H; h++) addRun(h, t);
+    const start = runs.length;
+    const sim: BacktestSimulation = {
+      runs_to_settle: null,
+      runs_to_correct: null,
+      stopped_at: null,
+      stopped_wrong: false,
+      trace: [],
+    };
+    for (;;) {
+      const added = runs.length - start;
+      const run = await runComparison(runsTable(truth, runs), {
+        ...(options.compare?.higherIsBetter !== undefined
+          ? { higherIsBetter: options.compare.higherIsBetter }
+          : {}),
+        sampler: { ...sampler, seed: seed + added },
+      });
+      const observed = new Set(runs.map((r) => r.t));
+      const candidates: CandidateSpec[] = [];
+      for (let t = 0; t < T; t++)
+        for (let h = 0; h < H; h++)
+          candidates.push({
+            heuristic: truth.heuristics[h],
+            task: truth.tasks[t],
+            ...(observed.has(t) ? {} : { category: truth.taskCategory[t] }),
+          });
+      const plan: PlanDocument = planFromRun(run, {
+        runs: batch,
+        stopThreshold,
+        outcomes: options.outcomes ?? 64,
+        maxDraws: options.planDraws ?? 500,
+        seed: seed + added,
+        candidates,
+      });
+      const scopes = truth.scopes.map((sc) => plan.scopes.find((p) => p.name === sc.name));
+      const correct = scopes.every((sc, c) => sc?.best === best[c]);
+      // P(best) of the true best: the plan's P(best) of its recommendation when that is the truth
+      const pTrue = Math.min(...scopes.map((sc, c) => (sc?.best === best[c] ? sc.p_best : 0)));
+      const settled = correct && pTrue >= settle;
+      const decided = truth.scopes.every(
+        (sc) => plan.verdicts.find((v) => v.scope === sc.name)?.decided === true,
+      );
+      if (correct && sim.runs_to_correct === null) sim.runs_to_correct = added;
+      if (decided && sim.stopped_at === null) {
+        sim.stopped_at = added;
+        sim.stopped_wrong = !correct;
+      }
+      sim.trace.push({ added, p_true_best_min: pTrue, correct, decided });
+      options.onStep?.({ simulation: i, added, settled, decided });
+      if (settled) {
+        sim.runs_to_settle = added;
+        break;
+      }
+      if (added >= maxRuns) break;
+      const next =
+        options.strategy === 'plan'
+          ? plan.batch.runs.map(
+              (r) => truth.heuristics.indexOf(r.heuristic) + H * truth.tasks.indexOf(r.task),
+            )
+          : blindBatch(options.strategy, count, batch, rng);
+      for (const c of next) addRun(c % H, Math.floor(c / H));
+    }
+    per.push(sim);
+  }
+  const censored = maxRuns + 1;
+  return {
+    strategy: options.strategy,
+    simulations: nSim,
+    runs_median: median(per.map((p) => p.runs_to_settle ?? censored)),
+    early_stop_rate: per.filter((p) => p.stopped_wrong).length / nSim,
+    settled_share: per.filter((p) => p.runs_to_settle !== null).length / nSim,
+    runs_correct_median: median(per.map((p) => p.runs_to_correct ?? censored)),
+    runs_median_at_80: median(
+      per.map((p) => p.trace.find((x) => x.correct && x.p_true_best_min >= 0.8)?.added ?? censored),
+    ),
+    per_simulation: per,
+    settings: {
+      seed,
+      batch,
+      max_runs: maxRuns,
+      settle,
+      stop_threshold: stopThreshold,
+      stop_runs: batch,
+      sampler,
+      outcomes: options.outcomes ?? 64,
+      plan_draws: options.planDraws ?? 500,
+      unsettled_counted_as: censored,
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { type PlanDocument, type PlanOptions, planFromFit } from '../analysis/plan-from-fit.js';
+import type { Table } from '../data/table.js';
+import { type CompareOptions, type ComparisonRun, runComparison } from './compare.js';
+
+/** Options of `plan`: compare's (data, model, sampler) and the planner's. */
+export interface PlanRunOptions extends CompareOptions {
+  plan?: Omit<PlanOptions, 'higherIsBetter' | 'cellSeed'>;
+}
+
+/** A plan with the comparison run it was made from. */
+export interface PlanRun {
+  plan: PlanDocument;
+  run: ComparisonRun;
+}
+
+/**
+ * Fit the comparison (as `compare`) and plan the next runs on its draws (src/analysis/plan-from-fit.ts).
+ * @example const { plan } = await runPlan(table, { plan: { runs: 3 } }); plan.batch.runs
+ */
+export async function runPlan(table: Table, options: PlanRunOptions = {}): Promise<PlanRun> {
+  const run = await runComparison(table, options);
+  return { plan: planFromRun(run, options.plan ?? {}), run };
+}
+
+/**
+ * The plan for a comparison run already made (its prepared table, draws and model).
+ * @example planFromRun(run, { runs: 5 }).overall.decided
+ */
+export function planFromRun(
+  run: ComparisonRun,
+  options: Omit<PlanOptions, 'higherIsBetter' | 'cellSeed'>,
+): PlanDocument {
+  return planFromFit(
+    {
+      table: run.prepared.table,
+      draws: run.fit.draws,
+      groups: run.model.groups,
+      family: run.spec.family ?? 'gaussian',
+      scale: run.prepared.scale,
+      bounded: run.prepared.bounded,
+    },
+    {
+      ...options,
+      higherIsBetter: run.prepared.higherIsBetter,
+      cellSeed: run.fit.config.seed,
+    },
+  );
+}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  greedyBatch,
+  type PlanCandidateModel,
+  type PlanProblem,
+  scoreCandidates,
+  simulatePlan,
+} from '../../src/analysis/plan.js';
+import { createNormalRng } from '../../src/analysis/random.js';
+
+const S = 2000;
+
+/** n draws of N(mean, sd) from a seeded stream. */
+function normals(seed: number, mean: number, sd: number, n = S): Float64Array {
+  const rng = createNormalRng(seed);
+  return Float64Array.from({ length: n }, () => mean + sd * rng.normal());
+}
+
+/** A scope's values in HeuristicDraws layout from one column per heuristic. */
+function scope(name: string, cols: Float64Array[]): { name: string; values: Float64Array } {
+  const values = new Float64Array(S * cols.length);
+  cols.forEach((c, h) => {
+    values.set(c, S * h);
+  });
+  return { name, values };
+}
+
+function candidate(eta: Float64Array, sd: number, cost = 1): PlanCandidateModel {
+  return { eta, noiseSd: new Float64Array(S).fill(sd), cost };
+}
+
+describe('value of a candidate run (preposterior simulation)', () => {
+  // a close, uncertain pair (a vs b) and a settled heuristic c far below both
+  const a = normals(1, 0, 1);
+  const b = normals(2, 0.1, 1);
+  const c = normals(3, -10, 0.01);
+  const problem: PlanProblem = {
+    heuristics: ['a', 'b', 'c'],
+    nSamples: S,
+    scopes: [scope('overall', [a, b, c])],
+    candidates: [
+      candidate(a, 0.5), // a run of a: informs the close pair
+      candidate(c, 0.5), // a run of c: c is far below, nothing it shows changes the best
+      candidate(new Float64Array(S).fill(3), 0.5), // a run whose mean does not depend on the draws
+    ],
+    higherIsBetter: true,
+  };
+  const sim = simulatePlan(problem, { outcomes: 64, seed: 7 });
+  const values = scoreCandidates(sim);
+
+  it('is exactly zero for a run that cannot change anything', () => {
+    // its likelihood is the same at every draw: the reweighted posterior is the posterior
+    expect(values[2].value[0]).toBe(0);
+    expect(values[2].pChange[0]).toBe(0);
+    // c is 10 sd below both others in every draw: no outcome makes it or changes the best
+    expect(values[1].pChange[0]).toBe(0);
+    expect(values[1].value[0]).toBe(0);
+  });
+
+  it('ranks a run on an uncertain close pair above a settled one', () => {
+    expect(values[0].value[0]).toBeGreaterThan(0);
+    expect(values[0].pChange[0]).toBeGreaterThan(0.1);
+    expect(values[0].value[0]).toBeGreaterThan(values[1].value[0]);
+  });
+
+  it('checks the weights: uniform weights have relative ESS 1', () => {
+    expect(values[2].relEss).toBeCloseTo(1, 12);
+    expect(values[0].relEss).toBeLessThan(1);
+    expect(values[0].relEss).toBeGreaterThan(0.05);
+  });
+
+  it('is the same for the same seed and uses the seed', () => {
+    const again = scoreCandidates(simulatePlan(problem, { outcomes: 64, seed: 7 }));
+    expect(Array.from(again[0].value)).toEqual(Array.from(values[0].value));
+    const other = scoreCandidates(simulatePlan(problem, { outcomes: 64, seed: 8 }));
+    expect(other[0].value[0]).not.toBe(values[0].value[0]);
+  });
+
+  it('follows the orientation: lower is better makes c the best, settled', () => {
+    const low = simulatePlan({ ...problem, higherIsBetter: false }, { outcomes: 32, seed: 7 });
+    expect(low.scopes[0].best).toBe(2);
+    const v = scoreCandidates(low);
+    // c beats a and b by ~10 in every draw: no single run changes that
+    expect(v.every((x) => x.pChange[0] === 0)).toBe(true);
+  });
+});
+
+describe('greedy batch with updated expectations', () => {
+  // two categories, each with an uncertain close pair; runs of heuristic a in X (two seeds of the
+  // same cell: identical predictive) and one in Y, slightly noisier so it is worth a bit less alone
+  const aX = normals(11, 0, 1);
+  const bX = normals(12, 0, 1);
+  const aY = normals(13, 0, 1);
+  const bY = normals(14, 0, 1);
+  const problem: PlanProblem = {
+    heuristics: ['a', 'b'],
+    nSamples: S,
+    scopes: [scope('X', [aX, bX]), scope('Y', [aY, bY])],
+    candidates: [candidate(aX, 0.3), candidate(aX, 0.3), candidate(aY, 0.45)],
+    higherIsBetter: true,
+  };
+  const sim = simulatePlan(problem, { outcomes: 128, seed: 3 });
+  const singles = scoreCandidates(sim);
+  const total = (k: number) => singles[k].value[0] + singles[k].value[1];
+
+  it('the second seed of X alone is worth as much as the first, and more than Y', () => {
+    // the premise of the next test: N copies of the top single run would be the naive batch
+    expect(total(0)).toBeGreaterThan(total(2));
+    expect(total(1)).toBeGreaterThan(total(2));
+  });
+
+  it('chooses Y after X: the batch is not N copies of the best single run', () => {
+    const batch = greedyBatch(sim, 2, Float64Array.of(1, 1));
+    expect(batch.runs[0] === 0 || batch.runs[0] === 1).toBe(true);
+    expect(batch.runs[1]).toBe(2);
+    // the batch is worth more than its first run alone, and both scopes can change
+    expect(batch.cumulative[1]).toBeGreaterThan(batch.cumulative[0]);
+    expect(batch.total.pChange[0]).toBeGreaterThan(0);
+    expect(batch.total.pChange[1]).toBeGreaterThan(0);
+  });
+
+  it('a run in another scope is worth (almost) nothing for this one', () => {
+    // Y's run reweights draws independently of X's values: only Monte Carlo noise is left (its
+    // expectation is 0); 0.1 of X's own run leaves room for that noise at 2,000 draws
+    expect(Math.abs(singles[2].value[0])).toBeLessThan(0.1 * singles[0].value[0]);
+    expect(Math.abs(singles[0].value[1])).toBeLessThan(0.1 * singles[2].value[1]);
+    // an objective on X alone starts with an X run
+    const onlyX = greedyBatch(sim, 1, Float64Array.of(1, 0));
+    expect(onlyX.runs[0] === 0 || onlyX.runs[0] === 1).toBe(true);
+  });
+
+  it('divides by cost: an expensive X run loses to a cheap Y run', () => {
+    const costly: PlanProblem = {
+      ...problem,
+      candidates: [candidate(aX, 0.3, 10), candidate(aX, 0.3, 10), candidate(aY, 0.45, 1)],
+    };
+    const b = greedyBatch(
+      simulatePlan(costly, { outcomes: 128, seed: 3 }),
+      1,
+      Float64Array.of(1, 1),
+    );
+    expect(b.runs).toEqual([2]);
+  });
+
+  it('gives the same batch for the same seed', () => {
+    const again = greedyBatch(
+      simulatePlan(problem, { outcomes: 128, seed: 3 }),
+      2,
+      Float64Array.of(1, 1),
+    );
+    expect(again.runs).toEqual(greedyBatch(sim, 2, Float64Array.of(1, 1)).runs);
+  });
+});
