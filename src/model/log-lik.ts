@@ -1,0 +1,303 @@
+/**
+ * Pointwise log-likelihood log p(y_n | theta_s) of every data row at every posterior draw, for
+ * PSIS-LOO (src/diagnostics/loo.ts). Computed from the reported variables (brms names: b_*, r_*,
+ * sd_*, sigma, nu, phi) and the design of the table the model was fitted to, so it works for any
+ * parameterization the sampler used (the model layer's non-centred chain or the nested chain,
+ * whose integrated-out effects are drawn back exactly).
+ *
+ * Two pointwise quantities (docs/ALGORITHMS.md §12.3), both with the same LOO target
+ * log p(y_n | y_{-n}):
+ * - 'conditional': log p(y_n | theta), every group effect at its drawn value (brms's `log_lik`).
+ * - 'integrated' (gaussian models with nested varying intercepts, the comparison model's
+ *   heuristic:task ⊂ heuristic:category ⊂ heuristic): log p(y_n | y_{-n}, phi), the nested effects
+ *   integrated out analytically and phi the remaining parameters. With one row per heuristic x task
+ *   cell (as in published tables) each row has its own effect, conditional LOO leaves out the only
+ *   observation of a parameter, and PSIS fails (Pareto k > 0.7). Integrating such effects out before
+ *   importance sampling is the remedy of Vehtari, Gelman & Gabry (2017, "Practical Bayesian model
+ *   evaluation using leave-one-out cross-validation and WAIC", section 4) and Merkle, Furr &
+ *   Rabe-Hesketh (2019, "Bayesian comparison of latent variable models: conditional versus marginal
+ *   likelihoods", Psychometrika 84): p(phi | y_{-n}) / p(phi | y) is proportional to
+ *   1 / p(y_n | y_{-n}, phi), so PSIS on this matrix estimates the same elpd_loo with far
+ *   smaller k. p_loo then counts the effective number of the remaining parameters.
+ */
+
+import type { Table } from '../data/table.js';
+import { gammaln } from '../math/stdlib.js';
+import { buildDesign, type Design } from './design.js';
+import { normalizeSpec } from './families.js';
+import { parseFormula } from './formula.js';
+import type { ModelSpec } from './spec.js';
+import { log1pExp } from './transforms.js';
+
+/** Posterior draws by variable (the Draws layout: values[d + nDraws * (c + nChains * v)]). */
+export interface VariableDraws {
+  readonly nDraws: number;
+  readonly nChains: number;
+  readonly variables: readonly string[];
+  readonly values: Float64Array;
+}
+
+/** log p(y_n | theta_s): values[s + S * n] with s = d + nDraws * c (one block per row). */
+export interface PointwiseLogLik {
+  readonly nDraws: number;
+  readonly nChains: number;
+  readonly nObs: number;
+  readonly values: Float64Array;
+  /** Which quantity: 'integrated' (the named term integrated out) or 'conditional'. */
+  readonly pointwise: 'integrated' | 'conditional';
+  /** The group terms integrated out, finest first (empty: none). */
+  readonly integrated: readonly string[];
+}
+
+/** Options of pointwiseLogLik. */
+export interface PointwiseOptions {
+  /**
+   * 'auto' (default): 'integrated' when the model allows it, else 'conditional'; 'conditional'
+   * forces the conditional quantity.
+   */
+  pointwise?: 'auto' | 'conditional';
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Variable lookup: the draws block of a brms name (throws on a missing variable). */
+function blockOf(draws: VariableDraws, index: Map<string, number>, name: string): Float64Array {
+  const v = index.get(name);
+  if (v === undefined)
+    throw new RangeError(`pointwise log-likelihood: no variable '${name}' in the draws`);
+  const S = draws.nDraws * draws.nChains;
+  return draws.values.subarray(v * S, (v + 1) * S);
+}
+
+/** Linear predictor of every row at every draw, without group `skip`: eta[s + S * i]. */
+function linearPredictor(
+  d: Design,
+  draws: VariableDraws,
+  index: Map<string, number>,
+  skip: ReadonlySet<number>,
+): Float64Array {
+  const S = draws.nDraws * draws.nChains;
+  const n = d.nRows;
+  const eta = new Float64Array(S * n);
+  if (d.intercept) {
+    const b0 = blockOf(draws, index, 'b_Intercept');
+    for (let i = 0; i < n; i++) eta.set(b0, i * S);
+  }
+  d.bNames.forEach((b, k) => {
+    const bk = blockOf(draws, index, `b_${b}`);
+    const x = d.X[k];
+    for (let i = 0; i < n; i++) {
+      const o = i * S;
+      for (let s = 0; s < S; s++) eta[o + s] += x[i] * bk[s];
+    }
+  });
+  d.groups.forEach((g, gi) => {
+    if (skip.has(gi)) return;
+    g.coefs.forEach((c, j) => {
+      const blocks = g.levels.map((lv) =>
+        blockOf(draws, index, `r_${g.group}[${lv.join('_')},${c}]`),
+      );
+      const z = g.z[j];
+      for (let i = 0; i < n; i++) {
+        const r = blocks[g.idx[i]];
+        const zi = z === null ? 1 : z[i];
+        const o = i * S;
+        for (let s = 0; s < S; s++) eta[o + s] += r[s] * zi;
+      }
+    });
+  });
+  return eta;
+}
+
+/** Family parameters per draw (null when the family has none). */
+function familyBlocks(d: Design, draws: VariableDraws, index: Map<string, number>) {
+  const f = d.family;
+  const hasSigma = (f === 'gaussian' && !d.se) || f === 'student' || f === 'lognormal';
+  return {
+    sigma: hasSigma ? blockOf(draws, index, 'sigma') : null,
+    nu: f === 'student' ? blockOf(draws, index, 'nu') : null,
+    phi: f === 'beta' ? blockOf(draws, index, 'phi') : null,
+  };
+}
+
+/** Conditional log density of row i at draw s, given its linear predictor e. */
+function rowLogDensity(
+  d: Design,
+  i: number,
+  e: number,
+  sigma: number,
+  nu: number,
+  phi: number,
+): number {
+  const y = d.y[i];
+  switch (d.family) {
+    case 'gaussian': {
+      const v = (Number.isNaN(sigma) ? 0 : sigma * sigma) + (d.se ? d.se[i] * d.se[i] : 0);
+      return -0.5 * (LOG_2PI + Math.log(v) + ((y - e) * (y - e)) / v);
+    }
+    case 'lognormal': {
+      const ly = Math.log(y);
+      const r = (ly - e) / sigma;
+      return -0.5 * (LOG_2PI + r * r) - Math.log(sigma) - ly;
+    }
+    case 'student': {
+      const r = (y - e) / sigma;
+      return (
+        gammaln(0.5 * (nu + 1)) -
+        gammaln(0.5 * nu) -
+        0.5 * Math.log(nu * Math.PI) -
+        Math.log(sigma) -
+        0.5 * (nu + 1) * Math.log1p((r * r) / nu)
+      );
+    }
+    case 'binomial':
+    case 'bernoulli': {
+      const N = d.trials ? d.trials[i] : 1;
+      const choose = gammaln(N + 1) - gammaln(y + 1) - gammaln(N - y + 1);
+      return choose + y * e - N * log1pExp(e);
+    }
+    case 'beta': {
+      const mu = 1 / (1 + Math.exp(-e));
+      const a = mu * phi;
+      const b = (1 - mu) * phi;
+      return (
+        gammaln(phi) - gammaln(a) - gammaln(b) + (a - 1) * Math.log(y) + (b - 1) * Math.log1p(-y)
+      );
+    }
+  }
+}
+
+/**
+ * The chain of intercept-only group terms to integrate out (indices into d.groups, finest first):
+ * starting from the term with the most levels, each next term (by decreasing number of levels) is
+ * added when every level of the current top lies in one of its levels in the data (nested). In the
+ * comparison model this is heuristic:task, heuristic:category, heuristic (the terms the nested
+ * sampler chain integrates, src/model/nested-data.ts). Empty when the family is not gaussian, rows
+ * are weighted, or no term qualifies.
+ */
+export function integrableChain(d: Design): number[] {
+  if (d.family !== 'gaussian' || d.weights) return [];
+  const cand = d.groups
+    .map((g, i) => ({ g, i }))
+    .filter(({ g }) => g.coefs.length === 1 && g.coefs[0] === 'Intercept' && g.z[0] === null)
+    .sort((a, b) => b.g.levels.length - a.g.levels.length || a.i - b.i);
+  if (cand.length === 0) return [];
+  const chain = [cand[0].i];
+  for (const { g, i } of cand.slice(1)) {
+    const top = d.groups[chain[chain.length - 1]];
+    const map = new Int32Array(top.levels.length).fill(-1);
+    let nested = true;
+    for (let r = 0; r < d.nRows && nested; r++) {
+      const lo = top.idx[r];
+      const up = g.idx[r];
+      if (lo < 0 || up < 0 || (map[lo] >= 0 && map[lo] !== up)) nested = false;
+      else map[lo] = up;
+    }
+    if (nested) chain.push(i);
+  }
+  return chain;
+}
+
+/**
+ * Integrated gaussian quantity log p(y_n | y_{-n}, phi) with the chain's effects integrated out
+ * (phi: everything else). Given phi the rows of a top-level group are jointly normal with
+ * covariance Sigma = D + sum_l tau_l^2 Z_l Z_l' (D = diag(sigma^2 + se^2), Z_l the indicators of
+ * level l's groups), and the leave-one-out conditional of a multivariate normal is
+ * y_n | y_{-n} ~ N(y_n - (Q e)_n / Q_nn, 1 / Q_nn) with Q = Sigma^{-1} and e the residuals
+ * (Rasmussen & Williams 2006, "Gaussian Processes for Machine Learning", eq. 5.12). Q is built
+ * level by level with Sherman-Morrison updates: each level adds tau^2 1_g 1_g' per group g, and
+ * because the levels nest, Q restricted to g before the update is block diagonal inside g, so
+ * Q e, diag Q and Q 1_g stay O(rows) per level and draw.
+ */
+function integratedInto(
+  d: Design,
+  chain: readonly number[],
+  eta: Float64Array,
+  taus: readonly Float64Array[],
+  sigma: Float64Array | null,
+  S: number,
+  out: Float64Array,
+): void {
+  const n = d.nRows;
+  const qd = new Float64Array(n);
+  const qe = new Float64Array(n);
+  const a = new Float64Array(n);
+  const sums = chain.map((gi) => new Float64Array(d.groups[gi].levels.length));
+  const fs = chain.map((gi) => new Float64Array(d.groups[gi].levels.length));
+  for (let s = 0; s < S; s++) {
+    const s2 = sigma ? sigma[s] * sigma[s] : 0;
+    for (let i = 0; i < n; i++) {
+      const v = s2 + (d.se ? d.se[i] * d.se[i] : 0);
+      qd[i] = 1 / v;
+      qe[i] = (d.y[i] - eta[i * S + s]) / v;
+      a[i] = 1 / v;
+    }
+    chain.forEach((gi, l) => {
+      const idx = d.groups[gi].idx;
+      const t2 = taus[l][s] * taus[l][s];
+      const sum = sums[l];
+      const f = fs[l];
+      sum.fill(0);
+      f.fill(0);
+      // 1_g' Q 1_g and 1_g' Q e (Q symmetric and block diagonal inside g)
+      for (let i = 0; i < n; i++) {
+        sum[idx[i]] += a[i];
+        f[idx[i]] += qe[i];
+      }
+      for (let i = 0; i < n; i++) {
+        const g = idx[i];
+        const gamma = t2 / (1 + t2 * sum[g]);
+        qd[i] -= gamma * a[i] * a[i];
+        qe[i] -= gamma * a[i] * f[g];
+        a[i] /= 1 + t2 * sum[g];
+      }
+    });
+    for (let i = 0; i < n; i++) {
+      out[i * S + s] = -0.5 * (LOG_2PI - Math.log(qd[i]) + (qe[i] * qe[i]) / qd[i]);
+    }
+  }
+}
+
+/**
+ * The S x N pointwise log-likelihood of `spec` on `table` (the table the model was fitted to, in
+ * the units of the draws) at each draw of `draws`.
+ * @example pointwiseLogLik({ formula: 'score ~ 1 + (1|task)' }, table, fit.draws).values
+ */
+export function pointwiseLogLik(
+  spec: ModelSpec,
+  table: Table,
+  draws: VariableDraws,
+  options: PointwiseOptions = {},
+): PointwiseLogLik {
+  const nspec = normalizeSpec(spec);
+  const d = buildDesign(parseFormula(nspec.formula), nspec.family, table);
+  const index = new Map(draws.variables.map((v, i) => [v, i]));
+  const S = draws.nDraws * draws.nChains;
+  const chain = options.pointwise === 'conditional' ? [] : integrableChain(d);
+  const eta = linearPredictor(d, draws, index, new Set(chain));
+  const fam = familyBlocks(d, draws, index);
+  const out = new Float64Array(S * d.nRows);
+  if (chain.length > 0) {
+    const taus = chain.map((gi) => blockOf(draws, index, `sd_${d.groups[gi].group}__Intercept`));
+    integratedInto(d, chain, eta, taus, fam.sigma, S, out);
+  } else {
+    for (let i = 0; i < d.nRows; i++) {
+      const w = d.weights ? d.weights[i] : 1;
+      const o = i * S;
+      for (let s = 0; s < S; s++) {
+        const sigma = fam.sigma ? fam.sigma[s] : Number.NaN;
+        const nu = fam.nu ? fam.nu[s] : Number.NaN;
+        const phi = fam.phi ? fam.phi[s] : Number.NaN;
+        out[o + s] = w * rowLogDensity(d, i, eta[o + s], sigma, nu, phi);
+      }
+    }
+  }
+  return {
+    nDraws: draws.nDraws,
+    nChains: draws.nChains,
+    nObs: d.nRows,
+    values: out,
+    pointwise: chain.length > 0 ? 'integrated' : 'conditional',
+    integrated: chain.map((gi) => d.groups[gi].group),
+  };
+}
