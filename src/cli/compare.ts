@@ -17,7 +17,7 @@ import {
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `compare`. */
-interface RawOptions {
+export interface RawOptions {
   robustness?: string;
   heuristic?: string;
   task?: string;
@@ -162,15 +162,12 @@ async function writeHtml(
   await writeFile(path, html, 'utf8');
 }
 
-/** Register the `compare` command. */
-export function register(program: Command): void {
-  program
-    .command('compare')
-    .description(
-      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
-        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
-    )
-    .argument('<data.csv>', 'long CSV: one row per run or published number')
+/**
+ * The options `compare` shares with `loo`: which columns, which rows, which model, which sampler
+ * settings (read by `compareOptions`).
+ */
+export function addInputOptions(command: Command): Command {
+  return command
     .option('--heuristic <column>', 'column naming the heuristic (default: detected)')
     .option('--task <column>', 'column naming the task')
     .option('--score <column>', 'column with the score')
@@ -209,11 +206,6 @@ export function register(program: Command): void {
       'none or task: standardize scores per task (default: task when a metric column names several metrics, else none)',
     )
     .option(
-      '--rope <x>',
-      'half-width of the region of practical equivalence (default: 0.1 x pooled within-task sd)',
-    )
-    .option('--threshold <p>', 'decision threshold (default 0.95)')
-    .option(
       '--model <file.json>',
       'model spec file (default models/heuristic-task.json adapted to the data)',
     )
@@ -236,7 +228,24 @@ export function register(program: Command): void {
     .option(
       '--mass-matrix <kind>',
       `the sampler's metric and its adaptation: ${METRICS.join(', ')} (default diag)`,
+    );
+}
+
+/** Register the `compare` command. */
+export function register(program: Command): void {
+  const command = program
+    .command('compare')
+    .description(
+      'Which heuristic is better on which kind of task, and how sure is that: fit the hierarchical ' +
+        'model to a benchmark CSV and report P(A better), P(best), expected ranks, recommendations.',
     )
+    .argument('<data.csv>', 'long CSV: one row per run or published number');
+  addInputOptions(command)
+    .option(
+      '--rope <x>',
+      'half-width of the region of practical equivalence (default: 0.1 x pooled within-task sd)',
+    )
+    .option('--threshold <p>', 'decision threshold (default 0.95)')
     .option(
       '--robustness <mode>',
       'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerCompare } from './compare.js';
 import { register as registerDiagnose } from './diagnose.js';
 import { register as registerFit } from './fit.js';
+import { register as registerLoo } from './loo.js';
 import { register as registerPriors } from './priors.js';
 import { register as registerServe } from './serve.js';
 import { printText } from './shell.js';
@@ -24,6 +25,7 @@ export function createProgram(): Command {
   registerFit(program);
   registerPriors(program);
   registerDiagnose(program);
+  registerLoo(program);
   registerServe(program);
   return program;
 }
