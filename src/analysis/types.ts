@@ -212,6 +212,52 @@ export interface ComparisonRobustness {
   backbones?: { column: string; best: string; left_out: RobustnessTask[] };
 }
 
+/** One fitted model of `compare --check` (src/pipeline/check.ts). */
+export interface CheckModel {
+  /** 'default' (the comparison's model) or the variant, e.g. 'without category terms'. */
+  name: string;
+  formula: string;
+  family: string;
+  elpd_loo: number;
+  se_elpd_loo: number;
+  p_loo: number;
+  se_p_loo: number;
+  looic: number;
+  se_looic: number;
+  /** 'integrated' or 'conditional' pointwise log-likelihood (docs/ALGORITHMS.md §12.3). */
+  pointwise: 'integrated' | 'conditional';
+  /** Rows whose Pareto k is above the threshold (their elpd_loo is unreliable). */
+  high_k: number;
+  pareto_k_threshold: number;
+  max_rhat: number;
+  divergent: number;
+  /** The overall best and each category's best under this model. */
+  best: string | null;
+  category_best: Record<string, string>;
+  /** Scopes ('overall' or 'category:NAME') whose best differs from the default model's. */
+  changes: string[];
+}
+
+/** Model checking of `compare --check`: the default and its nearest variants by PSIS-LOO. */
+export interface ComparisonCheck {
+  method: string;
+  models: CheckModel[];
+  /** loo_compare of the models (best elpd_loo first): elpd_diff and se_diff to the best. */
+  loo_compare: {
+    model: string;
+    elpd_diff: number;
+    se_diff: number;
+    elpd_loo: number;
+    se_elpd_loo: number;
+  }[];
+  /** True when any variant's overall or category best differs from the default's. */
+  recommendation_changes: boolean;
+  /** The model with the highest elpd_loo, and whether it is clearly ahead of the default. */
+  preferred: string;
+  clearly_better_than_default: boolean;
+  notes: string[];
+}
+
 export interface Comparison {
   heuristics: ComparisonHeuristic[];
   pairs: ComparisonPair[];
@@ -240,6 +286,8 @@ export interface Comparison {
   variance_components?: ComparisonVarianceComponent[];
   /** Leave-one-task-out robustness of the recommendations; absent in older documents. */
   robustness?: ComparisonRobustness;
+  /** Model checking by PSIS-LOO of the default and its variants (`compare --check` only). */
+  check?: ComparisonCheck;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

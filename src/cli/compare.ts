@@ -19,6 +19,7 @@ import { printText, runAction, warmChainThreads } from './shell.js';
 /** Raw commander options of `compare`. */
 export interface RawOptions {
   robustness?: string;
+  check?: boolean;
   heuristic?: string;
   task?: string;
   score?: string;
@@ -250,6 +251,10 @@ export function register(program: Command): void {
       '--robustness <mode>',
       'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',
     )
+    .option(
+      '--check',
+      'model check: refit without the category terms, with student-t residuals and without heuristic:backbone; compare by PSIS-LOO and say whether the recommendation changes',
+    )
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--strict', 'exit 1 when any diagnostic warning was raised')
@@ -298,6 +303,14 @@ export function register(program: Command): void {
             },
           );
         }
+        if (raw.check) {
+          const { modelCheck } = await import('../pipeline/check.js');
+          run.comparison.check = await modelCheck(table, { ...options, source: file }, run, {
+            onVariant: (name, i, n) => {
+              if (!raw.quiet) process.stderr.write(`check ${i + 1}/${n}: ${name}\n`);
+            },
+          });
+        }
         const c = run.comparison;
         const banner = formatBanner(run.summary);
         printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
@@ -308,6 +321,8 @@ export function register(program: Command): void {
         } else {
           if (alarm) printText(process.stdout, `${alarm}\n\n`);
           printText(process.stdout, formatComparison(c));
+          if (c.check)
+            printText(process.stdout, (await import('../report/loo-text.js')).formatCheck(c.check));
         }
         if (raw.html) {
           await writeHtml(raw.html, run);

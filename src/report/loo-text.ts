@@ -4,6 +4,7 @@
  * dependent threshold, and the rows whose k is above it.
  */
 
+import type { ComparisonCheck } from '../analysis/types.js';
 import type { ParetoKBin } from '../diagnostics/loo.js';
 
 /** What the text needs (the `bayesbench loo --json` document has these fields). */
@@ -76,5 +77,39 @@ export function formatLoo(l: LooTextInput): string {
     out.push('');
     out.push('All Pareto k estimates are below the threshold: the PSIS-LOO estimate is reliable.');
   }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Terminal text of `compare --check`: loo_compare of the default and its variants, and whether the
+ * recommendation changes.
+ * @example formatCheck(comparison.check)
+ */
+export function formatCheck(check: ComparisonCheck): string {
+  const out: string[] = ['', 'Model check (PSIS-LOO, loo_compare):'];
+  const w = Math.max(...check.loo_compare.map((r) => r.model.length), 5);
+  out.push(
+    `  ${'model'.padEnd(w)}  ${'elpd_diff'.padStart(9)}  ${'se_diff'.padStart(7)}  ${'elpd_loo'.padStart(9)}  high k  best`,
+  );
+  for (const r of check.loo_compare) {
+    const m = check.models.find((x) => x.name === r.model);
+    const changes = m && m.changes.length > 0 ? ` (changes: ${m.changes.join(', ')})` : '';
+    out.push(
+      `  ${r.model.padEnd(w)}  ${fmt(r.elpd_diff).padStart(9)}  ${fmt(r.se_diff).padStart(7)}  ${fmt(r.elpd_loo).padStart(9)}  ${String(m?.high_k ?? '').padStart(6)}  ${m?.best ?? '-'}${changes}`,
+    );
+  }
+  out.push(
+    check.clearly_better_than_default
+      ? `  LOO prefers "${check.preferred}" clearly (|elpd_diff| > 4 and > 2 se_diff).`
+      : check.preferred === 'default'
+        ? '  LOO prefers the default model.'
+        : `  LOO prefers "${check.preferred}", but not clearly (|elpd_diff| <= 4 or <= 2 se_diff).`,
+  );
+  out.push(
+    check.recommendation_changes
+      ? '  The recommendation changes under some variant (see "changes").'
+      : '  The recommendation is the same under every variant.',
+  );
+  for (const n of check.notes) out.push(`  Note: ${n}`);
   return `${out.join('\n')}\n`;
 }
