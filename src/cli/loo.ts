@@ -49,10 +49,6 @@ export function register(program: Command): void {
           import('../pipeline/loo.js'),
           import('../report/loo-text.js'),
         ]);
-        const pointwise = raw.pointwise ?? 'auto';
-        if (pointwise !== 'auto' && pointwise !== 'conditional') {
-          throw new ConfigError(`--pointwise must be auto or conditional (got "${pointwise}")`);
-        }
         const options = await compareOptions(raw);
         await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
