@@ -37,6 +37,10 @@ export function register(program: Command): void {
     )
     .action(
       runAction(async (file: string, raw: LooRawOptions) => {
+        const pointwise = raw.pointwise ?? 'auto';
+        if (pointwise !== 'auto' && pointwise !== 'conditional') {
+          throw new ConfigError(`--pointwise must be auto or conditional (got "${pointwise}")`);
+        }
         warmChainThreads();
         const [
           { runComparison },
