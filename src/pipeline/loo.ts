@@ -75,7 +75,7 @@ function labelOf(table: Table, name: string, i: number): string | null {
 }
 
 /**
- * The JSON document of a run's PSIS-LOO (README.md "JSON schema", `bayesbench loo`).
+ * The JSON document of a run's PSIS-LOO (`bayesbench loo --json`, documented in README.md).
  * @example looJson(run, looOfRun(run)).elpd_loo
  */
 export function looJson(run: ComparisonRun, r: RunLoo): LooJson {
