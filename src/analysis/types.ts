@@ -212,6 +212,23 @@ export interface ComparisonRobustness {
   backbones?: { column: string; best: string; left_out: RobustnessTask[] };
 }
 
+/** Power-scaling prior sensitivity of the stated quantities (`compare --check`; src/pipeline/check.ts). */
+export interface ComparisonPriorSensitivity {
+  method: string;
+  /** Flag at or above this sensitivity (priorsense's 0.05). */
+  threshold: number;
+  lower_alpha: number;
+  upper_alpha: number;
+  /** Largest Pareto k of the power-scaling weights (above ~0.7 the estimate is unreliable). */
+  pareto_k: { prior: number; likelihood: number };
+  /** mean[H] (overall mean), 'BEST - H' (difference to the best), sd_* and sigma. */
+  quantities: { quantity: string; prior: number; likelihood: number; diagnosis: string }[];
+  /** Quantities whose prior sensitivity is at or above the threshold. */
+  flagged: string[];
+  /** Prior rows not power-scaled (e.g. an LKJ prior on correlations). */
+  skipped_priors: string[];
+}
+
 /** One fitted model of `compare --check` (src/pipeline/check.ts). */
 export interface CheckModel {
   /** 'default' (the comparison's model) or the variant, e.g. 'without category terms'. */
@@ -288,6 +305,8 @@ export interface Comparison {
   robustness?: ComparisonRobustness;
   /** Model checking by PSIS-LOO of the default and its variants (`compare --check` only). */
   check?: ComparisonCheck;
+  /** Power-scaling prior and likelihood sensitivity (`compare --check` only). */
+  prior_sensitivity?: ComparisonPriorSensitivity;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

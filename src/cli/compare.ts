@@ -304,7 +304,8 @@ export function register(program: Command): void {
           );
         }
         if (raw.check) {
-          const { modelCheck } = await import('../pipeline/check.js');
+          const { modelCheck, priorSensitivity } = await import('../pipeline/check.js');
+          run.comparison.prior_sensitivity = priorSensitivity(run);
           run.comparison.check = await modelCheck(table, { ...options, source: file }, run, {
             onVariant: (name, i, n) => {
               if (!raw.quiet) process.stderr.write(`check ${i + 1}/${n}: ${name}\n`);
@@ -321,8 +322,13 @@ export function register(program: Command): void {
         } else {
           if (alarm) printText(process.stdout, `${alarm}\n\n`);
           printText(process.stdout, formatComparison(c));
-          if (c.check)
-            printText(process.stdout, (await import('../report/loo-text.js')).formatCheck(c.check));
+          if (c.check) {
+            const text = await import('../report/loo-text.js');
+            printText(process.stdout, text.formatCheck(c.check));
+            if (c.prior_sensitivity) {
+              printText(process.stdout, text.formatPriorSensitivity(c.prior_sensitivity));
+            }
+          }
         }
         if (raw.html) {
           await writeHtml(raw.html, run);

@@ -6,11 +6,20 @@
  */
 
 import { topLevelTerms } from '../analysis/formula.js';
-import type { CheckModel, Comparison, ComparisonCheck } from '../analysis/types.js';
+import { statedQuantities } from '../analysis/sensitivity-quantities.js';
+import type {
+  CheckModel,
+  Comparison,
+  ComparisonCheck,
+  ComparisonPriorSensitivity,
+} from '../analysis/types.js';
 import type { Table } from '../data/table.js';
+import { powerScaleSensitivity } from '../diagnostics/powerscale.js';
+import { pointwiseLogLik } from '../model/log-lik.js';
+import { logPriorDraws } from '../model/log-prior.js';
 import { parsePrior } from '../model/priors.js';
-import type { Family, ModelSpec } from '../model/spec.js';
-import { type CompareOptions, type ComparisonRun, runComparison } from './compare.js';
+import type { Family, ModelSpec, PriorRow } from '../model/spec.js';
+import { type CompareOptions, type ComparisonRun, fittedTable, runComparison } from './compare.js';
 import { compareLoos, looOfRun, type RunLoo } from './loo.js';
 
 /** One variant: its name and model. */
@@ -173,5 +182,52 @@ export async function modelCheck(
     preferred: top.model,
     clearly_better_than_default: clearly,
     notes,
+  };
+}
+
+/** The method as stated in the JSON (`prior_sensitivity.method`). */
+export const SENSITIVITY_METHOD =
+  'power-scaling (Kallioinen, Paananen, Bürkner & Vehtari 2024; as the R package priorsense): the ' +
+  'draws importance-weighted (PSIS) by the prior (brms lprior: intercept, coefficients, sds, ' +
+  'family parameters) or the likelihood (conditional, summed over rows) raised to alpha - 1 for ' +
+  'alpha = 0.99 and 1.01; sensitivity = (CJS(base, lower) + CJS(base, upper)) / (2 log2 1.01) for ' +
+  'each stated quantity; flagged at >= 0.05';
+
+/**
+ * Power-scaling prior and likelihood sensitivity of the quantities the comparison states, from the
+ * run's own draws (no refit).
+ * @example run.comparison.prior_sensitivity = priorSensitivity(run);
+ */
+export function priorSensitivity(run: ComparisonRun): ComparisonPriorSensitivity {
+  const { comparison: c, prepared, fit } = run;
+  const table = fittedTable(prepared);
+  const rows = (c.settings?.priors as PriorRow[] | undefined) ?? run.model.priors;
+  const prior = logPriorDraws(run.spec, table, rows, fit.draws);
+  const ll = pointwiseLogLik(run.spec, table, fit.draws, { pointwise: 'conditional' });
+  const S = ll.nDraws * ll.nChains;
+  const logLik = new Float64Array(S);
+  for (let n = 0; n < ll.nObs; n++) for (let s = 0; s < S; s++) logLik[s] += ll.values[n * S + s];
+  const quantities = statedQuantities(
+    {
+      table: prepared.table,
+      draws: fit.draws,
+      groups: run.model.groups,
+      family: run.spec.family,
+      scale: prepared.scale,
+      bounded: prepared.bounded,
+    },
+    c.recommendation?.best ?? null,
+    fit.config.seed,
+  );
+  const res = powerScaleSensitivity(quantities, prior.values, logLik);
+  return {
+    method: SENSITIVITY_METHOD,
+    threshold: res.threshold,
+    lower_alpha: res.lower_alpha,
+    upper_alpha: res.upper_alpha,
+    pareto_k: res.pareto_k,
+    quantities: res.quantities,
+    flagged: res.quantities.filter((q) => q.prior >= res.threshold).map((q) => q.quantity),
+    skipped_priors: prior.skipped,
   };
 }

@@ -4,7 +4,7 @@
  * dependent threshold, and the rows whose k is above it.
  */
 
-import type { ComparisonCheck } from '../analysis/types.js';
+import type { ComparisonCheck, ComparisonPriorSensitivity } from '../analysis/types.js';
 import type { ParetoKBin } from '../diagnostics/loo.js';
 
 /** What the text needs (the `bayesbench loo --json` document has these fields). */
@@ -111,5 +111,35 @@ export function formatCheck(check: ComparisonCheck): string {
       : '  The recommendation is the same under every variant.',
   );
   for (const n of check.notes) out.push(`  Note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * Terminal text of the power-scaling prior sensitivity: the flagged quantities, or that none is.
+ * @example formatPriorSensitivity(comparison.prior_sensitivity)
+ */
+export function formatPriorSensitivity(ps: ComparisonPriorSensitivity): string {
+  const out: string[] = [
+    '',
+    `Prior sensitivity (power-scaling, CJS distance; flagged at >= ${ps.threshold}):`,
+  ];
+  const flagged = ps.quantities.filter((q) => q.prior >= ps.threshold);
+  if (flagged.length === 0) {
+    const max = Math.max(...ps.quantities.map((q) => q.prior));
+    out.push(`  No stated quantity is sensitive to the prior (largest ${fmt(max, 3)}).`);
+  } else {
+    const w = Math.max(...flagged.map((q) => q.quantity.length), 8);
+    out.push(`  ${'quantity'.padEnd(w)}  ${'prior'.padStart(6)}  ${'lik.'.padStart(6)}  diagnosis`);
+    for (const q of flagged) {
+      out.push(
+        `  ${q.quantity.padEnd(w)}  ${fmt(q.prior, 3).padStart(6)}  ${fmt(q.likelihood, 3).padStart(6)}  ${q.diagnosis}`,
+      );
+    }
+  }
+  if (ps.pareto_k.prior > 0.7) {
+    out.push(
+      `  Note: Pareto k of the prior weights is ${fmt(ps.pareto_k.prior, 2)} (> 0.7): unreliable.`,
+    );
+  }
   return `${out.join('\n')}\n`;
 }
