@@ -100,5 +100,15 @@ describe('bayesbench compare --check', () => {
     expect(typeof check.recommendation_changes).toBe('boolean');
     expect(check.models[2].family).toBe('student');
     expect(check.models[1].formula).not.toMatch(/category/);
+    const ps = c.prior_sensitivity;
+    expect(ps).toBeDefined();
+    if (!ps) return;
+    const names = ps.quantities.map((q) => q.quantity);
+    expect(names).toContain('sigma');
+    expect(names).toContain(`mean[${c.recommendation?.best}]`);
+    for (const q of ps.quantities) {
+      expect(q.prior).toBeGreaterThanOrEqual(0);
+      expect(ps.flagged.includes(q.quantity)).toBe(q.prior >= ps.threshold);
+    }
   });
 });
