@@ -3,7 +3,12 @@ import { gammaln } from '../../src/math/stdlib.js';
 import { compileModel } from '../../src/model/compile.js';
 import { buildDesign } from '../../src/model/design.js';
 import { parseFormula } from '../../src/model/formula.js';
-import { integrableChain, pointwiseLogLik, type VariableDraws } from '../../src/model/log-lik.js';
+import {
+  blockLogLik,
+  integrableChain,
+  pointwiseLogLik,
+  type VariableDraws,
+} from '../../src/model/log-lik.js';
 import type { ModelSpec } from '../../src/model/spec.js';
 import { makeTable } from './helpers.js';
 
@@ -178,6 +183,54 @@ describe('pointwise log-likelihood', () => {
           expect(Math.abs(ll.values[rows[n] * S + s] - (full - without))).toBeLessThan(TOL);
         });
       }
+    }
+  });
+
+  it('task blocks: heuristic:task and task integrated out, log N(y_task) by dense Cholesky', () => {
+    const bl = blockLogLik(SPEC, table, draws, 'task');
+    expect(bl.pointwise).toBe('integrated');
+    expect(bl.integrated).toEqual(['heuristic:task', 'task']);
+    expect(bl.levels).toEqual(['t1', 't2', 't3', 't4']);
+    for (let s = 0; s < S; s++) {
+      const sg2 = get(draws, 'sigma', s) ** 2;
+      const tHT = get(draws, 'sd_heuristic:task__Intercept', s) ** 2;
+      const tT = get(draws, 'sd_task__Intercept', s) ** 2;
+      bl.levels.forEach((t, b) => {
+        const rows = Array.from({ length: table.nRows }, (_, i) => i).filter(
+          (i) => level('task', i) === t,
+        );
+        const e = rows.map((i) => {
+          const h = level('heuristic', i);
+          const c = level('category', i);
+          return (
+            y[i] -
+            get(draws, 'b_Intercept', s) -
+            get(draws, `r_heuristic[${h},Intercept]`, s) -
+            get(draws, `r_heuristic:category[${h}_${c},Intercept]`, s)
+          );
+        });
+        const cov = rows.map((i) =>
+          rows.map(
+            (j) =>
+              (i === j ? sg2 : 0) +
+              tT +
+              (level('heuristic', i) === level('heuristic', j) ? tHT : 0),
+          ),
+        );
+        expect(Math.abs(bl.values[b * S + s] - mvnLogDensity(e, cov))).toBeLessThan(TOL);
+      });
+    }
+    // conditional for a student model: the sum of the rows' conditional log densities
+    const st: ModelSpec = { ...SPEC, family: 'student' };
+    const stDraws = fakeDraws(compileModel(st, table).variableNames, 2, 1);
+    const rows = pointwiseLogLik(st, table, stDraws);
+    const blocks = blockLogLik(st, table, stDraws, 'task');
+    expect(blocks.pointwise).toBe('conditional');
+    for (let s = 0; s < 2; s++) {
+      let sum = 0;
+      for (let i = 0; i < table.nRows; i++)
+        if (level('task', i) === 't2') sum += rows.values[i * 2 + s];
+      expect(Math.abs(blocks.values[1 * 2 + s] - sum)).toBeLessThan(TOL);
     }
   });
 
