@@ -179,6 +179,10 @@ export interface RobustnessTask {
   refit_error?: string;
   /** kind 'refit': convergence of the refit without the task. */
   refit_diagnostics?: { max_rhat: number; divergent: number };
+  /** kind 'psis': how the posterior without the task was obtained. */
+  via?: 'psis' | 'refit';
+  /** kind 'psis': Pareto k of the task's importance ratios (above the threshold: refitted). */
+  pareto_k?: number;
 }
 
 /** The leave-one-task-out check of one scope ('overall' or 'category:NAME'). */
@@ -192,9 +196,11 @@ export interface RobustnessScope {
 export interface ComparisonRobustness {
   /**
    * 'same_draws': each task left out of the estimand, from the fit's own draws (default);
-   * 'refit': the model refitted without each task (`compare --robustness refit`).
+   * 'refit': the model refitted without each task (`compare --robustness refit`);
+   * 'psis': the draws reweighted by PSIS without each task, refitted where Pareto k is too high
+   * (`compare --robustness psis`).
    */
-  kind: 'same_draws' | 'refit';
+  kind: 'same_draws' | 'refit' | 'psis';
   /** The method in words (what is recomputed, and what is not). */
   method: string;
   /** Scopes with fewer tasks are not checked. */

@@ -249,7 +249,7 @@ export function register(program: Command): void {
     .option('--threshold <p>', 'decision threshold (default 0.95)')
     .option(
       '--robustness <mode>',
-      'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',
+      'leave-one-task-out check: draws (default: each task left out of the average, same draws), refit (one refit per task) or psis (draws reweighted without each task, refit only where Pareto k is too high)',
     )
     .option(
       '--check',
@@ -277,8 +277,8 @@ export function register(program: Command): void {
           ]);
         const options = await compareOptions(raw);
         const robustness = raw.robustness ?? 'draws';
-        if (robustness !== 'draws' && robustness !== 'refit') {
-          throw new ConfigError(`--robustness must be draws or refit (got "${robustness}")`);
+        if (robustness !== 'draws' && robustness !== 'refit' && robustness !== 'psis') {
+          throw new ConfigError(`--robustness must be draws, refit or psis (got "${robustness}")`);
         }
         await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
@@ -290,18 +290,30 @@ export function register(program: Command): void {
           source: file,
           ...(raw.quiet ? {} : { onProgress: progressReporter(chains) }),
         });
-        if (robustness === 'refit') {
-          const { refitRobustness } = await import('../pipeline/robustness-refit.js');
-          run.comparison.robustness = await refitRobustness(
-            table,
-            { ...options, source: file },
-            run,
-            {
-              onRefit: (task, i, n) => {
-                if (!raw.quiet) process.stderr.write(`refit ${i + 1}/${n}: without task ${task}\n`);
-              },
-            },
-          );
+        if (robustness === 'refit' || robustness === 'psis') {
+          const onRefit = (task: string, i: number, n: number) => {
+            if (!raw.quiet) process.stderr.write(`refit ${i + 1}/${n}: without task ${task}\n`);
+          };
+          const opts = { ...options, source: file };
+          run.comparison.robustness =
+            robustness === 'refit'
+              ? await (await import('../pipeline/robustness-refit.js')).refitRobustness(
+                  table,
+                  opts,
+                  run,
+                  { onRefit },
+                )
+              : await (await import('../pipeline/robustness-psis.js')).psisRobustness(
+                  table,
+                  opts,
+                  run,
+                  {
+                    onRefit: (task, i, n) => {
+                      if (!raw.quiet)
+                        process.stderr.write(`without task ${task} (${i + 1}/${n})\n`);
+                    },
+                  },
+                );
         }
         if (raw.check) {
           const { modelCheck, priorSensitivity } = await import('../pipeline/check.js');
