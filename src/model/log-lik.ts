@@ -356,7 +356,12 @@ export function blockLogLik(
   const S = draws.nDraws * draws.nChains;
   const B = col.levels.length;
   const block = col.codes;
-  const chain = integrableChain(d, (g) => nestedIn(g, block));
+  const nestedGroups = nestedTerms(d, block);
+  const chainOnly = integrableChain(d, (g) => nestedIn(g, block));
+  // crossed terms inside a block (task:backbone next to heuristic:task): all of them by dense
+  // algebra when the blocks are small enough, else the nested chain only
+  const dense = nestedGroups.length > chainOnly.length && maxBlockSize(block, B) <= MAX_DENSE_BLOCK;
+  const chain = dense ? nestedGroups : chainOnly;
   const eta = linearPredictor(d, draws, index, new Set(chain));
   const fam = familyBlocks(d, draws, index);
   const out = new Float64Array(S * B);
@@ -374,7 +379,8 @@ export function blockLogLik(
     }
   } else {
     const taus = chain.map((gi) => blockOf(draws, index, `sd_${d.groups[gi].group}__Intercept`));
-    blockIntegrated(d, chain, block, B, eta, taus, fam.sigma, S, out);
+    if (dense) blockDense(d, chain, block, B, eta, taus, fam.sigma, S, out);
+    else blockIntegrated(d, chain, block, B, eta, taus, fam.sigma, S, out);
   }
   return {
     nDraws: draws.nDraws,
@@ -455,4 +461,79 @@ function blockIntegrated(
       out[b * S + s] = -0.5 * (count[b] * LOG_2PI + logDet[b] + quad[b]);
     }
   }
+}
+
+/** Largest block for the dense path: a Cholesky of 300 rows is ~9e6 flops per draw. */
+const MAX_DENSE_BLOCK = 300;
+
+function maxBlockSize(block: Int32Array, B: number): number {
+  const n = new Int32Array(B);
+  let m = 0;
+  for (const b of block) if (b >= 0) m = Math.max(m, ++n[b]);
+  return m;
+}
+
+/** Intercept-only terms whose every level lies in one block (gaussian, no weights), by index. */
+function nestedTerms(d: Design, block: Int32Array): number[] {
+  if (d.family !== 'gaussian' || d.weights) return [];
+  return d.groups
+    .map((g, i) => ({ g, i }))
+    .filter(({ g }) => g.coefs.length === 1 && g.coefs[0] === 'Intercept' && g.z[0] === null)
+    .filter(({ g }) => nestedIn(g, block))
+    .map(({ i }) => i);
+}
+
+/**
+ * The integrated joint log density of each block by dense algebra: Sigma = D + sum_g tau_g^2 Z_g Z_g'
+ * over the block's rows (any crossing of the terms), Cholesky, log|Sigma| and e' Sigma^-1 e.
+ */
+function blockDense(
+  d: Design,
+  terms: readonly number[],
+  block: Int32Array,
+  B: number,
+  eta: Float64Array,
+  taus: readonly Float64Array[],
+  sigma: Float64Array | null,
+  S: number,
+  out: Float64Array,
+): void {
+  const rowsOf: number[][] = Array.from({ length: B }, () => []);
+  for (let i = 0; i < d.nRows; i++) if (block[i] >= 0) rowsOf[block[i]].push(i);
+  const m = Math.max(1, ...rowsOf.map((r) => r.length));
+  const L = new Float64Array(m * m);
+  const z = new Float64Array(m);
+  rowsOf.forEach((rows, b) => {
+    const n = rows.length;
+    for (let s = 0; s < S; s++) {
+      const s2 = sigma ? sigma[s] * sigma[s] : 0;
+      // lower triangle of Sigma, then Cholesky in place (row-major, n x n in the m x m buffer)
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let v = 0;
+          if (i === j) v += s2 + (d.se ? d.se[rows[i]] * d.se[rows[i]] : 0);
+          terms.forEach((gi, l) => {
+            const idx = d.groups[gi].idx;
+            if (idx[rows[i]] === idx[rows[j]]) v += taus[l][s] * taus[l][s];
+          });
+          L[i * m + j] = v;
+        }
+      }
+      let logDet = 0;
+      let quad = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let v = L[i * m + j];
+          for (let k = 0; k < j; k++) v -= L[i * m + k] * L[j * m + k];
+          L[i * m + j] = i === j ? Math.sqrt(v) : v / L[j * m + j];
+        }
+        let e = d.y[rows[i]] - eta[rows[i] * S + s];
+        for (let k = 0; k < i; k++) e -= L[i * m + k] * z[k];
+        z[i] = e / L[i * m + i];
+        logDet += 2 * Math.log(L[i * m + i]);
+        quad += z[i] * z[i];
+      }
+      out[b * S + s] = -0.5 * (n * LOG_2PI + logDet + quad);
+    }
+  });
 }

@@ -234,6 +234,68 @@ describe('pointwise log-likelihood', () => {
     }
   });
 
+  it('task blocks with crossed terms (task:backbone next to heuristic:task): dense MVN', () => {
+    const rnd = stream(9);
+    const cols: Record<string, (number | string)[]> = {
+      heuristic: [],
+      task: [],
+      backbone: [],
+      score: [],
+    };
+    for (const h of ['A', 'B', 'C'])
+      for (const t of ['t1', 't2', 't3'])
+        for (const b of ['m1', 'm2']) {
+          cols.heuristic.push(h);
+          cols.task.push(t);
+          cols.backbone.push(b);
+          cols.score.push(2 * rnd() - 1);
+        }
+    const tb = makeTable(cols);
+    const spec: ModelSpec = {
+      formula:
+        'score ~ 1 + (1|heuristic) + (1|heuristic:task) + (1|task:backbone) + (1|heuristic:backbone)',
+    };
+    const dr = fakeDraws(compileModel(spec, tb).variableNames, 3, 1);
+    const bl = blockLogLik(spec, tb, dr, 'task');
+    expect(bl.integrated).toEqual(['heuristic:task', 'task:backbone']);
+    const lv = (name: string, i: number) => {
+      const c = tb.columns[name] as { levels: readonly string[]; codes: Int32Array };
+      return c.levels[c.codes[i]];
+    };
+    const yy = (tb.columns.score as { values: Float64Array }).values;
+    for (let s = 0; s < 3; s++) {
+      bl.levels.forEach((t, b) => {
+        const rows = Array.from({ length: tb.nRows }, (_, i) => i).filter(
+          (i) => lv('task', i) === t,
+        );
+        const e = rows.map(
+          (i) =>
+            yy[i] -
+            get(dr, 'b_Intercept', s) -
+            get(dr, `r_heuristic[${lv('heuristic', i)},Intercept]`, s) -
+            get(
+              dr,
+              `r_heuristic:backbone[${lv('heuristic', i)}_${lv('backbone', i)},Intercept]`,
+              s,
+            ),
+        );
+        const cov = rows.map((i) =>
+          rows.map(
+            (j) =>
+              (i === j ? get(dr, 'sigma', s) ** 2 : 0) +
+              (lv('heuristic', i) === lv('heuristic', j)
+                ? get(dr, 'sd_heuristic:task__Intercept', s) ** 2
+                : 0) +
+              (lv('backbone', i) === lv('backbone', j)
+                ? get(dr, 'sd_task:backbone__Intercept', s) ** 2
+                : 0),
+          ),
+        );
+        expect(Math.abs(bl.values[b * 3 + s] - mvnLogDensity(e, cov))).toBeLessThan(TOL);
+      });
+    }
+  });
+
   it('student, binomial and beta conditional densities are normalized densities', () => {
     const tbl = makeTable({
       g: ['a', 'a', 'b'],
