@@ -70,6 +70,68 @@ function resampledDraws(draws: Draws, idx: Int32Array): Draws {
 }
 
 /**
+ * The comparison without a task from the run's own draws by PSIS, or by a refit where PSIS is not
+ * reliable (the `withoutTask` source of `refitRobustness`).
+ * @example const without = psisSource(table, options, run); (await without('ListOps', keep, pinned)).via
+ */
+export function psisSource(
+  table: Table,
+  options: CompareOptions,
+  run: ComparisonRun,
+): NonNullable<RefitRobustnessOptions['withoutTask']> {
+  const { prepared, fit, comparison: c } = run;
+  const ll = blockLogLik(run.spec, fittedTable(prepared), fit.draws, 'task');
+  const S = ll.nDraws * ll.nChains;
+  const rEff = relativeEff(ll);
+  const threshold = paretoKThreshold(S);
+  const taskCol = prepared.table.columns.task;
+  const settings = c.settings ?? {};
+  return async (task, keep, pinned) => {
+    const b = ll.levels.indexOf(task);
+    const ratios = new Float64Array(S);
+    for (let s = 0; s < S; s++) ratios[s] = -ll.values[b * S + s];
+    const res = b >= 0 ? psis(ratios, rEff[b]) : null;
+    const k = res ? res.k : Number.POSITIVE_INFINITY;
+    const w = new Float64Array(S);
+    let w2 = 0;
+    if (res) {
+      const lw = normalizeLogWeights(res.logWeights);
+      for (let s = 0; s < S; s++) {
+        w[s] = Math.exp(lw[s]);
+        w2 += w[s] * w[s];
+      }
+    }
+    const nEff = res ? rEff[b] / w2 : 0;
+    if (!(k <= threshold) || !(nEff >= MIN_PSIS_ESS) || taskCol?.type !== 'factor') {
+      const refit = await runComparison(selectRows(table, keep), pinned);
+      return { comparison: refit.comparison, via: 'refit', pareto_k: k };
+    }
+    const draws = resampledDraws(fit.draws, systematicResample(w));
+    const code = taskCol.levels.indexOf(task);
+    const rows: number[] = [];
+    for (let i = 0; i < prepared.table.nRows; i++) if (taskCol.codes[i] !== code) rows.push(i);
+    const comparison = compareFromFit(
+      {
+        table: selectRows(prepared.table, Int32Array.from(rows)),
+        draws,
+        groups: run.model.groups,
+        family: run.spec.family ?? 'gaussian',
+        formula: run.spec.formula,
+        scale: prepared.scale,
+        bounded: prepared.bounded,
+      },
+      {
+        rope: typeof settings.rope === 'number' ? settings.rope : options.rope,
+        threshold: typeof settings.threshold === 'number' ? settings.threshold : options.threshold,
+        higherIsBetter: prepared.higherIsBetter,
+        seed: fit.config.seed,
+      },
+    );
+    return { comparison, via: 'psis', pareto_k: k };
+  };
+}
+
+/**
  * Leave-one-task-out robustness by PSIS with refits where needed (kind 'psis'; each task entry has
  * `via` and `pareto_k`).
  * @example run.comparison.robustness = await psisRobustness(table, options, run);
@@ -80,60 +142,10 @@ export async function psisRobustness(
   run: ComparisonRun,
   hooks: Pick<RefitRobustnessOptions, 'onRefit'> = {},
 ): Promise<ComparisonRobustness> {
-  const { prepared, fit, comparison: c } = run;
-  const ll = blockLogLik(run.spec, fittedTable(prepared), fit.draws, 'task');
-  const S = ll.nDraws * ll.nChains;
-  const rEff = relativeEff(ll);
-  const threshold = paretoKThreshold(S);
-  const taskCol = prepared.table.columns.task;
-  const settings = c.settings ?? {};
   return refitRobustness(table, options, run, {
     kind: 'psis',
     method: PSIS_METHOD,
     ...(hooks.onRefit ? { onRefit: hooks.onRefit } : {}),
-    withoutTask: async (task, keep, pinned) => {
-      const b = ll.levels.indexOf(task);
-      const ratios = new Float64Array(S);
-      for (let s = 0; s < S; s++) ratios[s] = -ll.values[b * S + s];
-      const res = b >= 0 ? psis(ratios, rEff[b]) : null;
-      const k = res ? res.k : Number.POSITIVE_INFINITY;
-      const w = new Float64Array(S);
-      let w2 = 0;
-      if (res) {
-        const lw = normalizeLogWeights(res.logWeights);
-        for (let s = 0; s < S; s++) {
-          w[s] = Math.exp(lw[s]);
-          w2 += w[s] * w[s];
-        }
-      }
-      const nEff = res ? rEff[b] / w2 : 0;
-      if (!(k <= threshold) || !(nEff >= MIN_PSIS_ESS) || taskCol?.type !== 'factor') {
-        const refit = await runComparison(selectRows(table, keep), pinned);
-        return { comparison: refit.comparison, via: 'refit', pareto_k: k };
-      }
-      const draws = resampledDraws(fit.draws, systematicResample(w));
-      const code = taskCol.levels.indexOf(task);
-      const rows: number[] = [];
-      for (let i = 0; i < prepared.table.nRows; i++) if (taskCol.codes[i] !== code) rows.push(i);
-      const comparison = compareFromFit(
-        {
-          table: selectRows(prepared.table, Int32Array.from(rows)),
-          draws,
-          groups: run.model.groups,
-          family: run.spec.family ?? 'gaussian',
-          formula: run.spec.formula,
-          scale: prepared.scale,
-          bounded: prepared.bounded,
-        },
-        {
-          rope: typeof settings.rope === 'number' ? settings.rope : options.rope,
-          threshold:
-            typeof settings.threshold === 'number' ? settings.threshold : options.threshold,
-          higherIsBetter: prepared.higherIsBetter,
-          seed: fit.config.seed,
-        },
-      );
-      return { comparison, via: 'psis', pareto_k: k };
-    },
+    withoutTask: psisSource(table, options, run),
   });
 }
