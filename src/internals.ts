@@ -98,8 +98,17 @@ export {
   essSd,
   essTail,
 } from './diagnostics/ess.js';
+export {
+  type LogLikMatrix,
+  type LooCompareRow,
+  type LooResult,
+  loo,
+  looCompare,
+  relativeEff,
+} from './diagnostics/loo.js';
 export { mcseMean, mcseMedian, mcseQuantile, mcseSd } from './diagnostics/mcse.js';
 export { drawsMean, mad, median, quantile7, sd } from './diagnostics/measures.js';
+export { gpdFit, paretoKThreshold, psis, psisTailLength } from './diagnostics/psis.js';
 export { averageRanks, foldDraws, uScale, zScale } from './diagnostics/rank.js';
 export { rhat, rhatBasic, rhatBulk, rhatCore, rhatTail } from './diagnostics/rhat.js';
 export { ebfmi, samplerDiagnostics } from './diagnostics/sampler.js';
@@ -136,6 +145,7 @@ export type { CompileOptions, Model } from './model/compile.js';
 export { compileModel, defaultPriors } from './model/compile.js';
 export type { GroupTerm, ParsedFormula, PopTerm } from './model/formula.js';
 export { parseFormula } from './model/formula.js';
+export { type PointwiseLogLik, pointwiseLogLik } from './model/log-lik.js';
 export { nestApplies } from './model/nested-data.js';
 export { isNestedModel, type NestedModel } from './model/nested-model.js';
 export { posteriorPredict } from './model/predict.js';
@@ -152,6 +162,7 @@ export {
   runCalibration,
   simulateBenchmark,
 } from './pipeline/calibration.js';
+export { CHECK_METHOD, checkVariants, modelCheck } from './pipeline/check.js';
 export {
   COMPARE_SAMPLER_DEFAULTS,
   type CompareOptions,
@@ -165,6 +176,7 @@ export {
 // pipeline (src/pipeline/: compile -> sample -> summarize in one call, summaries on worker threads):
 export type { FitOptions, FitResult } from './pipeline/fit.js';
 export { fit } from './pipeline/fit.js';
+export { logLikCsv, looJson, looOfRun, type RunLoo } from './pipeline/loo.js';
 export {
   REFIT_METHOD,
   type RefitRobustnessOptions,
@@ -193,6 +205,7 @@ export {
 } from './report/diagnostic-plots.js';
 export { escapeHtml } from './report/escape.js';
 export { forestPlot } from './report/forest-plot.js';
+export { formatCheck, formatLoo } from './report/loo-text.js';
 export { pairwiseHeatmap } from './report/pairwise-heatmap.js';
 export { pBestBars } from './report/pbest-bars.js';
 export { ppcPlot } from './report/ppc-plot.js';

@@ -179,6 +179,10 @@ export interface RobustnessTask {
   refit_error?: string;
   /** kind 'refit': convergence of the refit without the task. */
   refit_diagnostics?: { max_rhat: number; divergent: number };
+  /** kind 'psis': how the posterior without the task was obtained. */
+  via?: 'psis' | 'refit';
+  /** kind 'psis': Pareto k of the task's importance ratios (above the threshold: refitted). */
+  pareto_k?: number;
 }
 
 /** The leave-one-task-out check of one scope ('overall' or 'category:NAME'). */
@@ -192,9 +196,11 @@ export interface RobustnessScope {
 export interface ComparisonRobustness {
   /**
    * 'same_draws': each task left out of the estimand, from the fit's own draws (default);
-   * 'refit': the model refitted without each task (`compare --robustness refit`).
+   * 'refit': the model refitted without each task (`compare --robustness refit`);
+   * 'psis': the draws reweighted by PSIS without each task, refitted where Pareto k is too high
+   * (`compare --robustness psis`).
    */
-  kind: 'same_draws' | 'refit';
+  kind: 'same_draws' | 'refit' | 'psis';
   /** The method in words (what is recomputed, and what is not). */
   method: string;
   /** Scopes with fewer tasks are not checked. */
@@ -210,6 +216,69 @@ export interface ComparisonRobustness {
    * backbone left out of the average over backbones, same draws; `task` holds the backbone's name.
    */
   backbones?: { column: string; best: string; left_out: RobustnessTask[] };
+}
+
+/** Power-scaling prior sensitivity of the stated quantities (`compare --check`; src/pipeline/check.ts). */
+export interface ComparisonPriorSensitivity {
+  method: string;
+  /** Flag at or above this sensitivity (priorsense's 0.05). */
+  threshold: number;
+  lower_alpha: number;
+  upper_alpha: number;
+  /** Largest Pareto k of the power-scaling weights (above ~0.7 the estimate is unreliable). */
+  pareto_k: { prior: number; likelihood: number };
+  /** mean[H] (overall mean), 'BEST - H' (difference to the best), sd_* and sigma. */
+  quantities: { quantity: string; prior: number; likelihood: number; diagnosis: string }[];
+  /** Quantities whose prior sensitivity is at or above the threshold. */
+  flagged: string[];
+  /** Prior rows not power-scaled (e.g. an LKJ prior on correlations). */
+  skipped_priors: string[];
+}
+
+/** One fitted model of `compare --check` (src/pipeline/check.ts). */
+export interface CheckModel {
+  /** 'default' (the comparison's model) or the variant, e.g. 'without category terms'. */
+  name: string;
+  formula: string;
+  family: string;
+  elpd_loo: number;
+  se_elpd_loo: number;
+  p_loo: number;
+  se_p_loo: number;
+  looic: number;
+  se_looic: number;
+  /** 'integrated' or 'conditional' pointwise log-likelihood (docs/ALGORITHMS.md §12.3). */
+  pointwise: 'integrated' | 'conditional';
+  /** Rows whose Pareto k is above the threshold (their elpd_loo is unreliable). */
+  high_k: number;
+  pareto_k_threshold: number;
+  max_rhat: number;
+  divergent: number;
+  /** The overall best and each category's best under this model. */
+  best: string | null;
+  category_best: Record<string, string>;
+  /** Scopes ('overall' or 'category:NAME') whose best differs from the default model's. */
+  changes: string[];
+}
+
+/** Model checking of `compare --check`: the default and its nearest variants by PSIS-LOO. */
+export interface ComparisonCheck {
+  method: string;
+  models: CheckModel[];
+  /** loo_compare of the models (best elpd_loo first): elpd_diff and se_diff to the best. */
+  loo_compare: {
+    model: string;
+    elpd_diff: number;
+    se_diff: number;
+    elpd_loo: number;
+    se_elpd_loo: number;
+  }[];
+  /** True when any variant's overall or category best differs from the default's. */
+  recommendation_changes: boolean;
+  /** The model with the highest elpd_loo, and whether it is clearly ahead of the default. */
+  preferred: string;
+  clearly_better_than_default: boolean;
+  notes: string[];
 }
 
 export interface Comparison {
@@ -240,6 +309,10 @@ export interface Comparison {
   variance_components?: ComparisonVarianceComponent[];
   /** Leave-one-task-out robustness of the recommendations; absent in older documents. */
   robustness?: ComparisonRobustness;
+  /** Model checking by PSIS-LOO of the default and its variants (`compare --check` only). */
+  check?: ComparisonCheck;
+  /** Power-scaling prior and likelihood sensitivity (`compare --check` only). */
+  prior_sensitivity?: ComparisonPriorSensitivity;
   /** Settings used: rope (score units), threshold, higher_is_better, scale, formula, family, notes. */
   settings?: Record<string, unknown>;
   notes?: string[];

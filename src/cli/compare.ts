@@ -23,6 +23,7 @@ import { printText, runAction, warmChainThreads } from './shell.js';
 /** Raw commander options of `compare`. */
 export interface RawOptions extends InputCliOptions {
   robustness?: string;
+  check?: boolean;
   heuristic?: string;
   task?: string;
   score?: string;
@@ -168,7 +169,8 @@ async function writeHtml(
 
 /**
  * The data, model and sampler options `compare` shares with the commands built on it (`plan`,
- * `backtest`): column roles, filters, scale, ROPE and threshold, model, priors and sampler settings.
+ * `backtest`, `loo`): column roles, filters, scale, model, priors and sampler settings (read by
+ * `compareOptions`). The decision options are `addDecisionOptions`.
  */
 export function addModelOptions(cmd: Command): Command {
   return cmd
@@ -213,11 +215,6 @@ export function addModelOptions(cmd: Command): Command {
       "none, task or metric: standardize scores per task, or per metric (each task centred, divided by its metric's pooled within-task sd; the default when a metric column names several metrics, else none)",
     )
     .option(
-      '--rope <x>',
-      'half-width of the region of practical equivalence (default: 1% of a proportion scale such as accuracy, else 0.1 x the pooled within-task sd)',
-    )
-    .option('--threshold <p>', 'decision threshold (default 0.95)')
-    .option(
       '--model <file.json>',
       'model spec file (default models/heuristic-task.json adapted to the data)',
     )
@@ -243,6 +240,16 @@ export function addModelOptions(cmd: Command): Command {
     );
 }
 
+/** The decision options of the commands that make decisions (`compare`, `plan`, `backtest`). */
+export function addDecisionOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--rope <x>',
+      'half-width of the region of practical equivalence (default: 1% of a proportion scale such as accuracy, else 0.1 x the pooled within-task sd)',
+    )
+    .option('--threshold <p>', 'decision threshold (default 0.95)');
+}
+
 /** Register the `compare` command. */
 export function register(program: Command): void {
   const cmd = program
@@ -255,10 +262,14 @@ export function register(program: Command): void {
       '<data>',
       'long CSV (one row per run or published number), wide CSV (methods x tasks), lm-evaluation-harness results .json, per-sample .jsonl, or a folder of them',
     );
-  addModelOptions(cmd)
+  addDecisionOptions(addModelOptions(cmd))
     .option(
       '--robustness <mode>',
-      'leave-one-task-out check: draws (default: each task left out of the average, same draws) or refit (one refit per task)',
+      'leave-one-task-out check: draws (default: each task left out of the average, same draws), refit (one refit per task) or psis (draws reweighted without each task, refit only where Pareto k is too high)',
+    )
+    .option(
+      '--check',
+      'model check: refit without the category terms, with student-t residuals and without heuristic:backbone; compare by PSIS-LOO and say whether the recommendation changes',
     )
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
     .option('--html <file>', 'also write a self-contained HTML report')
@@ -281,8 +292,8 @@ export function register(program: Command): void {
         ]);
         const options = await compareOptions(raw);
         const robustness = raw.robustness ?? 'draws';
-        if (robustness !== 'draws' && robustness !== 'refit') {
-          throw new ConfigError(`--robustness must be draws or refit (got "${robustness}")`);
+        if (robustness !== 'draws' && robustness !== 'refit' && robustness !== 'psis') {
+          throw new ConfigError(`--robustness must be draws, refit or psis (got "${robustness}")`);
         }
         await checkRunSize(options.sampler ?? {});
         const st = await stat(file).catch(() => null);
@@ -301,18 +312,39 @@ export function register(program: Command): void {
           source: file,
           ...(raw.quiet ? {} : { onProgress: progressReporter(chains) }),
         });
-        if (robustness === 'refit') {
-          const { refitRobustness } = await import('../pipeline/robustness-refit.js');
-          run.comparison.robustness = await refitRobustness(
-            table,
-            { ...options, source: file },
-            run,
-            {
-              onRefit: (task, i, n) => {
-                if (!raw.quiet) process.stderr.write(`refit ${i + 1}/${n}: without task ${task}\n`);
-              },
+        if (robustness === 'refit' || robustness === 'psis') {
+          const onRefit = (task: string, i: number, n: number) => {
+            if (!raw.quiet) process.stderr.write(`refit ${i + 1}/${n}: without task ${task}\n`);
+          };
+          const opts = { ...options, source: file };
+          run.comparison.robustness =
+            robustness === 'refit'
+              ? await (await import('../pipeline/robustness-refit.js')).refitRobustness(
+                  table,
+                  opts,
+                  run,
+                  { onRefit },
+                )
+              : await (await import('../pipeline/robustness-psis.js')).psisRobustness(
+                  table,
+                  opts,
+                  run,
+                  {
+                    onRefit: (task, i, n) => {
+                      if (!raw.quiet)
+                        process.stderr.write(`without task ${task} (${i + 1}/${n})\n`);
+                    },
+                  },
+                );
+        }
+        if (raw.check) {
+          const { modelCheck, priorSensitivity } = await import('../pipeline/check.js');
+          run.comparison.prior_sensitivity = priorSensitivity(run);
+          run.comparison.check = await modelCheck(table, { ...options, source: file }, run, {
+            onVariant: (name, i, n) => {
+              if (!raw.quiet) process.stderr.write(`check ${i + 1}/${n}: ${name}\n`);
             },
-          );
+          });
         }
         const c = run.comparison;
         const banner = formatBanner(run.summary);
@@ -324,6 +356,13 @@ export function register(program: Command): void {
         } else {
           if (alarm) printText(process.stdout, `${alarm}\n\n`);
           printText(process.stdout, formatComparison(c));
+          if (c.check) {
+            const text = await import('../report/loo-text.js');
+            printText(process.stdout, text.formatCheck(c.check));
+            if (c.prior_sensitivity) {
+              printText(process.stdout, text.formatPriorSensitivity(c.prior_sensitivity));
+            }
+          }
         }
         if (raw.html) {
           await writeHtml(raw.html, run);

@@ -4,6 +4,7 @@ import { register as registerBacktest } from './backtest.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerDiagnose } from './diagnose.js';
 import { register as registerFit } from './fit.js';
+import { register as registerLoo } from './loo.js';
 import { register as registerPlan } from './plan.js';
 import { register as registerPriors } from './priors.js';
 import { register as registerServe } from './serve.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerDiagnose(program);
   registerPlan(program);
   registerBacktest(program);
+  registerLoo(program);
   registerServe(program);
   return program;
 }

@@ -4,7 +4,7 @@ import type { CostOf } from '../analysis/plan-inputs.js';
 import type { PreparedComparison } from '../analysis/prepare.js';
 import type { Table } from '../data/table.js';
 import { NotFoundError } from '../errors.js';
-import { addModelOptions, compareOptions, type RawOptions } from './compare.js';
+import { addDecisionOptions, addModelOptions, compareOptions, type RawOptions } from './compare.js';
 import { checkRunSize, intOption, numOption } from './options.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
@@ -66,7 +66,7 @@ export function register(program: Command): void {
         'for the recommendations; a batch chosen together and a stopping verdict per category.',
     )
     .argument('<data.csv>', 'long CSV: one row per run or published number');
-  addModelOptions(cmd)
+  addDecisionOptions(addModelOptions(cmd))
     .option('--runs <n>', 'runs in the batch (default 5)')
     .option('--stop-runs <n>', 'N of the stopping verdict (default: --runs)')
     .option(

@@ -173,6 +173,16 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
 }
 
 /**
+ * The table the model is fitted to, in the units of the draws: the prepared table, scaled per task
+ * with `--scale task`, and a bounded score at its ceiling on the logit scale (src/analysis/bounded.ts).
+ * @example pointwiseLogLik(run.spec, fittedTable(run.prepared), run.fit.draws)
+ */
+export function fittedTable(prepared: PreparedComparison): Table {
+  const scaledTable = scaleTable(prepared.table, prepared.scale).table;
+  return prepared.bounded ? logitTable(scaledTable, prepared.bounded) : scaledTable;
+}
+
+/**
  * The whole pipeline with its intermediate results: prepare the data, fit the model with NUTS,
  * summarize the diagnostics and build the Comparison.
  * @example const run = await runComparison(table, { rope: 1 }); run.summary.warnings
@@ -193,9 +203,7 @@ export async function runComparison(
   const prepared = prepareComparison(table, options);
   const scale = prepared.scale;
   const spec = comparisonSpec(prepared, options);
-  const scaledTable = scaleTable(prepared.table, scale).table;
-  // a bounded score at its ceiling is fitted on the logit scale (src/analysis/bounded.ts)
-  const fitted = prepared.bounded ? logitTable(scaledTable, prepared.bounded) : scaledTable;
+  const fitted = fittedTable(prepared);
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.

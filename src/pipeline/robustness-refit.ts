@@ -29,10 +29,25 @@ export const REFIT_METHOD =
   'the full run\u2019s ROPE, threshold, orientation, scaling and sampler seed, and its best ' +
   'heuristic and confident decisions about the best set against the full run\u2019s';
 
+/** The comparison without one task, and how it was obtained. */
+export interface WithoutTask {
+  comparison: Comparison;
+  via?: 'psis' | 'refit';
+  pareto_k?: number;
+}
+
 /** Options of `refitRobustness`. */
 export interface RefitRobustnessOptions {
   /** Called before each refit (for progress lines). */
   onRefit?: (task: string, index: number, total: number) => void;
+  /**
+   * The comparison without a task (default: refit on the input rows `keep` with `pinned`);
+   * src/pipeline/robustness-psis.ts reweights the draws instead where PSIS is reliable.
+   */
+  withoutTask?: (task: string, keep: Int32Array, pinned: CompareOptions) => Promise<WithoutTask>;
+  /** The result's kind and method (default 'refit', REFIT_METHOD). */
+  kind?: 'refit' | 'psis';
+  method?: string;
 }
 
 /**
@@ -72,6 +87,7 @@ function entryOf(
   full: { best: string; pairs: readonly ComparisonPair[] },
   refit: { best: string; p_best: number; pairs: readonly ComparisonPair[] },
   diagnostics: Comparison['diagnostics'],
+  how: Omit<WithoutTask, 'comparison'> = {},
 ): RobustnessTask {
   return {
     task,
@@ -79,7 +95,13 @@ function entryOf(
     p_best_without: refit.p_best,
     changes_best: refit.best !== full.best,
     flipped_pairs: flipsAgainst(confidentAboutBest(full.pairs, full.best), refit.pairs),
-    refit_diagnostics: { max_rhat: diagnostics.max_rhat, divergent: diagnostics.divergent },
+    ...(how.via === 'psis'
+      ? {}
+      : {
+          refit_diagnostics: { max_rhat: diagnostics.max_rhat, divergent: diagnostics.divergent },
+        }),
+    ...(how.via ? { via: how.via } : {}),
+    ...(how.pareto_k !== undefined ? { pareto_k: how.pareto_k } : {}),
   };
 }
 
@@ -100,8 +122,8 @@ export async function refitRobustness(
   const T = c.tasks.length;
   const checked = c.categories.filter((k) => k.tasks.length >= LOTO_MIN_TASKS);
   const result: ComparisonRobustness = {
-    kind: 'refit',
-    method: REFIT_METHOD,
+    kind: refitOptions.kind ?? 'refit',
+    method: refitOptions.method ?? REFIT_METHOD,
     min_tasks: LOTO_MIN_TASKS,
     tasks: [],
     categories: checked.map((k) => ({ name: k.name, best: k.best, tasks: [] })),
@@ -128,8 +150,17 @@ export async function refitRobustness(
     const category = c.tasks.find((t) => t.name === task)?.category ?? null;
     const k = checked.findIndex((x) => x.name === category);
     let refit: Comparison;
+    let how: Omit<WithoutTask, 'comparison'> = {};
     try {
-      refit = (await runComparison(selectRows(table, Int32Array.from(keep)), pinned)).comparison;
+      const rowsKept = Int32Array.from(keep);
+      if (refitOptions.withoutTask) {
+        const w = await refitOptions.withoutTask(task, rowsKept, pinned);
+        refit = w.comparison;
+        how = {
+          ...(w.via ? { via: w.via } : {}),
+          ...(w.pareto_k !== undefined ? { pareto_k: w.pareto_k } : {}),
+        };
+      } else refit = (await runComparison(selectRows(table, rowsKept), pinned)).comparison;
     } catch (err) {
       const failed: RobustnessTask = {
         task,
@@ -150,6 +181,7 @@ export async function refitRobustness(
         { best: c.recommendation.best, pairs: scopePairs(c, 'overall') },
         { best: rec.best, p_best: rec.p_best, pairs: scopePairs(refit, 'overall') },
         refit.diagnostics,
+        how,
       ),
     );
     if (k >= 0) {
@@ -165,6 +197,7 @@ export async function refitRobustness(
             pairs: scopePairs(refit, scope),
           },
           refit.diagnostics,
+          how,
         ),
       );
     }

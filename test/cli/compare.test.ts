@@ -237,7 +237,11 @@ describe('bad input exits 2 with a short message', () => {
     ['bad --rope', [tay, '--rope', '-1'], /--rope must be a number >= 0/],
     ['bad --threshold', [tay, '--threshold', '2'], /--threshold must be between 0.5 and 1/],
     ['bad --scale', [tay, '--scale', 'log'], /--scale must be none, task, metric/],
-    ['bad --robustness', [tay, '--robustness', 'psis'], /--robustness must be draws or refit/],
+    [
+      'bad --robustness',
+      [tay, '--robustness', 'jackknife'],
+      /--robustness must be draws, refit or psis/,
+    ],
     ['bad --higher-is-better', [tay, '--higher-is-better', 'maybe'], /true or false/],
     ['unknown column', [tay, '--heuristic', 'nope'], /no column "nope"/],
     ['sampler seed given as --seed', [tay, '--seed', '42'], /--sampler-seed/],
