@@ -5,7 +5,7 @@ import { betaQuantile } from '../math/beta-quantile.js';
 import { type Bounded, logitTable } from './bounded.js';
 import { forEachTaskCells, type GroupInfo, variableIndex } from './cells.js';
 import type { ComparisonDesign } from './design.js';
-import { type ScaleMode, scaleTable } from './from-fit.js';
+import { isStandardized, type ScaleMode, scaleTable } from './from-fit.js';
 import {
   greedyBatch,
   type PlanBatch,
@@ -475,7 +475,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       seed,
       higher_is_better: problem.higherIsBetter,
       costs: options.cost !== undefined,
-      units: (input.scale ?? 'none') === 'task' ? 'sd' : 'score',
+      units: isStandardized(input.scale) ? 'sd' : 'score',
     },
     notes,
   };
