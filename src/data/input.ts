@@ -179,9 +179,7 @@ export async function readInput(path: string, opts: InputOptions = {}): Promise<
   if (ext === '.json') {
     checkNUnused(opts);
     const doc = parseJson(await readFile(path, 'utf8'), source);
-    const rule = opts.heuristicFrom;
-    const run = defaultRunName(path, doc);
-    const { rows, notes } = harnessResultRows(doc, source, run, { ...opts, heuristicFrom: rule });
+    const { rows, notes } = harnessResultRows(doc, source, defaultRunName(path, doc), opts);
     return { table: harnessResultsTable(rows, source), notes, format: 'harness-results' };
   }
   if (ext === '.jsonl') {
