@@ -50,6 +50,8 @@ export interface HarnessResultRow {
   /** The harness's standard error of the score (NaN when it printed "N/A"). */
   stderr: number;
   higherIsBetter: boolean;
+  /** The evaluated model (the JSON's model_name; '' when not recorded): the backbone. */
+  model: string;
   /** The number of samples behind the score (NaN when not recorded). */
   nSamples: number;
 }
@@ -230,6 +232,7 @@ export function harnessResultRows(
       stderr,
       higherIsBetter: h !== false,
       nSamples: n,
+      model: typeof doc.model_name === 'string' ? doc.model_name : '',
     });
   }
   const notes: string[] = [];
@@ -253,14 +256,18 @@ export function harnessResultRows(
 
 /**
  * The long table of task-level rows (several runs' rows concatenated): heuristic, task, metric,
- * score, std (the harness's standard error), n (1, so that se = std), higher_is_better, n_samples.
+ * score, std (the harness's standard error), n (1, so that se = std), higher_is_better, n_samples,
+ * and `backbone` (the model_name) when the runs evaluated more than one model: heuristics are then
+ * compared within backbone (src/data/benchmark.ts).
  *
  * @example harnessResultsTable(rows, 'runs/').columns.std
  */
 export function harnessResultsTable(rows: readonly HarnessResultRow[], source: string): Table {
   if (rows.length === 0) throw new DataError(`${source}: no task results to read`);
+  const withModel = new Set(rows.map((r) => r.model)).size > 1;
   const names = [
     'heuristic',
+    ...(withModel ? ['backbone'] : []),
     'task',
     'metric',
     'score',
@@ -269,12 +276,16 @@ export function harnessResultsTable(rows: readonly HarnessResultRow[], source: s
     'higher_is_better',
     'n_samples',
   ];
-  const b = createTableBuilder(new Set([0, 1, 2, 6]));
+  const text = ['heuristic', 'backbone', 'task', 'metric', 'higher_is_better'];
+  const b = createTableBuilder(
+    new Set(names.flatMap((name, k) => (text.includes(name) ? [k] : []))),
+  );
   b.setHeader(names, 0);
   rows.forEach((r, i) => {
     b.addValues(
       [
         r.heuristic,
+        ...(withModel ? [r.model] : []),
         r.task,
         r.metric,
         r.score,

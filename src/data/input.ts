@@ -179,9 +179,7 @@ export async function readInput(path: string, opts: InputOptions = {}): Promise<
   if (ext === '.json') {
     checkNUnused(opts);
     const doc = parseJson(await readFile(path, 'utf8'), source);
-    const rule = opts.heuristicFrom;
-    const run = defaultRunName(path, doc);
-    const { rows, notes } = harnessResultRows(doc, source, run, { ...opts, heuristicFrom: rule });
+    const { rows, notes } = harnessResultRows(doc, source, defaultRunName(path, doc), opts);
     return { table: harnessResultsTable(rows, source), notes, format: 'harness-results' };
   }
   if (ext === '.jsonl') {
@@ -359,12 +357,17 @@ async function readHarnessFolder(root: string, opts: InputOptions): Promise<Inpu
       skipped++;
       continue;
     }
+    // `--output_path out/snapkv` writes out/snapkv/<model_name_sanitized>/results_<date>.json:
+    // the run is out/snapkv, the model folder names the backbone (a column when there are several)
+    const parts = runFolder(root, f).split('/');
+    const sanitized = (doc as { model_name_sanitized?: unknown }).model_name_sanitized;
+    if (parts.length > 1 && parts.at(-1) === sanitized) parts.pop();
     const run =
-      runFolder(root, f) || resultsRunName(basename(f)) || modelName(doc) || basename(f, '.json');
+      parts.join('/') || resultsRunName(basename(f)) || modelName(doc) || basename(f, '.json');
     const read = harnessResultRows(doc, f, run, opts);
     for (const note of read.notes) if (!notes.includes(note)) notes.push(note);
     for (const r of read.rows) {
-      const key = `${r.heuristic}\u0000${r.task}`;
+      const key = `${r.heuristic}\u0000${r.model}\u0000${r.task}`;
       if (byKey.has(key)) replaced++;
       byKey.set(key, r);
     }

@@ -121,6 +121,26 @@ describe('lm-evaluation-harness results JSON', () => {
     );
   });
 
+  it('runs written by --output_path RUN: the model folder names the backbone, not the run', async () => {
+    const doc = JSON.parse(readFileSync(resultsOf('snapkv'), 'utf8'));
+    for (const run of ['snapkv', 'h2o']) {
+      for (const model of ['org/A', 'org/B']) {
+        const sanitized = model.replace('/', '__');
+        file(
+          `out/${run}/${sanitized}/results_${DATE}.json`,
+          JSON.stringify({ ...doc, model_name: model, model_name_sanitized: sanitized }),
+        );
+      }
+    }
+    const { table } = await readInput(join(tmp, 'out'));
+    expect(table.nRows).toBe(2 * 2 * 4);
+    expect(table.columns.heuristic).toMatchObject({ levels: ['h2o', 'snapkv'] });
+    expect(table.columns.backbone).toMatchObject({ levels: ['org/A', 'org/B'] });
+    expect(detectColumns(table).backbone).toBe('backbone');
+    // one model: no backbone column
+    expect((await readInput(runs)).table.columns.backbone).toBeUndefined();
+  });
+
   it('a single results file is named by its run folder', async () => {
     const { table } = await readInput(resultsOf('pyramidkv'));
     expect(cellText(table, 'heuristic', 0)).toBe('pyramidkv');
