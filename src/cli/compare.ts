@@ -2,6 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { SCALE_MODES, type ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
+import type { Table } from '../data/table.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { CompareOptions, runComparison } from '../pipeline/compare.js';
 import type { ProgressEvent } from '../sampler/types.js';
@@ -240,6 +241,28 @@ export function addModelOptions(cmd: Command): Command {
     );
 }
 
+/**
+ * Read the data of a command built on compare (any input format: long or wide CSV, harness JSON or
+ * JSONL, a folder); the reader's notes go to stderr. For a converted input the `n` column is the
+ * reader's (wide: --n COUNT; harness: n = 1 beside the stderr), so `options.columns.n` follows it.
+ * @example const table = await readComparisonInput('runs.csv', raw, await compareOptions(raw));
+ */
+export async function readComparisonInput(
+  file: string,
+  raw: InputCliOptions,
+  options: CompareOptions,
+): Promise<Table> {
+  const st = await stat(file).catch(() => null);
+  if (!st) throw new NotFoundError(`${file}: no such file`);
+  const read = await loadInput(file, inputOptions(raw));
+  if (read.format !== 'csv' && options.columns) {
+    const cols = options.columns as Record<string, string | null | undefined>;
+    if (read.table.columns.n) cols.n = 'n';
+    else delete cols.n;
+  }
+  return read.table;
+}
+
 /** The decision options of the commands that make decisions (`compare`, `plan`, `backtest`). */
 export function addDecisionOptions(cmd: Command): Command {
   return cmd
@@ -296,16 +319,7 @@ export function register(program: Command): void {
           throw new ConfigError(`--robustness must be draws, refit or psis (got "${robustness}")`);
         }
         await checkRunSize(options.sampler ?? {});
-        const st = await stat(file).catch(() => null);
-        if (!st) throw new NotFoundError(`${file}: no such file`);
-        const read = await loadInput(file, inputOptions(raw));
-        const table = read.table;
-        if (read.format !== 'csv' && options.columns) {
-          // the reader made the n column (wide: --n COUNT; harness: n = 1 beside the stderr)
-          const cols = options.columns as Record<string, string | null | undefined>;
-          if (table.columns.n) cols.n = 'n';
-          else delete cols.n;
-        }
+        const table = await readComparisonInput(file, raw, options);
         const chains = options.sampler?.chains ?? 4;
         const run = await runComparison(table, {
           ...options,

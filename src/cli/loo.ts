@@ -1,8 +1,13 @@
 import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError, NotFoundError } from '../errors.js';
-import { addModelOptions, compareOptions, type RawOptions } from './compare.js';
-import { checkRunSize } from './options.js';
+import {
+  addModelOptions,
+  compareOptions,
+  type RawOptions,
+  readComparisonInput,
+} from './compare.js';
+import { addInputOptions, checkRunSize } from './options.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw options of `loo` (the compare input options and its own). */
@@ -19,8 +24,11 @@ export function register(program: Command): void {
       'Model checking: fit the comparison model and estimate its expected log predictive density ' +
         'by PSIS-LOO (elpd_loo, p_loo, looic, their SEs and the Pareto k diagnostics).',
     )
-    .argument('<data.csv>', 'long CSV: one row per run or published number');
-  addModelOptions(command)
+    .argument(
+      '<data>',
+      'benchmark data in any format compare reads (long or wide CSV, harness outputs)',
+    );
+  addInputOptions(addModelOptions(command))
     .option(
       '--pointwise <mode>',
       'auto (default: nested gaussian effects integrated out when the model allows) or conditional',
@@ -42,22 +50,15 @@ export function register(program: Command): void {
           throw new ConfigError(`--pointwise must be auto or conditional (got "${pointwise}")`);
         }
         warmChainThreads();
-        const [
-          { runComparison },
-          { readCsvFile },
-          { looOfRun, looJson, logLikCsv },
-          { formatLoo },
-        ] = await Promise.all([
-          import('../pipeline/compare.js'),
-          import('../data/csv.js'),
-          import('../pipeline/loo.js'),
-          import('../report/loo-text.js'),
-        ]);
+        const [{ runComparison }, { looOfRun, looJson, logLikCsv }, { formatLoo }] =
+          await Promise.all([
+            import('../pipeline/compare.js'),
+            import('../pipeline/loo.js'),
+            import('../report/loo-text.js'),
+          ]);
         const options = await compareOptions(raw);
         await checkRunSize(options.sampler ?? {});
-        const st = await stat(file).catch(() => null);
-        if (!st?.isFile()) throw new NotFoundError(`${file}: no such file`);
-        const table = await readCsvFile(file);
+        const table = await readComparisonInput(file, raw, options);
         const run = await runComparison(table, {
           ...options,
           source: file,

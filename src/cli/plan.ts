@@ -4,8 +4,14 @@ import type { CostOf } from '../analysis/plan-inputs.js';
 import type { PreparedComparison } from '../analysis/prepare.js';
 import type { Table } from '../data/table.js';
 import { NotFoundError } from '../errors.js';
-import { addDecisionOptions, addModelOptions, compareOptions, type RawOptions } from './compare.js';
-import { checkRunSize, intOption, numOption } from './options.js';
+import {
+  addDecisionOptions,
+  addModelOptions,
+  compareOptions,
+  type RawOptions,
+  readComparisonInput,
+} from './compare.js';
+import { addInputOptions, checkRunSize, intOption, numOption } from './options.js';
 import { printText, runAction, warmChainThreads } from './shell.js';
 
 /** Raw commander options of `plan`. */
@@ -65,8 +71,11 @@ export function register(program: Command): void {
         '(another seed of a cell, a missing cell, a new task) by the value of their information ' +
         'for the recommendations; a batch chosen together and a stopping verdict per category.',
     )
-    .argument('<data.csv>', 'long CSV: one row per run or published number');
-  addDecisionOptions(addModelOptions(cmd))
+    .argument(
+      '<data>',
+      'benchmark data in any format compare reads (long or wide CSV, harness outputs)',
+    );
+  addInputOptions(addDecisionOptions(addModelOptions(cmd)))
     .option('--runs <n>', 'runs in the batch (default 5)')
     .option('--stop-runs <n>', 'N of the stopping verdict (default: --runs)')
     .option(
@@ -100,7 +109,7 @@ export function register(program: Command): void {
         if (raw.candidates !== undefined && !(await isFile(raw.candidates))) {
           throw new NotFoundError(`--candidates: ${raw.candidates}: no such file`);
         }
-        const table = await readCsvFile(file);
+        const table = await readComparisonInput(file, raw, options);
         const candidates =
           raw.candidates === undefined
             ? undefined
