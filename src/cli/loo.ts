@@ -1,6 +1,6 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ConfigError, NotFoundError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import {
   addModelOptions,
   compareOptions,
