@@ -8,6 +8,9 @@
  * The rstan side is read from bench/reference/rstan_<dataset>.json (recorded by this script); it is
  * re-run only with --rerun-rstan (needs R with rstan and posterior: a benchmark tool only).
  *
+ * The twelve posteriordb posteriors side by side with rstan: bench/rstan-posteriordb.bench.ts (same
+ * agreement rule, imported from here).
+ *
  * Usage: npx tsx bench/rstan.bench.ts [--datasets small,med] [--reps 3] [--rerun-rstan]
  *        [--rstan-reps 1] [--fresh-compile] [--rstan-only] [--no-build] [--seed 1]
  *        [--out bench/out/rstan.json]
