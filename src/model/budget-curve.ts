@@ -136,6 +136,11 @@ export interface BudgetCurveState {
   dL: Float64Array;
   dLb: Float64Array;
   dLc: Float64Array;
+  /** Per method x task: exp(lb), k; per method: softplus(lc), logistic(lc). */
+  cBeta: Float64Array;
+  cK: Float64Array;
+  hSp: Float64Array;
+  hS: Float64Array;
 }
 
 /** Helmert contrasts of M levels: column j (< M - 1) is orthonormal and sums to 0. */
@@ -261,6 +266,10 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     dL: new Float64Array(H * T),
     dLb: new Float64Array(H * T),
     dLc: new Float64Array(H),
+    cBeta: new Float64Array(H * T),
+    cK: new Float64Array(H * T),
+    hSp: new Float64Array(H),
+    hS: new Float64Array(H),
   };
 }
 
@@ -353,6 +362,16 @@ export function budgetCurveLogDensity(
   shifts(s, theta);
   const J = M - 1;
   const sdHm = J > 0 ? Math.exp(theta[s.hmSdOff]) : 0;
+  const { cBeta, cK, hSp, hS } = s;
+  for (let h = 0; h < H; h++) {
+    hSp[h] = softplus(lc[h]);
+    hS[h] = logistic(lc[h]);
+    const f = 1 + Math.exp(-lc[h]);
+    for (let k = 0; k < T; k++) {
+      cBeta[h * T + k] = Math.exp(lb[h * T + k]);
+      cK[h * T + k] = cBeta[h * T + k] * f;
+    }
+  }
   const lsig = theta[3];
   const prec = Math.exp(-2 * lsig);
   let lp = 0;
@@ -371,17 +390,17 @@ export function budgetCurveLogDensity(
       for (let j = 0; j < J; j++) {
         la += q[b * J + j] * (theta[s.tmOff + t * J + j] + sdHm * theta[s.hmOff + h * J + j]);
       }
-      // curveGap inlined (no object per row on the hot path)
-      const beta = Math.exp(lb[c]);
-      const ec = Math.exp(-Math.abs(lc[h]));
-      const k = beta * (1 + Math.exp(-lc[h]));
+      // curveGap inlined, with the per-cell and per-method factors computed once above (no
+      // object per row on the hot path; 2 exp and 1 log1p per row)
+      const beta = cBeta[c];
+      const k = cK[c];
       const A = k * u[i] + lc[h];
-      const spLc = lc[h] > 0 ? lc[h] + Math.log1p(ec) : Math.log1p(ec);
-      gap = Math.exp(la + spLc - softplus(A));
-      const sA = logistic(A);
-      const sLc = lc[h] >= 0 ? 1 / (1 + ec) : ec / (1 + ec);
+      const ea = Math.exp(-Math.abs(A));
+      const spA = A > 0 ? A + Math.log1p(ea) : Math.log1p(ea);
+      const sA = A >= 0 ? 1 / (1 + ea) : ea / (1 + ea);
+      gap = Math.exp(la + hSp[h] - spA);
       gLb = -gap * sA * k * u[i];
-      gLc = gap * (sLc - sA * (1 - u[i] * (k - beta)));
+      gLc = gap * (hS[h] - sA * (1 - u[i] * (k - beta)));
       m -= gap;
     }
     const e = ys[i] - m;
