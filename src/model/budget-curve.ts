@@ -587,8 +587,8 @@ export interface BudgetCurveModel extends ReportingModel {
   inits(chains: number, seed: number): Float64Array[];
 }
 
-/** This module's own URL (ends in .ts when running from sources; the sampler's loader handles both). */
-const SELF = import.meta.url;
+/** The rebuild module (ends in .ts when running from sources; the sampler's loader handles both). */
+const REBUILD_MODULE = import.meta.url.replace(/\/budget-curve\.([cm]?[jt]s)$/, '/rebuild.$1');
 
 function inits(s: BudgetCurveState, chains: number, seed: number): Float64Array[] {
   const { N, data, ys, rowCell } = s;
@@ -646,7 +646,13 @@ export function buildBudgetCurveModel(data: BudgetCurveData): BudgetCurveModel {
     logDensityGradient: (theta: Float64Array, grad: Float64Array) =>
       budgetCurveLogDensity(s, theta, grad),
     writeVariables: (theta: Float64Array, out: Float64Array) => budgetCurveVariables(s, theta, out),
-    source: { kind: 'module', path: SELF, exportName: 'buildBudgetCurveModel', args: data },
+    // deterministic from its data, so a sampler worker rebuilds it (same draws, bit for bit)
+    source: {
+      kind: 'module',
+      path: REBUILD_MODULE,
+      exportName: 'rebuildModel',
+      args: { kind: 'budget-curve', data },
+    },
   };
 }
 

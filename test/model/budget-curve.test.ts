@@ -8,6 +8,7 @@ import {
 } from '../../src/model/budget-curve.js';
 import { CURVE_SIM_DESIGN, simulateBudgetCurve } from '../../src/model/budget-curve-sim.js';
 import { checkGradient } from '../../src/sampler/check-gradient.js';
+import { sample } from '../../src/sampler/sample.js';
 
 describe('budget-curve model: the curve', () => {
   it('is 1 at the centre budget, decreasing in the budget, and tends to 0', () => {
@@ -105,5 +106,17 @@ describe('budget-curve model: log density', () => {
       (0.5 / sig0 ** 2 - 0.5 / sig1 ** 2);
     // on the simulated (center 0, scale 1) scale the two sums agree to rounding
     expect(ss).toBeCloseTo(sq, 6);
+  });
+});
+
+describe('budget-curve model: sampling', () => {
+  it('gives the same draws with and without worker threads (rebuilt from its data via rebuild.ts)', async () => {
+    const sim = simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(21));
+    const model = buildBudgetCurveModel(sim.data);
+    const config = { chains: 2, warmup: 60, draws: 20, seed: 3, inits: model.inits(2, 3) };
+    const inWorkers = await sample(model, { ...config, parallel: true });
+    const here = await sample(model, { ...config, parallel: false });
+    expect(inWorkers.draws.variables).toEqual(model.variableNames);
+    expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(here.draws.values));
   });
 });
