@@ -1,6 +1,6 @@
+import { createNormalRng } from '../analysis/random.js';
 import { summarize90 } from '../analysis/stats.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
-import { createNormalRng } from '../math/normal-rng.js';
 import { buildBudgetCurveModel, curveLoss, curveParts } from '../model/budget-curve.js';
 import {
   CURVE_SIM_DESIGN,
