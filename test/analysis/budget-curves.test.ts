@@ -3,10 +3,12 @@ import { budgetCurvePlan, curveScopes } from '../../src/analysis/budget-curves.j
 import { scaleTable } from '../../src/analysis/from-fit.js';
 import { prepareComparison } from '../../src/analysis/prepare.js';
 import { readCsvFile } from '../../src/data/csv.js';
+import { tableFromRecords } from '../../src/data/records.js';
 import { createDraws } from '../../src/draws/draws.js';
 import { createNormalRng } from '../../src/math/normal-rng.js';
 import { buildBudgetCurveModel } from '../../src/model/budget-curve.js';
 import { CURVE_SIM_DESIGN, simulateBudgetCurve } from '../../src/model/budget-curve-sim.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 
 async function fitted(file: string) {
   const prepared = prepareComparison(await readCsvFile(`fixtures/real/${file}`), {});
@@ -76,4 +78,36 @@ describe('curveScopes: curves read off the model', () => {
     // with identical draws P(A > B) is 0 or 1 at each point: crossings exist only for pairs ordered at the top
     for (const c of crossings) expect(c.p_a_greater.every((p) => p >= 0.95)).toBe(true);
   });
+});
+
+describe('compare with a budget column and 3+ budgets per method', () => {
+  it('fits the budget-curve model and takes the budgets section from it, with a note', async () => {
+    const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones: 1 }, createNormalRng(8));
+    const d = sim.data;
+    const records = Array.from(d.y, (y, i) => ({
+      heuristic: d.method[i] < 0 ? 'full_kv' : d.methods[d.method[i]],
+      budget: d.method[i] < 0 ? 'full' : String(2 ** d.logBudget[i]),
+      task: d.tasks[d.task[i]],
+      score: 50 + 10 * y,
+    }));
+    const table = tableFromRecords(records, 'sim.csv');
+    const sampler = { chains: 2, warmup: 200, draws: 150, seed: 2 };
+    const run = await runComparison(table, { sampler });
+    const b = run.comparison.budgets;
+    expect(b?.model).toBe('curve');
+    expect(b?.reference).toBe('full_kv');
+    expect(b?.curve_diagnostics?.max_rhat).toBeGreaterThan(0);
+    expect(
+      run.comparison.notes?.some((n) => n.startsWith('budget curves: the budget-curve model')),
+    ).toBe(true);
+    const overall = b?.curves.filter((p) => p.scope === 'overall') ?? [];
+    // 4 observed budgets and 9 grid points per method (128-1024, 4 per doubling)
+    expect(overall).toHaveLength(3 * 13);
+    for (const p of overall.filter((q) => q.observed)) expect(p.per_arm).toBeDefined();
+    // with the option off: the per-arm curves, and the note says so
+    const arms = await runComparison(table, { sampler, budgetCurve: false });
+    expect(arms.comparison.budgets?.model).toBeUndefined();
+    expect(arms.comparison.budgets?.curves.filter((p) => p.scope === 'overall')).toHaveLength(12);
+    expect(arms.comparison.notes?.some((n) => n.includes('budgetCurve: false'))).toBe(true);
+  }, 600_000);
 });
