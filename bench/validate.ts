@@ -7,12 +7,15 @@
  *    2 seeds per cell), each fitted with 4 chains x 500 warmup + 500 draws; rank histograms of the
  *    top-level parameters with a chi-square test against uniform; coverage of the 90% intervals of
  *    the heuristic-by-category expected scores; the rate of wrong "A better by more than the ROPE"
- *    calls at threshold 0.95. The same for the backbone model (2 backbones, one row per cell).
+ *    calls at threshold 0.95. The same for the backbone model (2 backbones, one row per cell), and
+ *    for the budget-curve model (src/model/budget-curve.ts): coverage of the 90% intervals of each
+ *    method's curve at each budget, rank histograms of its top-level parameters.
  * 2. Every CSV in fixtures/real with no options: R-hat, ESS, divergences, time, and the LRA rank flips.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { readCsvFile } from '../src/data/csv.js';
+import { runCurveCalibration } from '../src/pipeline/budget-curve-calibration.js';
 import {
   BACKBONE_SIM_DESIGN,
   DEFAULT_SIM_DESIGN,
@@ -73,9 +76,9 @@ if (!skipFixtures) {
   );
   out();
   out(
-    '| file | options | rows | formula | max R-hat | min bulk ESS | min tail ESS | divergent | seconds |',
+    '| file | options | rows | formula | max R-hat | min bulk ESS | min tail ESS | divergent | budget curves | seconds |',
   );
-  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const fixtures: [string, Record<string, string>][] = readdirSync('fixtures/real')
     .filter((f) => f.endsWith('.csv'))
     .sort()
@@ -90,8 +93,14 @@ if (!skipFixtures) {
     const opt = Object.entries(columns)
       .map(([k, v]) => `--${k} ${v}`)
       .join(' ');
+    const cd = run.comparison.budgets?.curve_diagnostics;
+    const curves = cd
+      ? `curve model: R-hat ${cd.max_rhat.toFixed(4)}, ESS ${cd.min_ess_bulk.toFixed(0)}, ${cd.divergent} div.`
+      : run.comparison.budgets
+        ? 'per arm'
+        : '-';
     out(
-      `| ${file} | ${opt || '(none)'} | ${run.prepared.table.nRows} | \`${run.spec.formula}\` | ${d.max_rhat.toFixed(4)} | ${d.min_ess_bulk.toFixed(0)} | ${d.min_ess_tail.toFixed(0)} | ${d.divergent} | ${secs.toFixed(1)} |`,
+      `| ${file} | ${opt || '(none)'} | ${run.prepared.table.nRows} | \`${run.spec.formula}\` | ${d.max_rhat.toFixed(4)} | ${d.min_ess_bulk.toFixed(0)} | ${d.min_ess_tail.toFixed(0)} | ${d.divergent} | ${curves} | ${secs.toFixed(1)} |`,
     );
     if (file.startsWith('lra_')) {
       for (const task of run.comparison.tasks) {
@@ -174,6 +183,44 @@ async function calibrationSection(
   out();
 }
 
+/** SBC of the budget-curve model: coverage of the curves and rank histograms. */
+async function curveCalibrationSection(n: number, seed: number): Promise<void> {
+  const title = 'Simulation-based calibration of the budget-curve model';
+  out(`## ${title} (${n} replications)`);
+  out();
+  const t0 = performance.now();
+  const r = await runCurveCalibration({
+    replications: n,
+    sampler: { chains: 4, warmup: 500, draws: 500 },
+    seed,
+    onReplication: (done, total) => {
+      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
+    },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  out(
+    `Design: 3 methods x 4 tasks x 2 backbones at budgets 128, 256, 512, 1024, one row each plus the full cache (104 rows), simulated from the model's priors (src/model/budget-curve-sim.ts) with the standardization fixed; 4 chains x 500 warmup + 500 draws per fit. ${secs.toFixed(0)} s in total.`,
+  );
+  out();
+  const seCov = Math.sqrt((0.9 * 0.1) / r.intervals);
+  out(
+    `- Coverage of the 90% intervals of each method's curve (averaged over tasks and backbones) at each budget: **${(100 * r.coverage).toFixed(1)}%** (${r.covered} of ${r.intervals}; binomial standard error ${(100 * seCov).toFixed(1)} points; target 85-95%).`,
+  );
+  out(
+    `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with any divergent transition: ${r.fitsWithDivergences} of ${n} (${r.divergent} in total); nothing is filtered.`,
+  );
+  out();
+  out('| parameter | counts per bin (10 bins) | chi2 (9 df) | p |');
+  out('| --- | --- | --- | --- |');
+  for (const [name, ranks] of Object.entries(r.ranks)) {
+    const h = rankHistogram(ranks, r.rankDraws, 10);
+    out(
+      `| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${chi2Upper(h.chi2, h.df).toFixed(3)} |`,
+    );
+  }
+  out();
+}
+
 await calibrationSection(
   'Simulation-based calibration',
   DEFAULT_SIM_DESIGN,
@@ -186,5 +233,6 @@ await calibrationSection(
   '4 heuristics, 3 categories x 2 tasks, 2 backbones, one row per heuristic x task x backbone (48 rows, the shape of a published table); model with (1|task:backbone) + (1|heuristic:backbone), truth averaged over the backbones',
   2027,
 );
+await curveCalibrationSection(Math.min(reps, 200), 2028);
 writeFileSync('VALIDATION.md', `${lines.join('\n')}\n`);
 console.error('wrote VALIDATION.md');

@@ -56,8 +56,8 @@ export interface BudgetOptions {
  * arm in the higher-is-better orientation, so a positive loss is a worse score) with
  * P(loss < ROPE), and for each pair of methods the smallest observed budget from which on the first
  * is better than the second with probability >= threshold at every larger common budget.
- * Budgets are not interpolated: the curve is the observed budgets (a monotone curve over log budget
- * is not fitted yet).
+ * Budgets are not interpolated: the curve is the observed budgets (the smooth curve over log budget
+ * is the budget-curve model's, src/analysis/budget-curves.ts, used when every method has 3+ budgets).
  * @example budgetScope(overall, arms, 'full_kv', 'overall', { rope: 0.5, threshold: 0.95, higherIsBetter: true })
  */
 export function budgetScope(
@@ -182,7 +182,8 @@ export function budgetGrid(
   methods: string[];
   at: (method: string, budget: string) => BudgetCurvePoint | undefined;
 } {
-  const points = b.curves.filter((p) => p.scope === scope);
+  // observed budgets only (the budget-curve model adds grid points between them)
+  const points = b.curves.filter((p) => p.scope === scope && p.observed !== false);
   const byKey = new Map(points.map((p) => [`${p.heuristic}\u0000${p.budget}`, p]));
   return {
     budgets: budgetOrder([...new Set(points.map((p) => p.budget))]),

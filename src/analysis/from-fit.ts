@@ -6,6 +6,7 @@ import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
 import { perBackbone } from './backbones.js';
 import { type Bounded, logitTable } from './bounded.js';
+import { type CurveFit, curveBudgetSection } from './budget-curves.js';
 import { budgetSection } from './budgets.js';
 import {
   type CellOptions,
@@ -90,6 +91,8 @@ export interface FitInput {
   settings?: Record<string, unknown>;
   /** Notes from earlier steps (data preparation) to carry into the document. */
   notes?: string[];
+  /** The budget-curve model's fit, when `compare` fitted one (the budgets section comes from it). */
+  curve?: CurveFit;
 }
 
 /** Options of `compareFromFit`. */
@@ -375,16 +378,29 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     threshold,
     higherIsBetter,
   });
-  const budgets = budgetSection(
-    input.table,
-    columnOf(input.settings, 'budget'),
-    overall,
-    design.categories.map(
-      (name, c) =>
-        [name, { names: design.heuristics, nSamples: S, values: categoryValues[c] }] as const,
-    ),
-    pairOpts,
+  const categoryDraws = design.categories.map(
+    (name, c) =>
+      [name, { names: design.heuristics, nSamples: S, values: categoryValues[c] }] as const,
   );
+  // the budget-curve model's curves when it was fitted (src/analysis/budget-curves.ts)
+  const budgets = input.curve
+    ? curveBudgetSection(
+        input.curve,
+        input.table,
+        columnOf(input.settings, 'budget'),
+        [
+          ['overall', allTasks, overall],
+          ...categoryDraws.map(([n, d], c) => [`category:${n}`, categoryTasks[c], d] as const),
+        ],
+        { ...pairOpts, bounded },
+      )
+    : budgetSection(
+        input.table,
+        columnOf(input.settings, 'budget'),
+        overall,
+        categoryDraws,
+        pairOpts,
+      );
   // leave-one-task-out (src/analysis/robustness.ts): a second pass over the same cell draws (same
   // seed, so the same new-level draws) instead of keeping every task's S x H block in memory
   const robustness = leaveOneTaskOut(

@@ -105,6 +105,13 @@ export interface BudgetCurvePoint {
   q5: number;
   q95: number;
   loss_vs_full?: { mean: number; q5: number; q95: number; p_within_rope: number };
+  /**
+   * With the budget-curve model: false for a point of the grid between observed budgets (absent or
+   * true: an observed budget).
+   */
+  observed?: boolean;
+  /** With the budget-curve model, at an observed budget: the per-arm posterior of method@budget. */
+  per_arm?: { mean: number; q5: number; q95: number };
 }
 
 /**
@@ -127,6 +134,14 @@ export interface ComparisonBudgets {
   reference: string | null;
   curves: BudgetCurvePoint[];
   crossings: BudgetCrossing[];
+  /**
+   * Where the curves come from: 'curve' (the budget-curve model, src/model/budget-curve.ts: smooth
+   * and monotone in log budget, observed budgets and a grid) or 'arms' (each method@budget arm of
+   * the comparison model, observed budgets only). Absent in older documents: 'arms'.
+   */
+  model?: 'curve' | 'arms';
+  /** Diagnostics of the budget-curve model's own fit (with model 'curve'). */
+  curve_diagnostics?: ComparisonDiagnostics;
 }
 
 /**

@@ -25,6 +25,7 @@ import { printText, runAction, warmChainThreads } from './shell.js';
 export interface RawOptions extends InputCliOptions {
   robustness?: string;
   check?: boolean;
+  budgetCurve?: boolean;
   heuristic?: string;
   task?: string;
   score?: string;
@@ -112,6 +113,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     family: o.family as CompareOptions['family'],
     priors: o.prior,
     sampler: Object.fromEntries(Object.entries(sampler).filter(([, v]) => v !== undefined)),
+    ...(o.budgetCurve === true ? { budgetCurve: true } : {}),
   };
 }
 
@@ -289,6 +291,10 @@ export function register(program: Command): void {
     .option(
       '--robustness <mode>',
       'leave-one-task-out check: draws (default: each task left out of the average, same draws), refit (one refit per task) or psis (draws reweighted without each task, refit only where Pareto k is too high)',
+    )
+    .option(
+      '--budget-curve',
+      'budgets section from the smooth monotone budget-curve model when every method has 3+ budgets (experimental: slower, see BENCHMARKS.md §9.1); default: each method@budget arm',
     )
     .option(
       '--check',

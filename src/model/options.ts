@@ -1,4 +1,5 @@
 import type { Table } from '../data/table.js';
+import type { BudgetCurveData } from './budget-curve.js';
 import type { NestedData } from './nested-data.js';
 import type { ModelSpec } from './spec.js';
 /** Options of compileModel (defaults keep a worker's rebuild identical). */
@@ -79,4 +80,5 @@ export interface CompileOptions {
  */
 export type RebuildArgs =
   | { kind: 'spec'; spec: ModelSpec; table: Table; options?: CompileOptions }
-  | { kind: 'nested'; data: NestedData };
+  | { kind: 'nested'; data: NestedData }
+  | { kind: 'budget-curve'; data: BudgetCurveData };

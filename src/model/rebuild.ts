@@ -1,3 +1,4 @@
+import { type BudgetCurveModel, buildBudgetCurveModel } from './budget-curve.js';
 import { compileModel, type Model } from './compile.js';
 import { buildNestedModel, type NestedModel } from './nested-model.js';
 import type { RebuildArgs } from './options.js';
@@ -11,7 +12,8 @@ export type { RebuildArgs } from './options.js';
  *
  * @example const m = rebuildModel({ kind: 'spec', spec: { formula: 'y ~ 1' }, table }); m.dim
  */
-export function rebuildModel(args: RebuildArgs): Model | NestedModel {
+export function rebuildModel(args: RebuildArgs): Model | NestedModel | BudgetCurveModel {
   if (args.kind === 'nested') return buildNestedModel(args.data);
+  if (args.kind === 'budget-curve') return buildBudgetCurveModel(args.data);
   return compileModel(args.spec, args.table, args.options ?? {});
 }

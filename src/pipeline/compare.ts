@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { logitTable } from '../analysis/bounded.js';
+import { budgetCurvePlan, CURVE_MIN_BUDGETS, type CurveFit } from '../analysis/budget-curves.js';
 import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula } from '../analysis/formula.js';
 import {
@@ -27,6 +28,7 @@ import type { Table } from '../data/table.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
+import { buildBudgetCurveModel } from '../model/budget-curve.js';
 import { compileModel } from '../model/compile.js';
 import { isNestedModel, type NestedModel } from '../model/nested-model.js';
 import type { CompiledModel, Family, ModelSpec, PriorRow } from '../model/spec.js';
@@ -96,6 +98,13 @@ export interface CompareOptions extends DecisionOptions {
   signal?: AbortSignal;
   /** Where the table came from (recorded in settings). */
   source?: string;
+  /**
+   * Fit the budget-curve model for the budgets section when every method has >= 3 distinct
+   * budgets (src/analysis/budget-curves.ts; `--budget-curve`). Default false, the per-arm curves:
+   * on the Ada-KV tables the curve fit still has 2 divergent transitions and adds ~80 s of CPU
+   * (BENCHMARKS.md §9.1), against the no-options targets of 0 divergences and 15 s.
+   */
+  budgetCurve?: boolean;
 }
 
 /** Everything a run of `compare` produced (the CLI and web app use more than the document). */
@@ -233,9 +242,11 @@ export async function runComparison(
   // if building the document throws, the summary's own failure is not left unhandled
   inWorkers?.catch(() => undefined);
   const summaryHere = inWorkers ? undefined : summarizeFit(fit, options.thresholds);
+  const curve = await budgetCurveFit(fitted, options, config);
   const comparison = compareFromFit(
     {
       table: prepared.table,
+      ...(curve.fit ? { curve: curve.fit } : {}),
       draws: fit.draws,
       summary: summaryHere,
       groups: model.groups,
@@ -244,7 +255,7 @@ export async function runComparison(
       scale,
       bounded: prepared.bounded,
       proportionUpper: prepared.proportionUpper,
-      notes: prepared.notes,
+      notes: [...prepared.notes, ...curve.notes],
       settings: {
         ...prepared.settings,
         ...(options.source ? { source: options.source } : {}),
@@ -282,6 +293,45 @@ export async function runComparison(
   );
   if (causes.length > 0) comparison.likely_causes = causes;
   return { comparison, prepared, spec, model, fit, summary };
+}
+
+/**
+ * The budget-curve model's fit on the fitted table (after `--scale task` and the logit of a
+ * bounded score) when it applies (src/analysis/budget-curves.ts), with the same sampler settings
+ * as the comparison model (1,000 draws per chain); a note says which curves the budgets section
+ * reports. No budget column: nothing.
+ */
+async function budgetCurveFit(
+  fitted: Table,
+  options: CompareOptions,
+  config: SamplerConfig,
+): Promise<{ fit?: CurveFit; notes: string[] }> {
+  if (!fitted.columns.budget) return { notes: [] };
+  const plan = budgetCurvePlan(fitted);
+  if (options.budgetCurve !== true || !plan.data) {
+    const why = plan.reason ?? 'it is opt-in, --budget-curve';
+    return {
+      notes: [
+        `budget curves: each method@budget arm of the comparison model at the observed budgets (the budget-curve model is not used: ${why})`,
+      ],
+    };
+  }
+  const model = buildBudgetCurveModel(plan.data);
+  const curveConfig: SamplerConfig = {
+    ...config,
+    draws: options.sampler?.draws ?? COMPARE_SAMPLER_DEFAULTS.draws,
+    onProgress: undefined,
+  };
+  // its own starting points (config.inits, when set, are the comparison model's)
+  curveConfig.inits = model.inits(curveConfig.chains ?? 4, curveConfig.seed ?? 1);
+  const fit = await sample(model, curveConfig);
+  const diagnostics = comparisonDiagnostics(summarizeFit(fit, options.thresholds));
+  return {
+    fit: { data: plan.data, draws: fit.draws, diagnostics },
+    notes: [
+      `budget curves: the budget-curve model (src/model/budget-curve.ts: per method a smooth loss against the full cache, decreasing in log budget, hierarchical over methods, tasks and backbones; ${plan.data.methods.length} methods with >= ${CURVE_MIN_BUDGETS} budgets each), read at the observed budgets and on a grid between them; R-hat ${diagnostics.max_rhat.toFixed(3)}, ${diagnostics.divergent} divergent transitions`,
+    ],
+  };
 }
 
 /**

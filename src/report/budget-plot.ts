@@ -43,10 +43,31 @@ export function budgetCurvePlot(c: Comparison, options: BudgetCurvePlotOptions =
       }),
     );
   }
+  // with the budget-curve model the grid points between observed budgets draw the smooth curve and
+  // its 90% band; dots and interval rules stay at the observed budgets
+  const observed = points.filter((p) => p.observed !== false);
+  const smooth = b.model === 'curve' && numeric;
+  if (smooth) {
+    marks.push(
+      Plot.areaY(points, {
+        x: xOf,
+        y1: 'q5',
+        y2: 'q95',
+        fill: 'heuristic',
+        fillOpacity: 0.15,
+        z: 'heuristic',
+      }),
+    );
+  }
   marks.push(
-    Plot.ruleX(points, { x: xOf, y1: 'q5', y2: 'q95', stroke: 'heuristic', strokeOpacity: 0.6 }),
-    Plot.line(points, { x: xOf, y: 'mean', stroke: 'heuristic', marker: 'circle' }),
-    Plot.dot(points, {
+    Plot.ruleX(observed, { x: xOf, y1: 'q5', y2: 'q95', stroke: 'heuristic', strokeOpacity: 0.6 }),
+    Plot.line(points, {
+      x: xOf,
+      y: 'mean',
+      stroke: 'heuristic',
+      ...(smooth ? {} : { marker: 'circle' }),
+    }),
+    Plot.dot(observed, {
       x: xOf,
       y: 'mean',
       fill: 'heuristic',
@@ -73,7 +94,7 @@ export function budgetCurvePlot(c: Comparison, options: BudgetCurvePlotOptions =
       dx: 8,
     }),
   );
-  const ticks = [...new Set(points.map((p) => p.budget_value))].sort((x, y) => x - y);
+  const ticks = [...new Set(observed.map((p) => p.budget_value))].sort((x, y) => x - y);
   return renderPlot({
     ariaLabel: attributeText(`Score by ${b.column} (${scopeLabel(scope)})`),
     width: options.width ?? 640,

@@ -1,0 +1,342 @@
+import { parseBudget } from '../data/budget.js';
+import type { Table } from '../data/table.js';
+import type { Draws } from '../draws/draws.js';
+import {
+  type BudgetCurveData,
+  type BudgetCurveState,
+  budgetCurveState,
+  curveLoss,
+  curveParts,
+} from '../model/budget-curve.js';
+import { type Bounded, fromLogit } from './bounded.js';
+import { armsOf, type BudgetOptions, referenceArm } from './budgets.js';
+import { ropeProbabilities } from './decision.js';
+import { column, type HeuristicDraws } from './matrix.js';
+import { summarize90 } from './stats.js';
+import type {
+  BudgetCrossing,
+  BudgetCurvePoint,
+  ComparisonBudgets,
+  ComparisonDiagnostics,
+} from './types.js';
+
+/**
+ * Budget curves from the budget-curve model (src/model/budget-curve.ts): when every compressed
+ * method was run at 3 or more distinct budgets, `compare` fits each method's score as a smooth
+ * curve over log budget that approaches the full cache, and the budgets section (curves, loss
+ * against the full cache, crossings) is read off that curve at the observed budgets and on a grid
+ * between them, instead of from each method@budget arm alone.
+ */
+
+/** Distinct budgets a method needs for its curve (two points fix a line, not a shape). */
+export const CURVE_MIN_BUDGETS = 3;
+
+/** Grid points per doubling of the budget between the observed ones. */
+const GRID_PER_DOUBLING = 4;
+
+/** A fitted budget-curve model, as `compareFromFit` receives it. */
+export interface CurveFit {
+  data: BudgetCurveData;
+  draws: Draws;
+  diagnostics: ComparisonDiagnostics;
+}
+
+/**
+ * Whether the curve model applies to a canonical table, and its data when it does: every method
+ * other than the full-cache reference at >= 3 distinct numeric budgets, one reference arm, the
+ * scores as given (the fitted scale: after `--scale task` and the logit of a bounded score).
+ * `reason` says why not (for the note).
+ * @example budgetCurvePlan(fitted).data?.methods // ['snapkv', 'pyramidkv', ...]
+ */
+export function budgetCurvePlan(
+  fitted: Table,
+): { data: BudgetCurveData; reason?: undefined } | { data?: undefined; reason: string } {
+  const arms = armsOf(fitted);
+  if (!arms) return { reason: 'no budget column' };
+  const reference = referenceArm(arms);
+  if (reference === null) return { reason: 'no single full-cache reference arm' };
+  const byMethod = new Map<string, Set<number>>();
+  for (const [arm, a] of arms) {
+    if (a.budget === null) {
+      if (arm !== reference) return { reason: `${arm} is a second full-cache arm` };
+      continue;
+    }
+    const v = parseBudget(a.budget);
+    if (!(Number.isFinite(v) && v > 0)) return { reason: `budget ${a.budget} is not a number` };
+    let s = byMethod.get(a.method);
+    if (!s) byMethod.set(a.method, (s = new Set()));
+    s.add(v);
+  }
+  const few = [...byMethod].filter(([, s]) => s.size < CURVE_MIN_BUDGETS);
+  if (byMethod.size === 0 || few.length > 0) {
+    const list = few.map(([m, s]) => `${m} has ${s.size}`).join(', ');
+    return {
+      reason: `a curve needs >= ${CURVE_MIN_BUDGETS} distinct budgets per method (${list})`,
+    };
+  }
+  const h = fitted.columns.heuristic;
+  const t = fitted.columns.task;
+  const y = fitted.columns.score;
+  const bb = fitted.columns.backbone;
+  if (h?.type !== 'factor' || t?.type !== 'factor' || y?.type !== 'numeric') {
+    return { reason: 'no heuristic, task or score column' };
+  }
+  const methods = [...byMethod.keys()];
+  const methodIndex = new Map(methods.map((m, i) => [m, i]));
+  const N = fitted.nRows;
+  const method = new Int32Array(N);
+  const logBudget = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const a = arms.get(h.levels[h.codes[i]]);
+    if (!a || a.budget === null) {
+      method[i] = -1;
+      logBudget[i] = Number.NaN;
+    } else {
+      method[i] = methodIndex.get(a.method) as number;
+      logBudget[i] = Math.log2(parseBudget(a.budget));
+    }
+  }
+  const hasBackbone = bb?.type === 'factor' && bb.levels.length > 1;
+  return {
+    data: {
+      y: Float64Array.from(y.values),
+      method,
+      task: Int32Array.from(t.codes),
+      backbone: hasBackbone ? Int32Array.from(bb.codes) : new Int32Array(N),
+      logBudget,
+      methods,
+      tasks: [...t.levels],
+      backbones: hasBackbone ? [...bb.levels] : ['all'],
+    },
+  };
+}
+
+/** The budgets a method's curve is reported at: observed ones and a grid, within its range. */
+interface CurvePoint {
+  label: string;
+  log2: number;
+  observed: boolean;
+}
+
+/** Observed budgets of every method and a grid of GRID_PER_DOUBLING points per doubling. */
+function curvePoints(data: BudgetCurveData): CurvePoint[][] {
+  const H = data.methods.length;
+  const observed = new Map<number, string>();
+  const range = Array.from({ length: H }, () => [Infinity, -Infinity]);
+  for (let i = 0; i < data.y.length; i++) {
+    const h = data.method[i];
+    if (h < 0) continue;
+    const x = data.logBudget[i];
+    observed.set(x, labelOf(2 ** x));
+    range[h][0] = Math.min(range[h][0], x);
+    range[h][1] = Math.max(range[h][1], x);
+  }
+  const lo = Math.min(...range.map((r) => r[0]));
+  const hi = Math.max(...range.map((r) => r[1]));
+  const n = Math.ceil((hi - lo) * GRID_PER_DOUBLING);
+  const all: CurvePoint[] = [...observed].map(([log2, label]) => ({ log2, label, observed: true }));
+  for (let j = 0; j <= n; j++) {
+    const x = lo + (j * (hi - lo)) / Math.max(1, n);
+    if ([...observed.keys()].some((o) => Math.abs(o - x) < 1e-9)) continue;
+    all.push({ log2: x, label: labelOf(2 ** x), observed: false });
+  }
+  all.sort((a, b) => a.log2 - b.log2);
+  return range.map(([a, b]) => all.filter((p) => p.log2 >= a - 1e-9 && p.log2 <= b + 1e-9));
+}
+
+/** A budget as a label: a whole token count, or 3 significant digits for a ratio. */
+function labelOf(x: number): string {
+  return x >= 10 ? String(Math.round(x)) : String(Number(x.toPrecision(3)));
+}
+
+/** Options of `curveScopes`: the decision settings, the bound of a logit-fitted score. */
+export interface CurveScopeOptions extends BudgetOptions {
+  bounded?: Pick<Bounded, 'upper' | 'n'> | null;
+}
+
+/**
+ * Per scope (all tasks, each category), each method's expected score on its curve draw by draw:
+ * the average over the scope's tasks of each task's score averaged over backbones on the model's
+ * scale (as the cell means of the per-arm analysis, src/analysis/cells.ts), then put back through
+ * the bounded link when there is one; the full-cache reference the same way.
+ */
+function curveDraws(
+  s: BudgetCurveState,
+  draws: Draws,
+  scopes: readonly (readonly number[])[],
+  points: readonly CurvePoint[][],
+  bounded: Pick<Bounded, 'upper' | 'n'> | null | undefined,
+): { values: Float64Array[][][]; reference: Float64Array[] } {
+  const S = draws.nDraws * draws.nChains;
+  const H = s.data.methods.length;
+  const T = s.data.tasks.length;
+  const M = s.data.backbones.length;
+  const inv = bounded ? (eta: number) => fromLogit(eta, bounded) : (eta: number) => eta;
+  const values = scopes.map(() => points.map((p) => p.map(() => new Float64Array(S))));
+  const reference = scopes.map(() => new Float64Array(S));
+  const taskValue = new Float64Array(T);
+  for (let d = 0; d < S; d++) {
+    const parts = curveParts(s, (v) => draws.values[v * S + d]);
+    for (let t = 0; t < T; t++) {
+      let f = 0;
+      for (let m = 0; m < M; m++) f += parts.full[t * M + m] / M;
+      taskValue[t] = inv(f);
+    }
+    scopes.forEach((tasks, k) => {
+      let r = 0;
+      for (const t of tasks) r += taskValue[t] / tasks.length;
+      reference[k][d] = r;
+    });
+    for (let h = 0; h < H; h++) {
+      points[h].forEach((p, j) => {
+        for (let t = 0; t < T; t++) {
+          let e = 0;
+          for (let m = 0; m < M; m++) {
+            const c = (h * T + t) * M + m;
+            const gap = curveLoss(s, parts.la[c], parts.lb[h * T + t], parts.lc[h], p.log2);
+            e += (parts.full[t * M + m] - gap) / M;
+          }
+          taskValue[t] = inv(e);
+        }
+        scopes.forEach((tasks, k) => {
+          let v = 0;
+          for (const t of tasks) v += taskValue[t] / tasks.length;
+          values[k][h][j][d] = v;
+        });
+      });
+    }
+  }
+  return { values, reference };
+}
+
+/**
+ * The budgets section's curves and crossings from a fitted curve model, per scope: each method's
+ * curve at its observed budgets (with the per-arm posterior of the same method@budget arm beside
+ * it, `per_arm`, when `arms` holds it) and on the grid between them, the loss against the full
+ * cache with P(loss < ROPE), and per pair of methods the smallest budget of their common range
+ * from which on the first is better with probability >= threshold at every larger point.
+ * @example curveScopes(fit, [['overall', allTasks, overallDraws]], armNames, opts)
+ */
+export function curveScopes(
+  fit: CurveFit,
+  scopes: readonly (readonly [string, readonly number[], HeuristicDraws | null])[],
+  o: CurveScopeOptions,
+): { curves: BudgetCurvePoint[]; crossings: BudgetCrossing[] } {
+  const s = budgetCurveState(fit.data);
+  const points = curvePoints(fit.data);
+  const { values, reference } = curveDraws(
+    s,
+    fit.draws,
+    scopes.map(([, tasks]) => tasks),
+    points,
+    o.bounded,
+  );
+  const sign = o.higherIsBetter ? 1 : -1;
+  const curves: BudgetCurvePoint[] = [];
+  const crossings: BudgetCrossing[] = [];
+  const S = fit.draws.nDraws * fit.draws.nChains;
+  const loss = new Float64Array(S);
+  scopes.forEach(([scope, , arms], k) => {
+    const armIndex = new Map(arms?.names.map((n, i) => [n, i]) ?? []);
+    fit.data.methods.forEach((method, h) => {
+      points[h].forEach((p, j) => {
+        const x = values[k][h][j];
+        let within = 0;
+        for (let d = 0; d < S; d++) {
+          loss[d] = sign * (reference[k][d] - x[d]);
+          if (loss[d] < o.rope) within++;
+        }
+        const arm = p.observed ? armIndex.get(armName(method, p, arms)) : undefined;
+        curves.push({
+          scope,
+          heuristic: method,
+          budget: p.label,
+          budget_value: 2 ** p.log2,
+          observed: p.observed,
+          ...summarize90(x),
+          loss_vs_full: { ...summarize90(loss), p_within_rope: within / S },
+          ...(arms && arm !== undefined ? { per_arm: summarize90(column(arms, arm)) } : {}),
+        });
+      });
+    });
+    crossings.push(...curveCrossings(fit.data.methods, points, values[k], scope, o));
+  });
+  return { curves, crossings };
+}
+
+/** The arm name of a method at an observed budget as the table writes it (`method@budget`). */
+function armName(method: string, p: CurvePoint, arms: HeuristicDraws | null): string {
+  const exact = `${method}@${p.label}`;
+  if (!arms || arms.names.includes(exact)) return exact;
+  // the table's own spelling of the budget (e.g. '2k' for 2000)
+  const hit = arms.names.find(
+    (n) =>
+      n.startsWith(`${method}@`) && Math.log2(parseBudget(n.slice(method.length + 1))) === p.log2,
+  );
+  return hit ?? exact;
+}
+
+/** Per ordered pair of methods: from which budget of their common range A beats B for good. */
+function curveCrossings(
+  methods: readonly string[],
+  points: readonly CurvePoint[][],
+  values: readonly Float64Array[][],
+  scope: string,
+  o: BudgetOptions,
+): BudgetCrossing[] {
+  const out: BudgetCrossing[] = [];
+  const sign = o.higherIsBetter ? 1 : -1;
+  for (let a = 0; a < methods.length; a++) {
+    for (let b = 0; b < methods.length; b++) {
+      if (a === b) continue;
+      const jb = new Map(points[b].map((p, j) => [p.log2, j]));
+      const common = points[a].map((p, j) => [p, j, jb.get(p.log2)] as const);
+      const both = common.filter((c) => c[2] !== undefined);
+      if (both.length < 2) continue;
+      const S = values[a][0].length;
+      const diff = new Float64Array(S);
+      const p = both.map(([, ja, jb2]) => {
+        const x = values[a][ja];
+        const y = values[b][jb2 as number];
+        for (let d = 0; d < S; d++) diff[d] = sign * (x[d] - y[d]);
+        return ropeProbabilities(diff, 0).p_a_greater;
+      });
+      let from = both.length;
+      while (from > 0 && p[from - 1] >= o.threshold) from--;
+      if (from < both.length) {
+        out.push({
+          scope,
+          a: methods[a],
+          b: methods[b],
+          budget: both[from][0].label,
+          p_a_greater: p.slice(from),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The budgets section from the budget-curve model: overall and per category (tasks by index into
+ * the canonical table's task levels), each scope's per-arm draws beside it for `per_arm`.
+ * @example curveBudgetSection(fit, 'budget', [['overall', allTasks, overall]], opts)
+ */
+export function curveBudgetSection(
+  fit: CurveFit,
+  table: Table,
+  budgetColumn: string,
+  scopes: readonly (readonly [string, readonly number[], HeuristicDraws | null])[],
+  o: CurveScopeOptions,
+): ComparisonBudgets {
+  const arms = armsOf(table);
+  const { curves, crossings } = curveScopes(fit, scopes, o);
+  return {
+    column: budgetColumn,
+    reference: arms ? referenceArm(arms) : null,
+    model: 'curve',
+    curves,
+    crossings,
+    curve_diagnostics: fit.diagnostics,
+  };
+}

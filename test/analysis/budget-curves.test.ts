@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { budgetCurvePlan, curveScopes } from '../../src/analysis/budget-curves.js';
+import { scaleTable } from '../../src/analysis/from-fit.js';
+import { prepareComparison } from '../../src/analysis/prepare.js';
+import { readCsvFile } from '../../src/data/csv.js';
+import { tableFromRecords } from '../../src/data/records.js';
+import { createDraws } from '../../src/draws/draws.js';
+import { createNormalRng } from '../../src/math/normal-rng.js';
+import { buildBudgetCurveModel } from '../../src/model/budget-curve.js';
+import { CURVE_SIM_DESIGN, simulateBudgetCurve } from '../../src/model/budget-curve-sim.js';
+import { runComparison } from '../../src/pipeline/compare.js';
+
+async function fitted(file: string) {
+  const prepared = prepareComparison(await readCsvFile(`fixtures/real/${file}`), {});
+  return scaleTable(prepared.table, prepared.scale).table;
+}
+
+describe('budgetCurvePlan: when the budget-curve model applies', () => {
+  it('applies to the Ada-KV tables (5 budgets per method), with the full cache as method -1', async () => {
+    const plan = budgetCurvePlan(await fitted('longbench_adakv2024_question_agnostic.csv'));
+    expect(plan.reason).toBeUndefined();
+    const d = plan.data;
+    expect(d?.methods).toHaveLength(5);
+    expect(d?.backbones).toHaveLength(2);
+    expect(d?.tasks).toHaveLength(16);
+    // 16 tasks x 2 backbones x (1 full + 5 methods x 5 budgets)
+    expect(d?.y.length).toBe(832);
+    expect(Array.from(d?.method ?? []).filter((h) => h < 0)).toHaveLength(32);
+    expect(new Set(Array.from(d?.logBudget ?? []).filter(Number.isFinite))).toEqual(
+      new Set([7, 8, 9, 10, 11]),
+    );
+  });
+
+  it('does not apply with fewer than 3 budgets per method, and says which', async () => {
+    const pyr = budgetCurvePlan(await fitted('longbench_pyramidkv2024.csv'));
+    expect(pyr.data).toBeUndefined();
+    expect(pyr.reason).toMatch(/>= 3 distinct budgets per method \(snapkv has 2/);
+    const snap = budgetCurvePlan(await fitted('longbench_snapkv2024.csv'));
+    expect(snap.reason).toMatch(/h2o has 1/);
+    expect(budgetCurvePlan(await fitted('lra_tay2021.csv')).reason).toBe('no budget column');
+  });
+});
+
+describe('curveScopes: curves read off the model', () => {
+  it('gives observed and grid points, losses that shrink with the budget, and the truth when draws are the truth', () => {
+    const sim = simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(4));
+    const model = buildBudgetCurveModel(sim.data);
+    // posterior draws that all sit at one parameter vector: every summary is that vector's curve
+    const theta = model.inits(1, 1)[0];
+    const vars = new Float64Array(model.dim);
+    model.writeVariables(theta, vars);
+    const draws = createDraws(4, 1, model.variableNames);
+    for (let v = 0; v < model.dim; v++) draws.values.fill(vars[v], v * 4, (v + 1) * 4);
+    const fit = {
+      data: sim.data,
+      draws,
+      diagnostics: { max_rhat: 1, min_ess_bulk: 1, min_ess_tail: 1, divergent: 0 },
+    };
+    const { curves, crossings } = curveScopes(fit, [['overall', [0, 1, 2, 3], null]], {
+      rope: 0.1,
+      threshold: 0.95,
+      higherIsBetter: true,
+    });
+    // 4 observed budgets 128..1024 and a grid of 4 per doubling: 13 points per method
+    expect(curves).toHaveLength(3 * 13);
+    expect(curves.filter((p) => p.observed)).toHaveLength(12);
+    for (const h of sim.data.methods) {
+      const pts = curves.filter((p) => p.heuristic === h);
+      for (let j = 1; j < pts.length; j++) {
+        expect(pts[j].budget_value).toBeGreaterThan(pts[j - 1].budget_value);
+        // the loss against the full cache is positive and falls with the budget (monotone curve)
+        expect(pts[j].loss_vs_full?.mean).toBeLessThan(pts[j - 1].loss_vs_full?.mean as number);
+      }
+      expect(pts[0].loss_vs_full?.mean).toBeGreaterThan(0);
+      // draws all equal: the interval is the point
+      expect(pts[0].q5).toBeCloseTo(pts[0].mean, 12);
+    }
+    // with identical draws P(A > B) is 0 or 1 at each point: crossings exist only for pairs ordered at the top
+    for (const c of crossings) expect(c.p_a_greater.every((p) => p >= 0.95)).toBe(true);
+  });
+});
+
+describe('compare with a budget column and 3+ budgets per method', () => {
+  it('fits the budget-curve model and takes the budgets section from it, with a note', async () => {
+    const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones: 1 }, createNormalRng(8));
+    const d = sim.data;
+    const records = Array.from(d.y, (y, i) => ({
+      heuristic: d.method[i] < 0 ? 'full_kv' : d.methods[d.method[i]],
+      budget: d.method[i] < 0 ? 'full' : String(2 ** d.logBudget[i]),
+      task: d.tasks[d.task[i]],
+      score: 50 + 10 * y,
+    }));
+    const table = tableFromRecords(records, 'sim.csv');
+    const sampler = { chains: 2, warmup: 200, draws: 150, seed: 2 };
+    const run = await runComparison(table, { sampler, budgetCurve: true });
+    const b = run.comparison.budgets;
+    expect(b?.model).toBe('curve');
+    expect(b?.reference).toBe('full_kv');
+    expect(b?.curve_diagnostics?.max_rhat).toBeGreaterThan(0);
+    expect(
+      run.comparison.notes?.some((n) => n.startsWith('budget curves: the budget-curve model')),
+    ).toBe(true);
+    const overall = b?.curves.filter((p) => p.scope === 'overall') ?? [];
+    // 4 observed budgets and 9 grid points per method (128-1024, 4 per doubling)
+    expect(overall).toHaveLength(3 * 13);
+    for (const p of overall.filter((q) => q.observed)) expect(p.per_arm).toBeDefined();
+    // without the option (the default): the per-arm curves, and the note says so
+    const arms = await runComparison(table, { sampler });
+    expect(arms.comparison.budgets?.model).toBeUndefined();
+    expect(arms.comparison.budgets?.curves.filter((p) => p.scope === 'overall')).toHaveLength(12);
+    expect(arms.comparison.notes?.some((n) => n.includes('opt-in, --budget-curve'))).toBe(true);
+  }, 600_000);
+});
