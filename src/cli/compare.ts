@@ -32,6 +32,7 @@ interface RawOptions {
   std?: string;
   n?: string;
   trials?: string;
+  item?: string;
   higherIsBetter?: string;
   filter: string[];
   dropMissing?: boolean;
@@ -81,6 +82,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     std: o.std,
     n: o.n,
     trials: o.trials,
+    item: o.item,
   };
   const sampler = {
     chains: intOption('chains', o.chains, 1),
@@ -196,6 +198,10 @@ export function register(program: Command): void {
     )
     .option('--n <column>', 'column with the number of seeds behind each mean')
     .option('--trials <column>', 'column with trial counts (binomial scores)')
+    .option(
+      '--item <column>',
+      'column with the item / example id of per-example rows (detected: item, doc_id, example, sample_id, question_id, ...): paired item model; "" = none',
+    )
     .option('--higher-is-better <bool>', 'true (default) or false')
     .option(
       '--filter <column=value>',

@@ -236,9 +236,12 @@ export async function runComparison(
   // item model fits per-example scores as they are (0/1 on the logit link, gaussian otherwise)
   const bounded = itemFam ? null : prepared.bounded;
   if (itemFam && prepared.bounded) {
-    prepared.notes.push(
-      'bounded score: the paired item model fits the per-example scores as they are (no logit transform)',
-    );
+    // the preparation's note says the model is fitted on the logit: not so here
+    const reason = prepared.bounded.reason;
+    const k = prepared.notes.findIndex((n) => n.startsWith(`${reason}: `));
+    const note = `${reason}: the paired item model fits the per-example scores as they are (${itemFam === 'bernoulli' ? 'bernoulli, logit link' : 'gaussian'}), not their logit`;
+    if (k >= 0) prepared.notes[k] = note;
+    else prepared.notes.push(note);
   }
   const fitted = bounded ? logitTable(scaledTable, bounded) : scaledTable;
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the

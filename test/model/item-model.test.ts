@@ -134,7 +134,7 @@ describe('paired item model', () => {
     }
   });
 
-  it('bernoulli: the adaptive Gauss-Hermite marginal equals brute-force quadrature', () => {
+  it('bernoulli: the quadrature marginal equals brute-force quadrature', () => {
     const table = sim('bernoulli', 12);
     const d = itemData(table, { formula: UPPER }, 'bernoulli');
     const cells = d.groups[d.cellGroup].levels;
@@ -164,29 +164,45 @@ describe('paired item model', () => {
     }
   });
 
+  // few items: the cells' predictors are sampled non-centred; many items and a wide cell spread:
+  // centred (item-data.ts cellsPinned); both parameterizations are checked
   for (const family of ['gaussian', 'bernoulli'] as const) {
-    it(`${family}: the gradient equals central finite differences`, () => {
-      const table = sim(family, 21);
-      const m = buildItemModel(itemData(table, { formula: UPPER }, family));
-      const g = new Float64Array(m.dim);
-      const scratch = new Float64Array(m.dim);
-      for (const theta of m.inits(3, 5)) {
-        m.logDensityGradient(theta, g);
-        for (let j = 0; j < m.dim; j++) {
-          const h = 1e-5;
-          const a = theta.slice();
-          const b = theta.slice();
-          a[j] += h;
-          b[j] -= h;
-          const fd =
-            (m.logDensityGradient(a, scratch) - m.logDensityGradient(b, scratch)) / (2 * h);
-          // central differences: O(h^2) truncation ~1e-10 times third derivatives of order 10-100,
-          // plus rounding ~1e-16 |lp| / h ~ 1e-9; for bernoulli the gradient is the quadrature of
-          // the integrand's gradient (item-quadrature.ts), which differs from the derivative of
-          // the quadrature by the quadrature error (below 1e-9 relative)
-          expect(Math.abs(fd - g[j])).toBeLessThan(1e-6 * (1 + Math.abs(g[j])));
+    for (const centred of [false, true]) {
+      it(`${family}, cells ${centred ? '' : 'non-'}centred: the gradient equals central finite differences`, () => {
+        const table = centred
+          ? simulateItems({
+              heuristics: 3,
+              tasks: 4,
+              items: 400,
+              family,
+              seed: 22,
+              sdCell: 1.5,
+              perCategory: 2,
+            }).table
+          : sim(family, 21);
+        const data = itemData(table, { formula: UPPER }, family);
+        expect(data.cellCentred).toBe(centred);
+        const m = buildItemModel(data);
+        const g = new Float64Array(m.dim);
+        const scratch = new Float64Array(m.dim);
+        for (const theta of m.inits(3, 5)) {
+          m.logDensityGradient(theta, g);
+          for (let j = 0; j < m.dim; j++) {
+            const h = 1e-5;
+            const a = theta.slice();
+            const b = theta.slice();
+            a[j] += h;
+            b[j] -= h;
+            const fd =
+              (m.logDensityGradient(a, scratch) - m.logDensityGradient(b, scratch)) / (2 * h);
+            // central differences: O(h^2) truncation ~1e-10 times third derivatives of order
+            // 10-1000, plus rounding ~1e-16 |lp| / h ~ 1e-8 at |lp| ~ 1e3; for bernoulli the
+            // gradient is the rule applied to the integrand's gradient (item-quadrature.ts),
+            // which differs from the derivative of the rule by the rule's error (~1e-12)
+            expect(Math.abs(fd - g[j])).toBeLessThan(1e-6 * (1 + Math.abs(g[j])));
+          }
         }
-      }
-    });
+      });
+    }
   }
 });
