@@ -51,10 +51,12 @@ describe('compare on per-example rows', () => {
         'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:task) + (1|task:item)',
       );
       expect(run.spec.family).toBe(family);
-      expect(String(run.comparison.settings.parameterization)).toMatch(
+      expect(String(run.comparison.settings?.parameterization)).toMatch(
         /item effects integrated out/,
       );
-      expect(run.comparison.notes.some((n) => n.startsWith('item: doc_id (150 ids)'))).toBe(true);
+      expect((run.comparison.notes ?? []).some((n) => n.startsWith('item: doc_id (150 ids)'))).toBe(
+        true,
+      );
       const row = (v: string) => run.summary.variables.find((r) => r.variable === v)!;
       // the item sd is estimated from 900 items: within 4 posterior sds of the truth (a false
       // alarm about 6e-5, docs/ARCHITECTURE.md "Testing rules")
