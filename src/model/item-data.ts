@@ -22,20 +22,24 @@ export function itemFormula(upper: string): string {
   return `${upper.trim()} + (1|${ITEM_GROUP})`;
 }
 
-/** The sd_task:item prior: the user's `sd_task:item ~ ...`, else brms's default sd prior. */
+/**
+ * The sd_task:item prior: the user's `sd_task:item ~ ...`, else a class-wide `sd ~ ...` (as brms
+ * applies it to every sd), else brms's default sd prior.
+ */
 function itemPrior(spec: ModelSpec, y: Float64Array, family: ItemData['family']): PriorRow {
-  for (const text of spec.priors ?? []) {
-    const p = parsePrior(text);
-    if (p.class === 'sd' && p.group === ITEM_GROUP) {
-      return {
-        class: 'sd',
-        coef: '',
-        group: ITEM_GROUP,
-        prior: formatDist(p.dist),
-        source: 'user',
-        lb: 0,
-      };
-    }
+  const parsed = (spec.priors ?? []).map(parsePrior);
+  const own = parsed.find((p) => p.class === 'sd' && p.group === ITEM_GROUP && p.coef === '');
+  const wide = parsed.find((p) => p.class === 'sd' && p.group === '' && p.coef === '');
+  const user = own ?? wide;
+  if (user) {
+    return {
+      class: 'sd',
+      coef: '',
+      group: ITEM_GROUP,
+      prior: formatDist(user.dist),
+      source: 'user',
+      lb: 0,
+    };
   }
   const ls = defaultLocationScale(y, family);
   return {
