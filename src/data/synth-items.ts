@@ -1,4 +1,4 @@
-import { createNormalRng } from '../math/normal-rng.js';
+import { pyRandom } from './pyrandom.js';
 import type { Table } from './table.js';
 
 /**
@@ -45,7 +45,8 @@ const pad = (i: number, n: number) => String(i).padStart(String(n - 1).length, '
  * @example simulateItems({ heuristics: 3, tasks: 4, items: 50, family: 'gaussian', seed: 1 }).table.nRows // 600
  */
 export function simulateItems(o: ItemSimOptions): { table: Table; truth: ItemTruth } {
-  const rng = createNormalRng(o.seed);
+  const py = pyRandom(o.seed);
+  const rng = { normal: () => py.gauss(0, 1), uniform: () => py.random() };
   const H = o.heuristics;
   const T = o.tasks;
   const I = o.items;

@@ -94,7 +94,7 @@ function hAt(
     const x = Math.exp(-Math.abs(e));
     const ki = k[i];
     // log(1 + exp(e)) = max(e, 0) + log1p(exp(-|e|))
-    a -= ki * ((e > 0 ? e : 0) + Math.log1p(x));
+    a -= ki * (Math.max(e, 0) + Math.log1p(x));
     sp += ki * (e > 0 ? 1 / (1 + x) : x / (1 + x));
   }
   out[1] = tau * (s - sp) - z;

@@ -1,6 +1,7 @@
+import { createNormalRng } from '../analysis/random.js';
 import { simulateItems } from '../data/synth-items.js';
+import type { Table } from '../data/table.js';
 import type { Fit } from '../draws/fit.js';
-import { createNormalRng } from '../math/normal-rng.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { runComparison } from './compare.js';
 
@@ -182,4 +183,161 @@ export async function runItemCalibration(
   }
   res.coverage = res.covered / res.intervals;
   return res;
+}
+
+/** Options of itemWidthStudy. */
+export interface WidthStudyOptions {
+  replications: number;
+  heuristics: number;
+  tasks: number;
+  items: number;
+  /** Item sd and residual sd of the per-example scores (their ratio sets the pairing's gain). */
+  sdItem: number;
+  sigma: number;
+  sampler?: SamplerConfig;
+  seed?: number;
+  onReplication?: (done: number, total: number) => void;
+}
+
+/** Width and coverage of the 90% intervals of h0 - h1, per analysis. */
+export interface WidthStudyRow {
+  analysis: string;
+  /** Per task (replications x tasks intervals) and over tasks (one per replication). */
+  taskWidth: number;
+  taskCoverage: number;
+  overallWidth: number;
+  overallCoverage: number;
+  intervals: number;
+}
+
+/** The per-cell means of a per-example table with their sd and count (what papers report). */
+function cellMeans(t: Table): Table {
+  const h = t.columns.heuristic as { levels: readonly string[]; codes: Int32Array };
+  const k = t.columns.task as { levels: readonly string[]; codes: Int32Array };
+  const y = (t.columns.score as { values: Float64Array }).values;
+  const H = h.levels.length;
+  const C = H * k.levels.length;
+  const n = new Float64Array(C);
+  const s1 = new Float64Array(C);
+  const s2 = new Float64Array(C);
+  for (let i = 0; i < t.nRows; i++) {
+    const c = h.codes[i] + H * k.codes[i];
+    n[c]++;
+    s1[c] += y[i];
+  }
+  for (let c = 0; c < C; c++) s1[c] /= n[c];
+  for (let i = 0; i < t.nRows; i++) {
+    const c = h.codes[i] + H * k.codes[i];
+    s2[c] += (y[i] - s1[c]) ** 2;
+  }
+  return {
+    nRows: C,
+    names: ['heuristic', 'task', 'score', 'std', 'n'],
+    columns: {
+      heuristic: {
+        type: 'factor',
+        levels: h.levels,
+        codes: Int32Array.from({ length: C }, (_, c) => c % H),
+      },
+      task: {
+        type: 'factor',
+        levels: k.levels,
+        codes: Int32Array.from({ length: C }, (_, c) => Math.floor(c / H)),
+      },
+      score: { type: 'numeric', values: s1 },
+      std: { type: 'numeric', values: Float64Array.from(s2, (v, c) => Math.sqrt(v / (n[c] - 1))) },
+      n: { type: 'numeric', values: n },
+    },
+  };
+}
+
+/**
+ * The figure that matters to users of per-example files: on simulated paired gaussian data, the
+ * 90% interval of a heuristic difference (h0 - h1, per task and averaged over tasks) from the
+ * paired item model, from the same rows without the pairing (item column off: rows are
+ * replicates of their cell), and from task means (mean +- sd over items and n, the usual
+ * published table: `score | se(se)`), with the coverage of each.
+ * @example const rows = await itemWidthStudy({ replications: 10, heuristics: 4, tasks: 8, items: 200, sdItem: 1, sigma: 0.8 });
+ */
+export async function itemWidthStudy(o: WidthStudyOptions): Promise<WidthStudyRow[]> {
+  const rng = createNormalRng(o.seed ?? 7);
+  const H = o.heuristics;
+  const T = o.tasks;
+  const analyses = [
+    'paired item model',
+    'rows as replicates (no item column)',
+    'task means (mean, sd, n)',
+  ];
+  const acc = analyses.map(() => ({ tw: 0, tc: 0, ow: 0, oc: 0, nt: 0, no: 0 }));
+  for (let r = 0; r < o.replications; r++) {
+    const truth = {
+      intercept: 0,
+      heuristic: Float64Array.from({ length: H }, () => 0.3 * rng.normal()),
+      task: Float64Array.from({ length: T }, () => 0.5 * rng.normal()),
+      cell: Float64Array.from({ length: H * T }, () => 0.15 * rng.normal()),
+      sdItem: o.sdItem,
+      sigma: o.sigma,
+    };
+    const { table } = simulateItems({
+      heuristics: H,
+      tasks: T,
+      items: o.items,
+      family: 'gaussian',
+      seed: (o.seed ?? 7) * 1000 + r,
+      truth,
+    });
+    const trueTask = Array.from(
+      { length: T },
+      (_, t) => truth.heuristic[0] - truth.heuristic[1] + truth.cell[H * t] - truth.cell[1 + H * t],
+    );
+    const trueOverall = trueTask.reduce((a, b) => a + b, 0) / T;
+    const sampler = {
+      chains: 2,
+      warmup: 500,
+      draws: 500,
+      parallel: false,
+      ...o.sampler,
+      seed: r + 1,
+    };
+    const runs = [
+      await runComparison(table, { sampler }),
+      await runComparison(table, { sampler, columns: { item: '', seed: 'item' } }),
+      await runComparison(cellMeans(table), { sampler }),
+    ];
+    const hs = (table.columns.heuristic as { levels: readonly string[] }).levels;
+    const ts = (table.columns.task as { levels: readonly string[] }).levels;
+    runs.forEach((run, a) => {
+      const pair = (scope: string) => {
+        const p = run.comparison.pairs.find(
+          (x) =>
+            x.scope === scope &&
+            ((x.a === hs[0] && x.b === hs[1]) || (x.a === hs[1] && x.b === hs[0])),
+        );
+        if (!p || p.diff_q5 === undefined || p.diff_q95 === undefined) {
+          throw new Error(`width study: no ${hs[0]} - ${hs[1]} pair in scope ${scope}`);
+        }
+        // as h0 - h1
+        return p.a === hs[0] ? [p.diff_q5, p.diff_q95] : [-p.diff_q95, -p.diff_q5];
+      };
+      const [o5, o95] = pair('overall');
+      acc[a].ow += o95 - o5;
+      acc[a].oc += o5 <= trueOverall && trueOverall <= o95 ? 1 : 0;
+      acc[a].no++;
+      ts.forEach((t, k) => {
+        const [q5, q95] = pair(`task:${t}`);
+        acc[a].tw += q95 - q5;
+        acc[a].tc += q5 <= trueTask[k] && trueTask[k] <= q95 ? 1 : 0;
+        acc[a].nt++;
+      });
+    });
+    o.onReplication?.(r + 1, o.replications);
+  }
+  return analyses.map((analysis, a) => ({
+    analysis,
+    taskWidth: acc[a].tw / acc[a].nt,
+    taskCoverage: acc[a].tc / acc[a].nt,
+    overallWidth: acc[a].ow / acc[a].no,
+    overallCoverage: acc[a].oc / acc[a].no,
+    intervals: acc[a].nt,
+  }));
 }
