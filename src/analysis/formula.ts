@@ -71,3 +71,46 @@ export function adaptFormula(formula: string, shape: DataShape): string {
   }
   return `${lhs} ~ ${terms.join(' + ')}`;
 }
+
+/** What decides the paired item model: the data's shape plus an item column and 0/1 scores. */
+export interface ItemShape extends DataShape {
+  /** An item column (rows of different heuristics on the same item are paired). */
+  hasItem: boolean;
+  /** Every score is 0 or 1. */
+  zeroOne: boolean;
+}
+
+/**
+ * The family of the paired item model `compare` fits on per-example rows (src/model/item-model.ts),
+ * or why it does not apply (then rows are replicates of their cell, as without an item column):
+ * bernoulli for 0/1 scores, gaussian otherwise, unless the user names a family; the model above
+ * the items is the default heuristic x task model, so studies, backbones, se() and trials() rows
+ * (aggregates, not examples) keep the default model.
+ * @example itemModelChoice({ hasCategory: false, hasStudy: false, hasSe: false, hasTrials: false, hasItem: true, zeroOne: true })
+ * // { family: 'bernoulli' }
+ */
+export function itemModelChoice(
+  shape: ItemShape,
+  family?: string,
+): { family: 'gaussian' | 'bernoulli' } | { reason: string } | null {
+  if (!shape.hasItem) return null;
+  const why = shape.hasStudy
+    ? 'a study column'
+    : shape.hasBackbone
+      ? 'a backbone column'
+      : shape.hasSe
+        ? 'rows with a std (means, not examples)'
+        : shape.hasTrials
+          ? 'a trials column (counts, not examples)'
+          : family !== undefined && family !== 'gaussian' && family !== 'bernoulli'
+            ? `family ${family}`
+            : family === 'bernoulli' && !shape.zeroOne
+              ? 'family bernoulli with scores other than 0 and 1'
+              : '';
+  if (why)
+    return {
+      reason: `the paired item model does not apply with ${why}: rows are treated as replicates of their heuristic x task cell`,
+    };
+  const f = family ?? (shape.zeroOne ? 'bernoulli' : 'gaussian');
+  return { family: f as 'gaussian' | 'bernoulli' };
+}

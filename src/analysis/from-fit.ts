@@ -93,6 +93,11 @@ export interface FitInput {
   notes?: string[];
   /** The budget-curve model's fit, when `compare` fitted one (the budgets section comes from it). */
   curve?: CurveFit;
+  /**
+   * false: no posterior predictive check (its replicates draw rows independently given the cell,
+   * which the paired item model's rows are not; default true).
+   */
+  ppc?: boolean;
 }
 
 /** Options of `compareFromFit`. */
@@ -198,7 +203,7 @@ function taskPpc(
   seed: number,
 ): TaskPpc[] | null {
   const family = input.family ?? 'gaussian';
-  if (family !== 'gaussian') return null;
+  if (family !== 'gaussian' || input.ppc === false) return null;
   const { draws } = input;
   const S = draws.nDraws * draws.nChains;
   const K = Math.min(nPpc, S);
@@ -417,7 +422,13 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     ...plan.notes,
     ...ropeNotes(rope, ropeSource, equivalenceFloor(overallPairs, threshold), scale),
   ];
-  if (!ppc) notes.push(`no posterior predictive check for family ${input.family}`);
+  if (!ppc) {
+    notes.push(
+      input.ppc === false
+        ? 'no posterior predictive check for the paired item model'
+        : `no posterior predictive check for family ${input.family}`,
+    );
+  }
   const components = varianceComponents(input.draws);
   notes.push(...componentNotes(components, design, input.family ?? 'gaussian', bounded !== null));
   const diagnostics = comparisonDiagnostics(input.summary);

@@ -84,6 +84,11 @@ function roleLines(data: ComparisonData): string[] {
       `budget: ${m.budget} (${budgetOrder(budget.levels.filter((l) => !isFullBudget(l))).join(', ')}${full ? '; empty = full cache, the reference' : ''}): each heuristic at each budget is compared`,
     );
   }
+  if (m.item && levelCount(t, 'item') > 0) {
+    out.push(
+      `item: ${m.item} (${levelCount(t, 'item')} ids): rows of different heuristics on the same item of a task are paired (item effects crossed with heuristics, integrated out)`,
+    );
+  }
   if (m.metric && levelCount(t, 'metric') > 0) {
     const metric = t.columns.metric;
     const levels = metric.type === 'factor' ? metric.levels : [];

@@ -39,6 +39,7 @@ export interface RawOptions extends InputCliOptions {
   std?: string;
   n?: string;
   trials?: string;
+  item?: string;
   higherIsBetter?: string;
   filter: string[];
   dropMissing?: boolean;
@@ -88,6 +89,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     std: o.std,
     n: o.n,
     trials: o.trials,
+    item: o.item,
   };
   const sampler = {
     chains: intOption('chains', o.chains, 1),
@@ -205,6 +207,10 @@ export function addModelOptions(cmd: Command): Command {
       'column with the number of seeds behind each mean; for a wide table, the number itself (se = sd/sqrt(n))',
     )
     .option('--trials <column>', 'column with trial counts (binomial scores)')
+    .option(
+      '--item <column>',
+      'column with the item / example id of per-example rows (detected: item, doc_id, example, sample_id, question_id, ...): paired item model; "" = none',
+    )
     .option('--higher-is-better <bool>', 'true (default) or false')
     .option(
       '--filter <column=value>',

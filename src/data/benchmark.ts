@@ -27,6 +27,11 @@ export interface ColumnMapping {
   std?: string;
   n?: string;
   trials?: string;
+  /**
+   * The item (example, question) each row scores: rows of different heuristics on the same item of
+   * a task are paired (src/model/item-model.ts).
+   */
+  item?: string;
 }
 
 /**
@@ -71,6 +76,7 @@ export const ROLE_CANDIDATES: Readonly<Record<MappingRole, readonly string[]>> =
   std: ['std', 'sd'],
   n: ['n', 'n_seeds', 'n_runs'],
   trials: ['trials', 'n_trials'],
+  item: ['item', 'item_id', 'doc_id', 'example', 'example_id', 'sample_id', 'question_id'],
 };
 
 const ROLE_FLAG: Readonly<Record<MappingRole, string>> = {
@@ -86,6 +92,7 @@ const ROLE_FLAG: Readonly<Record<MappingRole, string>> = {
   std: '--std',
   n: '--n',
   trials: '--trials',
+  item: '--item',
 };
 
 const REQUIRED: readonly MappingRole[] = ['heuristic', 'task', 'score'];
@@ -99,6 +106,7 @@ const OPTIONAL: readonly MappingRole[] = [
   'std',
   'n',
   'trials',
+  'item',
 ];
 
 const normalizeName = (s: string): string =>
@@ -518,6 +526,7 @@ interface Roles {
   method?: RoleFactor;
   budget?: RoleFactor;
   metric?: RoleFactor;
+  item?: RoleFactor;
   score: ReturnType<typeof scoreValues>;
   std?: Float64Array;
   n?: Float64Array;
@@ -536,6 +545,7 @@ function readRoles(table: Table, mapping: ColumnMapping, keep: Uint8Array): Role
   const backbone = optional(mapping.backbone, 'backbone');
   const budget = optional(mapping.budget, 'budget');
   const metric = optional(mapping.metric, 'metric');
+  const item = optional(mapping.item, 'item');
   specParts(table, mapping.score, 'score');
   const score = scoreValues(table.columns[mapping.score]);
   const std = numericRole(table, mapping.std, 'std', keep);
@@ -552,6 +562,7 @@ function readRoles(table: Table, mapping: ColumnMapping, keep: Uint8Array): Role
     seed,
     backbone,
     metric,
+    item,
     score,
     std,
     n,
@@ -641,7 +652,8 @@ function keptRows(
     let ok =
       checkFactor(i, roles.heuristic, mapping.heuristic) &&
       checkFactor(i, roles.task, mapping.task) &&
-      checkFactor(i, roles.category, mapping.category);
+      checkFactor(i, roles.category, mapping.category) &&
+      checkFactor(i, roles.item, mapping.item);
     if (ok && !Number.isFinite(score.values[i])) {
       if (!dropMissing) {
         const t = score.text(i);
@@ -792,6 +804,7 @@ interface RoleColumns {
   method?: FactorColumn;
   budget?: FactorColumn;
   metric?: FactorColumn;
+  item?: FactorColumn;
 }
 
 /**
@@ -823,6 +836,7 @@ function roleColumns(
   // one metric says nothing the model needs; several decide the default scaling (analysis/prepare.ts)
   const metrics = opt(roles.metric);
   const metric = metrics && metrics.levels.length > 1 ? metrics : undefined;
+  const item = opt(roles.item);
   const task = taskColumn(take(roles.task), roles.task.levels, category, notes);
   checkStructure(table, mapping, rows, heuristic, task, filtered);
   if (study && study.levels.length < 2) {
@@ -841,9 +855,18 @@ function roleColumns(
     );
     backbone = undefined;
   }
-  // (heuristic, task, study?, backbone?, seed?) must be unique
-  checkDuplicates(table, mapping, rows, heuristic, task, contextColumn(study, backbone), seed);
-  return { heuristic, task, category, study, seed, backbone, method, budget, metric };
+  // (heuristic, task, study?, backbone?, seed?, item?) must be unique
+  const replicate = item && seed ? pairFactor(item, seed) : (item ?? seed);
+  checkDuplicates(table, mapping, rows, heuristic, task, contextColumn(study, backbone), replicate);
+  return { heuristic, task, category, study, seed, backbone, method, budget, metric, item };
+}
+
+/** Two factors as one (levels `a/b`), for the duplicate check of item and seed together. */
+function pairFactor(a: FactorColumn, b: FactorColumn): FactorColumn {
+  const f = keyedFactor(a.codes.length, (k) =>
+    a.codes[k] < 0 || b.codes[k] < 0 ? null : `${a.levels[a.codes[k]]}/${b.levels[b.codes[k]]}`,
+  );
+  return { type: 'factor', ...f };
 }
 
 /**
@@ -954,6 +977,7 @@ function canonicalColumns(
   add('method', factors.method);
   add('budget', factors.budget);
   add('metric', factors.metric);
+  add('item', factors.item);
   add('score', { type: 'numeric', values: score });
   add('se', se && { type: 'numeric', values: se });
   add('trials', trials && { type: 'numeric', values: trials });
@@ -1029,7 +1053,7 @@ function checkDuplicates(
     const seedText = seed.codes[k] < 0 ? '' : seed.levels[seed.codes[k]];
     const agg = seedText.toLowerCase() === 'agg' ? ` ("agg" counts as one run)` : '';
     throw new DataError(
-      `${src}: ${where}: duplicate rows for ${what} with the same ${mapping.seed} ${quoted(seedText)}${agg}${hint}`,
+      `${src}: ${where}: duplicate rows for ${what} with the same ${[mapping.item, mapping.seed].filter(Boolean).join('/')} ${quoted(seedText)}${agg}${hint}`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import type { Table } from '../data/table.js';
 import type { BudgetCurveData } from './budget-curve.js';
+import type { ItemData } from './item-types.js';
 import type { NestedData } from './nested-data.js';
 import type { ModelSpec } from './spec.js';
 /** Options of compileModel (defaults keep a worker's rebuild identical). */
@@ -76,9 +77,11 @@ export interface CompileOptions {
 
 /**
  * What a sampler worker receives to rebuild a model of this layer: a spec and the table (plus the
- * compile options), or the compact data of the nested-chain model (O(cells), no table).
+ * compile options), or the compact data of the nested-chain model (O(cells), no table), or of the
+ * paired item model (item-model.ts; O(cells x patterns), no rows).
  */
 export type RebuildArgs =
   | { kind: 'spec'; spec: ModelSpec; table: Table; options?: CompileOptions }
   | { kind: 'nested'; data: NestedData }
-  | { kind: 'budget-curve'; data: BudgetCurveData };
+  | { kind: 'budget-curve'; data: BudgetCurveData }
+  | { kind: 'item'; data: ItemData };

@@ -1,5 +1,6 @@
 import { type BudgetCurveModel, buildBudgetCurveModel } from './budget-curve.js';
 import { compileModel, type Model } from './compile.js';
+import { buildItemModel, type ItemModel } from './item-model.js';
 import { buildNestedModel, type NestedModel } from './nested-model.js';
 import type { RebuildArgs } from './options.js';
 
@@ -12,8 +13,9 @@ export type { RebuildArgs } from './options.js';
  *
  * @example const m = rebuildModel({ kind: 'spec', spec: { formula: 'y ~ 1' }, table }); m.dim
  */
-export function rebuildModel(args: RebuildArgs): Model | NestedModel | BudgetCurveModel {
+export function rebuildModel(args: RebuildArgs): Model | NestedModel | BudgetCurveModel | ItemModel {
   if (args.kind === 'nested') return buildNestedModel(args.data);
   if (args.kind === 'budget-curve') return buildBudgetCurveModel(args.data);
+  if (args.kind === 'item') return buildItemModel(args.data);
   return compileModel(args.spec, args.table, args.options ?? {});
 }

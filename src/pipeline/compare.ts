@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { logitTable } from '../analysis/bounded.js';
 import { budgetCurvePlan, CURVE_MIN_BUDGETS, type CurveFit } from '../analysis/budget-curves.js';
 import { likelyCauses } from '../analysis/causes.js';
-import { adaptFormula } from '../analysis/formula.js';
+import { adaptFormula, type DataShape, itemModelChoice } from '../analysis/formula.js';
 import {
   compareFromFit,
   comparisonDiagnostics,
@@ -30,6 +30,8 @@ import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { buildBudgetCurveModel } from '../model/budget-curve.js';
 import { compileModel } from '../model/compile.js';
+import { isZeroOne, itemData, itemFormula } from '../model/item-data.js';
+import { buildItemModel, type ItemModel, isItemModel } from '../model/item-model.js';
 import { isNestedModel, type NestedModel } from '../model/nested-model.js';
 import type { CompiledModel, Family, ModelSpec, PriorRow } from '../model/spec.js';
 import { sample } from '../sampler/sample.js';
@@ -117,7 +119,7 @@ export interface ComparisonRun {
    * standardized scale when `comparison.settings.response_scale` is set; `fit.draws` are in the
    * user's units.
    */
-  model: CompiledModel | NestedModel;
+  model: CompiledModel | NestedModel | ItemModel;
   fit: Fit;
   summary: Summary;
 }
@@ -152,11 +154,6 @@ export async function readModelSpec(path: string): Promise<ModelSpec> {
  * @example comparisonSpec(prepared, {}).formula
  */
 export function comparisonSpec(prepared: PreparedComparison, options: CompareOptions): ModelSpec {
-  const t = prepared.table;
-  const levels = (name: string) => {
-    const c = t.columns[name];
-    return c?.type === 'factor' ? new Set(Array.from(c.codes).filter((x) => x >= 0)).size : 0;
-  };
   const priors = [...(options.model?.priors ?? []), ...(options.priors ?? [])];
   const isDefault = (f: string) => f.replace(/\s+/g, '') === DEFAULT_FORMULA.replace(/\s+/g, '');
   // models/heuristic-task.json given explicitly is the default model: adapt it like the default
@@ -165,7 +162,23 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
   }
   if (options.formula)
     return { formula: options.formula, family: options.family ?? 'gaussian', priors };
-  const shape = {
+  const shape = dataShape(prepared);
+  return {
+    name: options.model?.name ?? 'heuristic-task',
+    formula: adaptFormula(DEFAULT_FORMULA, shape),
+    family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
+    priors,
+  };
+}
+
+/** What the prepared table holds, deciding how the default model is adapted. */
+function dataShape(prepared: PreparedComparison): DataShape {
+  const t = prepared.table;
+  const levels = (name: string) => {
+    const c = t.columns[name];
+    return c?.type === 'factor' ? new Set(Array.from(c.codes).filter((x) => x >= 0)).size : 0;
+  };
+  return {
     hasCategory: levels('category') > 0,
     hasStudy: levels('study') > 1,
     hasSe: t.columns.se?.type === 'numeric',
@@ -173,12 +186,30 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
     taskScaled: isStandardized(prepared.scale),
     hasBackbone: levels('backbone') > 1,
   };
-  return {
-    name: options.model?.name ?? 'heuristic-task',
-    formula: adaptFormula(DEFAULT_FORMULA, shape),
-    family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
-    priors,
-  };
+}
+
+/**
+ * The paired item model's family when `compare` fits it (an item column, the default model; see
+ * analysis/formula.ts itemModelChoice), else null; why not goes into the notes.
+ */
+function itemFamily(
+  prepared: PreparedComparison,
+  options: CompareOptions,
+): 'gaussian' | 'bernoulli' | null {
+  const t = prepared.table;
+  if (t.columns.item?.type !== 'factor' || options.model || options.formula) return null;
+  const score = t.columns.score;
+  const zeroOne = score?.type === 'numeric' && isZeroOne(score.values);
+  const choice = itemModelChoice(
+    { ...dataShape(prepared), hasItem: true, zeroOne },
+    options.family,
+  );
+  if (!choice) return null;
+  if ('reason' in choice) {
+    prepared.notes.push(choice.reason);
+    return null;
+  }
+  return choice.family;
 }
 
 /**
@@ -211,17 +242,45 @@ export async function runComparison(
   }
   const prepared = prepareComparison(table, options);
   const scale = prepared.scale;
-  const spec = comparisonSpec(prepared, options);
-  const fitted = fittedTable(prepared);
+  const itemFam = itemFamily(prepared, options);
+  const upper = comparisonSpec(prepared, options);
+  // per-example rows with an item column: the paired item model (src/model/item-model.ts), whose
+  // upper part is the default model; its spec (reported) adds (1|task:item)
+  const spec = itemFam
+    ? {
+        ...upper,
+        name: 'heuristic-task-item',
+        formula: itemFormula(upper.formula),
+        family: itemFam,
+      }
+    : upper;
+  // a bounded score at its ceiling is fitted on the logit scale (src/analysis/bounded.ts); the
+  // item model fits per-example scores as they are (0/1 on the logit link, gaussian otherwise)
+  const bounded = itemFam ? null : prepared.bounded;
+  if (itemFam && prepared.bounded) {
+    // the preparation's note says the model is fitted on the logit: not so here
+    const reason = prepared.bounded.reason;
+    const k = prepared.notes.findIndex((n) => n.startsWith(`${reason}: `));
+    const note = `${reason}: the paired item model fits the per-example scores as they are (${itemFam === 'bernoulli' ? 'bernoulli, logit link' : 'gaussian'}), not their logit`;
+    if (k >= 0) prepared.notes[k] = note;
+    else prepared.notes.push(note);
+  }
+  const fitted = bounded ? fittedTable(prepared) : scaleTable(prepared.table, scale).table;
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.
-  const { scale: std, spec: modelSpec, table: modelTable } = standardizedInput(fitted, spec);
-  const model =
-    options.marginalize === false
+  const {
+    scale: std,
+    spec: modelSpec,
+    table: modelTable,
+  } = standardizedInput(fitted, itemFam ? { ...upper, family: itemFam } : spec);
+  const model = itemFam
+    ? buildItemModel(itemData(modelTable, modelSpec, itemFam))
+    : options.marginalize === false
       ? compileModel(modelSpec, modelTable)
       : compileModel(modelSpec, modelTable, { marginalize: 'nested' });
-  const nested = isNestedModel(model);
+  const item = isItemModel(model);
+  const nested = !item && isNestedModel(model);
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...(/\bbackbone\b/.test(spec.formula) ? { draws: COMPARE_BACKBONE_DRAWS } : {}),
@@ -229,7 +288,7 @@ export async function runComparison(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  if (nested && config.inits === undefined) {
+  if ((nested || item) && config.inits === undefined) {
     config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
   }
   const fit = await sample(model, config);
@@ -253,16 +312,19 @@ export async function runComparison(
       family: spec.family ?? 'gaussian',
       formula: spec.formula,
       scale,
-      bounded: prepared.bounded,
+      bounded,
       proportionUpper: prepared.proportionUpper,
       notes: [...prepared.notes, ...curve.notes],
+      ...(item ? { ppc: false } : {}),
       settings: {
         ...prepared.settings,
         ...(options.source ? { source: options.source } : {}),
         model: spec.name ?? null,
-        parameterization: nested
-          ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
-          : 'non-centred group effects (model layer)',
+        parameterization: item
+          ? `item effects integrated out (${itemFam === 'gaussian' ? 'exact, compound-symmetric normal' : 'adaptive Gauss-Hermite per sum score'}), heuristic x task predictors centred, other group effects non-centred`
+          : nested
+            ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
+            : 'non-centred group effects (model layer)',
         priors: std ? priorRowsInUserUnits(model.priors, std) : model.priors.map((p) => ({ ...p })),
         ...(std ? { response_scale: { center: std.center, scale: std.scale } } : {}),
         chains: fit.config.chains,

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { simulateItems } from '../../src/data/synth-items.js';
+import type { Table } from '../../src/data/table.js';
+import { itemData } from '../../src/model/item-data.js';
+import { buildItemModel, itemLogLikelihood } from '../../src/model/item-model.js';
+
+const UPPER = 'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)';
+
+/** The table without some rows (unbalanced items: several patterns per task). */
+function dropRows(table: Table, drop: (i: number) => boolean): Table {
+  const keep = Array.from({ length: table.nRows }, (_, i) => i).filter((i) => !drop(i));
+  const columns: Record<string, Table['columns'][string]> = {};
+  for (const name of table.names) {
+    const c = table.columns[name];
+    columns[name] =
+      c.type === 'factor'
+        ? { type: 'factor', levels: c.levels, codes: Int32Array.from(keep, (i) => c.codes[i]) }
+        : { type: 'numeric', values: Float64Array.from(keep, (i) => c.values[i]) };
+  }
+  return { nRows: keep.length, names: table.names, columns };
+}
+
+/** Rows of each (task, item), and each row's cell index as itemData numbers them (heuristic:task levels). */
+function itemsOf(table: Table, cellLevels: readonly string[][]) {
+  const col = (n: string) => table.columns[n] as { levels: readonly string[]; codes: Int32Array };
+  const h = col('heuristic');
+  const t = col('task');
+  const it = col('item');
+  const y = (table.columns.score as { values: Float64Array }).values;
+  const cellOf = new Map(cellLevels.map((l, c) => [l.join('\u0000'), c]));
+  const items = new Map<string, { cell: number[]; y: number[] }>();
+  for (let i = 0; i < table.nRows; i++) {
+    const key = `${t.codes[i]}/${it.codes[i]}`;
+    const rec = items.get(key) ?? { cell: [], y: [] };
+    rec.cell.push(cellOf.get(`${h.levels[h.codes[i]]}\u0000${t.levels[t.codes[i]]}`) as number);
+    rec.y.push(y[i]);
+    items.set(key, rec);
+  }
+  return [...items.values()];
+}
+
+/** log N(y; m, sigma^2 I + tau^2 11') by a Cholesky factor (a second implementation, no shortcuts). */
+function mvnLogDensity(y: number[], m: number[], sigma: number, tau: number): number {
+  const n = y.length;
+  const L = new Float64Array(n * n);
+  const A = (i: number, j: number) => (i === j ? sigma * sigma : 0) + tau * tau;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A(i, j);
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = i === j ? Math.sqrt(s) : s / L[j * n + j];
+    }
+  }
+  const z = new Float64Array(n);
+  let logDet = 0;
+  for (let i = 0; i < n; i++) {
+    let s = y[i] - m[i];
+    for (let k = 0; k < i; k++) s -= L[i * n + k] * z[k];
+    z[i] = s / L[i * n + i];
+    logDet += 2 * Math.log(L[i * n + i]);
+  }
+  let q = 0;
+  for (const v of z) q += v * v;
+  return -0.5 * (n * Math.log(2 * Math.PI) + logDet + q);
+}
+
+/** log of the integral over u of prod_r Bernoulli(y_r | logit^-1(eta_r + u)) N(u; 0, tau^2): trapezoid rule. */
+function bernoulliBrute(y: number[], eta: number[], tau: number): number {
+  const lo = -12 * tau - 30;
+  const hi = 12 * tau + 30;
+  const steps = 60000;
+  const du = (hi - lo) / steps;
+  const f = (u: number) => {
+    let l = -0.5 * (u / tau) ** 2 - Math.log(tau * Math.sqrt(2 * Math.PI));
+    for (let r = 0; r < y.length; r++) {
+      const a = eta[r] + u;
+      l += y[r] * a - Math.log1p(Math.exp(a));
+    }
+    return l;
+  };
+  let max = Number.NEGATIVE_INFINITY;
+  const vals = new Float64Array(steps + 1);
+  for (let k = 0; k <= steps; k++) {
+    vals[k] = f(lo + k * du);
+    max = Math.max(max, vals[k]);
+  }
+  let s = 0;
+  for (let k = 0; k <= steps; k++)
+    s += (k === 0 || k === steps ? 0.5 : 1) * Math.exp(vals[k] - max);
+  return max + Math.log(s * du);
+}
+
+describe('paired item model', () => {
+  const sim = (family: 'gaussian' | 'bernoulli', seed: number) => {
+    const { table } = simulateItems({
+      heuristics: 3,
+      tasks: 4,
+      items: 12,
+      family,
+      seed,
+      perCategory: 2,
+      sdItem: 1.3,
+    });
+    // drop a few rows so that tasks hold items of several patterns
+    return dropRows(table, (i) => i % 17 === 5);
+  };
+
+  it('gaussian: the exact marginal equals the multivariate normal density of each item', () => {
+    const table = sim('gaussian', 11);
+    const d = itemData(table, { formula: UPPER }, 'gaussian');
+    expect(d.patStart.length - 1).toBeGreaterThan(4); // several patterns per task
+    const cells = d.groups[d.cellGroup].levels;
+    const eta = Float64Array.from(cells, (_, c) => 0.3 * Math.sin(c + 1));
+    for (const [tau, sigma] of [
+      [1.3, 0.7],
+      [0.05, 2],
+      [4, 0.3],
+    ]) {
+      const got = itemLogLikelihood(d, eta, tau, sigma).lp;
+      let ref = 0;
+      for (const it of itemsOf(table, cells)) {
+        ref += mvnLogDensity(
+          it.y,
+          it.cell.map((c) => eta[c]),
+          sigma,
+          tau,
+        );
+      }
+      // the model drops the constant -n/2 log(2 pi); 1e-9 relative: sums of ~140 terms in double
+      const n = table.nRows;
+      expect(Math.abs(got - 0.5 * n * Math.log(2 * Math.PI) - ref)).toBeLessThan(
+        1e-9 * Math.abs(ref),
+      );
+    }
+  });
+
+  it('bernoulli: the quadrature marginal equals brute-force quadrature', () => {
+    const table = sim('bernoulli', 12);
+    const d = itemData(table, { formula: UPPER }, 'bernoulli');
+    const cells = d.groups[d.cellGroup].levels;
+    const items = itemsOf(table, cells);
+    // item sds from small to large (items all right or all wrong dominate at tau = 8, 20)
+    for (const [shift, tau] of [
+      [0, 1.3],
+      [2.5, 0.2],
+      [-3, 4],
+      [0.5, 8],
+      [1, 20],
+    ]) {
+      const eta = Float64Array.from(cells, (_, c) => shift + 0.4 * Math.cos(c));
+      const got = itemLogLikelihood(d, eta, tau, 1).lp;
+      let ref = 0;
+      for (const it of items) {
+        ref += bernoulliBrute(
+          it.y,
+          it.cell.map((c) => eta[c]),
+          tau,
+        );
+      }
+      // the brute force (60,000 trapezoid steps over +-(12 tau + 30)) is exact to ~1e-12 on
+      // this smooth, rapidly decaying integrand; the model's rule errs below 1e-14 per item
+      // (item-quadrature.ts), so 1e-9 relative leaves room only for rounding in the sums
+      expect(Math.abs(got - ref)).toBeLessThan(1e-9 * Math.abs(ref));
+    }
+  });
+
+  // few items: the cells' predictors are sampled non-centred; many items and a wide cell spread:
+  // centred (item-data.ts cellsPinned); both parameterizations are checked
+  for (const family of ['gaussian', 'bernoulli'] as const) {
+    for (const centred of [false, true]) {
+      it(`${family}, cells ${centred ? '' : 'non-'}centred: the gradient equals central finite differences`, () => {
+        const table = centred
+          ? simulateItems({
+              heuristics: 3,
+              tasks: 4,
+              items: 400,
+              family,
+              seed: 22,
+              sdCell: 1.5,
+              perCategory: 2,
+            }).table
+          : sim(family, 21);
+        const data = itemData(table, { formula: UPPER }, family);
+        expect(data.cellCentred).toBe(centred);
+        const m = buildItemModel(data);
+        const g = new Float64Array(m.dim);
+        const scratch = new Float64Array(m.dim);
+        for (const theta of m.inits(3, 5)) {
+          m.logDensityGradient(theta, g);
+          for (let j = 0; j < m.dim; j++) {
+            const h = 1e-5;
+            const a = theta.slice();
+            const b = theta.slice();
+            a[j] += h;
+            b[j] -= h;
+            const fd =
+              (m.logDensityGradient(a, scratch) - m.logDensityGradient(b, scratch)) / (2 * h);
+            // central differences: O(h^2) truncation ~1e-10 times third derivatives of order
+            // 10-1000, plus rounding ~1e-16 |lp| / h ~ 1e-8 at |lp| ~ 1e3; for bernoulli the
+            // gradient is the rule applied to the integrand's gradient (item-quadrature.ts),
+            // which differs from the derivative of the rule by the rule's error (~1e-12)
+            expect(Math.abs(fd - g[j])).toBeLessThan(1e-6 * (1 + Math.abs(g[j])));
+          }
+        }
+      });
+    }
+  }
+});
