@@ -13,7 +13,9 @@ export type { RebuildArgs } from './options.js';
  *
  * @example const m = rebuildModel({ kind: 'spec', spec: { formula: 'y ~ 1' }, table }); m.dim
  */
-export function rebuildModel(args: RebuildArgs): Model | NestedModel | BudgetCurveModel | ItemModel {
+export function rebuildModel(
+  args: RebuildArgs,
+): Model | NestedModel | BudgetCurveModel | ItemModel {
   if (args.kind === 'nested') return buildNestedModel(args.data);
   if (args.kind === 'budget-curve') return buildBudgetCurveModel(args.data);
   if (args.kind === 'item') return buildItemModel(args.data);
