@@ -78,13 +78,18 @@ function upperBound(table: Table, named: boolean): number {
 
 /**
  * The upper bound (1 or 100) of the proportion scale the scores are on, when every metric name
- * says proportion (accuracy_pct, qa_f1, rouge_l...) and every score is within it; else 0. Unlike
- * the ceiling check, scores in [0, 1] under a neutral name ("score") do not count: the default
- * ROPE this sets must not turn a small-valued metric into an accuracy.
+ * says proportion (accuracy_pct, qa_f1, rouge_l...) and every score is within it, or 1 when every
+ * score is 0 or 1 (per-example correct/incorrect: its mean is an accuracy); else 0. Unlike the
+ * ceiling check, scores in [0, 1] under a neutral name ("score") do not count: the default ROPE
+ * this sets must not turn a small-valued metric into an accuracy.
  * @example proportionUpper(lraTable, ['accuracy_pct']) // 100
  */
 export function proportionUpper(table: Table, metricNames: readonly string[]): number {
-  return namedProportion(metricNames) ? upperBound(table, true) : 0;
+  if (namedProportion(metricNames)) return upperBound(table, true);
+  const s = table.columns.score;
+  const zeroOne =
+    s?.type === 'numeric' && s.values.length > 0 && s.values.every((v) => v === 0 || v === 1);
+  return zeroOne ? 1 : 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedScore, fromLogit, toLogit } from '../../src/analysis/bounded.js';
+import { boundedScore, fromLogit, proportionUpper, toLogit } from '../../src/analysis/bounded.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { compare } from '../../src/pipeline/compare.js';
 
@@ -59,5 +59,23 @@ describe('bounded metrics at the ceiling', () => {
     const full = c.heuristics[0];
     expect(full.q5).toBeLessThan(97);
     expect(full.q95).toBeGreaterThan(97);
+  });
+});
+
+describe('the proportion scale behind the default ROPE', () => {
+  const t = (scores: number[]) =>
+    parseCsv(
+      `heuristic,task,score\n${scores.map((y, i) => `h${i % 2},t${i >> 1},${y}`).join('\n')}\n`,
+    );
+  it('needs a proportion name, or scores that are all 0 or 1', () => {
+    expect(proportionUpper(t([45, 60, 72, 88]), ['accuracy_pct'])).toBe(100);
+    expect(proportionUpper(t([0.45, 0.6, 0.72, 0.88]), ['exact_match'])).toBe(1);
+    // a neutral name: [0, 1] or [0, 100] values are not taken for an accuracy
+    expect(proportionUpper(t([45, 60, 72, 88]), ['score'])).toBe(0);
+    expect(proportionUpper(t([0.45, 0.6, 0.72, 0.88]), ['score'])).toBe(0);
+    // per-example correct / incorrect: its mean is an accuracy, whatever the column's name
+    expect(proportionUpper(t([0, 1, 1, 0]), ['score'])).toBe(1);
+    // a named proportion outside its range is not one
+    expect(proportionUpper(t([45, 160, 72, 88]), ['accuracy'])).toBe(0);
   });
 });
