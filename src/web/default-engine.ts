@@ -6,6 +6,7 @@ import { compileModel } from '../model/compile.js';
 import { comparisonPriors } from '../pipeline/compare.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
+import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
 import { prepareFor } from './rebuild.js';
@@ -15,7 +16,7 @@ import { workerRunFit } from './run-fit.js';
 /**
  * The engine over the real modules: the data layer's parser and column checks (so uploads and
  * mappings fail with the CLI's messages), the model layer's priors, comparison rebuilds for another
- * ROPE/threshold and fits, both on worker threads.
+ * ROPE/threshold, PSIS-LOO of stored fits and fits, all on worker threads.
  *
  * @example createApp({ store, engine: defaultEngine() })
  */
@@ -52,6 +53,20 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
         },
         modelsDir,
       }),
+    loo: ({ fit, csv, draws }) =>
+      looInWorker(
+        {
+          csv,
+          datasetName: fit.datasetName,
+          spec: fit.spec,
+          formula:
+            typeof fit.comparison?.settings?.formula === 'string'
+              ? fit.comparison.settings.formula
+              : null,
+          draws,
+        },
+        modelsDir,
+      ),
     runFit: workerRunFit(modelsDir),
   };
 }

@@ -3,6 +3,7 @@ import type { InputTable } from '../data/input.js';
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import type { PriorRow } from '../model/spec.js';
+import type { LooJson } from '../pipeline/loo.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
@@ -82,5 +83,10 @@ export interface Engine {
     rope?: number;
     threshold?: number;
   }): Promise<RebuiltReport>;
+  /**
+   * PSIS-LOO of a finished comparison fit from its stored draws: the `bayesbench loo --json`
+   * document. The default engine computes it on a worker thread. Absent: the app answers 404.
+   */
+  loo?(input: { fit: FitRecord; csv: Uint8Array; draws: Draws }): Promise<LooJson>;
   runFit: RunFit;
 }

@@ -1,5 +1,6 @@
 import type { Comparison } from '../analysis/types.js';
 import { BayesbenchError, ConfigError, NotFoundError } from '../errors.js';
+import type { LooJson } from '../pipeline/loo.js';
 import type { DiagnosticsBanner } from '../report/banner.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitRecord, Store } from '../store/store.js';
@@ -88,13 +89,25 @@ export const REPORT_LIMITS = {
   rebuilds: 1,
   /** Rebuilds waiting for one; beyond this a request answers 503 "busy". */
   waiting: 4,
+  /**
+   * PSIS-LOO documents kept per app (LRU), one per fit: a document holds a row per data row
+   * (~150 bytes each), so 8 of a 10,000-row table are ~12 MB. They share the rebuilds' thread and
+   * queue above.
+   */
+  loos: 8,
 };
 
 /** The report views of one app: built once per (fit, ROPE, threshold), kept in a bounded LRU. */
 export interface ReportViews {
   /** The view of a finished fit for a query (the stored comparison, or one rebuilt off-thread). */
   get(fit: FitRecord, query: DecisionQuery): Promise<ReportView>;
-  /** Forget the views of a fit (restart, delete). */
+  /**
+   * The PSIS-LOO document of a finished comparison fit (`bayesbench loo --json`), computed once
+   * from its stored draws on a rebuild slot; 404 when the engine has none or the draws are gone,
+   * 400 for a fit that is not a gaussian/student comparison fit.
+   */
+  loo(fit: FitRecord): Promise<LooJson>;
+  /** Forget the views and LOO of a fit (restart, delete). */
   forget(fitId: number): void;
 }
 
@@ -114,17 +127,14 @@ export function createReportViews(
 ): ReportViews {
   const cache = createLru<Promise<ReportView>>({ entries: limits.views });
   const rankCache = createLru<{ variable: string; svg: string }[]>({ entries: limits.views });
+  const looCache = createLru<Promise<LooJson>>({ entries: limits.loos });
   let running = 0;
   const queue: (() => void)[] = [];
-  const slot = async (): Promise<() => void> => {
+  const slot = async (
+    busy = 'busy: other ROPE/threshold values are being computed; try again in a few seconds',
+  ): Promise<() => void> => {
     if (running >= limits.rebuilds) {
-      if (queue.length >= limits.waiting) {
-        throw new BayesbenchError(
-          'busy: other ROPE/threshold values are being computed; try again in a few seconds',
-          'busy',
-          503,
-        );
-      }
+      if (queue.length >= limits.waiting) throw new BayesbenchError(busy, 'busy', 503);
       await new Promise<void>((resolve) => queue.push(resolve));
     }
     running++;
@@ -187,6 +197,20 @@ export function createReportViews(
       >);
     return { comparison, banner, vm, plots, rankPlots: await rankPlots(fit), recomputed };
   };
+  const buildLoo = async (fit: FitRecord): Promise<LooJson> => {
+    const eng = await engine();
+    if (!eng.loo) throw new NotFoundError(`fit ${fit.id}: PSIS-LOO is not available here`);
+    const release = await slot(
+      'busy: other reports or PSIS-LOO are being computed; try again in a few seconds',
+    );
+    try {
+      const draws = store.getDraws(fit.id);
+      if (!draws) throw new NotFoundError(`fit ${fit.id} has no stored draws`);
+      return await eng.loo({ fit, csv: store.getDatasetCsv(fit.datasetId), draws });
+    } finally {
+      release();
+    }
+  };
   return {
     get(fit, query) {
       const key = `${fit.id}|${fit.finished}|${query.rope ?? ''}|${query.threshold ?? ''}`;
@@ -197,8 +221,18 @@ export function createReportViews(
       cache.set(key, hit);
       return hit;
     },
+    loo(fit) {
+      const key = `${fit.id}|${fit.finished}`;
+      let hit = looCache.get(key);
+      if (hit) return hit;
+      hit = buildLoo(fit);
+      hit.catch(() => looCache.delete(key));
+      looCache.set(key, hit);
+      return hit;
+    },
     forget(fitId) {
       cache.deleteWhere((k) => k.startsWith(`${fitId}|`));
+      looCache.deleteWhere((k) => k.startsWith(`${fitId}|`));
       rankCache.deleteWhere((k) => k.startsWith(`${fitId}|`));
     },
   };

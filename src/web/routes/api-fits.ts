@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import { BayesbenchError } from '../../errors.js';
+import { BayesbenchError, ConfigError } from '../../errors.js';
+import type { LooJson } from '../../pipeline/loo.js';
 import type { FitRecord } from '../../store/store.js';
 import { type AppContext, forgetFit } from '../context.js';
 import { deleteFit } from '../delete.js';
+import { looRefusal } from '../loo.js';
 import { webMessage } from '../messages.js';
 import { parseDecisionQuery } from '../report-view.js';
 import { parseFitRequest, parseId } from '../requests.js';
@@ -48,7 +50,22 @@ export function restartable(ctx: AppContext, id: number): number {
 }
 
 /**
- * The fits API: create (202), list, state, summary (409 until done), cancel, restart, delete.
+ * The PSIS-LOO document of a finished fit (computed once, off the event loop, on the report
+ * rebuilds' queue): 409 until the fit is done, 400 for a fit that is not a gaussian/student
+ * comparison fit (one line saying so), 404 for an unknown fit.
+ * @example res.json(await storedLoo(ctx, store.getFit(3)))
+ */
+export function storedLoo(ctx: AppContext, fit: FitRecord): Promise<LooJson> {
+  if (fit.status !== 'done' || !fit.comparison) {
+    throw new BayesbenchError(`fit ${fit.id} is ${fit.status}: no PSIS-LOO yet`, 'not_ready', 409);
+  }
+  const refusal = looRefusal(fit);
+  if (refusal) throw new ConfigError(refusal);
+  return ctx.reports.loo(fit);
+}
+
+/**
+ * The fits API: create (202), list, state, summary and PSIS-LOO (409 until done), cancel, restart, delete.
  * @example router.use(apiFitRoutes(ctx));
  */
 export function apiFitRoutes(ctx: AppContext): Router {
@@ -93,6 +110,10 @@ export function apiFitRoutes(ctx: AppContext): Router {
     // Another ROPE or threshold: the document rebuilt from the stored draws (no refit).
     const view = await ctx.reports.get(f, query);
     res.json(view.comparison);
+  });
+
+  router.get('/fits/:id/loo', async (req, res) => {
+    res.json(await storedLoo(ctx, store.getFit(parseId(req.params.id, 'fit'))));
   });
 
   router.post('/fits/:id/cancel', (req, res) => {

@@ -1,17 +1,56 @@
 import { Router } from 'express';
 import { BayesbenchError, NotFoundError } from '../../errors.js';
+import type { LooJson } from '../../pipeline/loo.js';
 import { MAX_FILTER_LENGTH } from '../../report/summary-view-model.js';
-import type { ColumnMap } from '../../store/store.js';
+import type { ColumnMap, FitRecord } from '../../store/store.js';
 import { type AppContext, forgetFit } from '../context.js';
 import { deleteFit } from '../delete.js';
 import type { Engine } from '../engine.js';
+import { looRefusal } from '../loo.js';
 import { webMessage } from '../messages.js';
 import { cachePage, pageBytes, sendCached } from '../page-cache.js';
 import { parseDecisionQuery, report } from '../report-view.js';
 import { formToFitBody, parseFitRequest, parseId, splitLines } from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
-import { restartable } from './api-fits.js';
+import { restartable, storedLoo } from './api-fits.js';
 import { datasetPage, fitRow, MAPPING_FIELDS, mappingFrom, renderView } from './view-helpers.js';
+
+/** The report page's "Model check (PSIS-LOO)" section: a link, the result, or why not. */
+type LooSection =
+  | { state: 'link'; href: string }
+  | { state: 'done'; doc: LooJson }
+  | { state: 'refused' | 'error'; message: string };
+
+/**
+ * The LOO section of a finished fit's report: computed only when asked (`?loo=1`, the page's
+ * "Compute LOO" link), so the report page costs nothing more for everyone else. A busy queue stays
+ * a 503 (as a ROPE rebuild); another failure is shown in the section and the page is not cached.
+ */
+async function looSection(
+  ctx: AppContext,
+  fit: FitRecord,
+  wanted: boolean,
+  query: { rope?: number; threshold?: number },
+): Promise<LooSection> {
+  const refusal = looRefusal(fit);
+  if (refusal) return { state: 'refused', message: webMessage(refusal) };
+  if (!wanted) {
+    const params = new URLSearchParams();
+    if (query.rope !== undefined) params.set('rope', String(query.rope));
+    if (query.threshold !== undefined) params.set('threshold', String(query.threshold));
+    params.set('loo', '1');
+    return { state: 'link', href: `/fits/${fit.id}?${params}#loo` };
+  }
+  try {
+    return { state: 'done', doc: await storedLoo(ctx, fit) };
+  } catch (err) {
+    if (err instanceof BayesbenchError && err.status === 503) throw err;
+    return {
+      state: 'error',
+      message: webMessage(err instanceof Error ? err.message : String(err)),
+    };
+  }
+}
 
 /**
  * Fit pages: new fit form, create, progress or report, live progress events, cancel, delete, restart.
@@ -81,7 +120,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
 
   // Rendered report pages of finished fits: a report does not change once done, so under load the
   // page is served from memory (see bench/server.ts). The key holds only what changes the page (fit,
-  // finish time, ROPE, threshold, filter, page), so `?x=random` reuses it; the cache is the app's
+  // finish time, ROPE, threshold, filter, page, LOO asked), so `?x=random` reuses it; the cache is the app's
   // bounded LRU (PAGE_CACHE_LIMITS).
   router.get('/fits/:id', async (req, res) => {
     const id = parseId(req.params.id, 'fit');
@@ -92,7 +131,17 @@ export function fitPageRoutes(ctx: AppContext): Router {
     const page = Math.max(1, Number.parseInt(String(q.page ?? '1'), 10) || 1);
     // Filters over the limit all render the same refusal: one key for them.
     const keyFilter = rawFilter.slice(0, MAX_FILTER_LENGTH + 1);
-    const cacheKey = [id, state.finished, query.rope, query.threshold, keyFilter, page].join('|');
+    const wantLoo = q.loo === '1';
+    const looKey = wantLoo ? 'loo' : '';
+    const cacheKey = [
+      id,
+      state.finished,
+      query.rope,
+      query.threshold,
+      keyFilter,
+      page,
+      looKey,
+    ].join('|');
     const cached = state.status === 'done' ? ctx.pages.get(cacheKey) : undefined;
     if (cached !== undefined) {
       sendCached(req, res, cached);
@@ -123,6 +172,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
       return;
     }
     const view = await ctx.reports.get(fit, query);
+    const loo = await looSection(ctx, fit, wantLoo, query);
     const R = await report();
     const params = fit.summary
       ? R.summaryViewModel(fit.summary, { filter: rawFilter, page, pageSize: 50 })
@@ -136,13 +186,15 @@ export function fitPageRoutes(ctx: AppContext): Router {
       params,
       filter,
       hasDraws: store.drawVariables(fit.id).length > 0,
+      loo,
       query: {
         rope: query.rope ?? view.vm.rope,
         threshold: query.threshold ?? view.vm.threshold,
       },
     });
     const rendered = cachePage(html);
-    ctx.pages.set(cacheKey, rendered, pageBytes(rendered));
+    // a failed LOO is not kept: the next request tries again
+    if (loo.state !== 'error') ctx.pages.set(cacheKey, rendered, pageBytes(rendered));
     sendCached(req, res, rendered);
   });
 
