@@ -18,13 +18,18 @@ export interface RunLoo {
   table: Table;
 }
 
+/** The parts of a comparison run PSIS-LOO reads (a stored fit in the web app has just these). */
+export type LooInput = Pick<ComparisonRun, 'spec' | 'prepared'> & {
+  fit: Pick<ComparisonRun['fit'], 'draws'>;
+};
+
 /**
  * PSIS-LOO of a comparison run: the pointwise log-likelihood of its model (integrated over the
  * heuristic:task effect when the model allows it, see src/model/log-lik.ts) at its draws, r_eff
  * from the chains.
  * @example looOfRun(await runComparison(table)).loo.elpd_loo
  */
-export function looOfRun(run: ComparisonRun, options: PointwiseOptions = {}): RunLoo {
+export function looOfRun(run: LooInput, options: PointwiseOptions = {}): RunLoo {
   const table = fittedTable(run.prepared);
   const logLik = pointwiseLogLik(run.spec, table, run.fit.draws, options);
   return { loo: loo(logLik), logLik, table };
@@ -78,7 +83,7 @@ function labelOf(table: Table, name: string, i: number): string | null {
  * The JSON document of a run's PSIS-LOO (`bayesbench loo --json`, documented in README.md).
  * @example looJson(run, looOfRun(run)).elpd_loo
  */
-export function looJson(run: ComparisonRun, r: RunLoo): LooJson {
+export function looJson(run: LooInput, r: RunLoo): LooJson {
   const { loo: l, logLik, table } = r;
   const pw = l.pointwise;
   const rows: LooRowJson[] = Array.from({ length: l.observations }, (_, i) => ({

@@ -1,8 +1,7 @@
 import { parseCsv } from '../data/csv.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
-import type { ComparisonRun } from '../pipeline/compare.js';
-import { type LooJson, looJson, looOfRun } from '../pipeline/loo.js';
+import { type LooInput, type LooJson, looJson, looOfRun } from '../pipeline/loo.js';
 import type { FitRecord, FitSpec } from '../store/store.js';
 import { prepareFor } from './rebuild.js';
 import { REBUILD_HEAP_MB } from './rebuild-in-worker.js';
@@ -62,8 +61,7 @@ export function looOfStoredFit(input: StoredLooInput, modelsDir: string): LooJso
       `PSIS-LOO: the fit's model (${input.formula}) is not the comparison model ${mspec.formula}`,
     );
   }
-  // looOfRun and looJson read only spec, prepared and fit.draws of a run (src/pipeline/loo.ts).
-  const run = { spec: mspec, prepared, fit: { draws: input.draws } } as unknown as ComparisonRun;
+  const run: LooInput = { spec: mspec, prepared, fit: { draws: input.draws } };
   return looJson(run, looOfRun(run));
 }
 
