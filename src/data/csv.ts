@@ -233,21 +233,7 @@ export function parseCsv(
   } = {},
 ): Table {
   const source = opts.source ?? 'input';
-  let input: Buffer;
-  if (typeof text === 'string') {
-    const nul = text.indexOf('\u0000');
-    if (nul >= 0) {
-      throw new DataError(
-        `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
-      );
-    }
-    checkCsvHeader(text, source);
-    input = Buffer.from(text, 'utf8');
-  } else {
-    checkBytes(text, source);
-    checkCsvHeader(text, source);
-    input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-  }
+  const input = checkedInput(text, source);
   const mayHaveQuotes = input.indexOf(34) >= 0;
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
@@ -268,6 +254,27 @@ export function parseCsv(
 }
 
 /**
+ * CSV text or UTF-8 bytes as a Buffer, after the checks every CSV reader makes first: no binary
+ * content (NUL, or bytes that are not UTF-8 text) and a header within the width limits.
+ * @example checkedInput('a,b\n1,2\n', 'x.csv').length // 8
+ */
+function checkedInput(text: string | Uint8Array, source: string): Buffer {
+  if (typeof text === 'string') {
+    const nul = text.indexOf('\u0000');
+    if (nul >= 0) {
+      throw new DataError(
+        `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
+      );
+    }
+    checkCsvHeader(text, source);
+    return Buffer.from(text, 'utf8');
+  }
+  checkBytes(text, source);
+  checkCsvHeader(text, source);
+  return Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+}
+
+/**
  * The records of CSV text (or UTF-8 bytes) as strings, without typing them into a Table: the same
  * byte checks, csv-parse settings and error messages as parseCsv; blank lines (and ",,,," lines) are
  * skipped, every record keeps the line it starts on. In one piece (every record alive at once): for
@@ -281,21 +288,7 @@ export function parseCsvRecords(
   opts: CsvOptions = {},
 ): { records: string[][]; lines: number[] } {
   const source = opts.source ?? 'input';
-  let input: Buffer;
-  if (typeof text === 'string') {
-    const nul = text.indexOf('\u0000');
-    if (nul >= 0) {
-      throw new DataError(
-        `${source}: binary content (NUL character at offset ${nul}); expected CSV text`,
-      );
-    }
-    checkCsvHeader(text, source);
-    input = Buffer.from(text, 'utf8');
-  } else {
-    checkBytes(text, source);
-    checkCsvHeader(text, source);
-    input = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
-  }
+  const input = checkedInput(text, source);
   const records: string[][] = [];
   const lines: number[] = [];
   let next = 1;
