@@ -174,7 +174,7 @@ describe('posteriordb log densities (test/sampler/helpers/posteriordb.ts)', () =
   });
 
   it('diamonds: centred predictors, Intercept and b in the reference order', () => {
-    const fx = loadFixture('diamonds-diamonds.json');
+    const fx = loadFixture('diamonds-diamonds.json.gz');
     const m = diamonds(fx);
     expect(m.dim).toBe(26);
     const out = new Float64Array(26);

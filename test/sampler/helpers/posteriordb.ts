@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { ReportingModel } from '../../../src/sampler/types.js';
 
 export interface PdbFixture {
@@ -12,7 +13,10 @@ export interface PdbFixture {
 
 export function loadFixture(file: string): PdbFixture {
   const url = new URL(`../../../fixtures/posteriordb/${file}`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as PdbFixture;
+  // diamonds (5,000 x 25 predictors, 2.2 MB as JSON) is stored gzipped to keep fixtures small
+  const bytes = readFileSync(url);
+  const text = file.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  return JSON.parse(text) as PdbFixture;
 }
 
 /**
@@ -739,7 +743,7 @@ export const POSTERIORDB: readonly PdbCase[] = [
   },
   { name: 'kidiq_momhsiq', file: 'kidiq-kidscore_momhsiq.json', build: kidiq },
   { name: 'arK', file: 'arK-arK.json', build: arK },
-  { name: 'diamonds', file: 'diamonds-diamonds.json', build: diamonds },
+  { name: 'diamonds', file: 'diamonds-diamonds.json.gz', build: diamonds },
   { name: 'gp_pois_regr', file: 'gp_pois_regr-gp_pois_regr.json', build: gpPoisRegr },
   { name: 'kilpisjarvi', file: 'kilpisjarvi_mod-kilpisjarvi.json', build: kilpisjarvi },
   {
