@@ -1,4 +1,5 @@
 import { createNormalRng, type NormalRng } from '../analysis/random.js';
+import type { ComparisonDiagnostics } from '../analysis/types.js';
 import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
 import type { SamplerConfig } from '../sampler/types.js';
@@ -195,6 +196,29 @@ export interface CalibrationResult {
   fitsWithHighRhat: number;
 }
 
+/** The convergence counts a calibration run keeps over its replications. */
+export interface ConvergenceTally {
+  maxRhat: number;
+  divergent: number;
+  fitsWithDivergences: number;
+  fitsWithHighRhat: number;
+}
+
+/**
+ * Add one replication's fit to the convergence counts (largest R-hat, divergences, fits with any
+ * divergence or an R-hat above 1.01); nothing is filtered out of the calibration figures.
+ * @example tallyConvergence(res, run.comparison.diagnostics)
+ */
+export function tallyConvergence(
+  res: ConvergenceTally,
+  d: Pick<ComparisonDiagnostics, 'max_rhat' | 'divergent'>,
+): void {
+  res.maxRhat = Math.max(res.maxRhat, Number.isFinite(d.max_rhat) ? d.max_rhat : 0);
+  res.divergent += d.divergent;
+  if (d.divergent > 0) res.fitsWithDivergences++;
+  if (d.max_rhat > 1.01) res.fitsWithHighRhat++;
+}
+
 /**
  * Simulate, fit and score `replications` benchmarks (see the module comment).
  * @example const r = await runCalibration({ replications: 20 }); r.coverage // ~0.9
@@ -238,13 +262,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       },
     });
     const c = run.comparison;
-    res.maxRhat = Math.max(
-      res.maxRhat,
-      Number.isFinite(c.diagnostics.max_rhat) ? c.diagnostics.max_rhat : 0,
-    );
-    res.divergent += c.diagnostics.divergent;
-    if (c.diagnostics.divergent > 0) res.fitsWithDivergences++;
-    if (c.diagnostics.max_rhat > 1.01) res.fitsWithHighRhat++;
+    tallyConvergence(res, c.diagnostics);
     const C = design.categories;
     for (const cat of c.categories) {
       const ci = sim.categoryNames.indexOf(cat.name);

@@ -3,6 +3,7 @@ import { simulateItems } from '../data/synth-items.js';
 import type { Table } from '../data/table.js';
 import type { Fit } from '../draws/fit.js';
 import type { SamplerConfig } from '../sampler/types.js';
+import { tallyConvergence } from './calibration.js';
 import { runComparison } from './compare.js';
 
 /**
@@ -120,13 +121,7 @@ export async function runItemCalibration(
       },
     });
     const c = run.comparison;
-    res.maxRhat = Math.max(
-      res.maxRhat,
-      Number.isFinite(c.diagnostics.max_rhat) ? c.diagnostics.max_rhat : 0,
-    );
-    res.divergent += c.diagnostics.divergent;
-    if (c.diagnostics.divergent > 0) res.fitsWithDivergences++;
-    if (c.diagnostics.max_rhat > 1.01) res.fitsWithHighRhat++;
+    tallyConvergence(res, c.diagnostics);
     // the quantities: top-level parameters and the h0 - h1 differences (overall and per task)
     const S = run.fit.draws.nDraws * run.fit.draws.nChains;
     const need = (name: string) => {
