@@ -47,8 +47,8 @@ export interface ParetoKBin {
   min_n_eff: number | null;
 }
 
-/** The PSIS-LOO estimates with their standard errors, the pointwise values and the k table. */
-export interface LooResult {
+/** The PSIS-LOO estimates with their standard errors and the k table (no pointwise values). */
+export interface LooEstimates {
   elpd_loo: number;
   se_elpd_loo: number;
   p_loo: number;
@@ -63,6 +63,10 @@ export interface LooResult {
   /** Sample-size dependent k threshold min(1 - 1/log10(S), 0.7). */
   pareto_k_threshold: number;
   pareto_k_table: ParetoKBin[];
+}
+
+/** The PSIS-LOO estimates with their standard errors, the pointwise values and the k table. */
+export interface LooResult extends LooEstimates {
   pointwise: LooPointwise;
 }
 

@@ -6,7 +6,13 @@
 
 import { rowLocation } from '../data/access.js';
 import type { Table } from '../data/table.js';
-import { type LooCompareRow, type LooResult, loo, looCompare } from '../diagnostics/loo.js';
+import {
+  type LooCompareRow,
+  type LooEstimates,
+  type LooResult,
+  loo,
+  looCompare,
+} from '../diagnostics/loo.js';
 import { type PointwiseLogLik, type PointwiseOptions, pointwiseLogLik } from '../model/log-lik.js';
 import { type ComparisonRun, fittedTable } from './compare.js';
 
@@ -49,24 +55,13 @@ export interface LooRowJson {
 }
 
 /** The `bayesbench loo --json` document. */
-export interface LooJson {
+export interface LooJson extends LooEstimates {
   model: { formula: string; family: string };
   /** 'integrated' (the terms in `integrated` integrated out) or 'conditional'. */
   pointwise: 'integrated' | 'conditional';
   integrated: string[];
-  elpd_loo: number;
-  se_elpd_loo: number;
-  p_loo: number;
-  se_p_loo: number;
-  looic: number;
-  se_looic: number;
-  mcse_elpd_loo: number;
-  draws: number;
-  observations: number;
   /** Pareto k of every row, in log-lik column order. */
   pareto_k: number[];
-  pareto_k_threshold: number;
-  pareto_k_table: LooResult['pareto_k_table'];
   /** Rows whose k is above the threshold (their elpd_loo is unreliable), worst first. */
   high_k: LooRowJson[];
   rows: LooRowJson[];

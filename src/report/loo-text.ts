@@ -5,23 +5,12 @@
  */
 
 import type { ComparisonCheck, ComparisonPriorSensitivity } from '../analysis/types.js';
-import type { ParetoKBin } from '../diagnostics/loo.js';
+import type { LooEstimates } from '../diagnostics/loo.js';
 
 /** What the text needs (the `bayesbench loo --json` document has these fields). */
-export interface LooTextInput {
+export interface LooTextInput extends Readonly<LooEstimates> {
   pointwise: 'integrated' | 'conditional';
   integrated: readonly string[];
-  elpd_loo: number;
-  se_elpd_loo: number;
-  p_loo: number;
-  se_p_loo: number;
-  looic: number;
-  se_looic: number;
-  mcse_elpd_loo: number;
-  draws: number;
-  observations: number;
-  pareto_k_threshold: number;
-  pareto_k_table: readonly ParetoKBin[];
   high_k: readonly {
     location: string;
     heuristic: string | null;
