@@ -105,7 +105,7 @@ await section('fixtures', async () => {
   out('## Real fixtures, default settings');
   out();
   out(
-    'Every CSV in fixtures/real with no options: default sampler settings of compare (4 chains x 1000 warmup + 1000 draws, adapt_delta 0.95, seed 1; 2,000 draws per chain when the table has a backbone column). Tables with backbones, budgets and metrics (LongBench) run the backbone model: each method at each budget is a heuristic, compared within backbone and pooled over backbones, scores standardized per task when metrics differ.',
+    'Every CSV in fixtures/real with no options: default sampler settings of compare (4 chains x 1000 warmup + 1000 draws, adapt_delta 0.95, seed 1; 2,000 draws per chain when the table has a backbone column). Tables with backbones, budgets and metrics (LongBench) run the backbone model: each method at each budget is a heuristic, compared within backbone and pooled over backbones, scores standardized per metric when metrics differ. The seconds column is the wall time of this run at the load stated at the end of the section, not a speed figure (BENCHMARKS.md §9 has those).',
   );
   out();
   out(
