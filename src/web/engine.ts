@@ -9,7 +9,7 @@ import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
-import type { PlanQuery } from './plan.js';
+import type { PlanQuery } from './plan-query.js';
 
 /**
  * What the web layer needs from the rest of bayesbench, as injectable functions: the defaults

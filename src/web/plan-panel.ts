@@ -2,7 +2,7 @@ import { BayesbenchError } from '../errors.js';
 import type { FitRecord } from '../store/store.js';
 import type { AppContext } from './context.js';
 import { webMessage } from './messages.js';
-import { type PlanQuery, parsePlanQuery, planQueryString, planRefusal } from './plan.js';
+import { type PlanQuery, parsePlanQuery, planQueryString, planRefusal } from './plan-query.js';
 import { storedPlan } from './routes/api-plan.js';
 
 /**

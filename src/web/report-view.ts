@@ -7,7 +7,7 @@ import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitRecord, Store } from '../store/store.js';
 import type { Engine, RebuiltReport } from './engine.js';
 import { createLru } from './lru.js';
-import { type PlanQuery, planQueryKey } from './plan.js';
+import { type PlanQuery, planQueryKey } from './plan-query.js';
 
 /**
  * Report pages: the view models and SVG plots of src/report/, computed once per (fit, ROPE,

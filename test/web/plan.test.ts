@@ -12,7 +12,7 @@ import { defaultEngine } from '../../src/web/default-engine.js';
 import type { Engine } from '../../src/web/engine.js';
 import { compareOptions, readModels } from '../../src/web/fit-options.js';
 import { packageRoot } from '../../src/web/paths.js';
-import { parsePlanQuery } from '../../src/web/plan.js';
+import { parsePlanQuery } from '../../src/web/plan-query.js';
 import { workerRunFit } from '../../src/web/run-fit.js';
 import { createRunner } from '../../src/web/runner.js';
 import { fakeComparison } from './helpers.js';

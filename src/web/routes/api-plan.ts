@@ -3,7 +3,8 @@ import type { PlanDocument } from '../../analysis/plan-from-fit.js';
 import { BayesbenchError, ConfigError } from '../../errors.js';
 import type { FitRecord } from '../../store/store.js';
 import type { AppContext } from '../context.js';
-import { type PlanQuery, parsePlanQuery, planRefusal } from '../plan.js';
+import { planBatchCsv } from '../plan-csv.js';
+import { type PlanQuery, parsePlanQuery, planRefusal } from '../plan-query.js';
 import { parseId } from '../requests.js';
 
 /**
@@ -27,7 +28,7 @@ export function storedPlan(
 
 /**
  * "What to run next" in the JSON API: GET /api/fits/:id/plan (the `bayesbench plan --json`
- * document) and GET /api/fits/:id/plan.csv (its batch, src/report/plan-csv.ts), both with
+ * document) and GET /api/fits/:id/plan.csv (its batch, src/web/plan-csv.ts), both with
  * `?runs=&stop_runs=&stop_threshold=&seed=&cost=`.
  * @example router.use(apiPlanRoutes(ctx));
  */
@@ -47,7 +48,6 @@ export function apiPlanRoutes(ctx: AppContext): Router {
 
   router.get('/fits/:id/plan.csv', async (req, res) => {
     const { fit, doc } = await plan(req.params.id, req.query);
-    const { planBatchCsv } = await import('../../report/plan-csv.js');
     res
       .set({
         'Content-Type': 'text/csv; charset=utf-8',
