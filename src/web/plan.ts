@@ -1,8 +1,9 @@
 import { type PlanDocument, planFromFit } from '../analysis/plan-from-fit.js';
 import { costFromColumn } from '../analysis/plan-inputs.js';
 import { parseCsv } from '../data/csv.js';
+import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DataError } from '../errors.js';
 import type { FitSpec } from '../store/store.js';
 import type { PlanQuery } from './plan-query.js';
 import { prepareFor } from './rebuild.js';
@@ -31,6 +32,22 @@ export interface StoredPlanInput {
 const squash = (f: string) => f.replace(/\s+/g, '');
 
 /**
+ * `?cost=COLUMN`: the cost of a run from a column of the dataset (costFromColumn), with the
+ * request's parameter named in the messages instead of the CLI's `--cost`.
+ */
+function costColumn(table: Table, column: string, mapping: { heuristic: string; task: string }) {
+  if (!table.columns[column]) {
+    throw new DataError(`cost: "${column}" is not a column of ${table.source ?? 'the dataset'}`);
+  }
+  try {
+    return costFromColumn(table, column, mapping.heuristic, mapping.task);
+  } catch (err) {
+    if (err instanceof DataError) throw new DataError(err.message.replace(/^--cost/, 'cost'));
+    throw err;
+  }
+}
+
+/**
  * The `bayesbench plan --json` document of a stored fit, here (the web app calls it on a worker
  * thread, plan-worker.ts): the dataset parsed and prepared as the fit did (prepareFor), then
  * planFromFit on the stored draws with the fit's seed, exactly what `plan` does after its fit.
@@ -45,10 +62,7 @@ export function planOfStoredFit(input: StoredPlanInput, modelsDir: string): Plan
     );
   }
   const q = input.query;
-  const cost =
-    q.cost === undefined
-      ? undefined
-      : costFromColumn(table, q.cost, prepared.mapping.heuristic, prepared.mapping.task);
+  const cost = q.cost === undefined ? undefined : costColumn(table, q.cost, prepared.mapping);
   // what planFromRun (src/pipeline/plan.ts) passes for a fresh run, from the stored fit: the
   // grouping terms come from the draws' names (groupsFromVariables), as the report rebuilt from
   // stored draws does

@@ -60,8 +60,10 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     await runner.idle();
     expect(store.getFit(fit.id).status).toBe('done');
 
-    const res = await request(app).get(`/api/fits/${fit.id}/plan?runs=3`).expect(200);
-    // What `bayesbench plan --runs 3 --json` prints: the same seed and settings give the same
+    // the threshold is rounded to 3 decimals, as documented
+    const options = 'runs=3&stop_threshold=0.10004&seed=3';
+    const res = await request(app).get(`/api/fits/${fit.id}/plan?${options}`).expect(200);
+    // What `bayesbench plan --runs 3 --stop-threshold 0.1 --plan-seed 3 --json` prints: the same seed and settings give the same
     // draws (with or without worker threads), and `plan` runs planFromRun on its fresh run.
     const table = parseCsv(csv, { source: 'lra.csv' });
     const run = await runComparison(
@@ -69,7 +71,7 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
       compareOptions(spec, config, readModels(modelsDir), 'lra.csv'),
     );
     expect(store.getDraws(fit.id)?.values).toEqual(run.fit.draws.values);
-    const direct = planFromRun(run, { runs: 3 });
+    const direct = planFromRun(run, { runs: 3, stopThreshold: 0.1, seed: 3 });
     // exact: the same arithmetic on the same numbers, only JSON in between
     expect(res.body).toEqual(JSON.parse(JSON.stringify(direct)));
     const doc = res.body as PlanDocument;
@@ -84,13 +86,13 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     ]);
     expect(doc.candidates).toHaveLength(55);
     expect(doc.batch.runs).toHaveLength(3);
-    expect(doc.settings).toMatchObject({ runs: 3, stop_runs: 3, stop_threshold: 0.05, seed: 1 });
+    expect(doc.settings).toMatchObject({ runs: 3, stop_runs: 3, stop_threshold: 0.1, seed: 3 });
     // overall and the three categories of the LRA table
     expect(doc.verdicts.map((v) => v.scope)).toEqual(doc.scopes.map((s) => s.name));
     expect(doc.verdicts).toHaveLength(4);
 
     // the CSV of the same plan is served from the cache: one plan computed so far
-    const csvRes = await request(app).get(`/api/fits/${fit.id}/plan.csv?runs=3`).expect(200);
+    const csvRes = await request(app).get(`/api/fits/${fit.id}/plan.csv?${options}`).expect(200);
     expect(calls).toHaveLength(1);
     expect(csvRes.headers['content-type']).toMatch(/^text\/csv/);
     expect(csvRes.headers['content-disposition']).toBe(
@@ -127,13 +129,6 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     // the values added sum to the batch's value (rounding of the differences only)
     expect(sum).toBeCloseTo(doc.batch.value, 10);
 
-    // other options: another plan; the threshold is rounded to 3 decimals as documented
-    const other = await request(app)
-      .get(`/api/fits/${fit.id}/plan?runs=2&stop_threshold=0.10004&seed=3`)
-      .expect(200);
-    expect(other.body.settings).toMatchObject({ runs: 2, stop_threshold: 0.1, seed: 3 });
-    expect(calls).toHaveLength(2);
-
     // bad options: 400 with one line naming the parameter; nothing computed
     for (const [q, message] of [
       ['runs=0', 'runs: "0" is not an integer from 1 to 50'],
@@ -148,8 +143,13 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     }
     // a cost column the data does not have: the planner's words, and nothing kept
     const noCost = await request(app).get(`/api/fits/${fit.id}/plan?cost=gpu_hours`).expect(400);
-    expect(noCost.body.error).toMatch(/gpu_hours/);
-    expect(noCost.body.error).not.toMatch(/\n/);
+    expect(noCost.body.error).toBe('cost: "gpu_hours" is not a column of lra.csv');
+    // a column that is not a cost: the planner's check, naming the row
+    const badCost = await request(app).get(`/api/fits/${fit.id}/plan?cost=task`).expect(400);
+    expect(badCost.body.error).toBe(
+      'lra.csv: line 2: column "task" must be a number > 0 (got "ListOps")',
+    );
+    expect(badCost.body.error).not.toMatch(/\n/);
     expect(calls).toHaveLength(3);
 
     // unknown and malformed fits
@@ -163,12 +163,14 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     expect(page.text).toContain('id="plan-form"');
     expect(page.text).not.toContain('id="plan-result"');
     expect(calls).toHaveLength(3);
-    const shown = await request(app).get(`/fits/${fit.id}?plan=1&runs=3`).expect(200);
+    const shown = await request(app).get(`/fits/${fit.id}?plan=1&${options}`).expect(200);
     expect(calls).toHaveLength(3);
     expect(shown.text).toContain('id="plan-result"');
     expect(shown.text).toContain('id="plan-verdicts"');
-    expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan.csv?runs=3"`);
-    expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan?runs=3"`);
+    const qs = 'runs=3&amp;stop_threshold=0.1&amp;seed=3';
+    expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan.csv?${qs}"`);
+    expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan?${qs}"`);
+    expect(shown.text).toContain('name="stop_threshold" value="0.1"');
     for (const r of doc.batch.runs) expect(shown.text).toContain(`<td>${r.task}</td>`);
     expect(shown.text).toContain(doc.overall.message.slice(0, 40));
     // a bad option on the page: shown in the panel, the rest of the report still there
