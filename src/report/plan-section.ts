@@ -15,6 +15,8 @@ export interface PlanSectionLinks {
   csv?: string;
   /** The whole plan as JSON. */
   json?: string;
+  /** The static HTML report with this section. */
+  html?: string;
 }
 
 const fixed = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -67,6 +69,7 @@ export function planSection(plan: PlanDocument, links: PlanSectionLinks = {}): S
   const downloads = [
     links.csv ? html`<a href="${links.csv}" id="plan-csv">Download the batch (CSV)</a>` : '',
     links.json ? html`<a href="${links.json}" id="plan-json">JSON</a>` : '',
+    links.html ? html`<a href="${links.html}" id="plan-html">HTML report with this plan</a>` : '',
   ].filter((x) => x !== '');
   return html`<p id="plan-overall">${badge(plan.overall.decided)} ${plan.overall.message}</p>
 <h3>Can we stop?</h3>

@@ -13,7 +13,7 @@ import { storedPlan } from './routes/api-plan.js';
 /** What the panel prints: the form, the plan (escaped HTML of src/report/plan-section.ts), or why not. */
 export type PlanPanel = (
   | { state: 'form' }
-  | { state: 'done'; html: string; csv: string; json: string }
+  | { state: 'done'; section: string; links: { csv: string; json: string; html: string } }
   | { state: 'unavailable' | 'error'; message: string }
 ) & {
   /** The plan options asked for (echoed in the form). */
@@ -52,8 +52,9 @@ export async function planPanel(
     const links = {
       csv: `/api/fits/${fit.id}/plan.csv${qs ? `?${qs}` : ''}`,
       json: `/api/fits/${fit.id}/plan${qs ? `?${qs}` : ''}`,
+      html: `/fits/${fit.id}/report.html?plan=1${qs ? `&${qs}` : ''}`,
     };
-    return { state: 'done', query, keep, html: planSection(doc, links).__html, ...links };
+    return { state: 'done', query, keep, section: planSection(doc, links).__html, links };
   } catch (err) {
     if (err instanceof BayesbenchError && err.status === 503) throw err;
     return {

@@ -171,6 +171,16 @@ describe('what to run next for a stored fit (GET /api/fits/:id/plan, plan.csv, t
     expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan.csv?${qs}"`);
     expect(shown.text).toContain(`href="/api/fits/${fit.id}/plan?${qs}"`);
     expect(shown.text).toContain('name="stop_threshold" value="0.1"');
+    // the static report with the same section (from the cached plan)
+    expect(shown.text).toContain(`href="/fits/${fit.id}/report.html?plan=1&amp;${qs}"`);
+    const file = await request(app)
+      .get(`/fits/${fit.id}/report.html?plan=1&${options}`)
+      .expect(200);
+    expect(calls).toHaveLength(3);
+    expect(file.text).toContain('<section id="plan">');
+    expect(file.text).toContain('id="plan-batch"');
+    const plainFile = await request(app).get(`/fits/${fit.id}/report.html`).expect(200);
+    expect(plainFile.text).not.toContain('<section id="plan">');
     for (const r of doc.batch.runs) expect(shown.text).toContain(`<td>${r.task}</td>`);
     expect(shown.text).toContain(doc.overall.message.slice(0, 40));
     // a bad option on the page: shown in the panel, the rest of the report still there
