@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CostOf } from '../analysis/plan-inputs.js';
 import type { PreparedComparison } from '../analysis/prepare.js';
@@ -24,6 +24,7 @@ interface RawPlanOptions extends RawOptions {
   planSeed?: string;
   cost?: string;
   candidates?: string;
+  html?: string;
 }
 
 /** Whether a path names a file. */
@@ -90,6 +91,10 @@ export function register(program: Command): void {
     .option('--outcomes <n>', 'simulated outcomes per candidate (default 64)')
     .option('--plan-draws <n>', 'posterior draws the planner uses (default 1000)')
     .option('--plan-seed <n>', 'seed of the simulated outcomes (default 1)')
+    .option(
+      '--html <file>',
+      'also write the self-contained HTML report with a "What to run next" section',
+    )
     .option('--json', 'print the plan (JSON) on stdout; everything else on stderr')
     .option('--quiet', 'no progress lines')
     .action(
@@ -130,6 +135,21 @@ export function register(program: Command): void {
           ...(candidates ? { candidates } : {}),
           ...(cost ? { cost } : {}),
         });
+        if (raw.html) {
+          const { renderPlanReport } = await import('../report/plan-report.js');
+          await writeFile(
+            raw.html,
+            renderPlanReport({
+              comparison: run.comparison,
+              summary: run.summary,
+              fit: run.fit,
+              plan,
+              title: `bayesbench plan: ${file}`,
+            }),
+            'utf8',
+          );
+          if (!raw.quiet) printText(process.stderr, `wrote ${raw.html}\n`);
+        }
         if (raw.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else printText(process.stdout, formatPlan(plan));
         return 0;

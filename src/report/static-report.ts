@@ -49,6 +49,8 @@ export interface StaticReportInput {
   maxRankPlots?: number;
   /** Timestamp printed in the footer (default none, so the output is reproducible). */
   generatedAt?: string;
+  /** Sections printed after the recommendation ones (`plan --html`: "What to run next"). */
+  extraSections?: { id: string; title: string; body: SafeHtml }[];
 }
 
 /**
@@ -106,6 +108,7 @@ export function renderStaticReport(input: StaticReportInput): string {
   };
   add('recommendations', 'Recommendation per task category', recommendationSection(vm));
   add('robustness', 'Does the recommendation rest on one task?', robustnessSection(vm));
+  for (const x of input.extraSections ?? []) add(x.id, x.title, x.body);
   add('p-best', 'P(best) and expected rank', pBestSection(vm));
   add('pairs', 'Pairwise decisions', pairsSection(vm, input.maxTasks ?? 200));
   add('forest', 'Heuristic effects (forest plot)', forestSection(c, vm));

@@ -4,19 +4,25 @@ import { findColumns } from '../data/benchmark.js';
 import { parseCsv } from '../data/csv.js';
 import { compileModel } from '../model/compile.js';
 import { comparisonPriors } from '../pipeline/compare.js';
+import type { FitRecord } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
+import { planInWorker } from './plan.js';
 import { prepareFor } from './rebuild.js';
 import { rebuildInWorker } from './rebuild-in-worker.js';
 import { workerRunFit } from './run-fit.js';
 
+/** The formula a finished fit recorded (settings.formula), or null. */
+const recordedFormula = (fit: FitRecord): string | null =>
+  typeof fit.comparison?.settings?.formula === 'string' ? fit.comparison.settings.formula : null;
+
 /**
  * The engine over the real modules: the data layer's parser and column checks (so uploads and
  * mappings fail with the CLI's messages), the model layer's priors, comparison rebuilds for another
- * ROPE/threshold, PSIS-LOO of stored fits and fits, all on worker threads.
+ * ROPE/threshold, PSIS-LOO and plans of stored fits and fits, all on worker threads.
  *
  * @example createApp({ store, engine: defaultEngine() })
  */
@@ -59,11 +65,21 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
           csv,
           datasetName: fit.datasetName,
           spec: fit.spec,
-          formula:
-            typeof fit.comparison?.settings?.formula === 'string'
-              ? fit.comparison.settings.formula
-              : null,
+          formula: recordedFormula(fit),
           draws,
+        },
+        modelsDir,
+      ),
+    plan: ({ fit, csv, draws, query }) =>
+      planInWorker(
+        {
+          csv,
+          datasetName: fit.datasetName,
+          spec: fit.spec,
+          formula: recordedFormula(fit),
+          seed: fit.config.seed,
+          draws,
+          query,
         },
         modelsDir,
       ),

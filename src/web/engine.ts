@@ -1,3 +1,4 @@
+import type { PlanDocument } from '../analysis/plan-from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import type { InputTable } from '../data/input.js';
 import type { Table } from '../data/table.js';
@@ -8,6 +9,7 @@ import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
+import type { PlanQuery } from './plan-query.js';
 
 /**
  * What the web layer needs from the rest of bayesbench, as injectable functions: the defaults
@@ -88,5 +90,15 @@ export interface Engine {
    * document. The default engine computes it on a worker thread. Absent: the app answers 404.
    */
   loo?(input: { fit: FitRecord; csv: Uint8Array; draws: Draws }): Promise<LooJson>;
+  /**
+   * "What to run next" for a finished comparison fit from its stored draws: the `bayesbench plan
+   * --json` document. The default engine plans on a worker thread. Absent: the app answers 404.
+   */
+  plan?(input: {
+    fit: FitRecord;
+    csv: Uint8Array;
+    draws: Draws;
+    query: PlanQuery;
+  }): Promise<PlanDocument>;
   runFit: RunFit;
 }

@@ -1,3 +1,4 @@
+import type { PlanDocument } from '../analysis/plan-from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import { BayesbenchError, ConfigError, NotFoundError } from '../errors.js';
 import type { LooJson } from '../pipeline/loo.js';
@@ -6,6 +7,7 @@ import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitRecord, Store } from '../store/store.js';
 import type { Engine, RebuiltReport } from './engine.js';
 import { createLru } from './lru.js';
+import { type PlanQuery, planQueryKey } from './plan-query.js';
 
 /**
  * Report pages: the view models and SVG plots of src/report/, computed once per (fit, ROPE,
@@ -95,6 +97,8 @@ export const REPORT_LIMITS = {
    * queue above.
    */
   loos: 8,
+  /** Plans kept per app (LRU), one per (fit, plan options); on the same thread and queue. */
+  plans: 16,
 };
 
 /** The report views of one app: built once per (fit, ROPE, threshold), kept in a bounded LRU. */
@@ -107,7 +111,12 @@ export interface ReportViews {
    * 400 for a fit that is not a gaussian/student comparison fit.
    */
   loo(fit: FitRecord): Promise<LooJson>;
-  /** Forget the views and LOO of a fit (restart, delete). */
+  /**
+   * The plan of a finished fit (`bayesbench plan --json`) for these options, computed once on a
+   * rebuild slot; 404 when the engine has none or the draws are gone.
+   */
+  plan(fit: FitRecord, query: PlanQuery): Promise<PlanDocument>;
+  /** Forget the views, LOO and plans of a fit (restart, delete). */
   forget(fitId: number): void;
 }
 
@@ -128,6 +137,7 @@ export function createReportViews(
   const cache = createLru<Promise<ReportView>>({ entries: limits.views });
   const rankCache = createLru<{ variable: string; svg: string }[]>({ entries: limits.views });
   const looCache = createLru<Promise<LooJson>>({ entries: limits.loos });
+  const planCache = createLru<Promise<PlanDocument>>({ entries: limits.plans });
   let running = 0;
   const queue: (() => void)[] = [];
   const slot = async (
@@ -211,6 +221,20 @@ export function createReportViews(
       release();
     }
   };
+  const buildPlan = async (fit: FitRecord, query: PlanQuery): Promise<PlanDocument> => {
+    const eng = await engine();
+    if (!eng.plan) throw new NotFoundError(`fit ${fit.id}: planning is not available here`);
+    const release = await slot(
+      'busy: other reports or plans are being computed; try again in a few seconds',
+    );
+    try {
+      const draws = store.getDraws(fit.id);
+      if (!draws) throw new NotFoundError(`fit ${fit.id} has no stored draws`);
+      return await eng.plan({ fit, csv: store.getDatasetCsv(fit.datasetId), draws, query });
+    } finally {
+      release();
+    }
+  };
   return {
     get(fit, query) {
       const key = `${fit.id}|${fit.finished}|${query.rope ?? ''}|${query.threshold ?? ''}`;
@@ -230,7 +254,17 @@ export function createReportViews(
       looCache.set(key, hit);
       return hit;
     },
+    plan(fit, query) {
+      const key = `${fit.id}|${fit.finished}|${planQueryKey(query)}`;
+      let hit = planCache.get(key);
+      if (hit) return hit;
+      hit = buildPlan(fit, query);
+      hit.catch(() => planCache.delete(key));
+      planCache.set(key, hit);
+      return hit;
+    },
     forget(fitId) {
+      planCache.deleteWhere((k) => k.startsWith(`${fitId}|`));
       cache.deleteWhere((k) => k.startsWith(`${fitId}|`));
       looCache.deleteWhere((k) => k.startsWith(`${fitId}|`));
       rankCache.deleteWhere((k) => k.startsWith(`${fitId}|`));

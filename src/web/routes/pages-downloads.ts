@@ -2,8 +2,10 @@ import { Router } from 'express';
 import { NotFoundError } from '../../errors.js';
 import type { AppContext } from '../context.js';
 import { drawsCsvChunks, streamChunks, summaryCsv } from '../downloads.js';
+import { parsePlanQuery } from '../plan-query.js';
 import { report } from '../report-view.js';
 import { parseId } from '../requests.js';
+import { storedPlan } from './api-plan.js';
 
 /**
  * Downloads of a finished fit: draws.csv (streamed), summary.csv, the comparison JSON, the static report.
@@ -53,12 +55,21 @@ export function downloadRoutes(ctx: AppContext): Router {
     const fit = store.getFit(parseId(req.params.id, 'fit'));
     if (!fit.comparison) throw new NotFoundError(`fit ${fit.id} has no report yet`);
     const R = await report();
-    const html = R.renderStaticReport({
+    const input = {
       comparison: fit.comparison,
       summary: fit.summary ?? undefined,
       draws: store.getDraws(fit.id) ?? undefined,
       title: `bayesbench: ${fit.datasetName} (fit ${fit.id})`,
-    });
+    };
+    // `?plan=1&runs=...`: with the "What to run next" section of that plan (as `plan --html`)
+    const q = req.query as Record<string, unknown>;
+    const html =
+      q.plan === '1'
+        ? (await import('../../report/plan-report.js')).renderPlanReport({
+            ...input,
+            plan: await storedPlan(ctx, fit, parsePlanQuery(q)),
+          })
+        : R.renderStaticReport(input);
     res
       .set({
         'Content-Type': 'text/html; charset=utf-8',

@@ -9,6 +9,7 @@ import type { Engine } from '../engine.js';
 import { looRefusal } from '../loo.js';
 import { webMessage } from '../messages.js';
 import { cachePage, pageBytes, sendCached } from '../page-cache.js';
+import { planPanel, planPanelKey } from '../plan-panel.js';
 import { parseDecisionQuery, report } from '../report-view.js';
 import { formToFitBody, parseFitRequest, parseId, splitLines } from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
@@ -120,7 +121,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
 
   // Rendered report pages of finished fits: a report does not change once done, so under load the
   // page is served from memory (see bench/server.ts). The key holds only what changes the page (fit,
-  // finish time, ROPE, threshold, filter, page, LOO asked), so `?x=random` reuses it; the cache is the app's
+  // finish time, ROPE, threshold, filter, page, LOO asked, plan asked with its options), so `?x=random` reuses it; the cache is the app's
   // bounded LRU (PAGE_CACHE_LIMITS).
   router.get('/fits/:id', async (req, res) => {
     const id = parseId(req.params.id, 'fit');
@@ -141,6 +142,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
       keyFilter,
       page,
       looKey,
+      planPanelKey(q),
     ].join('|');
     const cached = state.status === 'done' ? ctx.pages.get(cacheKey) : undefined;
     if (cached !== undefined) {
@@ -173,6 +175,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
     }
     const view = await ctx.reports.get(fit, query);
     const loo = await looSection(ctx, fit, wantLoo, query);
+    const plan = await planPanel(ctx, fit, q, query);
     const R = await report();
     const params = fit.summary
       ? R.summaryViewModel(fit.summary, { filter: rawFilter, page, pageSize: 50 })
@@ -187,14 +190,16 @@ export function fitPageRoutes(ctx: AppContext): Router {
       filter,
       hasDraws: store.drawVariables(fit.id).length > 0,
       loo,
+      plan,
       query: {
         rope: query.rope ?? view.vm.rope,
         threshold: query.threshold ?? view.vm.threshold,
       },
     });
     const rendered = cachePage(html);
-    // a failed LOO is not kept: the next request tries again
-    if (loo.state !== 'error') ctx.pages.set(cacheKey, rendered, pageBytes(rendered));
+    // a failed LOO or plan is not kept: the next request tries again
+    if (loo.state !== 'error' && plan.state !== 'error')
+      ctx.pages.set(cacheKey, rendered, pageBytes(rendered));
     sendCached(req, res, rendered);
   });
 
