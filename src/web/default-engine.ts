@@ -6,6 +6,7 @@ import { compileModel } from '../model/compile.js';
 import { comparisonPriors } from '../pipeline/compare.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
+import { itemsInWorker } from './items-view.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
@@ -64,6 +65,22 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
               ? fit.comparison.settings.formula
               : null,
           draws,
+        },
+        modelsDir,
+      ),
+    items: ({ fit, csv, draws, a, b, k }) =>
+      itemsInWorker(
+        {
+          fitId: fit.id,
+          csv,
+          datasetName: fit.datasetName,
+          spec: fit.spec,
+          settings: fit.comparison?.settings ?? {},
+          seed: fit.config.seed,
+          draws,
+          a,
+          b,
+          k,
         },
         modelsDir,
       ),

@@ -7,6 +7,7 @@ import type { LooJson } from '../pipeline/loo.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
+import type { ItemsDoc } from './items-types.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
 
 /**
@@ -33,6 +34,16 @@ export interface FitContext {
 
 /** Run one fit to completion (on a worker thread in production). Rejects when cancelled. */
 export type RunFit = (job: FitJob, ctx: FitContext) => Promise<StoredFitResult>;
+
+/** What an item view of a stored fit asks the engine for. */
+export interface ItemsRequest {
+  fit: FitRecord;
+  csv: Uint8Array;
+  draws: Draws;
+  a: string;
+  b: string;
+  k: number;
+}
 
 /** A model file from models/*.json, as the New fit page lists it. */
 export interface ModelChoice {
@@ -88,5 +99,11 @@ export interface Engine {
    * document. The default engine computes it on a worker thread. Absent: the app answers 404.
    */
   loo?(input: { fit: FitRecord; csv: Uint8Array; draws: Draws }): Promise<LooJson>;
+  /**
+   * Item-level results of a finished fit of the paired item model for one pair (src/web/items.ts),
+   * from its stored draws and dataset. The default engine computes them on a worker thread.
+   * Absent: the app answers 404.
+   */
+  items?(input: ItemsRequest): Promise<ItemsDoc>;
   runFit: RunFit;
 }

@@ -109,6 +109,11 @@ export interface ReportViews {
   loo(fit: FitRecord): Promise<LooJson>;
   /** Forget the views and LOO of a fit (restart, delete). */
   forget(fitId: number): void;
+  /**
+   * Run other work on stored draws (item-level results) on the rebuilds' slots: at most
+   * `limits.rebuilds` at once, `limits.waiting` waiting, else a 503 with the `busy` line.
+   */
+  run<T>(task: () => Promise<T>, busy: string): Promise<T>;
 }
 
 /**
@@ -229,6 +234,14 @@ export function createReportViews(
       hit.catch(() => looCache.delete(key));
       looCache.set(key, hit);
       return hit;
+    },
+    async run(task, busy) {
+      const release = await slot(busy);
+      try {
+        return await task();
+      } finally {
+        release();
+      }
     },
     forget(fitId) {
       cache.deleteWhere((k) => k.startsWith(`${fitId}|`));

@@ -206,7 +206,7 @@ describe('web upload of wide tables and harness outputs', () => {
   it('a CSV over the 5 MB limit is still refused (the .jsonl limit is the larger one)', async () => {
     const { app, store } = setup();
     const big = Buffer.alloc(LIMITS.bytes + 10, 'a');
-    const res = await request(app).post('/api/datasets').attach('file', big, 'big.csv').expect(400);
+    const res = await request(app).post('/api/datasets').attach('file', big, 'big.csv').expect(413);
     expect(res.body.error).toMatch(/^the file is over the upload limit of 5 MB/);
     expect(store.listDatasets()).toEqual([]);
   });

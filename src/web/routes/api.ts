@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { apiDatasetRoutes } from './api-datasets.js';
 import { apiFitRoutes } from './api-fits.js';
+import { apiItemRoutes } from './items.js';
 
 export { datasetJson } from './api-datasets.js';
 export { fitJson, restartable } from './api-fits.js';
@@ -16,5 +17,6 @@ export function apiRoutes(ctx: AppContext): Router {
   const router = Router();
   router.use(apiDatasetRoutes(ctx));
   router.use(apiFitRoutes(ctx));
+  router.use(apiItemRoutes(ctx));
   return router;
 }
