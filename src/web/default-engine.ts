@@ -6,7 +6,7 @@ import { compileModel } from '../model/compile.js';
 import { comparisonPriors } from '../pipeline/compare.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
-import { itemsInWorker } from './items-view.js';
+import { itemsInWorker } from './items-in-worker.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';

@@ -5,6 +5,9 @@ import type { ComparisonPair } from '../analysis/types.js';
  * (GET /api/fits/:id/items; computed by src/web/items.ts) and its parts.
  */
 
+/** The comparison model name `compare` records for the paired item model (settings.model). */
+export const ITEM_MODEL = 'heuristic-task-item';
+
 /** The query of an item view: the pair (default: the two best heuristics) and k. */
 export interface ItemsQuery {
   a?: string;

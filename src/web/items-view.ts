@@ -1,12 +1,9 @@
 import { NotFoundError } from '../errors.js';
 import type { FitRecord } from '../store/store.js';
 import type { AppContext } from './context.js';
-import type { StoredItemsInput } from './items.js';
 import { checkItemsFit, itemsPair } from './items.js';
 import type { ItemsDoc, ItemsQuery } from './items-types.js';
 import { createLru, type Lru } from './lru.js';
-import { REBUILD_HEAP_MB } from './rebuild-in-worker.js';
-import { runWorkerTask } from './worker-task.js';
 
 /**
  * Item-level results of stored fits (GET /api/fits/:id/items and the page /fits/:id/items): one
@@ -19,15 +16,6 @@ import { runWorkerTask } from './worker-task.js';
 export const ITEMS_CACHE_ENTRIES = 32;
 
 const caches = new WeakMap<AppContext, Lru<Promise<ItemsDoc>>>();
-
-/**
- * itemsOfStoredFit (src/web/items.ts) on a worker thread (src/web/items-worker.ts) with the
- * rebuilds' heap limit: the draws are copied in.
- * @example await itemsInWorker({ fitId: 3, csv, datasetName, spec, settings, seed: 1, draws, a, b, k: 10 }, modelsDir)
- */
-export function itemsInWorker(input: StoredItemsInput, modelsDir: string): Promise<ItemsDoc> {
-  return runWorkerTask<ItemsDoc>('items-worker', { input, modelsDir }, REBUILD_HEAP_MB);
-}
 
 /**
  * The item-level document of a finished fit of the paired item model for the query's pair (the

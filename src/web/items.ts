@@ -9,7 +9,13 @@ import type { FactorColumn, Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { BayesbenchError, ConfigError } from '../errors.js';
 import type { FitRecord, FitSpec } from '../store/store.js';
-import type { ItemRow, ItemsDoc, ItemsQuery, ItemsTask } from './items-types.js';
+import {
+  ITEM_MODEL,
+  type ItemRow,
+  type ItemsDoc,
+  type ItemsQuery,
+  type ItemsTask,
+} from './items-types.js';
 import { bounded } from './messages.js';
 import { prepareFor } from './rebuild.js';
 
@@ -23,9 +29,6 @@ import { prepareFor } from './rebuild.js';
  * O(draws x heuristics x tasks) pass over the draws; the output is bounded (top k items per task
  * and direction).
  */
-
-/** The comparison model name `compare` records for the paired item model (settings.model). */
-export const ITEM_MODEL = 'heuristic-task-item';
 
 /** Items listed per task and direction: the default and the most a query may ask for. */
 export const ITEMS_LIMITS = Object.freeze({ k: 10, maxK: 50 });
