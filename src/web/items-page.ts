@@ -6,6 +6,7 @@ import {
   formatProbAt,
   formatSignificant,
 } from '../report/format.js';
+import { itemDiffPlot } from '../report/item-diff-plot.js';
 import type { ItemRow, ItemsDoc } from './items-types.js';
 
 /**
@@ -47,6 +48,16 @@ export function itemsPageModel(doc: ItemsDoc) {
     threshold: String(doc.threshold),
     higherIsBetter: doc.higher_is_better,
     itemColumn: doc.columns.item ?? 'item',
+    plot: itemDiffPlot(
+      doc.tasks.map((t) => ({
+        task: t.task,
+        mean: t.posterior.diff_mean ?? Number.NaN,
+        q5: t.posterior.diff_q5 ?? Number.NaN,
+        q95: t.posterior.diff_q95 ?? Number.NaN,
+        observed: t.items.diff_mean,
+      })),
+      doc,
+    ),
     tasks: doc.tasks.map((t) => {
       const p = t.posterior;
       const d = decimalsFor((p.diff_q95 ?? Number.NaN) - (p.diff_q5 ?? Number.NaN));

@@ -190,6 +190,7 @@ describe('item-level results of a paired item model fit (GET /api/fits/:id/items
     expect(page.text).toContain('id="pair-form"');
     expect(page.text).toContain('<option value="snapkv" selected>snapkv</option>');
     expect(page.text).toContain('id="items-task-table"');
+    expect(page.text).toContain('<figure class="plot" id="plot-item-diffs"><svg');
     const arc = doc.tasks.find((t) => t.task === 'arc_easy');
     expect(page.text).toContain(
       `full_kv better on ${arc?.items.b_better} of ${arc?.items.paired} paired items`,
