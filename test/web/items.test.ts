@@ -89,7 +89,7 @@ describe('item-level results of a paired item model fit (GET /api/fits/:id/items
     expect(ds.body.format).toBe('harness-samples');
     expect(ds.body.detected.item).toBe('item');
     expect(ds.body.notes).toEqual([
-      '24 sample lines of other filters skipped (one filter per task is read; choose it with --harness-metric METRIC,FILTER)',
+      "24 sample lines of other filters skipped (one filter per task is read; choose it in the upload form's metric field as METRIC,FILTER)",
     ]);
     const dsPage = await request(app).get(`/datasets/${up.body.id}`).expect(200);
     expect(dsPage.text).toContain('<li>24 sample lines of other filters skipped');

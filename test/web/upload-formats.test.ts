@@ -61,6 +61,22 @@ describe('web upload of wide tables and harness outputs', () => {
         score: 'score',
         category: 'category',
       });
+      // the reader's notes are stored with the dataset and shown on its page, in the web's words
+      const notes = parseInput(tayWide, 'table1.csv').notes;
+      expect(notes[0]).toBe(
+        'read as a wide table: no task column, and the columns hold scores (--wide)',
+      );
+      const info = await request(app).get('/api/datasets/1').expect(200);
+      expect(info.body.format).toBe('wide');
+      expect(info.body.notes).toEqual([
+        'read as a wide table: no task column, and the columns hold scores',
+        ...notes.slice(1),
+      ]);
+      const page = await request(app).get('/datasets/1').expect(200);
+      expect(page.text).toContain('<li>read as a wide table: no task column');
+      expect(page.text).toContain(
+        'Read as a wide table, converted to one row per heuristic and task.',
+      );
     });
   }
 
