@@ -68,14 +68,14 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
         },
         modelsDir,
       ),
-    items: ({ fit, csv, draws, a, b, k }) =>
+    items: ({ fit, settings, csv, draws, a, b, k }) =>
       itemsInWorker(
         {
           fitId: fit.id,
           csv,
           datasetName: fit.datasetName,
           spec: fit.spec,
-          settings: fit.comparison?.settings ?? {},
+          settings,
           seed: fit.config.seed,
           draws,
           a,

@@ -37,7 +37,9 @@ export type RunFit = (job: FitJob, ctx: FitContext) => Promise<StoredFitResult>;
 
 /** What an item view of a stored fit asks the engine for. */
 export interface ItemsRequest {
+  /** The fit's record (its documents may be left out) and its comparison's settings. */
   fit: FitRecord;
+  settings: Record<string, unknown>;
   csv: Uint8Array;
   draws: Draws;
   a: string;

@@ -1,4 +1,5 @@
 import type { ComparisonPair } from '../analysis/types.js';
+import type { FitRecord } from '../store/store.js';
 
 /**
  * The item-level document of a fit of the paired item model for one pair of heuristics
@@ -7,6 +8,17 @@ import type { ComparisonPair } from '../analysis/types.js';
 
 /** The comparison model name `compare` records for the paired item model (settings.model). */
 export const ITEM_MODEL = 'heuristic-task-item';
+
+/**
+ * What an item view keeps of a finished fit: its record without the summary and comparison
+ * documents (tens of MB on a big comparison, not parsed again per request), the comparison's
+ * settings and its heuristics by expected rank (best first).
+ */
+export interface ItemFit {
+  fit: FitRecord;
+  settings: Record<string, unknown>;
+  ranked: string[];
+}
 
 /** The query of an item view: the pair (default: the two best heuristics) and k. */
 export interface ItemsQuery {

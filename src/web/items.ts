@@ -7,10 +7,11 @@ import { summarize90 } from '../analysis/stats.js';
 import { parseCsv } from '../data/csv.js';
 import type { FactorColumn, Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
-import { BayesbenchError, ConfigError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { FitRecord, FitSpec } from '../store/store.js';
 import {
   ITEM_MODEL,
+  type ItemFit,
   type ItemRow,
   type ItemsDoc,
   type ItemsQuery,
@@ -60,21 +61,28 @@ export function parseItemsQuery(q: Record<string, unknown>): ItemsQuery {
 }
 
 /**
- * Why a fit has no item-level results (a 409 until it is done, a 400 for another model), or
- * nothing when it has them.
- * @example checkItemsFit(store.getFit(3))
+ * What an item view keeps of a finished fit (src/web/items-types.ts ItemFit), from its full record.
+ * @example itemFitOf(store.getFit(3)).ranked[0] // the best heuristic
  */
-export function checkItemsFit(fit: FitRecord): void {
-  if (fit.status !== 'done' || !fit.comparison) {
-    throw new BayesbenchError(
-      `fit ${fit.id} is ${fit.status}: no item-level results yet`,
-      'not_ready',
-      409,
-    );
-  }
-  if (!isItemFit(fit)) {
+export function itemFitOf(fit: FitRecord): ItemFit {
+  const ranked = [...(fit.comparison?.heuristics ?? [])]
+    .sort((x, y) => x.expected_rank - y.expected_rank)
+    .map((h) => h.name);
+  return {
+    fit: { ...fit, comparison: null, summary: null },
+    settings: fit.comparison?.settings ?? {},
+    ranked,
+  };
+}
+
+/**
+ * A 400 for a finished fit of another model than the paired item model (one line saying so).
+ * @example checkItemsFit(itemFitOf(store.getFit(3)))
+ */
+export function checkItemsFit(info: ItemFit): void {
+  if (info.settings.model !== ITEM_MODEL) {
     throw new ConfigError(
-      `fit ${fit.id}: item-level results are for fits of the paired item model (per-example rows with an item column); this fit's model is ${String(fit.comparison.settings?.model ?? 'another model')}`,
+      `fit ${info.fit.id}: item-level results are for fits of the paired item model (per-example rows with an item column); this fit's model is ${String(info.settings.model ?? 'another model')}`,
     );
   }
 }
@@ -90,22 +98,20 @@ export function isItemFit(fit: FitRecord): boolean {
 /**
  * The pair of an item view: the query's, or the fit's two best heuristics (by expected rank) for
  * what is left out. An unknown name or A = B is a ConfigError (400) naming the parameter.
- * @example itemsPair(fit, { k: 10 }) // { a: 'snapkv', b: 'pyramidkv' }
+ * @example itemsPair(info, { k: 10 }) // { a: 'snapkv', b: 'pyramidkv' }
  */
-export function itemsPair(fit: FitRecord, query: ItemsQuery): { a: string; b: string } {
-  const ranked = [...(fit.comparison?.heuristics ?? [])]
-    .sort((x, y) => x.expected_rank - y.expected_rank)
-    .map((h) => h.name);
+export function itemsPair(info: ItemFit, query: ItemsQuery): { a: string; b: string } {
+  const { ranked } = info;
   for (const key of ['a', 'b'] as const) {
     const name = query[key];
     if (name !== undefined && !ranked.includes(name)) {
       const list = ranked.slice(0, 20).map((n) => bounded(n, 40));
       throw new ConfigError(
-        `${key}: no heuristic "${bounded(name)}" in fit ${fit.id} (heuristics: ${list.join(', ')}${ranked.length > 20 ? ', ...' : ''})`,
+        `${key}: no heuristic "${bounded(name)}" in fit ${info.fit.id} (heuristics: ${list.join(', ')}${ranked.length > 20 ? ', ...' : ''})`,
       );
     }
   }
-  if (ranked.length < 2) throw new ConfigError(`fit ${fit.id} has fewer than two heuristics`);
+  if (ranked.length < 2) throw new ConfigError(`fit ${info.fit.id} has fewer than two heuristics`);
   const a = query.a ?? ranked.find((n) => n !== query.b) ?? ranked[0];
   const b = query.b ?? ranked.find((n) => n !== a) ?? ranked[1];
   if (a === b) throw new ConfigError(`a and b are the same heuristic ("${bounded(a)}")`);

@@ -20,9 +20,9 @@ import { fitRow } from './view-helpers.js';
 export function apiItemRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/fits/:id/items', async (req, res) => {
-    const fit = ctx.store.getFit(parseId(req.params.id, 'fit'));
+    const id = parseId(req.params.id, 'fit');
     const query = parseItemsQuery(req.query as Record<string, unknown>);
-    res.json(await storedItems(ctx, fit, query));
+    res.json((await storedItems(ctx, id, query)).doc);
   });
   return router;
 }
@@ -34,17 +34,15 @@ export function apiItemRoutes(ctx: AppContext): Router {
 export function itemPageRoutes(ctx: AppContext): Router {
   const router = Router();
   router.get('/fits/:id/items', async (req, res) => {
-    const fit = ctx.store.getFit(parseId(req.params.id, 'fit'));
+    const id = parseId(req.params.id, 'fit');
     const query = parseItemsQuery(req.query as Record<string, unknown>);
-    const doc = await storedItems(ctx, fit, query);
-    const ranked = [...(fit.comparison?.heuristics ?? [])]
-      .sort((x, y) => x.expected_rank - y.expected_rank)
-      .map((h) => h.name);
+    const { doc, info } = await storedItems(ctx, id, query);
+    const { fit } = info;
     const params = new URLSearchParams({ a: doc.a, b: doc.b, k: String(doc.k) });
     res.render('items', {
       title: `Items: fit ${fit.id} (${fit.datasetName})`,
       fit: fitRow(fit),
-      heuristics: ranked,
+      heuristics: info.ranked,
       vm: itemsPageModel(doc),
       jsonHref: `/api/fits/${fit.id}/items?${params}`,
       swapHref: `/fits/${fit.id}/items?${new URLSearchParams({ a: doc.b, b: doc.a, k: String(doc.k) })}`,
