@@ -214,13 +214,16 @@ interface Slots {
   nB: number[];
 }
 
+/** Item names in natural order (doc_id "2" before "10"), the same on every machine. */
+const itemCollator = new Intl.Collator('en', { numeric: true });
+
 /** Compare two item rows: larger |diff| first, then more rows, then the item's name. */
 function byDifference(x: ItemRow, y: ItemRow): number {
   const d = Math.abs(y.diff) - Math.abs(x.diff);
   if (d !== 0) return d;
   const n = y.n_a + y.n_b - (x.n_a + x.n_b);
   if (n !== 0) return n;
-  return x.item < y.item ? -1 : x.item > y.item ? 1 : 0;
+  return itemCollator.compare(x.item, y.item);
 }
 
 /**
