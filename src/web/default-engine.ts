@@ -7,6 +7,7 @@ import { comparisonPriors } from '../pipeline/compare.js';
 import type { FitRecord } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
+import { itemsInWorker } from './items-in-worker.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
@@ -80,6 +81,22 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
           seed: fit.config.seed,
           draws,
           query,
+        },
+        modelsDir,
+      ),
+    items: ({ fit, settings, csv, draws, a, b, k }) =>
+      itemsInWorker(
+        {
+          fitId: fit.id,
+          csv,
+          datasetName: fit.datasetName,
+          spec: fit.spec,
+          settings,
+          seed: fit.config.seed,
+          draws,
+          a,
+          b,
+          k,
         },
         modelsDir,
       ),

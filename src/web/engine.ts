@@ -8,6 +8,7 @@ import type { LooJson } from '../pipeline/loo.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
+import type { ItemsDoc } from './items-types.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
 import type { PlanQuery } from './plan-query.js';
 
@@ -35,6 +36,18 @@ export interface FitContext {
 
 /** Run one fit to completion (on a worker thread in production). Rejects when cancelled. */
 export type RunFit = (job: FitJob, ctx: FitContext) => Promise<StoredFitResult>;
+
+/** What an item view of a stored fit asks the engine for. */
+export interface ItemsRequest {
+  /** The fit's record (its documents may be left out) and its comparison's settings. */
+  fit: FitRecord;
+  settings: Record<string, unknown>;
+  csv: Uint8Array;
+  draws: Draws;
+  a: string;
+  b: string;
+  k: number;
+}
 
 /** A model file from models/*.json, as the New fit page lists it. */
 export interface ModelChoice {
@@ -100,5 +113,11 @@ export interface Engine {
     draws: Draws;
     query: PlanQuery;
   }): Promise<PlanDocument>;
+  /**
+   * Item-level results of a finished fit of the paired item model for one pair (src/web/items.ts),
+   * from its stored draws and dataset. The default engine computes them on a worker thread.
+   * Absent: the app answers 404.
+   */
+  items?(input: ItemsRequest): Promise<ItemsDoc>;
   runFit: RunFit;
 }

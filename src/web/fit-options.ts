@@ -9,7 +9,7 @@ import type { FitConfig, FitSpec } from '../store/store.js';
 /** The default model's name: picking it means "the default model adapted to the data". */
 export const DEFAULT_MODEL = 'heuristic-task';
 
-const OPTIONAL_ROLES = ['category', 'seed', 'study', 'std', 'n', 'trials'] as const;
+const OPTIONAL_ROLES = ['category', 'seed', 'study', 'std', 'n', 'trials', 'item'] as const;
 
 /**
  * The web mapping as the data layer's overrides: what the user picked, and `null` for every optional

@@ -16,9 +16,10 @@ function describeRaw(err: unknown): { status: number; message: string } {
   if (err instanceof BayesbenchError) return { status: err.status, message: err.message };
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string };
   const status = e?.status ?? e?.statusCode;
+  // 413 Payload Too Large (RFC 9110 §15.5.14), with the limits in the line
   if (e?.code === 'LIMIT_FILE_SIZE')
     return {
-      status: 400,
+      status: 413,
       message: `the file is over the upload limit of ${LIMITS.bytes / 1024 / 1024} MB (${LIMITS.jsonlBytes / 1024 / 1024} MB for a per-sample .jsonl)`,
     };
   if (typeof e?.code === 'string' && e.code.startsWith('LIMIT_')) {

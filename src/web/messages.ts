@@ -26,6 +26,11 @@ const CLI_HINTS: [RegExp, string][] = [
   [/\(use --drop-missing to drop such rows\)/g, '(remove such rows from the CSV before uploading)'],
   [/; --drop-missing drops them\)/g, '; remove them from the CSV before uploading)'],
   [/--drop-missing/g, 'removing incomplete rows'],
+  // the readers' notes, kept with an uploaded dataset: the upload form's fields
+  [/choose it with --harness-metric /g, "choose it in the upload form's metric field as "],
+  [/give --n \(seeds per mean\)/g, "give the upload form's n (seeds per mean)"],
+  [/--n (\d+) is not used/g, 'n = $1 is not used'],
+  [/ \(--wide\)$/g, ''],
 ];
 
 /**

@@ -10,6 +10,7 @@ import { comparisonViewModel } from '../report/comparison-view-model.js';
 import type { FitConfig, FitSpec } from '../store/store.js';
 import type { RebuiltReport } from './engine.js';
 import { compareOptions, readModels } from './fit-options.js';
+import { ITEM_MODEL } from './items-types.js';
 
 /** What a rebuild of the comparison for another ROPE/threshold needs from a finished fit. */
 export interface RebuildInput {
@@ -54,7 +55,9 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       family: typeof settings.family === 'string' ? settings.family : undefined,
       formula: typeof settings.formula === 'string' ? settings.formula : undefined,
       scale: SCALE_MODES.find((m) => m === settings.scale) ?? 'none',
-      bounded: prepared.bounded,
+      // the paired item model fits per-example scores as they are (compare.ts runComparison): no
+      // logit of a bounded score, whatever the preparation found
+      bounded: settings.model === ITEM_MODEL ? null : prepared.bounded,
       proportionUpper: prepared.proportionUpper,
       notes: prepared.notes,
       settings,

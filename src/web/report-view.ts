@@ -118,6 +118,11 @@ export interface ReportViews {
   plan(fit: FitRecord, query: PlanQuery): Promise<PlanDocument>;
   /** Forget the views, LOO and plans of a fit (restart, delete). */
   forget(fitId: number): void;
+  /**
+   * Run other work on stored draws (item-level results) on the rebuilds' slots: at most
+   * `limits.rebuilds` at once, `limits.waiting` waiting, else a 503 with the `busy` line.
+   */
+  run<T>(task: () => Promise<T>, busy: string): Promise<T>;
 }
 
 /**
@@ -262,6 +267,14 @@ export function createReportViews(
       hit.catch(() => planCache.delete(key));
       planCache.set(key, hit);
       return hit;
+    },
+    async run(task, busy) {
+      const release = await slot(busy);
+      try {
+        return await task();
+      } finally {
+        release();
+      }
     },
     forget(fitId) {
       planCache.deleteWhere((k) => k.startsWith(`${fitId}|`));

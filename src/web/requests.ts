@@ -2,7 +2,7 @@ import { max, mean, min, standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
 import { checkCsvHeader } from '../data/csv-header.js';
 import { tableToCsv } from '../data/csv-write.js';
-import { type InputTable, parseInput } from '../data/input.js';
+import { type InputFormat, type InputTable, parseInput } from '../data/input.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import type {
@@ -14,7 +14,7 @@ import type {
   Store,
 } from '../store/store.js';
 import type { Engine } from './engine.js';
-import { bounded } from './messages.js';
+import { bounded, webMessage } from './messages.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
 
 /**
@@ -139,20 +139,31 @@ function uploadOptions(input: UploadInput): WorkerInputOptions {
   return out;
 }
 
+/** Most reader notes kept with a dataset (each one bounded like every message shown). */
+export const MAX_DATASET_NOTES = 20;
+
+/** What an upload was read as: the input format and the reader's notes, kept with the dataset. */
+export interface UploadReading {
+  format: InputFormat;
+  notes: string[];
+}
+
 /**
- * Read an upload in any input format: the long table the dataset will hold and the CSV bytes to
- * store (the upload's own bytes for a long CSV; for a wide table or harness output its long table
- * written as CSV and read back, so that the stored dataset is what every fit reads).
+ * Read an upload in any input format: the long table the dataset will hold, the CSV bytes to store
+ * (the upload's own bytes for a long CSV; for a wide table or harness output its long table
+ * written as CSV and read back, so that the stored dataset is what every fit reads) and the
+ * reader's notes. The converted rows are held once at a time: the first table (a streamed
+ * per-sample .jsonl's, owned by `input.parsed`) is let go before the CSV is read back.
  */
 async function readUpload(
   engine: Engine,
   input: UploadInput,
   upload: { bytes: Uint8Array; name: string },
-): Promise<{ csv: Uint8Array; table: Table }> {
+): Promise<{ csv: Uint8Array; table: Table; reading: UploadReading }> {
   // the file's own name picks the format (the dataset name given in the form is only a label)
   const fileName = input.filename || upload.name;
   const opts = uploadOptions(input);
-  const read =
+  let read: InputTable | undefined =
     input.parsed ??
     (engine.parseUpload
       ? await engine.parseUpload(upload.bytes, fileName, { ...opts, source: upload.name })
@@ -161,13 +172,19 @@ async function readUpload(
           source: upload.name,
           parseLong: engine.parseCsv,
         }));
-  if (read.format === 'csv') return { csv: upload.bytes, table: read.table };
+  input.parsed = undefined;
+  const reading: UploadReading = {
+    format: read.format,
+    notes: read.notes.slice(0, MAX_DATASET_NOTES).map((n) => webMessage(n)),
+  };
+  if (read.format === 'csv') return { csv: upload.bytes, table: read.table, reading };
   const csv = new TextEncoder().encode(tableToCsv(read.table));
+  read = undefined;
   const table = engine.parseUpload
     ? (await engine.parseUpload(csv, 'converted.csv', { source: upload.name, detectWide: false }))
         .table
     : engine.parseCsv(csv, upload.name);
-  return { csv, table };
+  return { csv, table, reading };
 }
 
 /** The checks on the parsed table, then the one store write (nothing stored before it). */
@@ -176,6 +193,7 @@ function storeUpload(
   engine: Engine,
   upload: { bytes: Uint8Array; name: string },
   table: Table,
+  reading?: UploadReading,
 ): DatasetInfo {
   const { bytes, name } = upload;
   if (table.nRows > LIMITS.rows) {
@@ -192,14 +210,20 @@ function storeUpload(
   } catch {
     detected = {};
   }
-  return store.addDataset({ name, csv: bytes, summary: summarizeTable(table, detected) });
+  const summary = summarizeTable(table, detected);
+  if (reading) {
+    summary.format = reading.format;
+    summary.notes = reading.notes;
+  }
+  return store.addDataset({ name, csv: bytes, summary });
 }
 
 /**
  * Check, parse and store an upload: a long or wide CSV, a harness results JSON or per-sample JSONL
  * (src/data/input.ts). The parse runs off the event loop when the engine can (`parseUpload`: a
  * worker thread; 0.3-0.7 s for a 5 MB file). Every problem is a DataError with the CLI's words, and
- * nothing is stored unless all checks pass.
+ * nothing is stored unless all checks pass. The reader's format and notes (a wide table converted,
+ * an Avg column left out, harness lines skipped) are kept in the dataset's summary.
  * @example await ingestUpload(store, engine, { bytes, filename: 'lra.csv' })
  */
 export async function ingestUpload(
@@ -208,8 +232,8 @@ export async function ingestUpload(
   input: UploadInput,
 ): Promise<DatasetInfo> {
   const upload = checkUpload(input);
-  const { csv, table } = await readUpload(engine, input, upload);
-  return storeUpload(store, engine, { bytes: csv, name: upload.name }, table);
+  const { csv, table, reading } = await readUpload(engine, input, upload);
+  return storeUpload(store, engine, { bytes: csv, name: upload.name }, table, reading);
 }
 
 /**
@@ -252,6 +276,7 @@ export const FitRequestSchema = z.object({
     std: optionalName,
     n: optionalName,
     trials: optionalName,
+    item: optionalName,
   }),
   model: optionalName,
   formula: z
@@ -304,7 +329,7 @@ export function parseFitRequest(store: Store, engine: Engine, body: unknown): Fi
     task: b.mapping.task,
     score: b.mapping.score,
   };
-  for (const k of ['category', 'seed', 'study', 'std', 'n', 'trials'] as const) {
+  for (const k of ['category', 'seed', 'study', 'std', 'n', 'trials', 'item'] as const) {
     if (b.mapping[k]) mapping[k] = b.mapping[k];
   }
   const spec: FitSpec = { mapping };
@@ -351,6 +376,7 @@ export function formToFitBody(form: Record<string, unknown>): Record<string, unk
     'std',
     'n',
     'trials',
+    'item',
   ]) {
     mapping[k] = s(k);
   }

@@ -67,7 +67,7 @@ describe('JSON API: datasets', () => {
     const over = await request(app)
       .post('/api/datasets')
       .attach('file', big, 'big.csv')
-      .expect(400);
+      .expect(413);
     expect(over.body.error).toBe(
       'the file is over the upload limit of 5 MB (256 MB for a per-sample .jsonl)',
     );

@@ -61,6 +61,22 @@ describe('web upload of wide tables and harness outputs', () => {
         score: 'score',
         category: 'category',
       });
+      // the reader's notes are stored with the dataset and shown on its page, in the web's words
+      const notes = parseInput(tayWide, 'table1.csv').notes;
+      expect(notes[0]).toBe(
+        'read as a wide table: no task column, and the columns hold scores (--wide)',
+      );
+      const info = await request(app).get('/api/datasets/1').expect(200);
+      expect(info.body.format).toBe('wide');
+      expect(info.body.notes).toEqual([
+        'read as a wide table: no task column, and the columns hold scores',
+        ...notes.slice(1),
+      ]);
+      const page = await request(app).get('/datasets/1').expect(200);
+      expect(page.text).toContain('<li>read as a wide table: no task column');
+      expect(page.text).toContain(
+        'Read as a wide table, converted to one row per heuristic and task.',
+      );
     });
   }
 
@@ -206,7 +222,7 @@ describe('web upload of wide tables and harness outputs', () => {
   it('a CSV over the 5 MB limit is still refused (the .jsonl limit is the larger one)', async () => {
     const { app, store } = setup();
     const big = Buffer.alloc(LIMITS.bytes + 10, 'a');
-    const res = await request(app).post('/api/datasets').attach('file', big, 'big.csv').expect(400);
+    const res = await request(app).post('/api/datasets').attach('file', big, 'big.csv').expect(413);
     expect(res.body.error).toMatch(/^the file is over the upload limit of 5 MB/);
     expect(store.listDatasets()).toEqual([]);
   });

@@ -52,6 +52,8 @@ export function apiDatasetRoutes(ctx: AppContext): Router {
       ...datasetJson(d),
       summary: d.summary.columns,
       detected: d.summary.detected ?? {},
+      format: d.summary.format ?? null,
+      notes: Array.isArray(d.summary.notes) ? d.summary.notes : [],
     });
   });
 

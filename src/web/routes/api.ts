@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { apiDatasetRoutes } from './api-datasets.js';
 import { apiFitRoutes } from './api-fits.js';
 import { apiPlanRoutes } from './api-plan.js';
+import { apiItemRoutes } from './items.js';
 
 export { datasetJson } from './api-datasets.js';
 export { fitJson, restartable } from './api-fits.js';
@@ -18,5 +19,6 @@ export function apiRoutes(ctx: AppContext): Router {
   router.use(apiDatasetRoutes(ctx));
   router.use(apiFitRoutes(ctx));
   router.use(apiPlanRoutes(ctx));
+  router.use(apiItemRoutes(ctx));
   return router;
 }

@@ -14,6 +14,7 @@ import { parseDecisionQuery, report } from '../report-view.js';
 import { formToFitBody, parseFitRequest, parseId, splitLines } from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
 import { restartable, storedLoo } from './api-fits.js';
+import { itemsHref } from './items.js';
 import { datasetPage, fitRow, MAPPING_FIELDS, mappingFrom, renderView } from './view-helpers.js';
 
 /** The report page's "Model check (PSIS-LOO)" section: a link, the result, or why not. */
@@ -191,6 +192,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
       hasDraws: store.drawVariables(fit.id).length > 0,
       loo,
       plan,
+      itemsHref: itemsHref(fit),
       query: {
         rope: query.rope ?? view.vm.rope,
         threshold: query.threshold ?? view.vm.threshold,

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.js';
+import { itemPageRoutes } from './items.js';
 import { datasetPageRoutes } from './pages-datasets.js';
 import { downloadRoutes } from './pages-downloads.js';
 import { fitPageRoutes } from './pages-fits.js';
@@ -20,6 +21,7 @@ export function pageRoutes(ctx: AppContext): Router {
   router.use(homeRoutes(ctx));
   router.use(datasetPageRoutes(ctx));
   router.use(fitPageRoutes(ctx));
+  router.use(itemPageRoutes(ctx));
   router.use(variableRoutes(ctx));
   router.use(downloadRoutes(ctx));
   return router;

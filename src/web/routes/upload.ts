@@ -103,18 +103,22 @@ export const uploadFile: RequestHandler = (req, res, next) => {
 };
 
 /**
- * What an upload route hands to ingestUpload from `req.file` and the form.
+ * What an upload route hands to ingestUpload from `req.file` and the form. A streamed .jsonl's
+ * table moves from `req.file` to the input (ingestUpload lets go of it once converted, so the
+ * request does not keep a second copy of the rows alive).
  * @example await ingestUpload(store, engine, uploadInput(req))
  */
 export function uploadInput(req: { file?: Express.Multer.File; body?: unknown }) {
   const file = req.file as (Express.Multer.File & StoredFile) | undefined;
   const body = (req.body ?? {}) as Record<string, unknown>;
+  const parsed = file?.parsed;
+  if (file) delete file.parsed;
   return {
     bytes: file?.buffer ? new Uint8Array(file.buffer) : undefined,
     filename: file?.originalname,
     name: typeof body.name === 'string' ? body.name : undefined,
     n: typeof body.n === 'string' ? body.n : undefined,
     metric: typeof body.metric === 'string' ? body.metric : undefined,
-    parsed: file?.parsed,
+    parsed,
   };
 }

@@ -24,7 +24,16 @@ export const MAPPING_FIELDS: { key: keyof ColumnMap; label: string; required: bo
   { key: 'std', label: 'Std (mean ± std rows)', required: false },
   { key: 'n', label: 'n (seeds per row)', required: false },
   { key: 'trials', label: 'Trials (binomial counts)', required: false },
+  { key: 'item', label: 'Item (per-example rows: paired item model)', required: false },
 ];
+
+/** How the dataset page names an upload's input format (src/data/input.ts InputFormat). */
+const FORMAT_LABELS: Record<string, string> = {
+  csv: 'a long CSV',
+  wide: 'a wide table, converted to one row per heuristic and task',
+  'harness-results': 'an lm-evaluation-harness results JSON, one row per heuristic and task',
+  'harness-samples': 'lm-evaluation-harness per-sample JSONL, one row per item (per-example rows)',
+};
 
 /** Render a view to a string (to cache it). @example await renderView(res, 'report', locals) */
 export function renderView(
@@ -140,6 +149,9 @@ export function datasetPage(
     names: d.summary.columns.map((c) => c.name),
     // Cells and level names are echoed bounded (a 10 MB field is not a 10 MB page).
     preview: ((d.summary.preview as string[][]) ?? []).map((row) => row.map((x) => bounded(x))),
+    // what the reader said at upload (stored with the dataset; older datasets have none)
+    format: FORMAT_LABELS[String(d.summary.format)] ?? null,
+    notes: Array.isArray(d.summary.notes) ? (d.summary.notes as string[]) : [],
     mappingFields: MAPPING_FIELDS,
     mapping: mapping ?? mappingFrom({}, d.summary.detected ?? {}),
     models: engine.models(),
