@@ -239,13 +239,15 @@ export function usableDraw(info: NutsInfo): boolean {
  * window (10 draws early, then 80, 120, 180, ...) and the window after it still fits before the
  * final phase, it replaces the foreground one; the metric is recomputed from the foreground estimate after
  * every such switch and otherwise once per iteration. The step size follows dual averaging
- * throughout, restarted (step-size heuristic, μ = log(10 ε)) only at the first metric change.
+ * throughout, restarted (step-size heuristic, μ = log(10 ε)) at the first metric change and when
+ * the metric freezes before a final phase of 50+ iterations (Stan's term buffer).
  * With `window` (metric 'fisher-lowrank') the same schedule keeps the draws themselves and the
  * metric is the diagonal-plus-low-rank estimate of lowrank.ts. Returns true if the metric changed.
  *
- * Deviations from nuts-rs, kept small on purpose: Stan's accept statistic feeds the dual averaging in
- * all phases (nuts-rs uses a symmetric variant late in warmup); Stan's dual averaging constants,
- * without nuts-rs's cap of π on the step size; exact Welford variances.
+ * Deviations from nuts-rs (docs/ALGORITHMS.md §3.7 gives the measurements behind each): the restart
+ * when the metric freezes; Stan's accept statistic in all phases (nuts-rs uses a symmetric variant
+ * late in warmup); Stan's dual averaging constants, without nuts-rs's cap of π on the step size;
+ * exact Welford variances.
  *
  * @example
  * nutsTransition(model, rng, state, { stepSize: wu.stepSize, metric: wu.metric, maxTreeDepth: 10 }, ws, info);
