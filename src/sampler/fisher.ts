@@ -239,19 +239,59 @@ export function usableDraw(info: NutsInfo): boolean {
  * window (10 draws early, then 80, 120, 180, ...) and the window after it still fits before the
  * final phase, it replaces the foreground one; the metric is recomputed from the foreground estimate after
  * every such switch and otherwise once per iteration. The step size follows dual averaging
- * throughout, restarted (step-size heuristic, μ = log(10 ε)) only at the first metric change.
+ * throughout, restarted (step-size heuristic, μ = log(10 ε)) at the first metric change and when
+ * the metric freezes before a final phase of 50+ iterations (Stan's term buffer).
  * With `window` (metric 'fisher-lowrank') the same schedule keeps the draws themselves and the
  * metric is the diagonal-plus-low-rank estimate of lowrank.ts. Returns true if the metric changed.
  *
- * Deviations from nuts-rs, kept small on purpose: Stan's accept statistic feeds the dual averaging in
- * all phases (nuts-rs uses a symmetric variant late in warmup); Stan's dual averaging constants,
- * without nuts-rs's cap of π on the step size; exact Welford variances.
+ * Deviations from nuts-rs (docs/ALGORITHMS.md §3.7 gives the measurements behind each): the restart
+ * when the metric freezes; Stan's accept statistic in all phases (nuts-rs uses a symmetric variant
+ * late in warmup); Stan's dual averaging constants, without nuts-rs's cap of π on the step size;
+ * exact Welford variances.
  *
  * @example
  * nutsTransition(model, rng, state, { stepSize: wu.stepSize, metric: wu.metric, maxTreeDepth: 10 }, ws, info);
  * fisherWarmupUpdate(model, rng, state, ws, wu, info);
  */
 export function fisherWarmupUpdate(
+  model: LogDensity,
+  rng: Rng,
+  state: HmcState,
+  ws: NutsWorkspace,
+  wu: FisherWarmupState,
+  info: NutsInfo,
+): boolean {
+  const draw = wu.iteration;
+  const changed = fisherAdaptMetric(model, rng, state, ws, wu, info);
+  // The metric is final from here: the sampling step size is learnt under it alone, as in Stan's
+  // term buffer. Carried on instead (nuts-rs), x̄ still averages step sizes tuned to earlier metrics:
+  // after the low-rank update at this iteration the accept rate fell to 0.57-0.80 on gp_pois_regr
+  // (target 0.8). A final phase shorter than Stan's 50-iteration term buffer keeps the running
+  // dual averaging, which a restart would not give time to settle.
+  const s = wu.schedule;
+  if (draw === s.finalWindowStart - 1 && !wu.initialMetric && s.warmup - s.finalWindowStart >= 50) {
+    restartStepSize(model, rng, state, ws, wu, wu.stepSize);
+  }
+  return changed;
+}
+
+/**
+ * Stan's restart after a metric update (docs/ALGORITHMS.md §3.6): the step-size heuristic under the
+ * new metric from `from`, then dual averaging anew with μ = log(10 ε).
+ */
+function restartStepSize(
+  model: LogDensity,
+  rng: Rng,
+  state: HmcState,
+  ws: NutsWorkspace,
+  wu: FisherWarmupState,
+  from: number,
+): void {
+  wu.stepSize = initStepSize(model, rng, state, wu.metric, from, ws);
+  wu.da = createDualAveraging(Math.log(10 * wu.stepSize), wu.adaptDelta);
+}
+
+function fisherAdaptMetric(
   model: LogDensity,
   rng: Rng,
   state: HmcState,
@@ -304,8 +344,7 @@ export function fisherWarmupUpdate(
   wu.lastUpdate = draw;
   if (wu.initialMetric) {
     wu.initialMetric = false;
-    wu.stepSize = initStepSize(model, rng, state, wu.metric, wu.stepSize0, ws);
-    wu.da = createDualAveraging(Math.log(10 * wu.stepSize), wu.adaptDelta);
+    restartStepSize(model, rng, state, ws, wu, wu.stepSize0);
   }
   return true;
 }

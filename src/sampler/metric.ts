@@ -31,8 +31,13 @@ export interface LowRankFactors {
   /** U column-major: column j is vecs[j*d .. j*d + d). */
   readonly vecs: Float64Array;
   readonly vals: Float64Array;
-  /** k numbers of scratch for the products (one chain uses one metric at a time). */
+  /** 1/σ_i, λ_j − 1 and λ_j^(−½) − 1, computed once so the products divide nothing. */
+  readonly invSigma: Float64Array;
+  readonly valsM1: Float64Array;
+  readonly invSqrtValsM1: Float64Array;
+  /** k and d numbers of scratch for the products (one chain uses one metric at a time). */
   readonly scratch: Float64Array;
+  readonly work: Float64Array;
 }
 
 /**
@@ -68,34 +73,42 @@ export function createLowRankMetric(
       sigma: Float64Array.from(sigma),
       vecs: Float64Array.from(vecs),
       vals: Float64Array.from(vals),
+      invSigma: Float64Array.from(sigma, (x) => 1 / x),
+      valsM1: Float64Array.from(vals, (x) => x - 1),
+      invSqrtValsM1: Float64Array.from(vals, (x) => 1 / Math.sqrt(x) - 1),
       scratch: new Float64Array(k),
+      work: new Float64Array(d),
     },
   };
 }
 
 /**
- * out = σ ⊙ (w + U (f(Λ) ⊙ (Uᵀ w))) with w = a ⊙ x, for f(λ) = λ − 1 (velocity, a = σ) or
- * λ^(−½) − 1 (momentum refresh, a = 1, then divided by σ). `out` may be `x`.
+ * work ← work + U (c ⊙ (Uᵀ work)) in place, c = `coef` (k numbers): the low-rank part of every
+ * product, 4 d k flops, no allocation (the leapfrog step calls it twice).
  */
-function lowRankApply(
-  f: LowRankFactors,
-  x: Float64Array,
-  out: Float64Array,
-  refresh: boolean,
-): void {
-  const d = f.sigma.length;
-  const { k, sigma, vecs, vals, scratch } = f;
+function lowRankUpdate(f: LowRankFactors, coef: Float64Array): void {
+  const { k, vecs, scratch, work } = f;
+  const d = work.length;
   for (let j = 0; j < k; j++) {
-    let c = 0;
     const col = j * d;
-    for (let i = 0; i < d; i++) c += vecs[col + i] * (refresh ? x[i] : sigma[i] * x[i]);
-    scratch[j] = c * (refresh ? 1 / Math.sqrt(vals[j]) - 1 : vals[j] - 1);
+    let c = 0;
+    for (let i = 0; i < d; i++) c += vecs[col + i] * work[i];
+    scratch[j] = c * coef[j];
   }
-  for (let i = 0; i < d; i++) {
-    let s = refresh ? x[i] : sigma[i] * x[i];
-    for (let j = 0; j < k; j++) s += vecs[j * d + i] * scratch[j];
-    out[i] = refresh ? s / sigma[i] : sigma[i] * s;
+  for (let j = 0; j < k; j++) {
+    const col = j * d;
+    const c = scratch[j];
+    for (let i = 0; i < d; i++) work[i] += vecs[col + i] * c;
   }
+}
+
+/** Velocity out = Minv p = σ ⊙ (I + U (Λ − I) Uᵀ)(σ ⊙ p); `out` may be `p`. */
+function lowRankVelocity(f: LowRankFactors, p: Float64Array, out: Float64Array): void {
+  const { sigma, work } = f;
+  const d = work.length;
+  for (let i = 0; i < d; i++) work[i] = sigma[i] * p[i];
+  lowRankUpdate(f, f.valsM1);
+  for (let i = 0; i < d; i++) out[i] = sigma[i] * work[i];
 }
 
 /**
@@ -167,7 +180,7 @@ export function velocity(metric: Metric, p: Float64Array, out: Float64Array): vo
     return;
   }
   if (metric.lowRank !== undefined) {
-    lowRankApply(metric.lowRank, p, out, false);
+    lowRankVelocity(metric.lowRank, p, out);
     return;
   }
   for (let i = 0; i < d; i++) {
@@ -193,9 +206,10 @@ export function kineticEnergy(metric: Metric, p: Float64Array): number {
     return 0.5 * s;
   }
   if (metric.lowRank !== undefined) {
-    const v = new Float64Array(d);
-    lowRankApply(metric.lowRank, p, v, false);
-    for (let i = 0; i < d; i++) s += p[i] * v[i];
+    // pᵀ Minv p = (σ⊙p)ᵀ (I + U(Λ − I)Uᵀ)(σ⊙p): the velocity in the scratch, no allocation
+    const f = metric.lowRank;
+    lowRankVelocity(f, p, f.work);
+    for (let i = 0; i < d; i++) s += p[i] * f.work[i];
     return 0.5 * s;
   }
   for (let i = 0; i < d; i++) {
@@ -225,7 +239,10 @@ export function refreshMomentum(metric: Metric, rng: Rng, p: Float64Array): void
   for (let i = 0; i < d; i++) p[i] = rng.normal();
   if (metric.lowRank !== undefined) {
     // p = A⁻ᵀ u with A = diag(σ)(I + U(Λ^½ − I)Uᵀ): p = σ⁻¹ ⊙ (I + U(Λ^(−½) − I)Uᵀ) u, T(p) = ½‖u‖²
-    lowRankApply(metric.lowRank, p, p, true);
+    const f = metric.lowRank;
+    f.work.set(p);
+    lowRankUpdate(f, f.invSqrtValsM1);
+    for (let i = 0; i < d; i++) p[i] = f.work[i] * f.invSigma[i];
     return;
   }
   const l = metric.chol;

@@ -4,6 +4,8 @@ import { createRng } from '../../src/math/rng.js';
 import {
   fisherSchedule,
   fisherSwitchPoints,
+  fisherWarmupInit,
+  fisherWarmupUpdate,
   initialFisherInverseMetric,
   scheduleStep,
   usableDraw,
@@ -57,6 +59,43 @@ describe('Fisher-divergence metric adaptation (metric "fisher-diag")', () => {
       });
       expect(fit.config.metric).toBe('fisher-diag');
       expect(Number.isFinite(fit.adaptation.stepSize[0])).toBe(true);
+    }
+  });
+
+  it('the sampling step size is learnt under the final metric alone: dual averaging restarts when it freezes', () => {
+    // Without the restart x̄ kept averaging step sizes tuned to earlier metrics (the counter ran
+    // from the first metric update, ~990 at the end): after the final low-rank update the accept
+    // rate of gp_pois_regr fell to 0.57 (target 0.8) and divergences rose (BENCHMARKS.md §8).
+    for (const lowRank of [false, true]) {
+      for (const [warmup, restarts] of [
+        [1000, true],
+        [400, true],
+        [200, false], // final phase of 30 < 50 iterations: too short to restart
+      ] as const) {
+        const model = correlated2d(0.9);
+        const rng = createRng(3, 1);
+        const state = createHmcState(model, new Float64Array([0.3, -0.2]));
+        const ws = createNutsWorkspace(2, 10);
+        const info = createNutsInfo();
+        const wu = fisherWarmupInit(model, rng, state, ws, { warmup, adaptDelta: 0.8, lowRank });
+        const final = wu.schedule.warmup - wu.schedule.finalWindowStart;
+        let frozen = wu.metric;
+        for (let it = 0; it < warmup; it++) {
+          const params = { stepSize: wu.stepSize, metric: wu.metric, maxTreeDepth: 10 };
+          nutsTransition(model, rng, state, params, ws, info);
+          fisherWarmupUpdate(model, rng, state, ws, wu, info);
+          if (it === wu.schedule.finalWindowStart - 1) {
+            frozen = wu.metric;
+            if (restarts) {
+              expect(wu.da.counter).toBe(0);
+              expect(wu.da.mu).toBeCloseTo(Math.log(10 * wu.stepSize), 12);
+            }
+          }
+        }
+        expect(wu.metric).toBe(frozen); // no metric change in the final phase
+        if (restarts) expect(wu.da.counter).toBe(final);
+        else expect(wu.da.counter).toBeGreaterThan(final);
+      }
     }
   });
 

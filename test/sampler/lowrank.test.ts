@@ -49,27 +49,50 @@ function denseOf(sigma: Float64Array, vecs: Float64Array, vals: Float64Array): F
 }
 
 describe('diagonal plus low-rank metric (metric "fisher-lowrank")', () => {
-  it('symmetricEigen: A V = V Λ and VᵀV = I on a random 7 x 7 matrix', () => {
-    const n = 7;
-    const a = randomSymmetric(n, 3);
-    const { vals, vecs } = symmetricEigen(a, n);
-    let maxRes = 0;
-    let maxOrth = 0;
-    for (let j = 0; j < n; j++) {
-      for (let i = 0; i < n; i++) {
-        let av = 0;
-        for (let k = 0; k < n; k++) av += a[i * n + k] * vecs[j * n + k];
-        maxRes = Math.max(maxRes, Math.abs(av - vals[j] * vecs[j * n + i]));
+  it('symmetricEigen: A V = V Λ, VᵀV = I, ascending, on random, repeated-eigenvalue and 90 x 90 matrices', () => {
+    const check = (a: Float64Array, n: number, scale: number): void => {
+      const { vals, vecs } = symmetricEigen(a, n);
+      let maxRes = 0;
+      let maxOrth = 0;
+      for (let j = 0; j < n; j++) {
+        if (j > 0) expect(vals[j]).toBeGreaterThanOrEqual(vals[j - 1]);
+        for (let i = 0; i < n; i++) {
+          let av = 0;
+          for (let k = 0; k < n; k++) av += a[i * n + k] * vecs[j * n + k];
+          maxRes = Math.max(maxRes, Math.abs(av - vals[j] * vecs[j * n + i]));
+        }
+        for (let l = 0; l < n; l++) {
+          let dp = 0;
+          for (let i = 0; i < n; i++) dp += vecs[j * n + i] * vecs[l * n + i];
+          maxOrth = Math.max(maxOrth, Math.abs(dp - (j === l ? 1 : 0)));
+        }
       }
-      for (let l = 0; l < n; l++) {
-        let dp = 0;
-        for (let i = 0; i < n; i++) dp += vecs[j * n + i] * vecs[l * n + i];
-        maxOrth = Math.max(maxOrth, Math.abs(dp - (j === l ? 1 : 0)));
+      // Householder + QL is backward stable: residuals of order n·1e-16 times the norm `scale`
+      expect(maxRes).toBeLessThan(1e-12 * scale);
+      expect(maxOrth).toBeLessThan(1e-12);
+    };
+    check(randomSymmetric(7, 3), 7, 1);
+    check(new Float64Array([2, 1, 1, 2]), 2, 1);
+    // I + 5 e eᵀ in 6 dimensions: eigenvalue 1 five times (a split-off tridiagonal), 31 once
+    const rep = new Float64Array(36);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) rep[i * 6 + j] = 5 + (i === j ? 1 : 0);
+    const e = symmetricEigen(rep, 6);
+    for (let j = 0; j < 5; j++) expect(Math.abs(e.vals[j] - 1)).toBeLessThan(1e-13);
+    expect(Math.abs(e.vals[5] - 31)).toBeLessThan(1e-13 * 31);
+    check(rep, 6, 31);
+    // the size and shape the radon model gives (d = 90): covariance / γ + I, norm ~1e7
+    const n = 90;
+    const x = randomSymmetric(n, 11);
+    const big = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += x[i * n + k] * x[j * n + k];
+        big[i * n + j] = s * 1e5 + (i === j ? 1 : 0);
       }
     }
-    // Jacobi converges to rounding: residuals of order 1e-15 times the norm (entries are O(1))
-    expect(maxRes).toBeLessThan(1e-12);
-    expect(maxOrth).toBeLessThan(1e-12);
+    check(big, n, 1e8);
+    check(new Float64Array(0), 0, 1);
   });
 
   it("spdMean: nuts-rs's test vector, A G A = X for diag(1, 4, 8) and diag(1, 1, 0.5)", () => {
