@@ -175,7 +175,8 @@ function itemState(d: ItemData): ItemState {
     const zOff = parameterNames.length;
     const coord = t.centred ? 'r' : 'z';
     parameterNames.push(`mean(z_${g.group})`);
-    for (let k = 1; k < g.levels.length; k++) parameterNames.push(`${coord}_${g.group}[helmert ${k}]`);
+    for (let k = 1; k < g.levels.length; k++)
+      parameterNames.push(`${coord}_${g.group}[helmert ${k}]`);
     return {
       sdOff,
       zOff,

@@ -233,7 +233,9 @@ describe('paired item model', () => {
       const prior = (cls: string, group = '') => {
         const row = data.priors.find((p) => p.class === cls && (cls !== 'sd' || p.group === group));
         if (!row) return () => 0;
-        const cp = compilePrior(parsePrior(`${cls === 'sd' ? `sd_${group}` : cls} ~ ${row.prior}`).dist);
+        const cp = compilePrior(
+          parsePrior(`${cls === 'sd' ? `sd_${group}` : cls} ~ ${row.prior}`).dist,
+        );
         const tmp = new Float64Array(2);
         return (x: number) => priorLogDensity(cp, x, tmp);
       };
