@@ -197,6 +197,92 @@ function fillGrid(
   }
 }
 
+const win = new Float64Array(5);
+
+/**
+ * Set up the grid of one pattern for sum scores sLo..sHi (`eta` and `k` of the scratch hold its
+ * m cells): E, z, L, T, up, down filled; returns the number of points and writes the step into
+ * out[0].
+ */
+export function patternGrid(
+  scr: QuadratureScratch,
+  m: number,
+  sLo: number,
+  sHi: number,
+  tau: number,
+  out: Float64Array,
+): number {
+  const { eta, k, E } = scr;
+  let nRows = 0;
+  let kEta = 0;
+  for (let i = 0; i < m; i++) {
+    nRows += k[i];
+    kEta += k[i] * eta[i];
+    E[i] = Math.exp(eta[i]);
+  }
+  // the interval: the parabolas bounding h from above (see above) at h(mode) - DROP
+  const tLo = hAt(scr, m, sLo, tau, modeOf(scr, m, nRows, sLo, tau), tmp) - DROP;
+  const tHi = hAt(scr, m, sHi, tau, modeOf(scr, m, nRows, sHi, tau), tmp) - DROP;
+  const aLo = tau * sLo;
+  const aHi = tau * (nRows - sHi);
+  const zLeft = aLo - Math.sqrt(aLo * aLo - 2 * tLo);
+  const zRight = -aHi + Math.sqrt(aHi * aHi - 2 * (kEta + tHi));
+  const step0 = STEP / Math.max(tau, Math.sqrt(0.25 * tau * tau * nRows + 1));
+  const nPts = Math.min(MAX_POINTS, Math.max(8, Math.ceil((zRight - zLeft) / step0)));
+  const step = (zRight - zLeft) / nPts;
+  fillGrid(scr, m, tau, zLeft, step, nPts);
+  out[0] = step;
+  return nPts;
+}
+
+/**
+ * The window of sum score s on the grid: hill-climb from qStart to the maximum of h_s (L + tau s
+ * z), then exp(h_s - max) into f over the points within DROP of it. Writes out = [qMax, lo, hi,
+ * sum of f over the window, max of h_s].
+ */
+export function windowOf(
+  scr: QuadratureScratch,
+  nPts: number,
+  step: number,
+  tau: number,
+  s: number,
+  qStart: number,
+  out: Float64Array,
+): void {
+  const { z: zs, L, f, up, down } = scr;
+  const ts = tau * s;
+  let qMax = qStart;
+  while (qMax + 1 < nPts && L[qMax + 1] + ts * zs[qMax + 1] >= L[qMax] + ts * zs[qMax]) qMax++;
+  while (qMax > 0 && L[qMax - 1] + ts * zs[qMax - 1] > L[qMax] + ts * zs[qMax]) qMax--;
+  // exp(h_s) relative to its peak, point to point: times up[q] r rightwards, down[q] / r leftwards
+  const floor = Math.exp(-DROP);
+  const r = Math.exp(ts * step);
+  const rInv = 1 / r;
+  let lo = qMax;
+  let hi = qMax;
+  let sum = 1;
+  f[qMax] = 1;
+  for (let q = qMax - 1, x = 1; q >= 0; q--) {
+    x *= down[q] * rInv;
+    if (x < floor) break;
+    f[q] = x;
+    sum += x;
+    lo = q;
+  }
+  for (let q = qMax + 1, x = 1; q < nPts; q++) {
+    x *= up[q - 1] * r;
+    if (x < floor) break;
+    f[q] = x;
+    sum += x;
+    hi = q;
+  }
+  out[0] = qMax;
+  out[1] = lo;
+  out[2] = hi;
+  out[3] = sum;
+  out[4] = L[qMax] + ts * zs[qMax];
+}
+
 /**
  * Sum over the sum scores s of one pattern of count_s log G(s), with the gradient: adds
  * -count_s k_i E_s[p_i] to gEta[cell_i] and writes out[0] = the sum, out[1] = d / d log tau.
@@ -216,63 +302,24 @@ export function patternIntegrals(
   gEta: Float64Array,
   out: Float64Array,
 ): void {
-  const { eta, k, E, gAcc, z: zs, L, W, V, f, T: Ts, up, down } = scr;
-  let nRows = 0;
-  let kEta = 0;
-  for (let i = 0; i < m; i++) {
-    nRows += k[i];
-    kEta += k[i] * eta[i];
-    E[i] = Math.exp(eta[i]);
-    gAcc[i] = 0;
-  }
-  // the interval: the parabolas bounding h from above (see above) at h(mode) - DROP
-  const sLo = sVal[s0];
-  const sHi = sVal[s1 - 1];
-  const tLo = hAt(scr, m, sLo, tau, modeOf(scr, m, nRows, sLo, tau), tmp) - DROP;
-  const tHi = hAt(scr, m, sHi, tau, modeOf(scr, m, nRows, sHi, tau), tmp) - DROP;
-  const aLo = tau * sLo;
-  const aHi = tau * (nRows - sHi);
-  const zLeft = aLo - Math.sqrt(aLo * aLo - 2 * tLo);
-  const zRight = -aHi + Math.sqrt(aHi * aHi - 2 * (kEta + tHi));
-  const step0 = STEP / Math.max(tau, Math.sqrt(0.25 * tau * tau * nRows + 1));
-  const nPts = Math.min(MAX_POINTS, Math.max(8, Math.ceil((zRight - zLeft) / step0)));
-  const step = (zRight - zLeft) / nPts;
-  fillGrid(scr, m, tau, zLeft, step, nPts);
+  const { k, E, gAcc, z: zs, W, V, f, T: Ts } = scr;
+  const nPts = patternGrid(scr, m, sVal[s0], sVal[s1 - 1], tau, win);
+  const step = win[0];
+  for (let i = 0; i < m; i++) gAcc[i] = 0;
   W.fill(0, 0, nPts);
   V.fill(0, 0, nPts);
-  // each s: its window on the grid (hill-climb to its maximum, monotone in s), weights, log G
-  const floor = Math.exp(-DROP);
+  // each s: its window on the grid (monotone in s), weights, log G
   let lp = 0;
   let qMax = 0;
   for (let j = s0; j < s1; j++) {
     const s = sVal[j];
     const cnt = sCount[j];
-    const ts = tau * s;
-    while (qMax + 1 < nPts && L[qMax + 1] + ts * zs[qMax + 1] >= L[qMax] + ts * zs[qMax]) qMax++;
-    while (qMax > 0 && L[qMax - 1] + ts * zs[qMax - 1] > L[qMax] + ts * zs[qMax]) qMax--;
-    const hMax = L[qMax] + ts * zs[qMax];
-    // exp(h_s) relative to its peak, point to point: times up[q] r rightwards, down[q] / r leftwards
-    const r = Math.exp(ts * step);
-    const rInv = 1 / r;
-    let lo = qMax;
-    let hi = qMax;
-    let sum = 1;
-    f[qMax] = 1;
-    for (let q = qMax - 1, x = 1; q >= 0; q--) {
-      x *= down[q] * rInv;
-      if (x < floor) break;
-      f[q] = x;
-      sum += x;
-      lo = q;
-    }
-    for (let q = qMax + 1, x = 1; q < nPts; q++) {
-      x *= up[q - 1] * r;
-      if (x < floor) break;
-      f[q] = x;
-      sum += x;
-      hi = q;
-    }
-    lp += cnt * (hMax + Math.log(sum * step) - HALF_LOG_2PI);
+    windowOf(scr, nPts, step, tau, s, qMax, win);
+    qMax = win[0];
+    const lo = win[1];
+    const hi = win[2];
+    const sum = win[3];
+    lp += cnt * (win[4] + Math.log(sum * step) - HALF_LOG_2PI);
     const c = cnt / sum;
     const cs = c * s;
     for (let q = lo; q <= hi; q++) {
