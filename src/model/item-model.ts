@@ -107,6 +107,17 @@ function helmertT(g: Float64Array, n: number, out: Float64Array): void {
   }
 }
 
+/** Where the item model's variables are in a list of names (itemVariableIndex). */
+export interface ItemVariableIndex {
+  intercept: number;
+  sd: number[];
+  r: Int32Array[];
+  cellSd: number;
+  cell: Int32Array;
+  itemSd: number;
+  sigma: number;
+}
+
 interface ItemState {
   d: ItemData;
   dim: number;
@@ -130,15 +141,7 @@ interface ItemState {
   out2: Float64Array;
   scr: ReturnType<typeof quadratureScratch>;
   /** Output slot of each reported variable (-1: not reported). */
-  slots: {
-    intercept: number;
-    sd: number[];
-    r: Int32Array[];
-    cellSd: number;
-    cell: Int32Array;
-    itemSd: number;
-    sigma: number;
-  };
+  slots: ItemVariableIndex;
 }
 
 function priorFor(d: ItemData, cls: string, group = ''): CompiledPrior {
@@ -148,9 +151,14 @@ function priorFor(d: ItemData, cls: string, group = ''): CompiledPrior {
   return compilePrior(parsePrior(`${name} ~ ${row.prior}`).dist);
 }
 
-/** The output slot of every reported variable, by its brms name. */
-function slotsOf(d: ItemData): ItemState['slots'] {
-  const slotOf = new Map(d.variableNames.map((v, i) => [v, i]));
+/**
+ * The column of each of the item model's variables in a list of variable names (a Draws' or the
+ * model's own): the intercept, each upper term's levels, the cells (r_heuristic:task), the sds,
+ * tau (sd_task:item) and sigma; -1 where absent.
+ * @example itemVariableIndex(data, fit.draws.variables).itemSd
+ */
+export function itemVariableIndex(d: ItemData, variables: readonly string[]): ItemVariableIndex {
+  const slotOf = new Map(variables.map((v, i) => [v, i]));
   const at = (name: string) => slotOf.get(name) ?? -1;
   const rSlots = (g: GroupInfo) =>
     Int32Array.from(g.levels, (lv) => at(`r_${g.group}[${lv.join('_')},Intercept]`));
@@ -164,6 +172,11 @@ function slotsOf(d: ItemData): ItemState['slots'] {
     itemSd: at(`sd_${ITEM_GROUP}__Intercept`),
     sigma: at('sigma'),
   };
+}
+
+/** The output slot of every reported variable, by its brms name. */
+function slotsOf(d: ItemData): ItemVariableIndex {
+  return itemVariableIndex(d, d.variableNames);
 }
 
 function itemState(d: ItemData): ItemState {
@@ -531,7 +544,8 @@ export function buildItemModel(data: ItemData): ItemModel {
       kind: 'module',
       path: REBUILD_MODULE,
       exportName: 'rebuildModel',
-      args: { kind: 'item', data },
+      // the per-item records stay here: workers need only the collapsed statistics
+      args: { kind: 'item', data: { ...data, items: undefined } },
     },
   };
 }
