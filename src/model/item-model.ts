@@ -22,8 +22,8 @@ import type { CompiledModel, Family, GroupInfo, ModelSpec } from './spec.js';
  *   (sigma^2 (sigma^2 + n tau^2))] (Searle, Casella & McCulloch 1992, "Variance Components",
  *   section 3.6). Summed over items, |e|^2 needs each cell's mean and sum of squares and (sum e)^2
  *   each pattern's mean and sum of squares of the item totals (item-data.ts);
- * - bernoulli, by adaptive Gauss-Hermite quadrature of each (pattern, sum score) integral
- *   (item-quadrature.ts).
+ * - bernoulli, by the trapezoid rule on one grid per pattern for each (pattern, sum score)
+ *   integral (item-quadrature.ts).
  *
  * Sampled coordinates: the intercept, each upper term as log sd, its levels' mean and contrasts
  * (below), log sd_heuristic:task, the cell predictors eta_ht themselves (centred: with hundreds or

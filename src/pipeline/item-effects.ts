@@ -63,7 +63,9 @@ export function itemEffectsSection(
   if (!isItemModel(model) || !model.data.items) return null;
   const data = model.data;
   const seed = run.fit.config.seed;
-  const rs = run.comparison.settings?.response_scale as { center: number; scale: number } | undefined;
+  const rs = run.comparison.settings?.response_scale as
+    | { center: number; scale: number }
+    | undefined;
   const response = rs ?? null;
   const effects = itemEffects(data, run.fit.draws, {
     seed,
