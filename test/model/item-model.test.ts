@@ -135,35 +135,58 @@ describe('paired item model', () => {
     }
   });
 
-  it('bernoulli: the quadrature marginal equals brute-force quadrature', () => {
-    const table = sim('bernoulli', 12);
-    const d = itemData(table, { formula: UPPER }, 'bernoulli');
-    const cells = d.groups[d.cellGroup].levels;
-    const items = itemsOf(table, cells);
-    // item sds from small to large (items all right or all wrong dominate at tau = 8, 20)
-    for (const [shift, tau] of [
-      [0, 1.3],
-      [2.5, 0.2],
-      [-3, 4],
-      [0.5, 8],
-      [1, 20],
-    ]) {
-      const eta = Float64Array.from(cells, (_, c) => shift + 0.4 * Math.cos(c));
-      const got = itemLogLikelihood(d, eta, tau, 1).lp;
-      let ref = 0;
-      for (const it of items) {
-        ref += bernoulliBrute(
-          it.y,
-          it.cell.map((c) => eta[c]),
-          tau,
-        );
-      }
-      // the brute force (60,000 trapezoid steps over +-(12 tau + 30)) is exact to ~1e-12 on
-      // this smooth, rapidly decaying integrand; the model's rule errs below 1e-14 per item
-      // (item-quadrature.ts), so 1e-9 relative leaves room only for rounding in the sums
-      expect(Math.abs(got - ref)).toBeLessThan(1e-9 * Math.abs(ref));
+  /** The table with some rows repeated (a second seed's run of the same items: k > 1 rows per cell). */
+  const withRepeats = (table: Table): Table => {
+    const extra = Array.from({ length: table.nRows }, (_, i) => i).filter((i) => i % 3 === 0);
+    const columns: Record<string, Table['columns'][string]> = {};
+    for (const name of table.names) {
+      const c = table.columns[name];
+      columns[name] =
+        c.type === 'factor'
+          ? { ...c, codes: Int32Array.from([...c.codes, ...extra.map((i) => c.codes[i])]) }
+          : {
+              type: 'numeric',
+              // the repeated run scores 1 - y on every other repeated row
+              values: Float64Array.from([
+                ...c.values,
+                ...extra.map((i, j) => (name === 'score' && j % 2 ? 1 - c.values[i] : c.values[i])),
+              ]),
+            };
     }
-  });
+    return { nRows: table.nRows + extra.length, names: table.names, columns };
+  };
+
+  for (const repeats of [false, true]) {
+    it(`bernoulli: the quadrature marginal equals brute-force quadrature${repeats ? ' (cells with several rows per item)' : ''}`, () => {
+      const table = repeats ? withRepeats(sim('bernoulli', 12)) : sim('bernoulli', 12);
+      const d = itemData(table, { formula: UPPER }, 'bernoulli');
+      const cells = d.groups[d.cellGroup].levels;
+      const items = itemsOf(table, cells);
+      // item sds from small to large (items all right or all wrong dominate at tau = 8, 20)
+      for (const [shift, tau] of [
+        [0, 1.3],
+        [2.5, 0.2],
+        [-3, 4],
+        [0.5, 8],
+        [1, 20],
+      ]) {
+        const eta = Float64Array.from(cells, (_, c) => shift + 0.4 * Math.cos(c));
+        const got = itemLogLikelihood(d, eta, tau, 1).lp;
+        let ref = 0;
+        for (const it of items) {
+          ref += bernoulliBrute(
+            it.y,
+            it.cell.map((c) => eta[c]),
+            tau,
+          );
+        }
+        // the brute force (60,000 trapezoid steps over +-(12 tau + 30)) is exact to ~1e-12 on
+        // this smooth, rapidly decaying integrand; the model's rule errs below 1e-14 per item
+        // (item-quadrature.ts), so 1e-9 relative leaves room only for rounding in the sums
+        expect(Math.abs(got - ref)).toBeLessThan(1e-9 * Math.abs(ref));
+      }
+    });
+  }
 
   // few items: the cells' predictors are sampled non-centred; many items and a wide cell spread:
   // centred (item-data.ts cellsPinned); both parameterizations are checked
