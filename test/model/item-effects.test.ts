@@ -49,7 +49,7 @@ function oneDraw(family: 'gaussian' | 'bernoulli') {
     rows.set(key, [...(rows.get(key) ?? []), { eta, y: y[i] }]);
   }
   const sigma = family === 'gaussian' ? at('sigma') : 1;
-  return { data, draws, rows, tau: at('sd_task:item__Intercept'), sigma };
+  return { table, data, draws, rows, tau: at('sd_task:item__Intercept'), sigma };
 }
 
 /** The conditional posterior of u on a fine grid (log density up to a constant): mean and quantiles. */
@@ -115,6 +115,32 @@ describe('item effects drawn back', () => {
       }
     });
   }
+
+  it('gaussian: data fitted on standardized scores give the same effects in the user units', () => {
+    const { table, data, draws } = oneDraw('gaussian');
+    const center = 0.4;
+    const scale = 0.25;
+    const y = (table.columns.score as { values: Float64Array }).values;
+    const std = {
+      ...table,
+      columns: {
+        ...table.columns,
+        score: {
+          type: 'numeric' as const,
+          values: Float64Array.from(y, (v) => (v - center) / scale),
+        },
+      },
+    };
+    const dataStd = itemData(std, { formula: UPPER }, 'gaussian');
+    const a = itemEffects(data, draws, { seed: 3, maxDraws: 300 });
+    const b = itemEffects(dataStd, draws, { seed: 3, maxDraws: 300, response: { center, scale } });
+    b.forEach((e, k) => {
+      // the same numbers up to the rounding of (y - c) / s and back (~1e-15 relative)
+      for (const f of ['mean', 'q5', 'q95', 'mean_score', 'score_sd'] as const) {
+        expect(Math.abs(e[f] - a[k][f])).toBeLessThan(1e-12);
+      }
+    });
+  });
 
   it('same seed, same numbers; another seed, other quantiles', () => {
     const { data, draws } = oneDraw('bernoulli');
