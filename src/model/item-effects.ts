@@ -43,6 +43,11 @@ export interface ItemEffect {
   mean: number;
   q5: number;
   q95: number;
+  /**
+   * 0/1 scores: how many items share this posterior exactly (same pattern and number correct:
+   * exchangeable, see above), e.g. the hundreds every heuristic got wrong.
+   */
+  same_posterior?: number;
 }
 
 export interface ItemEffectsOptions {
@@ -222,12 +227,14 @@ function bernoulliEffects(
     new Float64Array(items.pattern.length),
     new Float64Array(items.pattern.length),
     new Float64Array(items.pattern.length),
+    new Float64Array(items.pattern.length),
   ];
   for (let k = 0; k < items.pattern.length; k++) {
     const c = classOf(k);
     perItem[0][k] = mean[c];
     perItem[1][k] = q5[c];
     perItem[2][k] = q95[c];
+    perItem[3][k] = data.sCount[c];
   }
   return perItem;
 }
@@ -250,7 +257,7 @@ export function itemEffects(
   const rng = createNormalRng((options.seed * 2654435761 + 0x1e5) >>> 0);
   const center = options.response?.center ?? 0;
   const scale = options.response?.scale ?? 1;
-  const [mean, q5, q95] =
+  const [mean, q5, q95, same] =
     data.family === 'gaussian'
       ? gaussianEffects(data, par, center, scale, rng)
       : bernoulliEffects(data, par, rng);
@@ -265,6 +272,7 @@ export function itemEffects(
       mean: mean[k],
       q5: q5[k],
       q95: q95[k],
+      ...(same ? { same_posterior: same[k] } : {}),
     };
   });
 }

@@ -9,7 +9,10 @@ import type { ComparisonRun } from './compare.js';
  * nobody reads item by item) each task lists its ITEM_EFFECTS_K lowest and highest effects (the
  * hardest and easiest items) and the ITEM_EFFECTS_K items whose scores differ most between the
  * heuristics (largest sd of the item's scores; for 0/1 scores the items split closest to half),
- * the items that separate heuristics. Each listed item says why it is listed.
+ * the items that separate heuristics. Each listed item says why it is listed. With 0/1 scores the
+ * items of one task with the same pattern and number correct share one posterior (they are
+ * exchangeable), so the ten lowest are often ten of the hundreds every heuristic got wrong:
+ * `same_posterior` says how many.
  */
 
 /** Every item is listed up to this many items in the file. */

@@ -103,6 +103,16 @@ describe('item effects drawn back', () => {
           return l;
         };
         const b = brute(ll, tau, [0.05, 0.95]);
+        if (family === 'bernoulli') {
+          // every item answers every heuristic once here: the items sharing the posterior are
+          // those of the task with the same number correct
+          const correct = (key: string) => (rows.get(key) ?? []).reduce((t, x) => t + x.y, 0);
+          const mine = correct(`${e.task}/${e.item}`);
+          const same = [...rows.keys()].filter(
+            (key) => key.startsWith(`${e.task}/`) && correct(key) === mine,
+          ).length;
+          expect(e.same_posterior).toBe(same);
+        } else expect(e.same_posterior).toBeUndefined();
         // the mean is the conditional mean itself (Rao-Blackwellized; the same for every
         // repeated draw): exact to the brute-force grid's error (~1e-9 at 40,000 points over +-(15 tau + 10))
         expect(Math.abs(e.mean - b.mean)).toBeLessThan(1e-6);
