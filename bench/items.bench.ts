@@ -4,8 +4,8 @@
  * score, through `bayesbench compare --json` end to end as a child process: the paired item model
  * (src/model/item-model.ts). Prints wall time and peak RSS (/usr/bin/time -v, worker threads
  * included), R-hat, bulk ESS and divergences from the JSON document, the machine's load average
- * before and after, and (in-process, independent of the load) the CPU time of one gradient and of
- * building the item model's data. Targets: <= 60 s and <= 1.5 GB, converged (R-hat <= 1.01, no
+ * before and after, and (in-process, independent of the load) the CPU time of one gradient, of
+ * building the item model's data and of drawing every item effect back (`--item-effects`). Targets: <= 60 s and <= 1.5 GB, converged (R-hat <= 1.01, no
  * divergences).
  *
  * Usage: npx tsx bench/items.bench.ts [--heuristics 20] [--tasks 10] [--items 5000]
@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { simulateItems } from '../src/data/synth-items.js';
 import type { Table } from '../src/data/table.js';
 import { itemData } from '../src/model/item-data.js';
+import { ITEM_EFFECT_DRAWS, itemEffects } from '../src/model/item-effects.js';
 import { buildItemModel } from '../src/model/item-model.js';
 import { printHeader, ROOT } from './run.js';
 import { parseTimeV, TARGET_RSS_MB, TARGET_SECONDS } from './scale.bench.js';
@@ -94,11 +95,29 @@ function gradientFigures(table: Table, family: 'gaussian' | 'bernoulli'): string
     runs.push((d.user + d.system) / 1000 / 200);
   }
   runs.sort((a, b) => a - b);
+  // drawing the item effects back (--item-effects) from ITEM_EFFECT_DRAWS draws: here the
+  // brms variables of the four inits, each repeated (the cost does not depend on the values)
+  const nv = data.variableNames.length;
+  const per = Math.ceil(ITEM_EFFECT_DRAWS / 4);
+  const values = new Float64Array(nv * 4 * per);
+  const row = new Float64Array(nv);
+  m.inits(4, 2).forEach((th, c) => {
+    m.writeVariables(th, row);
+    for (let v = 0; v < nv; v++) values.fill(row[v], (v * 4 + c) * per, (v * 4 + c + 1) * per);
+  });
+  const e0 = process.cpuUsage();
+  itemEffects(
+    data,
+    { nDraws: per, nChains: 4, variables: data.variableNames, values },
+    { seed: 1 },
+  );
+  const e1 = process.cpuUsage(e0);
   const patterns = data.patStart.length - 1;
   return (
     `in-process: item data built in ${((c1.user + c1.system) / 1e6).toFixed(2)} CPU s ` +
     `(${patterns} patterns, ${data.sVal.length} sum-score classes), model dim ${m.dim}, ` +
-    `one gradient ${runs[2].toFixed(3)} CPU ms (median of 5 x 200)`
+    `one gradient ${runs[2].toFixed(3)} CPU ms (median of 5 x 200); item effects of ` +
+    `${data.nItems} items from ${4 * per} draws in ${((e1.user + e1.system) / 1e6).toFixed(2)} CPU s`
   );
 }
 

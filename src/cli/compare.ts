@@ -57,6 +57,7 @@ export interface RawOptions extends InputCliOptions {
   adaptDelta?: string;
   massMatrix?: string;
   json?: boolean;
+  itemEffects?: boolean;
   html?: string;
   strict?: boolean;
   quiet?: boolean;
@@ -307,6 +308,10 @@ export function register(program: Command): void {
       'model check: refit without the category terms, with student-t residuals and without heuristic:backbone; compare by PSIS-LOO and say whether the recommendation changes',
     )
     .option('--json', 'print the Comparison document (JSON) on stdout; everything else on stderr')
+    .option(
+      '--item-effects',
+      'per-example rows (paired item model): each item effect drawn back from the posterior (mean and 90% interval; all items up to 5,000, else per task the extremes and the items the heuristics disagree on most)',
+    )
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--strict', 'exit 1 when any diagnostic warning was raised')
     .option('--quiet', 'no progress lines');
@@ -372,6 +377,16 @@ export function register(program: Command): void {
             },
           });
         }
+        const items = raw.itemEffects
+          ? await import('../pipeline/item-effects.js').then((m) => ({
+              m,
+              section: m.itemEffectsSection(run),
+            }))
+          : null;
+        if (items && !items.section) {
+          printText(process.stderr, '--item-effects: no item model was fitted (no item column)\n');
+        }
+        if (items?.section) Object.assign(run.comparison, { item_effects: items.section });
         const c = run.comparison;
         const banner = formatBanner(run.summary);
         printText(process.stderr, banner.endsWith('\n') ? banner : `${banner}\n`);
@@ -382,6 +397,8 @@ export function register(program: Command): void {
         } else {
           if (alarm) printText(process.stdout, `${alarm}\n\n`);
           printText(process.stdout, formatComparison(c));
+          if (items?.section)
+            printText(process.stdout, `\n${items.m.formatItemEffects(items.section)}`);
           if (c.check) {
             const text = await import('../report/loo-text.js');
             printText(process.stdout, text.formatCheck(c.check));

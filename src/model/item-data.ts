@@ -219,6 +219,11 @@ export function itemData(table: Table, upper: ModelSpec, family: ItemData['famil
   const acc: { items: number; rows: number; mean: number; m2: number; s: Map<number, number> }[] =
     [];
   const cellsOfItem: number[] = [];
+  const itemPattern = new Int32Array(nItems);
+  const itemTotal = new Float64Array(nItems);
+  const itemSs = new Float64Array(nItems);
+  const itemTask = new Int32Array(nItems);
+  const itemLabel = new Int32Array(nItems);
   for (let k = 0; k < nItems; k++) {
     cellsOfItem.length = 0;
     let total = 0;
@@ -226,6 +231,13 @@ export function itemData(table: Table, upper: ModelSpec, family: ItemData['famil
       cellsOfItem.push(cellOfRow[order[j]]);
       total += y[order[j]];
     }
+    const itemMean = total / (start[k + 1] - start[k]);
+    let iss = 0;
+    for (let j = start[k]; j < start[k + 1]; j++) iss += (y[order[j]] - itemMean) ** 2;
+    itemTotal[k] = total;
+    itemSs[k] = iss;
+    itemTask[k] = taskCol.codes[order[start[k]]];
+    itemLabel[k] = itemCol.codes[order[start[k]]];
     cellsOfItem.sort((a, b) => a - b);
     const key = cellsOfItem.join(',');
     let p = patOf.get(key);
@@ -245,6 +257,7 @@ export function itemData(table: Table, upper: ModelSpec, family: ItemData['famil
       patKs.push(ks);
       acc.push({ items: 0, rows: cellsOfItem.length, mean: 0, m2: 0, s: new Map() });
     }
+    itemPattern[k] = p;
     const a = acc[p];
     // Welford's update of the item totals' mean and sum of squares
     a.items++;
@@ -347,5 +360,14 @@ export function itemData(table: Table, upper: ModelSpec, family: ItemData['famil
     sCount: Float64Array.from(sCount),
     yMean,
     ySd,
+    items: {
+      pattern: itemPattern,
+      total: itemTotal,
+      ss: itemSs,
+      task: itemTask,
+      label: itemLabel,
+      taskLevels: taskCol.levels,
+      itemLevels: itemCol.levels,
+    },
   };
 }

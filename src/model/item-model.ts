@@ -22,14 +22,29 @@ import type { CompiledModel, Family, GroupInfo, ModelSpec } from './spec.js';
  *   (sigma^2 (sigma^2 + n tau^2))] (Searle, Casella & McCulloch 1992, "Variance Components",
  *   section 3.6). Summed over items, |e|^2 needs each cell's mean and sum of squares and (sum e)^2
  *   each pattern's mean and sum of squares of the item totals (item-data.ts);
- * - bernoulli, by adaptive Gauss-Hermite quadrature of each (pattern, sum score) integral
- *   (item-quadrature.ts).
+ * - bernoulli, by the trapezoid rule on one grid per pattern for each (pattern, sum score)
+ *   integral (item-quadrature.ts).
  *
- * Sampled coordinates: the intercept, each upper term as log sd and non-centred z, log
- * sd_heuristic:task, the cell predictors eta_ht themselves (centred: with hundreds or thousands of
- * items per cell the data pin them down, the regime where the centred form has no funnel;
- * Betancourt & Girolami 2015), log sd_task:item and log sigma. r_heuristic:task = eta - (the upper
- * terms) is a shift of eta (unit Jacobian), so the posterior is brms's.
+ * Sampled coordinates: the intercept, each upper term as log sd, its levels' mean and contrasts
+ * (below), log sd_heuristic:task, the cell predictors eta_ht themselves (centred: with hundreds or
+ * thousands of items per cell the data pin them down, the regime where the centred form has no
+ * funnel; Betancourt & Girolami 2015), log sd_task:item and log sigma. r_heuristic:task = eta -
+ * (the upper terms) is a shift of eta (unit Jacobian), so the posterior is brms's.
+ *
+ * An upper term's effects r (n levels) enter the cells only through their contrasts r - mean(r):
+ * the overall level theta_0 carries the mean. The mean itself is seen only by the prior
+ * r ~ N(0, sd^2) (and the flat-ish intercept prior through b_Intercept = theta_0 - sum mean(r)),
+ * so with thousands of items per cell the contrasts are pinned to ~1e-3 while the mean wanders
+ * over sd / sqrt(n): in level coordinates every r_l moves with the mean, a ridge along the
+ * direction (1, ..., 1) that a diagonal metric cannot follow (min bulk ESS ~300 of 4,000 draws
+ * and R-hat 1.013 on b_Intercept and r_task at 1M rows, BENCHMARKS.md section 13). So each term
+ * is sampled in an orthonormal basis of (1, ..., 1) / sqrt(n) and the n - 1 Helmert contrasts Q
+ * (Q'1 = 0, Q'Q = I): r = sd zm / sqrt(n) + Q y (centred terms) or sd (zm / sqrt(n) + Q y)
+ * (non-centred), with zm ~ N(0, 1) exactly apart from the intercept prior: |r|^2 = n m^2 + |Qy|^2
+ * splits the prior into independent parts, and the Jacobian sd / sqrt(n) of the mean cancels its
+ * own normalizing constant. The map is linear with a constant-times-sd Jacobian, so the posterior
+ * of (b_Intercept, r, sd) is unchanged (test/model/item-model.test.ts checks it against the
+ * density in brms's coordinates).
  */
 
 /** The item model: a ReportingModel with brms variable names. */
@@ -49,6 +64,7 @@ const REBUILD_MODULE = import.meta.url.replace(/\/item-model\.([cm]?[jt]s)$/, '/
 
 interface Term {
   sdOff: number;
+  /** Coordinates: zOff = the mean zm, zOff + 1 .. zOff + n - 1 = the Helmert contrasts y. */
   zOff: number;
   n: number;
   level: Int32Array;
@@ -59,6 +75,47 @@ interface Term {
   gSum: Float64Array;
   /** Mean of v over the levels. */
   vBar: number;
+  /** Q y (the contrasts in level coordinates) and Q' gSum. */
+  qy: Float64Array;
+  qg: Float64Array;
+}
+
+/**
+ * out = Q y for the Helmert basis of the sum-zero subspace of R^n: column k (1 <= k < n) is
+ * (1, ..., 1, -k, 0, ...) / sqrt(k (k + 1)) with k ones; y[k - 1] its coordinate. O(n) by a
+ * suffix sum.
+ */
+function helmert(y: Float64Array, yOff: number, n: number, out: Float64Array): void {
+  let suffix = 0;
+  for (let j = n - 1; j >= 0; j--) {
+    // suffix = sum over k > j of y_k / sqrt(k (k + 1))
+    out[j] = suffix;
+    if (j >= 1) {
+      const ck = y[yOff + j - 1] / Math.sqrt(j * (j + 1));
+      out[j] -= j * ck;
+      suffix += ck;
+    }
+  }
+}
+
+/** out[k - 1] = (Q' g)_k = (sum_{j < k} g_j - k g_k) / sqrt(k (k + 1)), 1 <= k < n. */
+function helmertT(g: Float64Array, n: number, out: Float64Array): void {
+  let prefix = 0;
+  for (let k = 1; k < n; k++) {
+    prefix += g[k - 1];
+    out[k - 1] = (prefix - k * g[k]) / Math.sqrt(k * (k + 1));
+  }
+}
+
+/** Where the item model's variables are in a list of names (itemVariableIndex). */
+export interface ItemVariableIndex {
+  intercept: number;
+  sd: number[];
+  r: Int32Array[];
+  cellSd: number;
+  cell: Int32Array;
+  itemSd: number;
+  sigma: number;
 }
 
 interface ItemState {
@@ -84,15 +141,7 @@ interface ItemState {
   out2: Float64Array;
   scr: ReturnType<typeof quadratureScratch>;
   /** Output slot of each reported variable (-1: not reported). */
-  slots: {
-    intercept: number;
-    sd: number[];
-    r: Int32Array[];
-    cellSd: number;
-    cell: Int32Array;
-    itemSd: number;
-    sigma: number;
-  };
+  slots: ItemVariableIndex;
 }
 
 function priorFor(d: ItemData, cls: string, group = ''): CompiledPrior {
@@ -102,9 +151,14 @@ function priorFor(d: ItemData, cls: string, group = ''): CompiledPrior {
   return compilePrior(parsePrior(`${name} ~ ${row.prior}`).dist);
 }
 
-/** The output slot of every reported variable, by its brms name. */
-function slotsOf(d: ItemData): ItemState['slots'] {
-  const slotOf = new Map(d.variableNames.map((v, i) => [v, i]));
+/**
+ * The column of each of the item model's variables in a list of variable names (a Draws' or the
+ * model's own): the intercept, each upper term's levels, the cells (r_heuristic:task), the sds,
+ * tau (sd_task:item) and sigma; -1 where absent.
+ * @example itemVariableIndex(data, fit.draws.variables).itemSd
+ */
+export function itemVariableIndex(d: ItemData, variables: readonly string[]): ItemVariableIndex {
+  const slotOf = new Map(variables.map((v, i) => [v, i]));
   const at = (name: string) => slotOf.get(name) ?? -1;
   const rSlots = (g: GroupInfo) =>
     Int32Array.from(g.levels, (lv) => at(`r_${g.group}[${lv.join('_')},Intercept]`));
@@ -120,6 +174,11 @@ function slotsOf(d: ItemData): ItemState['slots'] {
   };
 }
 
+/** The output slot of every reported variable, by its brms name. */
+function slotsOf(d: ItemData): ItemVariableIndex {
+  return itemVariableIndex(d, d.variableNames);
+}
+
 function itemState(d: ItemData): ItemState {
   const parameterNames = ['Intercept+mean(r)'];
   const terms: Term[] = d.terms.map((t) => {
@@ -128,7 +187,9 @@ function itemState(d: ItemData): ItemState {
     parameterNames.push(`log(sd_${g.group}__Intercept)`);
     const zOff = parameterNames.length;
     const coord = t.centred ? 'r' : 'z';
-    for (const lv of g.levels) parameterNames.push(`${coord}_${g.group}[${lv.join('_')}]`);
+    parameterNames.push(`mean(z_${g.group})`);
+    for (let k = 1; k < g.levels.length; k++)
+      parameterNames.push(`${coord}_${g.group}[helmert ${k}]`);
     return {
       sdOff,
       zOff,
@@ -139,6 +200,8 @@ function itemState(d: ItemData): ItemState {
       v: new Float64Array(g.levels.length),
       gSum: new Float64Array(g.levels.length),
       vBar: 0,
+      qy: new Float64Array(g.levels.length),
+      qg: new Float64Array(g.levels.length),
     };
   });
   const cg = d.groups[d.cellGroup];
@@ -281,17 +344,16 @@ function cellMeans(s: ItemState, theta: Float64Array): number {
   mu.fill(theta[0]);
   let b0 = theta[0];
   for (const t of terms) {
-    const f = t.centred ? 1 : Math.exp(theta[t.sdOff]);
-    let sum = 0;
-    for (let l = 0; l < t.n; l++) {
-      t.v[l] = f * theta[t.zOff + l];
-      sum += t.v[l];
-    }
-    t.vBar = sum / t.n;
+    const sd = Math.exp(theta[t.sdOff]);
+    const f = t.centred ? 1 : sd;
+    helmert(theta, t.zOff + 1, t.n, t.qy);
+    // r = mean + contrasts (the Helmert columns sum to zero, so vBar is the mean exactly)
+    t.vBar = (sd * theta[t.zOff]) / Math.sqrt(t.n);
+    for (let l = 0; l < t.n; l++) t.v[l] = t.vBar + f * t.qy[l];
     b0 -= t.vBar;
     for (let c = 0; c < nCells; c++) {
       const l = t.level[c];
-      if (l >= 0) mu[c] += t.v[l] - t.vBar;
+      if (l >= 0) mu[c] += f * t.qy[l];
     }
   }
   return b0;
@@ -348,35 +410,31 @@ function logDensityGradient(s: ItemState, theta: Float64Array, grad: Float64Arra
   for (const t of terms) {
     const sd = Math.exp(theta[t.sdOff]);
     t.gSum.fill(0);
-    let gAll = 0;
     for (let c = 0; c < nCells; c++) {
       const l = t.level[c];
-      if (l >= 0) {
-        t.gSum[l] += gEta[c];
-        gAll += gEta[c];
-      }
+      if (l >= 0) t.gSum[l] += gEta[c];
     }
-    // d lp / d r_l through mu (r_l - mean r) and through b0 (-mean r)
-    const shift = (gAll + gB0) / t.n;
-    let gLogSd = 0;
-    let vv = 0;
-    for (let l = 0; l < t.n; l++) {
-      const a = t.gSum[l] - shift;
-      const v = t.v[l];
-      if (t.centred) {
-        vv += v * v;
-        grad[t.zOff + l] += a - v / (sd * sd);
-      } else {
-        const z = theta[t.zOff + l];
-        gLogSd += a * v;
-        grad[t.zOff + l] += a * sd - z;
-        vv += z * z;
-      }
+    // the mean m = sd zm / sqrt(n) reaches lp only through b0 = theta_0 - sum m; the contrasts
+    // f Q y (f = 1 centred, sd non-centred) through mu: d lp / d y = f Q' gSum
+    helmertT(t.gSum, t.n, t.qg);
+    const zm = theta[t.zOff];
+    grad[t.zOff] += (-gB0 * sd) / Math.sqrt(t.n) - zm;
+    let gLogSd = -gB0 * t.vBar;
+    let yy = 0;
+    for (let k = 0; k + 1 < t.n; k++) {
+      const y = theta[t.zOff + 1 + k];
+      yy += y * y;
+      if (t.centred) grad[t.zOff + 1 + k] += t.qg[k] - y / (sd * sd);
+      else grad[t.zOff + 1 + k] += sd * t.qg[k] - y;
     }
+    if (!t.centred) for (let l = 0; l < t.n; l++) gLogSd += t.gSum[l] * sd * t.qy[l];
+    // N(r; 0, sd^2) = N(zm; 0, 1) [Jacobian sd / sqrt(n) of the mean included] x the contrasts'
+    // (n - 1)-dimensional normal, centred: N(y; 0, sd^2 I); non-centred: N(y; 0, I)
+    lp -= 0.5 * zm * zm;
     if (t.centred) {
-      lp += -t.n * theta[t.sdOff] - (0.5 * vv) / (sd * sd);
-      gLogSd += -t.n + vv / (sd * sd);
-    } else lp -= 0.5 * vv;
+      lp += -(t.n - 1) * theta[t.sdOff] - (0.5 * yy) / (sd * sd);
+      gLogSd += -(t.n - 1) + yy / (sd * sd);
+    } else lp -= 0.5 * yy;
     lp += priorLogDensity(t.prior, sd, pg) + theta[t.sdOff];
     grad[t.sdOff] += gLogSd + sd * pg[1] + 1;
   }
@@ -437,7 +495,7 @@ function inits(s: ItemState, chains: number, seed: number): Float64Array[] {
     th[0] = m + 0.1 * spread * u();
     for (const t of terms) {
       th[t.sdOff] = Math.log(0.5 * spread) + 0.3 * u();
-      // centred effects at their cells' mean deviation from the overall level
+      // centred effects' contrasts at their cells' mean deviations from the overall level
       const sum = new Float64Array(t.n);
       const cnt = new Float64Array(t.n);
       for (let c = 0; c < nCells; c++) {
@@ -445,9 +503,10 @@ function inits(s: ItemState, chains: number, seed: number): Float64Array[] {
         sum[t.level[c]] += cellEta[c] - m;
         cnt[t.level[c]]++;
       }
-      for (let l = 0; l < t.n; l++) {
-        th[t.zOff + l] = t.centred && cnt[l] > 0 ? sum[l] / cnt[l] : 0.1 * u();
-      }
+      for (let l = 0; l < t.n; l++) sum[l] = cnt[l] > 0 ? sum[l] / cnt[l] : 0;
+      helmertT(sum, t.n, t.qg);
+      th[t.zOff] = 0.1 * u();
+      for (let k = 0; k + 1 < t.n; k++) th[t.zOff + 1 + k] = t.centred ? t.qg[k] : 0.1 * u();
     }
     th[cellSdOff] = Math.log(0.5 * spread) + 0.3 * u();
     // each cell near its empirical value, a small fraction of its standard error away
@@ -485,7 +544,8 @@ export function buildItemModel(data: ItemData): ItemModel {
       kind: 'module',
       path: REBUILD_MODULE,
       exportName: 'rebuildModel',
-      args: { kind: 'item', data },
+      // the per-item records stay here: workers need only the collapsed statistics
+      args: { kind: 'item', data: { ...data, items: undefined } },
     },
   };
 }

@@ -7,12 +7,19 @@
  *
  * the item effect u = tau z integrated out; the item's likelihood is exp(sum_r y_r eta_r) G(s).
  * h is concave. One grid serves every sum score s of a pattern (the integrands differ only by
- * the factor exp(tau z s)): the trapezoid rule on a uniform grid from where h for the smallest s
- * has fallen DROP below its maximum (left) to where h for the largest s has (right), step
- * STEP / sqrt(tau^2 n / 4 + 1), a bound on the width s* = (-h'')^-1/2 of every integrand and
- * below 1/tau for n >= 4. The sum over cells of log(1 + exp(.)) and each cell's probability are
- * computed once per grid point; each s then costs one exp per point of its own window (where
- * its h is within DROP of its maximum).
+ * the factor exp(tau z s)): the trapezoid rule on a uniform grid, step STEP / sqrt(tau^2 n / 4 +
+ * 1), a bound on the width s* = (-h'')^-1/2 of every integrand and below 1/tau for n >= 4, over
+ * an interval outside which every integrand is below e^-DROP of its peak. Its ends come from
+ * parabolas that bound h from above (softplus(x) >= max(x, 0)): h_s(z) <= tau s z - z^2/2 on the
+ * left of the smallest s, h_s(z) <= -tau (n - s) z - sum_i k_i eta_i - z^2/2 on the right of the
+ * largest, each set equal to h at (nearly) the integrand's mode minus DROP: a closed form, tight
+ * in the tails where the bound becomes exact, and safe whatever the mode's accuracy (h anywhere
+ * is at most its maximum). The sum over cells of log(1 + exp(.)), exp(tau z) and the ratios
+ * exp(L_{q+1} - L_q) of neighbouring points are computed once per grid point; an integrand's
+ * values on its own window (where its h is within DROP of its maximum) then follow by two
+ * multiplications per point from its peak (exp(h_s) at the next point = this one's times
+ * exp(L_{q+1} - L_q) exp(tau s step)), one exp per s: rounding grows by ~1e-16 per point, ~1e-14
+ * over a window.
  *
  * Why the trapezoid rule and not Gauss-Hermite around the mode (Liu & Pierce 1994; lme4's nAGQ):
  * items every heuristic gets right (s = n) or wrong (s = 0) are common when the heuristics are
@@ -45,12 +52,18 @@ export interface QuadratureScratch {
   k: Float64Array;
   /** exp(eta_i). */
   E: Float64Array;
+  /** Per cell: -d lp / d eta_i accumulated over the grid (divided by k_i). */
+  gAcc: Float64Array;
   /** Per grid point: z, -z^2/2 - sum_i k_i log(1 + exp(eta_i + tau z)), and the weights W, V. */
   z: Float64Array;
   L: Float64Array;
   W: Float64Array;
   V: Float64Array;
   f: Float64Array;
+  /** Per grid point: exp(tau z); exp(L_{q+1} - L_q) and its inverse. */
+  T: Float64Array;
+  up: Float64Array;
+  down: Float64Array;
 }
 
 /** @example const scr = quadratureScratch(20); */
@@ -61,11 +74,15 @@ export function quadratureScratch(maxCells: number): QuadratureScratch {
     eta: new Float64Array(m),
     k: new Float64Array(m),
     E: new Float64Array(m),
+    gAcc: new Float64Array(m),
     z: new Float64Array(P),
     L: new Float64Array(P),
     W: new Float64Array(P),
     V: new Float64Array(P),
     f: new Float64Array(P),
+    T: new Float64Array(P),
+    up: new Float64Array(P),
+    down: new Float64Array(P),
   };
 }
 
@@ -101,12 +118,18 @@ function hAt(
   return a;
 }
 
-/** The mode of h for sum score s (safeguarded Newton inside [tau (s - n), tau s]). */
+/**
+ * Near the mode of h for sum score s (safeguarded Newton inside [tau (s - n), tau s], from 0
+ * clamped into it): stops once the Newton step is below 0.3 of the integrand's width, where h is
+ * within ~0.05 of its maximum. The interval's ends only need h there as a lower bound on the
+ * maximum: 0.05 nats short moves an end outward by 0.05 / |h'| there, |h'| ~ sqrt(2 DROP) ~ 8,
+ * i.e. by under a thirtieth of a grid step.
+ */
 function modeOf(scr: QuadratureScratch, m: number, nRows: number, s: number, tau: number): number {
   const { eta, k } = scr;
   let lo = tau * (s - nRows);
   let hi = tau * s;
-  let z = 0.5 * (lo + hi);
+  let z = Math.min(hi, Math.max(lo, 0));
   for (let it = 0; it < 100; it++) {
     let s1 = 0;
     let s2 = 0;
@@ -118,48 +141,14 @@ function modeOf(scr: QuadratureScratch, m: number, nRows: number, s: number, tau
     const g = tau * (s - s1) - z;
     if (g > 0) lo = z;
     else hi = z;
-    let next = z + g / (tau * tau * s2 + 1);
+    const curv = tau * tau * s2 + 1;
+    let next = z + g / curv;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-    const done = Math.abs(next - z) <= 1e-10 * (1 + Math.abs(z));
+    const done = Math.abs(next - z) * Math.sqrt(curv) <= 0.3;
     z = next;
     if (done || hi - lo <= 1e-12 * (1 + Math.abs(z))) break;
   }
   return z;
-}
-
-/**
- * The point on one side of the mode (dir = -1 left, +1 right) where h = target: step outward
- * until below the target, then Newton (from outside, monotone for a concave h) with bisection.
- */
-function endOf(
-  scr: QuadratureScratch,
-  m: number,
-  s: number,
-  tau: number,
-  mode: number,
-  width: number,
-  target: number,
-  dir: number,
-  tmp: Float64Array,
-): number {
-  let inner = mode;
-  let outer = mode + dir * width;
-  for (let it = 0; it < 60 && hAt(scr, m, s, tau, outer, tmp) > target; it++) {
-    inner = outer;
-    outer = mode + (outer - mode) * 2;
-  }
-  let z = outer;
-  for (let it = 0; it < 60; it++) {
-    const g = hAt(scr, m, s, tau, z, tmp) - target;
-    if (Math.abs(g) < 0.5) break;
-    if (g > 0) inner = z;
-    else outer = z;
-    let next = z - g / tmp[1];
-    if (!((next - inner) * (next - outer) < 0)) next = 0.5 * (inner + outer);
-    z = next;
-  }
-  // half a nat short of the target at most: step out by what that costs at the slope here
-  return z + dir * (0.5 / Math.max(1e-3, Math.abs(tmp[1])));
 }
 
 const tmp = new Float64Array(2);
@@ -173,32 +162,125 @@ function fillGrid(
   step: number,
   nPts: number,
 ): void {
-  const { eta, k, E, z: zs, L } = scr;
+  const { eta, k, E, z: zs, L, T: Ts, up, down } = scr;
   for (let q = 0; q < nPts; q++) {
     const z = z0 + (q + 0.5) * step;
     zs[q] = z;
     const tz = tau * z;
     const T = Math.exp(tz);
-    // sum_i k_i log(1 + exp(a_i)) = sum_i k_i max(a_i, 0) + log prod_i (1 + exp(-|a_i|))^k_i,
-    // exp(a_i) = exp(eta_i) exp(tau z): one exp and one log per point (each factor is at most
-    // 2^k_i; the product is folded into the sum before it could overflow)
+    Ts[q] = T;
+    // sum_i k_i log(1 + exp(a_i)) = log prod_i (1 + exp(a_i))^k_i, exp(a_i) = exp(eta_i) exp(tau z):
+    // one exp and one log per point; a factor past 1e100 is taken as exp(a_i) (1 + exp(-a_i)) with
+    // a_i moved into the sum, and the product (of factors up to 1e100) is folded into the sum
+    // once past 1e200, before it could overflow
     let a = -0.5 * z * z;
     let prod = 1;
     for (let i = 0; i < m; i++) {
-      const xp = E[i] * T;
-      let x = xp;
-      if (xp > 1) {
+      let x = E[i] * T;
+      if (x > 1e100) {
         a -= k[i] * (eta[i] + tz);
-        x = 1 / xp;
+        x = 1 / x;
       }
-      prod *= k[i] === 1 ? 1 + x : (1 + x) ** k[i];
-      if (prod > 1e250) {
+      // (several rows of one cell per item: their term goes straight into the sum)
+      if (k[i] === 1) prod *= 1 + x;
+      else a -= k[i] * Math.log1p(x);
+      if (prod > 1e200) {
         a -= Math.log(prod);
         prod = 1;
       }
     }
     L[q] = a - Math.log(prod);
   }
+  for (let q = 0; q + 1 < nPts; q++) {
+    up[q] = Math.exp(L[q + 1] - L[q]);
+    down[q] = 1 / up[q];
+  }
+}
+
+const win = new Float64Array(5);
+
+/**
+ * Set up the grid of one pattern for sum scores sLo..sHi (`eta` and `k` of the scratch hold its
+ * m cells): E, z, L, T, up, down filled; returns the number of points and writes the step into
+ * out[0].
+ */
+export function patternGrid(
+  scr: QuadratureScratch,
+  m: number,
+  sLo: number,
+  sHi: number,
+  tau: number,
+  out: Float64Array,
+): number {
+  const { eta, k, E } = scr;
+  let nRows = 0;
+  let kEta = 0;
+  for (let i = 0; i < m; i++) {
+    nRows += k[i];
+    kEta += k[i] * eta[i];
+    E[i] = Math.exp(eta[i]);
+  }
+  // the interval: the parabolas bounding h from above (see above) at h(mode) - DROP
+  const tLo = hAt(scr, m, sLo, tau, modeOf(scr, m, nRows, sLo, tau), tmp) - DROP;
+  const tHi = hAt(scr, m, sHi, tau, modeOf(scr, m, nRows, sHi, tau), tmp) - DROP;
+  const aLo = tau * sLo;
+  const aHi = tau * (nRows - sHi);
+  const zLeft = aLo - Math.sqrt(aLo * aLo - 2 * tLo);
+  const zRight = -aHi + Math.sqrt(aHi * aHi - 2 * (kEta + tHi));
+  const step0 = STEP / Math.max(tau, Math.sqrt(0.25 * tau * tau * nRows + 1));
+  const nPts = Math.min(MAX_POINTS, Math.max(8, Math.ceil((zRight - zLeft) / step0)));
+  const step = (zRight - zLeft) / nPts;
+  fillGrid(scr, m, tau, zLeft, step, nPts);
+  out[0] = step;
+  return nPts;
+}
+
+/**
+ * The window of sum score s on the grid: hill-climb from qStart to the maximum of h_s (L + tau s
+ * z), then exp(h_s - max) into f over the points within DROP of it. Writes out = [qMax, lo, hi,
+ * sum of f over the window, max of h_s].
+ */
+export function windowOf(
+  scr: QuadratureScratch,
+  nPts: number,
+  step: number,
+  tau: number,
+  s: number,
+  qStart: number,
+  out: Float64Array,
+): void {
+  const { z: zs, L, f, up, down } = scr;
+  const ts = tau * s;
+  let qMax = qStart;
+  while (qMax + 1 < nPts && L[qMax + 1] + ts * zs[qMax + 1] >= L[qMax] + ts * zs[qMax]) qMax++;
+  while (qMax > 0 && L[qMax - 1] + ts * zs[qMax - 1] > L[qMax] + ts * zs[qMax]) qMax--;
+  // exp(h_s) relative to its peak, point to point: times up[q] r rightwards, down[q] / r leftwards
+  const floor = Math.exp(-DROP);
+  const r = Math.exp(ts * step);
+  const rInv = 1 / r;
+  let lo = qMax;
+  let hi = qMax;
+  let sum = 1;
+  f[qMax] = 1;
+  for (let q = qMax - 1, x = 1; q >= 0; q--) {
+    x *= down[q] * rInv;
+    if (x < floor) break;
+    f[q] = x;
+    sum += x;
+    lo = q;
+  }
+  for (let q = qMax + 1, x = 1; q < nPts; q++) {
+    x *= up[q - 1] * r;
+    if (x < floor) break;
+    f[q] = x;
+    sum += x;
+    hi = q;
+  }
+  out[0] = qMax;
+  out[1] = lo;
+  out[2] = hi;
+  out[3] = sum;
+  out[4] = L[qMax] + ts * zs[qMax];
 }
 
 /**
@@ -220,75 +302,47 @@ export function patternIntegrals(
   gEta: Float64Array,
   out: Float64Array,
 ): void {
-  const { eta, k, E, z: zs, L, W, V, f } = scr;
-  let nRows = 0;
-  for (let i = 0; i < m; i++) {
-    nRows += k[i];
-    E[i] = Math.exp(eta[i]);
-  }
-  // the grid: from the left end of the smallest s to the right end of the largest
-  const ends = [sVal[s0], sVal[s1 - 1]].map((s, side) => {
-    const mode = modeOf(scr, m, nRows, s, tau);
-    const hMax = hAt(scr, m, s, tau, mode, tmp);
-    const dir = side === 0 ? -1 : 1;
-    return endOf(scr, m, s, tau, mode, Math.sqrt(2 * DROP), hMax - DROP, dir, tmp);
-  });
-  const step0 = STEP / Math.max(tau, Math.sqrt(0.25 * tau * tau * nRows + 1));
-  const nPts = Math.min(MAX_POINTS, Math.max(8, Math.ceil((ends[1] - ends[0]) / step0)));
-  const step = (ends[1] - ends[0]) / nPts;
-  fillGrid(scr, m, tau, ends[0], step, nPts);
+  const { k, E, gAcc, z: zs, W, V, f, T: Ts } = scr;
+  const nPts = patternGrid(scr, m, sVal[s0], sVal[s1 - 1], tau, win);
+  const step = win[0];
+  for (let i = 0; i < m; i++) gAcc[i] = 0;
   W.fill(0, 0, nPts);
   V.fill(0, 0, nPts);
-  // each s: its window on the grid (hill-climb to its maximum, monotone in s), weights, log G
+  // each s: its window on the grid (monotone in s), weights, log G
   let lp = 0;
   let qMax = 0;
   for (let j = s0; j < s1; j++) {
     const s = sVal[j];
     const cnt = sCount[j];
-    const ts = tau * s;
-    while (qMax + 1 < nPts && L[qMax + 1] + ts * zs[qMax + 1] >= L[qMax] + ts * zs[qMax]) qMax++;
-    while (qMax > 0 && L[qMax - 1] + ts * zs[qMax - 1] > L[qMax] + ts * zs[qMax]) qMax--;
-    const hMax = L[qMax] + ts * zs[qMax];
-    let lo = qMax;
-    let hi = qMax;
-    let sum = 1;
-    f[qMax] = 1;
-    for (let q = qMax - 1; q >= 0; q--) {
-      const d = L[q] + ts * zs[q] - hMax;
-      if (d < -DROP) break;
-      f[q] = Math.exp(d);
-      sum += f[q];
-      lo = q;
-    }
-    for (let q = qMax + 1; q < nPts; q++) {
-      const d = L[q] + ts * zs[q] - hMax;
-      if (d < -DROP) break;
-      f[q] = Math.exp(d);
-      sum += f[q];
-      hi = q;
-    }
-    lp += cnt * (hMax + Math.log(sum * step) - HALF_LOG_2PI);
+    windowOf(scr, nPts, step, tau, s, qMax, win);
+    qMax = win[0];
+    const lo = win[1];
+    const hi = win[2];
+    const sum = win[3];
+    lp += cnt * (win[4] + Math.log(sum * step) - HALF_LOG_2PI);
     const c = cnt / sum;
+    const cs = c * s;
     for (let q = lo; q <= hi; q++) {
       W[q] += c * f[q];
-      V[q] += c * f[q] * s;
+      V[q] += cs * f[q];
     }
   }
-  // gradient: sum over points of the weights times p_i and tau z (s - sum_i k_i p_i)
+  // gradient: sum over points of the weights times p_i and tau z (s - sum_i k_i p_i), with
+  // p_i = 1 - 1 / (1 + exp(eta_i + tau z)) (one division; 1 at overflow)
   let gLogTau = 0;
   for (let q = 0; q < nPts; q++) {
     const w = W[q];
     if (w === 0) continue;
-    const T = Math.exp(tau * zs[q]);
+    const T = Ts[q];
     let sp = 0;
     for (let i = 0; i < m; i++) {
-      const xp = E[i] * T;
-      const p = xp > 1 ? 1 / (1 + 1 / xp) : xp / (1 + xp);
+      const p = 1 - 1 / (1 + E[i] * T);
       sp += k[i] * p;
-      gEta[cells[cellOff + i]] -= w * k[i] * p;
+      gAcc[i] += w * p;
     }
     gLogTau += tau * zs[q] * (V[q] - w * sp);
   }
+  for (let i = 0; i < m; i++) gEta[cells[cellOff + i]] -= k[i] * gAcc[i];
   out[0] = lp;
   out[1] = gLogTau;
 }

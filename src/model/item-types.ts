@@ -52,6 +52,12 @@ export interface ItemData {
   sStart: Int32Array;
   sVal: Float64Array;
   sCount: Float64Array;
+  /**
+   * Each item (in order of first appearance): its pattern, the total and the sum of squares about
+   * its own mean of its scores, and its task and item labels (codes into taskLevels / itemLevels).
+   * Only for drawing item effects back (item-effects.ts): not sent to sampler workers.
+   */
+  items?: ItemRecords;
   /** Mean and sd of the scores (inits). */
   yMean: number;
   ySd: number;
@@ -59,3 +65,14 @@ export interface ItemData {
 
 /** The item term's group name (brms: items nested in tasks). */
 export const ITEM_GROUP = 'task:item';
+
+/** The items of an ItemData one by one (see ItemData.items). */
+export interface ItemRecords {
+  pattern: Int32Array;
+  total: Float64Array;
+  ss: Float64Array;
+  task: Int32Array;
+  label: Int32Array;
+  taskLevels: readonly string[];
+  itemLevels: readonly string[];
+}

@@ -321,7 +321,7 @@ export async function runComparison(
         ...(options.source ? { source: options.source } : {}),
         model: spec.name ?? null,
         parameterization: item
-          ? `item effects integrated out (${itemFam === 'gaussian' ? 'exact, compound-symmetric normal' : 'adaptive Gauss-Hermite per sum score'}), heuristic x task predictors centred, other group effects non-centred`
+          ? `item effects integrated out (${itemFam === 'gaussian' ? 'exact, compound-symmetric normal' : 'trapezoid rule per (pattern, sum score) class'}), heuristic x task predictors ${model.data.cellCentred ? 'centred' : 'non-centred'}, other group effects as their mean and Helmert contrasts`
           : nested
             ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
             : 'non-centred group effects (model layer)',

@@ -3,6 +3,7 @@ import { simulateItems } from '../../src/data/synth-items.js';
 import type { Table } from '../../src/data/table.js';
 import { itemData } from '../../src/model/item-data.js';
 import { buildItemModel, itemLogLikelihood } from '../../src/model/item-model.js';
+import { compilePrior, parsePrior, priorLogDensity } from '../../src/model/priors.js';
 
 const UPPER = 'score ~ 1 + (1|heuristic) + (1|task) + (1|heuristic:category) + (1|heuristic:task)';
 
@@ -134,35 +135,58 @@ describe('paired item model', () => {
     }
   });
 
-  it('bernoulli: the quadrature marginal equals brute-force quadrature', () => {
-    const table = sim('bernoulli', 12);
-    const d = itemData(table, { formula: UPPER }, 'bernoulli');
-    const cells = d.groups[d.cellGroup].levels;
-    const items = itemsOf(table, cells);
-    // item sds from small to large (items all right or all wrong dominate at tau = 8, 20)
-    for (const [shift, tau] of [
-      [0, 1.3],
-      [2.5, 0.2],
-      [-3, 4],
-      [0.5, 8],
-      [1, 20],
-    ]) {
-      const eta = Float64Array.from(cells, (_, c) => shift + 0.4 * Math.cos(c));
-      const got = itemLogLikelihood(d, eta, tau, 1).lp;
-      let ref = 0;
-      for (const it of items) {
-        ref += bernoulliBrute(
-          it.y,
-          it.cell.map((c) => eta[c]),
-          tau,
-        );
-      }
-      // the brute force (60,000 trapezoid steps over +-(12 tau + 30)) is exact to ~1e-12 on
-      // this smooth, rapidly decaying integrand; the model's rule errs below 1e-14 per item
-      // (item-quadrature.ts), so 1e-9 relative leaves room only for rounding in the sums
-      expect(Math.abs(got - ref)).toBeLessThan(1e-9 * Math.abs(ref));
+  /** The table with some rows repeated (a second seed's run of the same items: k > 1 rows per cell). */
+  const withRepeats = (table: Table): Table => {
+    const extra = Array.from({ length: table.nRows }, (_, i) => i).filter((i) => i % 3 === 0);
+    const columns: Record<string, Table['columns'][string]> = {};
+    for (const name of table.names) {
+      const c = table.columns[name];
+      columns[name] =
+        c.type === 'factor'
+          ? { ...c, codes: Int32Array.from([...c.codes, ...extra.map((i) => c.codes[i])]) }
+          : {
+              type: 'numeric',
+              // the repeated run scores 1 - y on every other repeated row
+              values: Float64Array.from([
+                ...c.values,
+                ...extra.map((i, j) => (name === 'score' && j % 2 ? 1 - c.values[i] : c.values[i])),
+              ]),
+            };
     }
-  });
+    return { nRows: table.nRows + extra.length, names: table.names, columns };
+  };
+
+  for (const repeats of [false, true]) {
+    it(`bernoulli: the quadrature marginal equals brute-force quadrature${repeats ? ' (cells with several rows per item)' : ''}`, () => {
+      const table = repeats ? withRepeats(sim('bernoulli', 12)) : sim('bernoulli', 12);
+      const d = itemData(table, { formula: UPPER }, 'bernoulli');
+      const cells = d.groups[d.cellGroup].levels;
+      const items = itemsOf(table, cells);
+      // item sds from small to large (items all right or all wrong dominate at tau = 8, 20)
+      for (const [shift, tau] of [
+        [0, 1.3],
+        [2.5, 0.2],
+        [-3, 4],
+        [0.5, 8],
+        [1, 20],
+      ]) {
+        const eta = Float64Array.from(cells, (_, c) => shift + 0.4 * Math.cos(c));
+        const got = itemLogLikelihood(d, eta, tau, 1).lp;
+        let ref = 0;
+        for (const it of items) {
+          ref += bernoulliBrute(
+            it.y,
+            it.cell.map((c) => eta[c]),
+            tau,
+          );
+        }
+        // the brute force (60,000 trapezoid steps over +-(12 tau + 30)) is exact to ~1e-12 on
+        // this smooth, rapidly decaying integrand; the model's rule errs below 1e-14 per item
+        // (item-quadrature.ts), so 1e-9 relative leaves room only for rounding in the sums
+        expect(Math.abs(got - ref)).toBeLessThan(1e-9 * Math.abs(ref));
+      }
+    });
+  }
 
   // few items: the cells' predictors are sampled non-centred; many items and a wide cell spread:
   // centred (item-data.ts cellsPinned); both parameterizations are checked
@@ -204,5 +228,105 @@ describe('paired item model', () => {
         }
       });
     }
+  }
+
+  // the sampled coordinates (overall level, each term's mean and Helmert contrasts, log sds) are
+  // a reparameterization: lp must equal brms's log posterior in (b_Intercept, sd, r) plus the log
+  // Jacobian of the map, here computed numerically from writeVariables (independent of the
+  // model's own bookkeeping)
+  for (const family of ['gaussian', 'bernoulli'] as const) {
+    it(`${family}: lp is brms's posterior in its own variables plus the log Jacobian`, () => {
+      const { table } = simulateItems({
+        heuristics: 3,
+        tasks: 4,
+        items: 400,
+        family,
+        seed: 22,
+        sdCell: 0.3,
+        sdTask: 0.5,
+        sdHeuristic: 1,
+        perCategory: 2,
+      });
+      const data = itemData(table, { formula: UPPER }, family);
+      // both kinds of upper term are exercised
+      expect(data.terms.some((t) => t.centred)).toBe(true);
+      expect(data.terms.some((t) => !t.centred)).toBe(true);
+      const m = buildItemModel(data);
+      const names = data.variableNames;
+      const prior = (cls: string, group = '') => {
+        const row = data.priors.find((p) => p.class === cls && (cls !== 'sd' || p.group === group));
+        if (!row) return () => 0;
+        const cp = compilePrior(
+          parsePrior(`${cls === 'sd' ? `sd_${group}` : cls} ~ ${row.prior}`).dist,
+        );
+        const tmp = new Float64Array(2);
+        return (x: number) => priorLogDensity(cp, x, tmp);
+      };
+      const cellGroup = data.groups[data.cellGroup];
+      const ref = (v: Float64Array) => {
+        const at = (n: string) => v[names.indexOf(n)];
+        const b = at('b_Intercept');
+        let lp = prior('Intercept')(b);
+        const eta = new Float64Array(cellGroup.levels.length).fill(b);
+        for (const g of data.groups) {
+          const sd = at(`sd_${g.group}__Intercept`);
+          lp += prior('sd', g.group)(sd);
+          const isCell = g === cellGroup;
+          g.levels.forEach((lv, l) => {
+            const r = at(`r_${g.group}[${lv.join('_')},Intercept]`);
+            lp += -Math.log(sd) - (0.5 * r * r) / (sd * sd);
+            for (let c = 0; c < eta.length; c++) {
+              const t = data.terms.find((x) => data.groups[x.group] === g);
+              if (isCell ? c === l : t?.level[c] === l) eta[c] += r;
+            }
+          });
+        }
+        const tau = at('sd_task:item__Intercept');
+        lp += prior('sd', 'task:item')(tau);
+        const sigma = family === 'gaussian' ? at('sigma') : 1;
+        if (family === 'gaussian') lp += prior('sigma')(sigma);
+        return lp + itemLogLikelihood(data, eta, tau, sigma).lp;
+      };
+      const vars = (theta: Float64Array) => {
+        const out = new Float64Array(names.length);
+        m.writeVariables(theta, out);
+        return out;
+      };
+      const logJac = (theta: Float64Array) => {
+        const n = m.dim;
+        expect(names.length).toBe(n);
+        const J = Array.from({ length: n }, () => new Float64Array(n));
+        for (let j = 0; j < n; j++) {
+          const h = 1e-6;
+          const a = theta.slice();
+          const b = theta.slice();
+          a[j] += h;
+          b[j] -= h;
+          const va = vars(a);
+          const vb = vars(b);
+          for (let i = 0; i < n; i++) J[i][j] = (va[i] - vb[i]) / (2 * h);
+        }
+        // log |det J| by Gaussian elimination with partial pivoting
+        let ld = 0;
+        for (let k = 0; k < n; k++) {
+          let p = k;
+          for (let i = k + 1; i < n; i++) if (Math.abs(J[i][k]) > Math.abs(J[p][k])) p = i;
+          [J[k], J[p]] = [J[p], J[k]];
+          ld += Math.log(Math.abs(J[k][k]));
+          for (let i = k + 1; i < n; i++) {
+            const f = J[i][k] / J[k][k];
+            for (let c = k; c < n; c++) J[i][c] -= f * J[k][c];
+          }
+        }
+        return ld;
+      };
+      const g = new Float64Array(m.dim);
+      const [t1, t2] = m.inits(2, 9);
+      const d1 = m.logDensityGradient(t1, g) - m.logDensityGradient(t2, g);
+      const d2 = ref(vars(t1)) + logJac(t1) - (ref(vars(t2)) + logJac(t2));
+      // the numerical Jacobian's entries err by ~1e-10 (central differences, h = 1e-6), its log
+      // determinant by ~1e-8; the densities themselves agree to rounding
+      expect(Math.abs(d1 - d2)).toBeLessThan(1e-6 * (1 + Math.abs(d1)));
+    });
   }
 });

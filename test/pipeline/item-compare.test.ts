@@ -3,6 +3,7 @@ import { detectColumns } from '../../src/data/benchmark.js';
 import { simulateItems } from '../../src/data/synth-items.js';
 import type { Table } from '../../src/data/table.js';
 import { runComparison } from '../../src/pipeline/compare.js';
+import { itemEffectsSection } from '../../src/pipeline/item-effects.js';
 
 const SAMPLER = { chains: 2, warmup: 400, draws: 400, seed: 3 };
 
@@ -83,5 +84,22 @@ describe('compare on per-example rows', () => {
     const a = await runComparison(table, { sampler: { ...small, parallel: false } });
     const b = await runComparison(table, { sampler: { ...small, parallel: true } });
     expect(Array.from(b.fit.draws.values)).toEqual(Array.from(a.fit.draws.values));
+    // the item effects drawn back (--item-effects) are the same too, and listed for every item
+    const ea = itemEffectsSection(a);
+    expect(itemEffectsSection(b)).toEqual(ea);
+    expect(ea?.listed).toBe('all');
+    expect(ea?.items).toBe(3 * 40);
+    expect(ea?.tasks.map((t) => t.items)).toEqual([40, 40, 40]);
+    for (const t of ea?.tasks ?? []) {
+      for (const e of t.listed) expect(e.q5 <= e.mean && e.mean <= e.q95).toBe(true);
+    }
+    // above the listing limit: per task the extremes, each saying why
+    const few = itemEffectsSection(a, { allMax: 10, k: 2 });
+    expect(few?.listed).toBe('extremes');
+    for (const t of few?.tasks ?? []) {
+      expect(t.listed.length).toBeGreaterThanOrEqual(4);
+      expect(t.listed.length).toBeLessThanOrEqual(6);
+      expect(t.listed.every((e) => (e.listed_as ?? []).length > 0)).toBe(true);
+    }
   });
 });
