@@ -1,7 +1,7 @@
 import { type KnownTask, knownTaskSizes } from '../data/benchmark-sizes.js';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
-import type { Bounded } from './bounded.js';
+import { type Bounded, logitTable } from './bounded.js';
 
 /**
  * Binomial scores from item counts. A score that is the share of a task's n items answered
@@ -259,4 +259,13 @@ export function countTable(table: Table, b: Bounded): Table {
       trials: { type: 'numeric', values: trials },
     },
   };
+}
+
+/**
+ * The table on the model's scale: counts and trials for the binomial model, the logit of the
+ * squeezed proportion for the logit-normal one.
+ * @example boundedTable(table, prepared.bounded).columns.score
+ */
+export function boundedTable(table: Table, b: Bounded): Table {
+  return b.likelihood === 'binomial' ? countTable(table, b) : logitTable(table, b);
 }

@@ -1,5 +1,4 @@
 import type { Table } from '../data/table.js';
-import { countTable } from './binomial-items.js';
 
 /**
  * Bounded metrics at their ceiling (accuracies of 95-100% on RULER-style tasks): a gaussian model
@@ -139,13 +138,4 @@ export function logitTable(table: Table, b: Bounded): Table {
       score: { type: 'numeric', values: s.values.map((v) => toLogit(v, b)) },
     },
   };
-}
-
-/**
- * The table on the model's scale: counts and trials for the binomial model, the logit of the
- * squeezed proportion for the logit-normal one.
- * @example boundedTable(table, prepared.bounded).columns.score
- */
-export function boundedTable(table: Table, b: Bounded): Table {
-  return b.likelihood === 'binomial' ? countTable(table, b) : logitTable(table, b);
 }

@@ -5,7 +5,8 @@ import { ConfigError } from '../errors.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
 import { perBackbone } from './backbones.js';
-import { type Bounded, boundedTable } from './bounded.js';
+import { boundedTable } from './binomial-items.js';
+import type { Bounded } from './bounded.js';
 import { type CurveFit, curveBudgetSection } from './budget-curves.js';
 import { budgetSection } from './budgets.js';
 import {

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ItemsPerTask } from '../analysis/binomial-items.js';
-import { boundedTable } from '../analysis/bounded.js';
+import { boundedTable, type ItemsPerTask } from '../analysis/binomial-items.js';
 import { budgetCurvePlan, CURVE_MIN_BUDGETS, type CurveFit } from '../analysis/budget-curves.js';
 import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula, type DataShape, itemModelChoice } from '../analysis/formula.js';
