@@ -271,6 +271,14 @@ export async function runComparison(
   // a bounded score at its ceiling is fitted on the logit scale (src/analysis/bounded.ts); the
   // item model fits per-example scores as they are (0/1 on the logit link, gaussian otherwise)
   const bounded = itemFam ? null : prepared.bounded;
+  if (
+    bounded?.likelihood === 'binomial' &&
+    (spec.family !== 'binomial' || !/trials\(/.test(spec.formula))
+  ) {
+    throw new ConfigError(
+      'the items per task make the scores binomial counts: the model needs family binomial and score | trials(trials) (or give --items-per-task none)',
+    );
+  }
   if (itemFam && prepared.bounded) {
     // the preparation's note says the model is fitted on the logit: not so here
     const reason = prepared.bounded.reason;

@@ -138,6 +138,9 @@ describe('--items-per-task', () => {
     expect(() => prepareComparison(table, { itemsPerTask: 200, scale: 'task' })).toThrow(
       /--scale none/,
     );
+    await expect(
+      runComparison(table, { itemsPerTask: 200, formula: 'score ~ 1 + (1|heuristic)' }),
+    ).rejects.toThrow(/needs family binomial and score \| trials\(trials\)/);
     const p = prepareComparison(table, { itemsPerTask: 200 });
     const fitted = fittedTable(p);
     expect(fitted.columns.trials?.type).toBe('numeric');
