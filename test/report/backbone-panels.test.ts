@@ -9,6 +9,7 @@ import {
   backbonePanels,
 } from '../../src/report/backbone-panels.js';
 import { renderStaticReport } from '../../src/report/static-report.js';
+import { xmlProblem } from './helpers.js';
 
 const cell = (heuristic: string, mean: number, p_best: number): ComparisonCell => ({
   heuristic,
@@ -91,6 +92,7 @@ describe('per-backbone panels', () => {
   it('draws each backbone its own budget curves with its own full-cache reference', () => {
     const svg = backboneCurvesPlot(comparison(true));
     expect(svg.startsWith('<svg')).toBe(true);
+    expect(xmlProblem(svg)).toBeNull();
     // one facet per backbone, each method named in each panel
     expect(svg).toContain('>llama<');
     expect(svg).toContain('>mistral<');
@@ -104,6 +106,7 @@ describe('per-backbone panels', () => {
     const c = comparison(false);
     expect(backboneCurvesPlot(c)).toBe('');
     const svg = backboneForestPlot(c);
+    expect(xmlProblem(svg)).toBeNull();
     expect(svg).toContain('llama / full_kv: mean 40.00');
     expect(svg).toContain('P(best on mistral) 0.70');
     expect(svg.match(/fill="#1d4ed8"/g)?.length).toBe(2); // one best per backbone
