@@ -15,10 +15,18 @@ import type { Table } from '../data/table.js';
 /** A bounded score: its upper bound (1 or 100; the lower is 0) and the squeeze of 0 and 1. */
 export interface Bounded {
   upper: number;
-  /** Rows n of the squeeze (p (n - 1) + 0.5) / n. */
+  /** Rows n of the squeeze (p (n - 1) + 0.5) / n (logit-normal only). */
   n: number;
   /** Why the score counts as bounded, for the note. */
   reason: string;
+  /**
+   * 'binomial': each row is a count round(score / upper x items) of its task's items (a binomial
+   * with logit link; src/analysis/binomial-items.ts); absent or 'logit-normal': the logit of the
+   * squeezed proportion with a normal residual.
+   */
+  likelihood?: 'logit-normal' | 'binomial';
+  /** binomial: the items of each task (task name -> n) and where the counts come from. */
+  items?: { perTask: Readonly<Record<string, number>>; source: string };
 }
 
 /** Metric names of bounded proportions (accuracy, exact match, pass@k, recall, F1, ROUGE...). */
@@ -108,8 +116,10 @@ export function toLogit(y: number, b: Bounded): number {
  * (|eta| beyond the squeezed 0 or 1) is set to the bound, where the proportion ends.
  * @example fromLogit(0, { upper: 100, n: 10, reason: '' }) // 50
  */
-export function fromLogit(eta: number, b: Pick<Bounded, 'upper' | 'n'>): number {
+export function fromLogit(eta: number, b: Pick<Bounded, 'upper' | 'n' | 'likelihood'>): number {
   const q = 1 / (1 + Math.exp(-eta));
+  // the binomial's proportion is the logistic itself (nothing was squeezed)
+  if (b.likelihood === 'binomial') return b.upper * q;
   const p = (q * b.n - 0.5) / (b.n - 1);
   return b.upper * Math.min(1, Math.max(0, p));
 }

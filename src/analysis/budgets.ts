@@ -141,8 +141,9 @@ function crossings(
 }
 
 /**
- * The budgets section of the Comparison: overall and per-category curves and crossings, with the
- * reference arm named; null when the table has no budgets.
+ * The budgets section of the Comparison: overall and per-category curves and crossings (and any
+ * `more` scopes: per backbone, `backbone:NAME`, the loss measured against the full cache on that
+ * backbone), with the reference arm named; null when the table has no budgets.
  * @example budgetSection(prepared.table, 'budget', overall, [['single_doc_qa', catDraws]], opts)
  */
 export function budgetSection(
@@ -151,6 +152,8 @@ export function budgetSection(
   overall: HeuristicDraws,
   categories: readonly (readonly [string, HeuristicDraws])[],
   o: BudgetOptions,
+  /** Further scopes with their full names, e.g. `backbone:NAME` (each backbone's draws). */
+  more: readonly (readonly [string, HeuristicDraws])[] = [],
 ): ComparisonBudgets | null {
   const arms = armsOf(table);
   if (!arms) return null;
@@ -158,6 +161,7 @@ export function budgetSection(
   const scopes = [
     ['overall', overall] as const,
     ...categories.map(([n, d]) => [`category:${n}`, d] as const),
+    ...more,
   ];
   const curves: BudgetCurvePoint[] = [];
   const cross: BudgetCrossing[] = [];

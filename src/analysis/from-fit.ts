@@ -5,7 +5,8 @@ import { ConfigError } from '../errors.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import { collapseRows, rowCells } from '../model/cells.js';
 import { perBackbone } from './backbones.js';
-import { type Bounded, logitTable } from './bounded.js';
+import { boundedTable } from './binomial-items.js';
+import type { Bounded } from './bounded.js';
 import { type CurveFit, curveBudgetSection } from './budget-curves.js';
 import { budgetSection } from './budgets.js';
 import {
@@ -269,8 +270,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const scaled = scaleTable(input.table, scale);
   const { scales, design } = scaled;
   const bounded = input.bounded ?? null;
-  // the model's scale (logit for a bounded score) for the predictive check; the ROPE in score units
-  const fitted = bounded ? logitTable(scaled.table, bounded) : scaled.table;
+  // the model's scale (logit or counts for a bounded score) for the predictive check; the ROPE in score units
+  const fitted = bounded ? boundedTable(scaled.table, bounded) : scaled.table;
   const scoreCol = scaled.table.columns.score;
   if (scoreCol?.type !== 'numeric')
     throw new ConfigError('the comparison table has no numeric score');
@@ -405,6 +406,8 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
         overall,
         categoryDraws,
         pairOpts,
+        // each backbone's curves, its loss against the full cache on that backbone
+        backbones.draws.map((b) => [`backbone:${b.name}`, b.draws] as const),
       );
   // leave-one-task-out (src/analysis/robustness.ts): a second pass over the same cell draws (same
   // seed, so the same new-level draws) instead of keeping every task's S x H block in memory
@@ -459,7 +462,17 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
       scale,
       units: isStandardized(scale) ? 'sd' : 'score',
       ...(bounded
-        ? { bounded: { upper: bounded.upper, link: 'logit', reason: bounded.reason } }
+        ? {
+            bounded: {
+              upper: bounded.upper,
+              link: 'logit',
+              likelihood: bounded.likelihood ?? 'logit-normal',
+              reason: bounded.reason,
+              ...(bounded.items
+                ? { items_per_task: bounded.items.perTask, items_source: bounded.items.source }
+                : {}),
+            },
+          }
         : {}),
       formula: input.formula,
       family: input.family ?? 'gaussian',
@@ -492,6 +505,7 @@ function backboneSections(
   o: { rope: number; threshold: number; higherIsBetter: boolean },
 ): {
   levels: { name: string; heuristics: ComparisonCell[] }[];
+  draws: ReturnType<typeof perBackbone>;
   robustness?: NonNullable<ComparisonRobustness['backbones']>;
 } {
   const draws = perBackbone(input.draws, design, cellOptions);
@@ -499,7 +513,7 @@ function backboneSections(
     name: b.name,
     heuristics: cellsOf(b.draws, rankSummary(b.draws, o.higherIsBetter)),
   }));
-  if (draws.length < LOTO_MIN_TASKS) return { levels };
+  if (draws.length < LOTO_MIN_TASKS) return { levels, draws };
   const r = leaveOneTaskOut(
     [
       {
@@ -515,9 +529,10 @@ function backboneSections(
     },
     o,
   );
-  if (r.best === undefined) return { levels };
+  if (r.best === undefined) return { levels, draws };
   return {
     levels,
+    draws,
     robustness: { column: columnOf(input.settings, 'backbone'), best: r.best, left_out: r.tasks },
   };
 }

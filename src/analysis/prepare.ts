@@ -9,6 +9,7 @@ import {
 import { budgetOrder, isFullBudget } from '../data/budget.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError } from '../errors.js';
+import { binomialItems, type ItemsPerTask } from './binomial-items.js';
 import { type Bounded, boundedScore, proportionUpper } from './bounded.js';
 import { checkNotFlat } from './flat-tasks.js';
 import type { ScaleMode } from './from-fit.js';
@@ -51,6 +52,11 @@ export interface PrepareInput {
   dropMissing?: boolean;
   higherIsBetter?: boolean;
   scale?: ScaleMode;
+  /**
+   * Items per task for the binomial model of accuracy-type scores (src/analysis/binomial-items.ts);
+   * default: the sizes table when it fits; 'none': never binomial.
+   */
+  itemsPerTask?: ItemsPerTask | 'none';
 }
 
 /**
@@ -206,10 +212,24 @@ export function prepareComparison(table: Table, input: PrepareInput = {}): Prepa
     if (i >= 0) notes[i] = msg;
     else notes.push(msg);
   }
-  // a bounded metric at its ceiling: logit-normal (not with per-task scaling or lower-is-better)
+  // proportions of items correct with known items per task: binomial; else a bounded metric at
+  // its ceiling: logit-normal (neither with per-task scaling or lower-is-better)
+  const given = input.itemsPerTask;
+  if (given !== undefined && given !== 'none' && (scale !== 'none' || !higherIsBetter)) {
+    throw new ConfigError(
+      `--items-per-task needs the scores in their own units, higher is better (not with ${scale !== 'none' ? `scale ${scale}; use --scale none` : 'lower-is-better scores'})`,
+    );
+  }
+  const binomial =
+    scale === 'none' && higherIsBetter
+      ? binomialItems(out, metricNames(table, mapping), given)
+      : { bounded: null, notes: [] };
+  notes.push(...binomial.notes);
   const bounded =
-    scale === 'none' && higherIsBetter ? boundedScore(out, metricNames(table, mapping)) : null;
-  if (bounded) {
+    binomial.bounded ??
+    (scale === 'none' && higherIsBetter ? boundedScore(out, metricNames(table, mapping)) : null);
+  if (bounded?.likelihood === 'binomial') notes.push(bounded.reason);
+  else if (bounded) {
     notes.push(
       `${bounded.reason}: the model is fitted on the logit of the proportion (logit-normal), so every result stays in [0, ${bounded.upper}]; results are in score units, the posterior predictive check on the logit scale`,
     );

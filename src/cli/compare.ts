@@ -6,6 +6,7 @@ import type { Table } from '../data/table.js';
 import { ConfigError, NotFoundError } from '../errors.js';
 import type { CompareOptions, runComparison } from '../pipeline/compare.js';
 import type { ProgressEvent } from '../sampler/types.js';
+import { itemsPerTaskOption } from './items-per-task.js';
 import {
   addInputOptions,
   boolOption,
@@ -39,6 +40,7 @@ export interface RawOptions extends InputCliOptions {
   std?: string;
   n?: string;
   trials?: string;
+  itemsPerTask?: string;
   item?: string;
   higherIsBetter?: string;
   filter: string[];
@@ -117,6 +119,9 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     priors: o.prior,
     sampler: Object.fromEntries(Object.entries(sampler).filter(([, v]) => v !== undefined)),
     ...(o.budgetCurve === true ? { budgetCurve: true } : {}),
+    ...(o.itemsPerTask !== undefined
+      ? { itemsPerTask: await itemsPerTaskOption(o.itemsPerTask) }
+      : {}),
   };
 }
 
@@ -208,6 +213,10 @@ export function addModelOptions(cmd: Command): Command {
       'column with the number of seeds behind each mean; for a wide table, the number itself (se = sd/sqrt(n))',
     )
     .option('--trials <column>', 'column with trial counts (binomial scores)')
+    .option(
+      '--items-per-task <spec>',
+      'items per task of accuracy-type scores (binomial counts round(score x n)): a number for every task, task=n,task=n, a CSV file task,n, or none; default: the table of test-set sizes (docs/benchmark-sizes.md) when the scores are whole counts of it',
+    )
     .option(
       '--item <column>',
       'column with the item / example id of per-example rows (detected: item, doc_id, example, sample_id, question_id, ...): paired item model; "" = none',

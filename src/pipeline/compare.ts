@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { logitTable } from '../analysis/bounded.js';
+import { boundedTable, type ItemsPerTask } from '../analysis/binomial-items.js';
 import { budgetCurvePlan, CURVE_MIN_BUDGETS, type CurveFit } from '../analysis/budget-curves.js';
 import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula, type DataShape, itemModelChoice } from '../analysis/formula.js';
@@ -107,6 +107,11 @@ export interface CompareOptions extends DecisionOptions {
    * (BENCHMARKS.md §9.1), against the no-options targets of 0 divergences and 15 s.
    */
   budgetCurve?: boolean;
+  /**
+   * Items per task of accuracy-type scores: one number, or per task (src/analysis/binomial-items.ts;
+   * `--items-per-task`). Default: the table of test-set sizes when it fits; 'none': not binomial.
+   */
+  itemsPerTask?: ItemsPerTask | 'none';
 }
 
 /** Everything a run of `compare` produced (the CLI and web app use more than the document). */
@@ -163,9 +168,17 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
   if (options.formula)
     return { formula: options.formula, family: options.family ?? 'gaussian', priors };
   const shape = dataShape(prepared);
+  // item counts (src/analysis/binomial-items.ts): the binomial has no residual scale, so with
+  // backbones each row's own effect carries the variation beyond item sampling (an
+  // observation-level effect; Harrison 2014, "Using observation-level random effects to model
+  // overdispersion in count data in ecology and evolution", PeerJ 2:e616)
+  const rowTerm =
+    prepared.bounded?.likelihood === 'binomial' && shape.hasBackbone
+      ? ' + (1|heuristic:task:backbone)'
+      : '';
   return {
     name: options.model?.name ?? 'heuristic-task',
-    formula: adaptFormula(DEFAULT_FORMULA, shape),
+    formula: adaptFormula(DEFAULT_FORMULA, shape) + rowTerm,
     family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
     priors,
   };
@@ -182,7 +195,8 @@ function dataShape(prepared: PreparedComparison): DataShape {
     hasCategory: levels('category') > 0,
     hasStudy: levels('study') > 1,
     hasSe: t.columns.se?.type === 'numeric',
-    hasTrials: t.columns.trials?.type === 'numeric',
+    // a trials column, or counts of the items per task (src/analysis/binomial-items.ts)
+    hasTrials: t.columns.trials?.type === 'numeric' || prepared.bounded?.likelihood === 'binomial',
     taskScaled: isStandardized(prepared.scale),
     hasBackbone: levels('backbone') > 1,
   };
@@ -219,7 +233,7 @@ function itemFamily(
  */
 export function fittedTable(prepared: PreparedComparison): Table {
   const scaledTable = scaleTable(prepared.table, prepared.scale).table;
-  return prepared.bounded ? logitTable(scaledTable, prepared.bounded) : scaledTable;
+  return prepared.bounded ? boundedTable(scaledTable, prepared.bounded) : scaledTable;
 }
 
 /**
@@ -257,6 +271,14 @@ export async function runComparison(
   // a bounded score at its ceiling is fitted on the logit scale (src/analysis/bounded.ts); the
   // item model fits per-example scores as they are (0/1 on the logit link, gaussian otherwise)
   const bounded = itemFam ? null : prepared.bounded;
+  if (
+    bounded?.likelihood === 'binomial' &&
+    (spec.family !== 'binomial' || !/trials\(/.test(spec.formula))
+  ) {
+    throw new ConfigError(
+      'the items per task make the scores binomial counts: the model needs family binomial and score | trials(trials) (or give --items-per-task none)',
+    );
+  }
   if (itemFam && prepared.bounded) {
     // the preparation's note says the model is fitted on the logit: not so here
     const reason = prepared.bounded.reason;
@@ -301,7 +323,15 @@ export async function runComparison(
   // if building the document throws, the summary's own failure is not left unhandled
   inWorkers?.catch(() => undefined);
   const summaryHere = inWorkers ? undefined : summarizeFit(fit, options.thresholds);
-  const curve = await budgetCurveFit(fitted, options, config);
+  // the budget-curve model fits scores, not counts: with the binomial model the per-arm curves
+  const counts = bounded?.likelihood === 'binomial';
+  const curve = await budgetCurveFit(
+    fitted,
+    counts ? { ...options, budgetCurve: false } : options,
+    config,
+  );
+  if (counts && options.budgetCurve)
+    curve.notes.push('--budget-curve: not with the binomial model of item counts');
   const comparison = compareFromFit(
     {
       table: prepared.table,

@@ -4,6 +4,7 @@
  */
 import { COMPARISON_LIMITS } from '../analysis/limits.js';
 import type { Comparison } from '../analysis/types.js';
+import { backbonePanels } from './backbone-panels.js';
 import { budgetCurvePlot } from './budget-plot.js';
 import { categoryForestPlot } from './category-forest-plot.js';
 import { forestPlot } from './forest-plot.js';
@@ -30,6 +31,8 @@ export interface ComparisonPlots {
   budgets?: string;
   /** Each setting minus the full cache on each task ('' without a full-cache reference). */
   budgetLoss?: string;
+  /** One panel per backbone: budget curves, or heuristic effects ('' without backbones). */
+  backbones?: string;
 }
 
 /** Options of `renderComparisonPlots`. */
@@ -79,6 +82,7 @@ export function renderComparisonPlots(
     ppc: ppcPlot(c),
     budgets: budgetCurvePlot(c),
     budgetLoss: lossHeatmap(c),
+    backbones: backbonePanels(c),
   };
   if (!byRope) {
     byRope = new Map();

@@ -9,6 +9,7 @@ import type { Comparison } from '../analysis/types.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../draws/fit.js';
+import { backboneCurvesPlot, backboneForestPlot } from './backbone-panels.js';
 import { type BannerOptions, type DiagnosticsBanner, diagnosticsBanner } from './banner.js';
 import { budgetCurvePlot } from './budget-plot.js';
 import { categoryForestPlot } from './category-forest-plot.js';
@@ -323,7 +324,14 @@ function backboneTable(c: Comparison): SafeHtml | null {
       ? `${x.mean.toFixed(2)} [${x.q5.toFixed(2)}, ${x.q95.toFixed(2)}], rank ${x.expected_rank.toFixed(1)}`
       : '';
   };
-  return html`<p class="caption">Each heuristic's expected score over all tasks on each ${b.column} (90% interval, expected rank there); the overall results average these.</p>
+  const curves = backboneCurvesPlot(c);
+  const panels = figure(
+    curves || backboneForestPlot(c),
+    curves
+      ? `Each method's expected score over all tasks on each ${b.column} at each observed ${c.budgets?.column ?? 'budget'} (dot: posterior mean; bar: 90% interval); black line and dashed band: ${c.budgets?.reference ?? 'the full cache'} on that ${b.column}, the reference.`
+      : `Each heuristic's expected score over all tasks on each ${b.column} (dot: posterior mean; line: 90% interval; the ${b.column}'s best in blue).`,
+  );
+  return html`${panels}<p class="caption">Each heuristic's expected score over all tasks on each ${b.column} (90% interval, expected rank there); the overall results average these.</p>
 <table id="backbones-table"><thead><tr><th>Heuristic</th>${b.levels.map((l) => html`<th>${l.name}</th>`)}</tr></thead>
 <tbody>${order.map((h) => html`<tr><td>${h}</td>${b.levels.map((l) => html`<td>${cell(h, l)}</td>`)}</tr>`)}</tbody></table>`;
 }
