@@ -1,3 +1,4 @@
+import type { Bounded } from '../analysis/bounded.js';
 import { compareFromFit, SCALE_MODES } from '../analysis/from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
 import type { Comparison } from '../analysis/types.js';
@@ -40,6 +41,35 @@ export function prepareFor(table: Table, spec: FitSpec, modelsDir: string) {
 }
 
 /**
+ * The bounded-score likelihood the stored fit was fitted with, so that its draws are read on the
+ * scale they were sampled on even when today's preparation would choose another (a rule added after
+ * the fit was stored, e.g. binomial counts from src/data/benchmark-sizes.ts): the preparation's when
+ * it agrees with the stored `settings.bounded`; the stored logit-normal one (upper bound, rows of
+ * the squeeze) when the preparation now says binomial; none when the fit had none. The paired item
+ * model fits per-example scores as they are (compare.ts runComparison): never bounded.
+ * @example fittedBounded(prepared.bounded, 55, {}) // null: the fit stored no bounded score
+ */
+export function fittedBounded(
+  prepared: Bounded | null,
+  rows: number,
+  settings: Record<string, unknown>,
+): Bounded | null {
+  if (settings.model === ITEM_MODEL) return null;
+  const stored = settings.bounded as
+    | { upper?: unknown; likelihood?: unknown; reason?: unknown }
+    | undefined;
+  if (!stored || typeof stored !== 'object' || typeof stored.upper !== 'number') return null;
+  const likelihood = stored.likelihood === 'binomial' ? 'binomial' : 'logit-normal';
+  if (prepared && (prepared.likelihood ?? 'logit-normal') === likelihood) return prepared;
+  if (likelihood === 'binomial') return prepared; // counts cannot be rebuilt from settings alone
+  return {
+    upper: stored.upper,
+    n: rows,
+    reason: typeof stored.reason === 'string' ? stored.reason : 'bounded score',
+  };
+}
+
+/**
  * The comparison of a finished fit rebuilt from its stored draws with another ROPE or threshold (no
  * refit). Runs where it is called: the web app calls it on a worker thread (rebuild-worker.ts).
  * @example rebuildComparison({ spec, seed: 1, comparison, summary, table, draws, rope: 0.5 }, modelsDir)
@@ -55,9 +85,7 @@ export function rebuildComparison(input: RebuildInput, modelsDir: string): Compa
       family: typeof settings.family === 'string' ? settings.family : undefined,
       formula: typeof settings.formula === 'string' ? settings.formula : undefined,
       scale: SCALE_MODES.find((m) => m === settings.scale) ?? 'none',
-      // the paired item model fits per-example scores as they are (compare.ts runComparison): no
-      // logit of a bounded score, whatever the preparation found
-      bounded: settings.model === ITEM_MODEL ? null : prepared.bounded,
+      bounded: fittedBounded(prepared.bounded, prepared.table.nRows, settings),
       proportionUpper: prepared.proportionUpper,
       notes: prepared.notes,
       settings,
