@@ -13,11 +13,13 @@ import {
   type PlanProblem,
   type PlanScope,
   type PlanValue,
+  lossMargin,
   scoreCandidates,
   simulatePlan,
 } from './plan.js';
 import { PARETO_K_LIMIT } from './plan-weights.js';
 import { rankSummary } from './ranks.js';
+import { defaultRope } from './rope.js';
 
 /**
  * The planner on a fit (`bayesbench plan`): candidate runs from the table's design, their
@@ -46,15 +48,26 @@ export interface PlanInput {
   family?: string;
   scale?: ScaleMode;
   bounded?: Bounded | null;
+  /**
+   * ROPE half-width in the comparison's units (`comparison.settings.rope`); default: compare's
+   * default for the table (src/analysis/rope.ts `defaultRope`).
+   */
+  rope?: number;
+  /** Upper end of a proportion scale of the scores (prepared.proportionUpper; for the default ROPE). */
+  proportionUpper?: number;
 }
 
 /** Options of `planFromFit`. */
 export interface PlanOptions {
   /** Runs in the batch (default 5). */
   runs?: number;
-  /** N of the stopping verdict: could a batch of this many runs change a recommendation (default: runs). */
+  /** N of the stopping verdict: the batch size whose value of information is checked (default: runs). */
   stopRuns?: number;
-  /** The verdict is "decided" when that probability is below this (default 0.05). */
+  /**
+   * alpha of the stopping rule (default 0.05): "decided" when the expected loss beyond half the
+   * ROPE is at most alpha x ROPE / 2 (so P(the recommendation is more than a ROPE behind the best)
+   * <= alpha) and the best batch of N runs would reduce it by less than that.
+   */
   stopThreshold?: number;
   /** Simulated outcomes per candidate (default 64). */
   outcomes?: number;
@@ -67,6 +80,12 @@ export interface PlanOptions {
   higherIsBetter?: boolean;
   /** Candidates to consider instead of every cell of the table (and its missing cells). */
   candidates?: readonly CandidateSpec[];
+  /**
+   * Search a scope's own batch of N runs only where the loss part of the stopping rule holds (the
+   * backtest's refits: same verdicts, less time; `verdicts[].runs` then lists the batch for all
+   * scopes where the loss is above the threshold).
+   */
+  lazyVerdicts?: boolean;
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
 }
@@ -125,6 +144,21 @@ export interface PlanBatchDocument {
 export interface PlanVerdict {
   scope: string;
   decided: boolean;
+  /** The rule the verdict applies: 'expected-loss' (README.md, "Planning runs"). */
+  rule: 'expected-loss';
+  /** Expected loss of the recommendation beyond half the ROPE, E[max(0, D - ROPE/2)] (units). */
+  rope_loss: number;
+  /** Monte Carlo standard error of rope_loss. */
+  rope_loss_se: number;
+  /** alpha x ROPE / 2: the largest rope_loss that is "decided" (units). */
+  loss_threshold: number;
+  /**
+   * Expected reduction of rope_loss by the best batch of N runs found (greedy; the larger of the
+   * batch for all scopes and the one for this scope): its value of information (units).
+   */
+  batch_value: number;
+  /** Posterior P(D > ROPE): the recommendation is more than a ROPE behind the best. */
+  p_outside_rope: number;
   /** Largest probability, over the batches tried, that N runs change this scope's recommendation. */
   p_change: number;
   /**
@@ -141,7 +175,18 @@ export interface PlanVerdict {
 
 /** The plan document (`bayesbench plan --json`; schema in README.md, "Planning runs"). */
 export interface PlanDocument {
-  scopes: { name: string; best: string; p_best: number; expected_loss: number }[];
+  /**
+   * The decision of each scope now: expected_loss = E[D] with D = max_h mu_h - mu_best (the
+   * expected opportunity cost), rope_loss = E[max(0, D - ROPE/2)], p_within_rope = P(D <= ROPE).
+   */
+  scopes: {
+    name: string;
+    best: string;
+    p_best: number;
+    expected_loss: number;
+    rope_loss: number;
+    p_within_rope: number;
+  }[];
   candidates: PlanCandidate[];
   batch: PlanBatchDocument;
   verdicts: PlanVerdict[];
@@ -156,6 +201,11 @@ export interface PlanDocument {
     higher_is_better: boolean;
     costs: boolean;
     units: 'score' | 'sd';
+    /** ROPE half-width (units) of the loss and the stopping rule. */
+    rope: number;
+    /** The loss's margin, ROPE / 2 (units). */
+    loss_margin: number;
+    stop_rule: 'expected-loss';
   };
   notes: string[];
 }
@@ -165,6 +215,8 @@ const UNRELIABLE_SHARE = 0.1;
 
 interface Built {
   problem: PlanProblem;
+  /** ROPE half-width of every scope (units). */
+  rope: number;
   specs: (CandidateSpec & { category: string | null; kind: CandidateKind; runs: number })[];
   notes: string[];
 }
@@ -287,6 +339,10 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
         for (let i = 0; i < S; i++) cell[i + S * (h + H * t)] = block[ids[i] + Sall * h];
     });
   }
+  const rope = input.rope ?? tableRope(scaled.table, design, input);
+  if (!(Number.isFinite(rope) && rope >= 0)) {
+    throw new ConfigError(`plan: the ROPE must be a number >= 0 (got ${rope})`);
+  }
   const scopes: PlanScope[] = [];
   const addScope = (name: string, tasks: number[]) => {
     if (tasks.length === 0) return;
@@ -295,7 +351,7 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
       const off = S * H * t;
       for (let j = 0; j < S * H; j++) values[j] += cell[off + j] / tasks.length;
     }
-    scopes.push({ name, values });
+    scopes.push({ name, values, rope });
   };
   addScope(
     'overall',
@@ -338,7 +394,13 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
     }
     return { eta: eta.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
   });
+  if (rope === 0) {
+    notes.push(
+      'the ROPE is 0: the loss is the plain expected opportunity cost and the stopping rule cannot say "decided" unless the best is certain (set --rope)',
+    );
+  }
   return {
+    rope,
     problem: {
       heuristics: design.heuristics,
       nSamples: S,
@@ -349,6 +411,15 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
     specs,
     notes,
   };
+}
+
+/** compare's default ROPE for the table (0 when it has none, e.g. a single score per task). */
+function tableRope(table: Table, design: ComparisonDesign, input: PlanInput): number {
+  const score = table.columns.score;
+  if (score?.type !== 'numeric') return 0;
+  const scale = input.scale ?? 'none';
+  const r = defaultRope(score.values, design, scale === 'none' ? (input.proportionUpper ?? 0) : 0);
+  return Number.isFinite(r.rope) ? r.rope : 0;
 }
 
 function weightsDoc(v: PlanValue): PlanWeights {
@@ -382,7 +453,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     throw new ConfigError(`--stop-runs must be an integer >= 1 (got ${stopRuns})`);
   if (!(stopThreshold > 0 && stopThreshold < 1))
     throw new ConfigError(`--stop-threshold must be between 0 and 1 (got ${stopThreshold})`);
-  const { problem, specs, notes } = planProblem(input, options);
+  const built = planProblem(input, options);
+  const { problem, specs, notes } = built;
   const sim = simulatePlan(problem, { outcomes: options.outcomes ?? 64, seed });
   const names = problem.scopes.map((s) => s.name);
   const C = names.length;
@@ -395,24 +467,42 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const verdicts: PlanVerdict[] = names.map((name, c) => {
     const onehot = new Float64Array(C);
     onehot[c] = 1;
-    const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
+    const st = sim.scopes[c];
+    // a scope whose loss is above the threshold is not decided whatever N runs are worth: with
+    // `lazyVerdicts` its own batch is not searched (the batch for all scopes stands in for it)
+    const own =
+      options.lazyVerdicts && st.ropeLoss > stopThreshold * st.margin
+        ? stopBatch
+        : greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
     const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
     const upper = upperBound(p, sim.M);
     const reliable = weightsDoc(own.total).reliable && weightsDoc(stopBatch.total).reliable;
-    // decided only when the simulation shows the probability below the threshold with confidence,
-    // on weights that can be trusted
-    const decided = upper < stopThreshold && reliable;
+    const batchValue = Math.max(own.total.value[c], stopBatch.total.value[c], 0);
+    const verdict = stoppingRule({
+      ropeLoss: st.ropeLoss,
+      margin: st.margin,
+      batchValue,
+      stopThreshold,
+    });
     const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
     return {
       scope: name,
-      decided,
+      decided: verdict.decided,
+      rule: 'expected-loss' as const,
+      rope_loss: st.ropeLoss,
+      rope_loss_se: st.ropeLossSe,
+      loss_threshold: verdict.threshold,
+      batch_value: batchValue,
+      p_outside_rope: 1 - st.pWithinRope,
       p_change: p,
       p_change_upper: upper,
       reliable,
       runs: own.runs.map(label),
-      message: decided
-        ? `decided: the probability that a batch of ${stopRuns} runs changes the recommendation is below ${fmtP(upper)} (< ${stopThreshold})`
-        : `not decided: ${stopRuns} more runs change the recommendation with probability ${fmtP(p)}${upper < stopThreshold ? ' (importance weights unreliable: refit with runs added to confirm)' : ` (up to ${fmtP(upper)})`}; the most useful are ${shown.join(', ')}`,
+      message: verdict.decided
+        ? `decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} <= ${fmtU(verdict.threshold)} (so P(more than a ROPE behind the best) <= ${stopThreshold}); ${stopRuns} more runs would reduce it by ${fmtU(batchValue)}`
+        : verdict.threshold === 0
+          ? 'not decided: the ROPE is 0, so no loss is small enough (set --rope)'
+          : `not decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} > ${fmtU(verdict.threshold)}; the best ${stopRuns} runs would reduce it by ${fmtU(batchValue)}${reliable ? '' : ' (importance weights unreliable)'}: ${shown.join(', ')}`,
     };
   });
   const ranked = problem.scopes.map((sc) =>
@@ -456,6 +546,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       best: problem.heuristics[sim.scopes[c].best],
       p_best: ranked[c].pBest[sim.scopes[c].best],
       expected_loss: sim.scopes[c].loss,
+      rope_loss: sim.scopes[c].ropeLoss,
+      p_within_rope: sim.scopes[c].pWithinRope,
     })),
     candidates: order.map((k) => candidates[k]),
     batch: batchRuns,
@@ -463,7 +555,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     overall: {
       decided: decidedAll,
       message: decidedAll
-        ? `decided: in every scope the probability that a batch of ${stopRuns} runs changes the recommendation is below ${stopThreshold}`
+        ? `decided: in every scope the expected loss beyond half the ROPE is at most ${stopThreshold} x ROPE / 2, so each recommendation is within the ROPE of the best with probability >= ${1 - stopThreshold}`
         : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}`,
     },
     settings: {
@@ -476,6 +568,9 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       higher_is_better: problem.higherIsBetter,
       costs: options.cost !== undefined,
       units: isStandardized(input.scale) ? 'sd' : 'score',
+      rope: built.rope,
+      loss_margin: lossMargin(built.rope),
+      stop_rule: 'expected-loss',
     },
     notes,
   };
@@ -515,6 +610,33 @@ function upperBound(p: number, M: number): number {
   return x >= M ? 1 : betaQuantile(0.95, x + 1, M - x);
 }
 
-function fmtP(p: number): string {
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+/** A loss in the comparison's units, to 3 significant digits. */
+function fmtU(x: number): string {
+  return x === 0 ? '0' : x.toPrecision(3);
+}
+
+/**
+ * The stopping rule on the expected loss (decision-theoretic; the expected opportunity cost of
+ * Chick & Inoue 2001 with an indifference zone, and the knowledge gradient of Frazier, Powell &
+ * Dayanik 2008 for the value of more runs). With D = max_h mu_h - mu_rec and m = ROPE / 2:
+ * "decided" when
+ *   (1) E[max(0, D - m)] <= alpha m, which by Markov's inequality gives
+ *       P(D > ROPE) = P(D - m > m) <= E[max(0, D - m)] / m <= alpha: the recommendation is within
+ *       the ROPE of the best (a correct choice) with posterior probability >= 1 - alpha; and
+ *   (2) the best batch of N runs found reduces that expected loss by at most alpha m: more runs of
+ *       that size cannot move it materially. (2) follows from (1) in expectation (a reduction
+ *       cannot exceed the loss), so it is a check on the simulation; when (1) fails it says how
+ *       much N runs would buy.
+ * A ROPE of 0 gives threshold 0: never decided while D > 0 on some draw.
+ * @example stoppingRule({ ropeLoss: 0.01, margin: 0.5, batchValue: 0.005, stopThreshold: 0.05 }).decided // true
+ */
+export function stoppingRule(o: {
+  ropeLoss: number;
+  margin: number;
+  batchValue: number;
+  stopThreshold: number;
+}): { decided: boolean; threshold: number } {
+  const threshold = o.stopThreshold * o.margin;
+  const decided = o.ropeLoss <= threshold && o.batchValue <= threshold;
+  return { decided, threshold };
 }

@@ -38,6 +38,9 @@ export function planFromRun(
       family: run.spec.family ?? 'gaussian',
       scale: run.prepared.scale,
       bounded: run.prepared.bounded,
+      // the ROPE the comparison used (its default or --rope): the stopping rule's scale
+      rope: ropeOf(run),
+      proportionUpper: run.prepared.proportionUpper,
     },
     {
       ...options,
@@ -45,4 +48,10 @@ export function planFromRun(
       cellSeed: run.fit.config.seed,
     },
   );
+}
+
+/** The ROPE the comparison used (settings.rope; undefined when absent: the planner's default). */
+function ropeOf(run: ComparisonRun): number | undefined {
+  const r = run.comparison.settings?.rope;
+  return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
 }
