@@ -66,6 +66,18 @@ async function runStrategies(): Promise<Row[]> {
       batch,
       seed,
       truth,
+      onSimulation: (soFar) => {
+        if (!save) return;
+        mkdirSync(save, { recursive: true });
+        const partial = {
+          ...soFar,
+          seconds: (Date.now() - t0) / 1000,
+          machine_start: machineStart,
+          machine_end: machineLine(),
+          planned_simulations: simulations,
+        };
+        writeFileSync(path.join(save, `${NAME}-${strategy}.json`), JSON.stringify(partial));
+      },
       onStep: (e) =>
         console.error(
           `${strategy} simulation ${e.simulation + 1}: ${e.added} runs added${e.settled ? ', settled' : ''}${e.decided ? ', decided' : ''} (${((Date.now() - t0) / 60000).toFixed(1)} min)`,
@@ -106,11 +118,12 @@ function writeSection(results: Row[]): void {
   const plan = results.find((r) => r.strategy === 'plan') as Row;
   const rr = results.find((r) => r.strategy === 'round-robin') as Row;
   const minutes = results.reduce((a, r) => a + r.seconds, 0) / 60;
+  const planned = (results[0] as Row & { planned_simulations?: number }).planned_simulations;
   const lines = [
     BEGIN,
     `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${plan.simulations} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
     '',
-    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${plan.simulations} simulated benchmarks, each`,
+    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); simulated benchmarks (the same ones, in the same order, for every strategy; \`settled\` gives how many each completed${planned ? ` of the ${planned} planned` : ''}), each`,
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,

@@ -60,14 +60,13 @@ export interface BacktestOptions {
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
   /** Data options of the real table (columns, filters, orientation). */
-  compare?: Pick<
-    CompareOptions,
-    'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'
-  >;
+  compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
   /** The truths from `backtestTruth` (default: fitted here). */
   truth?: BacktestTruth;
   /** Called after each step (for progress lines). */
   onStep?: (e: { simulation: number; added: number; settled: boolean; decided: boolean }) => void;
+  /** Called after each simulation with the figures so far (to save partial results). */
+  onSimulation?: (soFar: BacktestResult) => void;
 }
 
 /** One simulated benchmark. */
@@ -246,10 +245,7 @@ export async function backtestTruth(
     tasks: design.tasks,
     taskCategory: design.taskCategory,
     categories,
-    scopes: [
-      { name: 'overall', tasks: all },
-      ...(design.categories.length > 0 ? categories : []),
-    ],
+    scopes: [{ name: 'overall', tasks: all }, ...(design.categories.length > 0 ? categories : [])],
     rope,
     cell: cells.values,
     sigma,
@@ -308,6 +304,24 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
   const H = truth.heuristics.length;
   const T = truth.tasks.length;
   const per: BacktestSimulation[] = [];
+  const settings = {
+    seed,
+    batch,
+    max_runs: maxRuns,
+    settle,
+    stop_threshold: stopThreshold,
+    stop_runs: batch,
+    sampler,
+    outcomes: options.outcomes ?? 64,
+    plan_draws: options.planDraws ?? 500,
+    unsettled_counted_as: maxRuns + 1,
+    rope: truth.rope,
+    start_tasks_per_category: START_TASKS,
+    correct: 'the recommended heuristic is within the ROPE of the true best',
+    settled: `correct in every scope with posterior P(within ROPE) >= ${settle}`,
+  };
+  const summarize = (done: readonly BacktestSimulation[]) =>
+    summarizeWith(done, options.strategy, settings);
   for (let i = 0; i < nSim; i++) {
     const rng = createNormalRng(seed * 7919 + i);
     const s = Math.floor(rng.uniform() * truth.S);
@@ -373,7 +387,13 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         sim.stopped_at = added;
         sim.stopped_wrong = !correct;
       }
-      sim.trace.push({ added, p_within_rope_min: pWithin, correct, decided, loss_ratio_max: lossRatio });
+      sim.trace.push({
+        added,
+        p_within_rope_min: pWithin,
+        correct,
+        decided,
+        loss_ratio_max: lossRatio,
+      });
       options.onStep?.({ simulation: i, added, settled, decided });
       if (settled) {
         sim.runs_to_settle = added;
@@ -389,38 +409,34 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       for (const c of next) addRun(c % H, Math.floor(c / H));
     }
     per.push(sim);
+    options.onSimulation?.(summarize(per));
   }
-  const censored = maxRuns + 1;
+  return summarize(per);
+}
+
+/** The figures of the simulations done so far (all of them at the end). */
+function summarizeWith(
+  per: readonly BacktestSimulation[],
+  strategy: BacktestStrategy,
+  settings: BacktestResult['settings'],
+): BacktestResult {
+  const n = per.length;
+  const censored = Number(settings.max_runs) + 1;
   return {
-    strategy: options.strategy,
-    simulations: nSim,
+    strategy,
+    simulations: n,
     runs_median: median(per.map((p) => p.runs_to_settle ?? censored)),
-    early_stop_rate: per.filter((p) => p.stopped_wrong).length / nSim,
-    settled_share: per.filter((p) => p.runs_to_settle !== null).length / nSim,
+    early_stop_rate: per.filter((p) => p.stopped_wrong).length / n,
+    settled_share: per.filter((p) => p.runs_to_settle !== null).length / n,
     runs_correct_median: median(per.map((p) => p.runs_to_correct ?? censored)),
     runs_median_at_80: median(
       per.map(
         (p) => p.trace.find((x) => x.correct && x.p_within_rope_min >= 0.8)?.added ?? censored,
       ),
     ),
-    stopped_share: per.filter((p) => p.stopped_at !== null).length / nSim,
+    stopped_share: per.filter((p) => p.stopped_at !== null).length / n,
     stopped_median: median(per.map((p) => p.stopped_at ?? censored)),
-    per_simulation: per,
-    settings: {
-      seed,
-      batch,
-      max_runs: maxRuns,
-      settle,
-      stop_threshold: stopThreshold,
-      stop_runs: batch,
-      sampler,
-      outcomes: options.outcomes ?? 64,
-      plan_draws: options.planDraws ?? 500,
-      unsettled_counted_as: censored,
-      rope: truth.rope,
-      start_tasks_per_category: START_TASKS,
-      correct: 'the recommended heuristic is within the ROPE of the true best',
-      settled: `correct in every scope with posterior P(within ROPE) >= ${settle}`,
-    },
+    per_simulation: [...per],
+    settings,
   };
 }
