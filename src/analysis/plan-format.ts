@@ -1,6 +1,11 @@
 import { num, textTable } from './format.js';
 import type { PlanDocument } from './plan-from-fit.js';
 
+/** A run's task, with the backbone to run on when the plan chooses one. */
+function onBackbone(r: { task: string; backbone?: string }): string {
+  return r.backbone !== undefined ? `${r.task} (${r.backbone})` : r.task;
+}
+
 /** How many candidates the terminal table lists (the JSON has all of them). */
 const SHOWN_CANDIDATES = 15;
 
@@ -53,7 +58,7 @@ export function formatPlan(plan: PlanDocument): string {
       plan.batch.runs.map((r, i) => [
         String(i + 1),
         r.heuristic,
-        r.task,
+        onBackbone(r),
         r.kind,
         ...(costs ? [num(r.cost, 2)] : []),
         num(r.cumulative_value, 4),
@@ -82,7 +87,7 @@ export function formatPlan(plan: PlanDocument): string {
       ],
       shown.map((c) => [
         c.heuristic,
-        c.task,
+        onBackbone(c),
         c.kind,
         String(c.runs),
         ...(costs ? [num(c.cost, 2)] : []),

@@ -8,12 +8,12 @@ import type { ComparisonDesign } from './design.js';
 import { isStandardized, type ScaleMode, scaleTable } from './from-fit.js';
 import {
   greedyBatch,
+  lossMargin,
   type PlanBatch,
   type PlanCandidateModel,
   type PlanProblem,
   type PlanScope,
   type PlanValue,
-  lossMargin,
   scoreCandidates,
   simulatePlan,
 } from './plan.js';
@@ -34,6 +34,11 @@ export interface CandidateSpec {
   task: string;
   /** The category of a task not in the table (ignored for known tasks). */
   category?: string | null;
+  /**
+   * The backbone to run on (tables with a backbone column); absent: the run is planned on the
+   * table's average backbone.
+   */
+  backbone?: string;
 }
 
 /** What kind of run a candidate is. */
@@ -94,6 +99,8 @@ export interface PlanOptions {
 export interface PlanCandidate {
   heuristic: string;
   task: string;
+  /** The backbone to run on (per-backbone candidates only). */
+  backbone?: string;
   category: string | null;
   kind: CandidateKind;
   /** Runs of this heuristic on this task in the table. */
@@ -123,6 +130,8 @@ export interface PlanWeights {
 export interface PlanRun {
   heuristic: string;
   task: string;
+  /** The backbone to run on (per-backbone candidates only). */
+  backbone?: string;
   category: string | null;
   kind: CandidateKind;
   cost: number;
@@ -169,7 +178,7 @@ export interface PlanVerdict {
   /** The importance weights behind p_change are reliable (Pareto k-hat, see PlanWeights). */
   reliable: boolean;
   /** The batch of N runs most useful for this scope (greedy on its value). */
-  runs: { heuristic: string; task: string }[];
+  runs: { heuristic: string; task: string; backbone?: string }[];
   message: string;
 }
 
@@ -227,31 +236,55 @@ function thinIds(S: number, max: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * S) / n));
 }
 
-/** The candidates: the user's list, or every heuristic x task cell of the design. */
+/** The backbone levels of a design (none when it has fewer than two). */
+function backboneLevels(design: ComparisonDesign): string[] {
+  const col = design.rowValues.backbone;
+  const levels = col ? [...new Set(col.filter((v): v is string => v !== null))].sort() : [];
+  return levels.length >= 2 ? levels : [];
+}
+
+/**
+ * The candidates: the user's list, or every heuristic x task cell of the design (x backbone when
+ * the table has two or more backbones: a missing heuristic x task x backbone cell is a candidate).
+ */
 function candidateSpecs(
   design: ComparisonDesign,
   given: readonly CandidateSpec[] | undefined,
 ): Built['specs'] {
   const H = design.heuristics.length;
-  const runs = new Int32Array(H * design.tasks.length);
+  const T = design.tasks.length;
+  const backbones = backboneLevels(design);
+  const B = backbones.length;
+  const bIndex = new Map(backbones.map((b, i) => [b, i]));
+  const runs = new Int32Array(H * T);
+  // runs per heuristic x task x backbone (B = 0: none)
+  const runsB = new Int32Array(H * T * Math.max(B, 1));
   for (let i = 0; i < design.nRows; i++) {
-    if (design.rowHeuristic[i] >= 0 && design.rowTask[i] >= 0)
-      runs[design.rowHeuristic[i] + H * design.rowTask[i]]++;
+    const h = design.rowHeuristic[i];
+    const t = design.rowTask[i];
+    if (h < 0 || t < 0) continue;
+    runs[h + H * t]++;
+    const b = bIndex.get(design.rowValues.backbone?.[i] ?? '');
+    if (b !== undefined) runsB[h + H * (t + T * b)]++;
   }
   const taskIndex = new Map(design.tasks.map((t, i) => [t, i]));
   const heuristicIndex = new Map(design.heuristics.map((h, i) => [h, i]));
   const categories = new Set(design.categories);
   if (!given) {
     return design.tasks.flatMap((task, t) =>
-      design.heuristics.map((heuristic, h) => {
-        const n = runs[h + H * t];
-        return {
-          heuristic,
-          task,
-          category: design.taskCategory[t],
-          kind: n > 0 ? 'seed' : 'cell',
-          runs: n,
-        } as const;
+      design.heuristics.flatMap((heuristic, h) => {
+        const one = (n: number, backbone?: string) =>
+          ({
+            heuristic,
+            task,
+            category: design.taskCategory[t],
+            kind: n > 0 ? 'seed' : 'cell',
+            runs: n,
+            ...(backbone !== undefined ? { backbone } : {}),
+          }) as const;
+        return B > 0
+          ? backbones.map((bb, b) => one(runsB[h + H * (t + T * b)], bb))
+          : [one(runs[h + H * t])];
       }),
     );
   }
@@ -262,15 +295,25 @@ function candidateSpecs(
         `--candidates: row ${i + 1}: heuristic "${c.heuristic}" is not in the data`,
       );
     }
+    const b = c.backbone !== undefined ? bIndex.get(c.backbone) : undefined;
+    if (c.backbone !== undefined && b === undefined) {
+      throw new DataError(
+        B > 0
+          ? `--candidates: row ${i + 1}: backbone "${c.backbone}" is not in the data (one of ${backbones.join(', ')})`
+          : `--candidates: row ${i + 1}: a backbone is given but the data have no backbone column with two or more levels`,
+      );
+    }
+    const withBackbone = c.backbone !== undefined ? { backbone: c.backbone } : {};
     const t = taskIndex.get(c.task);
     if (t !== undefined) {
-      const n = runs[h + H * t];
+      const n = b !== undefined ? runsB[h + H * (t + T * b)] : runs[h + H * t];
       return {
         heuristic: c.heuristic,
         task: c.task,
         category: design.taskCategory[t],
         kind: n > 0 ? 'seed' : 'cell',
         runs: n,
+        ...withBackbone,
       };
     }
     const category = c.category ?? null;
@@ -285,6 +328,7 @@ function candidateSpecs(
       category: categories.size > 0 ? category : null,
       kind: 'task',
       runs: 0,
+      ...withBackbone,
     };
   });
 }
@@ -377,13 +421,27 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
     const sg = draws.values[sigmaVar * Sall + s];
     return Math.sqrt(sg * sg + extraVar);
   });
-  if (design.rowValues.backbone && new Set(design.rowValues.backbone).size > 1) {
+  // a run on one backbone: the linear predictor with the backbone held at that level (the `fixed`
+  // option of forEachTaskCells, as perBackbone), computed once per backbone named by a candidate
+  const etaAt = new Map<string, Float64Array>();
+  for (const bb of new Set(specs.flatMap((c) => (c.backbone !== undefined ? [c.backbone] : [])))) {
+    const e = new Float64Array(S * H * extended.tasks.length);
+    forEachTaskCells(draws, extended, { ...cellOptions, fixed: { backbone: bb } }, (t, block) => {
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < S; i++) e[i + S * (h + H * t)] = block[ids[i] + Sall * h];
+    });
+    etaAt.set(bb, e);
+  }
+  if (backboneLevels(design).length > 0) {
     notes.push(
-      'runs are planned per heuristic x task on the average backbone of the table; which backbone to run on is not chosen',
+      etaAt.size > 0
+        ? "runs are planned per heuristic x task x backbone; the recommendations are compare's, over the table's average backbone"
+        : 'runs are planned per heuristic x task on the average backbone of the table; which backbone to run on is not chosen',
     );
   }
   const taskOf = new Map(extended.tasks.map((t, i) => [t, i]));
   const candidates: PlanCandidateModel[] = specs.map((c) => {
+    const at = c.backbone !== undefined ? (etaAt.get(c.backbone) as Float64Array) : eta;
     const h = design.heuristics.indexOf(c.heuristic);
     const t = taskOf.get(c.task) as number;
     const cost = options.cost ? options.cost(c) : 1;
@@ -392,7 +450,7 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
         `--cost: the cost of ${c.heuristic} on ${c.task} is not a number > 0 (${cost})`,
       );
     }
-    return { eta: eta.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
+    return { eta: at.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
   });
   if (rope === 0) {
     notes.push(
@@ -463,7 +521,13 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
   const stopBatch =
     stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
-  const label = (k: number) => ({ heuristic: specs[k].heuristic, task: specs[k].task });
+  const label = (k: number) => ({
+    heuristic: specs[k].heuristic,
+    task: specs[k].task,
+    ...(specs[k].backbone !== undefined ? { backbone: specs[k].backbone } : {}),
+  });
+  const named = (k: number) =>
+    `${specs[k].heuristic} on ${specs[k].task}${specs[k].backbone !== undefined ? ` (${specs[k].backbone})` : ''}`;
   const verdicts: PlanVerdict[] = names.map((name, c) => {
     const onehot = new Float64Array(C);
     onehot[c] = 1;
@@ -484,7 +548,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       batchValue,
       stopThreshold,
     });
-    const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
+    const shown = own.runs.slice(0, 3).map(named);
     return {
       scope: name,
       decided: verdict.decided,
@@ -518,6 +582,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     return {
       heuristic: c.heuristic,
       task: c.task,
+      ...(c.backbone !== undefined ? { backbone: c.backbone } : {}),
       category: c.category,
       kind: c.kind,
       runs: c.runs,
@@ -556,7 +621,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       decided: decidedAll,
       message: decidedAll
         ? `decided: in every scope the expected loss beyond half the ROPE is at most ${stopThreshold} x ROPE / 2, so each recommendation is within the ROPE of the best with probability >= ${1 - stopThreshold}`
-        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}`,
+        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}${r.backbone !== undefined ? ` (${r.backbone})` : ''}`).join(', ')}`,
     },
     settings: {
       runs,
@@ -585,6 +650,7 @@ function batchDoc(
   const runs = batch.runs.map((k, i) => ({
     heuristic: specs[k].heuristic,
     task: specs[k].task,
+    ...(specs[k].backbone !== undefined ? { backbone: specs[k].backbone } : {}),
     category: specs[k].category,
     kind: specs[k].kind,
     cost: problem.candidates[k].cost,

@@ -220,8 +220,7 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
 
 /** The loss of choosing heuristic h at draw s: max(0, max_g V_g(s) - V_h(s) - margin). */
 function lossAt(st: ScopeState, S: number, h: number, s: number): number {
-  const d = st.top[s] - st.sign * st.values[s + S * h] - st.margin;
-  return d > 0 ? d : 0;
+  return Math.max(st.top[s] - st.sign * st.values[s + S * h] - st.margin, 0);
 }
 
 /**
@@ -374,9 +373,11 @@ function evaluate(
         // L_old - L_new = sign (V_new - V_old) when the loss has no margin
         const v0 = st.best * S;
         const v1 = b1 * S;
-        for (let s = 0; s < S; s++) gain += st.sign * w[s] * (st.values[v1 + s] - st.values[v0 + s]);
+        for (let s = 0; s < S; s++)
+          gain += st.sign * w[s] * (st.values[v1 + s] - st.values[v0 + s]);
       } else {
-        for (let s = 0; s < S; s++) gain += w[s] * (lossAt(st, S, st.best, s) - lossAt(st, S, b1, s));
+        for (let s = 0; s < S; s++)
+          gain += w[s] * (lossAt(st, S, st.best, s) - lossAt(st, S, b1, s));
       }
       value[c] += gain / wSum;
     }
