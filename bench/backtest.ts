@@ -19,6 +19,7 @@ import {
   backtest,
   backtestTruth,
   START_TASKS,
+  summarizeBacktest,
 } from '../src/pipeline/backtest.js';
 import { machineLine, ROOT } from './run.js';
 
@@ -99,14 +100,22 @@ async function runStrategies(): Promise<Row[]> {
   return rows;
 }
 
-const rows: Row[] = from
-  ? ALL.map((s) => JSON.parse(readFileSync(path.join(from, `${NAME}-${s}.json`), 'utf8')) as Row)
-  : await runStrategies();
+/** Numbers of added runs at which the strategies are compared on the same simulations. */
+const BUDGETS = [0, 50, 100, 200, 300, 400];
 
-if (ALL.every((s) => rows.some((r) => r.strategy === s))) writeSection(rows);
-else console.error('not every strategy was run: VALIDATION.md left as it is');
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
 
-function writeSection(results: Row[]): void {
+function writeSection(all: Row[]): void {
+  // the strategies on the same simulations: the first n, n the fewest any strategy completed
+  const n = Math.min(...all.map((r) => r.per_simulation.length));
+  const results: Row[] = ALL.map((s) => all.find((r) => r.strategy === s) as Row).map((r) => ({
+    ...r,
+    ...summarizeBacktest(r.per_simulation.slice(0, n), r.strategy, r.settings),
+  }));
   const st = results[0].settings as Record<string, unknown>;
   const maxRuns = Number(st.max_runs);
   const cap = maxRuns + 1;
@@ -118,12 +127,12 @@ function writeSection(results: Row[]): void {
   const plan = results.find((r) => r.strategy === 'plan') as Row;
   const rr = results.find((r) => r.strategy === 'round-robin') as Row;
   const minutes = results.reduce((a, r) => a + r.seconds, 0) / 60;
-  const planned = (results[0] as Row & { planned_simulations?: number }).planned_simulations;
+  const planned = (results[0] as Row & { planned_simulations?: number }).planned_simulations ?? n;
   const lines = [
     BEGIN,
-    `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${plan.simulations} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
+    `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${planned} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
     '',
-    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); simulated benchmarks (the same ones, in the same order, for every strategy; \`settled\` gives how many each completed${planned ? ` of the ${planned} planned` : ''}), each`,
+    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${n} simulated benchmark${n === 1 ? '' : 's'} (the same ones for every strategy; the first ${n} of the ${planned} planned completed by every strategy), each`,
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
@@ -143,6 +152,29 @@ function writeSection(results: Row[]): void {
     ),
     '',
     `Planner / round-robin, median runs to settle: ${plan.runs_median} / ${rr.runs_median}${plan.runs_median < cap && rr.runs_median < cap ? ` = ${(plan.runs_median / rr.runs_median).toFixed(2)}` : ' (a censored median: the ratio is not known)'} (target <= 0.5). Planner's early stops: ${count(plan, (p) => p.stopped_wrong)} (target <= 5%).`,
+    '',
+    'The same simulations at fixed numbers of added runs (from the traces; a simulation that settled',
+    'earlier counts with its last state): the mean over simulations of the smallest posterior',
+    'P(within ROPE) over scopes, and how many simulations had every recommendation correct.',
+    '',
+    `| strategy | ${BUDGETS.filter((b) => b <= maxRuns)
+      .map((b) => `${b} runs: mean P(within ROPE), correct`)
+      .join(' | ')} | runs to correct with P(within ROPE) >= 0.9 (median) |`,
+    `|---|${BUDGETS.filter((b) => b <= maxRuns)
+      .map(() => '---|')
+      .join('')}---|`,
+    ...results.map(
+      (r) =>
+        `| ${r.strategy} | ${BUDGETS.filter((b) => b <= maxRuns)
+          .map((b) => {
+            const at = r.per_simulation.map((p) => p.trace.filter((x) => x.added <= b).at(-1));
+            const mean = at.reduce((a, x) => a + (x?.p_within_rope_min ?? 0), 0) / at.length;
+            return `${mean.toFixed(2)}, ${at.filter((x) => x?.correct).length}/${at.length}`;
+          })
+          .join(
+            ' | ',
+          )} | ${fmt(medianOf(r.per_simulation.map((p) => p.trace.find((x) => x.correct && x.p_within_rope_min >= 0.9)?.added ?? cap)))} |`,
+    ),
     '',
     'Per simulation (runs added until settled / until correct with P(within ROPE) >= 0.8 / stopped by the verdict at):',
     '',
@@ -171,3 +203,10 @@ function writeSection(results: Row[]): void {
   writeFileSync(file, next);
   console.error(`wrote the backtest section ${NAME} of VALIDATION.md`);
 }
+
+const rows: Row[] = from
+  ? ALL.map((s) => JSON.parse(readFileSync(path.join(from, `${NAME}-${s}.json`), 'utf8')) as Row)
+  : await runStrategies();
+
+if (ALL.every((s) => rows.some((r) => r.strategy === s))) writeSection(rows);
+else console.error('not every strategy was run: VALIDATION.md left as it is');

@@ -321,7 +321,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     settled: `correct in every scope with posterior P(within ROPE) >= ${settle}`,
   };
   const summarize = (done: readonly BacktestSimulation[]) =>
-    summarizeWith(done, options.strategy, settings);
+    summarizeBacktest(done, options.strategy, settings);
   for (let i = 0; i < nSim; i++) {
     const rng = createNormalRng(seed * 7919 + i);
     const s = Math.floor(rng.uniform() * truth.S);
@@ -414,8 +414,12 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
   return summarize(per);
 }
 
-/** The figures of the simulations done so far (all of them at the end). */
-function summarizeWith(
+/**
+ * The figures of a list of simulations (those done so far, all of them at the end, or the first n
+ * of several strategies' results, to compare them on the same simulations).
+ * @example summarizeBacktest(r.per_simulation.slice(0, 3), r.strategy, r.settings).runs_median
+ */
+export function summarizeBacktest(
   per: readonly BacktestSimulation[],
   strategy: BacktestStrategy,
   settings: BacktestResult['settings'],
