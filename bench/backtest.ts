@@ -183,7 +183,7 @@ function writeSection(all: Row[]): void {
         `- ${r.strategy}: ${r.per_simulation
           .map(
             (p) =>
-              `${p.runs_to_settle ?? '-'} / ${at80(p) ?? '-'} / ${p.stopped_at ?? '-'}${p.stopped_wrong ? ' (wrong)' : ''}`,
+              `${p.runs_to_settle ?? '-'} / ${at80(p) ?? '-'} / ${p.stopped_at ?? '-'}${p.stopped_wrong ? ' (wrong)' : ''}${p.truth_sigma !== undefined ? ` (sigma ${p.truth_sigma.toFixed(2)})` : ''}`,
           )
           .join('; ')}`,
     ),

@@ -71,6 +71,8 @@ export interface BacktestOptions {
 
 /** One simulated benchmark. */
 export interface BacktestSimulation {
+  /** The truth's run-to-run sd (sigma of the posterior draw taken as the truth). */
+  truth_sigma?: number;
   /** Runs added until settled (null: not settled within the cap). */
   runs_to_settle: number | null;
   /** Runs added until every scope's recommendation was correct (any probability). */
@@ -339,6 +341,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     for (const t of startDesign(truth, rng)) for (let h = 0; h < H; h++) addRun(h, t);
     const start = runs.length;
     const sim: BacktestSimulation = {
+      truth_sigma: truth.sigma[s],
       runs_to_settle: null,
       runs_to_correct: null,
       stopped_at: null,
