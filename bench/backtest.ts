@@ -1,12 +1,16 @@
 /**
- * `npm run backtest [-- --simulations N --max-runs R --batch B --seed S]`: the planner's backtest on
- * a real fixture (fixtures/real/lra_tay2021.csv): the three strategies (plan, round-robin, random)
- * on the same simulated benchmarks (same seed: same truths, same starting designs), figures printed
- * as JSON lines and written into VALIDATION.md between the `backtest` markers (the section is
- * appended the first time). Short chains inside (2 chains x 300 warmup x 250 draws per refit),
- * stated in the table. Measures; asserts nothing.
+ * `npm run backtest [-- --fixture F --simulations N --max-runs R --batch B --seed S]`: the planner's
+ * backtest on a real fixture (default fixtures/real/lra_tay2021.csv): the three strategies (plan,
+ * round-robin, random) on the same simulated benchmarks (same seed: same truths, same starting
+ * designs), figures printed as JSON lines and written into VALIDATION.md between the
+ * `backtest:NAME` markers (the section is appended the first time). Short chains inside (2 chains x
+ * 300 warmup x 250 draws per refit), stated in the table. Measures; asserts nothing.
+ *
+ * On 2 shared cores the strategies can run as separate processes: `--strategies plan --save DIR`
+ * (one per strategy) writes DIR/NAME-STRATEGY.json, and `--from DIR` writes the section from the
+ * three saved results without running anything.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readCsvFile } from '../src/data/csv.js';
 import {
@@ -14,6 +18,8 @@ import {
   type BacktestStrategy,
   backtest,
   backtestTruth,
+  START_TASKS,
+  summarizeBacktest,
 } from '../src/pipeline/backtest.js';
 import { machineLine, ROOT } from './run.js';
 
@@ -22,81 +28,185 @@ function textArg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const ALL: BacktestStrategy[] = ['plan', 'round-robin', 'random'];
 const FIXTURE = textArg('fixture', 'fixtures/real/lra_tay2021.csv');
 const NAME = path.basename(FIXTURE, '.csv');
 /** One section per fixture, between these markers. */
 const BEGIN = `<!-- backtest:${NAME}:begin -->`;
 const END = `<!-- backtest:${NAME}:end -->`;
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+/** A strategy's result with its wall time and the machine line at its start and end. */
+type Row = BacktestResult & { seconds: number; machine_start: string; machine_end: string };
+
+const from = textArg('from', '');
+const save = textArg('save', '');
+const strategies = textArg('strategies', ALL.join(','))
+  .split(',')
+  .filter((s): s is BacktestStrategy => (ALL as string[]).includes(s));
+
+async function runStrategies(): Promise<Row[]> {
+  const simulations = arg('simulations', 5);
+  const maxRuns = arg('max-runs', 40);
+  const batch = arg('batch', 5);
+  const seed = arg('seed', 1);
+  const table = await readCsvFile(path.join(ROOT, FIXTURE));
+  const truth = await backtestTruth(table, {});
+  const rows: Row[] = [];
+  for (const strategy of strategies) {
+    const t0 = Date.now();
+    const machineStart = machineLine();
+    const r = await backtest(table, {
+      strategy,
+      simulations,
+      maxRuns,
+      batch,
+      seed,
+      truth,
+      onSimulation: (soFar) => {
+        if (!save) return;
+        mkdirSync(save, { recursive: true });
+        const partial = {
+          ...soFar,
+          seconds: (Date.now() - t0) / 1000,
+          machine_start: machineStart,
+          machine_end: machineLine(),
+          planned_simulations: simulations,
+        };
+        writeFileSync(path.join(save, `${NAME}-${strategy}.json`), JSON.stringify(partial));
+      },
+      onStep: (e) =>
+        console.error(
+          `${strategy} simulation ${e.simulation + 1}: ${e.added} runs added${e.settled ? ', settled' : ''}${e.decided ? ', decided' : ''} (${((Date.now() - t0) / 60000).toFixed(1)} min)`,
+        ),
+    });
+    const row = {
+      ...r,
+      seconds: (Date.now() - t0) / 1000,
+      machine_start: machineStart,
+      machine_end: machineLine(),
+    };
+    rows.push(row);
+    console.log(JSON.stringify({ ...row, per_simulation: undefined }));
+    if (save) {
+      mkdirSync(save, { recursive: true });
+      writeFileSync(path.join(save, `${NAME}-${strategy}.json`), JSON.stringify(row));
+    }
+  }
+  return rows;
 }
 
-const simulations = arg('simulations', 5);
-const maxRuns = arg('max-runs', 40);
-const batch = arg('batch', 5);
-const seed = arg('seed', 1);
-const table = await readCsvFile(path.join(ROOT, FIXTURE));
-const started = Date.now();
-const truth = await backtestTruth(table, {});
-const results: (BacktestResult & { seconds: number })[] = [];
-for (const strategy of ['plan', 'round-robin', 'random'] as BacktestStrategy[]) {
-  const t0 = Date.now();
-  const r = await backtest(table, { strategy, simulations, maxRuns, batch, seed, truth });
-  const row = { ...r, seconds: (Date.now() - t0) / 1000 };
-  results.push(row);
-  console.log(JSON.stringify({ ...row, per_simulation: undefined }));
+/** Numbers of added runs at which the strategies are compared on the same simulations. */
+const BUDGETS = [0, 50, 100, 200, 300, 400];
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
-const minutes = (Date.now() - started) / 60000;
-const cap = maxRuns + 1;
-const fmt = (x: number) => (x >= cap ? `> ${maxRuns}` : String(x));
-const H = truth.heuristics.length;
-const startRuns = H * truth.scopes.reduce((a, s) => a + Math.ceil(s.tasks.length / 2), 0);
-/** Mean over simulations of the last step's smallest P(best) of the true best over categories. */
-const finalP = (r: BacktestResult) =>
-  r.per_simulation.reduce((a, p) => a + (p.trace.at(-1)?.p_true_best_min ?? 0), 0) /
-  r.per_simulation.length;
-const lines = [
-  BEGIN,
-  `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE}\`)`,
-  '',
-  `Fixture ${FIXTURE} (${H} heuristics x ${truth.tasks.length} tasks, ${truth.scopes.length} categories), fitted once (2 chains x 500 + 500);`,
-  `${simulations} simulated benchmarks, each with one posterior draw as the truth (cell means and`,
-  'sigma) and a small start (every heuristic on half the tasks of each category, rounded up:',
-  `${startRuns} runs); batches of ${batch} runs; refits with short chains (2 chains x 300`,
-  `warmup x 250 draws) and the planner on 500 draws with 64 simulated outcomes; at most ${maxRuns}`,
-  'runs added. "Settled": every category recommends the true best with P(best) >= 0.95; unsettled',
-  `simulations count as ${cap} in the medians. Early stop: the stopping verdict (N = ${batch} runs, 5%)`,
-  'first said "decided" in every category while some recommendation was wrong. Seed',
-  `${seed}; ${machineLine()}; ${minutes.toFixed(1)} min in all.`,
-  '',
-  '| strategy | runs to settle (median) | settled | runs until P(best) >= 0.8 (median) | runs until all correct (median) | P(best) of the true best at the end (mean of the smallest over categories) | early stops | minutes |',
-  '|---|---|---|---|---|---|---|---|',
-  ...results.map(
-    (r) =>
-      `| ${r.strategy} | ${fmt(r.runs_median)} | ${Math.round(r.settled_share * r.simulations)}/${r.simulations} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${finalP(r).toFixed(2)} | ${Math.round(r.early_stop_rate * r.simulations)}/${r.simulations} | ${(r.seconds / 60).toFixed(1)} |`,
-  ),
-  '',
-  'Per simulation (runs added until settled / until P(best) >= 0.8 / stopped by the verdict at):',
-  '',
-  ...results.map(
-    (r) =>
-      `- ${r.strategy}: ${r.per_simulation
-        .map(
-          (p) =>
-            `${p.runs_to_settle ?? '-'} / ${p.trace.find((x) => x.correct && x.p_true_best_min >= 0.8)?.added ?? '-'} / ${p.stopped_at ?? '-'}${p.stopped_wrong ? ' (wrong)' : ''}`,
-        )
-        .join('; ')}`,
-  ),
-  END,
-];
-const file = path.join(ROOT, 'VALIDATION.md');
-const text = readFileSync(file, 'utf8');
-const section = lines.join('\n');
-const next =
-  text.includes(BEGIN) && text.includes(END)
-    ? text.slice(0, text.indexOf(BEGIN)) + section + text.slice(text.indexOf(END) + END.length)
-    : `${text.trimEnd()}\n\n${section}\n`;
-writeFileSync(file, next);
-console.error(`wrote the backtest section of VALIDATION.md (${minutes.toFixed(1)} min)`);
+
+function writeSection(all: Row[]): void {
+  // the strategies on the same simulations: the first n, n the fewest any strategy completed
+  const n = Math.min(...all.map((r) => r.per_simulation.length));
+  const results: Row[] = ALL.map((s) => all.find((r) => r.strategy === s) as Row).map((r) => ({
+    ...r,
+    ...summarizeBacktest(r.per_simulation.slice(0, n), r.strategy, r.settings),
+  }));
+  const st = results[0].settings as Record<string, unknown>;
+  const maxRuns = Number(st.max_runs);
+  const cap = maxRuns + 1;
+  const fmt = (x: number) => (x >= cap ? `> ${maxRuns}` : String(x));
+  const count = (r: Row, f: (p: Row['per_simulation'][number]) => boolean) =>
+    `${r.per_simulation.filter(f).length}/${r.simulations}`;
+  const at80 = (p: Row['per_simulation'][number]) =>
+    p.trace.find((x) => x.correct && x.p_within_rope_min >= 0.8)?.added;
+  const plan = results.find((r) => r.strategy === 'plan') as Row;
+  const rr = results.find((r) => r.strategy === 'round-robin') as Row;
+  const minutes = results.reduce((a, r) => a + r.seconds, 0) / 60;
+  const planned = (results[0] as Row & { planned_simulations?: number }).planned_simulations ?? n;
+  const lines = [
+    BEGIN,
+    `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${planned} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
+    '',
+    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${n} simulated benchmark${n === 1 ? '' : 's'} (the same ones for every strategy; the first ${n} of the ${planned} planned completed by every strategy), each`,
+    'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
+    `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
+    `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
+    `draws) and the ROPE of the real table (${String(st.rope)}); the planner on 500 draws with 64 simulated outcomes;`,
+    `at most ${maxRuns} runs added. "Correct": the recommended heuristic's true value is within the ROPE of`,
+    'the true best. "Settled": correct in every scope (overall and each category) with posterior',
+    `P(within ROPE) >= ${String(st.settle)}; unsettled simulations count as ${cap} in the medians. Early stop: the`,
+    `stopping verdict (expected loss beyond ROPE/2 <= ${String(st.stop_threshold)} x ROPE/2, N = ${String(st.batch)}) first said "decided" in every`,
+    `scope while some recommendation was not correct. Seed ${String(st.seed)}; ${minutes.toFixed(1)} min of wall time`,
+    'in all (strategies run as parallel processes when saved with --save).',
+    '',
+    '| strategy | runs to settle (median) | settled | runs to correct with P(within ROPE) >= 0.8 (median) | runs until all correct (median) | stopped by the verdict (median runs) | early stops | minutes |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.strategy} | ${fmt(r.runs_median)} | ${count(r, (p) => p.runs_to_settle !== null)} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${count(r, (p) => p.stopped_at !== null)} (${fmt(r.stopped_median)}) | ${count(r, (p) => p.stopped_wrong)} | ${(r.seconds / 60).toFixed(1)} |`,
+    ),
+    '',
+    `Planner / round-robin, median runs to settle: ${plan.runs_median} / ${rr.runs_median}${plan.runs_median < cap && rr.runs_median < cap ? ` = ${(plan.runs_median / rr.runs_median).toFixed(2)}` : ' (a censored median: the ratio is not known)'} (target <= 0.5). Planner's early stops: ${count(plan, (p) => p.stopped_wrong)} (target <= 5%).`,
+    '',
+    'The same simulations at fixed numbers of added runs (from the traces; a simulation that settled',
+    'earlier counts with its last state): the mean over simulations of the smallest posterior',
+    'P(within ROPE) over scopes, and how many simulations had every recommendation correct.',
+    '',
+    `| strategy | ${BUDGETS.filter((b) => b <= maxRuns)
+      .map((b) => `${b} runs: mean P(within ROPE), correct`)
+      .join(' | ')} | runs to correct with P(within ROPE) >= 0.9 (median) |`,
+    `|---|${BUDGETS.filter((b) => b <= maxRuns)
+      .map(() => '---|')
+      .join('')}---|`,
+    ...results.map(
+      (r) =>
+        `| ${r.strategy} | ${BUDGETS.filter((b) => b <= maxRuns)
+          .map((b) => {
+            const at = r.per_simulation.map((p) => p.trace.filter((x) => x.added <= b).at(-1));
+            const mean = at.reduce((a, x) => a + (x?.p_within_rope_min ?? 0), 0) / at.length;
+            return `${mean.toFixed(2)}, ${at.filter((x) => x?.correct).length}/${at.length}`;
+          })
+          .join(
+            ' | ',
+          )} | ${fmt(medianOf(r.per_simulation.map((p) => p.trace.find((x) => x.correct && x.p_within_rope_min >= 0.9)?.added ?? cap)))} |`,
+    ),
+    '',
+    'Per simulation (runs added until settled / until correct with P(within ROPE) >= 0.8 / stopped by the verdict at):',
+    '',
+    ...results.map(
+      (r) =>
+        `- ${r.strategy}: ${r.per_simulation
+          .map(
+            (p) =>
+              `${p.runs_to_settle ?? '-'} / ${at80(p) ?? '-'} / ${p.stopped_at ?? '-'}${p.stopped_wrong ? ' (wrong)' : ''}${p.truth_sigma !== undefined ? ` (sigma ${p.truth_sigma.toFixed(2)})` : ''}`,
+          )
+          .join('; ')}`,
+    ),
+    '',
+    'Load while running:',
+    '',
+    ...results.map((r) => `- ${r.strategy}: start ${r.machine_start}; end ${r.machine_end}`),
+    END,
+  ];
+  const file = path.join(ROOT, 'VALIDATION.md');
+  const text = readFileSync(file, 'utf8');
+  const section = lines.join('\n');
+  const next =
+    text.includes(BEGIN) && text.includes(END)
+      ? text.slice(0, text.indexOf(BEGIN)) + section + text.slice(text.indexOf(END) + END.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+  console.error(`wrote the backtest section ${NAME} of VALIDATION.md`);
+}
+
+const rows: Row[] = from
+  ? ALL.map((s) => JSON.parse(readFileSync(path.join(from, `${NAME}-${s}.json`), 'utf8')) as Row)
+  : await runStrategies();
+
+if (ALL.every((s) => rows.some((r) => r.strategy === s))) writeSection(rows);
+else console.error('not every strategy was run: VALIDATION.md left as it is');

@@ -1,15 +1,15 @@
 /**
  * `npx tsx bench/plan.bench.ts [--fixture fixtures/real/longbench_pyramidkv2024.csv] [--runs 5]`
  * (or `npm run bench -- plan`): the planner's time on a fixture-size table (PyramidKV LongBench: 288
- * rows, 9 heuristic x budget arms x 16 tasks = 144 candidates, 6 categories + overall, 2 backbones).
+ * rows, 9 heuristic x budget arms x 16 tasks x 2 backbones = 288 candidates, 6 categories + overall).
  * The fit (compare's defaults) is timed apart; the plan (every candidate scored, the batch, and one
  * greedy batch per scope for the stopping verdicts) is what the 30 s target is about. Also plans
  * a synthetic 200-candidate table (20 heuristics x 10 tasks, 400 rows). Prints figures only.
  */
-import { planFromFit } from '../src/analysis/plan-from-fit.js';
 import { parseCsv, readCsvFile } from '../src/data/csv.js';
 import type { Table } from '../src/data/table.js';
 import { runComparison } from '../src/pipeline/compare.js';
+import { planFromRun } from '../src/pipeline/plan.js';
 import { printHeader } from './run.js';
 
 function arg(name: string, fallback: string): string {
@@ -44,16 +44,8 @@ async function measure(label: string, table: Table, runs: number): Promise<void>
   const run = await runComparison(table, {});
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
-  const plan = planFromFit(
-    {
-      table: run.prepared.table,
-      draws: run.fit.draws,
-      groups: run.model.groups,
-      scale: run.prepared.scale,
-      bounded: run.prepared.bounded,
-    },
-    { runs, higherIsBetter: run.prepared.higherIsBetter, cellSeed: run.fit.config.seed },
-  );
+  // as `bayesbench plan` does: compare's ROPE, orientation and cell seed
+  const plan = planFromRun(run, { runs });
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   console.log(

@@ -1,6 +1,11 @@
 import { num, textTable } from './format.js';
 import type { PlanDocument } from './plan-from-fit.js';
 
+/** A run's task, with the backbone to run on when the plan chooses one. */
+function onBackbone(r: { task: string; backbone?: string }): string {
+  return r.backbone !== undefined ? `${r.task} (${r.backbone})` : r.task;
+}
+
 /** How many candidates the terminal table lists (the JSON has all of them). */
 const SHOWN_CANDIDATES = 15;
 
@@ -12,17 +17,31 @@ export function formatPlan(plan: PlanDocument): string {
   const units = plan.settings.units === 'sd' ? 'sd units' : 'score units';
   const out: string[] = [];
   out.push(`Overall: ${plan.overall.message}`, '');
+  const rope = plan.settings.rope;
   out.push(
-    `Stopping verdicts (could ${plan.settings.stop_runs} more runs change the recommendation? decided below ${plan.settings.stop_threshold})`,
+    `Stopping verdicts (ROPE ${num(rope, 3)} ${units}; loss = opportunity cost beyond ROPE/2; decided when its expectation is <= ${plan.settings.stop_threshold} x ROPE/2, so P(more than a ROPE behind the best) <= ${plan.settings.stop_threshold}, and ${plan.settings.stop_runs} more runs would reduce it by no more)`,
   );
   out.push(
     textTable(
-      ['scope', 'best', 'P(best)', 'expected loss', 'P(change)', 'verdict'],
+      [
+        'scope',
+        'best',
+        'P(best)',
+        'P(within ROPE)',
+        'expected loss',
+        'loss beyond ROPE/2',
+        `reduction by ${plan.settings.stop_runs} runs`,
+        'P(change)',
+        'verdict',
+      ],
       plan.verdicts.map((v, c) => [
         v.scope === 'overall' ? '(all tasks)' : v.scope,
         plan.scopes[c].best,
         num(plan.scopes[c].p_best, 3),
+        num(plan.scopes[c].p_within_rope, 3),
         num(plan.scopes[c].expected_loss, 3),
+        num(v.rope_loss, 3),
+        num(v.batch_value, 3),
         num(v.p_change, 3),
         v.decided ? 'decided' : 'not decided',
       ]),
@@ -31,7 +50,7 @@ export function formatPlan(plan: PlanDocument): string {
   out.push('');
   const costs = plan.settings.costs;
   out.push(
-    `Next batch of ${plan.batch.runs.length} run(s), chosen together (value = expected reduction of the expected loss of the recommendations, ${units}, summed over scopes${costs ? '; greedy on value per unit cost' : ''})`,
+    `Next batch of ${plan.batch.runs.length} run(s), chosen together (value = expected reduction of the expected loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes${costs ? '; greedy on value per unit cost' : ''})`,
   );
   out.push(
     textTable(
@@ -39,7 +58,7 @@ export function formatPlan(plan: PlanDocument): string {
       plan.batch.runs.map((r, i) => [
         String(i + 1),
         r.heuristic,
-        r.task,
+        onBackbone(r),
         r.kind,
         ...(costs ? [num(r.cost, 2)] : []),
         num(r.cumulative_value, 4),
@@ -68,7 +87,7 @@ export function formatPlan(plan: PlanDocument): string {
       ],
       shown.map((c) => [
         c.heuristic,
-        c.task,
+        onBackbone(c),
         c.kind,
         String(c.runs),
         ...(costs ? [num(c.cost, 2)] : []),

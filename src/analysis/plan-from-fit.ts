@@ -8,6 +8,7 @@ import type { ComparisonDesign } from './design.js';
 import { isStandardized, type ScaleMode, scaleTable } from './from-fit.js';
 import {
   greedyBatch,
+  lossMargin,
   type PlanBatch,
   type PlanCandidateModel,
   type PlanProblem,
@@ -18,6 +19,7 @@ import {
 } from './plan.js';
 import { PARETO_K_LIMIT } from './plan-weights.js';
 import { rankSummary } from './ranks.js';
+import { defaultRope } from './rope.js';
 
 /**
  * The planner on a fit (`bayesbench plan`): candidate runs from the table's design, their
@@ -32,6 +34,11 @@ export interface CandidateSpec {
   task: string;
   /** The category of a task not in the table (ignored for known tasks). */
   category?: string | null;
+  /**
+   * The backbone to run on (tables with a backbone column); absent: the run is planned on the
+   * table's average backbone.
+   */
+  backbone?: string;
 }
 
 /** What kind of run a candidate is. */
@@ -46,15 +53,26 @@ export interface PlanInput {
   family?: string;
   scale?: ScaleMode;
   bounded?: Bounded | null;
+  /**
+   * ROPE half-width in the comparison's units (`comparison.settings.rope`); default: compare's
+   * default for the table (src/analysis/rope.ts `defaultRope`).
+   */
+  rope?: number;
+  /** Upper end of a proportion scale of the scores (prepared.proportionUpper; for the default ROPE). */
+  proportionUpper?: number;
 }
 
 /** Options of `planFromFit`. */
 export interface PlanOptions {
   /** Runs in the batch (default 5). */
   runs?: number;
-  /** N of the stopping verdict: could a batch of this many runs change a recommendation (default: runs). */
+  /** N of the stopping verdict: the batch size whose value of information is checked (default: runs). */
   stopRuns?: number;
-  /** The verdict is "decided" when that probability is below this (default 0.05). */
+  /**
+   * alpha of the stopping rule (default 0.05): "decided" when the expected loss beyond half the
+   * ROPE is at most alpha x ROPE / 2 (so P(the recommendation is more than a ROPE behind the best)
+   * <= alpha) and the best batch of N runs would reduce it by less than that.
+   */
   stopThreshold?: number;
   /** Simulated outcomes per candidate (default 64). */
   outcomes?: number;
@@ -67,6 +85,12 @@ export interface PlanOptions {
   higherIsBetter?: boolean;
   /** Candidates to consider instead of every cell of the table (and its missing cells). */
   candidates?: readonly CandidateSpec[];
+  /**
+   * Search a scope's own batch of N runs only where the loss part of the stopping rule holds (the
+   * backtest's refits: same verdicts, less time; `verdicts[].runs` then lists the batch for all
+   * scopes where the loss is above the threshold).
+   */
+  lazyVerdicts?: boolean;
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
 }
@@ -75,6 +99,8 @@ export interface PlanOptions {
 export interface PlanCandidate {
   heuristic: string;
   task: string;
+  /** The backbone to run on (per-backbone candidates only). */
+  backbone?: string;
   category: string | null;
   kind: CandidateKind;
   /** Runs of this heuristic on this task in the table. */
@@ -104,6 +130,8 @@ export interface PlanWeights {
 export interface PlanRun {
   heuristic: string;
   task: string;
+  /** The backbone to run on (per-backbone candidates only). */
+  backbone?: string;
   category: string | null;
   kind: CandidateKind;
   cost: number;
@@ -125,6 +153,21 @@ export interface PlanBatchDocument {
 export interface PlanVerdict {
   scope: string;
   decided: boolean;
+  /** The rule the verdict applies: 'expected-loss' (README.md, "Planning runs"). */
+  rule: 'expected-loss';
+  /** Expected loss of the recommendation beyond half the ROPE, E[max(0, D - ROPE/2)] (units). */
+  rope_loss: number;
+  /** Monte Carlo standard error of rope_loss. */
+  rope_loss_se: number;
+  /** alpha x ROPE / 2: the largest rope_loss that is "decided" (units). */
+  loss_threshold: number;
+  /**
+   * Expected reduction of rope_loss by the best batch of N runs found (greedy; the larger of the
+   * batch for all scopes and the one for this scope): its value of information (units).
+   */
+  batch_value: number;
+  /** Posterior P(D > ROPE): the recommendation is more than a ROPE behind the best. */
+  p_outside_rope: number;
   /** Largest probability, over the batches tried, that N runs change this scope's recommendation. */
   p_change: number;
   /**
@@ -135,13 +178,24 @@ export interface PlanVerdict {
   /** The importance weights behind p_change are reliable (Pareto k-hat, see PlanWeights). */
   reliable: boolean;
   /** The batch of N runs most useful for this scope (greedy on its value). */
-  runs: { heuristic: string; task: string }[];
+  runs: { heuristic: string; task: string; backbone?: string }[];
   message: string;
 }
 
 /** The plan document (`bayesbench plan --json`; schema in README.md, "Planning runs"). */
 export interface PlanDocument {
-  scopes: { name: string; best: string; p_best: number; expected_loss: number }[];
+  /**
+   * The decision of each scope now: expected_loss = E[D] with D = max_h mu_h - mu_best (the
+   * expected opportunity cost), rope_loss = E[max(0, D - ROPE/2)], p_within_rope = P(D <= ROPE).
+   */
+  scopes: {
+    name: string;
+    best: string;
+    p_best: number;
+    expected_loss: number;
+    rope_loss: number;
+    p_within_rope: number;
+  }[];
   candidates: PlanCandidate[];
   batch: PlanBatchDocument;
   verdicts: PlanVerdict[];
@@ -156,6 +210,11 @@ export interface PlanDocument {
     higher_is_better: boolean;
     costs: boolean;
     units: 'score' | 'sd';
+    /** ROPE half-width (units) of the loss and the stopping rule. */
+    rope: number;
+    /** The loss's margin, ROPE / 2 (units). */
+    loss_margin: number;
+    stop_rule: 'expected-loss';
   };
   notes: string[];
 }
@@ -165,6 +224,8 @@ const UNRELIABLE_SHARE = 0.1;
 
 interface Built {
   problem: PlanProblem;
+  /** ROPE half-width of every scope (units). */
+  rope: number;
   specs: (CandidateSpec & { category: string | null; kind: CandidateKind; runs: number })[];
   notes: string[];
 }
@@ -175,31 +236,55 @@ function thinIds(S: number, max: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * S) / n));
 }
 
-/** The candidates: the user's list, or every heuristic x task cell of the design. */
+/** The backbone levels of a design (none when it has fewer than two). */
+function backboneLevels(design: ComparisonDesign): string[] {
+  const col = design.rowValues.backbone;
+  const levels = col ? [...new Set(col.filter((v): v is string => v !== null))].sort() : [];
+  return levels.length >= 2 ? levels : [];
+}
+
+/**
+ * The candidates: the user's list, or every heuristic x task cell of the design (x backbone when
+ * the table has two or more backbones: a missing heuristic x task x backbone cell is a candidate).
+ */
 function candidateSpecs(
   design: ComparisonDesign,
   given: readonly CandidateSpec[] | undefined,
 ): Built['specs'] {
   const H = design.heuristics.length;
-  const runs = new Int32Array(H * design.tasks.length);
+  const T = design.tasks.length;
+  const backbones = backboneLevels(design);
+  const B = backbones.length;
+  const bIndex = new Map(backbones.map((b, i) => [b, i]));
+  const runs = new Int32Array(H * T);
+  // runs per heuristic x task x backbone (B = 0: none)
+  const runsB = new Int32Array(H * T * Math.max(B, 1));
   for (let i = 0; i < design.nRows; i++) {
-    if (design.rowHeuristic[i] >= 0 && design.rowTask[i] >= 0)
-      runs[design.rowHeuristic[i] + H * design.rowTask[i]]++;
+    const h = design.rowHeuristic[i];
+    const t = design.rowTask[i];
+    if (h < 0 || t < 0) continue;
+    runs[h + H * t]++;
+    const b = bIndex.get(design.rowValues.backbone?.[i] ?? '');
+    if (b !== undefined) runsB[h + H * (t + T * b)]++;
   }
   const taskIndex = new Map(design.tasks.map((t, i) => [t, i]));
   const heuristicIndex = new Map(design.heuristics.map((h, i) => [h, i]));
   const categories = new Set(design.categories);
   if (!given) {
     return design.tasks.flatMap((task, t) =>
-      design.heuristics.map((heuristic, h) => {
-        const n = runs[h + H * t];
-        return {
-          heuristic,
-          task,
-          category: design.taskCategory[t],
-          kind: n > 0 ? 'seed' : 'cell',
-          runs: n,
-        } as const;
+      design.heuristics.flatMap((heuristic, h) => {
+        const one = (n: number, backbone?: string) =>
+          ({
+            heuristic,
+            task,
+            category: design.taskCategory[t],
+            kind: n > 0 ? 'seed' : 'cell',
+            runs: n,
+            ...(backbone !== undefined ? { backbone } : {}),
+          }) as const;
+        return B > 0
+          ? backbones.map((bb, b) => one(runsB[h + H * (t + T * b)], bb))
+          : [one(runs[h + H * t])];
       }),
     );
   }
@@ -210,15 +295,25 @@ function candidateSpecs(
         `--candidates: row ${i + 1}: heuristic "${c.heuristic}" is not in the data`,
       );
     }
+    const b = c.backbone !== undefined ? bIndex.get(c.backbone) : undefined;
+    if (c.backbone !== undefined && b === undefined) {
+      throw new DataError(
+        B > 0
+          ? `--candidates: row ${i + 1}: backbone "${c.backbone}" is not in the data (one of ${backbones.join(', ')})`
+          : `--candidates: row ${i + 1}: a backbone is given but the data have no backbone column with two or more levels`,
+      );
+    }
+    const withBackbone = c.backbone !== undefined ? { backbone: c.backbone } : {};
     const t = taskIndex.get(c.task);
     if (t !== undefined) {
-      const n = runs[h + H * t];
+      const n = b !== undefined ? runsB[h + H * (t + T * b)] : runs[h + H * t];
       return {
         heuristic: c.heuristic,
         task: c.task,
         category: design.taskCategory[t],
         kind: n > 0 ? 'seed' : 'cell',
         runs: n,
+        ...withBackbone,
       };
     }
     const category = c.category ?? null;
@@ -233,6 +328,7 @@ function candidateSpecs(
       category: categories.size > 0 ? category : null,
       kind: 'task',
       runs: 0,
+      ...withBackbone,
     };
   });
 }
@@ -287,6 +383,10 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
         for (let i = 0; i < S; i++) cell[i + S * (h + H * t)] = block[ids[i] + Sall * h];
     });
   }
+  const rope = input.rope ?? tableRope(scaled.table, design, input);
+  if (!(Number.isFinite(rope) && rope >= 0)) {
+    throw new ConfigError(`plan: the ROPE must be a number >= 0 (got ${rope})`);
+  }
   const scopes: PlanScope[] = [];
   const addScope = (name: string, tasks: number[]) => {
     if (tasks.length === 0) return;
@@ -295,7 +395,7 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
       const off = S * H * t;
       for (let j = 0; j < S * H; j++) values[j] += cell[off + j] / tasks.length;
     }
-    scopes.push({ name, values });
+    scopes.push({ name, values, rope });
   };
   addScope(
     'overall',
@@ -321,13 +421,27 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
     const sg = draws.values[sigmaVar * Sall + s];
     return Math.sqrt(sg * sg + extraVar);
   });
-  if (design.rowValues.backbone && new Set(design.rowValues.backbone).size > 1) {
+  // a run on one backbone: the linear predictor with the backbone held at that level (the `fixed`
+  // option of forEachTaskCells, as perBackbone), computed once per backbone named by a candidate
+  const etaAt = new Map<string, Float64Array>();
+  for (const bb of new Set(specs.flatMap((c) => (c.backbone !== undefined ? [c.backbone] : [])))) {
+    const e = new Float64Array(S * H * extended.tasks.length);
+    forEachTaskCells(draws, extended, { ...cellOptions, fixed: { backbone: bb } }, (t, block) => {
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < S; i++) e[i + S * (h + H * t)] = block[ids[i] + Sall * h];
+    });
+    etaAt.set(bb, e);
+  }
+  if (backboneLevels(design).length > 0) {
     notes.push(
-      'runs are planned per heuristic x task on the average backbone of the table; which backbone to run on is not chosen',
+      etaAt.size > 0
+        ? "runs are planned per heuristic x task x backbone; the recommendations are compare's, over the table's average backbone"
+        : 'runs are planned per heuristic x task on the average backbone of the table; which backbone to run on is not chosen',
     );
   }
   const taskOf = new Map(extended.tasks.map((t, i) => [t, i]));
   const candidates: PlanCandidateModel[] = specs.map((c) => {
+    const at = c.backbone !== undefined ? (etaAt.get(c.backbone) as Float64Array) : eta;
     const h = design.heuristics.indexOf(c.heuristic);
     const t = taskOf.get(c.task) as number;
     const cost = options.cost ? options.cost(c) : 1;
@@ -336,9 +450,15 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
         `--cost: the cost of ${c.heuristic} on ${c.task} is not a number > 0 (${cost})`,
       );
     }
-    return { eta: eta.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
+    return { eta: at.subarray(S * (h + H * t), S * (h + H * t + 1)), noiseSd, cost };
   });
+  if (rope === 0) {
+    notes.push(
+      'the ROPE is 0: the loss is the plain expected opportunity cost and the stopping rule cannot say "decided" unless the best is certain (set --rope)',
+    );
+  }
   return {
+    rope,
     problem: {
       heuristics: design.heuristics,
       nSamples: S,
@@ -349,6 +469,15 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
     specs,
     notes,
   };
+}
+
+/** compare's default ROPE for the table (0 when it has none, e.g. a single score per task). */
+function tableRope(table: Table, design: ComparisonDesign, input: PlanInput): number {
+  const score = table.columns.score;
+  if (score?.type !== 'numeric') return 0;
+  const scale = input.scale ?? 'none';
+  const r = defaultRope(score.values, design, scale === 'none' ? (input.proportionUpper ?? 0) : 0);
+  return Number.isFinite(r.rope) ? r.rope : 0;
 }
 
 function weightsDoc(v: PlanValue): PlanWeights {
@@ -382,7 +511,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     throw new ConfigError(`--stop-runs must be an integer >= 1 (got ${stopRuns})`);
   if (!(stopThreshold > 0 && stopThreshold < 1))
     throw new ConfigError(`--stop-threshold must be between 0 and 1 (got ${stopThreshold})`);
-  const { problem, specs, notes } = planProblem(input, options);
+  const built = planProblem(input, options);
+  const { problem, specs, notes } = built;
   const sim = simulatePlan(problem, { outcomes: options.outcomes ?? 64, seed });
   const names = problem.scopes.map((s) => s.name);
   const C = names.length;
@@ -391,28 +521,52 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
   const stopBatch =
     stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
-  const label = (k: number) => ({ heuristic: specs[k].heuristic, task: specs[k].task });
+  const label = (k: number) => ({
+    heuristic: specs[k].heuristic,
+    task: specs[k].task,
+    ...(specs[k].backbone !== undefined ? { backbone: specs[k].backbone } : {}),
+  });
+  const named = (k: number) =>
+    `${specs[k].heuristic} on ${specs[k].task}${specs[k].backbone !== undefined ? ` (${specs[k].backbone})` : ''}`;
   const verdicts: PlanVerdict[] = names.map((name, c) => {
     const onehot = new Float64Array(C);
     onehot[c] = 1;
-    const own = greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
+    const st = sim.scopes[c];
+    // a scope whose loss is above the threshold is not decided whatever N runs are worth: with
+    // `lazyVerdicts` its own batch is not searched (the batch for all scopes stands in for it)
+    const own =
+      options.lazyVerdicts && st.ropeLoss > stopThreshold * st.margin
+        ? stopBatch
+        : greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
     const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
     const upper = upperBound(p, sim.M);
     const reliable = weightsDoc(own.total).reliable && weightsDoc(stopBatch.total).reliable;
-    // decided only when the simulation shows the probability below the threshold with confidence,
-    // on weights that can be trusted
-    const decided = upper < stopThreshold && reliable;
-    const shown = own.runs.slice(0, 3).map((k) => `${specs[k].heuristic} on ${specs[k].task}`);
+    const batchValue = Math.max(own.total.value[c], stopBatch.total.value[c], 0);
+    const verdict = stoppingRule({
+      ropeLoss: st.ropeLoss,
+      margin: st.margin,
+      batchValue,
+      stopThreshold,
+    });
+    const shown = own.runs.slice(0, 3).map(named);
     return {
       scope: name,
-      decided,
+      decided: verdict.decided,
+      rule: 'expected-loss' as const,
+      rope_loss: st.ropeLoss,
+      rope_loss_se: st.ropeLossSe,
+      loss_threshold: verdict.threshold,
+      batch_value: batchValue,
+      p_outside_rope: 1 - st.pWithinRope,
       p_change: p,
       p_change_upper: upper,
       reliable,
       runs: own.runs.map(label),
-      message: decided
-        ? `decided: the probability that a batch of ${stopRuns} runs changes the recommendation is below ${fmtP(upper)} (< ${stopThreshold})`
-        : `not decided: ${stopRuns} more runs change the recommendation with probability ${fmtP(p)}${upper < stopThreshold ? ' (importance weights unreliable: refit with runs added to confirm)' : ` (up to ${fmtP(upper)})`}; the most useful are ${shown.join(', ')}`,
+      message: verdict.decided
+        ? `decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} <= ${fmtU(verdict.threshold)} (so P(more than a ROPE behind the best) <= ${stopThreshold}); ${stopRuns} more runs would reduce it by ${fmtU(batchValue)}`
+        : verdict.threshold === 0
+          ? 'not decided: the ROPE is 0, so no loss is small enough (set --rope)'
+          : `not decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} > ${fmtU(verdict.threshold)}; the best ${stopRuns} runs would reduce it by ${fmtU(batchValue)}${reliable ? '' : ' (importance weights unreliable)'}: ${shown.join(', ')}`,
     };
   });
   const ranked = problem.scopes.map((sc) =>
@@ -428,6 +582,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     return {
       heuristic: c.heuristic,
       task: c.task,
+      ...(c.backbone !== undefined ? { backbone: c.backbone } : {}),
       category: c.category,
       kind: c.kind,
       runs: c.runs,
@@ -456,6 +611,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       best: problem.heuristics[sim.scopes[c].best],
       p_best: ranked[c].pBest[sim.scopes[c].best],
       expected_loss: sim.scopes[c].loss,
+      rope_loss: sim.scopes[c].ropeLoss,
+      p_within_rope: sim.scopes[c].pWithinRope,
     })),
     candidates: order.map((k) => candidates[k]),
     batch: batchRuns,
@@ -463,8 +620,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     overall: {
       decided: decidedAll,
       message: decidedAll
-        ? `decided: in every scope the probability that a batch of ${stopRuns} runs changes the recommendation is below ${stopThreshold}`
-        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}`,
+        ? `decided: in every scope the expected loss beyond half the ROPE is at most ${stopThreshold} x ROPE / 2, so each recommendation is within the ROPE of the best with probability >= ${1 - stopThreshold}`
+        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}${r.backbone !== undefined ? ` (${r.backbone})` : ''}`).join(', ')}`,
     },
     settings: {
       runs,
@@ -476,6 +633,9 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       higher_is_better: problem.higherIsBetter,
       costs: options.cost !== undefined,
       units: isStandardized(input.scale) ? 'sd' : 'score',
+      rope: built.rope,
+      loss_margin: lossMargin(built.rope),
+      stop_rule: 'expected-loss',
     },
     notes,
   };
@@ -490,6 +650,7 @@ function batchDoc(
   const runs = batch.runs.map((k, i) => ({
     heuristic: specs[k].heuristic,
     task: specs[k].task,
+    ...(specs[k].backbone !== undefined ? { backbone: specs[k].backbone } : {}),
     category: specs[k].category,
     kind: specs[k].kind,
     cost: problem.candidates[k].cost,
@@ -515,6 +676,33 @@ function upperBound(p: number, M: number): number {
   return x >= M ? 1 : betaQuantile(0.95, x + 1, M - x);
 }
 
-function fmtP(p: number): string {
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+/** A loss in the comparison's units, to 3 significant digits. */
+function fmtU(x: number): string {
+  return x === 0 ? '0' : x.toPrecision(3);
+}
+
+/**
+ * The stopping rule on the expected loss (decision-theoretic; the expected opportunity cost of
+ * Chick & Inoue 2001 with an indifference zone, and the knowledge gradient of Frazier, Powell &
+ * Dayanik 2008 for the value of more runs). With D = max_h mu_h - mu_rec and m = ROPE / 2:
+ * "decided" when
+ *   (1) E[max(0, D - m)] <= alpha m, which by Markov's inequality gives
+ *       P(D > ROPE) = P(D - m > m) <= E[max(0, D - m)] / m <= alpha: the recommendation is within
+ *       the ROPE of the best (a correct choice) with posterior probability >= 1 - alpha; and
+ *   (2) the best batch of N runs found reduces that expected loss by at most alpha m: more runs of
+ *       that size cannot move it materially. (2) follows from (1) in expectation (a reduction
+ *       cannot exceed the loss), so it is a check on the simulation; when (1) fails it says how
+ *       much N runs would buy.
+ * A ROPE of 0 gives threshold 0: never decided while D > 0 on some draw.
+ * @example stoppingRule({ ropeLoss: 0.01, margin: 0.5, batchValue: 0.005, stopThreshold: 0.05 }).decided // true
+ */
+export function stoppingRule(o: {
+  ropeLoss: number;
+  margin: number;
+  batchValue: number;
+  stopThreshold: number;
+}): { decided: boolean; threshold: number } {
+  const threshold = o.stopThreshold * o.margin;
+  const decided = o.ropeLoss <= threshold && o.batchValue <= threshold;
+  return { decided, threshold };
 }

@@ -21,7 +21,7 @@ function need(table: Table, name: string, what: string): void {
 
 /**
  * Candidates from a CSV with columns heuristic, task and optionally category (the category of a
- * task the data do not have yet).
+ * task the data do not have yet) and backbone (the backbone to run on; empty: the average one).
  * @example candidatesFromTable(parseCsv('heuristic,task\na,t1\n')) // [{ heuristic: 'a', task: 't1' }]
  */
 export function candidatesFromTable(table: Table): CandidateSpec[] {
@@ -37,7 +37,13 @@ export function candidatesFromTable(table: Table): CandidateSpec[] {
       );
     }
     const category = table.columns.category ? cellText(table, 'category', i) || null : null;
-    out.push({ heuristic, task, ...(category !== null ? { category } : {}) });
+    const backbone = table.columns.backbone ? cellText(table, 'backbone', i) : '';
+    out.push({
+      heuristic,
+      task,
+      ...(category !== null ? { category } : {}),
+      ...(backbone !== '' ? { backbone } : {}),
+    });
   }
   if (out.length === 0) throw new DataError(`${table.source ?? '--candidates'}: no candidates`);
   return out;

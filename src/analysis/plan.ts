@@ -30,6 +30,25 @@ export interface PlanScope {
   name: string;
   /** values[s + S * h]: draw s of heuristic h (HeuristicDraws layout), in score units. */
   values: Float64Array;
+  /**
+   * ROPE half-width of the scope (score units; default 0). A heuristic within it of the best is a
+   * correct choice; the loss the planner values and the stopping rule uses is the opportunity cost
+   * beyond half of it (see `lossMargin`).
+   */
+  rope?: number;
+}
+
+/**
+ * The margin m of the planner's loss: the loss of choosing h at draw s is
+ * L_h(s) = max(0, max_g V_g(s) - V_h(s) - m) with m = ROPE / 2 (an expected opportunity cost,
+ * Chick & Inoue 2001, Oper. Res. 49(5), with an indifference zone, Bechhofer 1954). With m = ROPE/2,
+ * Markov's inequality turns E[L] <= alpha ROPE / 2 into P(max_g V_g - V_h > ROPE) <= alpha: the
+ * stopping rule's guarantee (plan-from-fit.ts). A loss that ignores the ROPE (m = 0) never becomes
+ * small when two heuristics are practically equivalent; one with m = ROPE gives no such guarantee.
+ * @example lossMargin(1) // 0.5
+ */
+export function lossMargin(rope: number): number {
+  return Number.isFinite(rope) && rope > 0 ? rope / 2 : 0;
 }
 
 /** A candidate run as the planner sees it: its predictive distribution at every draw. */
@@ -83,8 +102,18 @@ interface ScopeState {
   winner: Int32Array;
   /** the scope's draws (PlanScope.values). */
   values: Float64Array;
-  /** expected loss of the recommendation now: E[max_h V_h - V_best] (score units). */
+  /** sign * max_h V_h at each draw (the oriented best value). */
+  top: Float64Array;
+  /** margin of the loss (lossMargin of the scope's ROPE). */
+  margin: number;
+  /** expected opportunity cost of the recommendation now: E[max_h V_h - V_best] (score units). */
   loss: number;
+  /** expected loss beyond the margin: E[max(0, max_h V_h - V_best - margin)] (score units). */
+  ropeLoss: number;
+  /** Monte Carlo standard error of ropeLoss (sd of the draw-wise losses / sqrt(S)). */
+  ropeLossSe: number;
+  /** P(max_h V_h - V_best <= ROPE): the recommendation is practically as good as the best. */
+  pWithinRope: number;
 }
 
 /** A prepared simulation: outcome draws, simulated scores, scope states. */
@@ -95,6 +124,8 @@ export interface PlanSimulation {
   drawOf: Int32Array;
   /** y[k][m]: simulated score of candidate k in outcome m. */
   y: Float64Array[];
+  /** Seed of the simulation (the outcomes of a candidate's repeats in a batch are drawn from it). */
+  seed: number;
   scopes: ScopeState[];
 }
 
@@ -146,20 +177,50 @@ function weightedBest(
 
 function scopeState(scope: PlanScope, H: number, S: number, sign: number): ScopeState {
   const winner = new Int32Array(S);
-  let sumMax = 0;
+  const top = new Float64Array(S);
   for (let s = 0; s < S; s++) {
     let b = 0;
     for (let h = 1; h < H; h++)
       if (sign * scope.values[s + S * h] > sign * scope.values[s + S * b]) b = h;
     winner[s] = b;
-    sumMax += sign * scope.values[s + S * b];
+    top[s] = sign * scope.values[s + S * b];
   }
-  const st: ScopeState = { sign, best: 0, winner, values: scope.values, loss: 0 };
+  const rope = scope.rope ?? 0;
+  const st: ScopeState = {
+    sign,
+    best: 0,
+    winner,
+    values: scope.values,
+    top,
+    margin: lossMargin(rope),
+    loss: 0,
+    ropeLoss: 0,
+    ropeLossSe: 0,
+    pWithinRope: 0,
+  };
   st.best = weightedBest(st, H, S, null, 1, new Float64Array(H));
-  let sumBest = 0;
-  for (let s = 0; s < S; s++) sumBest += sign * scope.values[s + S * st.best];
-  st.loss = (sumMax - sumBest) / S;
+  let sumD = 0;
+  let sumL = 0;
+  let sumL2 = 0;
+  let within = 0;
+  for (let s = 0; s < S; s++) {
+    const d = top[s] - sign * scope.values[s + S * st.best];
+    const l = d > st.margin ? d - st.margin : 0;
+    sumD += d;
+    sumL += l;
+    sumL2 += l * l;
+    if (d <= rope) within++;
+  }
+  st.loss = sumD / S;
+  st.ropeLoss = sumL / S;
+  st.ropeLossSe = Math.sqrt(Math.max(0, sumL2 / S - st.ropeLoss ** 2) / S);
+  st.pWithinRope = within / S;
   return st;
+}
+
+/** The loss of choosing heuristic h at draw s: max(0, max_g V_g(s) - V_h(s) - margin). */
+function lossAt(st: ScopeState, S: number, h: number, s: number): number {
+  return Math.max(st.top[s] - st.sign * st.values[s + S * h] - st.margin, 0);
 }
 
 /**
@@ -186,12 +247,29 @@ export function simulatePlan(
   });
   const sign = problem.higherIsBetter ? 1 : -1;
   const scopes = problem.scopes.map((sc) => scopeState(sc, H, S, sign));
-  return { problem, M, drawOf, y, scopes };
+  return { problem, M, drawOf, y, scopes, seed };
 }
 
-/** The current recommendation (heuristic index) and expected loss of each scope. */
-export function currentDecisions(sim: PlanSimulation): { best: number; loss: number }[] {
-  return sim.scopes.map((s) => ({ best: s.best, loss: s.loss }));
+/** The current state of a scope's decision (see ScopeState). */
+export interface PlanDecision {
+  best: number;
+  loss: number;
+  ropeLoss: number;
+  ropeLossSe: number;
+  margin: number;
+  pWithinRope: number;
+}
+
+/** The current recommendation (heuristic index) and expected losses of each scope. */
+export function currentDecisions(sim: PlanSimulation): PlanDecision[] {
+  return sim.scopes.map((s) => ({
+    best: s.best,
+    loss: s.loss,
+    ropeLoss: s.ropeLoss,
+    ropeLossSe: s.ropeLossSe,
+    margin: s.margin,
+    pWithinRope: s.pWithinRope,
+  }));
 }
 
 /** 1 / sd and log sd of each candidate's noise, computed once (the inner loop's divisions and logs). */
@@ -235,8 +313,20 @@ function scratchFor(sim: PlanSimulation): Scratch {
 }
 
 /**
+ * Simulated scores of the u-th repeat of candidate k in a batch (u = 0: sim.y[k]): another seed of
+ * the same cell, its own noise around the same draw's mean (a seeded stream per candidate and repeat).
+ */
+function repeatOutcomes(sim: PlanSimulation, k: number, u: number): Float64Array {
+  if (u === 0) return sim.y[k];
+  const c = sim.problem.candidates[k];
+  const rng = createNormalRng(sim.seed * 1000003 + 500009 * u + k + 1);
+  return Float64Array.from(sim.drawOf, (s) => c.eta[s] + c.noiseSd[s] * rng.normal());
+}
+
+/**
  * The value of a batch: `base` holds the batch's summed log-likelihoods per outcome (M x S, or
- * null for the empty batch) and `extra` a candidate added on top (-1: none).
+ * null for the empty batch) and `extra` a candidate added on top (-1: none) with simulated scores
+ * `extraY` (default: its first outcomes, sim.y[extra]).
  */
 function evaluate(
   sim: PlanSimulation,
@@ -245,6 +335,7 @@ function evaluate(
   checkWeights: boolean,
   scratch: Scratch,
   onlyScope = -1,
+  extraY: Float64Array | null = extra >= 0 ? sim.y[extra] : null,
 ): PlanValue {
   const { problem, M, scopes } = sim;
   const S = problem.nSamples;
@@ -260,7 +351,7 @@ function evaluate(
   for (let m = 0; m < M; m++) {
     if (base) lw.set(base.subarray(m * S, (m + 1) * S));
     else lw.fill(0);
-    if (extra >= 0) addLogLik(lw, problem.candidates[extra], sim.y[extra][m]);
+    if (extra >= 0 && extraY) addLogLik(lw, problem.candidates[extra], extraY[m]);
     if (checkWeights) {
       const k = paretoKhat(lw, scratch.sorted);
       if (k > PARETO_K_LIMIT) unreliable++;
@@ -276,11 +367,19 @@ function evaluate(
       if (b1 === st.best) continue;
       changed = true;
       pChange[c] += 1;
+      // E_w[L_old - L_new]: the reduction of the expected loss on the posterior after the run
       let gain = 0;
-      const v0 = st.best * S;
-      const v1 = b1 * S;
-      for (let s = 0; s < S; s++) gain += w[s] * (st.values[v1 + s] - st.values[v0 + s]);
-      value[c] += (st.sign * gain) / wSum;
+      if (st.margin === 0) {
+        // L_old - L_new = sign (V_new - V_old) when the loss has no margin
+        const v0 = st.best * S;
+        const v1 = b1 * S;
+        for (let s = 0; s < S; s++)
+          gain += st.sign * w[s] * (st.values[v1 + s] - st.values[v0 + s]);
+      } else {
+        for (let s = 0; s < S; s++)
+          gain += w[s] * (lossAt(st, S, st.best, s) - lossAt(st, S, b1, s));
+      }
+      value[c] += gain / wSum;
     }
     if (changed) pChangeAny++;
   }
@@ -329,7 +428,9 @@ export interface PlanBatch {
  * A batch of n runs chosen greedily with updated expectations: each step adds the candidate with
  * the largest gain of sum_c objective[c] value_c given the runs already chosen (divided by its cost),
  * simulating the batch's outcomes jointly from the same draws. `objective` weights the scopes
- * (all 1: every decision counts; one-hot: one category's). A candidate is used at most once.
+ * (all 1: every decision counts; one-hot: one category's). A candidate can be chosen again (another
+ * seed of the same cell, with its own simulated noise) when that adds most; among equal gains the
+ * run chosen fewer times wins.
  * With `singles` (scoreCandidates' values), each step considers only the GREEDY_POOL best alone.
  * @example greedyBatch(sim, 3, Float64Array.of(1, 1, 1)).runs // e.g. [12, 4, 30]
  */
@@ -344,7 +445,7 @@ export function greedyBatch(
   const K = problem.candidates.length;
   const scratch = scratchFor(sim);
   const base = new Float64Array(M * S);
-  const used = new Set<number>();
+  const uses = new Int32Array(K);
   const runs: number[] = [];
   const cumulative: number[] = [];
   let current = 0;
@@ -365,24 +466,27 @@ export function greedyBatch(
     let pick = -1;
     let pickGain = Number.NEGATIVE_INFINITY;
     let pickObjective = 0;
+    let pickY: Float64Array | null = null;
     for (const k of pool) {
-      if (used.has(k)) continue;
-      const v = evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only);
+      const yk = repeatOutcomes(sim, k, uses[k]);
+      const v = evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only, yk);
       const obj = objectiveOf(v);
       const gain = (obj - current) / problem.candidates[k].cost;
-      if (gain > pickGain) {
+      // equal gains (e.g. none is worth anything): the run used fewer times, so such a batch spreads
+      if (gain > pickGain || (gain === pickGain && uses[k] < uses[pick])) {
         pick = k;
         pickGain = gain;
         pickObjective = obj;
+        pickY = yk;
       }
     }
-    if (pick < 0) break;
-    used.add(pick);
+    if (pick < 0 || !pickY) break;
+    uses[pick]++;
     runs.push(pick);
     cumulative.push(pickObjective);
     current = pickObjective;
     const c = problem.candidates[pick];
-    for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, sim.y[pick][m]);
+    for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, pickY[m]);
   }
   const total = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
   return { runs, cumulative, total };

@@ -27,8 +27,9 @@ export function register(program: Command): void {
     .description(
       "Backtest the planner: simulate benchmarks from the table's fitted posterior, start each " +
         'from a small design, add batches chosen by a strategy and count the runs until every ' +
-        'category is settled (the true best with P(best) >= 0.95), and how often the stopping ' +
-        'verdict stopped with a wrong recommendation.',
+        'scope is settled (the recommendation within the ROPE of the true best, with posterior ' +
+        'P(within ROPE) >= 0.95), and how often the stopping verdict stopped with a recommendation ' +
+        'more than a ROPE behind the true best.',
     )
     .argument('<data.csv>', 'long CSV: one row per run or published number')
     .option('--strategy <name>', `how batches are chosen: ${STRATEGIES.join(', ')} (default plan)`)
@@ -36,8 +37,11 @@ export function register(program: Command): void {
     .option('--simulations <n>', 'simulated benchmarks (default 6)')
     .option('--batch <n>', 'runs per batch, also the N of the stopping verdict (default 5)')
     .option('--max-runs <n>', 'most runs added to the small design (default 40)')
-    .option('--settle <p>', 'P(best) of the true best that settles a category (default 0.95)')
-    .option('--stop-threshold <p>', 'stopping verdict threshold (default 0.05)')
+    .option('--settle <p>', 'posterior P(within ROPE) that settles a scope (default 0.95)')
+    .option(
+      '--stop-threshold <p>',
+      'alpha of the stopping rule on the expected loss (default 0.05)',
+    )
     .option('--json', 'print the result (JSON) on stdout')
     .option('--quiet', 'no progress lines')
     .action(

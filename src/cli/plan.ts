@@ -78,10 +78,13 @@ export function register(program: Command): void {
     );
   addInputOptions(addDecisionOptions(addModelOptions(cmd)))
     .option('--runs <n>', 'runs in the batch (default 5)')
-    .option('--stop-runs <n>', 'N of the stopping verdict (default: --runs)')
+    .option(
+      '--stop-runs <n>',
+      'N of the stopping rule: the batch whose value it checks (default: --runs)',
+    )
     .option(
       '--stop-threshold <p>',
-      'decided when N runs change a recommendation with probability below this (default 0.05)',
+      'alpha: decided when the expected loss beyond ROPE/2 is <= alpha x ROPE/2 (so P(more than a ROPE behind the best) <= alpha) and N runs would not reduce it by more (default 0.05)',
     )
     .option(
       '--cost <column|file>',

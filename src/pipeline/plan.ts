@@ -23,21 +23,36 @@ export async function runPlan(table: Table, options: PlanRunOptions = {}): Promi
 }
 
 /**
+ * What planFromRun reads of a comparison run: a fresh run, or the pieces of a stored fit (the web
+ * app rebuilds the preparation and keeps the draws and the comparison's settings; without the
+ * compiled model the grouping terms come from the draws' names).
+ */
+export type PlanRunInput = Pick<ComparisonRun, 'prepared'> & {
+  spec: Pick<ComparisonRun['spec'], 'family'>;
+  fit: { draws: ComparisonRun['fit']['draws']; config: { seed: number } };
+  model?: Pick<ComparisonRun['model'], 'groups'>;
+  comparison: { settings?: Record<string, unknown> };
+};
+
+/**
  * The plan for a comparison run already made (its prepared table, draws and model).
  * @example planFromRun(run, { runs: 5 }).overall.decided
  */
 export function planFromRun(
-  run: ComparisonRun,
+  run: PlanRunInput,
   options: Omit<PlanOptions, 'higherIsBetter' | 'cellSeed'>,
 ): PlanDocument {
   return planFromFit(
     {
       table: run.prepared.table,
       draws: run.fit.draws,
-      groups: run.model.groups,
+      ...(run.model ? { groups: run.model.groups } : {}),
       family: run.spec.family ?? 'gaussian',
       scale: run.prepared.scale,
       bounded: run.prepared.bounded,
+      // the ROPE the comparison used (its default or --rope): the stopping rule's scale
+      rope: ropeOf(run),
+      proportionUpper: run.prepared.proportionUpper,
     },
     {
       ...options,
@@ -45,4 +60,10 @@ export function planFromRun(
       cellSeed: run.fit.config.seed,
     },
   );
+}
+
+/** The ROPE the comparison used (settings.rope; undefined when absent: the planner's default). */
+function ropeOf(run: PlanRunInput): number | undefined {
+  const r = run.comparison.settings?.rope;
+  return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
 }

@@ -31,10 +31,10 @@ const badge = (decided: boolean) =>
     : html`<span class="badge probable badge-warn">not decided</span>`;
 
 function verdictTable(plan: PlanDocument): SafeHtml {
-  return html`<table class="data" id="plan-verdicts"><thead><tr><th>Scope</th><th>Best</th><th class="num">P(best)</th><th class="num">Expected loss</th><th class="num">P(change)</th><th class="num">Upper 95%</th><th>Verdict</th><th>Most useful runs for it</th></tr></thead>
+  return html`<table class="data" id="plan-verdicts"><thead><tr><th>Scope</th><th>Best</th><th class="num">P(best)</th><th class="num">P(within ROPE of the best)</th><th class="num">Loss beyond ROPE/2</th><th class="num">Threshold</th><th class="num">Best batch would cut it by</th><th>Verdict</th><th>Most useful runs for it</th></tr></thead>
 <tbody>${plan.verdicts.map((v, c) => {
     const s = plan.scopes[c];
-    return html`<tr><td>${v.scope === 'overall' ? '(all tasks)' : v.scope}</td><td>${s?.best ?? ''}</td><td class="num">${s ? fixed(s.p_best, 3) : ''}</td><td class="num">${s ? fixed(s.expected_loss, 4) : ''}</td><td class="num">${prob(v.p_change)}</td><td class="num">${prob(v.p_change_upper)}</td><td>${badge(v.decided)}${v.reliable ? '' : ' (weights unreliable)'}</td><td>${v.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}</td></tr>`;
+    return html`<tr><td>${v.scope === 'overall' ? '(all tasks)' : v.scope}</td><td>${s?.best ?? ''}</td><td class="num">${s ? fixed(s.p_best, 3) : ''}</td><td class="num">${s ? fixed(s.p_within_rope, 3) : ''}</td><td class="num">${fixed(v.rope_loss, 4)}</td><td class="num">${fixed(v.loss_threshold, 4)}</td><td class="num">${fixed(v.batch_value, 4)}</td><td>${badge(v.decided)}${v.reliable ? '' : ' (weights unreliable)'}</td><td>${v.runs.map((r) => `${r.heuristic} on ${r.task}`).join(', ')}</td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -73,10 +73,10 @@ export function planSection(plan: PlanDocument, links: PlanSectionLinks = {}): S
   ].filter((x) => x !== '');
   return html`<p id="plan-overall">${badge(plan.overall.decided)} ${plan.overall.message}</p>
 <h3>Can we stop?</h3>
-<p class="caption muted">Per scope: the probability that a batch of ${st.stop_runs} more run${st.stop_runs === 1 ? '' : 's'} changes the recommendation (the largest over the batches tried, with its one-sided 95% upper bound); decided when it is confidently below ${st.stop_threshold}.</p>
+<p class="caption muted">Per scope: D is how far the recommended heuristic is behind the true best; the loss is the expected part of D beyond half the ROPE (${fixed(st.rope, 4)} ${units}). Decided when that loss is at most ${st.stop_threshold} x ROPE/2 (then P(D > ROPE) <= ${st.stop_threshold}, by Markov's inequality) and the best batch of ${st.stop_runs} more run${st.stop_runs === 1 ? '' : 's'} found would not cut it by more than that.</p>
 ${verdictTable(plan)}
 <h3>Next batch of ${plan.batch.runs.length} run${plan.batch.runs.length === 1 ? '' : 's'}</h3>
-<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''}). Value: expected reduction of the expected loss of the recommendations, ${units}, summed over scopes. P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
+<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''}). Value: expected reduction of the loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes. P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
 ${batchTable(plan, costs)}
 ${downloads.length ? html`<p>${downloads.map((d, i) => html`${i ? ' · ' : ''}${d}`)}</p>` : ''}
 <details><summary>Single runs by value${costs ? ' per unit cost' : ''} (${Math.min(PLAN_SHOWN_CANDIDATES, plan.candidates.length)} of ${plan.candidates.length})</summary>

@@ -20,6 +20,12 @@ import { workerRunFit } from './run-fit.js';
 const recordedFormula = (fit: FitRecord): string | null =>
   typeof fit.comparison?.settings?.formula === 'string' ? fit.comparison.settings.formula : null;
 
+/** The ROPE a finished fit's comparison used (settings.rope), as an optional field. */
+const storedRope = (fit: FitRecord): { rope?: number } => {
+  const r = fit.comparison?.settings?.rope;
+  return typeof r === 'number' && Number.isFinite(r) ? { rope: r } : {};
+};
+
 /**
  * The engine over the real modules: the data layer's parser and column checks (so uploads and
  * mappings fail with the CLI's messages), the model layer's priors, comparison rebuilds for another
@@ -79,6 +85,7 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
           spec: fit.spec,
           formula: recordedFormula(fit),
           seed: fit.config.seed,
+          ...storedRope(fit),
           draws,
           query,
         },

@@ -1,9 +1,10 @@
-import { type PlanDocument, planFromFit } from '../analysis/plan-from-fit.js';
+import type { PlanDocument } from '../analysis/plan-from-fit.js';
 import { costFromColumn } from '../analysis/plan-inputs.js';
 import { parseCsv } from '../data/csv.js';
 import type { Table } from '../data/table.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError, DataError } from '../errors.js';
+import { planFromRun } from '../pipeline/plan.js';
 import type { FitSpec } from '../store/store.js';
 import type { PlanQuery } from './plan-query.js';
 import { prepareFor } from './rebuild.js';
@@ -25,6 +26,8 @@ export interface StoredPlanInput {
   formula: string | null;
   /** The fit's sampler seed (the cell means' new-level draws use it, as `plan` does). */
   seed: number;
+  /** The ROPE of the fit's comparison (settings.rope), the stopping rule's scale; absent: the planner's default. */
+  rope?: number;
   draws: Draws;
   query: PlanQuery;
 }
@@ -50,7 +53,7 @@ function costColumn(table: Table, column: string, mapping: { heuristic: string; 
 /**
  * The `bayesbench plan --json` document of a stored fit, here (the web app calls it on a worker
  * thread, plan-worker.ts): the dataset parsed and prepared as the fit did (prepareFor), then
- * planFromFit on the stored draws with the fit's seed, exactly what `plan` does after its fit.
+ * planFromRun on the stored draws with the fit's seed and ROPE, exactly what `plan` does after its fit.
  * @example planOfStoredFit({ csv, datasetName, spec, formula, seed: 1, draws, query: { runs: 3 } }, modelsDir)
  */
 export function planOfStoredFit(input: StoredPlanInput, modelsDir: string): PlanDocument {
@@ -63,16 +66,14 @@ export function planOfStoredFit(input: StoredPlanInput, modelsDir: string): Plan
   }
   const q = input.query;
   const cost = q.cost === undefined ? undefined : costColumn(table, q.cost, prepared.mapping);
-  // what planFromRun (src/pipeline/plan.ts) passes for a fresh run, from the stored fit: the
-  // grouping terms come from the draws' names (groupsFromVariables), as the report rebuilt from
-  // stored draws does
-  return planFromFit(
+  // the grouping terms come from the draws' names (no compiled model), as the report rebuilt
+  // from stored draws does; the ROPE is the one the fit's comparison used
+  return planFromRun(
     {
-      table: prepared.table,
-      draws: input.draws,
-      family: mspec.family ?? 'gaussian',
-      scale: prepared.scale,
-      bounded: prepared.bounded,
+      prepared,
+      spec: mspec,
+      fit: { draws: input.draws, config: { seed: input.seed } },
+      comparison: { settings: input.rope === undefined ? {} : { rope: input.rope } },
     },
     {
       ...(q.runs !== undefined ? { runs: q.runs } : {}),
@@ -80,8 +81,6 @@ export function planOfStoredFit(input: StoredPlanInput, modelsDir: string): Plan
       ...(q.stopThreshold !== undefined ? { stopThreshold: q.stopThreshold } : {}),
       ...(q.seed !== undefined ? { seed: q.seed } : {}),
       ...(cost ? { cost } : {}),
-      higherIsBetter: prepared.higherIsBetter,
-      cellSeed: input.seed,
     },
   );
 }

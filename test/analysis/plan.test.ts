@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  currentDecisions,
   greedyBatch,
+  lossMargin,
   type PlanCandidateModel,
   type PlanProblem,
   scoreCandidates,
@@ -149,5 +151,96 @@ describe('greedy batch with updated expectations', () => {
       Float64Array.of(1, 1),
     );
     expect(again.runs).toEqual(greedyBatch(sim, 2, Float64Array.of(1, 1)).runs);
+  });
+});
+
+describe('the loss beyond half the ROPE (practical equivalence)', () => {
+  // a and b practically equivalent (means 0 and 0.05, posterior sd 0.1 each) with a ROPE of 1;
+  // c far below
+  const a = normals(21, 0, 0.1);
+  const b = normals(22, 0.05, 0.1);
+  const c = normals(23, -5, 0.1);
+  const base = (rope?: number): PlanProblem => ({
+    heuristics: ['a', 'b', 'c'],
+    nSamples: S,
+    scopes: [{ ...scope('overall', [a, b, c]), ...(rope === undefined ? {} : { rope }) }],
+    candidates: [candidate(a, 0.1), candidate(b, 0.1)],
+    higherIsBetter: true,
+  });
+
+  it('the margin is half the ROPE, 0 without one', () => {
+    expect(lossMargin(1)).toBe(0.5);
+    expect(lossMargin(0)).toBe(0);
+    expect(lossMargin(Number.NaN)).toBe(0);
+  });
+
+  it('a near-tie inside the ROPE has no loss and runs on it have no value; without a ROPE they do', () => {
+    const withRope = simulatePlan(base(1), { outcomes: 64, seed: 5 });
+    const [d] = currentDecisions(withRope);
+    // |a - b| has sd ~0.14: it exceeds the margin 0.5 on ~0.03% of the draws (3.5 sd)
+    expect(d.ropeLoss).toBeLessThan(1e-3);
+    expect(d.pWithinRope).toBe(1);
+    expect(d.loss).toBeGreaterThan(0.02); // the plain opportunity cost of a coin flip, ~0.4 x 0.14
+    const v = scoreCandidates(withRope);
+    const plain = scoreCandidates(simulatePlan(base(), { outcomes: 64, seed: 5 }));
+    // the same reweighting flips a and b in both problems; only the loss differs
+    expect(v[0].pChange[0]).toBe(plain[0].pChange[0]);
+    expect(plain[0].pChange[0]).toBeGreaterThan(0.1);
+    expect(plain[0].value[0]).toBeGreaterThan(0.005);
+    expect(Math.abs(v[0].value[0])).toBeLessThan(1e-3);
+  });
+
+  it("Markov's inequality: P(D > ROPE) <= E[max(0, D - ROPE/2)] / (ROPE/2)", () => {
+    // an uncertain pair, so both sides are far from 0
+    const wide = simulatePlan(
+      {
+        ...base(),
+        scopes: [{ ...scope('overall', [normals(31, 0, 1), normals(32, 0.3, 1), c]), rope: 1 }],
+      },
+      { outcomes: 8, seed: 1 },
+    );
+    const [d] = currentDecisions(wide);
+    expect(1 - d.pWithinRope).toBeGreaterThan(0.1);
+    expect(1 - d.pWithinRope).toBeLessThanOrEqual(d.ropeLoss / d.margin);
+    expect(d.ropeLossSe).toBeGreaterThan(0);
+    expect(d.ropeLossSe).toBeLessThan(0.1 * d.ropeLoss);
+  });
+});
+
+describe('batches that repeat a cell', () => {
+  it('puts a second seed in the one cell that matters, worth more than the first alone', () => {
+    const a = normals(41, 0, 1);
+    const b = normals(42, 0, 1);
+    const problem: PlanProblem = {
+      heuristics: ['a', 'b'],
+      nSamples: S,
+      scopes: [scope('overall', [a, b])],
+      candidates: [candidate(a, 1)],
+      higherIsBetter: true,
+    };
+    const batch = greedyBatch(
+      simulatePlan(problem, { outcomes: 128, seed: 2 }),
+      2,
+      Float64Array.of(1),
+    );
+    expect(batch.runs).toEqual([0, 0]);
+    expect(batch.cumulative[1]).toBeGreaterThan(batch.cumulative[0]);
+  });
+
+  it('spreads a batch of runs worth nothing over the candidates instead of repeating one', () => {
+    const flat = new Float64Array(S).fill(1);
+    const problem: PlanProblem = {
+      heuristics: ['a', 'b'],
+      nSamples: S,
+      scopes: [scope('overall', [normals(51, 0, 1), normals(52, 0, 1)])],
+      candidates: [candidate(flat, 1), candidate(flat, 1), candidate(flat, 1)],
+      higherIsBetter: true,
+    };
+    const batch = greedyBatch(
+      simulatePlan(problem, { outcomes: 16, seed: 2 }),
+      3,
+      Float64Array.of(1),
+    );
+    expect([...batch.runs].sort()).toEqual([0, 1, 2]);
   });
 });

@@ -35,7 +35,7 @@ describe('bayesbench plan --html', () => {
     );
     expect(batch).toEqual(plan.batch.runs.map((x) => [x.heuristic, x.task]));
     const verdicts = [...document.querySelectorAll('#plan-verdicts tbody tr')].map(
-      (tr) => tr.querySelectorAll('td')[6]?.textContent,
+      (tr) => tr.querySelectorAll('td')[7]?.textContent,
     );
     expect(verdicts).toEqual(
       plan.verdicts.map(

@@ -51,6 +51,12 @@ describe('bayesbench plan', () => {
       outcomes: 16,
     });
     expect(plan.verdicts).toHaveLength(4);
+    // the stopping rule on the expected loss, with the ROPE compare used (1 accuracy point)
+    expect(plan.settings).toMatchObject({ rope: 1, loss_margin: 0.5, stop_rule: 'expected-loss' });
+    for (const v of plan.verdicts) {
+      expect(v.rule).toBe('expected-loss');
+      expect(v.loss_threshold).toBeCloseTo(0.025, 12);
+    }
   }, 240_000);
 
   it('prints the verdicts, the batch and the candidates for people, with costs from a file', () => {

@@ -16,13 +16,13 @@ describe('the "What to run next" section (static report and web panel)', () => {
         [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
       );
     const verdicts = rows('plan-verdicts');
-    expect(verdicts.map((r) => [r[0], r[1], r[6]])).toEqual([
+    expect(verdicts.map((r) => [r[0], r[1], r[7]])).toEqual([
       ['(all tasks)', 'performer', 'not decided'],
       ['symbolic', XSS, 'not decided'],
       ['vision', 'performer', 'decided'],
     ]);
-    // P(change) 0 prints as '< 0.001', its bound with 3 decimals
-    expect(verdicts[2].slice(4, 6)).toEqual(['< 0.001', '0.046']);
+    // the expected-loss rule's figures: loss beyond ROPE/2, its threshold, the best batch's cut
+    expect(verdicts[2].slice(3, 7)).toEqual(['1.000', '0.0000', '0.0125', '0.0100']);
     const batch = rows('plan-batch');
     // the value each run adds: the differences of the cumulative value
     expect(batch.map((r) => [r[1], r[2], r[5], r[6]])).toEqual([
