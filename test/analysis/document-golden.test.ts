@@ -84,6 +84,9 @@ describe('the Comparison document of fixed draws (golden hashes)', () => {
   it('longbench_pyramidkv2024: backbones (nuisance levels averaged, per-backbone cells)', async () => {
     expect(await documentHash('longbench_pyramidkv2024.csv')).toBe('a298e63735295ecb8e2c3bda');
   });
+  it('longbench_snapkv2024: four backbones (leave-one-backbone-out)', async () => {
+    expect(await documentHash('longbench_snapkv2024.csv')).toBe('39694c301fad23bee2bf14e4');
+  });
   it('lra_tay2021 scaled per task, one heuristic never run on a category (unobserved levels)', async () => {
     expect(
       await documentHash('lra_tay2021.csv', {
