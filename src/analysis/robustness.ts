@@ -1,7 +1,7 @@
 import { decide, decisionWords, differenceProbabilities, isConfident } from './decision.js';
 import { column, type HeuristicDraws } from './matrix.js';
-import { bestOf, rankSummary } from './ranks.js';
-import { bestIndex } from './recommend.js';
+import { rankSummary } from './ranks.js';
+import { bestIndex, bestOf } from './recommend.js';
 import type {
   ComparisonPair,
   ComparisonRobustness,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromColumns } from '../../src/analysis/matrix.js';
-import { bestOf, rankQuantile, rankSummary } from '../../src/analysis/ranks.js';
-import { bestIndex } from '../../src/analysis/recommend.js';
+import { rankQuantile, rankSummary } from '../../src/analysis/ranks.js';
+import { bestIndex, bestOf } from '../../src/analysis/recommend.js';
 
 describe('rankSummary (insertion sort per draw)', () => {
   it('counts the ranks Array#sort with the tie-breaking comparator gives', () => {
