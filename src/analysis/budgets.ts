@@ -1,6 +1,6 @@
 import { budgetOrder, isFullBudget, parseBudget } from '../data/budget.js';
 import type { Table } from '../data/table.js';
-import { ropeProbabilities } from './decision.js';
+import { differenceProbabilities } from './decision.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { summarize90 } from './stats.js';
 import type { BudgetCrossing, BudgetCurvePoint, ComparisonBudgets } from './types.js';
@@ -126,8 +126,7 @@ function crossings(
       const p = common.map((budget) => {
         const x = column(m, ba.get(budget) as number);
         const y = column(m, bb.get(budget) as number);
-        for (let s = 0; s < diff.length; s++) diff[s] = sign * (x[s] - y[s]);
-        return ropeProbabilities(diff, 0).p_a_greater;
+        return differenceProbabilities(x, y, sign, 0, diff).p_a_greater;
       });
       // the smallest budget from which on A is better at every larger common budget
       let from = common.length;

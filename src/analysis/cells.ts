@@ -103,8 +103,59 @@ function inverseLink(family: string | undefined): (eta: number) => number {
     case 'lognormal':
       return (eta) => Math.exp(eta);
     default:
-      return (eta) => eta;
+      return identityLink;
   }
+}
+
+function identityLink(eta: number): number {
+  return eta;
+}
+
+/**
+ * The variable indices of a term's levels that match a cell's non-nuisance factors (null: a
+ * nuisance factor, averaged over) and that are in the draws, in the levels' order.
+ */
+function presentLevels(
+  term: GroupTerm,
+  keyFactors: readonly (string | null | undefined)[],
+): Int32Array {
+  const g = term.info;
+  const matching: number[] = [];
+  if (term.nuisance.some(Boolean)) {
+    g.levels.forEach((lv, i) => {
+      if (lv.every((x, k) => term.nuisance[k] || x === keyFactors[k])) matching.push(i);
+    });
+  } else {
+    const i = term.byKey.get((keyFactors as string[]).join('\u0000'));
+    if (i !== undefined) matching.push(i);
+  }
+  return Int32Array.from(
+    matching.filter((i) => term.levelVar[i] >= 0),
+    (i) => term.levelVar[i],
+  );
+}
+
+/**
+ * acc[s] += w * draws of each variable in `vars`, variable by variable (the order of the sum is
+ * the order of `vars`). A small function of its own so that V8 optimizes it after a few calls and
+ * every cell of every pass shares the optimized code.
+ */
+function addAverage(
+  acc: Float64Array,
+  all: Float64Array,
+  vars: Int32Array,
+  S: number,
+  w: number,
+): void {
+  for (let j = 0; j < vars.length; j++) {
+    const base = vars[j] * S;
+    for (let s = 0; s < S; s++) acc[s] += w * all[base + s];
+  }
+}
+
+/** acc[s] += x[s]. */
+function addInto(acc: Float64Array, x: Float64Array): void {
+  for (let s = 0; s < acc.length; s++) acc[s] += x[s];
 }
 
 /** Per-draw contribution of one group to a cell or row, with its source for notes. */
@@ -218,14 +269,19 @@ export function forEachTaskCells(
     notes.push(`population-level terms left out of the cell means: ${others.join(', ')}`);
   }
   const rng = createNormalRng(options.seed ?? 1);
-  const block = (v: number) => draws.values.subarray(v * S, (v + 1) * S);
+  const all = draws.values;
   const newLevelCache = new Map<string, Float64Array>();
   const newLevels = new Set<string>();
   const eta = new Float64Array(S);
   const values = new Float64Array(S * H);
   const bounded = options.bounded;
   const inv = bounded ? (eta: number) => fromLogit(eta, bounded) : inverseLink(options.family);
+  const identity = !bounded && inverseLink(options.family) === identityLink;
   const sigmaVar = idx.get('sigma');
+  const lognormal = options.family === 'lognormal' && sigmaVar !== undefined;
+  // the levels a term averages for a cell depend only on the cell's non-nuisance factors:
+  // computed once per term and key, not once per cell
+  const plans = terms.map(() => new Map<string, Int32Array>());
   for (let t = 0; t < T; t++) {
     const cellFactor: Record<string, string | null> = {
       ...options.fixed,
@@ -234,51 +290,45 @@ export function forEachTaskCells(
     };
     for (let h = 0; h < H; h++) {
       cellFactor.heuristic = design.heuristics[h];
-      eta.set(block(interceptVar));
-      for (const term of terms) {
+      const out = values.subarray(S * h, S * (h + 1));
+      // identity link: the sums go straight into the output (the same additions in the same order)
+      const acc = identity && !lognormal ? out : eta;
+      acc.set(all.subarray(interceptVar * S, (interceptVar + 1) * S));
+      for (let k = 0; k < terms.length; k++) {
+        const term = terms[k];
         const g = term.info;
-        const keyFactors = g.factors.map((f, k) => (term.nuisance[k] ? null : cellFactor[f]));
-        if (keyFactors.some((v, k) => !term.nuisance[k] && (v === null || v === undefined))) {
+        const keyFactors = g.factors.map((f, j) => (term.nuisance[j] ? null : cellFactor[f]));
+        if (keyFactors.some((v, j) => !term.nuisance[j] && (v === null || v === undefined))) {
           continue; // e.g. a category term while this task has no category
         }
-        // levels of this group that match the cell's non-nuisance factors
-        const matching: number[] = [];
-        if (term.nuisance.some(Boolean)) {
-          g.levels.forEach((lv, i) => {
-            if (lv.every((x, k) => term.nuisance[k] || x === keyFactors[k])) matching.push(i);
-          });
-        } else {
-          const i = term.byKey.get((keyFactors as string[]).join('\u0000'));
-          if (i !== undefined) matching.push(i);
+        const keyText = keyFactors.join('\u0000');
+        let present = plans[k].get(keyText);
+        if (!present) {
+          present = presentLevels(term, keyFactors);
+          plans[k].set(keyText, present);
         }
-        const present = matching.filter((i) => term.levelVar[i] >= 0);
         if (present.length > 0) {
-          const w = 1 / present.length;
-          for (const i of present) {
-            const b = block(term.levelVar[i]);
-            for (let s = 0; s < S; s++) eta[s] += w * b[s];
-          }
+          addAverage(acc, all, present, S, 1 / present.length);
           continue;
         }
         // a level the data never saw: draw it from the group's population, once per level
-        const key = `${g.group}\u0001${keyFactors.join('\u0000')}`;
+        const key = `${g.group}\u0001${keyText}`;
         let draw = newLevelCache.get(key);
         if (!draw) {
           draw = new Float64Array(S);
           if (term.sdVar >= 0) {
-            const sdv = block(term.sdVar);
+            const sdv = all.subarray(term.sdVar * S, (term.sdVar + 1) * S);
             for (let s = 0; s < S; s++) draw[s] = sdv[s] * rng.normal();
           }
           newLevelCache.set(key, draw);
           newLevels.add(`${g.group}[${keyFactors.filter((x) => x !== null).join('_')}]`);
         }
-        for (let s = 0; s < S; s++) eta[s] += draw[s];
+        addInto(acc, draw);
       }
-      const out = values.subarray(S * h, S * (h + 1));
-      if (options.family === 'lognormal' && sigmaVar !== undefined) {
-        const sg = block(sigmaVar);
+      if (lognormal) {
+        const sg = all.subarray((sigmaVar as number) * S, ((sigmaVar as number) + 1) * S);
         for (let s = 0; s < S; s++) out[s] = Math.exp(eta[s] + 0.5 * sg[s] * sg[s]);
-      } else {
+      } else if (!identity) {
         for (let s = 0; s < S; s++) out[s] = inv(eta[s]);
       }
     }

@@ -59,6 +59,13 @@ export function isStandardized(scale: unknown): boolean {
   return scale === 'task' || scale === 'metric';
 }
 
+/**
+ * Most values (draws x heuristics x tasks) of cell draws kept in memory between the two passes of
+ * `compareFromFit` (4e6 doubles = 32 MB); beyond it the second pass recomputes the cells (at 500
+ * tasks, 20 heuristics and 4,000 draws they would take 320 MB).
+ */
+const KEEP_BLOCKS_MAX_VALUES = 4_000_000;
+
 /** Decision settings that can change without refitting. */
 export interface DecisionOptions {
   /** ROPE half-width in the units of heuristic-level results (default: 0.1 x pooled within-task sd). */
@@ -309,7 +316,11 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const tasks: Comparison['tasks'] = [];
   // the same cell options in the leave-one-task-out pass below, so its blocks are these blocks
   const cellOptions = { groups, family: input.family, seed, bounded };
+  // the blocks kept for the leave-one-task-out pass below when they are small (that pass then
+  // reads them instead of recomputing every cell: the same values, the same new-level draws)
+  const kept = S * H * T <= KEEP_BLOCKS_MAX_VALUES ? new Float64Array(S * H * T) : null;
   const { notes: cellNotes } = forEachTaskCells(input.draws, design, cellOptions, (t, block) => {
+    kept?.set(block, S * H * t);
     accumulate(overallValues, block, 1 / T);
     const c = categoryOf[t];
     if (c >= 0) accumulate(categoryValues[c], block, 1 / categoryTasks[c].length);
@@ -414,7 +425,11 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
   const robustness = leaveOneTaskOut(
     lotoScopes,
     design.tasks,
-    (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
+    kept
+      ? (fn) => {
+          for (let t = 0; t < T; t++) fn(t, kept.subarray(S * H * t, S * H * (t + 1)));
+        }
+      : (fn) => forEachTaskCells(input.draws, design, cellOptions, fn),
     { rope, threshold, higherIsBetter },
   );
   if (backbones.robustness) robustness.backbones = backbones.robustness;

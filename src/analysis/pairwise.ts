@@ -1,4 +1,4 @@
-import { type Decision, decide, ropeProbabilities } from './decision.js';
+import { type Decision, decide, differenceProbabilities } from './decision.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { summarize90 } from './stats.js';
 import type { ComparisonPair } from './types.js';
@@ -43,8 +43,7 @@ export function pairwiseComparisons(m: HeuristicDraws, options: PairwiseOptions)
     for (let j = i + 1; j < H; j++) {
       if (ref !== undefined && i !== ref && j !== ref) continue;
       const b = column(m, j);
-      for (let s = 0; s < S; s++) d[s] = sign * (a[s] - b[s]);
-      const p = ropeProbabilities(d, rope);
+      const p = differenceProbabilities(a, b, sign, rope, d);
       const decision: Decision = decide(p, threshold);
       const iv = summarize90(d);
       out.push({

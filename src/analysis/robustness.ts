@@ -1,7 +1,7 @@
-import { decide, decisionWords, isConfident, ropeProbabilities } from './decision.js';
+import { decide, decisionWords, differenceProbabilities, isConfident } from './decision.js';
 import { column, type HeuristicDraws } from './matrix.js';
 import { rankSummary } from './ranks.js';
-import { bestIndex } from './recommend.js';
+import { bestIndex, bestOf } from './recommend.js';
 import type {
   ComparisonPair,
   ComparisonRobustness,
@@ -178,14 +178,12 @@ function scopeState(s: LotoScopeInput, o: LotoOptions) {
     without(block: Float64Array): Omit<RobustnessTask, 'task'> {
       for (let i = 0; i < S * H; i++) without[i] = (T * mean.values[i] - block[i]) / (T - 1);
       const m: HeuristicDraws = { names: mean.names, nSamples: S, values: without };
-      const ranks = rankSummary(m, o.higherIsBetter);
-      const b = bestIndex(ranks);
+      const { index: b, pBest } = bestOf(m, o.higherIsBetter);
       const flipped: RobustnessFlip[] = [];
       for (const p of confident) {
         const a = column(m, index.get(p.a) ?? 0);
         const bb = column(m, index.get(p.b) ?? 0);
-        for (let k = 0; k < S; k++) diff[k] = sign * (a[k] - bb[k]);
-        const probs = ropeProbabilities(diff, o.rope);
+        const probs = differenceProbabilities(a, bb, sign, o.rope, diff);
         const decision = decide(probs, o.threshold);
         if (decision === p.decision) continue;
         flipped.push({
@@ -199,7 +197,7 @@ function scopeState(s: LotoScopeInput, o: LotoOptions) {
       }
       return {
         best_without: mean.names[b],
-        p_best_without: ranks.pBest[b],
+        p_best_without: pBest,
         changes_best: b !== best,
         flipped_pairs: flipped,
       };

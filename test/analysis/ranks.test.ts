@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fromColumns } from '../../src/analysis/matrix.js';
 import { rankQuantile, rankSummary } from '../../src/analysis/ranks.js';
+import { bestIndex, bestOf } from '../../src/analysis/recommend.js';
 
 describe('rankSummary (insertion sort per draw)', () => {
   it('counts the ranks Array#sort with the tie-breaking comparator gives', () => {
@@ -53,4 +55,51 @@ describe('rankSummary (insertion sort per draw)', () => {
     expect(rankQuantile(Float64Array.of(0.04, 0.92, 0.04), 0.05)).toBe(2);
     expect(rankQuantile(Float64Array.of(0.04, 0.92, 0.04), 0.95)).toBe(2);
   });
+});
+
+describe('bestOf (argmax per draw) against bestIndex(rankSummary)', () => {
+  const cases: [string, number[][]][] = [
+    [
+      'a clear best',
+      [
+        [1, 2, 3, 4],
+        [2, 3, 4, 5],
+        [0, 0, 0, 9],
+      ],
+    ],
+    [
+      'P(best) tied at the top (expected ranks decide)',
+      [
+        [1, 5, 1, 5],
+        [5, 1, 5, 1],
+        [3, 3, 3, 3],
+      ],
+    ],
+    [
+      'equal values within draws (the lower index ranks first)',
+      [
+        [2, 2, 2, 2],
+        [2, 2, 2, 2],
+        [1, 1, 1, 1],
+      ],
+    ],
+    [
+      'a NaN draw',
+      [
+        [1, Number.NaN, 3, 4],
+        [2, 3, 4, 5],
+        [0, 0, 0, 9],
+      ],
+    ],
+  ];
+  for (const [name, cols] of cases) {
+    it(name, () => {
+      const m = fromColumns(['a', 'b', 'c'], cols);
+      for (const hib of [true, false]) {
+        const ranks = rankSummary(m, hib);
+        const i = bestIndex(ranks);
+        expect(bestOf(m, hib)).toEqual({ index: i, pBest: ranks.pBest[i] });
+      }
+    });
+  }
 });
