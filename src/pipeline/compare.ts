@@ -103,8 +103,8 @@ export interface CompareOptions extends DecisionOptions {
   /**
    * Fit the budget-curve model for the budgets section when every method has >= 3 distinct
    * budgets (src/analysis/budget-curves.ts; `--budget-curve`). Default false, the per-arm curves:
-   * on the Ada-KV tables the curve fit still has 2 divergent transitions and adds ~80 s of CPU
-   * (BENCHMARKS.md §9.1), against the no-options targets of 0 divergences and 15 s.
+   * on the Ada-KV tables the curve fit still has 0-2 divergent transitions and adds ~25-30 s of
+   * CPU at load ~30 (BENCHMARKS.md §9.1), against the no-options targets of 0 divergences and 15 s.
    */
   budgetCurve?: boolean;
 }
