@@ -38,9 +38,9 @@ import type { ReportingModel } from '../sampler/types.js';
  * nondegenerate penalized likelihood estimator for variance parameters in multilevel models";
  * Gelman 2006 on priors for few groups). The curvature is shared: per method it was barely
  * identified by 5 budgets (posterior sd of the method spread ~0.1) and its funnel made the
- * divergences on the Ada-KV tables (BENCHMARKS.md §9.1).
+ * divergences on the Ada-KV tables (BENCHMARKS.md §9.2).
  *
- * How it is sampled (BENCHMARKS.md §9.1 for the screens): the full-cache scores F[t,m] enter
+ * How it is sampled (BENCHMARKS.md §9.2 for the screens): the full-cache scores F[t,m] enter
  * linearly with gaussian noise and are integrated out exactly (`likelihood`); the task level a_t
  * of the log loss is integrated out too (only the task's mean log loss sees it). Each task's
  * method x task log losses are sampled as the cell means C[t,m] (log loss of task t on backbone m
