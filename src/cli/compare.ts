@@ -310,7 +310,7 @@ export function register(program: Command): void {
     )
     .option(
       '--budget-curve',
-      'budgets section from the smooth monotone budget-curve model when every method has 3+ budgets (experimental: slower, see BENCHMARKS.md §9.1); default: each method@budget arm',
+      'budgets section from the smooth monotone budget-curve model when every method has 3+ budgets (experimental: slower, see BENCHMARKS.md §9.3); default: each method@budget arm',
     )
     .option(
       '--check',

@@ -49,6 +49,8 @@ export function simulateBudgetCurve(d: CurveSimDesign, rng: NormalRng): CurveSim
   const J = M - 1;
   const n = () => rng.normal();
   const half = (s: number) => Math.abs(s * n());
+  // Gamma(2, rate): the sum of two exponentials
+  const gamma2 = (rate: number) => -(Math.log(rng.uniform()) + Math.log(rng.uniform())) / rate;
   const params: Record<string, number> = {
     b_gap: P.a0.mean + P.a0.sd * n(),
     b_slope: P.b0.mean + P.b0.sd * n(),
@@ -60,12 +62,13 @@ export function simulateBudgetCurve(d: CurveSimDesign, rng: NormalRng): CurveSim
     'gap_task:backbone',
     'gap_method:backbone',
     'gap_task',
-    'gap_method',
     'slope_task',
-    'slope_method',
-    'curv_method',
   ]) {
     params[`sd_${name}`] = half(P.sd);
+  }
+  for (const name of ['gap_method', 'slope_method']) {
+    // BUDGET_CURVE_PRIORS.methodSd is Gamma(2, rate): shape 2 is what gamma2 draws
+    params[`sd_${name}`] = gamma2(P.methodSd.rate);
   }
   const sd = (name: string) => params[`sd_${name}`];
   const full = Array.from({ length: T * M }, () => P.full * n());
@@ -78,7 +81,7 @@ export function simulateBudgetCurve(d: CurveSimDesign, rng: NormalRng): CurveSim
   const dh = Array.from({ length: H * J }, () => sd('gap_method:backbone') * n());
   const Bt = Array.from({ length: T }, () => params.b_slope + sd('slope_task') * n());
   const bh = Array.from({ length: H }, () => sd('slope_method') * n());
-  const ch = Array.from({ length: H }, () => params.b_curv + sd('curv_method') * n());
+  const ch = Array.from({ length: H }, () => params.b_curv);
   // Helmert contrasts, as the model's
   const q = (m: number, j: number) => {
     const c = 1 / Math.sqrt((j + 1) * (j + 2));

@@ -1,3 +1,4 @@
+import { hashNormals } from '../math/hash-normals.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import type { ReportingModel } from '../sampler/types.js';
 
@@ -19,24 +20,35 @@ import type { ReportingModel } from '../sampler/types.js';
  * exp(lb) the slope of the log loss there (per doubling), and logistic(lc) = exp(lb) / k in (0, 1)
  * the curvature (near 1: a pure power law in the budget; near 0: the decay starts above the data).
  * A parameterization by midpoint and steepness instead had ridges (a midpoint outside the observed
- * budgets is unidentified) that kept NUTS at tree depth 10. The parts are hierarchical:
+ * budgets is unidentified) that kept NUTS at tree depth 10. The parts are hierarchical, a shared
+ * shape with method-specific shifts and slopes:
  *
  *   la[h,t,m] = L[h,t] + (Q e_t)[m] + (Q d_h)[m]             (log loss)
  *   L[h,t]    ~ N(a0 + a_h + a_t, sd_L)                       (method x task, backbone average)
  *   lb[h,t]   = b0 + b_h + b_t                                (log slope)
- *   lc[h]     = c0 + c_h                                      (logit curvature)
+ *   lc        = c0                                            (logit curvature, shared)
  *
  * with Q the M x (M - 1) Helmert contrasts (orthonormal, columns orthogonal to the ones vector), so
  * the backbone effects of a task (e_t ~ N(0, sd_tm^2 I)) and of a method (d_h ~ N(0, sd_hm^2 I))
  * sum to zero over backbones and L is the average log loss over backbones (the sum-to-zero
  * parameterization of Stan's `sum_to_zero_vector`, Stan Reference Manual, "Zero sum vector").
- * L and e are sampled centred: each is informed by 10-50 rows, and non-centred (sd x z) they made
- * the curved sd-z ridges of well-informed effects (Betancourt & Girolami 2015, section 4); the
- * method- and task-level shifts (5-16 levels, informed only through L) are non-centred.
+ * The task terms a_t, b_t ~ N(0, sd); the method terms a_h, b_h ~ N(0, sd) with sd ~ Gamma(2, 2):
+ * 5-6 methods say little about their sd, and a prior with zero density at sd = 0 keeps the
+ * sampler out of the funnel's neck where a half-normal let it go (Chung et al. 2013, "A
+ * nondegenerate penalized likelihood estimator for variance parameters in multilevel models";
+ * Gelman 2006 on priors for few groups). The curvature is shared: per method it was barely
+ * identified by 5 budgets (posterior sd of the method spread ~0.1) and its funnel made the
+ * divergences on the Ada-KV tables (BENCHMARKS.md §9.3).
  *
- * a shared shape with method-specific shifts and slopes. Scores y ~ N(mu, sigma). Sampling is on
- * the standardized scale (y - center) / scale, where the priors below are unit-scale; the reported
- * variables are in the scores' units (full[] and sigma times scale, log losses plus log scale).
+ * How it is sampled (BENCHMARKS.md §9.3 for the screens): the full-cache scores F[t,m] enter
+ * linearly with gaussian noise and are integrated out exactly (`likelihood`); the task level a_t
+ * of the log loss is integrated out too (only the task's mean log loss sees it). Each task's
+ * method x task log losses are sampled as the cell means C[t,m] (log loss of task t on backbone m
+ * averaged over methods) plus H - 1 method contrasts (centred: each is informed by 10+ rows);
+ * the method terms as centred sum-to-zero contrasts with their mean absorbed into the intercept.
+ * Scores y ~ N(mu, sigma). Sampling is on the standardized scale (y - center) / scale, where the
+ * priors below are unit-scale; the reported variables are in the scores' units (full[] and sigma
+ * times scale, log losses plus log scale).
  */
 
 /** The data of the budget-curve model: one row per score, plain arrays (structured-cloneable). */
@@ -62,32 +74,11 @@ export interface BudgetCurveData {
   scale?: number;
 }
 
-/** The three curve parts: log loss, log slope, logit curvature. */
-const LA = 0;
-const LB = 1;
-const LC = 2;
-
-/**
- * A hierarchical term of a part (LA: the mean of L): non-centred (level = sd * z, the part's
- * intercept added separately) or centred (level = the coordinate, ~ N(intercept, sd), which then
- * carries the intercept).
- */
-interface Term {
-  name: string;
-  part: typeof LA | typeof LB | typeof LC;
-  factor: 'method' | 'task';
-  centred: boolean;
-  n: number;
-  sdOff: number;
-  zOff: number;
-  /** Scale of the half-normal prior of its sd. */
-  sdScale: number;
-}
-
 /**
  * Priors on the standardized scale: a0 ~ N(0, 1.5) (a loss between 0.05 and 20 sd at the centre
  * budget), b0 ~ N(-1, 1) (the log loss falls by 0.05-2.7 per doubling there), c0 ~ N(0, 1.5),
- * F ~ N(0, 2.5), sigma ~ half-N(0, 1), every sd ~ half-N(0, 1).
+ * F ~ N(0, 2.5), sigma ~ half-N(0, 1), the sds of the method terms ~ Gamma(2, 2) (mean 1, mode
+ * 0.5, zero density at 0), every other sd ~ half-N(0, 1).
  */
 export const BUDGET_CURVE_PRIORS = {
   a0: { mean: 0, sd: 1.5 },
@@ -96,7 +87,31 @@ export const BUDGET_CURVE_PRIORS = {
   full: 2.5,
   sigma: 1,
   sd: 1,
+  methodSd: { shape: 2, rate: 2 },
 } as const;
+
+/**
+ * A method-level term (H levels, effects a_h ~ N(0, sd^2)) in the orthonormal basis
+ * (1 / sqrt(H), Q) with Q the H x (H - 1) Helmert contrasts: a = (sd z~_0 / sqrt(H)) 1 + Q w, so
+ * z~_0 ~ N(0, 1) (non-centred: only the prior informs it) and w ~ N(0, sd^2 I) (centred: each
+ * method is informed by every task, backbone and budget; non-centred, the sd-w ridge had posterior
+ * correlations of 0.94 on the Ada-KV tables). Only the contrasts Q w move the curves; the mean is
+ * absorbed into the part's sampled intercept* (intercept* = intercept + sd z~_0 / sqrt(H), unit
+ * Jacobian), because the data identify only the sum of an intercept and its terms' means (the
+ * overall level mu* of src/model/nested-model.ts).
+ */
+interface MethodTerm {
+  name: string;
+  /** The part's intercept coordinate: 0 (log loss), 1 (log slope). */
+  part: 0 | 1;
+  sdOff: number;
+  /** z~_0 at zOff, w at zOff + 1 .. zOff + H - 1. */
+  zOff: number;
+  /** Variable index of its sd; the H effects follow. */
+  vOff: number;
+  /** Q w (scratch). */
+  cz: Float64Array;
+}
 
 /** Everything the density needs, computed once from the data. */
 export interface BudgetCurveState {
@@ -105,53 +120,236 @@ export interface BudgetCurveState {
   H: number;
   T: number;
   M: number;
+  /** Distinct observed log2 budgets (B of them), centred: uB[j] = log2 budget - u0. */
+  B: number;
+  uB: Float64Array;
+  /** Per row: its cell t * M + m; its curve point (h * T + t) * B + budget, -1 for a full-cache row. */
   rowCell: Int32Array;
+  rowPoint: Int32Array;
+  /** Per row: its amplitude (h * T + t) * M + m, -1 for a full-cache row. */
+  rowAmp: Int32Array;
+  /** Rows per cell. */
+  cellN: Float64Array;
   /** Standardized scores. */
   ys: Float64Array;
   center: number;
   scale: number;
   /** Mean observed log2 budget (u = logBudget - u0). */
   u0: number;
-  u: Float64Array;
-  /** Helmert contrasts: q[m * (M - 1) + j]. */
-  q: Float64Array;
-  fullOff: number;
-  /** L[h * T + t] (centred), then its log sd. */
-  lOff: number;
+  /** Helmert contrasts of the backbones (qM[m * (M - 1) + j]) and of the methods. */
+  qM: Float64Array;
+  qH: Float64Array;
+  // coordinates
+  /** Cell log losses C[t * M + m]: the method-average log loss of task t on backbone m. */
+  cOff: number;
+  /** Method contrasts of the log loss within a task, delta[t * (H - 1) + k]. */
+  dOff: number;
+  /** log sds: method x task (sd_L), task, task x backbone, method x backbone. */
   lSdOff: number;
-  /** Task x backbone contrasts e[t * (M - 1) + j] (centred) and their log sd (M >= 2). */
-  tmOff: number;
+  gtSdOff: number;
   tmSdOff: number;
-  /** Method x backbone contrasts (non-centred z) and their log sd (M >= 2). */
-  hmOff: number;
   hmSdOff: number;
-  terms: Term[];
+  /** Method x backbone: per backbone contrast j, H coordinates hmOff + j H + (z~_0, w). */
+  hmOff: number;
+  /** Task slopes v[t] (centred, ~ N(b0*, sd)) and their log sd. */
+  stOff: number;
+  stSdOff: number;
+  /** The method terms: gap_method (log loss), slope_method (log slope). */
+  terms: MethodTerm[];
+  /** The method term of each part with one (0 log loss, 1 log slope). */
+  byPart: readonly [MethodTerm, MethodTerm];
   dim: number;
   parameterNames: string[];
+  // variables
   variableNames: string[];
+  /** Variable index of full[0], gap[0], sd_gap_method:task; r_gap_task:backbone[0], r_gap_method:backbone[0] (M >= 2). */
+  vFull: number;
+  vGap: number;
+  vLSd: number;
+  vTm: number;
+  vHm: number;
+  /** Variable index of sd_gap_task (the task effects follow) and of sd_slope_task. */
+  vGt: number;
+  vSt: number;
   // scratch
-  mu: Float64Array;
+  L: Float64Array;
   lb: Float64Array;
   lc: Float64Array;
   dL: Float64Array;
   dLb: Float64Array;
   dLc: Float64Array;
-  /** Per method x task: exp(lb), k; per method: softplus(lc), logistic(lc). */
-  cBeta: Float64Array;
-  cK: Float64Array;
-  hSp: Float64Array;
-  hS: Float64Array;
+  dH: Float64Array;
+  /** Per task: the method-average log loss and the backbone contrasts e[t * (M - 1) + j]. */
+  Lbar: Float64Array;
+  e: Float64Array;
+  dLbar: Float64Array;
+  dE: Float64Array;
+  /** Method x backbone contrasts (Q w_j)[h * J + j] and d lp / d effect. */
+  cHm: Float64Array;
+  dHm: Float64Array;
+  /** Per curve point: s(u), d s / d lb, d s / d lc, d lp / d s. */
+  pS: Float64Array;
+  pSb: Float64Array;
+  pSc: Float64Array;
+  pG: Float64Array;
+  /** Per amplitude: exp(la), d lp / d la. */
+  aE: Float64Array;
+  aG: Float64Array;
+  /** Per cell: sum and sum of squares of y + gap, the full-cache score's conditional mean. */
+  cS1: Float64Array;
+  cS2: Float64Array;
+  cF: Float64Array;
+  /** Per row: y + gap. */
+  r: Float64Array;
 }
 
-/** Helmert contrasts of M levels: column j (< M - 1) is orthonormal and sums to 0. */
-function helmert(M: number): Float64Array {
-  const q = new Float64Array(M * Math.max(0, M - 1));
-  for (let j = 1; j < M; j++) {
+/** Helmert contrasts of n levels: column j (< n - 1) is orthonormal and sums to 0. */
+function helmert(n: number): Float64Array {
+  const q = new Float64Array(n * Math.max(0, n - 1));
+  for (let j = 1; j < n; j++) {
     const c = 1 / Math.sqrt(j * (j + 1));
-    for (let m = 0; m < j; m++) q[m * (M - 1) + j - 1] = c;
-    q[j * (M - 1) + j - 1] = -j * c;
+    for (let m = 0; m < j; m++) q[m * (n - 1) + j - 1] = c;
+    q[j * (n - 1) + j - 1] = -j * c;
   }
   return q;
+}
+
+/** out[l * stride + at] = (Q w)[l], n levels, w = theta[off + 1 .. off + n - 1]. */
+function helmertApply(
+  q: Float64Array,
+  n: number,
+  theta: Float64Array,
+  off: number,
+  out: Float64Array,
+  stride = 1,
+  at = 0,
+): void {
+  for (let l = 0; l < n; l++) {
+    let v = 0;
+    for (let j = 0; j < n - 1; j++) v += q[l * (n - 1) + j] * theta[off + 1 + j];
+    out[l * stride + at] = v;
+  }
+}
+
+/** grad[off + 1 + j] += f sum_l Q[l, j] d[l * stride + at] (the transpose of helmertApply). */
+function helmertBack(
+  q: Float64Array,
+  n: number,
+  d: Float64Array,
+  f: number,
+  grad: Float64Array,
+  off: number,
+  stride = 1,
+  at = 0,
+): void {
+  for (let l = 0; l < n; l++) {
+    const x = f * d[l * stride + at];
+    for (let j = 0; j < n - 1; j++) grad[off + 1 + j] += q[l * (n - 1) + j] * x;
+  }
+}
+
+/** The standardization, the budget centring and the distinct budgets of the data. */
+function scales(data: BudgetCurveData) {
+  const N = data.y.length;
+  let sum = 0;
+  for (const v of data.y) sum += v;
+  const center = data.center ?? sum / N;
+  let ss = 0;
+  for (const v of data.y) ss += (v - center) ** 2;
+  const scale = data.scale ?? (Math.sqrt(ss / Math.max(1, N - 1)) || 1);
+  let uSum = 0;
+  let nu = 0;
+  const distinct = new Set<number>();
+  for (let i = 0; i < N; i++) {
+    if (data.method[i] >= 0) {
+      uSum += data.logBudget[i];
+      nu++;
+      distinct.add(data.logBudget[i]);
+    }
+  }
+  const u0 = nu > 0 ? uSum / nu : 0;
+  return { center, scale, u0, budgets: [...distinct].sort((a, b) => a - b) };
+}
+
+/** Coordinate and variable names with their offsets, in order. */
+function layout(data: BudgetCurveData) {
+  const { methods, tasks, backbones } = data;
+  const H = methods.length;
+  const M = backbones.length;
+  const par = ['a0*', 'b0*', 'c0*', 'log_sigma'];
+  const vars = ['b_gap', 'b_slope', 'b_curv', 'sigma'];
+  const p = (name: string) => par.push(name) - 1;
+  const v = (name: string) => vars.push(name) - 1;
+  const cOff = par.length;
+  for (const t of tasks) for (const m of backbones) p(`cell_gap[${t},${m}]`);
+  const dOff = par.length;
+  for (const t of tasks) for (let k = 1; k < H; k++) p(`w_gap_method:task[${t},w${k}]`);
+  const lSdOff = p('log_sd_gap_method:task');
+  const gtSdOff = p('log_sd_gap_task');
+  const vFull = vars.length;
+  for (const t of tasks) for (const m of backbones) v(`full[${t},${m}]`);
+  const vGap = vars.length;
+  for (const h of methods) for (const t of tasks) v(`gap[${h},${t}]`);
+  const vLSd = v('sd_gap_method:task');
+  let tmSdOff = -1;
+  let hmSdOff = -1;
+  let hmOff = -1;
+  let vTm = -1;
+  let vHm = -1;
+  if (M >= 2) {
+    tmSdOff = p('log_sd_gap_task:backbone');
+    hmSdOff = p('log_sd_gap_method:backbone');
+    hmOff = par.length;
+    for (let j = 1; j < M; j++) {
+      for (let k = 0; k < H; k++) p(`z_gap_method:backbone[${k === 0 ? 'mean' : `w${k}`},c${j}]`);
+    }
+    v('sd_gap_task:backbone');
+    vTm = vars.length;
+    for (const t of tasks) for (let j = 1; j < M; j++) v(`r_gap_task:backbone[${t},c${j}]`);
+    v('sd_gap_method:backbone');
+    vHm = vars.length;
+    for (let j = 1; j < M; j++) for (const h of methods) v(`r_gap_method:backbone[${h},c${j}]`);
+  }
+  const vGt = v('sd_gap_task');
+  for (const t of tasks) v(`r_gap_task[${t}]`);
+  const term = (name: string, part: 0 | 1): MethodTerm => {
+    const sdOff = p(`log_sd_${name}`);
+    const zOff = par.length;
+    for (let k = 0; k < H; k++) p(k === 0 ? `z_${name}[mean]` : `w_${name}[c${k}]`);
+    const vOff = v(`sd_${name}`);
+    for (const h of methods) v(`r_${name}[${h}]`);
+    return { name, part, sdOff, zOff, vOff, cz: new Float64Array(H) };
+  };
+  const gapMethod = term('gap_method', 0);
+  const stSdOff = p('log_sd_slope_task');
+  const stOff = par.length;
+  for (const t of tasks) p(`v_slope_task[${t}]`);
+  const vSt = v('sd_slope_task');
+  for (const t of tasks) v(`r_slope_task[${t}]`);
+  const slopeMethod = term('slope_method', 1);
+  const terms = [gapMethod, slopeMethod];
+  return {
+    par,
+    vars,
+    cOff,
+    dOff,
+    lSdOff,
+    gtSdOff,
+    tmSdOff,
+    hmSdOff,
+    hmOff,
+    stOff,
+    stSdOff,
+    terms,
+    byPart: [gapMethod, slopeMethod] as const,
+    vFull,
+    vGap,
+    vLSd,
+    vTm,
+    vHm,
+    vGt,
+    vSt,
+  };
 }
 
 /**
@@ -163,113 +361,69 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
   const H = data.methods.length;
   const T = data.tasks.length;
   const M = data.backbones.length;
-  let sum = 0;
-  for (const v of data.y) sum += v;
-  const center = data.center ?? sum / N;
-  let ss = 0;
-  for (const v of data.y) ss += (v - center) ** 2;
-  const scale = data.scale ?? (Math.sqrt(ss / Math.max(1, N - 1)) || 1);
-  const ys = data.y.map((v) => (v - center) / scale);
-  let uSum = 0;
-  let nu = 0;
-  for (let i = 0; i < N; i++) {
-    if (data.method[i] >= 0) {
-      uSum += data.logBudget[i];
-      nu++;
-    }
-  }
-  const u0 = nu > 0 ? uSum / nu : 0;
-  const u = data.logBudget.map((b) => b - u0);
-  const par = ['a0', 'b0', 'c0', 'log_sigma'];
-  const vars = ['b_gap', 'b_slope', 'b_curv', 'sigma'];
-  const add = (p: string, v: string) => {
-    par.push(p);
-    vars.push(v);
-    return par.length - 1;
-  };
+  const J = Math.max(0, M - 1);
+  const { center, scale, u0, budgets } = scales(data);
+  const B = budgets.length;
+  const budgetIndex = new Map(budgets.map((b, j) => [b, j]));
   const rowCell = new Int32Array(N);
-  for (let i = 0; i < N; i++) rowCell[i] = data.task[i] * M + data.backbone[i];
-  const fullOff = par.length;
-  for (let c = 0; c < T * M; c++) {
-    const label = `${data.tasks[Math.floor(c / M)]},${data.backbones[c % M]}`;
-    add(`full[${label}]`, `full[${label}]`);
+  const rowPoint = new Int32Array(N).fill(-1);
+  const rowAmp = new Int32Array(N).fill(-1);
+  const cellN = new Float64Array(T * M);
+  for (let i = 0; i < N; i++) {
+    rowCell[i] = data.task[i] * M + data.backbone[i];
+    cellN[rowCell[i]]++;
+    const h = data.method[i];
+    if (h < 0) continue;
+    const ht = h * T + data.task[i];
+    rowPoint[i] = ht * B + (budgetIndex.get(data.logBudget[i]) as number);
+    rowAmp[i] = ht * M + data.backbone[i];
   }
-  const lOff = par.length;
-  for (let c = 0; c < H * T; c++) {
-    const label = `${data.methods[Math.floor(c / T)]},${data.tasks[c % T]}`;
-    add(`gap[${label}]`, `gap[${label}]`);
-  }
-  const lSdOff = add('log_sd_gap_method:task', 'sd_gap_method:task');
-  const contrasts = (name: string, levels: string[], centred: boolean) => {
-    const sdOff = add(`log_sd_${name}`, `sd_${name}`);
-    const off = par.length;
-    for (const l of levels) {
-      for (let j = 1; j < M; j++)
-        add(`${centred ? 'e' : 'z'}_${name}[${l},c${j}]`, `r_${name}[${l},c${j}]`);
-    }
-    return { sdOff, off };
-  };
-  const tm = M >= 2 ? contrasts('gap_task:backbone', data.tasks, true) : { sdOff: -1, off: -1 };
-  const hm =
-    M >= 2 ? contrasts('gap_method:backbone', data.methods, false) : { sdOff: -1, off: -1 };
-  // the task terms centred (each task's log loss and slope are informed by every method,
-  // backbone and budget of the task); the method terms (5-6 levels) non-centred
-  const specs = [
-    ['gap_task', LA, 'task', true],
-    ['gap_method', LA, 'method', false],
-    ['slope_task', LB, 'task', true],
-    ['slope_method', LB, 'method', false],
-    ['curv_method', LC, 'method', false],
-  ] as const;
-  const terms: Term[] = specs.map(([name, part, factor, centred]) => {
-    const levels = factor === 'method' ? data.methods : data.tasks;
-    const sdOff = add(`log_sd_${name}`, `sd_${name}`);
-    for (const l of levels) add(`${centred ? 'v' : 'z'}_${name}[${l}]`, `r_${name}[${l}]`);
-    return {
-      name,
-      part,
-      factor,
-      centred,
-      n: levels.length,
-      sdOff,
-      zOff: sdOff + 1,
-      sdScale: BUDGET_CURVE_PRIORS.sd,
-    };
-  });
+  const { par, vars, ...offsets } = layout(data);
   return {
     data,
     N,
     H,
     T,
     M,
+    B,
+    uB: Float64Array.from(budgets, (b) => b - u0),
     rowCell,
-    ys,
+    rowPoint,
+    rowAmp,
+    cellN,
+    ys: data.y.map((v) => (v - center) / scale),
     center,
     scale,
     u0,
-    u,
-    q: helmert(M),
-    fullOff,
-    lOff,
-    lSdOff,
-    tmOff: tm.off,
-    tmSdOff: tm.sdOff,
-    hmOff: hm.off,
-    hmSdOff: hm.sdOff,
-    terms,
+    qM: helmert(M),
+    qH: helmert(H),
+    ...offsets,
     dim: par.length,
     parameterNames: par,
     variableNames: vars,
-    mu: new Float64Array(H * T),
+    L: new Float64Array(H * T),
     lb: new Float64Array(H * T),
     lc: new Float64Array(H),
     dL: new Float64Array(H * T),
     dLb: new Float64Array(H * T),
     dLc: new Float64Array(H),
-    cBeta: new Float64Array(H * T),
-    cK: new Float64Array(H * T),
-    hSp: new Float64Array(H),
-    hS: new Float64Array(H),
+    dH: new Float64Array(H),
+    Lbar: new Float64Array(T),
+    e: new Float64Array(T * J),
+    dLbar: new Float64Array(T),
+    dE: new Float64Array(T * J),
+    cHm: new Float64Array(H * J),
+    dHm: new Float64Array(H * J),
+    pS: new Float64Array(H * T * B),
+    pSb: new Float64Array(H * T * B),
+    pSc: new Float64Array(H * T * B),
+    pG: new Float64Array(H * T * B),
+    aE: new Float64Array(H * T * M),
+    aG: new Float64Array(H * T * M),
+    cS1: new Float64Array(T * M),
+    cS2: new Float64Array(T * M),
+    cF: new Float64Array(T * M),
+    r: new Float64Array(N),
   };
 }
 
@@ -311,37 +465,170 @@ function sdPrior(theta: Float64Array, off: number, scale: number, grad: Float64A
 }
 
 /**
- * The parts per method x task from the terms: mu (the mean of L), lb, and lc per method. A part
- * with a centred term starts from that term's levels (which carry its intercept), else from the
- * intercept.
+ * The prior of a method term's coordinates: z~_0 standard normal; the contrasts w ~ N(0, sd^2 I)
+ * centred, standard normal non-centred; and the sd's prior. Adds gradients, returns lp.
  */
-function shifts(s: BudgetCurveState, theta: Float64Array): void {
-  const { H, T, mu, lb, lc, terms } = s;
-  mu.fill(theta[0]);
-  lb.fill(theta[1]);
-  lc.fill(theta[2]);
-  for (const t of terms) {
-    if (t.centred) {
-      const into = t.part === LA ? mu : lb;
-      for (let h = 0; h < H; h++) {
-        for (let k = 0; k < T; k++) into[h * T + k] += theta[t.zOff + k] - theta[t.part];
+function methodPrior(
+  s: BudgetCurveState,
+  t: MethodTerm,
+  theta: Float64Array,
+  grad: Float64Array,
+): number {
+  const lp =
+    stdNormal(theta, t.zOff, 1, grad) + centredZero(theta, t.zOff + 1, s.H - 1, t.sdOff, grad);
+  // sd ~ Gamma(shape, rate), sampled as log sd: shape log sd - rate sd (Jacobian included)
+  const { shape, rate } = BUDGET_CURVE_PRIORS.methodSd;
+  const sd = Math.exp(theta[t.sdOff]);
+  grad[t.sdOff] += shape - rate * sd;
+  return lp + shape * theta[t.sdOff] - rate * sd;
+}
+
+/** theta[off .. off + n - 1] ~ N(0, sd^2), sd = exp(theta[sdOff]); adds gradients, returns lp. */
+function centredZero(
+  theta: Float64Array,
+  off: number,
+  n: number,
+  sdOff: number,
+  grad: Float64Array,
+): number {
+  const prec = Math.exp(-2 * theta[sdOff]);
+  let ss = 0;
+  for (let k = off; k < off + n; k++) {
+    ss += theta[k] * theta[k] * prec;
+    grad[k] -= theta[k] * prec;
+  }
+  grad[sdOff] += ss - n;
+  return -0.5 * ss - n * theta[sdOff];
+}
+
+/** The intercept of part p (0: a0, 1: b0, 2: c0): the sampled intercept* minus its term's mean. */
+function interceptOf(s: BudgetCurveState, theta: Float64Array, p: number): number {
+  if (p > 1) return theta[p];
+  const t = s.byPart[p];
+  return theta[p] - (Math.exp(theta[t.sdOff]) * theta[t.zOff]) / Math.sqrt(s.H);
+}
+
+/**
+ * The curves at every row (forward pass). Parts: the log slope lb[h,t] = v[t] + (Q_H w)[h]
+ * (task level centred around b0*, method contrasts), the logit curvature lc = c0 (shared, kept
+ * per method in lc[h] for the reporting helpers), the log loss
+ * la[h,t,m] = C[t,m] + (Q_H delta_t)[h] + sd_hm (Q_M d_h)[m]. Then s(u) and its derivatives per
+ * curve point (method x task x observed budget), exp(la) per amplitude (method x task x backbone),
+ * and per row y + gap, per cell its sums: only points and amplitudes cost a transcendental
+ * function (one exp each, s = (1 + e^lc) / (1 + e^A)); a row is a product.
+ */
+function curveForward(s: BudgetCurveState, theta: Float64Array): void {
+  const { H, T, M, B, uB, qM, qH, L, lb, lc, pS, pSb, pSc, aE, terms, Lbar, e } = s;
+  for (const t of terms) helmertApply(qH, H, theta, t.zOff, t.cz);
+  const sm = s.byPart[1];
+  for (let h = 0; h < H; h++) {
+    lc[h] = theta[2];
+    for (let t = 0; t < T; t++) lb[h * T + t] = theta[s.stOff + t] + sm.cz[h];
+  }
+  for (let h = 0; h < H; h++) {
+    const c = lc[h];
+    const sC = logistic(c);
+    const E = Math.exp(softplus(c)); // 1 + e^c
+    const f = 1 + Math.exp(-c);
+    for (let t = 0; t < T; t++) {
+      const beta = Math.exp(lb[h * T + t]);
+      const k = beta * f;
+      for (let j = 0; j < B; j++) {
+        const p = (h * T + t) * B + j;
+        const u = uB[j];
+        const A = k * u + c;
+        const ea = Math.exp(-Math.abs(A));
+        const sA = A >= 0 ? 1 / (1 + ea) : ea / (1 + ea);
+        // s = (1 + e^c) / (1 + e^A); for A > 0 as (1 + e^c) e^-A / (1 + e^-A)
+        let sv = A > 0 ? E * (ea / (1 + ea)) : E / (1 + ea);
+        if (!Number.isFinite(E)) sv = Math.exp(softplus(c) - softplus(A));
+        pS[p] = sv;
+        pSb[p] = -sv * sA * k * u;
+        pSc[p] = sv * (sC - sA * (1 - u * (k - beta)));
       }
     }
   }
-  for (const t of terms) {
-    if (t.centred) continue;
-    const sd = Math.exp(theta[t.sdOff]);
-    for (let h = 0; h < H; h++) {
-      if (t.part === LC) {
-        lc[h] += sd * theta[t.zOff + h];
-        continue;
-      }
-      const into = t.part === LA ? mu : lb;
-      for (let k = 0; k < T; k++) {
-        into[h * T + k] += sd * theta[t.zOff + (t.factor === 'method' ? h : k)];
+  const J = M - 1;
+  const { dOff, cOff } = s;
+  for (let t = 0; t < T; t++) {
+    let m0 = 0;
+    for (let m = 0; m < M; m++) m0 += theta[cOff + t * M + m] / M;
+    Lbar[t] = m0;
+    for (let j = 0; j < J; j++) {
+      let v = 0;
+      for (let m = 0; m < M; m++) v += qM[m * J + j] * theta[cOff + t * M + m];
+      e[t * J + j] = v;
+    }
+    // L[., t] = Lbar_t + Q_H delta_t (stride T: L[h * T + t])
+    helmertApply(qH, H, theta, dOff + t * (H - 1) - 1, L, T, t);
+    for (let h = 0; h < H; h++) L[h * T + t] += m0;
+  }
+  const sdHm = J > 0 ? Math.exp(theta[s.hmSdOff]) : 0;
+  const { cHm } = s;
+  for (let j = 0; j < J; j++) helmertApply(qH, H, theta, s.hmOff + j * H, cHm, J, j);
+  for (let h = 0; h < H; h++) {
+    for (let t = 0; t < T; t++) {
+      const dev = L[h * T + t] - Lbar[t];
+      for (let m = 0; m < M; m++) {
+        let la = theta[cOff + t * M + m] + dev;
+        for (let j = 0; j < J; j++) la += qM[m * J + j] * sdHm * cHm[h * J + j];
+        aE[(h * T + t) * M + m] = Math.exp(la);
       }
     }
   }
+  const { ys, r, cS1, cS2, rowPoint, rowAmp, rowCell } = s;
+  cS1.fill(0);
+  cS2.fill(0);
+  for (let i = 0; i < s.N; i++) {
+    const a = rowAmp[i];
+    const v = a >= 0 ? ys[i] + aE[a] * pS[rowPoint[i]] : ys[i];
+    r[i] = v;
+    cS1[rowCell[i]] += v;
+    cS2[rowCell[i]] += v * v;
+  }
+}
+
+/**
+ * The likelihood with the full-cache scores integrated out, and d lp / d la, d lp / d s into
+ * s.aG, s.pG; adds d lp / d log sigma to grad[3]. The full-cache score F of a cell enters every
+ * row of the cell linearly, y_i = F - gap_i + eps_i. With r_i = y_i + gap_i, n rows, S1 = sum r_i,
+ * S2 = sum r_i^2 and F ~ N(0, tau^2), F integrates out exactly (BDA3 section 5.4; the
+ * Rao-Blackwellization of src/model/nested-model.ts):
+ *
+ *   log p(r | sigma) = -n log sigma - 1/2 log(1 + n tau^2 / sigma^2) - (S2 - Fhat S1) / (2 sigma^2),
+ *   Fhat = tau^2 S1 / (sigma^2 + n tau^2)      (the conditional mean of F),
+ *
+ * with d/d gap_i = -(r_i - Fhat) / sigma^2 and d/d log sigma = -n + SSR / sigma^2
+ * + n tau^2 / (sigma^2 + n tau^2), SSR = sum (r_i - Fhat)^2.
+ */
+function likelihood(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
+  const { N, T, M, r, cS1, cS2, cF, cellN, pS, pG, aE, aG, rowPoint, rowAmp, rowCell } = s;
+  const lsig = theta[3];
+  const sig2 = Math.exp(2 * lsig);
+  const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
+  let lp = -N * lsig;
+  let gSig = -N;
+  for (let c = 0; c < T * M; c++) {
+    const n = cellN[c];
+    const D = sig2 + n * tau2;
+    const F = (tau2 * cS1[c]) / D;
+    cF[c] = F;
+    const ssr = cS2[c] - 2 * F * cS1[c] + n * F * F;
+    lp += -0.5 * Math.log(D / sig2) - (0.5 * (cS2[c] - F * cS1[c])) / sig2;
+    gSig += ssr / sig2 + (n * tau2) / D;
+  }
+  grad[3] += gSig;
+  pG.fill(0);
+  aG.fill(0);
+  for (let i = 0; i < N; i++) {
+    const a = rowAmp[i];
+    if (a < 0) continue;
+    const g = -(r[i] - cF[rowCell[i]]) / sig2; // d lp / d gap_i
+    const p = rowPoint[i];
+    aG[a] += g * aE[a] * pS[p];
+    pG[p] += g * aE[a];
+  }
+  return lp;
 }
 
 /**
@@ -353,184 +640,233 @@ export function budgetCurveLogDensity(
   theta: Float64Array,
   grad: Float64Array,
 ): number {
-  const { N, H, T, M, ys, u, q, rowCell, mu, lb, lc, dL, dLb, dLc, fullOff, lOff, data } = s;
-  const P = BUDGET_CURVE_PRIORS;
+  const { H, T, M, B, qM, qH, dL, dLb, dLc, dH, pG, pSb, pSc, aG } = s;
   grad.fill(0);
-  dL.fill(0);
+  curveForward(s, theta);
+  let lp = likelihood(s, theta, grad);
+  // curve points -> log slope and logit curvature
   dLb.fill(0);
   dLc.fill(0);
-  shifts(s, theta);
+  for (let ht = 0; ht < H * T; ht++) {
+    let gb = 0;
+    let gc = 0;
+    for (let j = 0; j < B; j++) {
+      gb += pG[ht * B + j] * pSb[ht * B + j];
+      gc += pG[ht * B + j] * pSc[ht * B + j];
+    }
+    dLb[ht] = gb;
+    dLc[Math.floor(ht / T)] += gc;
+  }
+  // amplitudes -> cells C, method contrasts delta, method x backbone contrasts
   const J = M - 1;
-  const sdHm = J > 0 ? Math.exp(theta[s.hmSdOff]) : 0;
-  const { cBeta, cK, hSp, hS } = s;
+  const { dHm, cOff } = s;
+  dL.fill(0);
+  dHm.fill(0);
   for (let h = 0; h < H; h++) {
-    hSp[h] = softplus(lc[h]);
-    hS[h] = logistic(lc[h]);
-    const f = 1 + Math.exp(-lc[h]);
-    for (let k = 0; k < T; k++) {
-      cBeta[h * T + k] = Math.exp(lb[h * T + k]);
-      cK[h * T + k] = cBeta[h * T + k] * f;
-    }
-  }
-  const lsig = theta[3];
-  const prec = Math.exp(-2 * lsig);
-  let lp = 0;
-  let sq = 0;
-  for (let i = 0; i < N; i++) {
-    let m = theta[fullOff + rowCell[i]];
-    const h = data.method[i];
-    let gap = 0;
-    let gLb = 0;
-    let gLc = 0;
-    const t = data.task[i];
-    const b = data.backbone[i];
-    if (h >= 0) {
-      const c = h * T + t;
-      let la = theta[lOff + c];
-      for (let j = 0; j < J; j++) {
-        la += q[b * J + j] * (theta[s.tmOff + t * J + j] + sdHm * theta[s.hmOff + h * J + j]);
-      }
-      // curveGap inlined, with the per-cell and per-method factors computed once above (no
-      // object per row on the hot path; 2 exp and 1 log1p per row)
-      const beta = cBeta[c];
-      const k = cK[c];
-      const A = k * u[i] + lc[h];
-      const ea = Math.exp(-Math.abs(A));
-      const spA = A > 0 ? A + Math.log1p(ea) : Math.log1p(ea);
-      const sA = A >= 0 ? 1 / (1 + ea) : ea / (1 + ea);
-      gap = Math.exp(la + hSp[h] - spA);
-      gLb = -gap * sA * k * u[i];
-      gLc = gap * (hS[h] - sA * (1 - u[i] * (k - beta)));
-      m -= gap;
-    }
-    const e = ys[i] - m;
-    sq += e * e;
-    const r = e * prec; // d lp / d mu_i
-    grad[fullOff + rowCell[i]] += r;
-    if (h >= 0) {
-      const c = h * T + t;
-      const gLa = -r * gap;
-      dL[c] += gLa;
-      dLb[c] -= r * gLb;
-      dLc[h] -= r * gLc;
-      for (let j = 0; j < J; j++) {
-        const w = q[b * J + j] * gLa;
-        grad[s.tmOff + t * J + j] += w;
-        grad[s.hmOff + h * J + j] += sdHm * w;
-        grad[s.hmSdOff] += sdHm * theta[s.hmOff + h * J + j] * w;
+    for (let t = 0; t < T; t++) {
+      for (let m = 0; m < M; m++) {
+        const g = aG[(h * T + t) * M + m];
+        grad[cOff + t * M + m] += g;
+        dL[h * T + t] += g;
+        for (let j = 0; j < J; j++) dHm[h * J + j] += qM[m * J + j] * g;
       }
     }
   }
-  lp += -N * lsig - 0.5 * sq * prec;
-  grad[3] += -N + sq * prec;
-  // L ~ N(mu, sd_L), centred: the data's gradient plus the prior's, and d lp / d mu (into dMu = dL's reuse)
-  const sdL = Math.exp(theta[s.lSdOff]);
-  let ssL = 0;
-  for (let c = 0; c < H * T; c++) {
-    const d = (theta[lOff + c] - mu[c]) / sdL;
-    ssL += d * d;
-    grad[lOff + c] += dL[c] - d / sdL;
-    dL[c] = d / sdL; // now d lp / d mu[c]
+  for (let t = 0; t < T; t++) {
+    // la moves with L - Lbar = Q_H delta_t
+    helmertBack(qH, H, dL, 1, grad, s.dOff + t * (H - 1) - 1, T, t);
   }
-  lp += -0.5 * ssL - H * T * theta[s.lSdOff];
-  grad[s.lSdOff] += ssL - H * T;
-  lp += sdPrior(theta, s.lSdOff, P.sd, grad);
-  lp += contrastPriors(s, theta, grad);
-  lp += termsBackward(s, theta, grad);
-  // a0, b0, c0 normal; F normal; sigma half-normal (log-Jacobian log sigma)
-  const top = [P.a0, P.b0, P.c0];
-  for (let p = 0; p < 3; p++) {
-    const x = (theta[p] - top[p].mean) / top[p].sd;
-    lp -= 0.5 * x * x;
-    grad[p] -= x / top[p].sd;
+  lp += logLossPriors(s, theta, grad);
+  // log slope: task levels (centred) and the method term; logit curvature: the method term
+  for (let h = 0; h < H; h++) {
+    let v = 0;
+    for (let t = 0; t < T; t++) {
+      grad[s.stOff + t] += dLb[h * T + t];
+      v += dLb[h * T + t];
+    }
+    dH[h] = v;
+    grad[2] += dLc[h];
   }
-  for (let c = 0; c < T * M; c++) {
-    const x = theta[fullOff + c] / P.full;
-    lp -= 0.5 * x * x;
-    grad[fullOff + c] -= x / P.full;
-  }
-  lp += sdPrior(theta, 3, P.sigma, grad);
-  return lp;
-}
-
-/** Priors of the backbone contrasts: e centred N(0, sd_tm), z standard normal; their sds. */
-function contrastPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
-  const J = s.M - 1;
-  if (J < 1) return 0;
-  const P = BUDGET_CURVE_PRIORS;
-  let lp = 0;
-  const sdTm = Math.exp(theta[s.tmSdOff]);
-  let ss = 0;
-  for (let k = 0; k < s.T * J; k++) {
-    const d = theta[s.tmOff + k] / sdTm;
-    ss += d * d;
-    grad[s.tmOff + k] -= d / sdTm;
-  }
-  lp += -0.5 * ss - s.T * J * theta[s.tmSdOff];
-  grad[s.tmSdOff] += ss - s.T * J;
-  lp += sdPrior(theta, s.tmSdOff, P.sd, grad);
-  for (let k = 0; k < s.H * J; k++) {
-    const z = theta[s.hmOff + k];
-    lp -= 0.5 * z * z;
-    grad[s.hmOff + k] -= z;
-  }
-  lp += sdPrior(theta, s.hmSdOff, P.sd, grad);
+  lp += methodTermBack(s, s.byPart[1], theta, dH, grad);
+  lp += centredPrior(theta, s.stOff, T, 1, s.stSdOff, grad);
+  lp += interceptPriors(s, theta, grad);
+  lp += sdPrior(theta, 3, BUDGET_CURVE_PRIORS.sigma, grad);
   return lp;
 }
 
 /**
- * The terms' gradients (from d lp / d mu in s.dL, d lp / d lb, d lp / d lc) with their priors,
- * and the intercepts' gradients; returns the priors' lp. A part's intercept enters the rows
- * directly, or only through the prior of the part's centred term.
+ * A method term's gradient from d lp / d effect (d[h]) through its contrasts, its coordinates'
+ * standard-normal prior and its sd's prior; returns the priors' lp.
  */
-function termsBackward(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
-  const { H, T, dL, dLb, dLc, terms } = s;
+function methodTermBack(
+  s: BudgetCurveState,
+  t: MethodTerm,
+  theta: Float64Array,
+  d: Float64Array,
+  grad: Float64Array,
+): number {
+  helmertBack(s.qH, s.H, d, 1, grad, t.zOff);
+  return methodPrior(s, t, theta, grad);
+}
+
+/** Standard-normal prior of theta[off .. off + n - 1]. */
+function stdNormal(theta: Float64Array, off: number, n: number, grad: Float64Array): number {
   let lp = 0;
-  const centredPart = [false, false, false];
-  for (const t of terms) if (t.centred) centredPart[t.part] = true;
-  for (let c = 0; c < H * T; c++) {
-    if (!centredPart[LA]) grad[0] += dL[c];
-    if (!centredPart[LB]) grad[1] += dLb[c];
+  for (let k = off; k < off + n; k++) {
+    lp -= 0.5 * theta[k] * theta[k];
+    grad[k] -= theta[k];
   }
-  for (let h = 0; h < H; h++) grad[2] += dLc[h];
-  for (const t of terms) {
+  return lp;
+}
+
+/**
+ * Centred levels theta[off + l] ~ N(theta[meanOff], sd) with sd = exp(theta[sdOff]) and its
+ * half-normal prior; adds the gradients, returns lp.
+ */
+function centredPrior(
+  theta: Float64Array,
+  off: number,
+  n: number,
+  meanOff: number,
+  sdOff: number,
+  grad: Float64Array,
+): number {
+  const sd = Math.exp(theta[sdOff]);
+  let ss = 0;
+  for (let l = 0; l < n; l++) {
+    const x = (theta[off + l] - theta[meanOff]) / sd;
+    ss += x * x;
+    grad[off + l] -= x / sd;
+    grad[meanOff] += x / sd;
+  }
+  grad[sdOff] += ss - n;
+  return -0.5 * ss - n * theta[sdOff] + sdPrior(theta, sdOff, BUDGET_CURVE_PRIORS.sd, grad);
+}
+
+/**
+ * The priors of the log-loss parts, with their gradients (the data's already in grad, s.dHm):
+ *
+ *   delta_t ~ N(sd_gm w_gm, sd_L^2 I)          (method contrasts within task t: Q_H^T L[., t])
+ *   Lbar_t  ~ N(a0*, sd_gt^2 + sd_L^2 / H)      (the task level v_t ~ N(a0*, sd_gt) integrated out)
+ *   e_t     ~ N(sd_hm z~_0 / sqrt(H), sd_tm^2)  (backbone contrasts of the cells, Q_M^T C[t, .])
+ *
+ * The method x task log losses L[h,t] ~ N(v_t + sd_gm z_h, sd_L) of the model, written in the
+ * orthonormal basis (1 / sqrt(H), Q_H) of each task's H values: the task's mean log loss Lbar_t
+ * and H - 1 contrasts, independent given the sds. Sampled as L[h,t] they were correlated at 0.9
+ * within a task (a task's common level is what the data pin down least well, through its cells'
+ * full-cache scores), and v_t against Lbar_t near 1.
+ */
+function logLossPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
+  const { H, T, M, qM, Lbar, dLbar, dE, cOff, dOff } = s;
+  const J = M - 1;
+  const gm = s.byPart[0];
+
+  const sdL = Math.exp(theta[s.lSdOff]);
+  let lp = 0;
+  // delta_t ~ N(sd_gm w, sd_L^2 I)
+  let ss = 0;
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < H - 1; k++) {
+      const w = theta[gm.zOff + 1 + k];
+      const x = (theta[dOff + t * (H - 1) + k] - w) / sdL;
+      ss += x * x;
+      grad[dOff + t * (H - 1) + k] -= x / sdL;
+      grad[gm.zOff + 1 + k] += x / sdL;
+    }
+  }
+  lp += -0.5 * ss - T * (H - 1) * theta[s.lSdOff];
+  grad[s.lSdOff] += ss - T * (H - 1);
+  // Lbar_t ~ N(a0*, V)
+  const sdGt = Math.exp(theta[s.gtSdOff]);
+  const V = sdGt * sdGt + (sdL * sdL) / H;
+  let dV = 0;
+  for (let t = 0; t < T; t++) {
+    const x = Lbar[t] - theta[0];
+    lp -= (0.5 * x * x) / V;
+    dLbar[t] = -x / V;
+    grad[0] += x / V;
+    dV += (0.5 * x * x) / (V * V) - 0.5 / V;
+  }
+  lp -= 0.5 * T * Math.log(V);
+  grad[s.gtSdOff] += dV * 2 * sdGt * sdGt;
+  grad[s.lSdOff] += (dV * 2 * sdL * sdL) / H;
+  lp += sdPrior(theta, s.lSdOff, BUDGET_CURVE_PRIORS.sd, grad);
+  lp += sdPrior(theta, s.gtSdOff, BUDGET_CURVE_PRIORS.sd, grad);
+  // the method term of the log loss: its coordinates' prior and sd prior (its data gradient is
+  // the delta prior's above: the contrasts enter only as delta's prior mean)
+  lp += methodPrior(s, gm, theta, grad);
+  if (J > 0) lp += backbonePriors(s, theta, grad);
+  // d lp / d C[t, m] from Lbar_t (= mean_m C[t, m]) and e_t (= Q_M^T C[t, .])
+  for (let t = 0; t < T; t++) {
+    for (let m = 0; m < M; m++) {
+      let g = dLbar[t] / M;
+      for (let j = 0; j < J; j++) g += qM[m * J + j] * dE[t * J + j];
+      grad[cOff + t * M + m] += g;
+    }
+  }
+  return lp;
+}
+
+/**
+ * The backbone contrasts: e_t ~ N(sd_hm z~_0j / sqrt(H), sd_tm) into s.dE (d lp / d e), the
+ * method x backbone term's gradient from s.dHm through its contrasts, their coordinates' prior,
+ * both sds' priors.
+ */
+function backbonePriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
+  const { H, T, e, dE, qH, dHm, cHm } = s;
+  const J = s.M - 1;
+  const P = BUDGET_CURVE_PRIORS;
+  const sdHm = Math.exp(theta[s.hmSdOff]);
+  const sdTm = Math.exp(theta[s.tmSdOff]);
+  const rootH = Math.sqrt(H);
+  let gsd = 0;
+  for (let j = 0; j < J; j++) {
+    helmertBack(qH, H, dHm, sdHm, grad, s.hmOff + j * H, J, j);
+    for (let h = 0; h < H; h++) gsd += sdHm * cHm[h * J + j] * dHm[h * J + j];
+  }
+  let ss = 0;
+  for (let j = 0; j < J; j++) {
+    const shift = (sdHm * theta[s.hmOff + j * H]) / rootH;
+    let gShift = 0;
+    for (let t = 0; t < T; t++) {
+      const x = (e[t * J + j] - shift) / sdTm;
+      ss += x * x;
+      dE[t * J + j] = -x / sdTm;
+      gShift += x / sdTm;
+    }
+    grad[s.hmOff + j * H] += (gShift * sdHm) / rootH;
+    gsd += gShift * shift;
+  }
+  grad[s.hmSdOff] += gsd;
+  grad[s.tmSdOff] += ss - T * J;
+  return (
+    -0.5 * ss -
+    T * J * theta[s.tmSdOff] +
+    sdPrior(theta, s.tmSdOff, P.sd, grad) +
+    stdNormal(theta, s.hmOff, H * J, grad) +
+    sdPrior(theta, s.hmSdOff, P.sd, grad)
+  );
+}
+
+/**
+ * The priors of the intercepts a0, b0, c0 (normal) at the intercept itself, the sampled
+ * intercept* minus its method term's absorbed mean sd z~_0 / sqrt(H).
+ */
+function interceptPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
+  const P = BUDGET_CURVE_PRIORS;
+  const top = [P.a0, P.b0, P.c0];
+  const rootH = Math.sqrt(s.H);
+  let lp = 0;
+  for (let p = 0; p < 3; p++) {
+    const x = (interceptOf(s, theta, p) - top[p].mean) / top[p].sd;
+    lp -= 0.5 * x * x;
+    const g = -x / top[p].sd; // d lp / d intercept
+    grad[p] += g;
+    if (p > 1) continue;
+    const t = s.byPart[p];
     const sd = Math.exp(theta[t.sdOff]);
-    const d = t.part === LA ? dL : t.part === LB ? dLb : dLc;
-    if (t.centred) {
-      // levels v ~ N(intercept, sd); the rows' gradient reaches v directly
-      for (let h = 0; h < H; h++) for (let k = 0; k < T; k++) grad[t.zOff + k] += d[h * T + k];
-      let ss = 0;
-      for (let l = 0; l < t.n; l++) {
-        const x = (theta[t.zOff + l] - theta[t.part]) / sd;
-        ss += x * x;
-        grad[t.zOff + l] -= x / sd;
-        grad[t.part] += x / sd;
-      }
-      lp += -0.5 * ss - t.n * theta[t.sdOff];
-      grad[t.sdOff] += ss - t.n;
-      lp += sdPrior(theta, t.sdOff, t.sdScale, grad);
-      continue;
-    }
-    let gsd = 0;
-    for (let h = 0; h < H; h++) {
-      if (t.part === LC) {
-        grad[t.zOff + h] += sd * d[h];
-        gsd += sd * theta[t.zOff + h] * d[h];
-        continue;
-      }
-      for (let k = 0; k < T; k++) {
-        const l = t.factor === 'method' ? h : k;
-        grad[t.zOff + l] += sd * d[h * T + k];
-        gsd += sd * theta[t.zOff + l] * d[h * T + k];
-      }
-    }
-    for (let l = 0; l < t.n; l++) {
-      const z = theta[t.zOff + l];
-      lp -= 0.5 * z * z;
-      grad[t.zOff + l] -= z;
-    }
-    grad[t.sdOff] += gsd;
-    lp += sdPrior(theta, t.sdOff, t.sdScale, grad);
+    grad[t.zOff] -= (g * sd) / rootH;
+    grad[t.sdOff] -= (g * sd * theta[t.zOff]) / rootH;
   }
   return lp;
 }
@@ -540,38 +876,62 @@ function termsBackward(s: BudgetCurveState, theta: Float64Array, grad: Float64Ar
  * budget 2^u0), b_slope (log slope of the log loss there), b_curv (logit curvature), sigma,
  * full[task,backbone], gap[method,task] (the backbone-average log loss at the centre budget),
  * then sds and effects (r_gap_* on the log-loss scale, which the score scale only shifts; the
- * backbone terms as Helmert contrasts c1..c(M-1)). One variable per coordinate, same order.
+ * backbone terms as Helmert contrasts c1..c(M-1)). The integrated-out full-cache scores and task
+ * levels of the log loss are exact draws from their conditionals given theta, with normals keyed
+ * by theta (math/hash-normals.ts, as src/model/nested-model.ts reports its integrated effects).
  */
 export function budgetCurveVariables(
   s: BudgetCurveState,
   theta: Float64Array,
   out: Float64Array,
 ): void {
+  const { H, T, M, terms } = s;
+  const J = M - 1;
   const ls = Math.log(s.scale);
-  out[0] = theta[0] + ls;
-  out[1] = theta[1];
-  out[2] = theta[2];
+  curveForward(s, theta);
+  out[0] = interceptOf(s, theta, 0) + ls;
+  out[1] = interceptOf(s, theta, 1);
+  out[2] = interceptOf(s, theta, 2);
   out[3] = Math.exp(theta[3]) * s.scale;
-  for (let c = 0; c < s.T * s.M; c++)
-    out[s.fullOff + c] = s.center + s.scale * theta[s.fullOff + c];
-  for (let c = 0; c < s.H * s.T; c++) out[s.lOff + c] = theta[s.lOff + c] + ls;
-  out[s.lSdOff] = Math.exp(theta[s.lSdOff]);
-  const J = s.M - 1;
-  if (J > 0) {
-    out[s.tmSdOff] = Math.exp(theta[s.tmSdOff]);
-    for (let k = 0; k < s.T * J; k++) out[s.tmOff + k] = theta[s.tmOff + k];
-    const sd = Math.exp(theta[s.hmSdOff]);
-    out[s.hmSdOff] = sd;
-    for (let k = 0; k < s.H * J; k++) out[s.hmOff + k] = sd * theta[s.hmOff + k];
+  const xi = new Float64Array(T * M + T);
+  hashNormals(theta, xi);
+  const sig2 = Math.exp(2 * theta[3]);
+  const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
+  for (let c = 0; c < T * M; c++) {
+    const D = sig2 + s.cellN[c] * tau2;
+    const F = (tau2 * s.cS1[c]) / D + Math.sqrt((sig2 * tau2) / D) * xi[c];
+    out[s.vFull + c] = s.center + s.scale * F;
   }
-  for (const t of s.terms) {
-    const sd = Math.exp(theta[t.sdOff]);
-    out[t.sdOff] = sd;
-    for (let l = 0; l < t.n; l++) {
-      // a centred level minus its intercept: the effect, as for the non-centred terms
-      out[t.zOff + l] = t.centred ? theta[t.zOff + l] - theta[t.part] : sd * theta[t.zOff + l];
+  for (let c = 0; c < H * T; c++) out[s.vGap + c] = s.L[c] + ls;
+  const sdL = Math.exp(theta[s.lSdOff]);
+  out[s.vLSd] = sdL;
+  if (J > 0) {
+    out[s.vTm - 1] = Math.exp(theta[s.tmSdOff]);
+    const sd = Math.exp(theta[s.hmSdOff]);
+    out[s.vHm - 1] = sd;
+    for (let j = 0; j < J; j++) {
+      // the absorbed mean of the method contrasts back where it belongs
+      const shift = (sd * theta[s.hmOff + j * H]) / Math.sqrt(H);
+      for (let t = 0; t < T; t++) out[s.vTm + t * J + j] = s.e[t * J + j] - shift;
+      for (let h = 0; h < H; h++) out[s.vHm + j * H + h] = shift + sd * s.cHm[h * J + j];
     }
   }
+  // task levels of the log loss: v_t | Lbar_t ~ N(a0* + k (Lbar_t - a0*), k sd_L^2 / H)
+  const sdGt = Math.exp(theta[s.gtSdOff]);
+  const k = (sdGt * sdGt) / (sdGt * sdGt + (sdL * sdL) / H);
+  out[s.vGt] = sdGt;
+  for (let t = 0; t < T; t++) {
+    const sdv = Math.sqrt((k * sdL * sdL) / H);
+    out[s.vGt + 1 + t] = k * (s.Lbar[t] - theta[0]) + sdv * xi[T * M + t];
+  }
+  for (const t of terms) {
+    const sd = Math.exp(theta[t.sdOff]);
+    out[t.vOff] = sd;
+    const mean = (sd * theta[t.zOff]) / Math.sqrt(H);
+    for (let h = 0; h < H; h++) out[t.vOff + 1 + h] = mean + t.cz[h];
+  }
+  out[s.vSt] = Math.exp(theta[s.stSdOff]);
+  for (let t = 0; t < T; t++) out[s.vSt + 1 + t] = theta[s.stOff + t] - theta[1];
 }
 
 /** The budget-curve model: a ReportingModel rebuildable in sampler workers from its data. */
@@ -579,10 +939,10 @@ export interface BudgetCurveModel extends ReportingModel {
   readonly parameterNames: readonly string[];
   readonly state: BudgetCurveState;
   /**
-   * Starting points for `chains` chains: each full-cache level at its cell's full-cache score,
-   * each method x task log loss at the log of its mean observed loss, sigma at a third of the
-   * scores' sd, the other coordinates uniform on (-0.5, 0.5) (seeded). Random inits on (-2, 2)
-   * can start a chain with losses of e^6 sd, far out on the flat side of the likelihood.
+   * Starting points for `chains` chains: each cell's log loss at the log of its mean observed
+   * loss against the full-cache row, sigma at a third of the scores' sd, the other coordinates
+   * uniform on (-0.5, 0.5) (seeded). Random inits on (-2, 2) can start a chain with losses of
+   * e^6 sd, far out on the flat side of the likelihood.
    */
   inits(chains: number, seed: number): Float64Array[];
 }
@@ -591,20 +951,19 @@ export interface BudgetCurveModel extends ReportingModel {
 const REBUILD_MODULE = import.meta.url.replace(/\/budget-curve\.([cm]?[jt]s)$/, '/rebuild.$1');
 
 function inits(s: BudgetCurveState, chains: number, seed: number): Float64Array[] {
-  const { N, data, ys, rowCell } = s;
-  const full = new Float64Array(s.T * s.M);
+  const { N, data, ys, rowCell, T, M } = s;
+  const full = new Float64Array(T * M);
   for (let i = 0; i < N; i++) if (data.method[i] < 0) full[rowCell[i]] = ys[i];
-  const loss = new Float64Array(s.H * s.T);
-  const n = new Float64Array(s.H * s.T);
+  const loss = new Float64Array(T * M);
+  const n = new Float64Array(T * M);
   for (let i = 0; i < N; i++) {
-    const h = data.method[i];
-    if (h < 0) continue;
-    loss[h * s.T + data.task[i]] += full[rowCell[i]] - ys[i];
-    n[h * s.T + data.task[i]]++;
+    if (data.method[i] < 0) continue;
+    loss[rowCell[i]] += full[rowCell[i]] - ys[i];
+    n[rowCell[i]]++;
   }
-  const la = loss.map((l, c) => Math.log(Math.max(0.05, n[c] > 0 ? l / n[c] : 0.5)));
+  const cell = loss.map((l, c) => Math.log(Math.max(0.05, n[c] > 0 ? l / n[c] : 0.5)));
   let a0 = 0;
-  for (const v of la) a0 += v / la.length;
+  for (const v of cell) a0 += v / cell.length;
   const rng = createNormalRng(seed);
   const jitter = () => 0.2 * (rng.uniform() - 0.5);
   return Array.from({ length: chains }, () => {
@@ -614,18 +973,17 @@ function inits(s: BudgetCurveState, chains: number, seed: number): Float64Array[
     th[1] = BUDGET_CURVE_PRIORS.b0.mean + jitter();
     th[2] = jitter();
     th[3] = Math.log(1 / 3) + jitter();
-    for (let c = 0; c < s.T * s.M; c++) th[s.fullOff + c] = full[c] + jitter();
-    for (let c = 0; c < s.H * s.T; c++) th[s.lOff + c] = la[c] + jitter();
+    for (let c = 0; c < T * M; c++) th[s.cOff + c] = cell[c] + jitter();
+    for (let k = 0; k < T * (s.H - 1); k++) th[s.dOff + k] = jitter();
     th[s.lSdOff] = Math.log(0.5) + jitter();
-    if (s.M > 1) {
+    th[s.gtSdOff] = Math.log(0.5) + jitter();
+    if (M > 1) {
       th[s.tmSdOff] = Math.log(0.3) + jitter();
       th[s.hmSdOff] = Math.log(0.3) + jitter();
-      for (let k = 0; k < s.T * (s.M - 1); k++) th[s.tmOff + k] = jitter();
     }
-    for (const t of s.terms) {
-      th[t.sdOff] = Math.log(0.3) + jitter();
-      for (let l = 0; l < t.n && t.centred; l++) th[t.zOff + l] = th[t.part] + jitter();
-    }
+    for (const t of s.terms) th[t.sdOff] = Math.log(0.3) + jitter();
+    th[s.stSdOff] = Math.log(0.3) + jitter();
+    for (let t = 0; t < T; t++) th[s.stOff + t] = th[1] + jitter();
     return th;
   });
 }
@@ -666,30 +1024,27 @@ export function curveParts(
   s: BudgetCurveState,
   vars: (v: number) => number,
 ): { full: Float64Array; la: Float64Array; lb: Float64Array; lc: Float64Array } {
-  const { H, T, M, q } = s;
+  const { H, T, M, qM } = s;
   const J = M - 1;
   const full = new Float64Array(T * M);
-  for (let c = 0; c < T * M; c++) full[c] = vars(s.fullOff + c);
+  for (let c = 0; c < T * M; c++) full[c] = vars(s.vFull + c);
   const la = new Float64Array(H * T * M);
-  const lb = new Float64Array(H * T).fill(vars(1));
-  const lc = new Float64Array(H).fill(vars(2));
-  for (const t of s.terms) {
-    for (let h = 0; h < H; h++) {
-      if (t.part === LC) lc[h] += vars(t.zOff + h);
-      else if (t.part === LB) {
-        for (let k = 0; k < T; k++) lb[h * T + k] += vars(t.zOff + (t.factor === 'method' ? h : k));
-      }
-    }
+  const lb = new Float64Array(H * T);
+  const lc = new Float64Array(H);
+  const sm = s.byPart[1].vOff + 1;
+  for (let h = 0; h < H; h++) {
+    lc[h] = vars(2);
+    for (let t = 0; t < T; t++) lb[h * T + t] = vars(1) + vars(s.vSt + 1 + t) + vars(sm + h);
   }
   for (let h = 0; h < H; h++) {
-    for (let k = 0; k < T; k++) {
-      const L = vars(s.lOff + h * T + k);
+    for (let t = 0; t < T; t++) {
+      const L = vars(s.vGap + h * T + t);
       for (let m = 0; m < M; m++) {
         let v = L;
         for (let j = 0; j < J; j++) {
-          v += q[m * J + j] * (vars(s.tmOff + k * J + j) + vars(s.hmOff + h * J + j));
+          v += qM[m * J + j] * (vars(s.vTm + t * J + j) + vars(s.vHm + j * H + h));
         }
-        la[(h * T + k) * M + m] = v;
+        la[(h * T + t) * M + m] = v;
       }
     }
   }

@@ -103,8 +103,9 @@ export interface CompareOptions extends DecisionOptions {
   /**
    * Fit the budget-curve model for the budgets section when every method has >= 3 distinct
    * budgets (src/analysis/budget-curves.ts; `--budget-curve`). Default false, the per-arm curves:
-   * on the Ada-KV tables the curve fit still has 2 divergent transitions and adds ~80 s of CPU
-   * (BENCHMARKS.md §9.1), against the no-options targets of 0 divergences and 15 s.
+   * on the Ada-KV tables the curve fit now converges (R-hat <= 1.007, 0 divergences) but adds
+   * ~16-21 CPU s to the comparison's ~22 (BENCHMARKS.md §9.3): ~20 s on 2 idle cores against the
+   * no-options target of 15 s.
    */
   budgetCurve?: boolean;
   /**
@@ -412,6 +413,9 @@ async function budgetCurveFit(
   const curveConfig: SamplerConfig = {
     ...config,
     draws: options.sampler?.draws ?? COMPARE_SAMPLER_DEFAULTS.draws,
+    // the Fisher-divergence diagonal metric: on the Ada-KV tables 0 divergences and ~35% less
+    // CPU than Stan's windowed variances, which left 2 (BENCHMARKS.md §9.3)
+    metric: options.sampler?.metric ?? 'fisher-diag',
     onProgress: undefined,
   };
   // its own starting points (config.inits, when set, are the comparison model's)

@@ -68,44 +68,44 @@ describe('budget-curve model: log density', () => {
     });
   }
 
-  it('reports one variable per coordinate, and curve parts that rebuild the simulated means', () => {
+  it("reports named variables whose curve parts rebuild the density's own curves", () => {
     const sim = simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(9));
     const model = buildBudgetCurveModel(sim.data);
-    expect(model.variableNames.length).toBe(model.dim);
-    expect(new Set(model.variableNames).size).toBe(model.dim);
-    const theta = model.inits(1, 2)[0];
-    const vars = new Float64Array(model.dim);
-    model.writeVariables(theta, vars);
-    const p = curveParts(model.state, (v) => vars[v]);
-    // every row's mean from the parts equals the density's own mean: check via the residual sum
     const s = model.state;
-    let sq = 0;
+    // the integrated-out full-cache scores are reported on top of the sampled coordinates
+    expect(model.variableNames.length).toBeGreaterThan(model.dim);
+    expect(new Set(model.variableNames).size).toBe(model.variableNames.length);
+    expect(model.variableNames[s.vFull]).toBe('full[t1,m1]');
+    const theta = model.inits(1, 2)[0];
+    const vars = new Float64Array(model.variableNames.length);
+    model.writeVariables(theta, vars);
+    const p = curveParts(s, (v) => vars[v]);
+    // writeVariables ran the density's forward pass: every row's loss from the reported parts
+    // equals the density's exp(la) s(u) (center 0, scale 1 in simulated data: no unit change)
     for (let i = 0; i < s.N; i++) {
       const h = sim.data.method[i];
-      const t = sim.data.task[i];
-      const m = sim.data.backbone[i];
-      let mu = p.full[t * s.M + m];
-      if (h >= 0) {
-        const c = (h * s.T + t) * s.M + m;
-        mu -= curveLoss(s, p.la[c], p.lb[h * s.T + t], p.lc[h], sim.data.logBudget[i]);
-      }
-      sq += (sim.data.y[i] - mu) ** 2;
+      if (h < 0) continue;
+      const c = (h * s.T + sim.data.task[i]) * s.M + sim.data.backbone[i];
+      const fromParts = curveLoss(
+        s,
+        p.la[c],
+        p.lb[h * s.T + sim.data.task[i]],
+        p.lc[h],
+        sim.data.logBudget[i],
+      );
+      const inDensity = s.aE[s.rowAmp[i]] * s.pS[s.rowPoint[i]];
+      // the same numbers by two routes (softplus form vs the ratio (1 + e^c) / (1 + e^A))
+      expect(fromParts).toBeCloseTo(inDensity, 10);
     }
-    // log density at theta minus its value with sigma changed by d: only the likelihood's
-    // -N log sigma - SS / (2 sigma^2) and sigma's prior change, so SS is recovered exactly
-    const grad = new Float64Array(model.dim);
-    const lp0 = model.logDensityGradient(theta, grad);
-    const t2 = Float64Array.from(theta);
-    t2[3] += 0.1;
-    const lp1 = model.logDensityGradient(t2, grad);
-    const sig0 = Math.exp(theta[3]);
-    const sig1 = Math.exp(t2[3]);
-    const prior = (x: number, l: number) => -0.5 * x * x + l;
-    const ss =
-      (lp1 - lp0 + s.N * 0.1 - prior(sig1, t2[3]) + prior(sig0, theta[3])) /
-      (0.5 / sig0 ** 2 - 0.5 / sig1 ** 2);
-    // on the simulated (center 0, scale 1) scale the two sums agree to rounding
-    expect(ss).toBeCloseTo(sq, 6);
+    // each full-cache score is a draw from its conditional N(Fhat, sigma^2 tau^2 / (sigma^2 + n tau^2))
+    const sig2 = Math.exp(2 * theta[3]);
+    const tau2 = 2.5 ** 2;
+    for (let c = 0; c < s.T * s.M; c++) {
+      const D = sig2 + s.cellN[c] * tau2;
+      const z = (p.full[c] - (tau2 * s.cS1[c]) / D) / Math.sqrt((sig2 * tau2) / D);
+      // a standard normal beyond 6 has probability 2e-9
+      expect(Math.abs(z)).toBeLessThan(6);
+    }
   });
 });
 
