@@ -1,5 +1,7 @@
 import type { BudgetCurvePoint, Comparison } from '../analysis/types.js';
-import { heuristicOrder, labelMargin, truncateLabel, unitsCaption } from './comparison-data.js';
+import { budgetAxis } from './budget-plot.js';
+import { facetedForestPlot } from './category-forest-plot.js';
+import { truncateLabel, unitsCaption } from './comparison-data.js';
 import { formatNumber } from './format.js';
 import { attributeText, Plot, renderPlot } from './svg.js';
 
@@ -70,15 +72,7 @@ export function backboneCurvesPlot(c: Comparison, options: BackbonePanelOptions 
     marginRight: 130,
     insetLeft: 16,
     insetRight: 16,
-    x: numeric
-      ? {
-          type: 'log',
-          label: `${b.column} (log scale)`,
-          grid: true,
-          ticks,
-          tickFormat: (v: number) => String(v),
-        }
-      : { type: 'point', label: b.column },
+    x: budgetAxis(b.column, numeric, ticks),
     y: { label: `Expected score (${unitsCaption(c)})`, grid: true },
     fy: { domain: backbones, label: null, tickFormat: truncateLabel },
     color: { legend: false },
@@ -133,48 +127,22 @@ export function backboneCurvesPlot(c: Comparison, options: BackbonePanelOptions 
 export function backboneForestPlot(c: Comparison, options: BackbonePanelOptions = {}): string {
   const b = c.backbones;
   if (!b || b.levels.length === 0) return '';
-  const order = heuristicOrder(c);
-  const rows = b.levels.flatMap((l) => {
+  const panels = b.levels.map((l) => {
     // the backbone's best: the largest P(best) there
     let best = 0;
     l.heuristics.forEach((h, i) => {
       if (h.p_best > l.heuristics[best].p_best) best = i;
     });
-    return l.heuristics.map((h, i) => ({ ...h, backbone: l.name, best: i === best }));
+    return { name: l.name, heuristics: l.heuristics, best: l.heuristics[best]?.heuristic ?? '' };
   });
-  if (rows.length === 0) return '';
-  const backbones = b.levels.map((l) => l.name);
-  return renderPlot({
-    ariaLabel: attributeText(`Forest plot of heuristic effects on each ${b.column}`),
-    width: options.width ?? 640,
-    height: 40 + backbones.length * (16 + 20 * order.length),
-    marginLeft: labelMargin(order),
-    marginRight: Math.min(160, labelMargin(backbones)),
-    x: {
-      label: `Expected score on each ${b.column}, mean and 90% interval; ${unitsCaption(c)}`,
-      grid: true,
+  return facetedForestPlot(
+    c,
+    panels,
+    {
+      aria: attributeText(`Forest plot of heuristic effects on each ${b.column}`),
+      axis: `Expected score on each ${b.column}`,
+      bestIn: (panel) => `on ${panel}`,
     },
-    y: { domain: order, label: null, tickFormat: truncateLabel },
-    fy: { domain: backbones, label: null, tickFormat: truncateLabel },
-    marks: [
-      Plot.frame({ stroke: '#e5e7eb' }),
-      Plot.ruleY(rows, {
-        fy: 'backbone',
-        y: 'heuristic',
-        x1: 'q5',
-        x2: 'q95',
-        stroke: (d) => (d.best ? '#1d4ed8' : '#374151'),
-        strokeWidth: 2,
-      }),
-      Plot.dot(rows, {
-        fy: 'backbone',
-        y: 'heuristic',
-        x: 'mean',
-        r: 3.5,
-        fill: (d) => (d.best ? '#1d4ed8' : '#111827'),
-        title: (d) =>
-          `${d.backbone} / ${d.heuristic}: mean ${formatNumber(d.mean, 2)}, 90% interval [${formatNumber(d.q5, 2)}, ${formatNumber(d.q95, 2)}], P(best on ${d.backbone}) ${formatNumber(d.p_best, 2)}`,
-      }),
-    ],
-  });
+    options,
+  );
 }

@@ -11,6 +11,23 @@ export interface BudgetCurvePlotOptions {
 }
 
 /**
+ * The budget axis of the score-by-budget plots: log scale at the observed budgets when budgets are
+ * numbers, else one point per budget label.
+ * @example budgetAxis('budget', true, [128, 2048]).type // 'log'
+ */
+export function budgetAxis(column: string, numeric: boolean, ticks: number[]) {
+  return numeric
+    ? {
+        type: 'log' as const,
+        label: `${column} (log scale)`,
+        grid: true,
+        ticks,
+        tickFormat: (v: number) => String(v),
+      }
+    : { type: 'point' as const, label: column };
+}
+
+/**
  * Score against cache budget: one line per method through its posterior means at the observed
  * budgets, each with its 90% interval, on a log budget axis when every budget is a number; the
  * full-cache reference as a horizontal line with its 90% band. Returns '' when the document has no
@@ -102,15 +119,7 @@ export function budgetCurvePlot(c: Comparison, options: BudgetCurvePlotOptions =
     marginRight: 110,
     insetLeft: 16,
     insetRight: 16,
-    x: numeric
-      ? {
-          type: 'log',
-          label: `${b.column} (log scale)`,
-          grid: true,
-          ticks,
-          tickFormat: (v: number) => String(v),
-        }
-      : { type: 'point', label: b.column },
+    x: budgetAxis(b.column, numeric, ticks),
     y: { label: `${scopeLabel(scope)}: expected score (${units})`, grid: true },
     color: { legend: false },
     marks,
