@@ -33,6 +33,12 @@ const ALLOWED: readonly { from: string; to: string; why: string; types?: true }[
   { from: 'model', to: 'errors', why: 'formula, prior and data errors' },
   {
     from: 'model',
+    to: 'draws',
+    why: 'effects integrated out are drawn back from the posterior draws (item-effects.ts)',
+    types: true,
+  },
+  {
+    from: 'model',
     to: 'sampler',
     why: 'a compiled model implements the LogDensity / ReportingModel / ModelSource contract',
     types: true,
