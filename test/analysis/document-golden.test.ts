@@ -81,11 +81,14 @@ describe('the Comparison document of fixed draws (golden hashes)', () => {
   it('lra_tay2021: categories, leave-one-task-out, posterior predictive check', async () => {
     expect(await documentHash('lra_tay2021.csv')).toBe('ee3ba5fdfc38b418bea4ab05');
   });
+  // the two backbone tables' hashes changed once, deliberately, when the budgets section gained
+  // per-backbone curves and crossings (scopes `backbone:NAME`): every earlier entry of the
+  // document was checked to be unchanged (before: a298e637..., 39694c30...)
   it('longbench_pyramidkv2024: backbones (nuisance levels averaged, per-backbone cells)', async () => {
-    expect(await documentHash('longbench_pyramidkv2024.csv')).toBe('a298e63735295ecb8e2c3bda');
+    expect(await documentHash('longbench_pyramidkv2024.csv')).toBe('667c819f37f2ec44e37ed43a');
   });
   it('longbench_snapkv2024: four backbones (leave-one-backbone-out)', async () => {
-    expect(await documentHash('longbench_snapkv2024.csv')).toBe('39694c301fad23bee2bf14e4');
+    expect(await documentHash('longbench_snapkv2024.csv')).toBe('a5df80210b0975d12dfd72ed');
   });
   it('lra_tay2021 scaled per task, one heuristic never run on a category (unobserved levels)', async () => {
     expect(
