@@ -263,13 +263,21 @@ export function fisherWarmupUpdate(
 ): boolean {
   const draw = wu.iteration;
   const changed = fisherAdaptMetric(model, rng, state, ws, wu, info);
-  // The metric is final from here: the sampling step size is learnt under it alone, as in Stan's
-  // term buffer. Carried on instead (nuts-rs), x̄ still averages step sizes tuned to earlier metrics:
-  // after the low-rank update at this iteration the accept rate fell to 0.57-0.80 on gp_pois_regr
-  // (target 0.8). A final phase shorter than Stan's 50-iteration term buffer keeps the running
-  // dual averaging, which a restart would not give time to settle.
+  // fisher-lowrank: the metric is final from here and has just jumped (one large low-rank update):
+  // the sampling step size is learnt under it alone, as in Stan's term buffer. Carried on instead
+  // (nuts-rs), x̄ still averages step sizes tuned to earlier metrics: after the low-rank update at
+  // this iteration the accept rate fell to 0.57-0.80 on gp_pois_regr (target 0.8). fisher-diag
+  // changes gradually and keeps nuts-rs's running average: restarting it too cost ESS per gradient
+  // on nes2000 and arK and left 2-7 divergences on the Ada-KV budget-curve fits that have none
+  // without it (BENCHMARKS.md §8.1). A final phase shorter than Stan's 50-iteration term buffer
+  // keeps the running dual averaging, which a restart would not give time to settle.
   const s = wu.schedule;
-  if (draw === s.finalWindowStart - 1 && !wu.initialMetric && s.warmup - s.finalWindowStart >= 50) {
+  if (
+    draw === s.finalWindowStart - 1 &&
+    !wu.initialMetric &&
+    wu.window !== null &&
+    s.warmup - s.finalWindowStart >= 50
+  ) {
     restartStepSize(model, rng, state, ws, wu, wu.stepSize);
   }
   return changed;
