@@ -1,6 +1,7 @@
 import { hashNormals } from '../math/hash-normals.js';
 import { createNormalRng } from '../math/normal-rng.js';
 import type { ReportingModel } from '../sampler/types.js';
+import { helmertMatrix } from './geometry/nested-basis.js';
 
 /**
  * The budget-curve model: each method's score as a smooth curve over log cache budget that
@@ -203,17 +204,6 @@ export interface BudgetCurveState {
   r: Float64Array;
 }
 
-/** Helmert contrasts of n levels: column j (< n - 1) is orthonormal and sums to 0. */
-function helmert(n: number): Float64Array {
-  const q = new Float64Array(n * Math.max(0, n - 1));
-  for (let j = 1; j < n; j++) {
-    const c = 1 / Math.sqrt(j * (j + 1));
-    for (let m = 0; m < j; m++) q[m * (n - 1) + j - 1] = c;
-    q[j * (n - 1) + j - 1] = -j * c;
-  }
-  return q;
-}
-
 /** out[l * stride + at] = (Q w)[l], n levels, w = theta[off + 1 .. off + n - 1]. */
 function helmertApply(
   q: Float64Array,
@@ -395,8 +385,8 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     center,
     scale,
     u0,
-    qM: helmert(M),
-    qH: helmert(H),
+    qM: helmertMatrix(M),
+    qH: helmertMatrix(H),
     ...offsets,
     dim: par.length,
     parameterNames: par,

@@ -1,5 +1,11 @@
 import { createNormalRng } from '../math/normal-rng.js';
 import type { ReportingModel } from '../sampler/types.js';
+import {
+  basisApply,
+  basisTranspose,
+  helmertBasis,
+  type NestedBasis,
+} from './geometry/nested-basis.js';
 import { patternIntegrals, quadratureScratch } from './item-quadrature.js';
 import { ITEM_GROUP, type ItemData } from './item-types.js';
 import { type CompiledPrior, compilePrior, parsePrior, priorLogDensity } from './priors.js';
@@ -76,35 +82,10 @@ interface Term {
   /** Mean of v over the levels. */
   vBar: number;
   /** Q y (the contrasts in level coordinates) and Q' gSum. */
+  /** The Helmert basis of the term's levels (src/model/geometry/nested-basis.ts). */
+  basis: NestedBasis;
   qy: Float64Array;
   qg: Float64Array;
-}
-
-/**
- * out = Q y for the Helmert basis of the sum-zero subspace of R^n: column k (1 <= k < n) is
- * (1, ..., 1, -k, 0, ...) / sqrt(k (k + 1)) with k ones; y[k - 1] its coordinate. O(n) by a
- * suffix sum.
- */
-function helmert(y: Float64Array, yOff: number, n: number, out: Float64Array): void {
-  let suffix = 0;
-  for (let j = n - 1; j >= 0; j--) {
-    // suffix = sum over k > j of y_k / sqrt(k (k + 1))
-    out[j] = suffix;
-    if (j >= 1) {
-      const ck = y[yOff + j - 1] / Math.sqrt(j * (j + 1));
-      out[j] -= j * ck;
-      suffix += ck;
-    }
-  }
-}
-
-/** out[k - 1] = (Q' g)_k = (sum_{j < k} g_j - k g_k) / sqrt(k (k + 1)), 1 <= k < n. */
-function helmertT(g: Float64Array, n: number, out: Float64Array): void {
-  let prefix = 0;
-  for (let k = 1; k < n; k++) {
-    prefix += g[k - 1];
-    out[k - 1] = (prefix - k * g[k]) / Math.sqrt(k * (k + 1));
-  }
 }
 
 /** Where the item model's variables are in a list of names (itemVariableIndex). */
@@ -200,6 +181,7 @@ function itemState(d: ItemData): ItemState {
       v: new Float64Array(g.levels.length),
       gSum: new Float64Array(g.levels.length),
       vBar: 0,
+      basis: helmertBasis(g.levels.length),
       qy: new Float64Array(g.levels.length),
       qg: new Float64Array(g.levels.length),
     };
@@ -346,7 +328,7 @@ function cellMeans(s: ItemState, theta: Float64Array): number {
   for (const t of terms) {
     const sd = Math.exp(theta[t.sdOff]);
     const f = t.centred ? 1 : sd;
-    helmert(theta, t.zOff + 1, t.n, t.qy);
+    basisApply(t.basis, theta, t.zOff + 1, t.qy);
     // r = mean + contrasts (the Helmert columns sum to zero, so vBar is the mean exactly)
     t.vBar = (sd * theta[t.zOff]) / Math.sqrt(t.n);
     for (let l = 0; l < t.n; l++) t.v[l] = t.vBar + f * t.qy[l];
@@ -416,7 +398,8 @@ function logDensityGradient(s: ItemState, theta: Float64Array, grad: Float64Arra
     }
     // the mean m = sd zm / sqrt(n) reaches lp only through b0 = theta_0 - sum m; the contrasts
     // f Q y (f = 1 centred, sd non-centred) through mu: d lp / d y = f Q' gSum
-    helmertT(t.gSum, t.n, t.qg);
+    t.qg.fill(0);
+    basisTranspose(t.basis, t.gSum, t.qg, 0);
     const zm = theta[t.zOff];
     grad[t.zOff] += (-gB0 * sd) / Math.sqrt(t.n) - zm;
     let gLogSd = -gB0 * t.vBar;
@@ -504,7 +487,8 @@ function inits(s: ItemState, chains: number, seed: number): Float64Array[] {
         cnt[t.level[c]]++;
       }
       for (let l = 0; l < t.n; l++) sum[l] = cnt[l] > 0 ? sum[l] / cnt[l] : 0;
-      helmertT(sum, t.n, t.qg);
+      t.qg.fill(0);
+      basisTranspose(t.basis, sum, t.qg, 0);
       th[t.zOff] = 0.1 * u();
       for (let k = 0; k + 1 < t.n; k++) th[t.zOff + 1 + k] = t.centred ? t.qg[k] : 0.1 * u();
     }

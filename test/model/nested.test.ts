@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createNormalRng } from '../../src/analysis/random.js';
 import { tableFromRecords } from '../../src/data/records.js';
 import { compileModel } from '../../src/model/compile.js';
-import { basisColumns, basisTransposeOf } from '../../src/model/geometry/nested-basis.js';
+import {
+  basisApply,
+  basisColumns,
+  basisTransposeOf,
+  helmertBasis,
+  helmertMatrix,
+} from '../../src/model/geometry/nested-basis.js';
 import { nestApplies, nestedData } from '../../src/model/nested-data.js';
 import { buildNestedModel } from '../../src/model/nested-model.js';
 import { rebuildModel } from '../../src/model/rebuild.js';
@@ -287,5 +293,28 @@ describe('rows collapsed into atoms', () => {
     const g2 = new Float64Array(m.dim);
     expect(again.logDensityGradient(theta, g2)).toBe(m.logDensityGradient(theta, g1));
     expect(Array.from(g2)).toEqual(Array.from(g1));
+  });
+});
+
+describe('the plain Helmert basis (one block)', () => {
+  it('helmertMatrix is column k = (1, ..., 1, -k, 0, ...) / sqrt(k (k + 1)), as basisApply gives it', () => {
+    const n = 5;
+    const q = helmertMatrix(n);
+    for (let k = 1; k < n; k++) {
+      const c = 1 / Math.sqrt(k * (k + 1));
+      for (let l = 0; l < n; l++) {
+        const want = l < k ? c : l === k ? -k * c : 0;
+        // one product and one division apart: rounding only
+        expect(q[l * (n - 1) + k - 1]).toBeCloseTo(want, 14);
+      }
+    }
+    const theta = Float64Array.of(0.3, -1.2, 0.7, 2.1);
+    const out = new Float64Array(n);
+    basisApply(helmertBasis(n), theta, 0, out);
+    for (let l = 0; l < n; l++) {
+      let v = 0;
+      for (let j = 0; j < n - 1; j++) v += q[l * (n - 1) + j] * theta[j];
+      expect(out[l]).toBeCloseTo(v, 14);
+    }
   });
 });

@@ -127,3 +127,26 @@ export function basisTransposeOf(n: number, blocks: Int32Array[], g: Float64Arra
   basisTranspose(nestedBasis(n, blocks), g, out, 0);
   return out;
 }
+
+/**
+ * The plain Helmert basis of n levels (one block): column k (1 <= k < n) is
+ * (1, ..., 1, -k, 0, ...) / sqrt(k (k + 1)) with k ones; `basisApply` and `basisTranspose` use it in
+ * O(n).
+ * @example basisColumns(3, [Int32Array.of(0, 1, 2)]) // the columns of helmertBasis(3)
+ */
+export function helmertBasis(n: number): NestedBasis {
+  return nestedBasis(n, [Int32Array.from({ length: n }, (_, i) => i)]);
+}
+
+/**
+ * The plain Helmert basis as a dense matrix, Q[l * (n - 1) + j] (for the small groups whose
+ * contrasts enter matrix products, e.g. the backbones and methods of the budget-curve model).
+ * @example helmertMatrix(2) // Float64Array [1/sqrt(2), -1/sqrt(2)]
+ */
+export function helmertMatrix(n: number): Float64Array {
+  const q = new Float64Array(n * Math.max(0, n - 1));
+  basisColumns(n, [Int32Array.from({ length: n }, (_, i) => i)]).forEach((col, j) => {
+    for (let l = 0; l < n; l++) q[l * (n - 1) + j] = col[l];
+  });
+  return q;
+}
