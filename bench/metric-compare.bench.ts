@@ -30,6 +30,7 @@ import { runComparison } from '../src/pipeline/compare.js';
 import { sample } from '../src/sampler/sample.js';
 import type { MetricKind, ReportingModel } from '../src/sampler/types.js';
 import { loadFixture, POSTERIORDB } from '../test/sampler/helpers/posteriordb.js';
+import { counted } from './counted-model.js';
 import { printHeader, ROOT } from './run.js';
 
 /** `--name=value` (the form `npm run bench` passes on) or `--name value` (direct tsx runs). */
@@ -55,23 +56,6 @@ interface Run {
   bulk: number;
   tail: number;
   divergent: number;
-}
-
-/** The model with a counter of logDensityGradient calls. */
-function counted(model: ReportingModel): { model: ReportingModel; count: () => number } {
-  let n = 0;
-  return {
-    model: {
-      dim: model.dim,
-      variableNames: model.variableNames,
-      writeVariables: (t, o) => model.writeVariables(t, o),
-      logDensityGradient(t, g) {
-        n++;
-        return model.logDensityGradient(t, g);
-      },
-    },
-    count: () => n,
-  };
 }
 
 function minOver(fit: Fit, ess: typeof essBulk): number {

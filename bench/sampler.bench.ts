@@ -13,6 +13,7 @@ import { destroySamplerPool } from '../src/sampler/pool.js';
 import { sample } from '../src/sampler/sample.js';
 import type { ReportingModel } from '../src/sampler/types.js';
 import { eightSchools, stdNormal100 } from '../test/sampler/fixtures/bench-models.js';
+import { counted } from './counted-model.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,22 +25,6 @@ const seed0 = arg('seed', 1);
 const modelsPath = fileURLToPath(
   new URL('../test/sampler/fixtures/bench-models.ts', import.meta.url),
 );
-
-function counted(model: ReportingModel): { model: ReportingModel; count: () => number } {
-  let n = 0;
-  return {
-    model: {
-      dim: model.dim,
-      variableNames: model.variableNames,
-      writeVariables: (t, o) => model.writeVariables(t, o),
-      logDensityGradient(t, g) {
-        n++;
-        return model.logDensityGradient(t, g);
-      },
-    },
-    count: () => n,
-  };
-}
 
 function minEss(fit: Fit): number {
   let m = Number.POSITIVE_INFINITY;
