@@ -153,6 +153,25 @@ await section('fixtures', async () => {
   out();
 });
 
+/**
+ * One table of SBC rank histograms (10 bins) with the chi-squared test of uniformity per row;
+ * `columns` names the first two columns of the header.
+ */
+function rankTable(
+  ranksByName: Record<string, number[]>,
+  rankDraws: number,
+  columns: string,
+): void {
+  out(`| ${columns} | chi2 (9 df) | p |`);
+  out('| --- | --- | --- | --- |');
+  for (const [name, ranks] of Object.entries(ranksByName)) {
+    const h = rankHistogram(ranks, rankDraws, 10);
+    out(
+      `| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${chi2Upper(h.chi2, h.df).toFixed(3)} |`,
+    );
+  }
+}
+
 /** One SBC section: simulate, fit, and write coverage, calls, convergence and rank histograms. */
 async function calibrationSection(
   title: string,
@@ -190,13 +209,7 @@ async function calibrationSection(
   out();
   out('### SBC rank histograms (rank of the true value among 99 thinned draws, 10 bins)');
   out();
-  out('| parameter | counts per bin | chi2 (9 df) | p |');
-  out('| --- | --- | --- | --- |');
-  for (const [name, ranks] of Object.entries(r.ranks)) {
-    const h = rankHistogram(ranks, r.rankDraws, 10);
-    const p = chi2Upper(h.chi2, h.df);
-    out(`| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${p.toFixed(3)} |`);
-  }
+  rankTable(r.ranks, r.rankDraws, 'parameter | counts per bin');
   out();
   out('Text histograms (each # is one replication):');
   out();
@@ -243,14 +256,7 @@ async function curveCalibrationSection(n: number, seed: number): Promise<void> {
     `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with any divergent transition: ${r.fitsWithDivergences} of ${n} (${r.divergent} in total); nothing is filtered.`,
   );
   out();
-  out('| parameter | counts per bin (10 bins) | chi2 (9 df) | p |');
-  out('| --- | --- | --- | --- |');
-  for (const [name, ranks] of Object.entries(r.ranks)) {
-    const h = rankHistogram(ranks, r.rankDraws, 10);
-    out(
-      `| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${chi2Upper(h.chi2, h.df).toFixed(3)} |`,
-    );
-  }
+  rankTable(r.ranks, r.rankDraws, 'parameter | counts per bin (10 bins)');
   out();
 }
 
@@ -291,14 +297,7 @@ async function itemSections(): Promise<void> {
       `- Largest R-hat: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${itemReps}; fits with divergences: ${r.fitsWithDivergences} (${r.divergent} divergent transitions in total).`,
     );
     out();
-    out('| quantity | rank counts (10 bins) | chi2 (9 df) | p |');
-    out('| --- | --- | --- | --- |');
-    for (const [name, ranks] of Object.entries(r.ranks)) {
-      const h = rankHistogram(ranks, r.rankDraws, 10);
-      out(
-        `| ${name} | ${h.counts.join(' ')} | ${h.chi2.toFixed(1)} | ${chi2Upper(h.chi2, h.df).toFixed(3)} |`,
-      );
-    }
+    rankTable(r.ranks, r.rankDraws, 'quantity | rank counts (10 bins)');
     out();
   }
   out('## Paired item model vs task means: width of the 90% interval of a heuristic difference');
