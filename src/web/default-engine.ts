@@ -7,7 +7,7 @@ import { comparisonPriors } from '../pipeline/compare.js';
 import type { FitRecord } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
-import { itemsInWorker } from './items-in-worker.js';
+import { itemMatrixInWorker } from './items-in-worker.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
@@ -91,8 +91,8 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
         },
         modelsDir,
       ),
-    items: ({ fit, settings, csv, draws, a, b, k }) =>
-      itemsInWorker(
+    itemMatrix: ({ fit, settings, csv, draws }) =>
+      itemMatrixInWorker(
         {
           fitId: fit.id,
           csv,
@@ -101,9 +101,6 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
           settings,
           seed: fit.config.seed,
           draws,
-          a,
-          b,
-          k,
         },
         modelsDir,
       ),
