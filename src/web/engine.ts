@@ -8,7 +8,7 @@ import type { LooJson } from '../pipeline/loo.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
-import type { ItemMatrix } from './item-matrix.js';
+import type { ItemMatrix } from './items-types.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
 import type { PlanQuery } from './plan-query.js';
 

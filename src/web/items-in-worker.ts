@@ -1,4 +1,5 @@
-import type { ItemMatrix, StoredMatrixInput } from './item-matrix.js';
+import type { StoredMatrixInput } from './item-matrix.js';
+import type { ItemMatrix } from './items-types.js';
 import { REBUILD_HEAP_MB } from './rebuild-in-worker.js';
 import { runWorkerTask } from './worker-task.js';
 

@@ -1,9 +1,8 @@
 import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { AppContext } from './context.js';
-import type { ItemMatrix } from './item-matrix.js';
 import { matrixBytes } from './item-matrix.js';
 import { checkItemsFit, itemFitOf, itemsDoc, itemsPair } from './items.js';
-import type { ItemFit, ItemsDoc, ItemsQuery } from './items-types.js';
+import type { ItemFit, ItemMatrix, ItemsDoc, ItemsQuery } from './items-types.js';
 import { createLru, type Lru } from './lru.js';
 
 /**
@@ -21,7 +20,7 @@ export const ITEMS_CACHE_ENTRIES = 32;
 
 /**
  * Item matrices kept per app: a matrix holds 16 bytes per (heuristic, task, item) of the data and
- * 8 (16 for 0/1 scores) per heuristic x task cell and draw, ~3.5 MB for 100,000 rows of 20
+ * 8 (16 for 0/1 scores) per heuristic x task cell and draw, 4.6 MB for 100,000 rows of 20
  * heuristics x 5 tasks and 4,000 draws; one larger than the byte bound answers its request and is
  * not kept.
  */

@@ -2,7 +2,7 @@ import { pairwiseComparisons } from '../analysis/pairwise.js';
 import { summarize90 } from '../analysis/stats.js';
 import { ConfigError } from '../errors.js';
 import type { FitRecord } from '../store/store.js';
-import type { CellDraws, ItemMatrix, ItemScores, ItemSettings } from './item-matrix.js';
+import type { CellDraws, ItemMatrix, ItemScores, ItemSettings } from './items-types.js';
 import {
   ITEM_MODEL,
   type ItemFit,
