@@ -48,6 +48,20 @@ function cachesOf(ctx: AppContext): ItemCaches {
 }
 
 /**
+ * Forget the item matrix, documents and record kept for a fit (deleted or restarted), so a deleted
+ * fit's matrix does not hold memory until the LRU evicts it.
+ * @example forgetItems(ctx, 3)
+ */
+export function forgetItems(ctx: object, fitId: number): void {
+  const c = caches.get(ctx as AppContext);
+  if (!c) return;
+  const match = (k: string) => k.startsWith(`${fitId}|`);
+  c.docs.deleteWhere(match);
+  c.fits.deleteWhere(match);
+  c.matrices.deleteWhere(match);
+}
+
+/**
  * What an item view needs of a fit: 404 for an unknown fit, 409 until it is done (from the cheap
  * status row), 400 for a fit of another model; the record is read once per (fit, finish time).
  * @example const info = itemFitState(ctx, 3); info.ranked

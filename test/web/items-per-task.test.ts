@@ -84,7 +84,7 @@ describe('items per task in a web fit request (the CLI --items-per-task)', () =>
   });
 
   it('an invalid spec is a 400 with one line, from the API and the form, and stores nothing', async () => {
-    const { store, app, dataset } = await setup();
+    const { store, runner, app, dataset } = await setup();
     const cases: [unknown, string][] = [
       [
         'task1=0',
@@ -129,5 +129,26 @@ describe('items per task in a web fit request (the CLI --items-per-task)', () =>
       '--items-per-task: the items of task &#34;task1&#34; must be a whole number &gt;= 1, got &#34;many&#34;',
     );
     expect(store.listFits()).toHaveLength(0);
+
+    // the New fit form has the field, and a valid value goes into the stored fit
+    const newFit = await request(app)
+      .get(`/fits/new?dataset=${dataset}&heuristic=method&task=task&score=accuracy`)
+      .expect(200);
+    expect(newFit.text).toContain('name="items_per_task"');
+    await request(app)
+      .post('/fits')
+      .type('form')
+      .send({ dataset: String(dataset), ...mapping, items_per_task: 'task1=200,task2=200' })
+      .expect(400)
+      .expect(/--items-per-task: no item count for task &#34;task3&#34;/);
+    const every = [1, 2, 3, 4, 5, 6].map((t) => `task${t}=200`).join(',');
+    await request(app)
+      .post('/fits')
+      .type('form')
+      .send({ dataset: String(dataset), ...mapping, items_per_task: every })
+      .expect(303);
+    const [fit] = store.listFits();
+    expect(fit.spec.itemsPerTask).toMatchObject({ task1: 200, task6: 200 });
+    await runner.stop(fit.id);
   });
 });
