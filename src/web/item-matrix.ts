@@ -245,3 +245,56 @@ export function itemMatrixOfStoredFit(input: StoredMatrixInput, modelsDir: strin
     },
   };
 }
+
+/**
+ * The part of a matrix one pair reads: the two heuristics' item entries and cell draws, the rest
+ * as it is; itemsDoc of it is itemsDoc of the whole matrix for that pair, but for the document's
+ * list of heuristics (the pair's two). What a worker thread is sent for a pair on a large fit.
+ * @example pairMatrix(matrix, 'snapkv', 'full_kv').posterior.heuristics // ['snapkv', 'full_kv']
+ */
+export function pairMatrix(m: ItemMatrix, a: string, b: string): ItemMatrix {
+  const s = m.scores;
+  const runs = [a, b].map((name) => {
+    const h = s.levels.indexOf(name);
+    return h < 0 ? [0, 0] : [s.start[h], s.start[h + 1]];
+  });
+  const take = <T extends Int32Array | Float64Array>(x: T): T => {
+    const out = new (x.constructor as new (n: number) => T)(
+      runs[0][1] - runs[0][0] + runs[1][1] - runs[1][0],
+    );
+    out.set(x.subarray(runs[0][0], runs[0][1]), 0);
+    out.set(x.subarray(runs[1][0], runs[1][1]), runs[0][1] - runs[0][0]);
+    return out;
+  };
+  const p = m.posterior;
+  const H = p.heuristics.length;
+  const S = p.draws;
+  const hs = [a, b].map((name) => p.heuristics.indexOf(name));
+  const cellsOf = (x: Float64Array): Float64Array => {
+    const out = new Float64Array(p.tasks.length * 2 * S);
+    for (let t = 0; t < p.tasks.length; t++) {
+      hs.forEach((h, j) => {
+        out.set(x.subarray((t * H + h) * S, (t * H + h + 1) * S), (t * 2 + j) * S);
+      });
+    }
+    return out;
+  };
+  const nA = runs[0][1] - runs[0][0];
+  return {
+    ...m,
+    scores: {
+      ...s,
+      levels: [a, b],
+      start: Int32Array.from([0, nA, nA + runs[1][1] - runs[1][0]]),
+      slot: take(s.slot),
+      mean: take(s.mean),
+      seeds: take(s.seeds),
+    },
+    posterior: {
+      ...p,
+      heuristics: [a, b],
+      cells: cellsOf(p.cells),
+      logits: p.logits ? cellsOf(p.logits) : null,
+    },
+  };
+}

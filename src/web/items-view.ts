@@ -2,6 +2,7 @@ import { BayesbenchError, NotFoundError } from '../errors.js';
 import type { AppContext } from './context.js';
 import { matrixBytes } from './item-matrix.js';
 import { checkItemsFit, itemFitOf, itemsDoc, itemsPair } from './items.js';
+import { itemsDocInWorker } from './items-in-worker.js';
 import type { ItemFit, ItemMatrix, ItemsDoc, ItemsQuery } from './items-types.js';
 import { createLru, type Lru } from './lru.js';
 
@@ -25,6 +26,13 @@ export const ITEMS_CACHE_ENTRIES = 32;
  * not kept.
  */
 export const ITEM_MATRIX_LIMITS = { entries: 8, bytes: 256 * 1024 * 1024 };
+
+/**
+ * Tasks x draws of a fit up to which a pair is answered on the server's thread (a pair summarizes
+ * two rows of draws per task: 2-13 ms for 5 tasks x 4,000 draws, BENCHMARKS.md §13.3); above it
+ * (e.g. 10 tasks x 100,000 draws, ~0.5 s) on a worker thread through the rebuild slots.
+ */
+export const ITEMS_ON_THREAD = 1_000_000;
 
 interface ItemCaches {
   docs: Lru<ItemsDoc>;
@@ -122,13 +130,14 @@ function matrixOf(ctx: AppContext, info: ItemFit): Promise<ItemMatrix> {
  * two best heuristics by default): 409 until the fit is done, 400 for another model, an unknown
  * heuristic or A = B (one line naming the parameter), 404 for an unknown fit, when the engine has
  * none or the draws are gone, 503 when the rebuild queue is full (only while the fit's matrix is
- * being built: every pair after that is answered from it).
+ * being built, or for a pair of a fit over `onThread` tasks x draws, which goes to a worker).
  * @example const { doc } = await storedItems(ctx, 3, { a: 'snapkv', b: 'full_kv', k: 10 })
  */
 export async function storedItems(
   ctx: AppContext,
   id: number,
   query: ItemsQuery,
+  onThread = ITEMS_ON_THREAD,
 ): Promise<{ doc: ItemsDoc; info: ItemFit }> {
   const info = itemFitState(ctx, id);
   const { fit } = info;
@@ -137,7 +146,17 @@ export async function storedItems(
   const key = `${fit.id}|${fit.finished}|${a}\u0000${b}|${query.k}`;
   let doc = docs.get(key);
   if (!doc) {
-    doc = itemsDoc(await matrixOf(ctx, info), a, b, query.k);
+    const matrix = await matrixOf(ctx, info);
+    const { tasks, heuristics, draws } = matrix.posterior;
+    // a pair the matrix lacks throws at once, on this thread
+    const known = heuristics.includes(a) && heuristics.includes(b);
+    doc =
+      known && tasks.length * draws > onThread
+        ? await ctx.reports.run(
+            () => itemsDocInWorker(matrix, a, b, query.k),
+            'busy: other reports or item-level results are being computed; try again in a few seconds',
+          )
+        : itemsDoc(matrix, a, b, query.k);
     docs.set(key, doc);
   }
   return { doc, info };

@@ -4,9 +4,11 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
+import { createContext } from '../../src/web/context.js';
 import { defaultEngine } from '../../src/web/default-engine.js';
 import type { Engine, RunFit } from '../../src/web/engine.js';
 import type { ItemsDoc } from '../../src/web/items-types.js';
+import { storedItems } from '../../src/web/items-view.js';
 import { packageRoot } from '../../src/web/paths.js';
 import { workerRunFit } from '../../src/web/run-fit.js';
 import { createRunner } from '../../src/web/runner.js';
@@ -228,6 +230,11 @@ describe('item-level results of a paired item model fit (GET /api/fits/:id/items
     }
     // every pair, k and page above was answered from one item matrix, built once for the fit
     expect(matrix.calls).toBe(1);
+    // a fit with more tasks x draws than the on-thread bound answers each pair on a worker thread
+    // from the pair's part of the matrix: the same document (here with the bound at 0)
+    const ctx = createContext({ store, runner, engine: matrix.engine });
+    const there = await storedItems(ctx, id, { a: 'snapkv', b: 'full_kv', k: 3 }, 0);
+    expect(JSON.parse(JSON.stringify(there.doc))).toEqual(doc);
     const unknown = await request(app).get('/api/fits/99/items').expect(404);
     expect(unknown.body.error).toBe('fit 99 not found');
     await request(app).get('/fits/99/items').expect(404);
