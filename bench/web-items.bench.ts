@@ -2,8 +2,11 @@
  * Web app figures of per-example data (README "The web app"): (1) a per-sample `.jsonl` upload
  * over loopback (POST /api/datasets, curl as the client in its own process): wall time and the
  * server's peak RSS and JS heap while it streams, against the file's size; (2) the item-level
- * results of a paired item model fit (src/web/items.ts itemsOfStoredFit: parse and prepare the
- * stored rows, the pair's per-task posterior from the draws, the paired items), per part.
+ * results of a paired item model fit: the CPU time of each part of its item matrix, built once
+ * per fit (src/web/item-matrix.ts: parse and prepare the stored rows, the per-heuristic item
+ * means, the cell draws), and of each pair answered from it (src/web/items.ts itemsDoc); then the
+ * same over loopback HTTP (GET /api/fits/:id/items: the first pair builds the matrix on a worker
+ * thread, every further pair reads it), wall and CPU (all threads of the process).
  *
  *   npx tsx bench/web-items.bench.ts            (100,000 lines ~192 MB; 20 x 5 x 1,000 items, 4 x 1,000 draws)
  *   npx tsx bench/web-items.bench.ts --quick    (20,000 lines; 20 x 5 x 200 items)
@@ -12,7 +15,6 @@ import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { designFromTable } from '../src/analysis/design.js';
 import { parseCsv } from '../src/data/csv.js';
 import { tableToCsv } from '../src/data/csv-write.js';
 import { simulateItems } from '../src/data/synth-items.js';
@@ -20,9 +22,11 @@ import { runComparison } from '../src/pipeline/compare.js';
 import { openStore } from '../src/store/store.js';
 import { createApp } from '../src/web/app.js';
 import { compareOptions, readModels } from '../src/web/fit-options.js';
-import { pairedItems, pairPosterior } from '../src/web/items.js';
+import { cellDraws, itemScores, itemSettings, matrixBytes } from '../src/web/item-matrix.js';
+import { itemsDoc } from '../src/web/items.js';
 import { packageRoot } from '../src/web/paths.js';
 import { prepareFor } from '../src/web/rebuild.js';
+import { createRunner } from '../src/web/runner.js';
 import { machineLine } from './run.js';
 
 const quick = process.argv.includes('--quick');
@@ -81,6 +85,71 @@ async function uploadFigures(dir: string): Promise<void> {
   store.close();
 }
 
+/** CPU milliseconds (user + system, all threads of this process) and wall milliseconds of `fn`. */
+async function measured<T>(
+  fn: () => T | Promise<T>,
+): Promise<{ value: T; cpu: number; wall: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, cpu: (c.user + c.system) / 1000, wall: performance.now() - t0 };
+}
+
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+
+/**
+ * The item view over loopback HTTP (GET /api/fits/:id/items), the app's own path (matrix on a
+ * worker thread, pairs from it): the first pair, then every further pair.
+ */
+async function httpFigures(
+  csv: Uint8Array,
+  run: Awaited<ReturnType<typeof runComparison>>,
+  pairs: [string, string][],
+): Promise<void> {
+  const store = openStore(':memory:');
+  const result = { comparison: run.comparison, summary: run.summary, draws: run.fit.draws };
+  const runner = createRunner({ store, runFit: async () => result, storeIntervalMs: 0 });
+  const app = createApp({ store, runner });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const up = new FormData();
+  up.append('file', new Blob([csv]), 'items.csv');
+  const ds = (await (await fetch(`${base}/api/datasets`, { method: 'POST', body: up })).json()) as {
+    id: number;
+  };
+  const body = {
+    dataset: ds.id,
+    mapping: { heuristic: 'heuristic', task: 'task', score: 'score', item: 'item' },
+    chains: 4,
+    warmup: 150,
+    draws: 1000,
+    seed: 3,
+  };
+  const created = await fetch(`${base}/api/fits`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const { id } = (await created.json()) as { id: number };
+  await runner.idle();
+  const get = async ([a, b]: [string, string]) => {
+    const res = await fetch(`${base}/api/fits/${id}/items?a=${a}&b=${b}&k=10`);
+    if (res.status !== 200) throw new Error(`items: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const first = await measured(() => get(pairs[0]));
+  const rest = [];
+  for (const p of pairs.slice(1)) rest.push(await measured(() => get(p)));
+  console.log(
+    `http: first pair ${ms(first.wall)} wall, ${ms(first.cpu)} CPU; ${rest.length} further pairs: median ${ms(median(rest.map((r) => r.wall)))} wall, ${ms(median(rest.map((r) => r.cpu)))} CPU, max ${ms(Math.max(...rest.map((r) => r.wall)))} wall`,
+  );
+  await new Promise((r) => server.close(r));
+  store.close();
+}
+
 async function itemFigures(): Promise<void> {
   const items = quick ? 200 : 1000;
   const { table } = simulateItems({ heuristics: 20, tasks: 5, items, family: 'gaussian', seed: 7 });
@@ -97,22 +166,35 @@ async function itemFigures(): Promise<void> {
     `item model fit: ${table.nRows} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s (${run.comparison.settings?.model})`,
   );
   const hs = run.comparison.heuristics.map((h) => h.name);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < 11; i++) pairs.push([hs[i % hs.length], hs[(i + 1) % hs.length]]);
+  const settings = itemSettings(run.comparison.settings ?? {});
+  const S = run.fit.draws.nDraws * run.fit.draws.nChains;
   for (let rep = 0; rep < 3; rep++) {
-    const t = [performance.now()];
-    const parsed = parseCsv(csv, { source: 'x' });
-    t.push(performance.now());
-    const { prepared } = prepareFor(parsed, spec, path.join(packageRoot(), 'models'));
-    t.push(performance.now());
-    pairPosterior(run.fit.draws, prepared, run.comparison.settings ?? {}, 3, hs[0], hs[1]);
-    t.push(performance.now());
-    pairedItems(prepared.table, hs[0], hs[1], 10, true);
-    designFromTable(prepared.table);
-    t.push(performance.now());
-    const ms = t.slice(1).map((x, i) => (x - t[i]).toFixed(0));
+    // once per fit: what the item matrix is built from (src/web/item-matrix.ts)
+    const parsed = await measured(() => parseCsv(csv, { source: 'x' }));
+    const prep = await measured(() =>
+      prepareFor(parsed.value, spec, path.join(packageRoot(), 'models')),
+    );
+    const { prepared } = prep.value;
+    const sc = await measured(() => itemScores(prepared.table, prepared.higherIsBetter));
+    const cd = await measured(() => cellDraws(run.fit.draws, prepared, settings, 3));
+    const matrix = {
+      fit: 1,
+      scores: sc.value,
+      posterior: cd.value,
+      settings,
+      higherIsBetter: prepared.higherIsBetter,
+      columns: { item: 'item', score: 'score' },
+    };
+    // per pair: from the matrix
+    const per = [];
+    for (const [a, b] of pairs) per.push(await measured(() => itemsDoc(matrix, a, b, 10)));
     console.log(
-      `item view: parse ${ms[0]} ms, prepare ${ms[1]} ms, posterior (${run.fit.draws.nDraws * run.fit.draws.nChains} draws) ${ms[2]} ms, items ${ms[3]} ms`,
+      `item matrix (CPU): parse ${ms(parsed.cpu)}, prepare ${ms(prep.cpu)}, item scores ${ms(sc.cpu)}, cell draws (${S} draws) ${ms(cd.cpu)}; ${(matrixBytes(matrix) / 1048576).toFixed(1)} MB; per pair (CPU, ${pairs.length} pairs): median ${ms(median(per.map((p) => p.cpu)))}, max ${ms(Math.max(...per.map((p) => p.cpu)))}`,
     );
   }
+  await httpFigures(csv, run, pairs);
 }
 
 console.log(machineLine());

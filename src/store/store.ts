@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import type { Comparison } from '../analysis/types.js';
 import type { ColumnMapping } from '../data/benchmark.js';
+import type { ItemsPerTaskSpec } from '../data/items-per-task.js';
 import type { Summary } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import { BayesbenchError, DatabaseError, NotFoundError, QueueFullError } from '../errors.js';
@@ -67,6 +68,11 @@ export interface FitSpec {
   higherIsBetter?: boolean;
   /** Row filters `column=value` (the CLI's --filter), all must hold. */
   filters?: string[];
+  /**
+   * Items of each task for the binomial likelihood (the CLI's --items-per-task: one n, n per task,
+   * or 'none'); absent: the sizes table decides (src/analysis/binomial-items.ts).
+   */
+  itemsPerTask?: ItemsPerTaskSpec;
 }
 
 /** Sampler settings of a fit. */

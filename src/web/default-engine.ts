@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { scaleTable } from '../analysis/from-fit.js';
+import type { PreparedComparison } from '../analysis/prepare.js';
 import { findColumns } from '../data/benchmark.js';
 import { parseCsv } from '../data/csv.js';
+import type { Table } from '../data/table.js';
 import { compileModel } from '../model/compile.js';
-import { comparisonPriors } from '../pipeline/compare.js';
+import { comparisonPriors, fittedTable } from '../pipeline/compare.js';
 import type { FitRecord } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
-import { itemsInWorker } from './items-in-worker.js';
+import { itemMatrixInWorker } from './items-in-worker.js';
 import { looInWorker } from './loo.js';
 import { parseInWorker } from './parse-in-worker.js';
 import { packageRoot } from './paths.js';
@@ -27,6 +29,13 @@ const storedRope = (fit: FitRecord): { rope?: number } => {
 };
 
 /**
+ * The table of counts and trials a binomial comparison is fitted to (items per task known, from
+ * the sizes table or the fit's items_per_task), or null for any other likelihood.
+ */
+const binomialCounts = (prepared: PreparedComparison): Table | null =>
+  prepared.bounded?.likelihood === 'binomial' ? fittedTable(prepared) : null;
+
+/**
  * The engine over the real modules: the data layer's parser and column checks (so uploads and
  * mappings fail with the CLI's messages), the model layer's priors, comparison rebuilds for another
  * ROPE/threshold, PSIS-LOO and plans of stored fits and fits, all on worker threads.
@@ -41,13 +50,14 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
     detectColumns: (table) => findColumns(table),
     checkFit(table, spec) {
       const { prepared, mspec } = prepareFor(table, spec, modelsDir);
-      compileModel(mspec, prepared.table);
+      compileModel(mspec, binomialCounts(prepared) ?? prepared.table);
     },
     // what the fit will record in settings.priors: compare's priors after its internal
     // standardization, in the score's units (not the raw-score brms defaults)
     priors(table, spec) {
       const { prepared, mspec } = prepareFor(table, spec, modelsDir);
-      return comparisonPriors(scaleTable(prepared.table, prepared.scale).table, mspec);
+      const fitted = binomialCounts(prepared) ?? scaleTable(prepared.table, prepared.scale).table;
+      return comparisonPriors(fitted, mspec);
     },
     models: () =>
       models().map((m) => ({ name: m.name, description: m.description ?? '', formula: m.formula })),
@@ -91,8 +101,8 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
         },
         modelsDir,
       ),
-    items: ({ fit, settings, csv, draws, a, b, k }) =>
-      itemsInWorker(
+    itemMatrix: ({ fit, settings, csv, draws }) =>
+      itemMatrixInWorker(
         {
           fitId: fit.id,
           csv,
@@ -101,9 +111,6 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
           settings,
           seed: fit.config.seed,
           draws,
-          a,
-          b,
-          k,
         },
         modelsDir,
       ),

@@ -1,5 +1,6 @@
 import { runningElsewhere } from '../store/store.js';
 import { type AppContext, forgetFit } from './context.js';
+import { forgetItems } from './items-view.js';
 
 /*
  * Deleting from the web app. The store refuses (409) to delete a queued or running fit rather than
@@ -20,6 +21,7 @@ export type DeleteContext = Pick<AppContext, 'store' | 'runner'> &
 /** Drop a deleted fit from the app's caches, when the caller has them. */
 function forgetCached(ctx: DeleteContext, id: number): void {
   if (ctx.reports && ctx.pages) forgetFit({ reports: ctx.reports, pages: ctx.pages }, id);
+  forgetItems(ctx, id);
 }
 
 /**

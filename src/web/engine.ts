@@ -8,7 +8,7 @@ import type { LooJson } from '../pipeline/loo.js';
 import type { ComparisonViewModel } from '../report/comparison-view-model.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import type { ColumnMap, FitConfig, FitRecord, FitSpec, StoredFitResult } from '../store/store.js';
-import type { ItemsDoc } from './items-types.js';
+import type { ItemMatrix } from './items-types.js';
 import type { WorkerInputOptions } from './parse-in-worker.js';
 import type { PlanQuery } from './plan-query.js';
 
@@ -37,16 +37,13 @@ export interface FitContext {
 /** Run one fit to completion (on a worker thread in production). Rejects when cancelled. */
 export type RunFit = (job: FitJob, ctx: FitContext) => Promise<StoredFitResult>;
 
-/** What an item view of a stored fit asks the engine for. */
-export interface ItemsRequest {
+/** What the item views of a stored fit ask the engine for (once per fit: every pair is read from it). */
+export interface ItemMatrixRequest {
   /** The fit's record (its documents may be left out) and its comparison's settings. */
   fit: FitRecord;
   settings: Record<string, unknown>;
   csv: Uint8Array;
   draws: Draws;
-  a: string;
-  b: string;
-  k: number;
 }
 
 /** A model file from models/*.json, as the New fit page lists it. */
@@ -114,10 +111,11 @@ export interface Engine {
     query: PlanQuery;
   }): Promise<PlanDocument>;
   /**
-   * Item-level results of a finished fit of the paired item model for one pair (src/web/items.ts),
-   * from its stored draws and dataset. The default engine computes them on a worker thread.
-   * Absent: the app answers 404.
+   * The item matrix of a finished fit of the paired item model (src/web/item-matrix.ts), from its
+   * stored draws and dataset, that every pair's item-level results are read from
+   * (src/web/items.ts itemsDoc). The default engine builds it on a worker thread. Absent: the app
+   * answers 404.
    */
-  items?(input: ItemsRequest): Promise<ItemsDoc>;
+  itemMatrix?(input: ItemMatrixRequest): Promise<ItemMatrix>;
   runFit: RunFit;
 }

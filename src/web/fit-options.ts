@@ -82,5 +82,6 @@ export function compareOptions(
   if (spec.rope !== undefined) options.rope = spec.rope;
   if (spec.threshold !== undefined) options.threshold = spec.threshold;
   if (spec.higherIsBetter !== undefined) options.higherIsBetter = spec.higherIsBetter;
+  if (spec.itemsPerTask !== undefined) options.itemsPerTask = spec.itemsPerTask;
   return options;
 }

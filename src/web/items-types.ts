@@ -1,3 +1,4 @@
+import type { ScaleMode } from '../analysis/from-fit.js';
 import type { ComparisonPair } from '../analysis/types.js';
 import type { FitRecord } from '../store/store.js';
 
@@ -95,4 +96,66 @@ export interface ItemsDoc {
   /** The dataset's columns of the item and the score. */
   columns: { item: string | null; score: string | null };
   tasks: ItemsTask[];
+}
+
+/**
+ * Per heuristic, the mean score of each (task, item) slot it scored over its rows (seeds), with
+ * the number of rows: compressed rows by heuristic (`start[h]..start[h + 1]` index `slot`, `mean`,
+ * `seeds`, slots ascending), so a pair reads two contiguous runs and memory is O(rows) however
+ * sparse the items are.
+ */
+export interface ItemScores {
+  /** The table's heuristic levels (entry runs follow this order). */
+  levels: string[];
+  /** The table's task levels and item levels. */
+  tasks: string[];
+  items: string[];
+  /** Every score is 0 or 1 (in the original orientation). */
+  zeroOne: boolean;
+  /** Per slot (task, item pairs, numbered by first appearance in the rows): its task and item. */
+  slotTask: Int32Array;
+  slotItem: Int32Array;
+  /** Offsets per heuristic into the entries (length levels + 1). */
+  start: Int32Array;
+  /** Per entry: its slot, the heuristic's mean score there (original orientation), its rows. */
+  slot: Int32Array;
+  mean: Float64Array;
+  seeds: Int32Array;
+}
+
+/**
+ * What the pair posteriors of a fit are read from: per task the cell means of every heuristic in
+ * every draw (`cells[(t * H + h) * S + s]`, score units, as the comparison computes them), and for
+ * 0/1 fits the same cells on the linear predictor (the logit scale).
+ */
+export interface CellDraws {
+  /** Heuristics, tasks and categories of the design (the cells' order). */
+  heuristics: string[];
+  tasks: string[];
+  taskCategory: (string | null)[];
+  /** Draws per cell (all chains). */
+  draws: number;
+  cells: Float64Array;
+  logits: Float64Array | null;
+  /** Per task, the scale the fit standardized its scores by (null: scores as they are). */
+  taskScale: Float64Array | null;
+}
+
+/** The fit's settings an item view reads. */
+export interface ItemSettings {
+  family: string;
+  rope: number;
+  threshold: number;
+  scale: ScaleMode;
+}
+
+/** Everything a fit's item view needs for any pair: scores, cell draws, settings. */
+export interface ItemMatrix {
+  fit: number;
+  scores: ItemScores;
+  posterior: CellDraws;
+  settings: ItemSettings;
+  higherIsBetter: boolean;
+  /** The dataset's columns of the item and the score. */
+  columns: { item: string | null; score: string | null };
 }

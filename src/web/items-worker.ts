@@ -1,17 +1,31 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { itemsOfStoredFit, type StoredItemsInput } from './items.js';
+import { itemMatrixOfStoredFit, type StoredMatrixInput } from './item-matrix.js';
 import { niceThisThread } from './thread-priority.js';
 import { workerTaskError } from './worker-task.js';
 
 /**
- * Worker thread of one item view (src/web/items-view.ts starts it): parsing and preparing a
- * 100,000-row dataset takes 0.3-0.7 s, never on the server's event loop.
+ * Worker thread that builds the item matrix of one fit (src/web/items-in-worker.ts starts it):
+ * parsing and preparing a 100,000-row dataset takes 0.3-0.7 s, never on the server's event loop.
+ * The matrix's typed arrays are moved back, not copied.
  */
-const { input, modelsDir } = workerData as { input: StoredItemsInput; modelsDir: string };
+const { input, modelsDir } = workerData as { input: StoredMatrixInput; modelsDir: string };
 niceThisThread();
 const port = parentPort!;
 try {
-  port.postMessage({ type: 'done', result: itemsOfStoredFit(input, modelsDir) });
+  const matrix = itemMatrixOfStoredFit(input, modelsDir);
+  const { scores, posterior } = matrix;
+  const moved = [
+    scores.slotTask,
+    scores.slotItem,
+    scores.start,
+    scores.slot,
+    scores.mean,
+    scores.seeds,
+    posterior.cells,
+    posterior.logits,
+    posterior.taskScale,
+  ].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []));
+  port.postMessage({ type: 'done', result: matrix }, moved);
 } catch (err) {
   port.postMessage(workerTaskError(err));
 }

@@ -1,14 +1,8 @@
-import { forEachTaskCells } from '../analysis/cells.js';
-import { designFromTable } from '../analysis/design.js';
-import { SCALE_MODES, scaleTable } from '../analysis/from-fit.js';
 import { pairwiseComparisons } from '../analysis/pairwise.js';
-import type { PreparedComparison } from '../analysis/prepare.js';
 import { summarize90 } from '../analysis/stats.js';
-import { parseCsv } from '../data/csv.js';
-import type { FactorColumn, Table } from '../data/table.js';
-import type { Draws } from '../draws/draws.js';
 import { ConfigError } from '../errors.js';
-import type { FitRecord, FitSpec } from '../store/store.js';
+import type { FitRecord } from '../store/store.js';
+import type { CellDraws, ItemMatrix, ItemScores, ItemSettings } from './items-types.js';
 import {
   ITEM_MODEL,
   type ItemFit,
@@ -18,7 +12,6 @@ import {
   type ItemsTask,
 } from './items-types.js';
 import { bounded } from './messages.js';
-import { prepareFor } from './rebuild.js';
 
 /**
  * Item-level results of a stored fit of the paired item model (src/model/item-model.ts), for one
@@ -26,9 +19,9 @@ import { prepareFor } from './rebuild.js';
  * heuristic x task cell means, as the comparison computes them: src/analysis/cells.ts), and from
  * the data the items that separate the two most (per item the mean of A's and of B's scores over
  * seeds; for 0/1 scores the discordant items, A right and B wrong or the reverse: McNemar's
- * counts, McNemar 1947, Psychometrika 12(2)). One O(rows) pass over the stored dataset and one
- * O(draws x heuristics x tasks) pass over the draws; the output is bounded (top k items per task
- * and direction).
+ * counts, McNemar 1947, Psychometrika 12(2)). Every pair is answered from the fit's item matrix
+ * (src/web/item-matrix.ts, built once per fit: one parse of the stored dataset, one pass over its
+ * rows and one over the draws); the output is bounded (top k items per task and direction).
  */
 
 /** Items listed per task and direction: the default and the most a query may ask for. */
@@ -118,100 +111,63 @@ export function itemsPair(info: ItemFit, query: ItemsQuery): { a: string; b: str
   return { a, b };
 }
 
-/** The fit's settings an item view reads. */
-interface ItemSettings {
-  family: string;
-  rope: number;
-  threshold: number;
-  scale: (typeof SCALE_MODES)[number];
-}
-
-function settingsOf(settings: Record<string, unknown>): ItemSettings {
-  return {
-    family: typeof settings.family === 'string' ? settings.family : 'gaussian',
-    rope: typeof settings.rope === 'number' ? settings.rope : 0,
-    threshold: typeof settings.threshold === 'number' ? settings.threshold : 0.95,
-    scale: SCALE_MODES.find((m) => m === settings.scale) ?? 'none',
-  };
-}
-
 /**
- * Per task, the posterior of a - b from the fit's draws: the cell means of every heuristic on
- * every task as the comparison computes them (forEachTaskCells with the fit's family and seed; the
- * item model fits the scores as they are, so no logit of a bounded score), the pair's draws then
+ * Per task, the posterior of a - b from the fit's cell draws (src/web/item-matrix.ts cellDraws:
+ * every heuristic's cell means on every task as the comparison computes them), the pair's draws
  * summarized by pairwiseComparisons with the fit's ROPE and threshold, so each task's numbers are
  * the comparison document's task pair. For a bernoulli fit also a - b on the logit scale.
- * @example pairPosterior(draws, prepared, fit.comparison.settings, 1, 'snapkv', 'full_kv').get('arc_easy')
+ * @example pairPosterior(matrix.posterior, matrix.settings, true, 'snapkv', 'full_kv').get('arc_easy')
  */
 export function pairPosterior(
-  draws: Draws,
-  prepared: PreparedComparison,
-  rawSettings: Record<string, unknown>,
-  seed: number,
+  cells: CellDraws,
+  settings: ItemSettings,
+  higherIsBetter: boolean,
   a: string,
   b: string,
 ): Map<string, Pick<ItemsTask, 'category' | 'posterior' | 'log_odds'>> {
-  const settings = settingsOf(rawSettings);
-  const { scales, design } = scaleTable(prepared.table, settings.scale);
-  const ia = design.heuristics.indexOf(a);
-  const ib = design.heuristics.indexOf(b);
+  const ia = cells.heuristics.indexOf(a);
+  const ib = cells.heuristics.indexOf(b);
   if (ia < 0 || ib < 0) {
     throw new ConfigError(`the fit's dataset has no rows of "${bounded(ia < 0 ? a : b)}"`);
   }
-  const S = draws.nDraws * draws.nChains;
+  const S = cells.draws;
+  const H = cells.heuristics.length;
   const pair = new Float64Array(2 * S);
+  const d = new Float64Array(S);
+  const sign = higherIsBetter ? 1 : -1;
   const out = new Map<string, Pick<ItemsTask, 'category' | 'posterior' | 'log_odds'>>();
-  forEachTaskCells(draws, design, { family: settings.family, seed, bounded: null }, (t, block) => {
+  cells.tasks.forEach((name, t) => {
+    const block = cells.cells.subarray(t * H * S, (t + 1) * H * S);
     pair.set(block.subarray(S * ia, S * (ia + 1)), 0);
     pair.set(block.subarray(S * ib, S * (ib + 1)), S);
-    const back = scales ? { center: scales.center[t], scale: scales.scale[t] } : undefined;
-    if (back) for (let i = 0; i < pair.length; i++) pair[i] = back.center + back.scale * pair[i];
-    const name = design.tasks[t];
     const [p] = pairwiseComparisons(
       { names: [a, b], nSamples: S, values: pair },
       {
-        rope: back ? settings.rope * back.scale : settings.rope,
+        // a fit on per-task standardized scores has its ROPE in standard deviations: score units here
+        rope: cells.taskScale ? settings.rope * cells.taskScale[t] : settings.rope,
         threshold: settings.threshold,
-        higherIsBetter: prepared.higherIsBetter,
+        higherIsBetter,
         scope: `task:${name}`,
       },
     );
     const { a: _a, b: _b, scope: _s, ...posterior } = p;
-    out.set(name, { category: design.taskCategory[t], posterior, log_odds: null });
-  });
-  if (settings.family === 'bernoulli' || settings.family === 'binomial') {
-    // the linear predictor (identity link): a - b is the log odds ratio, the same for every item
-    const d = new Float64Array(S);
-    const sign = prepared.higherIsBetter ? 1 : -1;
-    forEachTaskCells(draws, design, { seed, bounded: null }, (t, block) => {
+    let logOdds: ItemsTask['log_odds'] = null;
+    if (cells.logits) {
+      // the linear predictor (identity link): a - b is the log odds ratio, the same for every item
+      const lp = cells.logits.subarray(t * H * S, (t + 1) * H * S);
       let positive = 0;
       let zero = 0;
       for (let s = 0; s < S; s++) {
-        d[s] = block[S * ia + s] - block[S * ib + s];
+        d[s] = lp[S * ia + s] - lp[S * ib + s];
         const o = sign * d[s];
         if (o > 0) positive++;
         else if (o === 0) zero++;
       }
-      const entry = out.get(design.tasks[t]);
-      if (entry) entry.log_odds = { ...summarize90(d), p_a_greater: (positive + 0.5 * zero) / S };
-    });
-  }
+      logOdds = { ...summarize90(d), p_a_greater: (positive + 0.5 * zero) / S };
+    }
+    out.set(name, { category: cells.taskCategory[t], posterior, log_odds: logOdds });
+  });
   return out;
-}
-
-function factorOf(table: Table, name: string): FactorColumn | null {
-  const c = table.columns[name];
-  return c?.type === 'factor' ? c : null;
-}
-
-/** Per (task, item) slot: the sums and counts of A's and B's rows. */
-interface Slots {
-  task: number[];
-  item: number[];
-  sumA: number[];
-  nA: number[];
-  sumB: number[];
-  nB: number[];
 }
 
 /** Item names in natural order (doc_id "2" before "10"), the same on every machine. */
@@ -227,91 +183,64 @@ function byDifference(x: ItemRow, y: ItemRow): number {
 }
 
 /**
- * From the prepared table (columns heuristic, task, item, score; score negated for lower-is-better
- * scores, as prepareComparison leaves it), per task: the counts of the pair's items and the k
- * items A did best on against B and the k the reverse (means over each heuristic's seeds, in
- * score units). One pass over the rows; a Map over the (task, item) pairs of A's and B's rows.
- * @example pairedItems(prepared.table, 'snapkv', 'full_kv', 10, true).get('arc_easy')?.items.a_better
+ * From a fit's item scores (src/web/item-matrix.ts itemScores), per task: the counts of the pair's
+ * items and the k items A did best on against B and the k the reverse (means over each
+ * heuristic's seeds, in score units). One merge of A's and B's entries (both ascending by slot):
+ * O(items of A and B), whatever the size of the rest of the table.
+ * @example pairedItems(itemScores(prepared.table, true), 'snapkv', 'full_kv', 10, true).get('arc_easy')?.items.a_better
  */
 export function pairedItems(
-  table: Table,
+  scores: ItemScores,
   a: string,
   b: string,
   k: number,
   higherIsBetter: boolean,
-): { zeroOne: boolean; tasks: Map<string, Pick<ItemsTask, 'items' | 'top_a' | 'top_b'>> } {
-  const h = factorOf(table, 'heuristic');
-  const t = factorOf(table, 'task');
-  const it = factorOf(table, 'item');
-  const y = table.columns.score;
-  if (!h || !t || !it || y?.type !== 'numeric') {
-    throw new ConfigError('the fit has no item column: item-level results need per-example rows');
-  }
-  const ia = h.levels.indexOf(a);
-  const ib = h.levels.indexOf(b);
+): Map<string, Pick<ItemsTask, 'items' | 'top_a' | 'top_b'>> {
+  const { zeroOne, start, slot, mean, seeds, slotTask } = scores;
   const sign = higherIsBetter ? 1 : -1;
-  const L = it.levels.length;
-  const slotOf = new Map<number, number>();
-  const s: Slots = { task: [], item: [], sumA: [], nA: [], sumB: [], nB: [] };
-  let zeroOne = true;
-  for (let r = 0; r < table.nRows; r++) {
-    const v = y.values[r];
-    if (Number.isNaN(v)) continue;
-    const raw = sign * v;
-    if (raw !== 0 && raw !== 1) zeroOne = false;
-    const hc = h.codes[r];
-    if (hc !== ia && hc !== ib) continue;
-    const tc = t.codes[r];
-    const ic = it.codes[r];
-    if (tc < 0 || ic < 0) continue;
-    const key = tc * L + ic;
-    let slot = slotOf.get(key);
-    if (slot === undefined) {
-      slot = s.task.length;
-      slotOf.set(key, slot);
-      s.task.push(tc);
-      s.item.push(ic);
-      s.sumA.push(0);
-      s.nA.push(0);
-      s.sumB.push(0);
-      s.nB.push(0);
-    }
-    if (hc === ia) {
-      s.sumA[slot] += raw;
-      s.nA[slot]++;
-    } else {
-      s.sumB[slot] += raw;
-      s.nB[slot]++;
-    }
-  }
-  const perTask = t.levels.map(() => ({
+  const ia = scores.levels.indexOf(a);
+  const ib = scores.levels.indexOf(b);
+  // a heuristic without rows is an empty run
+  let i = ia < 0 ? 0 : start[ia];
+  const iEnd = ia < 0 ? 0 : start[ia + 1];
+  let j = ib < 0 ? 0 : start[ib];
+  const jEnd = ib < 0 ? 0 : start[ib + 1];
+  const perTask = scores.tasks.map(() => ({
     rows: [] as ItemRow[],
     only_a: 0,
     only_b: 0,
     both_right: 0,
     both_wrong: 0,
   }));
-  for (let i = 0; i < s.task.length; i++) {
-    const acc = perTask[s.task[i]];
-    if (s.nB[i] === 0) acc.only_a++;
-    else if (s.nA[i] === 0) acc.only_b++;
-    else {
-      const ma = s.sumA[i] / s.nA[i];
-      const mb = s.sumB[i] / s.nB[i];
+  while (i < iEnd || j < jEnd) {
+    const sa = i < iEnd ? slot[i] : Number.POSITIVE_INFINITY;
+    const sb = j < jEnd ? slot[j] : Number.POSITIVE_INFINITY;
+    if (sa < sb) {
+      perTask[slotTask[sa]].only_a++;
+      i++;
+    } else if (sb < sa) {
+      perTask[slotTask[sb]].only_b++;
+      j++;
+    } else {
+      const acc = perTask[slotTask[sa]];
+      const ma = mean[i];
+      const mb = mean[j];
       if (ma === 1 && mb === 1) acc.both_right++;
       else if (ma === 0 && mb === 0) acc.both_wrong++;
       acc.rows.push({
-        item: it.levels[s.item[i]],
+        item: scores.items[scores.slotItem[sa]],
         a: ma,
         b: mb,
         diff: ma - mb,
-        n_a: s.nA[i],
-        n_b: s.nB[i],
+        n_a: seeds[i],
+        n_b: seeds[j],
       });
+      i++;
+      j++;
     }
   }
   const tasks = new Map<string, Pick<ItemsTask, 'items' | 'top_a' | 'top_b'>>();
-  t.levels.forEach((name, tc) => {
+  scores.tasks.forEach((name, tc) => {
     const acc = perTask[tc];
     const better = acc.rows.filter((r) => sign * r.diff > 0).sort(byDifference);
     const worse = acc.rows.filter((r) => sign * r.diff < 0).sort(byDifference);
@@ -340,60 +269,38 @@ export function pairedItems(
       top_b: worse.slice(0, k),
     });
   });
-  return { zeroOne, tasks };
-}
-
-/** What the item view of a stored fit needs: its dataset's bytes, spec, settings, seed and draws. */
-export interface StoredItemsInput {
-  fitId: number;
-  csv: Uint8Array;
-  datasetName: string;
-  spec: FitSpec;
-  settings: Record<string, unknown>;
-  seed: number;
-  draws: Draws;
-  a: string;
-  b: string;
-  k: number;
+  return tasks;
 }
 
 /**
- * The item-level document of a stored fit and pair: the dataset parsed and prepared as the fit
- * did (prepareFor: the same mapping, filters and orientation), the per-task posterior from the
- * stored draws and the paired items from the rows. Runs where it is called (the web app: a worker
- * thread, items-worker.ts).
- * @example itemsOfStoredFit({ fitId: 3, csv, datasetName, spec, settings, seed: 1, draws, a: 'x', b: 'y', k: 10 }, modelsDir)
+ * The item-level document of a fit for one pair, from its item matrix (built once per fit,
+ * src/web/item-matrix.ts): per task the posterior of A minus B and the paired items. O(draws x
+ * tasks + items of A and B): no parsing, no pass over the other heuristics' rows.
+ * @example itemsDoc(matrix, 'snapkv', 'full_kv', 10).tasks[0].items.a_better
  */
-export function itemsOfStoredFit(input: StoredItemsInput, modelsDir: string): ItemsDoc {
-  const table = parseCsv(input.csv, { source: input.datasetName });
-  const { prepared } = prepareFor(table, input.spec, modelsDir);
-  const { a, b, k } = input;
-  const posterior = pairPosterior(input.draws, prepared, input.settings, input.seed, a, b);
-  const items = pairedItems(prepared.table, a, b, k, prepared.higherIsBetter);
-  const settings = settingsOf(input.settings);
-  const columns = (input.settings.columns ?? {}) as Record<string, unknown>;
+export function itemsDoc(matrix: ItemMatrix, a: string, b: string, k: number): ItemsDoc {
+  const { settings, higherIsBetter } = matrix;
+  const posterior = pairPosterior(matrix.posterior, settings, higherIsBetter, a, b);
+  const items = pairedItems(matrix.scores, a, b, k, higherIsBetter);
   const tasks: ItemsTask[] = [];
   for (const [task, post] of posterior) {
-    const it = items.tasks.get(task);
+    const it = items.get(task);
     if (!it) continue;
     tasks.push({ task, ...post, ...it });
   }
   return {
-    fit: input.fitId,
+    fit: matrix.fit,
     a,
     b,
-    heuristics: [...designFromTable(prepared.table).heuristics],
+    heuristics: [...matrix.posterior.heuristics],
     family: settings.family,
-    zero_one: items.zeroOne,
-    higher_is_better: prepared.higherIsBetter,
+    zero_one: matrix.scores.zeroOne,
+    higher_is_better: higherIsBetter,
     rope: settings.rope,
     threshold: settings.threshold,
     k,
-    draws: input.draws.nDraws * input.draws.nChains,
-    columns: {
-      item: typeof columns.item === 'string' ? columns.item : null,
-      score: typeof columns.score === 'string' ? columns.score : null,
-    },
+    draws: matrix.posterior.draws,
+    columns: matrix.columns,
     tasks,
   };
 }

@@ -43,10 +43,11 @@ export function prepareFor(table: Table, spec: FitSpec, modelsDir: string) {
 /**
  * The bounded-score likelihood the stored fit was fitted with, so that its draws are read on the
  * scale they were sampled on even when today's preparation would choose another (a rule added after
- * the fit was stored, e.g. binomial counts from src/data/benchmark-sizes.ts): the preparation's when
- * it agrees with the stored `settings.bounded`; the stored logit-normal one (upper bound, rows of
- * the squeeze) when the preparation now says binomial; none when the fit had none. The paired item
- * model fits per-example scores as they are (compare.ts runComparison): never bounded.
+ * the fit was stored, e.g. binomial counts from src/data/benchmark-sizes.ts, or items per task
+ * given differently): the preparation's when it agrees with the stored `settings.bounded` (for a
+ * binomial, the same items of every task); the stored binomial (its `items_per_task`) or
+ * logit-normal one (upper bound, rows of the squeeze) otherwise; none when the fit had none. The
+ * paired item model fits per-example scores as they are (compare.ts runComparison): never bounded.
  * @example fittedBounded(prepared.bounded, 55, {}) // null: the fit stored no bounded score
  */
 export function fittedBounded(
@@ -56,17 +57,55 @@ export function fittedBounded(
 ): Bounded | null {
   if (settings.model === ITEM_MODEL) return null;
   const stored = settings.bounded as
-    | { upper?: unknown; likelihood?: unknown; reason?: unknown }
+    | {
+        upper?: unknown;
+        likelihood?: unknown;
+        reason?: unknown;
+        items_per_task?: unknown;
+        items_source?: unknown;
+      }
     | undefined;
   if (!stored || typeof stored !== 'object' || typeof stored.upper !== 'number') return null;
   const likelihood = stored.likelihood === 'binomial' ? 'binomial' : 'logit-normal';
+  const reason = typeof stored.reason === 'string' ? stored.reason : 'bounded score';
+  if (likelihood === 'binomial') {
+    const perTask = storedItems(stored.items_per_task);
+    // fits stored before items_per_task was kept: counts cannot be rebuilt from settings alone
+    if (!perTask) return prepared;
+    if (prepared?.likelihood === 'binomial' && sameItems(prepared.items?.perTask, perTask)) {
+      return prepared;
+    }
+    const source = typeof stored.items_source === 'string' ? stored.items_source : 'the fit';
+    return {
+      upper: stored.upper,
+      n: rows,
+      reason,
+      likelihood: 'binomial',
+      items: { perTask, source },
+    };
+  }
   if (prepared && (prepared.likelihood ?? 'logit-normal') === likelihood) return prepared;
-  if (likelihood === 'binomial') return prepared; // counts cannot be rebuilt from settings alone
-  return {
-    upper: stored.upper,
-    n: rows,
-    reason: typeof stored.reason === 'string' ? stored.reason : 'bounded score',
-  };
+  return { upper: stored.upper, n: rows, reason };
+}
+
+/** A stored items_per_task (task -> whole n >= 1), or null when absent or malformed. */
+function storedItems(value: unknown): Record<string, number> | null {
+  if (!value || typeof value !== 'object') return null;
+  const out: Record<string, number> = {};
+  for (const [task, n] of Object.entries(value)) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return null;
+    out[task] = n;
+  }
+  return out;
+}
+
+function sameItems(
+  a: Readonly<Record<string, number>> | undefined,
+  b: Readonly<Record<string, number>>,
+): boolean {
+  if (!a) return false;
+  const keys = Object.keys(b);
+  return Object.keys(a).length === keys.length && keys.every((k) => a[k] === b[k]);
 }
 
 /**

@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { checkCsvHeader } from '../data/csv-header.js';
 import { tableToCsv } from '../data/csv-write.js';
 import { type InputFormat, type InputTable, parseInput } from '../data/input.js';
+import {
+  type ItemsPerTaskSpec,
+  itemsPerTaskFromCsv,
+  parseItemsPerTask,
+} from '../data/items-per-task.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, DataError, NotFoundError } from '../errors.js';
 import type {
@@ -295,7 +300,31 @@ export const FitRequestSchema = z.object({
   rope: numberIn(0, 1e12),
   threshold: numberIn(0.5, 0.9999),
   higher_is_better: z.boolean().optional(),
+  /** The CLI's --items-per-task: none, a number, task=n,... or CSV text with columns task,n. */
+  items_per_task: z.union([z.string().max(20_000), z.number()]).optional(),
 });
+
+/**
+ * The items per task of a fit request (the CLI's --items-per-task, src/data/items-per-task.ts):
+ * `none`, a whole number, `task=n,...`, or CSV text with columns task,n (several lines; the web
+ * reads no files); undefined when empty. A bad one is a ConfigError in the CLI's words.
+ * @example itemsPerTaskField('vt=96,qa=200') // { vt: 96, qa: 200 }
+ */
+export function itemsPerTaskField(
+  value: string | number | undefined,
+): ItemsPerTaskSpec | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (text === '') return undefined;
+  if (/[\r\n]/.test(text)) return itemsPerTaskFromCsv(`${text}\n`, 'items_per_task');
+  const parsed = parseItemsPerTask(text);
+  if (parsed === null) {
+    throw new ConfigError(
+      `--items-per-task: "${bounded(text)}" is not none, a number, task=n,... or CSV text with columns task,n`,
+    );
+  }
+  return parsed;
+}
 
 /** A fit request after validation. */
 export interface FitRequest {
@@ -340,6 +369,8 @@ export function parseFitRequest(store: Store, engine: Engine, body: unknown): Fi
   if (b.rope !== undefined) spec.rope = b.rope;
   if (b.threshold !== undefined) spec.threshold = b.threshold;
   if (b.higher_is_better !== undefined) spec.higherIsBetter = b.higher_is_better;
+  const itemsPerTask = itemsPerTaskField(b.items_per_task);
+  if (itemsPerTask !== undefined) spec.itemsPerTask = itemsPerTask;
   const config: FitConfig = { chains: b.chains, warmup: b.warmup, draws: b.draws, seed: b.seed };
   if (b.adapt_delta !== undefined) config.adaptDelta = b.adapt_delta;
   const dataset = store.getDataset(datasetId);
@@ -400,5 +431,6 @@ export function formToFitBody(form: Record<string, unknown>): Record<string, unk
     adapt_delta: s('adapt_delta'),
     rope: s('rope'),
     threshold: s('threshold'),
+    items_per_task: s('items_per_task'),
   };
 }

@@ -4,8 +4,11 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createApp } from '../../src/web/app.js';
-import type { RunFit } from '../../src/web/engine.js';
+import { createContext } from '../../src/web/context.js';
+import { defaultEngine } from '../../src/web/default-engine.js';
+import type { Engine, RunFit } from '../../src/web/engine.js';
 import type { ItemsDoc } from '../../src/web/items-types.js';
+import { storedItems } from '../../src/web/items-view.js';
 import { packageRoot } from '../../src/web/paths.js';
 import { workerRunFit } from '../../src/web/run-fit.js';
 import { createRunner } from '../../src/web/runner.js';
@@ -67,18 +70,31 @@ function discordantFromCsv(csv: string, a: string, b: string) {
 }
 
 /** An app over the default engine; fits run on worker threads as in `serve`, or by `runFit`. */
-function setup(runFit: RunFit = workerRunFit(modelsDir)) {
+function setup(runFit: RunFit = workerRunFit(modelsDir), engine?: Partial<Engine>) {
   const store = openStore(':memory:');
   stores.push(store);
   const runner = createRunner({ store, runFit, storeIntervalMs: 0 });
-  return { store, runner, app: createApp({ store, runner }) };
+  return { store, runner, app: createApp({ store, runner, engine }) };
+}
+
+/** The default engine's item matrix builder, counting its calls. */
+function countedMatrix() {
+  const build = defaultEngine(modelsDir).itemMatrix;
+  const counted = { calls: 0, engine: {} as Partial<Engine> };
+  counted.engine.itemMatrix = (input) => {
+    counted.calls++;
+    if (!build) throw new Error('the default engine builds item matrices');
+    return build(input);
+  };
+  return counted;
 }
 
 describe('item-level results of a paired item model fit (GET /api/fits/:id/items, /fits/:id/items)', () => {
   it('per-task posterior = the comparison task pairs; discordant items = a direct count from the CSV', {
     timeout: 180_000,
   }, async () => {
-    const { store, runner, app } = setup();
+    const matrix = countedMatrix();
+    const { store, runner, app } = setup(undefined, matrix.engine);
     const up = await request(app)
       .post('/api/datasets')
       .attach('file', Buffer.from(fixtureJsonl()), 'kv_runs.jsonl')
@@ -212,6 +228,13 @@ describe('item-level results of a paired item model fit (GET /api/fits/:id/items
       const badPage = await request(app).get(`/fits/${id}/items?${q}`).expect(400);
       expect(badPage.text).toContain(msg.replace(/"/g, '&#34;'));
     }
+    // every pair, k and page above was answered from one item matrix, built once for the fit
+    expect(matrix.calls).toBe(1);
+    // a fit with more tasks x draws than the on-thread bound answers each pair on a worker thread
+    // from the pair's part of the matrix: the same document (here with the bound at 0)
+    const ctx = createContext({ store, runner, engine: matrix.engine });
+    const there = await storedItems(ctx, id, { a: 'snapkv', b: 'full_kv', k: 3 }, 0);
+    expect(JSON.parse(JSON.stringify(there.doc))).toEqual(doc);
     const unknown = await request(app).get('/api/fits/99/items').expect(404);
     expect(unknown.body.error).toBe('fit 99 not found');
     await request(app).get('/fits/99/items').expect(404);

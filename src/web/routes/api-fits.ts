@@ -4,6 +4,7 @@ import type { LooJson } from '../../pipeline/loo.js';
 import type { FitRecord } from '../../store/store.js';
 import { type AppContext, forgetFit } from '../context.js';
 import { deleteFit } from '../delete.js';
+import { forgetItems } from '../items-view.js';
 import { looRefusal } from '../loo.js';
 import { webMessage } from '../messages.js';
 import { parseDecisionQuery } from '../report-view.js';
@@ -128,6 +129,7 @@ export function apiFitRoutes(ctx: AppContext): Router {
   router.post('/fits/:id/restart', (req, res) => {
     const f = runner.restart(restartable(ctx, parseId(req.params.id, 'fit')));
     forgetFit(ctx, f.id);
+    forgetItems(ctx, f.id);
     res.status(202).json({ id: f.id, status: f.status });
   });
 

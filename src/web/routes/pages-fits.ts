@@ -6,6 +6,7 @@ import type { ColumnMap, FitRecord } from '../../store/store.js';
 import { type AppContext, forgetFit } from '../context.js';
 import { deleteFit } from '../delete.js';
 import type { Engine } from '../engine.js';
+import { forgetItems } from '../items-view.js';
 import { looRefusal } from '../loo.js';
 import { webMessage } from '../messages.js';
 import { cachePage, pageBytes, sendCached } from '../page-cache.js';
@@ -265,6 +266,7 @@ export function fitPageRoutes(ctx: AppContext): Router {
     const id = restartable(ctx, parseId(req.params.id, 'fit'));
     runner.restart(id);
     forgetFit(ctx, id);
+    forgetItems(ctx, id);
     res.redirect(303, `/fits/${id}`);
   });
 

@@ -76,6 +76,19 @@ export function fmtTime(iso: string | null): string {
 }
 
 /**
+ * The items per task a fit was given (the CLI's --items-per-task), as the user would type it; ''
+ * when not given.
+ * @example itemsPerTaskText({ vt: 96, qa: 200 }) // 'vt=96, qa=200'
+ */
+export function itemsPerTaskText(spec: FitRecord['spec']['itemsPerTask']): string {
+  if (spec === undefined) return '';
+  if (typeof spec === 'number' || spec === 'none') return String(spec);
+  return Object.entries(spec)
+    .map(([task, n]) => `${task}=${n}`)
+    .join(', ');
+}
+
+/**
  * A fit's row in the home and dataset lists.
  * @example fitRow(store.getFit(1)).badge
  */
@@ -86,6 +99,7 @@ export function fitRow(f: FitRecord) {
     datasetId: f.datasetId,
     status: f.status,
     model: f.spec.formula ?? f.spec.model ?? 'default model',
+    itemsPerTask: itemsPerTaskText(f.spec.itemsPerTask),
     created: fmtTime(f.created),
     badge: diagnosticsBadge(f),
     percent: Math.round((f.status === 'done' ? 1 : f.progress.fraction) * 100),
