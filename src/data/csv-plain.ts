@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
  * characters csv-parse 7 trims (its `timchars`: the JavaScript whitespace and line terminators,
  * the set `String.prototype.trim` removes), a blank line is a record of one empty field, and text
  * after the last LF is a last record when something is left of it after trimming. test/data/csv-plain.test.ts checks the two
- * against each other on random text. csv-parse spent about 0.8 us per row here (8 CPU s of a
+ * against each other on random text. csv-parse spent about 0.75 us per row here (7.5 CPU s of a
  * 10,000,000-row file): one string per row and a substring per field are all this scan makes.
  */
 
@@ -50,6 +50,29 @@ export function forEachPlainRecord(
   if (record.length > 0 || last !== '') {
     record.push(last);
     onRecord(record);
+  }
+}
+
+/**
+ * Call `onRecord` with each record of plain CSV bytes (UTF-8, no '"', no CR byte), decoded
+ * `sliceBytes` at a time (cut after an LF), so no string of the whole input is made.
+ *
+ * @example forEachPlainRecordOfBytes(Buffer.from('a,b\n1,2\n'), 1 << 20, (r) => console.log(r));
+ */
+export function forEachPlainRecordOfBytes(
+  input: Buffer,
+  sliceBytes: number,
+  onRecord: (record: string[]) => void,
+): void {
+  let start = 0;
+  while (start < input.length) {
+    let end = input.length;
+    if (start + sliceBytes < input.length) {
+      const at = input.indexOf(10, start + sliceBytes);
+      if (at >= 0) end = at + 1;
+    }
+    forEachPlainRecord(input.toString('utf8', start, end), end === input.length, onRecord);
+    start = end;
   }
 }
 

@@ -6,7 +6,7 @@ import { parse as parseCsvSync } from 'csv-parse/sync';
 import { DataError, NotFoundError } from '../errors.js';
 import { checkHeader, createTableBuilder, type TableBuilder } from './builder.js';
 import { CSV_HEADER_SCAN_BYTES, checkCsvHeader } from './csv-header.js';
-import { isPlainCsvFile, readPlainCsv } from './csv-plain.js';
+import { forEachPlainRecordOfBytes, isPlainCsvFile, readPlainCsv } from './csv-plain.js';
 import { checkBytes, utf8ChunkChecker } from './encoding.js';
 import type { Table } from './table.js';
 
@@ -219,9 +219,10 @@ function firstRecordDelimiter(input: Buffer): string | undefined {
  * text, blank lines. `lines` holds each row's first source line. Throws DataError naming the
  * source, line and column for empty files, header-only files, duplicate column names, ragged rows,
  * unterminated quotes, binary or non-UTF-8 bytes (with the byte offset), and a header past CSV_LIMITS
- * (checked from the first line before the full parse, see checkCsvHeader). A quote-free input is
- * parsed in 1 MiB slices (few records alive at once); one with quotes in one piece (every record of
- * it alive until the end): for big files prefer readCsvFile.
+ * (checked from the first line before the full parse, see checkCsvHeader). Input without quotes
+ * and CRs is split by the plain scan of src/data/csv-plain.ts (the same records), other quote-free
+ * input by csv-parse in 1 MiB slices (few records alive at once each way); input with quotes in one
+ * piece (every record of it alive until the end): for big files prefer readCsvFile.
  *
  * @example
  * const t = parseCsv('heuristic,task,score\na,t1,0.5\nb,t1,1e-1\n', { source: 'runs.csv' });
@@ -236,14 +237,20 @@ export function parseCsv(
   const source = opts.source ?? 'input';
   const input = checkedInput(text, source);
   const mayHaveQuotes = input.indexOf(34) >= 0;
+  // no quote and no CR: split by our own scan (src/data/csv-plain.ts), the same records
+  const plain = !mayHaveQuotes && input.indexOf(13) < 0;
+  const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
     sink.mayHaveQuotes = mayHaveQuotes;
     try {
-      for (const records of recordBatches(input, mayHaveQuotes, opts.sliceBytes ?? SLICE_BYTES)) {
-        for (const r of records) sink.onRecord(r);
+      if (plain) forEachPlainRecordOfBytes(input, sliceBytes, (r) => sink.onRecord(r));
+      else {
+        for (const records of recordBatches(input, mayHaveQuotes, sliceBytes)) {
+          for (const r of records) sink.onRecord(r);
+        }
       }
     } catch (err) {
       throw translate(err, source, () => [input], sink.nextLine);

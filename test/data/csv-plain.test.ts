@@ -4,7 +4,11 @@ import path from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv, readCsvFile } from '../../src/data/csv.js';
-import { forEachPlainRecord, isPlainCsvFile } from '../../src/data/csv-plain.js';
+import {
+  forEachPlainRecord,
+  forEachPlainRecordOfBytes,
+  isPlainCsvFile,
+} from '../../src/data/csv-plain.js';
 
 /** The readers' csv-parse settings (src/data/csv.ts PARSE_OPTIONS). */
 const OPTIONS = { bom: true, relax_column_count: true, relax_quotes: true, trim: true };
@@ -63,7 +67,12 @@ describe('plain CSV (no quotes, no CR): the scan gives csv-parse records', () =>
       const n = Math.floor(u() * 40);
       let text = '';
       for (let i = 0; i < n; i++) text += alphabet[Math.floor(u() * alphabet.length)];
-      expect(plain(text), JSON.stringify(text)).toEqual(parseCsvSync(text, OPTIONS));
+      const expected = parseCsvSync(text, OPTIONS);
+      expect(plain(text), JSON.stringify(text)).toEqual(expected);
+      // decoded in slices cut after an LF (parseCsv): the same records
+      const sliced: string[][] = [];
+      forEachPlainRecordOfBytes(Buffer.from(text), 1 + (k % 7), (r) => sliced.push(r));
+      expect(sliced, JSON.stringify(text)).toEqual(expected);
     }
   });
 
@@ -85,7 +94,7 @@ describe('plain CSV (no quotes, no CR): the scan gives csv-parse records', () =>
     }
   });
 
-  it('readCsvFile: the plain path gives the table parseCsv gives (csv-parse), lines included', async () => {
+  it('readCsvFile and parseCsv: the plain path gives the table csv-parse gives, lines included', async () => {
     const rows = [
       '\ufeffheuristic , task,item,score',
       '',
@@ -99,9 +108,10 @@ describe('plain CSV (no quotes, no CR): the scan gives csv-parse records', () =>
     const file = path.join(dir, 'plain.csv');
     writeFileSync(file, text);
     expect(await isPlainCsvFile(file)).toBe(true);
-    expect(await readCsvFile(file, { source: 'x.csv' })).toEqual(
-      parseCsv(text, { source: 'x.csv' }),
-    );
+    // the reference: csv-parse on the same text with CRLF line ends (not plain), same records and lines
+    const viaCsvParse = parseCsv(text.replaceAll('\n', '\r\n'), { source: 'x.csv' });
+    expect(await readCsvFile(file, { source: 'x.csv' })).toEqual(viaCsvParse);
+    expect(parseCsv(text, { source: 'x.csv', sliceBytes: 100 })).toEqual(viaCsvParse);
     // a quote anywhere: not plain (csv-parse reads it)
     writeFileSync(path.join(dir, 'quoted.csv'), `${text}"h9",t1,i0,1\n`);
     expect(await isPlainCsvFile(path.join(dir, 'quoted.csv'))).toBe(false);
