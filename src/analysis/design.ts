@@ -15,7 +15,10 @@ export interface ComparisonDesign {
   categories: readonly string[];
   rowHeuristic: Int32Array;
   rowTask: Int32Array;
-  /** Every factor column as strings per row (for group levels): factor name -> value of each row. */
+  /**
+   * Every factor column as strings per row (for group levels): factor name -> value of each row,
+   * each made when first read.
+   */
   rowValues: Readonly<Record<string, readonly (string | null)[]>>;
   nRows: number;
   /** Notes for people (e.g. a task filed under two categories). */
@@ -48,11 +51,19 @@ export function designFromTable(table: Table): ComparisonDesign {
       `${table.source ?? 'data'}: the comparison table needs factor columns "heuristic" and "task"`,
     );
   }
-  const rowValues: Record<string, (string | null)[]> = {};
+  // each column's strings are made on first use only (and kept): most callers never read them, and
+  // a per-example file of 10,000,000 rows would spend seconds and ~100 MB per column on them
+  const rowValues: Record<string, readonly (string | null)[]> = {};
   for (const name of table.names) {
-    if (name === 'score' || name === 'se' || name === 'trials') continue;
-    const v = factorStrings(table, name);
-    if (v) rowValues[name] = v;
+    if (name === 'score' || name === 'se' || name === 'trials' || !table.columns[name]) continue;
+    let strings: (string | null)[] | undefined;
+    Object.defineProperty(rowValues, name, {
+      enumerable: true,
+      get: () => {
+        strings ??= factorStrings(table, name);
+        return strings;
+      },
+    });
   }
   const notes: string[] = [];
   const taskCategory: (string | null)[] = t.levels.map(() => null);

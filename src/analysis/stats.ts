@@ -3,7 +3,9 @@
  * chains pooled), by selection instead of a sort. Quantiles are R's type 7 (the R package
  * posterior's `quantile2`; src/math/quantile.ts); the mean is a plain sum / n.
  */
-import { interpolate7, quantileSorted, type7Index } from '../math/quantile.js';
+import { interpolate7, quantileSorted, selectKth, type7Index } from '../math/quantile.js';
+
+export { selectKth } from '../math/quantile.js';
 
 /** Posterior mean and 90% central interval. */
 export interface Interval90 {
@@ -78,47 +80,6 @@ export function summarize90(x: ArrayLike<number>): Interval90 {
     q5: interpolate7(x5, y5, i5 - Math.floor(i5)),
     q95: interpolate7(x95, y95, i95 - Math.floor(i95)),
   };
-}
-
-/**
- * The k-th smallest of a[lo..hi] (0-based k, lo <= k <= hi; no NaN), rearranging a[lo..hi] so
- * that a[lo..k-1] <= a[k] <= a[k+1..hi] (Hoare's FIND with a median-of-three pivot). Expected
- * O(hi - lo).
- * @example selectKth(Float64Array.from([5, 1, 4, 2, 3]), 0, 4, 1) // 2
- */
-export function selectKth(a: Float64Array, lo: number, hi: number, k: number): number {
-  let l = lo;
-  let r = hi;
-  while (r > l) {
-    // median of three to a[l], pivot value in p
-    const m = (l + r) >>> 1;
-    if (a[m] < a[l]) swap(a, m, l);
-    if (a[r] < a[l]) swap(a, r, l);
-    if (a[r] < a[m]) swap(a, r, m);
-    const p = a[m];
-    let i = l;
-    let j = r;
-    while (i <= j) {
-      while (a[i] < p) i++;
-      while (a[j] > p) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    // now a[l..j] <= p <= a[i..r], and a[j+1..i-1] == p
-    if (k <= j) r = j;
-    else if (k >= i) l = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
 
 function minOf(a: Float64Array, from: number, to: number): number {

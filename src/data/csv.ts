@@ -6,6 +6,7 @@ import { parse as parseCsvSync } from 'csv-parse/sync';
 import { DataError, NotFoundError } from '../errors.js';
 import { checkHeader, createTableBuilder, type TableBuilder } from './builder.js';
 import { CSV_HEADER_SCAN_BYTES, checkCsvHeader } from './csv-header.js';
+import { forEachPlainRecordOfBytes, isPlainCsvFile, readPlainCsv } from './csv-plain.js';
 import { checkBytes, utf8ChunkChecker } from './encoding.js';
 import type { Table } from './table.js';
 
@@ -218,9 +219,10 @@ function firstRecordDelimiter(input: Buffer): string | undefined {
  * text, blank lines. `lines` holds each row's first source line. Throws DataError naming the
  * source, line and column for empty files, header-only files, duplicate column names, ragged rows,
  * unterminated quotes, binary or non-UTF-8 bytes (with the byte offset), and a header past CSV_LIMITS
- * (checked from the first line before the full parse, see checkCsvHeader). A quote-free input is
- * parsed in 1 MiB slices (few records alive at once); one with quotes in one piece (every record of
- * it alive until the end): for big files prefer readCsvFile.
+ * (checked from the first line before the full parse, see checkCsvHeader). Input without quotes
+ * and CRs is split by the plain scan of src/data/csv-plain.ts (the same records), other quote-free
+ * input by csv-parse in 1 MiB slices (few records alive at once each way); input with quotes in one
+ * piece (every record of it alive until the end): for big files prefer readCsvFile.
  *
  * @example
  * const t = parseCsv('heuristic,task,score\na,t1,0.5\nb,t1,1e-1\n', { source: 'runs.csv' });
@@ -235,14 +237,20 @@ export function parseCsv(
   const source = opts.source ?? 'input';
   const input = checkedInput(text, source);
   const mayHaveQuotes = input.indexOf(34) >= 0;
+  // no quote and no CR: split by our own scan (src/data/csv-plain.ts), the same records
+  const plain = !mayHaveQuotes && input.indexOf(13) < 0;
+  const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
     sink.mayHaveQuotes = mayHaveQuotes;
     try {
-      for (const records of recordBatches(input, mayHaveQuotes, opts.sliceBytes ?? SLICE_BYTES)) {
-        for (const r of records) sink.onRecord(r);
+      if (plain) forEachPlainRecordOfBytes(input, sliceBytes, (r) => sink.onRecord(r));
+      else {
+        for (const records of recordBatches(input, mayHaveQuotes, sliceBytes)) {
+          for (const r of records) sink.onRecord(r);
+        }
       }
     } catch (err) {
       throw translate(err, source, () => [input], sink.nextLine);
@@ -320,8 +328,9 @@ async function readPrefix(path: string, bytes: number): Promise<Uint8Array> {
 }
 
 /**
- * Read a CSV file with csv-parse's streaming API: bytes are checked (NUL, UTF-8) chunk by chunk and
- * each record goes straight into typed columns, so memory stays a few bytes per cell (a
+ * Read a CSV file with csv-parse's streaming API, or, when the file holds no quote and no CR, with
+ * the plain scan of src/data/csv-plain.ts (the same records, a few times faster): bytes are checked
+ * (NUL, UTF-8) chunk by chunk and each record goes straight into typed columns, so memory stays a few bytes per cell (a
  * 1,000,000-row file needs tens of MB for the Table). The header is checked against CSV_LIMITS from
  * the file's first bytes before the parse starts (checkCsvHeader). Same Table as parseCsv on the file's bytes,
  * and the same error for a file with one problem (with several, the first one found may differ:
@@ -343,11 +352,25 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
     throw new DataError(`${source}: cannot read (${(err as Error).message})`);
   }
   checkCsvHeader(await readPrefix(path, CSV_HEADER_SCAN_BYTES), source);
+  // no quote and no CR anywhere: split by our own scan (src/data/csv-plain.ts), same records
+  const plain = await isPlainCsvFile(path);
   let forced = new Set<number>();
   for (let pass = 0; pass < 2; pass++) {
     const builder = createTableBuilder(forced);
     const sink = createSink(builder, source);
     sink.mayHaveQuotes = false;
+    if (plain) {
+      const checker = utf8ChunkChecker(source);
+      await readPlainCsv(
+        path,
+        (chunk) => checker.push(chunk),
+        (record) => sink.onRecord(record),
+      );
+      checker.end();
+      if (builder.needsSecondPass.length === 0) return finishTable(builder, source);
+      forced = new Set(builder.needsSecondPass);
+      continue;
+    }
     const checker = utf8ChunkChecker(source);
     const parser = parseCsvStream(PARSE_OPTIONS);
     // Records are read in a synchronous loop on 'readable' (no per-record promise or callback object).

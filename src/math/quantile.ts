@@ -52,11 +52,82 @@ export function medianSorted(sorted: ArrayLike<number>): number {
 
 /**
  * R's `median` of an unsorted sample (NaN when empty; a NaN in x sorts last, so callers that need
- * R's NA rule check for NaN first, as src/diagnostics/measures.ts does).
+ * R's NA rule check for NaN first, as src/diagnostics/measures.ts does). By selection (`selectKth`),
+ * O(n) instead of a sort (brms's default priors take it of every score: 10,000,000 rows in a
+ * per-example file), and equal to `medianSorted(sortedCopy(x))` to the bit, the sign of a zero
+ * included (`orderStatistic`).
  * @example median([3, 1, 2, 10]) // 2.5
  */
 export function median(x: ArrayLike<number>): number {
-  return medianSorted(sortedCopy(x));
+  const n = x.length;
+  if (n === 0) return Number.NaN;
+  const a = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(x[i])) a[m++] = x[i];
+  const h = n >> 1;
+  if (n % 2 === 1) return orderStatistic(a, m, h);
+  return (orderStatistic(a, m, h - 1) + orderStatistic(a, m, h)) / 2;
+}
+
+/**
+ * The k-th smallest (0-based) of the n values sorted ascending with NaN last, as `sortedCopy` would
+ * place it, from `a[0..m)`, the m values that are not NaN (rearranged). A zero gets the sign a sort
+ * gives it (-0 before +0: ECMAScript's TypedArray sort), which selection, seeing -0 == +0, does not.
+ * @example orderStatistic(Float64Array.from([3, 1, 2]), 3, 1) // 2
+ */
+function orderStatistic(a: Float64Array, m: number, k: number): number {
+  if (k >= m) return Number.NaN;
+  const v = selectKth(a, 0, m - 1, k);
+  if (v !== 0) return v;
+  let below = 0; // values before the zeros, then the -0s among them
+  let negZeros = 0;
+  for (let i = 0; i < m; i++) {
+    if (a[i] < 0) below++;
+    else if (Object.is(a[i], -0)) negZeros++;
+  }
+  return k < below + negZeros ? -0 : 0;
+}
+
+/**
+ * The k-th smallest of a[lo..hi] (0-based k, lo <= k <= hi; no NaN), rearranging a[lo..hi] so
+ * that a[lo..k-1] <= a[k] <= a[k+1..hi] (Hoare's FIND, CACM 4(7), 1961, with a median-of-three
+ * pivot). Expected O(hi - lo). The k-th smallest value is unique whatever the algorithm, so it
+ * equals the sorted array's k-th element (up to the sign of a zero: see `orderStatistic`).
+ * @example selectKth(Float64Array.from([5, 1, 4, 2, 3]), 0, 4, 1) // 2
+ */
+export function selectKth(a: Float64Array, lo: number, hi: number, k: number): number {
+  let l = lo;
+  let r = hi;
+  while (r > l) {
+    // median of three to a[l], pivot value in p
+    const m = (l + r) >>> 1;
+    if (a[m] < a[l]) swap(a, m, l);
+    if (a[r] < a[l]) swap(a, r, l);
+    if (a[r] < a[m]) swap(a, r, m);
+    const p = a[m];
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i] < p) i++;
+      while (a[j] > p) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    // now a[l..j] <= p <= a[i..r], and a[j+1..i-1] == p
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 /**
@@ -73,7 +144,7 @@ export function mad(x: ArrayLike<number>): number {
   const med = median(x);
   const dev = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) dev[i] = Math.abs(x[i] - med);
-  return MAD_CONSTANT * medianSorted(dev.sort());
+  return MAD_CONSTANT * median(dev);
 }
 
 /**

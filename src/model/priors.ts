@@ -8,6 +8,7 @@
  * constants do not depend on the parameters, so they are dropped (the posterior is the same).
  */
 import { FormulaError } from '../errors.js';
+import { mad, median } from '../math/quantile.js';
 import { caretMessage } from './formula.js';
 import type { Family, PriorRow } from './spec.js';
 
@@ -251,22 +252,6 @@ export function priorLogDensity(p: CompiledPrior, x: number, out: Float64Array):
       out[1] = 0;
       return 0;
   }
-}
-
-/** R's median (average of the two middle values for even n). */
-function median(v: Float64Array | number[]): number {
-  const a = Float64Array.from(v).sort();
-  const n = a.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 ? a[(n - 1) / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
-}
-
-/** R's mad(): 1.4826 * median(|x - median(x)|). */
-function mad(v: Float64Array): number {
-  const m = median(v);
-  const d = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) d[i] = Math.abs(v[i] - m);
-  return 1.4826 * median(d);
 }
 
 /** R's round(x, 1) for the default-prior rule (halves away from zero; R differs only in ties). */
