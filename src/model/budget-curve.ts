@@ -124,6 +124,8 @@ export interface BudgetCurveState {
   /** Distinct observed log2 budgets (B of them), centred: uB[j] = log2 budget - u0. */
   B: number;
   uB: Float64Array;
+  /** uB[j + 1] - uB[j] when the budgets are evenly spaced in log2 (a doubling series), else 0. */
+  uStep: number;
   /** Per row: its cell t * M + m; its curve point (h * T + t) * B + budget, -1 for a full-cache row. */
   rowCell: Int32Array;
   rowPoint: Int32Array;
@@ -261,6 +263,15 @@ function scales(data: BudgetCurveData) {
   return { center, scale, u0, budgets: [...distinct].sort((a, b) => a - b) };
 }
 
+/** The common difference of sorted log2 budgets when they are evenly spaced (2+ of them), else 0. */
+export function evenStep(budgets: ArrayLike<number>): number {
+  if (budgets.length < 2) return 0;
+  const d = budgets[1] - budgets[0];
+  // within 1e-9 of a doubling step: log2 of whole budgets such as 128..2048 is exact
+  for (let j = 2; j < budgets.length; j++) if (Math.abs(budgets[j] - budgets[j - 1] - d) > 1e-9) return 0;
+  return d;
+}
+
 /** Coordinate and variable names with their offsets, in order. */
 function layout(data: BudgetCurveData) {
   const { methods, tasks, backbones } = data;
@@ -377,6 +388,7 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     M,
     B,
     uB: Float64Array.from(budgets, (b) => b - u0),
+    uStep: evenStep(budgets),
     rowCell,
     rowPoint,
     rowAmp,
@@ -515,6 +527,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     lc[h] = theta[2];
     for (let t = 0; t < T; t++) lb[h * T + t] = theta[s.stOff + t] + sm.cz[h];
   }
+  const step = s.uStep;
   for (let h = 0; h < H; h++) {
     const c = lc[h];
     const sC = logistic(c);
@@ -523,8 +536,28 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     for (let t = 0; t < T; t++) {
       const beta = Math.exp(lb[h * T + t]);
       const k = beta * f;
+      const p0 = (h * T + t) * B;
+      const A0 = k * uB[0] + c;
+      const A1 = k * uB[B - 1] + c;
+      if (step > 0 && A0 > -700 && A1 < 700 && Number.isFinite(E)) {
+        // evenly spaced budgets (a doubling series): e^{A_j} = e^{A_0} (e^{k step})^j, two exp
+        // per curve instead of one per point; every e^{A_j} is within (e^-700, e^700)
+        const r = Math.exp(k * step);
+        let x = Math.exp(A0);
+        for (let j = 0; j < B; j++) {
+          const u = uB[j];
+          const inv = 1 / (1 + x);
+          const sv = E * inv; // s = (1 + e^c) / (1 + e^A)
+          const sA = x * inv; // logistic(A)
+          pS[p0 + j] = sv;
+          pSb[p0 + j] = -sv * sA * k * u;
+          pSc[p0 + j] = sv * (sC - sA * (1 - u * (k - beta)));
+          x *= r;
+        }
+        continue;
+      }
       for (let j = 0; j < B; j++) {
-        const p = (h * T + t) * B + j;
+        const p = p0 + j;
         const u = uB[j];
         const A = k * u + c;
         const ea = Math.exp(-Math.abs(A));
@@ -1053,5 +1086,52 @@ export function curveLoss(
   lc: number,
   logBudget: number,
 ): number {
-  return curveGap(la, lb, lc, logBudget - s.u0).gap;
+  return Math.exp(la) * curveShape(s, lb, lc, logBudget);
+}
+
+/**
+ * The curve's shape s(u) at log2 budget `logBudget` (u = logBudget - u0, s(0) = 1): the loss is
+ * exp(la) s(u), so the backbones of a method x task share it (one evaluation for all of them).
+ * @example curveShape(model.state, p.lb[0], p.lc[0], model.state.u0) // 1
+ */
+export function curveShape(s: BudgetCurveState, lb: number, lc: number, logBudget: number): number {
+  const k = Math.exp(lb) * (1 + Math.exp(-lc));
+  return Math.exp(softplus(lc) - softplus(k * (logBudget - s.u0) + lc));
+}
+
+/**
+ * `curveShape` at each of the ascending log2 budgets `logBudgets` into `out`: s = (1 + e^lc) /
+ * (1 + e^A), A = k u + lc, one exp per point, or two in all when the budgets are evenly spaced by
+ * `step` > 0 (e^{A_j} = e^{A_0} (e^{k step})^j, every A_j within (-700, 700)); `curveShape` itself
+ * where 1 + e^lc overflows.
+ * @example curveShapes(model.state, lb, lc, Float64Array.of(7, 8, 9), 1, new Float64Array(3))
+ */
+export function curveShapes(
+  s: BudgetCurveState,
+  lb: number,
+  lc: number,
+  logBudgets: Float64Array,
+  step: number,
+  out: Float64Array,
+): void {
+  const n = logBudgets.length;
+  const E = 1 + Math.exp(lc);
+  const k = Math.exp(lb) * (1 + Math.exp(-lc));
+  if (!Number.isFinite(E) || !Number.isFinite(k)) {
+    for (let j = 0; j < n; j++) out[j] = curveShape(s, lb, lc, logBudgets[j]);
+    return;
+  }
+  const A0 = k * (logBudgets[0] - s.u0) + lc;
+  const A1 = k * (logBudgets[n - 1] - s.u0) + lc;
+  if (step > 0 && A0 > -700 && A1 < 700) {
+    const r = Math.exp(k * step);
+    let x = Math.exp(A0);
+    for (let j = 0; j < n; j++) {
+      out[j] = E / (1 + x);
+      x *= r;
+    }
+    return;
+  }
+  // 1 + e^A = Infinity only where s < e^-700: 0
+  for (let j = 0; j < n; j++) out[j] = E / (1 + Math.exp(k * (logBudgets[j] - s.u0) + lc));
 }
