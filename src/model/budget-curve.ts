@@ -133,6 +133,17 @@ export interface BudgetCurveState {
   rowAmp: Int32Array;
   /** Rows per cell. */
   cellN: Float64Array;
+  /**
+   * The method rows sorted by cell (then amplitude, point): those of cell c at
+   * cellStart[c] .. cellStart[c + 1] - 1, with their standardized score, amplitude and point; the
+   * full-cache rows, which carry no gap, only as their cell's sums fS1, fS2 (of y, y^2).
+   */
+  cellStart: Int32Array;
+  qY: Float64Array;
+  qAmp: Int32Array;
+  qPoint: Int32Array;
+  fS1: Float64Array;
+  fS2: Float64Array;
   /** Standardized scores. */
   ys: Float64Array;
   center: number;
@@ -202,8 +213,6 @@ export interface BudgetCurveState {
   cS1: Float64Array;
   cS2: Float64Array;
   cF: Float64Array;
-  /** Per row: y + gap. */
-  r: Float64Array;
 }
 
 /** out[l * stride + at] = (Q w)[l], n levels, w = theta[off + 1 .. off + n - 1]. */
@@ -261,6 +270,41 @@ function scales(data: BudgetCurveData) {
   }
   const u0 = nu > 0 ? uSum / nu : 0;
   return { center, scale, u0, budgets: [...distinct].sort((a, b) => a - b) };
+}
+
+/** The method rows sorted by (cell, amplitude, point), and the full-cache rows' sums per cell. */
+function cellRows(
+  ys: Float64Array,
+  rowCell: Int32Array,
+  rowAmp: Int32Array,
+  rowPoint: Int32Array,
+  cells: number,
+) {
+  const fS1 = new Float64Array(cells);
+  const fS2 = new Float64Array(cells);
+  const order: number[] = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (rowAmp[i] >= 0) {
+      order.push(i);
+    } else {
+      fS1[rowCell[i]] += ys[i];
+      fS2[rowCell[i]] += ys[i] * ys[i];
+    }
+  }
+  order.sort(
+    (a, b) => rowCell[a] - rowCell[b] || rowAmp[a] - rowAmp[b] || rowPoint[a] - rowPoint[b] || a - b,
+  );
+  const cellStart = new Int32Array(cells + 1);
+  for (const i of order) cellStart[rowCell[i] + 1]++;
+  for (let c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+  return {
+    cellStart,
+    qY: Float64Array.from(order, (i) => ys[i]),
+    qAmp: Int32Array.from(order, (i) => rowAmp[i]),
+    qPoint: Int32Array.from(order, (i) => rowPoint[i]),
+    fS1,
+    fS2,
+  };
 }
 
 /** The common difference of sorted log2 budgets when they are evenly spaced (2+ of them), else 0. */
@@ -380,6 +424,8 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     rowAmp[i] = ht * M + data.backbone[i];
   }
   const { par, vars, ...offsets } = layout(data);
+  const ys = data.y.map((v) => (v - center) / scale);
+  const rows = cellRows(ys, rowCell, rowAmp, rowPoint, T * M);
   return {
     data,
     N,
@@ -393,7 +439,8 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     rowPoint,
     rowAmp,
     cellN,
-    ys: data.y.map((v) => (v - center) / scale),
+    ...rows,
+    ys,
     center,
     scale,
     u0,
@@ -425,7 +472,6 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     cS1: new Float64Array(T * M),
     cS2: new Float64Array(T * M),
     cF: new Float64Array(T * M),
-    r: new Float64Array(N),
   };
 }
 
@@ -599,15 +645,18 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
       }
     }
   }
-  const { ys, r, cS1, cS2, rowPoint, rowAmp, rowCell } = s;
-  cS1.fill(0);
-  cS2.fill(0);
-  for (let i = 0; i < s.N; i++) {
-    const a = rowAmp[i];
-    const v = a >= 0 ? ys[i] + aE[a] * pS[rowPoint[i]] : ys[i];
-    r[i] = v;
-    cS1[rowCell[i]] += v;
-    cS2[rowCell[i]] += v * v;
+  // per cell the sums of r = y + gap (a full-cache row: y), over its rows in cell order
+  const { cS1, cS2, cellStart, qY, qAmp, qPoint, fS1, fS2 } = s;
+  for (let c = 0; c < T * M; c++) {
+    let s1 = fS1[c];
+    let s2 = fS2[c];
+    for (let i = cellStart[c]; i < cellStart[c + 1]; i++) {
+      const v = qY[i] + aE[qAmp[i]] * pS[qPoint[i]];
+      s1 += v;
+      s2 += v * v;
+    }
+    cS1[c] = s1;
+    cS2[c] = s2;
   }
 }
 
@@ -625,7 +674,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
  * + n tau^2 / (sigma^2 + n tau^2), SSR = sum (r_i - Fhat)^2.
  */
 function likelihood(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
-  const { N, T, M, r, cS1, cS2, cF, cellN, pS, pG, aE, aG, rowPoint, rowAmp, rowCell } = s;
+  const { N, T, M, cS1, cS2, cF, cellN, pS, pG, aE, aG, cellStart, qY, qAmp, qPoint } = s;
   const lsig = theta[3];
   const sig2 = Math.exp(2 * lsig);
   const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
@@ -643,13 +692,18 @@ function likelihood(s: BudgetCurveState, theta: Float64Array, grad: Float64Array
   grad[3] += gSig;
   pG.fill(0);
   aG.fill(0);
-  for (let i = 0; i < N; i++) {
-    const a = rowAmp[i];
-    if (a < 0) continue;
-    const g = -(r[i] - cF[rowCell[i]]) / sig2; // d lp / d gap_i
-    const p = rowPoint[i];
-    aG[a] += g * aE[a] * pS[p];
-    pG[p] += g * aE[a];
+  const inv = 1 / sig2;
+  for (let c = 0; c < T * M; c++) {
+    const F = cF[c];
+    for (let i = cellStart[c]; i < cellStart[c + 1]; i++) {
+      const a = qAmp[i];
+      const p = qPoint[i];
+      const e = aE[a];
+      const sv = pS[p];
+      const g = (F - (qY[i] + e * sv)) * inv; // d lp / d gap_i = -(r_i - Fhat) / sigma^2
+      aG[a] += g * e * sv;
+      pG[p] += g * e;
+    }
   }
   return lp;
 }
