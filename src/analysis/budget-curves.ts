@@ -319,7 +319,9 @@ function budgetDecisions(
     if (names.length < 2) continue;
     const S = cols[0].length;
     const m: HeuristicDraws = { names, nSamples: S, values: new Float64Array(S * names.length) };
-    cols.forEach((c, h) => m.values.set(c, h * S));
+    cols.forEach((c, h) => {
+      m.values.set(c, h * S);
+    });
     const ranks = rankSummary(m, o.higherIsBetter);
     const heuristics: ComparisonCell[] = names.map((heuristic, h) => ({
       heuristic,

@@ -292,7 +292,8 @@ function cellRows(
     }
   }
   order.sort(
-    (a, b) => rowCell[a] - rowCell[b] || rowAmp[a] - rowAmp[b] || rowPoint[a] - rowPoint[b] || a - b,
+    (a, b) =>
+      rowCell[a] - rowCell[b] || rowAmp[a] - rowAmp[b] || rowPoint[a] - rowPoint[b] || a - b,
   );
   const cellStart = new Int32Array(cells + 1);
   for (const i of order) cellStart[rowCell[i] + 1]++;
@@ -312,7 +313,8 @@ export function evenStep(budgets: ArrayLike<number>): number {
   if (budgets.length < 2) return 0;
   const d = budgets[1] - budgets[0];
   // within 1e-9 of a doubling step: log2 of whole budgets such as 128..2048 is exact
-  for (let j = 2; j < budgets.length; j++) if (Math.abs(budgets[j] - budgets[j - 1] - d) > 1e-9) return 0;
+  for (let j = 2; j < budgets.length; j++)
+    if (Math.abs(budgets[j] - budgets[j - 1] - d) > 1e-9) return 0;
   return d;
 }
 

@@ -54,8 +54,9 @@ describe('budget-curve model: the curve', () => {
 
 describe('budget-curve model: the shape at many budgets', () => {
   it('curveShapes equals curveShape point by point, evenly spaced (two exp) or not', () => {
-    const s = buildBudgetCurveModel(simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(2)).data)
-      .state;
+    const s = buildBudgetCurveModel(
+      simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(2)).data,
+    ).state;
     const even = Float64Array.from({ length: 17 }, (_, j) => 7 + j * 0.25);
     const uneven = Float64Array.of(6.6, 7, 8.3, 9, 11.9);
     const rng = createNormalRng(6);
@@ -104,7 +105,7 @@ describe('budget-curve model: log density', () => {
       const { center: _c, scale: _s, ...data } = sim.data;
       const model = buildBudgetCurveModel(data);
       const rng = createNormalRng(11);
-        // 128..1024: evenly spaced in log2, the two-exp route of each curve
+      // 128..1024: evenly spaced in log2, the two-exp route of each curve
       expect(model.state.uStep).toBe(1);
       for (let rep = 0; rep < 3; rep++) {
         const theta = Float64Array.from({ length: model.dim }, () => 0.5 * rng.normal());
