@@ -74,6 +74,16 @@ export const COMPARE_SAMPLER_DEFAULTS = {
  */
 export const COMPARE_BACKBONE_DRAWS = 2000;
 
+/**
+ * Whether `compare` fits the budget-curve model when it applies and neither `--budget-curve` nor
+ * `--no-budget-curve` is given. false (opt-in): on the Ada-KV tables it still adds ~10-12 CPU s to
+ * the comparison's ~18-22 (more than 15 s of wall time on 2 idle cores for the question-agnostic
+ * table), and 4 of 6 fits (both tables, seeds 1-3) had 1-3 divergent transitions
+ * (BENCHMARKS.md §9.4). Everything else of the default path (fitted beside the comparison,
+ * decisions at each budget) is in place: make this true once both hold.
+ */
+export const BUDGET_CURVE_DEFAULT = false;
+
 /** Options of `compare`. */
 export interface CompareOptions extends DecisionOptions {
   /** Column names to use instead of the detected ones. */
@@ -108,8 +118,9 @@ export interface CompareOptions extends DecisionOptions {
   /**
    * Fit the budget-curve model for the budgets section (curves, losses, crossings and the
    * decisions at each observed budget) when every method has >= 3 distinct budgets
-   * (src/analysis/budget-curves.ts). Default true; false (`--no-budget-curve`): the per-arm
-   * curves of the comparison model. Not with binomial item counts (per-arm curves, with a note).
+   * (src/analysis/budget-curves.ts). true: `--budget-curve`; false: `--no-budget-curve`, the
+   * per-arm curves of the comparison model; default BUDGET_CURVE_DEFAULT. Not with binomial item
+   * counts (per-arm curves, with a note).
    */
   budgetCurve?: boolean;
   /**
@@ -413,9 +424,13 @@ function startBudgetCurveFit(
   const plan = budgetCurvePlan(fitted);
   const why = counts
     ? 'the scores are binomial counts of items'
-    : options.budgetCurve === false
-      ? 'turned off, --no-budget-curve'
-      : plan.reason;
+    : plan.reason !== undefined
+      ? plan.reason
+      : options.budgetCurve === false
+        ? 'turned off, --no-budget-curve'
+        : options.budgetCurve !== true && !BUDGET_CURVE_DEFAULT
+          ? 'it is opt-in, --budget-curve'
+          : undefined;
   if (why !== undefined || !plan.data) {
     return {
       notes: [

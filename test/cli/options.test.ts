@@ -46,17 +46,17 @@ describe('compare: --budget-curve / --no-budget-curve', () => {
     return cmd.opts();
   }
 
-  it('leaves the curve model on by default, turns it off with --no-budget-curve, accepts --budget-curve', async () => {
+  it('leaves the choice to the default without either flag, and passes each flag on', async () => {
     const { compareOptions } = await import('../../src/cli/compare.js');
     const base = { filter: [], prior: [] };
     const none = await raw([]);
+    // undefined: compare's BUDGET_CURVE_DEFAULT decides
     expect((await compareOptions({ ...base, ...none })).budgetCurve).toBeUndefined();
     const off = await raw(['--no-budget-curve']);
     expect(off.budgetCurve).toBe(false);
     expect((await compareOptions({ ...base, ...off })).budgetCurve).toBe(false);
     const on = await raw(['--budget-curve']);
     expect(on.budgetCurve).toBe(true);
-    // undefined and true both mean the default: fit the curve model when it applies
-    expect((await compareOptions({ ...base, ...on })).budgetCurve).toBeUndefined();
+    expect((await compareOptions({ ...base, ...on })).budgetCurve).toBe(true);
   });
 });
