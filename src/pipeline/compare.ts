@@ -422,15 +422,16 @@ function startBudgetCurveFit(
 ): { fit?: Promise<CurveFit>; notes: string[] } {
   if (!fitted.columns.budget) return { notes: [] };
   const plan = budgetCurvePlan(fitted);
-  const why = counts
-    ? 'the scores are binomial counts of items'
-    : plan.reason !== undefined
+  const why =
+    plan.reason !== undefined
       ? plan.reason
-      : options.budgetCurve === false
-        ? 'turned off, --no-budget-curve'
-        : options.budgetCurve !== true && !BUDGET_CURVE_DEFAULT
-          ? 'it is opt-in, --budget-curve'
-          : undefined;
+      : counts
+        ? 'the scores are binomial counts of items'
+        : options.budgetCurve === false
+          ? 'turned off, --no-budget-curve'
+          : options.budgetCurve !== true && !BUDGET_CURVE_DEFAULT
+            ? 'it is opt-in, --budget-curve'
+            : undefined;
   if (why !== undefined || !plan.data) {
     return {
       notes: [
