@@ -5,18 +5,25 @@ import {
   type BudgetCurveData,
   type BudgetCurveState,
   budgetCurveState,
-  curveLoss,
   curveParts,
+  curveShapes,
+  evenStep,
 } from '../model/budget-curve.js';
 import { type Bounded, fromLogit } from './bounded.js';
 import { armsOf, type BudgetOptions, referenceArm } from './budgets.js';
 import { ropeProbabilities } from './decision.js';
 import { column, type HeuristicDraws } from './matrix.js';
+import { pairwiseComparisons } from './pairwise.js';
+import { rankSummary } from './ranks.js';
+import { bestIndex } from './recommend.js';
 import { summarize90 } from './stats.js';
 import type {
   BudgetCrossing,
   BudgetCurvePoint,
+  BudgetDecision,
+  Comparison,
   ComparisonBudgets,
+  ComparisonCell,
   ComparisonDiagnostics,
 } from './types.js';
 
@@ -175,8 +182,15 @@ function curveDraws(
   const values = scopes.map(() => points.map((p) => p.map(() => new Float64Array(S))));
   const reference = scopes.map(() => new Float64Array(S));
   const taskValue = new Float64Array(T);
+  const amp = new Float64Array(H * T * M);
+  // each method's points as log2 budgets, their spacing when even, and the shapes there per task
+  const logs = points.map((p) => Float64Array.from(p, (q) => q.log2));
+  const steps = logs.map((x) => evenStep(x));
+  const shapes = points.map((p) => new Float64Array(p.length * T));
   for (let d = 0; d < S; d++) {
     const parts = curveParts(s, (v) => draws.values[v * S + d]);
+    // loss = exp(la) s(u): one exp per amplitude, one shape per method x task x point
+    for (let c = 0; c < amp.length; c++) amp[c] = Math.exp(parts.la[c]);
     for (let t = 0; t < T; t++) {
       let f = 0;
       for (let m = 0; m < M; m++) f += parts.full[t * M + m] / M;
@@ -188,13 +202,17 @@ function curveDraws(
       reference[k][d] = r;
     });
     for (let h = 0; h < H; h++) {
-      points[h].forEach((p, j) => {
+      const P = logs[h].length;
+      for (let t = 0; t < T; t++) {
+        const out = shapes[h].subarray(t * P, (t + 1) * P);
+        curveShapes(s, parts.lb[h * T + t], parts.lc[h], logs[h], steps[h], out);
+      }
+      points[h].forEach((_, j) => {
         for (let t = 0; t < T; t++) {
+          const shape = shapes[h][t * P + j];
           let e = 0;
           for (let m = 0; m < M; m++) {
-            const c = (h * T + t) * M + m;
-            const gap = curveLoss(s, parts.la[c], parts.lb[h * T + t], parts.lc[h], p.log2);
-            e += (parts.full[t * M + m] - gap) / M;
+            e += (parts.full[t * M + m] - amp[(h * T + t) * M + m] * shape) / M;
           }
           taskValue[t] = inv(e);
         }
@@ -209,19 +227,28 @@ function curveDraws(
   return { values, reference };
 }
 
+/** Per-arm summaries of one scope by method and log2 budget (`perArmKey`), for `per_arm`. */
+export type PerArm = ReadonlyMap<string, { mean: number; q5: number; q95: number }>;
+
+/** The key of a method at a log2 budget in a `PerArm` map. */
+export function perArmKey(method: string, log2: number): string {
+  return `${method}\u0000${log2}`;
+}
+
 /**
- * The budgets section's curves and crossings from a fitted curve model, per scope: each method's
- * curve at its observed budgets (with the per-arm posterior of the same method@budget arm beside
- * it, `per_arm`, when `arms` holds it) and on the grid between them, the loss against the full
- * cache with P(loss < ROPE), and per pair of methods the smallest budget of their common range
- * from which on the first is better with probability >= threshold at every larger point.
- * @example curveScopes(fit, [['overall', allTasks, overallDraws]], armNames, opts)
+ * The budgets section's curves, crossings and per-budget decisions from a fitted curve model, per
+ * scope: each method's curve at its observed budgets (with the per-arm posterior of the same
+ * method@budget arm beside it, `per_arm`, when the scope's map holds it) and on the grid between
+ * them, the loss against the full cache with P(loss < ROPE); per pair of methods the smallest
+ * budget of their common range from which on the first is better with probability >= threshold at
+ * every larger point; and at each observed budget P(best) among the methods and every pair.
+ * @example curveScopes(fit, [['overall', allTasks, null]], { rope: 0.1, threshold: 0.95, higherIsBetter: true })
  */
 export function curveScopes(
   fit: CurveFit,
-  scopes: readonly (readonly [string, readonly number[], HeuristicDraws | null])[],
+  scopes: readonly (readonly [string, readonly number[], PerArm | null])[],
   o: CurveScopeOptions,
-): { curves: BudgetCurvePoint[]; crossings: BudgetCrossing[] } {
+): { curves: BudgetCurvePoint[]; crossings: BudgetCrossing[]; decisions: BudgetDecision[] } {
   const s = budgetCurveState(fit.data);
   const points = curvePoints(fit.data);
   const { values, reference } = curveDraws(
@@ -234,10 +261,10 @@ export function curveScopes(
   const sign = o.higherIsBetter ? 1 : -1;
   const curves: BudgetCurvePoint[] = [];
   const crossings: BudgetCrossing[] = [];
+  const decisions: BudgetDecision[] = [];
   const S = fit.draws.nDraws * fit.draws.nChains;
   const loss = new Float64Array(S);
   scopes.forEach(([scope, , arms], k) => {
-    const armIndex = new Map(arms?.names.map((n, i) => [n, i]) ?? []);
     fit.data.methods.forEach((method, h) => {
       points[h].forEach((p, j) => {
         const x = values[k][h][j];
@@ -246,7 +273,7 @@ export function curveScopes(
           loss[d] = sign * (reference[k][d] - x[d]);
           if (loss[d] < o.rope) within++;
         }
-        const arm = p.observed ? armIndex.get(armName(method, p, arms)) : undefined;
+        const arm = p.observed ? arms?.get(perArmKey(method, p.log2)) : undefined;
         curves.push({
           scope,
           heuristic: method,
@@ -255,25 +282,72 @@ export function curveScopes(
           observed: p.observed,
           ...summarize90(x),
           loss_vs_full: { ...summarize90(loss), p_within_rope: within / S },
-          ...(arms && arm !== undefined ? { per_arm: summarize90(column(arms, arm)) } : {}),
+          ...(arm ? { per_arm: { mean: arm.mean, q5: arm.q5, q95: arm.q95 } } : {}),
         });
       });
     });
     crossings.push(...curveCrossings(fit.data.methods, points, values[k], scope, o));
+    decisions.push(...budgetDecisions(fit.data.methods, points, values[k], scope, o));
   });
-  return { curves, crossings };
+  return { curves, crossings, decisions };
 }
 
-/** The arm name of a method at an observed budget as the table writes it (`method@budget`). */
-function armName(method: string, p: CurvePoint, arms: HeuristicDraws | null): string {
-  const exact = `${method}@${p.label}`;
-  if (!arms || arms.names.includes(exact)) return exact;
-  // the table's own spelling of the budget (e.g. '2k' for 2000)
-  const hit = arms.names.find(
-    (n) =>
-      n.startsWith(`${method}@`) && Math.log2(parseBudget(n.slice(method.length + 1))) === p.log2,
-  );
-  return hit ?? exact;
+/**
+ * At each observed budget of one scope: the methods run at that budget, each read off its curve
+ * there, with P(best) and ranks among them (src/analysis/ranks.ts) and every pair's ROPE decision
+ * (src/analysis/pairwise.ts), from the same curve draws.
+ */
+function budgetDecisions(
+  methods: readonly string[],
+  points: readonly CurvePoint[][],
+  values: readonly Float64Array[][],
+  scope: string,
+  o: BudgetOptions,
+): BudgetDecision[] {
+  const observed = new Map<number, string>();
+  for (const pts of points) for (const p of pts) if (p.observed) observed.set(p.log2, p.label);
+  const out: BudgetDecision[] = [];
+  for (const [log2, label] of [...observed].sort((a, b) => a[0] - b[0])) {
+    const names: string[] = [];
+    const cols: Float64Array[] = [];
+    methods.forEach((method, h) => {
+      const j = points[h].findIndex((p) => p.observed && p.log2 === log2);
+      if (j < 0) return;
+      names.push(method);
+      cols.push(values[h][j]);
+    });
+    if (names.length < 2) continue;
+    const S = cols[0].length;
+    const m: HeuristicDraws = { names, nSamples: S, values: new Float64Array(S * names.length) };
+    cols.forEach((c, h) => {
+      m.values.set(c, h * S);
+    });
+    const ranks = rankSummary(m, o.higherIsBetter);
+    const heuristics: ComparisonCell[] = names.map((heuristic, h) => ({
+      heuristic,
+      ...summarize90(column(m, h)),
+      p_best: ranks.pBest[h],
+      expected_rank: ranks.expectedRank[h],
+      rank_q5: ranks.rankQ5[h],
+      rank_q95: ranks.rankQ95[h],
+    }));
+    const best = bestIndex(ranks);
+    out.push({
+      scope,
+      budget: label,
+      budget_value: 2 ** log2,
+      best: names[best],
+      p_best: ranks.pBest[best],
+      heuristics,
+      pairs: pairwiseComparisons(m, {
+        rope: o.rope,
+        threshold: o.threshold,
+        higherIsBetter: o.higherIsBetter,
+        scope,
+      }),
+    });
+  }
+  return out;
 }
 
 /** Per ordered pair of methods: from which budget of their common range A beats B for good. */
@@ -318,25 +392,51 @@ function curveCrossings(
 }
 
 /**
- * The budgets section from the budget-curve model: overall and per category (tasks by index into
- * the canonical table's task levels), each scope's per-arm draws beside it for `per_arm`.
- * @example curveBudgetSection(fit, 'budget', [['overall', allTasks, overall]], opts)
+ * The budgets section from the budget-curve model, from a Comparison built with the per-arm
+ * budgets section (its scopes, decision settings and per-arm points, which become `per_arm`):
+ * overall and per category, the tasks matched by name to the curve data's. The per-backbone
+ * scopes of the per-arm section are not carried over (the curve section has overall and
+ * categories).
+ * @example c.budgets = curveBudgetSection(fit, c, { bounded })
  */
 export function curveBudgetSection(
   fit: CurveFit,
-  table: Table,
-  budgetColumn: string,
-  scopes: readonly (readonly [string, readonly number[], HeuristicDraws | null])[],
-  o: CurveScopeOptions,
-): ComparisonBudgets {
-  const arms = armsOf(table);
-  const { curves, crossings } = curveScopes(fit, scopes, o);
+  c: Comparison,
+  o: { bounded?: Pick<Bounded, 'upper' | 'n'> | null } = {},
+): ComparisonBudgets | null {
+  const armsSection = c.budgets;
+  if (!armsSection) return null;
+  const taskIndex = new Map(fit.data.tasks.map((t, i) => [t, i]));
+  const indices = (names: readonly string[]) =>
+    names.map((n) => taskIndex.get(n)).filter((i): i is number => i !== undefined);
+  const perArm = (scope: string): PerArm => {
+    const map = new Map<string, { mean: number; q5: number; q95: number }>();
+    for (const p of armsSection.curves) {
+      if (p.scope !== scope || !(p.budget_value > 0)) continue;
+      map.set(perArmKey(p.heuristic, Math.log2(p.budget_value)), p);
+    }
+    return map;
+  };
+  const scopes = [
+    ['overall', indices(c.tasks.map((t) => t.name)), perArm('overall')] as const,
+    ...c.categories.map(
+      (k) => [`category:${k.name}`, indices(k.tasks), perArm(`category:${k.name}`)] as const,
+    ),
+  ];
+  const settings = c.settings ?? {};
+  const { curves, crossings, decisions } = curveScopes(fit, scopes, {
+    rope: typeof settings.rope === 'number' ? settings.rope : 0,
+    threshold: typeof settings.threshold === 'number' ? settings.threshold : 0.95,
+    higherIsBetter: settings.higher_is_better !== false,
+    bounded: o.bounded,
+  });
   return {
-    column: budgetColumn,
-    reference: arms ? referenceArm(arms) : null,
+    column: armsSection.column,
+    reference: armsSection.reference,
     model: 'curve',
     curves,
     crossings,
     curve_diagnostics: fit.diagnostics,
+    decisions,
   };
 }

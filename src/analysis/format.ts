@@ -217,7 +217,41 @@ export function budgetLines(
       `${x.a} beats ${x.b} with P >= ${threshold} from ${b.column} ${x.budget} on (every larger common budget too)`,
     );
   }
+  out.push(...budgetDecisionLines(b, d));
   return out;
+}
+
+/**
+ * With the budget-curve model, the decisions at each observed budget over all tasks: the best
+ * method there with P(best) among the methods, and the pairs decided at the threshold
+ * ("a > b" better, "a = b" equivalent within the ROPE).
+ */
+function budgetDecisionLines(b: ComparisonBudgets, d: number): string[] {
+  const at = (b.decisions ?? []).filter((x) => x.scope === 'overall');
+  if (at.length === 0) return [];
+  const rows = at.map((x) => {
+    const decided = x.pairs.flatMap((p) =>
+      p.decision === 'a_better'
+        ? [`${p.a} > ${p.b}`]
+        : p.decision === 'b_better'
+          ? [`${p.b} > ${p.a}`]
+          : p.decision === 'equivalent'
+            ? [`${p.a} = ${p.b}`]
+            : [],
+    );
+    const best = x.heuristics.find((h) => h.heuristic === x.best);
+    return [
+      x.budget,
+      x.best,
+      num(best?.mean, d),
+      num(x.p_best, 3),
+      `${decided.length} of ${x.pairs.length}${decided.length > 0 ? `: ${decided.join(', ')}` : ''}`,
+    ];
+  });
+  return [
+    `Decisions at each ${b.column} from the budget-curve model (all tasks; P(best) among the methods at that ${b.column}; pairs decided at the threshold, "=" within the ROPE)`,
+    textTable([b.column, 'best', 'mean', 'P(best)', 'pairs decided'], rows),
+  ];
 }
 
 /**
@@ -252,10 +286,12 @@ export function backboneLines(
 export function budgetPairFilter(b: ComparisonBudgets): (p: ComparisonPair) => boolean {
   const budgetOf = new Map<string, string>();
   for (const q of b.curves) budgetOf.set(`${q.heuristic}@${q.budget}`, q.budget);
+  // with the budget-curve model the pairs at the same budget are its decisions (budgetLines)
+  const sameBudget = b.model !== 'curve';
   return (p) =>
     p.a === b.reference ||
     p.b === b.reference ||
-    (budgetOf.has(p.a) && budgetOf.get(p.a) === budgetOf.get(p.b)) ||
+    (sameBudget && budgetOf.has(p.a) && budgetOf.get(p.a) === budgetOf.get(p.b)) ||
     (!budgetOf.has(p.a) && !budgetOf.has(p.b));
 }
 
@@ -336,7 +372,7 @@ export function formatComparison(c: Comparison, options: FormatOptions = {}): st
 
   out.push(
     '',
-    `Pairwise decisions, all tasks (P(A > B) without ROPE; undecided pairs read "probably A" when it is >= ${PROBABLE})${c.budgets ? `; with budgets: pairs at the same ${c.budgets.column} and against the full cache (all pairs in --json)` : ''}`,
+    `Pairwise decisions, all tasks (P(A > B) without ROPE; undecided pairs read "probably A" when it is >= ${PROBABLE})${c.budgets ? (c.budgets.model === 'curve' ? `; with budgets: each method@${c.budgets.column} arm against the full cache (the pairs at the same ${c.budgets.column} from the budget-curve model above; all pairs of arms in --json)` : `; with budgets: pairs at the same ${c.budgets.column} and against the full cache (all pairs in --json)`) : ''}`,
   );
   const sameSetting = c.budgets ? budgetPairFilter(c.budgets) : () => true;
   out.push(

@@ -7,7 +7,6 @@ import { collapseRows, rowCells } from '../model/cells.js';
 import { perBackbone } from './backbones.js';
 import { boundedTable } from './binomial-items.js';
 import type { Bounded } from './bounded.js';
-import { type CurveFit, curveBudgetSection } from './budget-curves.js';
 import { budgetSection } from './budgets.js';
 import {
   type CellOptions,
@@ -99,8 +98,6 @@ export interface FitInput {
   settings?: Record<string, unknown>;
   /** Notes from earlier steps (data preparation) to carry into the document. */
   notes?: string[];
-  /** The budget-curve model's fit, when `compare` fitted one (the budgets section comes from it). */
-  curve?: CurveFit;
   /**
    * false: no posterior predictive check (its replicates draw rows independently given the cell,
    * which the paired item model's rows are not; default true).
@@ -399,27 +396,17 @@ export function compareFromFit(input: FitInput, options: FromFitOptions = {}): C
     (name, c) =>
       [name, { names: design.heuristics, nSamples: S, values: categoryValues[c] }] as const,
   );
-  // the budget-curve model's curves when it was fitted (src/analysis/budget-curves.ts)
-  const budgets = input.curve
-    ? curveBudgetSection(
-        input.curve,
-        input.table,
-        columnOf(input.settings, 'budget'),
-        [
-          ['overall', allTasks, overall],
-          ...categoryDraws.map(([n, d], c) => [`category:${n}`, categoryTasks[c], d] as const),
-        ],
-        { ...pairOpts, bounded },
-      )
-    : budgetSection(
-        input.table,
-        columnOf(input.settings, 'budget'),
-        overall,
-        categoryDraws,
-        pairOpts,
-        // each backbone's curves, its loss against the full cache on that backbone
-        backbones.draws.map((b) => [`backbone:${b.name}`, b.draws] as const),
-      );
+  // per-arm curves; `compare` replaces them with the budget-curve model's when it fitted one
+  // (src/analysis/budget-curves.ts curveBudgetSection)
+  const budgets = budgetSection(
+    input.table,
+    columnOf(input.settings, 'budget'),
+    overall,
+    categoryDraws,
+    pairOpts,
+    // each backbone's curves, its loss against the full cache on that backbone
+    backbones.draws.map((b) => [`backbone:${b.name}`, b.draws] as const),
+  );
   // leave-one-task-out (src/analysis/robustness.ts): a second pass over the same cell draws (same
   // seed, so the same new-level draws) instead of keeping every task's S x H block in memory
   const robustness = leaveOneTaskOut(

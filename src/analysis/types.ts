@@ -142,6 +142,26 @@ export interface ComparisonBudgets {
   model?: 'curve' | 'arms';
   /** Diagnostics of the budget-curve model's own fit (with model 'curve'). */
   curve_diagnostics?: ComparisonDiagnostics;
+  /**
+   * With model 'curve': the decisions at each observed budget, per scope, from the curve
+   * posterior (the methods' curves read at that budget): P(best) among the methods and every pair.
+   */
+  decisions?: BudgetDecision[];
+}
+
+/**
+ * The decisions at one observed budget of one scope from the budget-curve model: each method's
+ * expected score on its curve there with P(best) among the methods run at that budget and its
+ * expected rank, the best, and every pair of methods (scope of the pairs: this decision's scope).
+ */
+export interface BudgetDecision {
+  scope: string;
+  budget: string;
+  budget_value: number;
+  best: string;
+  p_best: number;
+  heuristics: ComparisonCell[];
+  pairs: ComparisonPair[];
 }
 
 /**

@@ -118,7 +118,7 @@ export async function compareOptions(o: RawOptions): Promise<CompareOptions> {
     family: o.family as CompareOptions['family'],
     priors: o.prior,
     sampler: Object.fromEntries(Object.entries(sampler).filter(([, v]) => v !== undefined)),
-    ...(o.budgetCurve === true ? { budgetCurve: true } : {}),
+    ...(o.budgetCurve !== undefined ? { budgetCurve: o.budgetCurve } : {}),
     ...(o.itemsPerTask !== undefined
       ? { itemsPerTask: await itemsPerTaskOption(o.itemsPerTask) }
       : {}),
@@ -310,7 +310,11 @@ export function register(program: Command): void {
     )
     .option(
       '--budget-curve',
-      'budgets section from the smooth monotone budget-curve model when every method has 3+ budgets (experimental: slower, see BENCHMARKS.md §9.3); default: each method@budget arm',
+      'budgets section (curves, losses, crossings, decisions at each budget) from the smooth monotone budget-curve model when every method has 3+ budgets (opt-in: ~10 CPU s more on the Ada-KV tables, BENCHMARKS.md §9.4); default: each method@budget arm',
+    )
+    .option(
+      '--no-budget-curve',
+      'budgets section from each method@budget arm of the comparison model, without the budget-curve model (the default for now)',
     )
     .option(
       '--check',

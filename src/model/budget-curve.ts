@@ -124,6 +124,8 @@ export interface BudgetCurveState {
   /** Distinct observed log2 budgets (B of them), centred: uB[j] = log2 budget - u0. */
   B: number;
   uB: Float64Array;
+  /** uB[j + 1] - uB[j] when the budgets are evenly spaced in log2 (a doubling series), else 0. */
+  uStep: number;
   /** Per row: its cell t * M + m; its curve point (h * T + t) * B + budget, -1 for a full-cache row. */
   rowCell: Int32Array;
   rowPoint: Int32Array;
@@ -131,6 +133,17 @@ export interface BudgetCurveState {
   rowAmp: Int32Array;
   /** Rows per cell. */
   cellN: Float64Array;
+  /**
+   * The method rows sorted by cell (then amplitude, point): those of cell c at
+   * cellStart[c] .. cellStart[c + 1] - 1, with their standardized score, amplitude and point; the
+   * full-cache rows, which carry no gap, only as their cell's sums fS1, fS2 (of y, y^2).
+   */
+  cellStart: Int32Array;
+  qY: Float64Array;
+  qAmp: Int32Array;
+  qPoint: Int32Array;
+  fS1: Float64Array;
+  fS2: Float64Array;
   /** Standardized scores. */
   ys: Float64Array;
   center: number;
@@ -200,8 +213,6 @@ export interface BudgetCurveState {
   cS1: Float64Array;
   cS2: Float64Array;
   cF: Float64Array;
-  /** Per row: y + gap. */
-  r: Float64Array;
 }
 
 /** out[l * stride + at] = (Q w)[l], n levels, w = theta[off + 1 .. off + n - 1]. */
@@ -259,6 +270,52 @@ function scales(data: BudgetCurveData) {
   }
   const u0 = nu > 0 ? uSum / nu : 0;
   return { center, scale, u0, budgets: [...distinct].sort((a, b) => a - b) };
+}
+
+/** The method rows sorted by (cell, amplitude, point), and the full-cache rows' sums per cell. */
+function cellRows(
+  ys: Float64Array,
+  rowCell: Int32Array,
+  rowAmp: Int32Array,
+  rowPoint: Int32Array,
+  cells: number,
+) {
+  const fS1 = new Float64Array(cells);
+  const fS2 = new Float64Array(cells);
+  const order: number[] = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (rowAmp[i] >= 0) {
+      order.push(i);
+    } else {
+      fS1[rowCell[i]] += ys[i];
+      fS2[rowCell[i]] += ys[i] * ys[i];
+    }
+  }
+  order.sort(
+    (a, b) =>
+      rowCell[a] - rowCell[b] || rowAmp[a] - rowAmp[b] || rowPoint[a] - rowPoint[b] || a - b,
+  );
+  const cellStart = new Int32Array(cells + 1);
+  for (const i of order) cellStart[rowCell[i] + 1]++;
+  for (let c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+  return {
+    cellStart,
+    qY: Float64Array.from(order, (i) => ys[i]),
+    qAmp: Int32Array.from(order, (i) => rowAmp[i]),
+    qPoint: Int32Array.from(order, (i) => rowPoint[i]),
+    fS1,
+    fS2,
+  };
+}
+
+/** The common difference of sorted log2 budgets when they are evenly spaced (2+ of them), else 0. */
+export function evenStep(budgets: ArrayLike<number>): number {
+  if (budgets.length < 2) return 0;
+  const d = budgets[1] - budgets[0];
+  // within 1e-9 of a doubling step: log2 of whole budgets such as 128..2048 is exact
+  for (let j = 2; j < budgets.length; j++)
+    if (Math.abs(budgets[j] - budgets[j - 1] - d) > 1e-9) return 0;
+  return d;
 }
 
 /** Coordinate and variable names with their offsets, in order. */
@@ -369,6 +426,8 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     rowAmp[i] = ht * M + data.backbone[i];
   }
   const { par, vars, ...offsets } = layout(data);
+  const ys = data.y.map((v) => (v - center) / scale);
+  const rows = cellRows(ys, rowCell, rowAmp, rowPoint, T * M);
   return {
     data,
     N,
@@ -377,11 +436,13 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     M,
     B,
     uB: Float64Array.from(budgets, (b) => b - u0),
+    uStep: evenStep(budgets),
     rowCell,
     rowPoint,
     rowAmp,
     cellN,
-    ys: data.y.map((v) => (v - center) / scale),
+    ...rows,
+    ys,
     center,
     scale,
     u0,
@@ -413,7 +474,6 @@ export function budgetCurveState(data: BudgetCurveData): BudgetCurveState {
     cS1: new Float64Array(T * M),
     cS2: new Float64Array(T * M),
     cF: new Float64Array(T * M),
-    r: new Float64Array(N),
   };
 }
 
@@ -515,6 +575,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     lc[h] = theta[2];
     for (let t = 0; t < T; t++) lb[h * T + t] = theta[s.stOff + t] + sm.cz[h];
   }
+  const step = s.uStep;
   for (let h = 0; h < H; h++) {
     const c = lc[h];
     const sC = logistic(c);
@@ -523,8 +584,28 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     for (let t = 0; t < T; t++) {
       const beta = Math.exp(lb[h * T + t]);
       const k = beta * f;
+      const p0 = (h * T + t) * B;
+      const A0 = k * uB[0] + c;
+      const A1 = k * uB[B - 1] + c;
+      if (step > 0 && A0 > -700 && A1 < 700 && Number.isFinite(E)) {
+        // evenly spaced budgets (a doubling series): e^{A_j} = e^{A_0} (e^{k step})^j, two exp
+        // per curve instead of one per point; every e^{A_j} is within (e^-700, e^700)
+        const r = Math.exp(k * step);
+        let x = Math.exp(A0);
+        for (let j = 0; j < B; j++) {
+          const u = uB[j];
+          const inv = 1 / (1 + x);
+          const sv = E * inv; // s = (1 + e^c) / (1 + e^A)
+          const sA = x * inv; // logistic(A)
+          pS[p0 + j] = sv;
+          pSb[p0 + j] = -sv * sA * k * u;
+          pSc[p0 + j] = sv * (sC - sA * (1 - u * (k - beta)));
+          x *= r;
+        }
+        continue;
+      }
       for (let j = 0; j < B; j++) {
-        const p = (h * T + t) * B + j;
+        const p = p0 + j;
         const u = uB[j];
         const A = k * u + c;
         const ea = Math.exp(-Math.abs(A));
@@ -566,15 +647,18 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
       }
     }
   }
-  const { ys, r, cS1, cS2, rowPoint, rowAmp, rowCell } = s;
-  cS1.fill(0);
-  cS2.fill(0);
-  for (let i = 0; i < s.N; i++) {
-    const a = rowAmp[i];
-    const v = a >= 0 ? ys[i] + aE[a] * pS[rowPoint[i]] : ys[i];
-    r[i] = v;
-    cS1[rowCell[i]] += v;
-    cS2[rowCell[i]] += v * v;
+  // per cell the sums of r = y + gap (a full-cache row: y), over its rows in cell order
+  const { cS1, cS2, cellStart, qY, qAmp, qPoint, fS1, fS2 } = s;
+  for (let c = 0; c < T * M; c++) {
+    let s1 = fS1[c];
+    let s2 = fS2[c];
+    for (let i = cellStart[c]; i < cellStart[c + 1]; i++) {
+      const v = qY[i] + aE[qAmp[i]] * pS[qPoint[i]];
+      s1 += v;
+      s2 += v * v;
+    }
+    cS1[c] = s1;
+    cS2[c] = s2;
   }
 }
 
@@ -592,7 +676,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
  * + n tau^2 / (sigma^2 + n tau^2), SSR = sum (r_i - Fhat)^2.
  */
 function likelihood(s: BudgetCurveState, theta: Float64Array, grad: Float64Array): number {
-  const { N, T, M, r, cS1, cS2, cF, cellN, pS, pG, aE, aG, rowPoint, rowAmp, rowCell } = s;
+  const { N, T, M, cS1, cS2, cF, cellN, pS, pG, aE, aG, cellStart, qY, qAmp, qPoint } = s;
   const lsig = theta[3];
   const sig2 = Math.exp(2 * lsig);
   const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
@@ -610,13 +694,18 @@ function likelihood(s: BudgetCurveState, theta: Float64Array, grad: Float64Array
   grad[3] += gSig;
   pG.fill(0);
   aG.fill(0);
-  for (let i = 0; i < N; i++) {
-    const a = rowAmp[i];
-    if (a < 0) continue;
-    const g = -(r[i] - cF[rowCell[i]]) / sig2; // d lp / d gap_i
-    const p = rowPoint[i];
-    aG[a] += g * aE[a] * pS[p];
-    pG[p] += g * aE[a];
+  const inv = 1 / sig2;
+  for (let c = 0; c < T * M; c++) {
+    const F = cF[c];
+    for (let i = cellStart[c]; i < cellStart[c + 1]; i++) {
+      const a = qAmp[i];
+      const p = qPoint[i];
+      const e = aE[a];
+      const sv = pS[p];
+      const g = (F - (qY[i] + e * sv)) * inv; // d lp / d gap_i = -(r_i - Fhat) / sigma^2
+      aG[a] += g * e * sv;
+      pG[p] += g * e;
+    }
   }
   return lp;
 }
@@ -1053,5 +1142,52 @@ export function curveLoss(
   lc: number,
   logBudget: number,
 ): number {
-  return curveGap(la, lb, lc, logBudget - s.u0).gap;
+  return Math.exp(la) * curveShape(s, lb, lc, logBudget);
+}
+
+/**
+ * The curve's shape s(u) at log2 budget `logBudget` (u = logBudget - u0, s(0) = 1): the loss is
+ * exp(la) s(u), so the backbones of a method x task share it (one evaluation for all of them).
+ * @example curveShape(model.state, p.lb[0], p.lc[0], model.state.u0) // 1
+ */
+export function curveShape(s: BudgetCurveState, lb: number, lc: number, logBudget: number): number {
+  const k = Math.exp(lb) * (1 + Math.exp(-lc));
+  return Math.exp(softplus(lc) - softplus(k * (logBudget - s.u0) + lc));
+}
+
+/**
+ * `curveShape` at each of the ascending log2 budgets `logBudgets` into `out`: s = (1 + e^lc) /
+ * (1 + e^A), A = k u + lc, one exp per point, or two in all when the budgets are evenly spaced by
+ * `step` > 0 (e^{A_j} = e^{A_0} (e^{k step})^j, every A_j within (-700, 700)); `curveShape` itself
+ * where 1 + e^lc overflows.
+ * @example curveShapes(model.state, lb, lc, Float64Array.of(7, 8, 9), 1, new Float64Array(3))
+ */
+export function curveShapes(
+  s: BudgetCurveState,
+  lb: number,
+  lc: number,
+  logBudgets: Float64Array,
+  step: number,
+  out: Float64Array,
+): void {
+  const n = logBudgets.length;
+  const E = 1 + Math.exp(lc);
+  const k = Math.exp(lb) * (1 + Math.exp(-lc));
+  if (!Number.isFinite(E) || !Number.isFinite(k)) {
+    for (let j = 0; j < n; j++) out[j] = curveShape(s, lb, lc, logBudgets[j]);
+    return;
+  }
+  const A0 = k * (logBudgets[0] - s.u0) + lc;
+  const A1 = k * (logBudgets[n - 1] - s.u0) + lc;
+  if (step > 0 && A0 > -700 && A1 < 700) {
+    const r = Math.exp(k * step);
+    let x = Math.exp(A0);
+    for (let j = 0; j < n; j++) {
+      out[j] = E / (1 + x);
+      x *= r;
+    }
+    return;
+  }
+  // 1 + e^A = Infinity only where s < e^-700: 0
+  for (let j = 0; j < n; j++) out[j] = E / (1 + Math.exp(k * (logBudgets[j] - s.u0) + lc));
 }

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { boundedTable, type ItemsPerTask } from '../analysis/binomial-items.js';
-import { budgetCurvePlan, CURVE_MIN_BUDGETS, type CurveFit } from '../analysis/budget-curves.js';
+import {
+  budgetCurvePlan,
+  CURVE_MIN_BUDGETS,
+  type CurveFit,
+  curveBudgetSection,
+} from '../analysis/budget-curves.js';
 import { likelyCauses } from '../analysis/causes.js';
 import { adaptFormula, type DataShape, itemModelChoice } from '../analysis/formula.js';
 import {
@@ -69,6 +74,16 @@ export const COMPARE_SAMPLER_DEFAULTS = {
  */
 export const COMPARE_BACKBONE_DRAWS = 2000;
 
+/**
+ * Whether `compare` fits the budget-curve model when it applies and neither `--budget-curve` nor
+ * `--no-budget-curve` is given. false (opt-in): on the Ada-KV tables it still adds ~10-12 CPU s to
+ * the comparison's ~18-22 (more than 15 s of wall time on 2 idle cores for the question-agnostic
+ * table), and 4 of 6 fits (both tables, seeds 1-3) had 1-3 divergent transitions
+ * (BENCHMARKS.md §9.4). Everything else of the default path (fitted beside the comparison,
+ * decisions at each budget) is in place: make this true once both hold.
+ */
+export const BUDGET_CURVE_DEFAULT = false;
+
 /** Options of `compare`. */
 export interface CompareOptions extends DecisionOptions {
   /** Column names to use instead of the detected ones. */
@@ -101,11 +116,11 @@ export interface CompareOptions extends DecisionOptions {
   /** Where the table came from (recorded in settings). */
   source?: string;
   /**
-   * Fit the budget-curve model for the budgets section when every method has >= 3 distinct
-   * budgets (src/analysis/budget-curves.ts; `--budget-curve`). Default false, the per-arm curves:
-   * on the Ada-KV tables the curve fit now converges (R-hat <= 1.007, 0 divergences) but adds
-   * ~16-21 CPU s to the comparison's ~22 (BENCHMARKS.md §9.3): ~20 s on 2 idle cores against the
-   * no-options target of 15 s.
+   * Fit the budget-curve model for the budgets section (curves, losses, crossings and the
+   * decisions at each observed budget) when every method has >= 3 distinct budgets
+   * (src/analysis/budget-curves.ts). true: `--budget-curve`; false: `--no-budget-curve`, the
+   * per-arm curves of the comparison model; default BUDGET_CURVE_DEFAULT. Not with binomial item
+   * counts (per-arm curves, with a note).
    */
   budgetCurve?: boolean;
   /**
@@ -314,7 +329,15 @@ export async function runComparison(
   if ((nested || item) && config.inits === undefined) {
     config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
   }
-  const fit = await sample(model, config);
+  const fitting = sample(model, config);
+  // the budget-curve model's chains queue in the same thread pool right behind the comparison
+  // model's, so they run while this thread builds the document (BENCHMARKS.md §9.4); the
+  // budget-curve model fits scores, not counts: with the binomial model the per-arm curves
+  const counts = bounded?.likelihood === 'binomial';
+  const curve = startBudgetCurveFit(fitted, options, config, counts);
+  // if the comparison's sampling throws, the curve fit's own failure is not left unhandled
+  curve.fit?.catch(() => undefined);
+  const fit = await fitting;
   if (std) unstandardizeDraws(fit.draws, std);
   // the rows on the chains' worker threads when the chains ran there (same rows either way); the
   // Comparison document (the larger part: ~10 CPU s at 500 tasks) is built on this thread
@@ -324,19 +347,9 @@ export async function runComparison(
   // if building the document throws, the summary's own failure is not left unhandled
   inWorkers?.catch(() => undefined);
   const summaryHere = inWorkers ? undefined : summarizeFit(fit, options.thresholds);
-  // the budget-curve model fits scores, not counts: with the binomial model the per-arm curves
-  const counts = bounded?.likelihood === 'binomial';
-  const curve = await budgetCurveFit(
-    fitted,
-    counts ? { ...options, budgetCurve: false } : options,
-    config,
-  );
-  if (counts && options.budgetCurve)
-    curve.notes.push('--budget-curve: not with the binomial model of item counts');
   const comparison = compareFromFit(
     {
       table: prepared.table,
-      ...(curve.fit ? { curve: curve.fit } : {}),
       draws: fit.draws,
       summary: summaryHere,
       groups: model.groups,
@@ -372,6 +385,12 @@ export async function runComparison(
       seed: fit.config.seed,
     },
   );
+  if (curve.fit) {
+    // the budgets section from the curve posterior; its note where the per-arm note would be
+    const curveFit = await curve.fit;
+    comparison.budgets = curveBudgetSection(curveFit, comparison, { bounded }) ?? undefined;
+    comparison.notes?.splice(prepared.notes.length, 0, curveNote(curveFit));
+  }
   const summary = summaryHere ?? (await (inWorkers as Promise<Summary>));
   comparison.diagnostics = comparisonDiagnostics(summary);
   comparison.warnings = summary.warnings;
@@ -390,26 +409,38 @@ export async function runComparison(
 
 /**
  * The budget-curve model's fit on the fitted table (after `--scale task` and the logit of a
- * bounded score) when it applies (src/analysis/budget-curves.ts), with the same sampler settings
- * as the comparison model (1,000 draws per chain); a note says which curves the budgets section
- * reports. No budget column: nothing.
+ * bounded score) when it applies (src/analysis/budget-curves.ts) and is not turned off, started
+ * now (its promise), with the comparison's sampler settings but 1,000 draws per chain and the
+ * `fisher-diag` metric; else the note that says which curves the budgets section reports and why.
+ * No budget column: nothing.
  */
-async function budgetCurveFit(
+function startBudgetCurveFit(
   fitted: Table,
   options: CompareOptions,
   config: SamplerConfig,
-): Promise<{ fit?: CurveFit; notes: string[] }> {
+  counts: boolean,
+): { fit?: Promise<CurveFit>; notes: string[] } {
   if (!fitted.columns.budget) return { notes: [] };
   const plan = budgetCurvePlan(fitted);
-  if (options.budgetCurve !== true || !plan.data) {
-    const why = plan.reason ?? 'it is opt-in, --budget-curve';
+  const why =
+    plan.reason !== undefined
+      ? plan.reason
+      : counts
+        ? 'the scores are binomial counts of items'
+        : options.budgetCurve === false
+          ? 'turned off, --no-budget-curve'
+          : options.budgetCurve !== true && !BUDGET_CURVE_DEFAULT
+            ? 'it is opt-in, --budget-curve'
+            : undefined;
+  if (why !== undefined || !plan.data) {
     return {
       notes: [
         `budget curves: each method@budget arm of the comparison model at the observed budgets (the budget-curve model is not used: ${why})`,
       ],
     };
   }
-  const model = buildBudgetCurveModel(plan.data);
+  const data = plan.data;
+  const model = buildBudgetCurveModel(data);
   const curveConfig: SamplerConfig = {
     ...config,
     draws: options.sampler?.draws ?? COMPARE_SAMPLER_DEFAULTS.draws,
@@ -420,14 +451,18 @@ async function budgetCurveFit(
   };
   // its own starting points (config.inits, when set, are the comparison model's)
   curveConfig.inits = model.inits(curveConfig.chains ?? 4, curveConfig.seed ?? 1);
-  const fit = await sample(model, curveConfig);
-  const diagnostics = comparisonDiagnostics(summarizeFit(fit, options.thresholds));
-  return {
-    fit: { data: plan.data, draws: fit.draws, diagnostics },
-    notes: [
-      `budget curves: the budget-curve model (src/model/budget-curve.ts: per method a smooth loss against the full cache, decreasing in log budget, hierarchical over methods, tasks and backbones; ${plan.data.methods.length} methods with >= ${CURVE_MIN_BUDGETS} budgets each), read at the observed budgets and on a grid between them; R-hat ${diagnostics.max_rhat.toFixed(3)}, ${diagnostics.divergent} divergent transitions`,
-    ],
-  };
+  const fit = sample(model, curveConfig).then((f) => ({
+    data,
+    draws: f.draws,
+    diagnostics: comparisonDiagnostics(summarizeFit(f, options.thresholds)),
+  }));
+  return { fit, notes: [] };
+}
+
+/** The note of a fitted budget-curve model: what it is, on how many methods, how it sampled. */
+function curveNote(fit: CurveFit): string {
+  const d = fit.diagnostics;
+  return `budget curves: the budget-curve model (src/model/budget-curve.ts: per method a smooth loss against the full cache, decreasing in log budget, hierarchical over methods, tasks and backbones; ${fit.data.methods.length} methods with >= ${CURVE_MIN_BUDGETS} budgets each), read at the observed budgets and on a grid between them, with the decisions at each observed budget; R-hat ${d.max_rhat.toFixed(3)}, ${d.divergent} divergent transitions (--no-budget-curve: each method@budget arm instead)`;
 }
 
 /**

@@ -297,13 +297,31 @@ function budgetsSection(c: Comparison): SafeHtml | null {
     }))
     .filter((x) => x.svg);
   const crossings = b.crossings.filter((x) => x.scope === 'overall');
+  const decisions = (b.decisions ?? []).filter((x) => x.scope === 'overall');
+  const decided = (x: (typeof decisions)[number]) =>
+    x.pairs
+      .filter((p) => ['a_better', 'b_better', 'equivalent'].includes(p.decision))
+      .map((p) =>
+        p.decision === 'a_better'
+          ? `${p.a} > ${p.b}`
+          : p.decision === 'b_better'
+            ? `${p.b} > ${p.a}`
+            : `${p.a} = ${p.b}`,
+      )
+      .join(', ');
   return html`${figure(
     budgetCurvePlot(c),
-    `Each method's expected score over all tasks at each observed ${b.column} (dot: posterior mean; bar: 90% interval)${b.reference ? `; black line and dashed band: ${b.reference} (full cache), the reference` : ''}. Budgets are not interpolated.`,
+    `Each method's expected score over all tasks at each observed ${b.column} (dot: posterior mean; bar: 90% interval)${b.reference ? `; black line and dashed band: ${b.reference} (full cache), the reference` : ''}. ${b.model === 'curve' ? 'Curves: the budget-curve model, read between the observed budgets.' : 'Budgets are not interpolated.'}`,
   )}
 <table id="budgets-table"><thead><tr><th>Heuristic</th>${budgets.map((x) => html`<th>${x}</th>`)}</tr></thead>
 <tbody>${methods.map((m) => html`<tr><td>${m}</td>${budgets.map((x) => html`<td>${cell(m, x)}</td>`)}</tr>`)}</tbody></table>
 ${crossings.length > 0 ? html`<ul>${crossings.map((x) => html`<li>${x.a} beats ${x.b} from ${b.column} ${x.budget} on (P(A &gt; B) ${x.p_a_greater.map((p) => p.toFixed(2)).join(', ')})</li>`)}</ul>` : ''}
+${
+  decisions.length > 0
+    ? html`<table id="budget-decisions"><caption>Decisions at each ${b.column} from the budget-curve model (all tasks): the best method there, P(best) among the methods, and the pairs decided at the threshold ("=": within the ROPE)</caption><thead><tr><th>${b.column}</th><th>Best</th><th>P(best)</th><th>Pairs decided</th></tr></thead>
+<tbody>${decisions.map((x) => html`<tr><td>${x.budget}</td><td>${x.best}</td><td>${x.p_best.toFixed(3)}</td><td>${decided(x)}</td></tr>`)}</tbody></table>`
+    : ''
+}
 ${figure(
   lossHeatmap(c),
   `Posterior mean of each setting's score minus ${b.reference ?? 'the full cache'} on each task, in the task's own units (blue: above the full cache, red: below).`,

@@ -8,7 +8,7 @@ import { createDraws } from '../../src/draws/draws.js';
 import { createNormalRng } from '../../src/math/normal-rng.js';
 import { buildBudgetCurveModel } from '../../src/model/budget-curve.js';
 import { CURVE_SIM_DESIGN, simulateBudgetCurve } from '../../src/model/budget-curve-sim.js';
-import { runComparison } from '../../src/pipeline/compare.js';
+import { BUDGET_CURVE_DEFAULT, runComparison } from '../../src/pipeline/compare.js';
 
 async function fitted(file: string) {
   const prepared = prepareComparison(await readCsvFile(`fixtures/real/${file}`), {});
@@ -56,7 +56,7 @@ describe('curveScopes: curves read off the model', () => {
       draws,
       diagnostics: { max_rhat: 1, min_ess_bulk: 1, min_ess_tail: 1, divergent: 0 },
     };
-    const { curves, crossings } = curveScopes(fit, [['overall', [0, 1, 2, 3], null]], {
+    const { curves, crossings, decisions } = curveScopes(fit, [['overall', [0, 1, 2, 3], null]], {
       rope: 0.1,
       threshold: 0.95,
       higherIsBetter: true,
@@ -77,11 +77,24 @@ describe('curveScopes: curves read off the model', () => {
     }
     // with identical draws P(A > B) is 0 or 1 at each point: crossings exist only for pairs ordered at the top
     for (const c of crossings) expect(c.p_a_greater.every((p) => p >= 0.95)).toBe(true);
+    // the decisions at each observed budget are read off the same curves: the best method there
+    // is the one with the highest curve value, with P(best) 1 (identical draws), 3 pairs each
+    expect(decisions.map((x) => x.budget)).toEqual(['128', '256', '512', '1024']);
+    for (const x of decisions) {
+      const at = curves.filter((p) => p.observed && p.budget === x.budget);
+      const top = at.reduce((a, b) => (b.mean > a.mean ? b : a));
+      expect(x.best).toBe(top.heuristic);
+      expect(x.p_best).toBe(1);
+      expect(x.pairs).toHaveLength(3);
+      for (const h of x.heuristics) {
+        expect(h.mean).toBeCloseTo(at.find((p) => p.heuristic === h.heuristic)?.mean as number, 12);
+      }
+    }
   });
 });
 
 describe('compare with a budget column and 3+ budgets per method', () => {
-  it('fits the budget-curve model and takes the budgets section from it, with a note', async () => {
+  it('fits the budget-curve model (--budget-curve) and takes the budgets section from it, with a note', async () => {
     const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones: 1 }, createNormalRng(8));
     const d = sim.data;
     const records = Array.from(d.y, (y, i) => ({
@@ -103,11 +116,34 @@ describe('compare with a budget column and 3+ budgets per method', () => {
     const overall = b?.curves.filter((p) => p.scope === 'overall') ?? [];
     // 4 observed budgets and 9 grid points per method (128-1024, 4 per doubling)
     expect(overall).toHaveLength(3 * 13);
+    // per_arm: the per-arm section's point of the same method@budget
     for (const p of overall.filter((q) => q.observed)) expect(p.per_arm).toBeDefined();
-    // without the option (the default): the per-arm curves, and the note says so
-    const arms = await runComparison(table, { sampler });
+    // decisions at each of the 4 observed budgets, overall and in no category (none in the table)
+    expect(b?.decisions?.map((x) => `${x.scope} ${x.budget}`)).toEqual(
+      ['128', '256', '512', '1024'].map((x) => `overall ${x}`),
+    );
+    for (const x of b?.decisions ?? []) {
+      const sum = x.heuristics.reduce((a, h) => a + h.p_best, 0);
+      // P(best) over the 3 methods sums to 1 (ties have probability 0 for continuous draws)
+      expect(sum).toBeCloseTo(1, 12);
+    }
+    // the per-arm curves: turned off (--no-budget-curve), or with no option while the curve model
+    // is opt-in (BUDGET_CURVE_DEFAULT false); the note says which
+    const arms = await runComparison(table, {
+      sampler,
+      ...(BUDGET_CURVE_DEFAULT ? { budgetCurve: false } : {}),
+    });
     expect(arms.comparison.budgets?.model).toBeUndefined();
+    expect(arms.comparison.budgets?.decisions).toBeUndefined();
     expect(arms.comparison.budgets?.curves.filter((p) => p.scope === 'overall')).toHaveLength(12);
-    expect(arms.comparison.notes?.some((n) => n.includes('opt-in, --budget-curve'))).toBe(true);
+    const why = BUDGET_CURVE_DEFAULT ? 'turned off, --no-budget-curve' : 'opt-in, --budget-curve';
+    expect(arms.comparison.notes?.some((n) => n.includes(why))).toBe(true);
+    // the per-arm points are those the curve section carried as per_arm
+    for (const p of overall.filter((q) => q.observed)) {
+      const a = arms.comparison.budgets?.curves.find(
+        (q) => q.scope === 'overall' && q.heuristic === p.heuristic && q.budget === p.budget,
+      );
+      expect(p.per_arm?.mean).toBe(a?.mean);
+    }
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { armsOf, budgetScope, referenceArm } from '../../src/analysis/budgets.js';
-import { budgetPairFilter } from '../../src/analysis/format.js';
+import { budgetLines, budgetPairFilter } from '../../src/analysis/format.js';
 import { fromColumns } from '../../src/analysis/matrix.js';
 import { budgetOrder, isFullBudget, parseBudget } from '../../src/data/budget.js';
 import { parseCsv } from '../../src/data/csv.js';
@@ -100,7 +100,7 @@ describe('score-vs-budget results', () => {
 
 describe('pairs the terminal shows with budgets', () => {
   it('keeps methods at the same budget and settings against the full cache', () => {
-    const keep = budgetPairFilter({
+    const section = {
       column: 'budget',
       reference: 'full_kv',
       curves: [
@@ -133,11 +133,73 @@ describe('pairs the terminal shows with budgets', () => {
         },
       ],
       crossings: [],
-    });
+    };
+    const keep = budgetPairFilter(section);
     const pair = (a: string, b: string) =>
       ({ a, b, scope: 'overall', p_a_better: 0, p_rope: 0, p_b_better: 0, decision: '' }) as const;
     expect(keep(pair('a@128', 'b@128'))).toBe(true);
     expect(keep(pair('a@2048', 'full_kv'))).toBe(true);
     expect(keep(pair('a@128', 'a@2048'))).toBe(false);
+    // with the budget-curve model the same-budget pairs are its decisions: only the full cache
+    const curve = budgetPairFilter({ ...section, model: 'curve' });
+    expect(curve(pair('a@128', 'b@128'))).toBe(false);
+    expect(curve(pair('a@2048', 'full_kv'))).toBe(true);
+  });
+
+  it('prints the decisions at each budget of the budget-curve model under the budget table', () => {
+    const cell = (heuristic: string, mean: number, p_best: number) => ({
+      heuristic,
+      mean,
+      q5: mean - 0.1,
+      q95: mean + 0.1,
+      p_best,
+      expected_rank: p_best > 0.5 ? 1 : 2,
+    });
+    const lines = budgetLines(
+      {
+        column: 'budget',
+        reference: 'full_kv',
+        model: 'curve',
+        curves: [],
+        crossings: [],
+        decisions: [
+          {
+            scope: 'overall',
+            budget: '128',
+            budget_value: 128,
+            best: 'a',
+            p_best: 0.97,
+            heuristics: [cell('a', 0.5, 0.97), cell('b', 0.1, 0.03)],
+            pairs: [
+              {
+                a: 'a',
+                b: 'b',
+                scope: 'overall',
+                p_a_better: 0.96,
+                p_rope: 0.04,
+                p_b_better: 0,
+                decision: 'a_better',
+              },
+            ],
+          },
+          // another scope's decisions are in --json only
+          {
+            scope: 'category:x',
+            budget: '128',
+            budget_value: 128,
+            best: 'b',
+            p_best: 0.6,
+            heuristics: [],
+            pairs: [],
+          },
+        ],
+      },
+      'sd units',
+      2,
+      0.95,
+    ).join('\n');
+    expect(lines).toMatch(/Decisions at each budget from the budget-curve model/);
+    expect(lines).toMatch(/128 +a +0\.50 +0\.970 +1 of 1: a > b/);
+    expect(lines).not.toMatch(/0\.600/);
   });
 });

@@ -32,3 +32,31 @@ describe('CLI option parsing', () => {
     );
   });
 });
+
+describe('compare: --budget-curve / --no-budget-curve', () => {
+  /** The raw options commander gives `compare` for these arguments (the action is not run). */
+  async function raw(args: string[]) {
+    const { Command } = await import('commander');
+    const { register } = await import('../../src/cli/compare.js');
+    const program = new Command();
+    register(program);
+    const cmd = program.commands.find((c) => c.name() === 'compare');
+    if (!cmd) throw new Error('no compare command');
+    cmd.parseOptions(args);
+    return cmd.opts();
+  }
+
+  it('leaves the choice to the default without either flag, and passes each flag on', async () => {
+    const { compareOptions } = await import('../../src/cli/compare.js');
+    const base = { filter: [], prior: [] };
+    const none = await raw([]);
+    // undefined: compare's BUDGET_CURVE_DEFAULT decides
+    expect((await compareOptions({ ...base, ...none })).budgetCurve).toBeUndefined();
+    const off = await raw(['--no-budget-curve']);
+    expect(off.budgetCurve).toBe(false);
+    expect((await compareOptions({ ...base, ...off })).budgetCurve).toBe(false);
+    const on = await raw(['--budget-curve']);
+    expect(on.budgetCurve).toBe(true);
+    expect((await compareOptions({ ...base, ...on })).budgetCurve).toBe(true);
+  });
+});

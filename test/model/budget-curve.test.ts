@@ -5,6 +5,8 @@ import {
   curveGap,
   curveLoss,
   curveParts,
+  curveShape,
+  curveShapes,
 } from '../../src/model/budget-curve.js';
 import { CURVE_SIM_DESIGN, simulateBudgetCurve } from '../../src/model/budget-curve-sim.js';
 import { checkGradient } from '../../src/sampler/check-gradient.js';
@@ -50,7 +52,52 @@ describe('budget-curve model: the curve', () => {
   });
 });
 
+describe('budget-curve model: the shape at many budgets', () => {
+  it('curveShapes equals curveShape point by point, evenly spaced (two exp) or not', () => {
+    const s = buildBudgetCurveModel(
+      simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(2)).data,
+    ).state;
+    const even = Float64Array.from({ length: 17 }, (_, j) => 7 + j * 0.25);
+    const uneven = Float64Array.of(6.6, 7, 8.3, 9, 11.9);
+    const rng = createNormalRng(6);
+    // extreme parts too: a steep curve whose e^A leaves (-700, 700) takes the per-point route,
+    // a huge lc (1 + e^lc = Infinity) the softplus form
+    const cases = [
+      ...Array.from({ length: 30 }, () => [-1 + rng.normal(), 1.5 * rng.normal()]),
+      [6, 0],
+      [-1, 800],
+    ];
+    for (const [lb, lc] of cases) {
+      for (const [x, step] of [
+        [even, 0.25],
+        [uneven, 0],
+      ] as const) {
+        const out = new Float64Array(x.length);
+        curveShapes(s, lb, lc, x, step, out);
+        x.forEach((v, j) => {
+          const ref = curveShape(s, lb, lc, v);
+          // two routes to (1 + e^c) / (1 + e^A): the recurrence adds ~j ulps; relative 1e-12
+          expect(Math.abs(out[j] - ref)).toBeLessThanOrEqual(1e-12 * Math.max(ref, 1e-300));
+        });
+      }
+    }
+  });
+});
+
 describe('budget-curve model: log density', () => {
+  it('has an analytic gradient with unevenly spaced budgets too (one exp per curve point)', () => {
+    const sim = simulateBudgetCurve(
+      { ...CURVE_SIM_DESIGN, budgets: [100, 300, 512, 2000] },
+      createNormalRng(7),
+    );
+    const model = buildBudgetCurveModel(sim.data);
+    expect(model.state.uStep).toBe(0);
+    const rng = createNormalRng(12);
+    const theta = Float64Array.from({ length: model.dim }, () => 0.5 * rng.normal());
+    // same bar as below (central differences, h = 1e-6 |theta|)
+    expect(checkGradient(model, theta).maxRelError).toBeLessThan(1e-5);
+  });
+
   for (const backbones of [1, 2, 3]) {
     it(`has an analytic gradient that matches finite differences (${backbones} backbone(s))`, () => {
       const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones }, createNormalRng(5));
@@ -58,6 +105,8 @@ describe('budget-curve model: log density', () => {
       const { center: _c, scale: _s, ...data } = sim.data;
       const model = buildBudgetCurveModel(data);
       const rng = createNormalRng(11);
+      // 128..1024: evenly spaced in log2, the two-exp route of each curve
+      expect(model.state.uStep).toBe(1);
       for (let rep = 0; rep < 3; rep++) {
         const theta = Float64Array.from({ length: model.dim }, () => 0.5 * rng.normal());
         const r = checkGradient(model, theta);

@@ -64,6 +64,43 @@ describe('score-vs-budget plot', () => {
   });
 });
 
+describe('decisions at each budget in the static report', () => {
+  it('lists the budget-curve model decisions per budget, and none for the per-arm curves', () => {
+    const c = doc(true);
+    const arms = renderStaticReport({ comparison: c, title: 't' });
+    expect(arms).not.toContain('id="budget-decisions"');
+    expect(arms).toContain('Budgets are not interpolated');
+    const b = c.budgets as NonNullable<Comparison['budgets']>;
+    b.model = 'curve';
+    const best = { heuristic: 'snapkv', mean: 49, q5: 48, q95: 50, p_best: 0.97, expected_rank: 1 };
+    b.decisions = [
+      {
+        scope: 'overall',
+        budget: '2048',
+        budget_value: 2048,
+        best: 'snapkv',
+        p_best: 0.97,
+        heuristics: [best, { ...best, heuristic: 'h2o', mean: 45, p_best: 0.03, expected_rank: 2 }],
+        pairs: [
+          {
+            a: 'h2o',
+            b: 'snapkv',
+            scope: 'overall',
+            p_a_better: 0,
+            p_rope: 0.02,
+            p_b_better: 0.98,
+            decision: 'b_better',
+          },
+        ],
+      },
+    ];
+    const out = renderStaticReport({ comparison: c, title: 't' });
+    expect(out).toContain('id="budget-decisions"');
+    expect(out).toMatch(/<td>2048<\/td><td>snapkv<\/td><td>0\.970<\/td><td>snapkv &gt; h2o<\/td>/);
+    expect(out).not.toContain('Budgets are not interpolated');
+  });
+});
+
 describe('difference-to-full-cache heatmap', () => {
   it('shows each setting minus the full cache on each task, nothing without a reference', () => {
     const c = doc(true);
