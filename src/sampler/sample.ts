@@ -539,12 +539,15 @@ export function placeChains(chains: number, threads: number | 'each'): ChainPlac
  * A chain of a quick model (estimated below this many seconds, see `estimateChainSeconds`) runs
  * beside the others on min(chains, cores) threads, the calling thread one of them: starting a
  * worker thread and compiling the sampler and the model again in its fresh isolate costs ~0.15-0.3 s
- * of CPU, which is more than such a chain gains from a thread of its own (BENCHMARKS.md §12.3). A
- * slower chain gets a fresh worker of its own ('each'): a second long chain in the same isolate ran
- * ~1.7x slower at 1M rows, and four threads on two cores keep both cores busy to the end
- * (BENCHMARKS.md §3).
+ * of CPU, more than such a chain gains from a thread of its own (BENCHMARKS.md §12.3: lra_tay2021,
+ * estimated ~0.15-0.2 s a chain, and longbench_pyramidkv2024, ~0.4 s, each cost ~0.6-1.2 s of CPU
+ * less). A slower chain gets a fresh worker of its own ('each'): a second long chain in the same
+ * isolate ran ~1.7x slower at 1M rows (~25 s of CPU a chain), and four threads on two cores keep
+ * both cores busy to the end (BENCHMARKS.md §3). Where between the two the break-even lies has not
+ * been measured; the bar is set well above the published tables, whose estimates a loaded machine
+ * can inflate.
  */
-export const QUICK_CHAIN_SECONDS = 5;
+export const QUICK_CHAIN_SECONDS = 10;
 
 /**
  * Leapfrog steps per iteration assumed by `estimateChainSeconds`: tree depth 4, more than the
@@ -553,18 +556,22 @@ export const QUICK_CHAIN_SECONDS = 5;
  */
 const STEPS_PER_ITERATION = 16;
 
-/** Gradient calls of `estimateChainSeconds`: at most PROBE_CALLS, in blocks, for up to PROBE_MS. */
+/**
+ * Gradient calls of `estimateChainSeconds`: PROBE_CALLS in blocks of PROBE_BLOCK, stopped after
+ * PROBE_MS of wall clock (a slow model).
+ */
 const PROBE_CALLS = 1024;
 const PROBE_BLOCK = 16;
-const PROBE_MS = 25;
+const PROBE_MS = 250;
 
 /**
  * Seconds one chain of `iterations` iterations would take, from timing the model's gradient at `at`
- * times STEPS_PER_ITERATION leapfrog steps per iteration. The gradient is called in blocks of 16,
- * up to 1024 times or ~25 ms, and the fastest block counts: the first calls run before V8 has
- * compiled the model (10x slower for a small model), and other processes on the cores only slow
- * blocks down. A slow model (milliseconds per gradient) is thus timed over a few calls only. Only
- * where the chains run depends on it, never their draws.
+ * times STEPS_PER_ITERATION leapfrog steps per iteration. The gradient is called 1024 times in
+ * blocks of 16 (or for 250 ms, a slow model: milliseconds per gradient) and the fastest block
+ * counts: the first calls run before V8 has compiled the model (10x slower for a small model), and
+ * other processes on the cores only slow blocks down. The number of calls, not a time budget, bounds
+ * a quick model's probe, so that a loaded machine (whose process gets a few ms of CPU in 25 ms)
+ * still times compiled code. Only where the chains run depends on it, never their draws.
  *
  * @example estimateChainSeconds(stdNormal, new Float64Array(2), 2000) < 0.01 // true
  */
