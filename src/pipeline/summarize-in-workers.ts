@@ -28,8 +28,8 @@ export const PARALLEL_SUMMARY_MIN_VALUES = 200_000;
 
 /**
  * `summarizeDraws` with the variables split into contiguous blocks, one per thread of the sampler's
- * pool (the threads that just ran the chains, idle now, at most one per core; each block is a module task calling
- * `summarizeBlock`, so the sampler does not know what it computes). Summary rows are a pure
+ * pool (the threads that just ran the chains, idle now, at most one per core; each block is a
+ * module task calling `summarizeBlock`, so the sampler does not know what it computes). Summary rows are a pure
  * function of each variable's draws, so the rows are identical to `summarizeDraws(draws)`, in the same order. Small
  * draws (fewer than PARALLEL_SUMMARY_MIN_VALUES values) are summarized on the calling thread.
  *

@@ -49,7 +49,8 @@ export function liveSamplerThreads(): number {
 }
 
 /**
- * At most: 4 threads at least (the default number of chains), more with more cores. With 4 chains on 2
+ * The pool's largest size: one thread per default chain (4), more with more cores (a slow model's
+ * chains each get a thread of their own, see `sample`'s placement). With 4 chains on 2
  * cores, 4 threads let the operating system share the cores among all chains, so a long chain does
  * not leave a core idle at the end, and every chain runs in a fresh isolate: the 1M-row compare
  * went from 63.3 to 55.4 s wall and from 115 to 99 CPU s (a second chain in the same worker ran
