@@ -541,13 +541,13 @@ export function placeChains(chains: number, threads: number | 'each'): ChainPlac
  * worker thread and compiling the sampler and the model again in its fresh isolate costs ~0.15-0.3 s
  * of CPU, more than such a chain gains from a thread of its own (BENCHMARKS.md §12.3: lra_tay2021,
  * estimated ~0.15-0.2 s a chain, and longbench_pyramidkv2024, ~0.4 s, each cost ~0.6-1.2 s of CPU
- * less). A slower chain gets a fresh worker of its own ('each'): a second long chain in the same
- * isolate ran ~1.7x slower at 1M rows (~25 s of CPU a chain), and four threads on two cores keep
- * both cores busy to the end (BENCHMARKS.md §3). Where between the two the break-even lies has not
- * been measured; the bar is set well above the published tables, whose estimates a loaded machine
- * can inflate.
+ * less). A slower chain gets a fresh worker of its own ('each'): at 1M rows (gradient ~300 us, so
+ * an estimate of ~10 s; ~25 s of CPU a chain) two chains sharing a thread cost ~20% more CPU, and
+ * four threads on two cores keep both cores busy to the end (BENCHMARKS.md §3). The bar sits between
+ * the two, with a margin of ~3x each way, since a loaded machine inflates the estimates; where the
+ * break-even lies exactly has not been measured.
  */
-export const QUICK_CHAIN_SECONDS = 10;
+export const QUICK_CHAIN_SECONDS = 3;
 
 /**
  * Leapfrog steps per iteration assumed by `estimateChainSeconds`: tree depth 4, more than the
