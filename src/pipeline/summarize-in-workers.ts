@@ -3,7 +3,7 @@ import { summarizeDraws, summaryOfFit } from '../diagnostics/summarize.js';
 import type { Summary, SummaryRow, Thresholds } from '../diagnostics/types.js';
 import type { Draws } from '../draws/draws.js';
 import type { Fit } from '../draws/fit.js';
-import { getSamplerPool } from '../sampler/pool.js';
+import { getSamplerPool, liveSamplerThreads } from '../sampler/pool.js';
 import type { ModuleCall } from '../sampler/types.js';
 
 /** This module's URL: the pool's threads import it to run `summarizeBlock`. */
@@ -28,8 +28,8 @@ export const PARALLEL_SUMMARY_MIN_VALUES = 200_000;
 
 /**
  * `summarizeDraws` with the variables split into contiguous blocks, one per thread of the sampler's
- * pool (the threads that just ran the chains, idle now; each block is a module task calling
- * `summarizeBlock`, so the sampler does not know what it computes). Summary rows are a pure
+ * pool (the threads that just ran the chains, idle now, at most one per core; each block is a
+ * module task calling `summarizeBlock`, so the sampler does not know what it computes). Summary rows are a pure
  * function of each variable's draws, so the rows are identical to `summarizeDraws(draws)`, in the same order. Small
  * draws (fewer than PARALLEL_SUMMARY_MIN_VALUES values) are summarized on the calling thread.
  *
@@ -39,8 +39,12 @@ export const PARALLEL_SUMMARY_MIN_VALUES = 200_000;
 export async function summarizeDrawsInWorkers(draws: Draws): Promise<SummaryRow[]> {
   const V = draws.variables.length;
   const per = draws.nDraws * draws.nChains;
-  const threads = Math.min(V, Math.max(1, availableParallelism()));
-  if (V * per < PARALLEL_SUMMARY_MIN_VALUES || threads < 2) return summarizeDraws(draws);
+  // the threads that exist (a quick model's chains ran on one worker beside this thread: starting
+  // another just for the summary would cost more than it saves), at most one per core
+  const threads = Math.min(V, availableParallelism(), liveSamplerThreads());
+  if (V * per < PARALLEL_SUMMARY_MIN_VALUES || availableParallelism() < 2 || threads < 1) {
+    return summarizeDraws(draws);
+  }
   const pool = getSamplerPool();
   const blocks: Promise<SummaryRow[]>[] = [];
   for (let k = 0; k < threads; k++) {

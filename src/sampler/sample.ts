@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { MessageChannel } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createDraws, type Draws, SAMPLER_FIELDS } from '../draws/draws.js';
 import { ConfigError, SamplerError } from '../errors.js';
 import {
@@ -20,7 +21,7 @@ import type {
   ReportingModel,
   SamplerConfig,
 } from './types.js';
-import { END_OF_PROGRESS, type WorkerAnswer, type WorkerTask } from './worker.js';
+import { END_OF_PROGRESS, STOP_CHAINS, type WorkerAnswer, type WorkerTask } from './worker.js';
 
 const GRAD_SENTINEL = -8.98846567431158e307;
 
@@ -205,6 +206,10 @@ export function resolveConfig(model: LogDensity, config: SamplerConfig = {}): Re
   if (!isInt(chains) || chains < 1) {
     throw new ConfigError(`chains: must be an integer >= 1, got ${String(chains)}`);
   }
+  const threads = config.threads;
+  if (threads !== undefined && threads !== 'each' && (!isInt(threads) || threads < 1)) {
+    throw new ConfigError(`threads: must be an integer >= 1 or 'each', got ${String(threads)}`);
+  }
   const warmup = config.warmup ?? 1000;
   if (!isInt(warmup) || warmup < 0) {
     throw new ConfigError(`warmup: must be an integer >= 0, got ${String(warmup)}`);
@@ -356,7 +361,7 @@ async function runInProcess(
       done[c] = r.step(every);
       if (done[c]) remaining--;
       onProgress?.({
-        chain: c,
+        chain: setups[c].chain,
         iteration: r.iteration,
         total: r.total,
         phase: r.phase,
@@ -370,28 +375,41 @@ async function runInProcess(
 }
 
 function rethrow(answer: { name: string; message: string }): never {
+  if (answer.name === 'AbortError') throw cancelled();
   if (answer.name === 'ConfigError') throw new ConfigError(answer.message);
   if (answer.name === 'SamplerError') throw new SamplerError(answer.message);
   if (answer.name === 'ModelError') throw modelErrorFromMessage(answer.message);
   throw new SamplerError(`worker: ${answer.name}: ${answer.message}`);
 }
 
+/**
+ * Run each group of chains on a worker thread. The caller's `signal` ends the tasks through
+ * piscina (their threads are terminated); `stop` (the other side of runPlaced failed) and the first
+ * failure of a group stop the other groups between two progress steps, through their ports
+ * (STOP_CHAINS): a thread ended while its answer is already on the way makes piscina throw
+ * "Unexpected message from Worker" outside any promise, and would have to be started again.
+ */
 async function runInWorkers(
   model: ReportingModel,
-  setups: ChainSetup[],
+  groups: ChainSetup[][],
   every: number,
   signal: AbortSignal | undefined,
+  stop: AbortSignal | undefined,
   onProgress: ((e: ProgressEvent) => void) | undefined,
 ): Promise<ChainResult[]> {
   const pool = getSamplerPool();
   const source = model.source as NonNullable<ReportingModel['source']>;
-  const ctrl = new AbortController();
-  const onAbort = (): void => ctrl.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const ports: MessagePort[] = [];
+  const stopAll = (): void => {
+    for (const p of ports) p.postMessage(STOP_CHAINS);
+  };
+  if (stop?.aborted) throw cancelled();
+  stop?.addEventListener('abort', stopAll, { once: true });
   let firstError: unknown = null;
   try {
-    const runs = setups.map(async (setup) => {
+    const runs = groups.map(async (setups) => {
       const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
       // Messages can arrive after the task's result, and 'close' is not emitted on this end when
       // the worker closes its end: the worker posts END_OF_PROGRESS last and we wait for it.
       let drainedResolve: () => void = () => {};
@@ -402,13 +420,13 @@ async function runInWorkers(
         if (e === END_OF_PROGRESS) drainedResolve();
         else onProgress?.(e);
       });
-      const task: WorkerTask = { source, setup, port: port2, progressEvery: every };
+      const task: WorkerTask = { source, setups, port: port2, progressEvery: every };
       try {
         const answer = (await pool.run(task, {
           transferList: [port2],
-          signal: ctrl.signal,
+          ...(signal ? { signal } : {}),
         })) as WorkerAnswer;
-        // drain the chain's progress events (bounded wait: a port can fail to deliver on teardown)
+        // drain the chains' progress events (bounded wait: a port can fail to deliver on teardown)
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           drained,
@@ -418,12 +436,12 @@ async function runInWorkers(
         ]);
         if (timer) clearTimeout(timer);
         if (!answer.ok) rethrow(answer);
-        return answer.result;
+        return answer.results;
       } catch (err) {
-        // the first real failure stops the other chains (their rejections are then AbortErrors)
+        // the first real failure stops the other groups (they then answer with a cancellation)
         if (!signal?.aborted && (err as Error)?.name !== 'AbortError' && firstError === null) {
           firstError = err;
-          ctrl.abort();
+          stopAll();
         }
         throw err;
       } finally {
@@ -433,10 +451,149 @@ async function runInWorkers(
     const settled = await Promise.allSettled(runs);
     if (firstError !== null) throw firstError;
     if (signal?.aborted || settled.some((s) => s.status === 'rejected')) throw cancelled();
-    return settled.map((s) => (s as PromiseFulfilledResult<ChainResult>).value);
+    return settled.flatMap((s) => (s as PromiseFulfilledResult<ChainResult[]>).value);
+  } finally {
+    stop?.removeEventListener('abort', stopAll);
+  }
+}
+
+/**
+ * Run the placed chains: `local` ones here (interleaved), each group on a worker thread, all at
+ * once; the first failure on either side stops the other (its own rejection is then a
+ * cancellation). Results in chain order.
+ */
+async function runPlaced(
+  model: ReportingModel,
+  setups: ChainSetup[],
+  placement: ChainPlacement,
+  every: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((e: ProgressEvent) => void) | undefined,
+): Promise<ChainResult[]> {
+  const pick = (chains: number[]): ChainSetup[] => chains.map((c) => setups[c]);
+  const groups = placement.groups.map(pick);
+  if (groups.length === 0) return runInProcess(model, setups, every, signal, onProgress);
+  if (placement.local.length === 0) {
+    return runInWorkers(model, groups, every, signal, undefined, onProgress);
+  }
+  // `stop` ends the local chains (checked between steps, like the caller's signal) and is posted
+  // to the workers' groups
+  const ctrl = new AbortController();
+  const onAbort = (): void => ctrl.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let firstError: unknown = null;
+  const stopOthers = (err: unknown): never => {
+    if (firstError === null && !signal?.aborted && (err as Error)?.name !== 'AbortError') {
+      firstError = err;
+      ctrl.abort();
+    }
+    throw err;
+  };
+  try {
+    const remote = runInWorkers(model, groups, every, signal, ctrl.signal, onProgress).catch(
+      stopOthers,
+    );
+    const local = runInProcess(model, pick(placement.local), every, ctrl.signal, onProgress).catch(
+      stopOthers,
+    );
+    const settled = await Promise.allSettled([local, remote]);
+    if (firstError !== null) throw firstError;
+    if (signal?.aborted || settled.some((s) => s.status === 'rejected')) throw cancelled();
+    const all = settled.flatMap((s) => (s as PromiseFulfilledResult<ChainResult[]>).value);
+    return all.sort((a, b) => a.chain - b.chain);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Where the chains run: `local` ones on the calling thread (interleaved), each of `groups` on a
+ * worker thread of its own (its chains in turn). Chain numbers are 0-based.
+ */
+export interface ChainPlacement {
+  local: number[];
+  groups: number[][];
+}
+
+/**
+ * Place `chains` chains on `threads` threads, the calling thread counted: contiguous blocks, the
+ * first here, each of the others on a worker; `'each'`: every chain on a worker of its own and
+ * none here. Where a chain runs does not change its draws (chain c always uses createRng(seed, c)).
+ *
+ * @example placeChains(4, 2) // { local: [0, 1], groups: [[2, 3]] }
+ */
+export function placeChains(chains: number, threads: number | 'each'): ChainPlacement {
+  if (threads === 'each')
+    return { local: [], groups: Array.from({ length: chains }, (_, c) => [c]) };
+  const n = Math.max(1, Math.min(chains, Math.floor(threads)));
+  const blocks = Array.from({ length: n }, (_, k) =>
+    Array.from(
+      { length: Math.floor(((k + 1) * chains) / n) - Math.floor((k * chains) / n) },
+      (_, i) => Math.floor((k * chains) / n) + i,
+    ),
+  );
+  return { local: blocks[0], groups: blocks.slice(1) };
+}
+
+/**
+ * A chain of a quick model (estimated below this many seconds, see `estimateChainSeconds`) runs
+ * beside the others on min(chains, cores) threads, the calling thread one of them: starting a
+ * worker thread and compiling the sampler and the model again in its fresh isolate costs ~0.15-0.3 s
+ * of CPU, more than such a chain gains from a thread of its own (BENCHMARKS.md §12.3: lra_tay2021,
+ * estimated ~0.15-0.2 s a chain, and longbench_pyramidkv2024, ~0.4 s, each cost ~0.6-1.2 s of CPU
+ * less). A slower chain gets a fresh worker of its own ('each'): at 1M rows (gradient ~300 us, so
+ * an estimate of ~10 s; ~25 s of CPU a chain) two chains sharing a thread cost ~20% more CPU, and
+ * four threads on two cores keep both cores busy to the end (BENCHMARKS.md §3). The bar sits between
+ * the two, with a margin of ~3x each way, since a loaded machine inflates the estimates; where the
+ * break-even lies exactly has not been measured.
+ */
+export const QUICK_CHAIN_SECONDS = 3;
+
+/**
+ * Leapfrog steps per iteration assumed by `estimateChainSeconds`: tree depth 4, more than the
+ * comparison models of the published tables need after warmup (3-4), so a chain is rather
+ * overestimated and goes to a worker of its own when in doubt.
+ */
+const STEPS_PER_ITERATION = 16;
+
+/**
+ * Gradient calls of `estimateChainSeconds`: PROBE_CALLS in blocks of PROBE_BLOCK, stopped after
+ * PROBE_MS of wall clock (a slow model).
+ */
+const PROBE_CALLS = 1024;
+const PROBE_BLOCK = 16;
+const PROBE_MS = 250;
+
+/**
+ * Seconds one chain of `iterations` iterations would take, from timing the model's gradient at `at`
+ * times STEPS_PER_ITERATION leapfrog steps per iteration. The gradient is called 1024 times in
+ * blocks of 16 (or for 250 ms, a slow model: milliseconds per gradient) and the fastest block
+ * counts: the first calls run before V8 has compiled the model (10x slower for a small model), and
+ * other processes on the cores only slow blocks down. The number of calls, not a time budget, bounds
+ * a quick model's probe, so that a loaded machine (whose process gets a few ms of CPU in 25 ms)
+ * still times compiled code. Only where the chains run depends on it, never their draws.
+ *
+ * @example estimateChainSeconds(stdNormal, new Float64Array(2), 2000) < 0.01 // true
+ */
+export function estimateChainSeconds(
+  model: LogDensity,
+  at: Float64Array | null,
+  iterations: number,
+): number {
+  const q = at ? Float64Array.from(at) : new Float64Array(model.dim);
+  const grad = new Float64Array(model.dim);
+  const start = performance.now();
+  let perCall = Number.POSITIVE_INFINITY;
+  for (let calls = 0; calls < PROBE_CALLS; ) {
+    const t = performance.now();
+    const n = Math.min(PROBE_BLOCK, PROBE_CALLS - calls);
+    for (let i = 0; i < n; i++) model.logDensityGradient(q, grad);
+    calls += n;
+    const now = performance.now();
+    perCall = Math.min(perCall, (now - t) / 1000 / n);
+    if (now - start > PROBE_MS) break;
+  }
+  return iterations * STEPS_PER_ITERATION * perCall;
 }
 
 /**
@@ -510,7 +667,14 @@ export async function sample(
   const useWorkers = rm.source !== undefined && config.parallel !== false;
   const started = performance.now();
   const results = useWorkers
-    ? await runInWorkers(rm, setups, every, signal, config.onProgress)
+    ? await runPlaced(
+        rm,
+        setups,
+        placeChains(cfg.chains, chainThreads(model, cfg, config.threads)),
+        every,
+        signal,
+        config.onProgress,
+      )
     : await runInProcess(model, setups, every, signal, config.onProgress);
   const wallSeconds = (performance.now() - started) / 1000;
   for (const r of results) {
@@ -567,6 +731,21 @@ export async function sample(
     };
   }
   return fit;
+}
+
+/**
+ * How many threads run the chains (see `placeChains`): `threads` when given; otherwise
+ * min(chains, cores) for a quick model (`estimateChainSeconds` < QUICK_CHAIN_SECONDS), else a
+ * worker per chain.
+ */
+function chainThreads(
+  model: LogDensity,
+  cfg: ResolvedConfig,
+  threads: number | 'each' | undefined,
+): number | 'each' {
+  if (threads !== undefined) return threads;
+  const seconds = estimateChainSeconds(model, cfg.inits[0], cfg.warmup + cfg.draws);
+  return seconds < QUICK_CHAIN_SECONDS ? Math.min(cfg.chains, availableParallelism()) : 'each';
 }
 
 function countDivergent(stats: Float64Array, n: number): number {

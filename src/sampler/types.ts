@@ -105,6 +105,14 @@ export interface SamplerConfig {
   saveWarmup?: boolean;
   /** Run chains on worker threads when the model can be rebuilt there (default true). */
   parallel?: boolean;
+  /**
+   * With `parallel`, how many threads run the chains, this one counted: the chains in contiguous
+   * blocks, the first block here, each other block on a worker thread (its chains in turn); 1 runs
+   * them all here; 'each': every chain on a worker thread of its own, none here. Default:
+   * min(chains, cores) for a model whose chains are quick (a few seconds of work each, timed from
+   * its gradient), else 'each'. The draws are the same whatever the placement.
+   */
+  threads?: number | 'each';
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }

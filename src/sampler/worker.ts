@@ -1,10 +1,11 @@
 /**
- * Piscina worker: rebuilds the model from its ModelSource and runs one chain (the same code as the
- * in-process path, so the same seed gives bit-identical draws). Progress goes over a MessagePort.
+ * Piscina worker: rebuilds the model from its ModelSource and runs a group of chains, one after
+ * another (the same code as the in-process path, so the same seed gives bit-identical draws).
+ * Progress goes over a MessagePort.
  * It also runs a caller's module task (`runModuleTask`), so other work (summary rows) can use the
  * chains' threads without the sampler knowing what that work is.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ConfigError } from '../errors.js';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
@@ -14,52 +15,66 @@ import type { ModelSource, ModuleCall } from './types.js';
 /** The last message a worker posts on its progress port (after every ProgressEvent). */
 export const END_OF_PROGRESS = 'end-of-progress';
 
-/** The task posted to the worker. */
+/**
+ * Posted to a worker's progress port to stop its chains (another chain failed): the worker reads
+ * its port between two progress steps and answers with a cancellation.
+ */
+export const STOP_CHAINS = 'stop-chains';
+
+/** The task posted to the worker: the chains it runs, in this order, on one rebuilt model. */
 export interface WorkerTask {
   source: ModelSource;
-  setup: ChainSetup;
+  setups: ChainSetup[];
   port: MessagePort;
   progressEvery: number;
 }
 
 /** The worker's answer: a result, or an error flattened to plain data (class names survive). */
 export type WorkerAnswer =
-  | { ok: true; result: ChainResult }
+  | { ok: true; results: ChainResult[] }
   | { ok: false; name: string; message: string };
 
 /**
- * Run one chain of a rebuildable model.
+ * Run a group of chains of a rebuildable model, in turn (the model is rebuilt once).
  *
  * @example
- * // used by piscina only: pool.run({ source, setup, port, progressEvery }, { transferList: [port] })
+ * // used by piscina only: pool.run({ source, setups, port, progressEvery }, { transferList: [port] })
  */
 export default async function runChainTask(task: WorkerTask): Promise<WorkerAnswer> {
-  const { port, setup } = task;
+  const { port } = task;
   try {
     const model = await loadModelFromSource(task.source);
-    const runner = createChainRunner(model, setup);
     const every = Math.max(1, task.progressEvery);
-    for (;;) {
-      const done = runner.step(every);
-      port.postMessage({
-        chain: setup.chain,
-        iteration: runner.iteration,
-        total: runner.total,
-        phase: runner.phase,
-        divergent: runner.divergent,
-      });
-      if (done) break;
+    const results: ChainResult[] = [];
+    for (const setup of task.setups) {
+      const runner = createChainRunner(model, setup);
+      for (;;) {
+        const done = runner.step(every);
+        port.postMessage({
+          chain: setup.chain,
+          iteration: runner.iteration,
+          total: runner.total,
+          phase: runner.phase,
+          divergent: runner.divergent,
+        });
+        if (done) break;
+        if (receiveMessageOnPort(port)?.message === STOP_CHAINS) {
+          return { ok: false, name: 'AbortError', message: 'sampling cancelled' };
+        }
+      }
+      results.push(runner.result());
     }
-    const result = runner.result();
     // the draws go back by transfer, not by copy (at 1M rows a chain's draws are ~85 MB)
-    const buffers = [
-      result.draws,
-      result.stats,
-      result.warmupDraws,
-      result.warmupStats,
-      result.invMetric,
-    ].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : []));
-    const answer: WorkerAnswer = { ok: true, result };
+    const buffers = results.flatMap((result) =>
+      [
+        result.draws,
+        result.stats,
+        result.warmupDraws,
+        result.warmupStats,
+        result.invMetric,
+      ].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : [])),
+    );
+    const answer: WorkerAnswer = { ok: true, results };
     return move({
       [transferableSymbol]: [...new Set(buffers)],
       [valueSymbol]: answer,

@@ -43,10 +43,15 @@ describe.each([
   ['in-process', false],
   ['on worker threads', true],
 ])('an exception from the model rejects sample() with its message and place (%s)', (_, workers) => {
+  // on worker threads: every chain on a worker of its own (a quick model's first chains would
+  // otherwise run here, on the copy that does not throw)
+  const placed = workers ? { threads: 'each' as const } : {};
   it('during sampling: chain, sampling iteration and the model message', async () => {
     // warmup 0: every evaluation after the first 40 of a chain is in sampling
     const model = throwing({ after: 40, message: 'index 7 out of range' }, workers);
-    const err = await rejection(sample(model, { chains: 2, warmup: 0, draws: 200, seed: 11 }));
+    const err = await rejection(
+      sample(model, { ...placed, chains: 2, warmup: 0, draws: 200, seed: 11 }),
+    );
     expect(err.message).toMatch(
       /^chain [12], sampling iteration \d+: the model's logDensityGradient threw RangeError: index 7 out of range$/,
     );
@@ -60,7 +65,9 @@ describe.each([
 
   it('during warmup: the model message, not a step-size error', async () => {
     const model = throwing({ after: 60, message: 'bad prior table' }, workers);
-    const err = await rejection(sample(model, { chains: 1, warmup: 200, draws: 50, seed: 2 }));
+    const err = await rejection(
+      sample(model, { ...placed, chains: 1, warmup: 200, draws: 50, seed: 2 }),
+    );
     expect(err.message).toMatch(
       /^chain 1, warmup iteration \d+: the model's logDensityGradient threw RangeError: bad prior table$/,
     );
@@ -74,12 +81,16 @@ describe.each([
     if (!workers) {
       // in-process the contract probe before sampling is the first call: a ConfigError that
       // carries the model's message
-      await expect(sample(model, { chains: 1, warmup: 10, draws: 10, seed: 1 })).rejects.toThrow(
+      await expect(
+        sample(model, { ...placed, chains: 1, warmup: 10, draws: 10, seed: 1 }),
+      ).rejects.toThrow(
         'model: logDensityGradient threw (RangeError: no data loaded) at the initial point',
       );
       return;
     }
-    const err = await rejection(sample(model, { chains: 1, warmup: 10, draws: 10, seed: 1 }));
+    const err = await rejection(
+      sample(model, { ...placed, chains: 1, warmup: 10, draws: 10, seed: 1 }),
+    );
     expect(err.message).toBe(
       "chain 1, initialization: the model's logDensityGradient threw RangeError: no data loaded",
     );
@@ -91,7 +102,9 @@ describe.each([
       { after: Number.POSITIVE_INFINITY, writeAfter: 5, message: 'derived quantity' },
       workers,
     );
-    const err = await rejection(sample(model, { chains: 1, warmup: 20, draws: 20, seed: 4 }));
+    const err = await rejection(
+      sample(model, { ...placed, chains: 1, warmup: 20, draws: 20, seed: 4 }),
+    );
     expect(err.message).toBe(
       "chain 1, sampling iteration 6: the model's writeVariables threw TypeError: derived quantity (writeVariables)",
     );

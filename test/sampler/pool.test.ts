@@ -2,7 +2,12 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mean } from '../../src/math/moments.js';
-import { destroySamplerPool, getSamplerPool, warmSamplerPool } from '../../src/sampler/pool.js';
+import {
+  destroySamplerPool,
+  getSamplerPool,
+  liveSamplerThreads,
+  warmSamplerPool,
+} from '../../src/sampler/pool.js';
 import { sample } from '../../src/sampler/sample.js';
 import type { ModuleCall, ReportingModel } from '../../src/sampler/types.js';
 import { workerModel } from './fixtures/worker-model.js';
@@ -19,10 +24,12 @@ afterEach(async () => {
 });
 
 describe('warmSamplerPool', () => {
-  it('starts every thread of the pool before any chain is submitted', () => {
+  it("starts the threads a quick model's chains use beside this one before any chain is submitted", () => {
     warmSamplerPool();
-    // at least one thread per default chain (4), more with more cores
-    expect(getSamplerPool().threads.length).toBe(Math.max(4, availableParallelism()));
+    // min(4 default chains, cores) threads run a quick model's chains, this one counted
+    const expected = Math.max(1, Math.min(4, availableParallelism()) - 1);
+    expect(getSamplerPool().threads.length).toBe(expected);
+    expect(liveSamplerThreads()).toBe(expected);
   });
 
   it('is a no-op when the pool exists (the same pool is kept)', () => {
@@ -33,7 +40,7 @@ describe('warmSamplerPool', () => {
 
   it('a warmed pool gives the same draws as in-process sampling, bit for bit', async () => {
     warmSamplerPool();
-    const inWorkers = await sample(withSource, config);
+    const inWorkers = await sample(withSource, { ...config, threads: 'each' });
     const inProcess = await sample(withSource, { ...config, parallel: false });
     expect(Array.from(inWorkers.draws.values)).toEqual(Array.from(inProcess.draws.values));
   });

@@ -31,6 +31,8 @@ describe('sample() configuration errors name the option', () => {
     ['metric', () => sample(m, { metric: 'full' as 'dense' }), /metric/],
     ['inits length', () => sample(m, { inits: [1, 2, 3] }), /inits/],
     ['inits per chain', () => sample(m, { chains: 2, inits: [[1, 2]] as number[][] }), /inits/],
+    ['threads 0', () => sample(m, { threads: 0 }), /threads/],
+    ['threads 1.5', () => sample(m, { threads: 1.5 }), /threads/],
   ];
   it.each(cases)('%s', async (_name, run, pattern) => {
     await expect(run()).rejects.toThrow(ConfigError);
@@ -234,7 +236,15 @@ describe('determinism and worker threads', () => {
 
   it('worker threads (module source, loaded from .ts via tsx) give the in-process draws bit for bit', async () => {
     const model = withSource(workerModel, 'workerModel');
-    const cfg = { chains: 3, warmup: 200, draws: 200, seed: 7, saveWarmup: true };
+    // 'each': every chain on a worker of its own (the placement of slow models)
+    const cfg = {
+      chains: 3,
+      warmup: 200,
+      draws: 200,
+      seed: 7,
+      saveWarmup: true,
+      threads: 'each' as const,
+    };
     const events: ProgressEvent[] = [];
     const inWorkers = await sample(model, { ...cfg, onProgress: (e) => events.push(e) });
     const inProcess = await sample(model, { ...cfg, parallel: false });
@@ -259,12 +269,54 @@ describe('determinism and worker threads', () => {
     expect(Array.from(viaFactory.draws.values)).toEqual(Array.from(inProcess.draws.values));
   });
 
+  it('the same seed gives the same draws whether the chains run on 1, 2 or 4 threads (or the default placement)', async () => {
+    const model = withSource(workerModel, 'workerModel');
+    const cfg = { chains: 4, warmup: 150, draws: 100, seed: 11, saveWarmup: true };
+    const reference = await sample(model, { ...cfg, parallel: false });
+    for (const threads of [1, 2, 4, 'each' as const, undefined]) {
+      const events: ProgressEvent[] = [];
+      const fit = await sample(model, {
+        ...cfg,
+        ...(threads === undefined ? {} : { threads }),
+        onProgress: (e) => events.push(e),
+      });
+      expect(Array.from(fit.draws.values)).toEqual(Array.from(reference.draws.values));
+      expect(Array.from(fit.stats.values)).toEqual(Array.from(reference.stats.values));
+      expect(Array.from(fit.warmup?.draws.values ?? [])).toEqual(
+        Array.from(reference.warmup?.draws.values ?? []),
+      );
+      expect(Array.from(fit.adaptation.stepSize)).toEqual(
+        Array.from(reference.adaptation.stepSize),
+      );
+      // every chain reports its own progress under its own number, wherever it ran: 250
+      // iterations in steps of 3 (1%) give 84 events, plus sample()'s final 'done'
+      for (let c = 0; c < 4; c++) {
+        const mine = events.filter((e) => e.chain === c);
+        expect(mine.length).toBe(85);
+        expect(mine[83].iteration).toBe(250);
+      }
+    }
+  });
+
   it('errors inside workers keep their class; cancellation reaches workers', async () => {
     await expect(
       sample(withSource(brokenModel, 'brokenModel'), { chains: 2, warmup: 10, draws: 10 }),
     ).rejects.toThrow(SamplerError);
     await expect(
-      sample(withSource(workerModel, 'noSuchExport'), { chains: 1, warmup: 10, draws: 10 }),
+      sample(withSource(brokenModel, 'brokenModel'), {
+        chains: 2,
+        warmup: 10,
+        draws: 10,
+        threads: 'each',
+      }),
+    ).rejects.toThrow(SamplerError);
+    await expect(
+      sample(withSource(workerModel, 'noSuchExport'), {
+        chains: 1,
+        warmup: 10,
+        draws: 10,
+        threads: 'each',
+      }),
     ).rejects.toThrow(ConfigError);
     const ctrl = new AbortController();
     const run = sample(withSource(workerModel, 'workerModel'), {
