@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readCsvFile } from '../src/data/csv.js';
+import { betaQuantile } from '../src/math/beta-quantile.js';
 import {
   type BacktestResult,
   type BacktestStrategy,
@@ -44,6 +45,14 @@ const END = `<!-- backtest:${NAME}:end -->`;
 type Row = BacktestResult & { seconds: number; machine_start: string; machine_end: string };
 
 const from = textArg('from', '');
+/**
+ * `--until 2026-12-04T22:20Z`: start no simulation after this time (a time budget; the simulations
+ * done are the first ones of the seed, so strategies stopped at different points are compared on
+ * the simulations all of them completed).
+ */
+const until = textArg('until', '');
+const untilMs = until ? Date.parse(until) : Number.POSITIVE_INFINITY;
+if (Number.isNaN(untilMs)) throw new Error(`--until: not a date (got ${until})`);
 const save = textArg('save', '');
 const strategies = textArg('strategies', ALL.join(','))
   .split(',')
@@ -67,6 +76,7 @@ async function runStrategies(): Promise<Row[]> {
       batch,
       seed,
       truth,
+      stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;
         mkdirSync(save, { recursive: true });
@@ -109,6 +119,31 @@ function medianOf(xs: readonly number[]): number {
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/**
+ * Distribution-free 95% interval of a median from n values: the order statistics x_(l) and
+ * x_(n+1-l) with l the largest such that P(Binomial(n, 1/2) < l) <= 0.025 (e.g. Conover 1999,
+ * "Practical Nonparametric Statistics", section 3.2); null when n is too small (n < 6).
+ */
+function medianInterval(xs: readonly number[]): [number, number] | null {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  let cdf = 0;
+  let l = 0;
+  let pmf = 0.5 ** n;
+  for (let k = 0; k < n; k++) {
+    if (cdf + pmf > 0.025) break;
+    cdf += pmf;
+    l = k + 1;
+    pmf = (pmf * (n - k)) / (k + 1);
+  }
+  return l >= 1 ? [s[l - 1], s[n - l]] : null;
+}
+
+/** One-sided 95% Clopper-Pearson upper bound of a proportion x/n (1 when x = n). */
+function upper95(x: number, n: number): number {
+  return x >= n ? 1 : betaQuantile(0.95, x + 1, n - x);
+}
+
 function writeSection(all: Row[]): void {
   // the strategies on the same simulations: the first n, n the fewest any strategy completed
   const n = Math.min(...all.map((r) => r.per_simulation.length));
@@ -136,7 +171,7 @@ function writeSection(all: Row[]): void {
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
-    `draws) and the ROPE of the real table (${String(st.rope)}); the planner on 500 draws with 64 simulated outcomes;`,
+    `draws, on the process's own thread) and the ROPE of the real table (${String(st.rope)}); the planner on 500 draws with 64 simulated outcomes;`,
     `at most ${maxRuns} runs added. "Correct": the recommended heuristic's true value is within the ROPE of`,
     'the true best. "Settled": correct in every scope (overall and each category) with posterior',
     `P(within ROPE) >= ${String(st.settle)}; unsettled simulations count as ${cap} in the medians. Early stop: the`,
@@ -144,14 +179,20 @@ function writeSection(all: Row[]): void {
     `scope while some recommendation was not correct. Seed ${String(st.seed)}; ${minutes.toFixed(1)} min of wall time`,
     'in all (strategies run as parallel processes when saved with --save).',
     '',
-    '| strategy | runs to settle (median) | settled | runs to correct with P(within ROPE) >= 0.8 (median) | runs until all correct (median) | stopped by the verdict (median runs) | early stops | minutes |',
-    '|---|---|---|---|---|---|---|---|',
-    ...results.map(
-      (r) =>
-        `| ${r.strategy} | ${fmt(r.runs_median)} | ${count(r, (p) => p.runs_to_settle !== null)} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${count(r, (p) => p.stopped_at !== null)} (${fmt(r.stopped_median)}) | ${count(r, (p) => p.stopped_wrong)} | ${(r.seconds / 60).toFixed(1)} |`,
-    ),
+    '| strategy | runs to settle (median [95% interval]) | settled | runs to correct with P(within ROPE) >= 0.8 (median) | runs until all correct (median) | stopped by the verdict (median runs) | early stops (95% upper bound) | wrong at the last step | refits with R-hat > 1.01 or divergences | minutes |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => {
+      const ci = medianInterval(r.per_simulation.map((p) => p.runs_to_settle ?? cap));
+      const wrong = r.per_simulation.filter((p) => p.stopped_wrong).length;
+      const unconverged = r.per_simulation.reduce(
+        (a, p) => a + p.trace.filter((x) => x.rhat_max > 1.01 || x.divergent > 0).length,
+        0,
+      );
+      const refits = r.per_simulation.reduce((a, p) => a + p.trace.length, 0);
+      return `| ${r.strategy} | ${fmt(r.runs_median)} [${ci ? `${fmt(ci[0])}, ${fmt(ci[1])}` : 'n < 6'}] | ${count(r, (p) => p.runs_to_settle !== null)} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${count(r, (p) => p.stopped_at !== null)} (${fmt(r.stopped_median)}) | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${count(r, (p) => p.trace.at(-1)?.correct === false)} | ${Number.isNaN(r.per_simulation[0]?.trace[0]?.rhat_max) || r.per_simulation[0]?.trace[0]?.rhat_max === undefined ? 'not recorded' : `${unconverged}/${refits}`} | ${(r.seconds / 60).toFixed(1)} |`;
+    }),
     '',
-    `Planner / round-robin, median runs to settle: ${plan.runs_median} / ${rr.runs_median}${plan.runs_median < cap && rr.runs_median < cap ? ` = ${(plan.runs_median / rr.runs_median).toFixed(2)}` : ' (a censored median: the ratio is not known)'} (target <= 0.5). Planner's early stops: ${count(plan, (p) => p.stopped_wrong)} (target <= 5%).`,
+    `Planner / round-robin, median runs to settle: ${plan.runs_median} / ${rr.runs_median}${plan.runs_median < cap && rr.runs_median < cap ? ` = ${(plan.runs_median / rr.runs_median).toFixed(2)}` : ' (a censored median: the ratio is not known)'} (target <= 0.5). Planner's early stops: ${count(plan, (p) => p.stopped_wrong)} (one-sided 95% Clopper-Pearson upper bound ${(100 * upper95(plan.per_simulation.filter((p) => p.stopped_wrong).length, plan.simulations)).toFixed(0)}%; target <= 5%). Median intervals: distribution-free 95% (order statistics).`,
     '',
     'The same simulations at fixed numbers of added runs (from the traces; a simulation that settled',
     'earlier counts with its last state): the mean over simulations of the smallest posterior',
