@@ -8,9 +8,12 @@
  *
  * On 2 shared cores the strategies can run as separate processes: `--strategies plan --save DIR`
  * (one per strategy) writes DIR/NAME-STRATEGY.json, and `--from DIR` writes the section from the
- * three saved results without running anything.
+ * three saved results without running anything. `--first K` runs simulations K.. of the seed (the
+ * same simulations as in one long run: each depends only on the seed and its index) and saves
+ * DIR/NAME-STRATEGY-from-K.json, so one strategy can run in several processes; `--from` puts the
+ * files of a strategy together, and compares the strategies on the simulations all of them completed.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readCsvFile } from '../src/data/csv.js';
 import { betaQuantile } from '../src/math/beta-quantile.js';
@@ -54,6 +57,9 @@ const until = textArg('until', '');
 const untilMs = until ? Date.parse(until) : Number.POSITIVE_INFINITY;
 if (Number.isNaN(untilMs)) throw new Error(`--until: not a date (got ${until})`);
 const save = textArg('save', '');
+const first = arg('first', 0);
+const saveName = (strategy: string) =>
+  `${NAME}-${strategy}${first > 0 ? `-from-${first}` : ''}.json`;
 const strategies = textArg('strategies', ALL.join(','))
   .split(',')
   .filter((s): s is BacktestStrategy => (ALL as string[]).includes(s));
@@ -75,6 +81,7 @@ async function runStrategies(): Promise<Row[]> {
       maxRuns,
       batch,
       seed,
+      first,
       truth,
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
@@ -87,7 +94,7 @@ async function runStrategies(): Promise<Row[]> {
           machine_end: machineLine(),
           planned_simulations: simulations,
         };
-        writeFileSync(path.join(save, `${NAME}-${strategy}.json`), JSON.stringify(partial));
+        writeFileSync(path.join(save, saveName(strategy)), JSON.stringify(partial));
       },
       onStep: (e) =>
         console.error(
@@ -104,7 +111,7 @@ async function runStrategies(): Promise<Row[]> {
     console.log(JSON.stringify({ ...row, per_simulation: undefined }));
     if (save) {
       mkdirSync(save, { recursive: true });
-      writeFileSync(path.join(save, `${NAME}-${strategy}.json`), JSON.stringify(row));
+      writeFileSync(path.join(save, saveName(strategy)), JSON.stringify(row));
     }
   }
   return rows;
@@ -145,11 +152,22 @@ function upper95(x: number, n: number): number {
 }
 
 function writeSection(all: Row[]): void {
-  // the strategies on the same simulations: the first n, n the fewest any strategy completed
-  const n = Math.min(...all.map((r) => r.per_simulation.length));
+  // the strategies on the same simulations: those every strategy completed (by index)
+  const indexed = (r: Row) => r.per_simulation.map((p, i) => ({ ...p, index: p.index ?? i }));
+  const sets = ALL.map(
+    (s) => new Set(indexed(all.find((r) => r.strategy === s) as Row).map((p) => p.index)),
+  );
+  const common = new Set([...sets[0]].filter((i) => sets.every((set) => set.has(i))));
+  const n = common.size;
   const results: Row[] = ALL.map((s) => all.find((r) => r.strategy === s) as Row).map((r) => ({
     ...r,
-    ...summarizeBacktest(r.per_simulation.slice(0, n), r.strategy, r.settings),
+    ...summarizeBacktest(
+      indexed(r)
+        .filter((p) => common.has(p.index))
+        .sort((a, b) => a.index - b.index),
+      r.strategy,
+      r.settings,
+    ),
   }));
   const st = results[0].settings as Record<string, unknown>;
   const maxRuns = Number(st.max_runs);
@@ -167,7 +185,7 @@ function writeSection(all: Row[]): void {
     BEGIN,
     `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${planned} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
     '',
-    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${n} simulated benchmark${n === 1 ? '' : 's'} (the same ones for every strategy; the first ${n} of the ${planned} planned completed by every strategy), each`,
+    `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${n} simulated benchmark${n === 1 ? '' : 's'} (the same ones for every strategy: the ${n} of the ${planned} planned that every strategy completed within the time budget), each`,
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
@@ -189,7 +207,7 @@ function writeSection(all: Row[]): void {
         0,
       );
       const refits = r.per_simulation.reduce((a, p) => a + p.trace.length, 0);
-      return `| ${r.strategy} | ${fmt(r.runs_median)} [${ci ? `${fmt(ci[0])}, ${fmt(ci[1])}` : 'n < 6'}] | ${count(r, (p) => p.runs_to_settle !== null)} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${count(r, (p) => p.stopped_at !== null)} (${fmt(r.stopped_median)}) | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${count(r, (p) => p.trace.at(-1)?.correct === false)} | ${Number.isNaN(r.per_simulation[0]?.trace[0]?.rhat_max) || r.per_simulation[0]?.trace[0]?.rhat_max === undefined ? 'not recorded' : `${unconverged}/${refits}`} | ${(r.seconds / 60).toFixed(1)} |`;
+      return `| ${r.strategy} | ${fmt(r.runs_median)} [${ci ? `${fmt(ci[0])}, ${fmt(ci[1])}` : 'n < 6'}] | ${count(r, (p) => p.runs_to_settle !== null)} | ${fmt(r.runs_median_at_80)} | ${fmt(r.runs_correct_median)} | ${count(r, (p) => p.stopped_at !== null)} (${fmt(r.stopped_median)}) | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${count(r, (p) => p.trace.at(-1)?.correct === false)} | ${unconverged}/${refits} | ${(r.seconds / 60).toFixed(1)} |`;
     }),
     '',
     `Planner / round-robin, median runs to settle: ${plan.runs_median} / ${rr.runs_median}${plan.runs_median < cap && rr.runs_median < cap ? ` = ${(plan.runs_median / rr.runs_median).toFixed(2)}` : ' (a censored median: the ratio is not known)'} (target <= 0.5). Planner's early stops: ${count(plan, (p) => p.stopped_wrong)} (one-sided 95% Clopper-Pearson upper bound ${(100 * upper95(plan.per_simulation.filter((p) => p.stopped_wrong).length, plan.simulations)).toFixed(0)}%; target <= 5%). Median intervals: distribution-free 95% (order statistics).`,
@@ -216,6 +234,34 @@ function writeSection(all: Row[]): void {
             ' | ',
           )} | ${fmt(medianOf(r.per_simulation.map((p) => p.trace.find((x) => x.correct && x.p_within_rope_min >= 0.9)?.added ?? cap)))} |`,
     ),
+    '',
+    'Convergence of the refits (short chains: 2 chains, so R-hat of the largest of ~30 variables is',
+    "itself noisy; the bar of compare is 1.01): quantiles of each refit's largest R-hat, refits above",
+    '1.05, divergent transitions, and the 10% quantile of the smallest bulk ESS.',
+    '',
+    '| strategy | refits | max R-hat: median, 90%, max | R-hat > 1.01 | R-hat > 1.05 | refits with divergences | smallest bulk ESS, 10% quantile |',
+    '|---|---|---|---|---|---|---|',
+    ...results.map((r) => {
+      const tr = r.per_simulation.flatMap((p) => p.trace);
+      const rh = tr.map((x) => x.rhat_max).sort((a, b) => a - b);
+      const ess = tr.map((x) => x.ess_bulk_min).sort((a, b) => a - b);
+      const q = (xs: number[], p: number) => xs[Math.floor(p * (xs.length - 1))];
+      return rh.length === 0 || rh.some((x) => x === undefined || Number.isNaN(x))
+        ? `| ${r.strategy} | ${tr.length} | not recorded | | | | |`
+        : `| ${r.strategy} | ${tr.length} | ${q(rh, 0.5).toFixed(3)}, ${q(rh, 0.9).toFixed(3)}, ${q(rh, 1).toFixed(3)} | ${tr.filter((x) => x.rhat_max > 1.01).length} | ${tr.filter((x) => x.rhat_max > 1.05).length} | ${tr.filter((x) => x.divergent > 0).length} | ${q(ess, 0.1).toFixed(0)} |`;
+    }),
+    '',
+    'A stopping rule on the posterior probability itself, read from the same traces: stop at the first',
+    'step where P(within ROPE) >= 0.95 in every scope (the "settled" threshold without knowing the',
+    'truth); a wrong stop is one where some recommendation was then more than a ROPE behind the true best.',
+    '',
+    '| strategy | stopped | wrong stops (95% upper bound) | median runs at the stop |',
+    '|---|---|---|---|',
+    ...results.map((r) => {
+      const stops = r.per_simulation.map((p) => p.trace.find((x) => x.p_within_rope_min >= 0.95));
+      const wrong = stops.filter((x) => x !== undefined && !x.correct).length;
+      return `| ${r.strategy} | ${stops.filter((x) => x !== undefined).length}/${r.simulations} | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${fmt(medianOf(stops.map((x) => x?.added ?? cap)))} |`;
+    }),
     '',
     'Per simulation (runs added until settled / until correct with P(within ROPE) >= 0.8 / stopped by the verdict at):',
     '',
@@ -245,9 +291,37 @@ function writeSection(all: Row[]): void {
   console.error(`wrote the backtest section ${NAME} of VALIDATION.md`);
 }
 
-const rows: Row[] = from
-  ? ALL.map((s) => JSON.parse(readFileSync(path.join(from, `${NAME}-${s}.json`), 'utf8')) as Row)
-  : await runStrategies();
+/**
+ * A strategy's saved results put together: NAME-STRATEGY.json (simulations from 0) and any
+ * NAME-STRATEGY-from-K.json, each simulation once (by index), wall times added.
+ */
+function loadSaved(dir: string, strategy: BacktestStrategy): Row {
+  const files = readdirSync(dir).filter(
+    (f) => f === `${NAME}-${strategy}.json` || f.startsWith(`${NAME}-${strategy}-from-`),
+  );
+  const parts = files.map((f) => {
+    const r = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Row;
+    const k = f.match(/-from-(\d+)\.json$/);
+    const start = k ? Number(k[1]) : 0;
+    return {
+      ...r,
+      per_simulation: r.per_simulation.map((p, i) => ({ ...p, index: p.index ?? start + i })),
+    };
+  });
+  if (parts.length === 0) throw new Error(`${dir}: no saved results of ${NAME} ${strategy}`);
+  const byIndex = new Map<number, Row['per_simulation'][number]>();
+  for (const part of parts) for (const p of part.per_simulation) byIndex.set(p.index as number, p);
+  const per = [...byIndex.values()].sort((a, b) => (a.index as number) - (b.index as number));
+  return {
+    ...parts[0],
+    ...summarizeBacktest(per, strategy, parts[0].settings),
+    seconds: parts.reduce((a, r) => a + r.seconds, 0),
+    machine_end: parts.map((r) => r.machine_end).join('; '),
+    machine_start: parts.map((r) => r.machine_start).join('; '),
+  };
+}
+
+const rows: Row[] = from ? ALL.map((s) => loadSaved(from, s)) : await runStrategies();
 
 if (ALL.every((s) => rows.some((r) => r.strategy === s))) writeSection(rows);
 else console.error('not every strategy was run: VALIDATION.md left as it is');

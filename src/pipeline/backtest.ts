@@ -42,6 +42,12 @@ export interface BacktestOptions {
   strategy: BacktestStrategy;
   /** Simulated benchmarks (default 6). */
   simulations?: number;
+  /**
+   * Index of the first simulation (default 0): each simulation's truth, start and scores depend
+   * only on the seed and its index, so simulations first..first+simulations-1 of one seed can run
+   * in separate processes and be put together.
+   */
+  first?: number;
   /** Seed of the truths, the simulated scores and the random strategy (default 1). */
   seed?: number;
   /** Runs per batch (default 5). */
@@ -80,6 +86,8 @@ export interface BacktestOptions {
 
 /** One simulated benchmark. */
 export interface BacktestSimulation {
+  /** Its index (BacktestOptions.first + its position): the same index, the same simulation. */
+  index?: number;
   /** The truth's run-to-run sd (sigma of the posterior draw taken as the truth). */
   truth_sigma?: number;
   /** Runs added until settled (null: not settled within the cap). */
@@ -344,7 +352,8 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
   };
   const summarize = (done: readonly BacktestSimulation[]) =>
     summarizeBacktest(done, options.strategy, settings);
-  for (let i = 0; i < nSim; i++) {
+  const first = options.first ?? 0;
+  for (let i = first; i < first + nSim; i++) {
     if (options.stop?.()) break;
     const rng = createNormalRng(seed * 7919 + i);
     const s = Math.floor(rng.uniform() * truth.S);
@@ -362,6 +371,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     for (const t of startDesign(truth, rng)) for (let h = 0; h < H; h++) addRun(h, t);
     const start = runs.length;
     const sim: BacktestSimulation = {
+      index: i,
       truth_sigma: truth.sigma[s],
       runs_to_settle: null,
       runs_to_correct: null,

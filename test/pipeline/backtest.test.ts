@@ -59,11 +59,15 @@ describe('backtest', () => {
     );
   }, 120_000);
 
-  it('stops starting simulations when asked (a time budget): the first ones, unchanged', async () => {
+  it('stops starting simulations when asked (a time budget), and runs any range of them by index', async () => {
     const full = await backtest(table, { ...options('random'), simulations: 2 });
     let asked = 0;
     const cut = await backtest(table, { ...options('random'), stop: () => asked++ >= 1 });
     expect(cut.simulations).toBe(1);
     expect(cut.per_simulation[0]).toEqual(full.per_simulation[0]);
+    // a simulation depends on the seed and its index only: run on its own, it is the same
+    const second = await backtest(table, { ...options('random'), first: 1, simulations: 1 });
+    expect(second.per_simulation).toEqual([full.per_simulation[1]]);
+    expect(second.per_simulation[0].index).toBe(1);
   }, 120_000);
 });
