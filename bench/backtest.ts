@@ -45,7 +45,14 @@ const BEGIN = `<!-- backtest:${NAME}:begin -->`;
 const END = `<!-- backtest:${NAME}:end -->`;
 
 /** A strategy's result with its wall time and the machine line at its start and end. */
-type Row = BacktestResult & { seconds: number; machine_start: string; machine_end: string };
+type Row = BacktestResult & {
+  seconds: number;
+  machine_start: string;
+  machine_end: string;
+  planned_simulations?: number;
+  /** Processes the strategy ran in (several with --first). */
+  processes?: number;
+};
 
 const from = textArg('from', '');
 /**
@@ -180,10 +187,11 @@ function writeSection(all: Row[]): void {
   const plan = results.find((r) => r.strategy === 'plan') as Row;
   const rr = results.find((r) => r.strategy === 'round-robin') as Row;
   const minutes = results.reduce((a, r) => a + r.seconds, 0) / 60;
-  const planned = (results[0] as Row & { planned_simulations?: number }).planned_simulations ?? n;
+  const planned = Math.max(...results.map((r) => r.planned_simulations ?? n));
+  const processes = results.map((r) => `${r.strategy} ${r.processes ?? 1}`).join(', ');
   const lines = [
     BEGIN,
-    `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${planned} --max-runs ${maxRuns} --batch ${String(st.batch)}\`)`,
+    `## Planner backtest: ${NAME} (\`npm run backtest -- --fixture ${FIXTURE} --simulations ${planned} --max-runs ${maxRuns} --batch ${String(st.batch)}\`; processes per strategy: ${processes})`,
     '',
     `Fixture ${FIXTURE}, fitted once (2 chains x 500 + 500); ${n} simulated benchmark${n === 1 ? '' : 's'} (the same ones for every strategy: the ${n} of the ${planned} planned that every strategy completed within the time budget), each`,
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
@@ -277,7 +285,21 @@ function writeSection(all: Row[]): void {
     '',
     'Load while running:',
     '',
-    ...results.map((r) => `- ${r.strategy}: start ${r.machine_start}; end ${r.machine_end}`),
+    ...results.map(
+      (r) =>
+        `- ${r.strategy}: ${r.machine_start
+          .split('; ')
+          .map(
+            (m, i) =>
+              `${loadOf(m)} at the start, ${loadOf(r.machine_end.split('; ')[i] ?? '')} at the end`,
+          )
+          .join('; ')}`,
+    ),
+    '',
+    `Machine: ${results[0].machine_start
+      .split('; ')[0]
+      .replace(/^machine: /, '')
+      .replace(/, load .*$/, '')}.`,
     END,
   ];
   const file = path.join(ROOT, 'VALIDATION.md');
@@ -295,6 +317,11 @@ function writeSection(all: Row[]): void {
  * A strategy's saved results put together: NAME-STRATEGY.json (simulations from 0) and any
  * NAME-STRATEGY-from-K.json, each simulation once (by index), wall times added.
  */
+/** The "load a b c" part of a machine line. */
+function loadOf(machine: string): string {
+  return machine.match(/load [\d. ]+/)?.[0].trim() ?? machine;
+}
+
 function loadSaved(dir: string, strategy: BacktestStrategy): Row {
   const files = readdirSync(dir).filter(
     (f) => f === `${NAME}-${strategy}.json` || f.startsWith(`${NAME}-${strategy}-from-`),
@@ -305,6 +332,7 @@ function loadSaved(dir: string, strategy: BacktestStrategy): Row {
     const start = k ? Number(k[1]) : 0;
     return {
       ...r,
+      start,
       per_simulation: r.per_simulation.map((p, i) => ({ ...p, index: p.index ?? start + i })),
     };
   });
@@ -318,6 +346,10 @@ function loadSaved(dir: string, strategy: BacktestStrategy): Row {
     seconds: parts.reduce((a, r) => a + r.seconds, 0),
     machine_end: parts.map((r) => r.machine_end).join('; '),
     machine_start: parts.map((r) => r.machine_start).join('; '),
+    planned_simulations: Math.max(
+      ...parts.map((r) => r.start + (r.planned_simulations ?? r.per_simulation.length)),
+    ),
+    processes: parts.length,
   };
 }
 
