@@ -13,6 +13,7 @@ import {
   type PlanCandidateModel,
   type PlanProblem,
   type PlanScope,
+  type PlanSimulation,
   type PlanValue,
   scoreCandidates,
   simulatePlan,
@@ -493,6 +494,49 @@ function byScope(names: readonly string[], x: Float64Array): Record<string, numb
   return Object.fromEntries(names.map((n, c) => [n, x[c]]));
 }
 
+/** The scopes' decisions of a plan document (PlanDocument.scopes). */
+function scopesDoc(sim: PlanSimulation): PlanDocument['scopes'] {
+  const { problem } = sim;
+  return problem.scopes.map((sc, c) => {
+    const ranked = rankSummary(
+      { names: problem.heuristics, nSamples: problem.nSamples, values: sc.values },
+      problem.higherIsBetter,
+    );
+    const st = sim.scopes[c];
+    return {
+      name: sc.name,
+      best: problem.heuristics[st.best],
+      p_best: ranked.pBest[st.best],
+      expected_loss: st.loss,
+      rope_loss: st.ropeLoss,
+      p_within_rope: st.pWithinRope,
+    };
+  });
+}
+
+/**
+ * The decisions of every scope now and whether the loss part of the stopping rule holds in each
+ * (rope_loss <= alpha x ROPE / 2), without the value-of-information search: what `planFromFit`
+ * reports in `scopes`, at the cost of building the problem (the backtest's refits under the
+ * strategies that do not use the planner's batch: when some scope's loss is above the threshold
+ * the overall verdict is "not decided" whatever a batch is worth, so the search is skipped).
+ * @example planScopes(input, { stopThreshold: 0.05 }).every((s) => s.loss_ok)
+ */
+export function planScopes(
+  input: PlanInput,
+  options: PlanOptions = {},
+): (PlanDocument['scopes'][number] & { loss_ok: boolean })[] {
+  const stopThreshold = options.stopThreshold ?? 0.05;
+  if (!(stopThreshold > 0 && stopThreshold < 1))
+    throw new ConfigError(`--stop-threshold must be between 0 and 1 (got ${stopThreshold})`);
+  const { problem } = planProblem(input, options);
+  const sim = simulatePlan(problem, { outcomes: options.outcomes ?? 64, seed: options.seed ?? 1 });
+  return scopesDoc(sim).map((sc, c) => ({
+    ...sc,
+    loss_ok: sim.scopes[c].ropeLoss <= stopThreshold * sim.scopes[c].margin,
+  }));
+}
+
 /**
  * Rank candidate runs by the value of their information, choose a batch, and say per scope
  * whether any batch of N runs is likely to change the recommendation.
@@ -569,12 +613,6 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
           : `not decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} > ${fmtU(verdict.threshold)}; the best ${stopRuns} runs would reduce it by ${fmtU(batchValue)}${reliable ? '' : ' (importance weights unreliable)'}: ${shown.join(', ')}`,
     };
   });
-  const ranked = problem.scopes.map((sc) =>
-    rankSummary(
-      { names: problem.heuristics, nSamples: problem.nSamples, values: sc.values },
-      problem.higherIsBetter,
-    ),
-  );
   const candidates: PlanCandidate[] = specs.map((c, k) => {
     const v = singles[k];
     const total = v.value.reduce((a, x) => a + x, 0);
@@ -606,14 +644,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     );
   }
   return {
-    scopes: names.map((name, c) => ({
-      name,
-      best: problem.heuristics[sim.scopes[c].best],
-      p_best: ranked[c].pBest[sim.scopes[c].best],
-      expected_loss: sim.scopes[c].loss,
-      rope_loss: sim.scopes[c].ropeLoss,
-      p_within_rope: sim.scopes[c].pWithinRope,
-    })),
+    scopes: scopesDoc(sim),
     candidates: order.map((k) => candidates[k]),
     batch: batchRuns,
     verdicts,

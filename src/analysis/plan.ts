@@ -131,18 +131,18 @@ export interface PlanSimulation {
 
 /**
  * The recommendation of a scope on weighted draws, by the comparison's rule (`bestIndex`):
- * highest P(best), ties broken by the lower expected rank.
+ * highest P(best), ties broken by the lower expected rank. `q` holds the normalized weights
+ * w[s] / sum(w) (computed once per simulated outcome for every scope), null: equal weights.
  */
 function weightedBest(
   st: ScopeState,
   H: number,
   S: number,
-  w: Float64Array | null,
-  wSum: number,
+  q: Float64Array | null,
   pBest: Float64Array,
 ): number {
   pBest.fill(0);
-  if (w) for (let s = 0; s < S; s++) pBest[st.winner[s]] += w[s] / wSum;
+  if (q) for (let s = 0; s < S; s++) pBest[st.winner[s]] += q[s];
   else for (let s = 0; s < S; s++) pBest[st.winner[s]] += 1 / S;
   let top = 0;
   let ties = 0;
@@ -157,7 +157,7 @@ function weightedBest(
   const expectedRank = new Float64Array(H);
   const key = new Float64Array(H);
   for (let s = 0; s < S; s++) {
-    const ws = w ? w[s] / wSum : 1 / S;
+    const ws = q ? q[s] : 1 / S;
     for (let h = 0; h < H; h++) key[h] = st.sign * st.values[s + S * h];
     for (let h = 0; h < H; h++) {
       let r = 1;
@@ -198,7 +198,7 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
     ropeLossSe: 0,
     pWithinRope: 0,
   };
-  st.best = weightedBest(st, H, S, null, 1, new Float64Array(H));
+  st.best = weightedBest(st, H, S, null, new Float64Array(H));
   let sumD = 0;
   let sumL = 0;
   let sumL2 = 0;
@@ -300,6 +300,8 @@ interface Scratch {
   w: Float64Array;
   pBest: Float64Array;
   sorted: Float64Array;
+  /** normalized weights w / sum(w) of the current outcome */
+  q: Float64Array;
 }
 
 function scratchFor(sim: PlanSimulation): Scratch {
@@ -309,6 +311,7 @@ function scratchFor(sim: PlanSimulation): Scratch {
     w: new Float64Array(S),
     pBest: new Float64Array(sim.problem.heuristics.length),
     sorted: new Float64Array(S),
+    q: new Float64Array(S),
   };
 }
 
@@ -347,7 +350,7 @@ function evaluate(
   let relEss = 0;
   let unreliable = 0;
   let khatMax = checkWeights ? Number.NEGATIVE_INFINITY : Number.NaN;
-  const { lw, w, pBest } = scratch;
+  const { lw, w, pBest, q } = scratch;
   for (let m = 0; m < M; m++) {
     if (base) lw.set(base.subarray(m * S, (m + 1) * S));
     else lw.fill(0);
@@ -359,11 +362,13 @@ function evaluate(
     }
     const wSum = truncatedWeights(lw, w);
     if (checkWeights) relEss += weightEss(w) / S;
+    // w[s] / wSum once for all scopes (the same numbers each scope divided out before)
+    for (let s = 0; s < S; s++) q[s] = w[s] / wSum;
     let changed = false;
     for (let c = 0; c < C; c++) {
       if (onlyScope >= 0 && c !== onlyScope) continue;
       const st = scopes[c];
-      const b1 = weightedBest(st, H, S, w, wSum, pBest);
+      const b1 = weightedBest(st, H, S, q, pBest);
       if (b1 === st.best) continue;
       changed = true;
       pChange[c] += 1;

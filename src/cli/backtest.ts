@@ -10,6 +10,7 @@ interface RawBacktestOptions {
   strategy?: string;
   seed?: string;
   simulations?: string;
+  first?: string;
   batch?: string;
   maxRuns?: string;
   settle?: string;
@@ -35,6 +36,10 @@ export function register(program: Command): void {
     .option('--strategy <name>', `how batches are chosen: ${STRATEGIES.join(', ')} (default plan)`)
     .option('--seed <n>', 'seed of the simulations (default 1)')
     .option('--simulations <n>', 'simulated benchmarks (default 6)')
+    .option(
+      '--first <i>',
+      'index of the first simulation (default 0): --first 2 --simulations 1 reruns the third simulation of the seed alone',
+    )
     .option('--batch <n>', 'runs per batch, also the N of the stopping verdict (default 5)')
     .option('--max-runs <n>', 'most runs added to the small design (default 40)')
     .option('--settle <p>', 'posterior P(within ROPE) that settles a scope (default 0.95)')
@@ -58,6 +63,7 @@ export function register(program: Command): void {
           strategy,
           seed: intOption('seed', raw.seed, 0),
           simulations: intOption('simulations', raw.simulations, 1),
+          first: intOption('first', raw.first, 0),
           batch: intOption('batch', raw.batch, 1),
           maxRuns: intOption('max-runs', raw.maxRuns, 1),
           settle: numOption('settle', raw.settle, between, 'between 0 and 1'),

@@ -1,5 +1,6 @@
 import { cellDraws } from '../analysis/cells.js';
 import { designFromTable } from '../analysis/design.js';
+import { lossMargin } from '../analysis/plan.js';
 import type { CandidateSpec, PlanDocument } from '../analysis/plan-from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
 import { createNormalRng, type NormalRng } from '../analysis/random.js';
@@ -7,7 +8,7 @@ import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { type CompareOptions, runComparison } from './compare.js';
-import { planFromRun } from './plan.js';
+import { planFromRun, scopesFromRun } from './plan.js';
 
 /**
  * The planner's backtest: does choosing runs by the value of their information settle the
@@ -41,6 +42,12 @@ export interface BacktestOptions {
   strategy: BacktestStrategy;
   /** Simulated benchmarks (default 6). */
   simulations?: number;
+  /**
+   * Index of the first simulation (default 0): each simulation's truth, start and scores depend
+   * only on the seed and its index, so simulations first..first+simulations-1 of one seed can run
+   * in separate processes and be put together.
+   */
+  first?: number;
   /** Seed of the truths, the simulated scores and the random strategy (default 1). */
   seed?: number;
   /** Runs per batch (default 5). */
@@ -53,7 +60,10 @@ export interface BacktestOptions {
   stopThreshold?: number;
   /** Sampler settings of the fit of the real table (default: 2 chains, 500 warmup, 500 draws). */
   truthSampler?: SamplerConfig;
-  /** Sampler settings of every refit (default: 2 chains, 300 warmup, 250 draws: short chains). */
+  /**
+   * Sampler settings of every refit (default: 2 chains, 300 warmup, 250 draws: short chains, on
+   * this thread: strategies run as parallel processes, and the draws are the same either way).
+   */
   sampler?: SamplerConfig;
   /** Simulated outcomes per candidate in the planner (default 64). */
   outcomes?: number;
@@ -65,12 +75,19 @@ export interface BacktestOptions {
   truth?: BacktestTruth;
   /** Called after each step (for progress lines). */
   onStep?: (e: { simulation: number; added: number; settled: boolean; decided: boolean }) => void;
+  /**
+   * Asked before each simulation: true ends the backtest there (a time budget; the result holds
+   * the simulations done, which are the same as in a longer run with the same seed).
+   */
+  stop?: () => boolean;
   /** Called after each simulation with the figures so far (to save partial results). */
   onSimulation?: (soFar: BacktestResult) => void;
 }
 
 /** One simulated benchmark. */
 export interface BacktestSimulation {
+  /** Its index (BacktestOptions.first + its position): the same index, the same simulation. */
+  index?: number;
   /** The truth's run-to-run sd (sigma of the posterior draw taken as the truth). */
   truth_sigma?: number;
   /** Runs added until settled (null: not settled within the cap). */
@@ -92,7 +109,15 @@ export interface BacktestSimulation {
     correct: boolean;
     decided: boolean;
     loss_ratio_max: number;
+    /** The refit's largest R-hat, divergent transitions and smallest bulk ESS (its convergence). */
+    rhat_max: number;
+    divergent: number;
+    ess_bulk_min: number;
   }[];
+  /** Runs of each heuristic at the end (the start included), in `BacktestTruth.heuristics` order. */
+  runs_by_heuristic?: number[];
+  /** Each scope's recommendation at the end and whether it was correct. */
+  final?: { scope: string; best: string; correct: boolean; p_within_rope: number }[];
 }
 
 /** The backtest's result (`bayesbench backtest --json`). */
@@ -111,6 +136,9 @@ export interface BacktestResult {
   stopped_share: number;
   /** Median runs added until the verdict said "decided" (never: the cap + 1). */
   stopped_median: number;
+  /** Refits with R-hat > 1.01 or a divergent transition, of all refits (short chains: see settings). */
+  refits_unconverged: number;
+  refits: number;
   per_simulation: BacktestSimulation[];
   settings: Record<string, unknown>;
 }
@@ -301,7 +329,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
   const maxRuns = options.maxRuns ?? 40;
   const settle = options.settle ?? 0.95;
   const stopThreshold = options.stopThreshold ?? 0.05;
-  const sampler = { chains: 2, warmup: 300, draws: 250, ...options.sampler };
+  const sampler = { chains: 2, warmup: 300, draws: 250, parallel: false, ...options.sampler };
   const truth = options.truth ?? (await backtestTruth(table, options));
   const H = truth.heuristics.length;
   const T = truth.tasks.length;
@@ -324,7 +352,9 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
   };
   const summarize = (done: readonly BacktestSimulation[]) =>
     summarizeBacktest(done, options.strategy, settings);
-  for (let i = 0; i < nSim; i++) {
+  const first = options.first ?? 0;
+  for (let i = first; i < first + nSim; i++) {
+    if (options.stop?.()) break;
     const rng = createNormalRng(seed * 7919 + i);
     const s = Math.floor(rng.uniform() * truth.S);
     const correctSet = trueCorrect(truth, s);
@@ -341,6 +371,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     for (const t of startDesign(truth, rng)) for (let h = 0; h < H; h++) addRun(h, t);
     const start = runs.length;
     const sim: BacktestSimulation = {
+      index: i,
       truth_sigma: truth.sigma[s],
       runs_to_settle: null,
       runs_to_correct: null,
@@ -348,6 +379,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       stopped_wrong: false,
       trace: [],
     };
+    let last: ({ best: string; p_within_rope: number } | undefined)[] = [];
     for (;;) {
       const added = runs.length - start;
       const run = await runComparison(runsTable(truth, runs), {
@@ -367,7 +399,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
             task: truth.tasks[t],
             ...(observed.has(t) ? {} : { category: truth.taskCategory[t] }),
           });
-      const plan: PlanDocument = planFromRun(run, {
+      const planOptions = {
         runs: batch,
         stopThreshold,
         outcomes: options.outcomes ?? 64,
@@ -375,16 +407,27 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         seed: seed + added,
         candidates,
         lazyVerdicts: true,
-      });
-      const scopes = truth.scopes.map((sc) => plan.scopes.find((p) => p.name === sc.name));
-      const verdicts = truth.scopes.map((sc) => plan.verdicts.find((v) => v.scope === sc.name));
+      };
+      // the strategies that do not use the planner's batch need only its verdict; while some
+      // scope's loss is above the threshold that verdict is "not decided" whatever a batch is
+      // worth (stoppingRule's condition (1)), so the value-of-information search (~3/4 of a step's
+      // time on lra_xformers) is skipped: the same verdicts, scopes and traces
+      const quick = options.strategy === 'plan' ? null : scopesFromRun(run, planOptions);
+      const plan: PlanDocument | null =
+        quick && !quick.every((sc) => sc.loss_ok) ? null : planFromRun(run, planOptions);
+      const scopeDocs = plan?.scopes ?? quick ?? [];
+      const scopes = truth.scopes.map((sc) => scopeDocs.find((p) => p.name === sc.name));
+      const verdicts = truth.scopes.map((sc) => plan?.verdicts.find((v) => v.scope === sc.name));
+      last = scopes;
       const correct = scopes.every((sc, c) => sc !== undefined && correctSet[c].has(sc.best));
       const pWithin = Math.min(...scopes.map((sc) => sc?.p_within_rope ?? 0));
       const settled = correct && pWithin >= settle;
-      const decided = verdicts.every((v) => v?.decided === true);
+      const decided = plan !== null && verdicts.every((v) => v?.decided === true);
+      const threshold = stopThreshold * lossMargin(truth.rope);
       const lossRatio = Math.max(
-        ...verdicts.map((v) => (v ? v.rope_loss / v.loss_threshold : Number.POSITIVE_INFINITY)),
+        ...scopes.map((sc) => (sc ? sc.rope_loss / threshold : Number.POSITIVE_INFINITY)),
       );
+      const diag = run.comparison.diagnostics;
       if (correct && sim.runs_to_correct === null) sim.runs_to_correct = added;
       if (decided && sim.stopped_at === null) {
         sim.stopped_at = added;
@@ -396,6 +439,9 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         correct,
         decided,
         loss_ratio_max: lossRatio,
+        rhat_max: diag?.max_rhat ?? Number.NaN,
+        divergent: diag?.divergent ?? 0,
+        ess_bulk_min: diag?.min_ess_bulk ?? Number.NaN,
       });
       options.onStep?.({ simulation: i, added, settled, decided });
       if (settled) {
@@ -405,12 +451,21 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       if (added >= maxRuns) break;
       const next =
         options.strategy === 'plan'
-          ? plan.batch.runs.map(
+          ? (plan as PlanDocument).batch.runs.map(
               (r) => truth.heuristics.indexOf(r.heuristic) + H * truth.tasks.indexOf(r.task),
             )
           : blindBatch(options.strategy, count, batch, rng);
       for (const c of next) addRun(c % H, Math.floor(c / H));
     }
+    sim.runs_by_heuristic = truth.heuristics.map((_, h) =>
+      runs.reduce((a, r) => a + (r.h === h ? 1 : 0), 0),
+    );
+    sim.final = last.map((sc, c) => ({
+      scope: truth.scopes[c].name,
+      best: sc?.best ?? '',
+      correct: sc !== undefined && correctSet[c].has(sc.best),
+      p_within_rope: sc?.p_within_rope ?? 0,
+    }));
     per.push(sim);
     options.onSimulation?.(summarize(per));
   }
@@ -443,6 +498,11 @@ export function summarizeBacktest(
     ),
     stopped_share: per.filter((p) => p.stopped_at !== null).length / n,
     stopped_median: median(per.map((p) => p.stopped_at ?? censored)),
+    refits_unconverged: per.reduce(
+      (a, p) => a + p.trace.filter((x) => x.rhat_max > 1.01 || x.divergent > 0).length,
+      0,
+    ),
+    refits: per.reduce((a, p) => a + p.trace.length, 0),
     per_simulation: [...per],
     settings,
   };

@@ -1,4 +1,10 @@
-import { type PlanDocument, type PlanOptions, planFromFit } from '../analysis/plan-from-fit.js';
+import {
+  type PlanDocument,
+  type PlanInput,
+  type PlanOptions,
+  planFromFit,
+  planScopes,
+} from '../analysis/plan-from-fit.js';
 import type { Table } from '../data/table.js';
 import { type CompareOptions, type ComparisonRun, runComparison } from './compare.js';
 
@@ -42,28 +48,46 @@ export function planFromRun(
   run: PlanRunInput,
   options: Omit<PlanOptions, 'higherIsBetter' | 'cellSeed'>,
 ): PlanDocument {
-  return planFromFit(
-    {
-      table: run.prepared.table,
-      draws: run.fit.draws,
-      ...(run.model ? { groups: run.model.groups } : {}),
-      family: run.spec.family ?? 'gaussian',
-      scale: run.prepared.scale,
-      bounded: run.prepared.bounded,
-      // the ROPE the comparison used (its default or --rope): the stopping rule's scale
-      rope: ropeOf(run),
-      proportionUpper: run.prepared.proportionUpper,
-    },
-    {
-      ...options,
-      higherIsBetter: run.prepared.higherIsBetter,
-      cellSeed: run.fit.config.seed,
-    },
-  );
+  return planFromFit(planInputOf(run), {
+    ...options,
+    higherIsBetter: run.prepared.higherIsBetter,
+    cellSeed: run.fit.config.seed,
+  });
+}
+
+/** The planner's input from a comparison run. */
+function planInputOf(run: PlanRunInput): PlanInput {
+  return {
+    table: run.prepared.table,
+    draws: run.fit.draws,
+    ...(run.model ? { groups: run.model.groups } : {}),
+    family: run.spec.family ?? 'gaussian',
+    scale: run.prepared.scale,
+    bounded: run.prepared.bounded,
+    // the ROPE the comparison used (its default or --rope): the stopping rule's scale
+    rope: ropeOf(run),
+    proportionUpper: run.prepared.proportionUpper,
+  };
 }
 
 /** The ROPE the comparison used (settings.rope; undefined when absent: the planner's default). */
 function ropeOf(run: PlanRunInput): number | undefined {
   const r = run.comparison.settings?.rope;
   return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
+}
+
+/**
+ * The scopes' decisions of a comparison run and whether the loss part of the stopping rule holds
+ * in each, without the planner's search (src/analysis/plan-from-fit.ts `planScopes`).
+ * @example scopesFromRun(run, { stopThreshold: 0.05 }).every((s) => s.loss_ok)
+ */
+export function scopesFromRun(
+  run: PlanRunInput,
+  options: Omit<PlanOptions, 'higherIsBetter' | 'cellSeed'>,
+): ReturnType<typeof planScopes> {
+  return planScopes(planInputOf(run), {
+    ...options,
+    higherIsBetter: run.prepared.higherIsBetter,
+    cellSeed: run.fit.config.seed,
+  });
 }

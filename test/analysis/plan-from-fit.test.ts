@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlanInput, planFromFit } from '../../src/analysis/plan-from-fit.js';
+import { type PlanInput, planFromFit, planScopes } from '../../src/analysis/plan-from-fit.js';
 import {
   candidatesFromTable,
   costFromColumn,
@@ -68,6 +68,24 @@ describe('planFromFit on the Tay LRA table', () => {
       const s = plan.scopes.find((x) => x.name === cat.name);
       expect(s?.best).toBe(cat.best);
       expect(s?.p_best).toBeCloseTo(cat.p_best, 12);
+    }
+  });
+
+  it("planScopes: the plan's scopes and the loss part of each verdict, without the search", () => {
+    const o = { runs: 2, outcomes: 8, seed: 4, cellSeed: 3 };
+    const plan = planFromFit(inputOf(run), o);
+    const quick = planScopes(inputOf(run), o);
+    expect(quick.map(({ loss_ok, ...sc }) => sc)).toEqual(plan.scopes);
+    // a wide ROPE makes some scope's loss small enough, a zero one none: both sides checked
+    for (const rope of [undefined, 30, 0]) {
+      const input = rope === undefined ? inputOf(run) : { ...inputOf(run), rope };
+      const full = planFromFit(input, o);
+      const scopes = planScopes(input, o);
+      for (const [c, v] of full.verdicts.entries()) {
+        expect(scopes[c].loss_ok).toBe(v.rope_loss <= v.loss_threshold);
+        // "decided" needs the loss part: where it fails, the verdict is known without a batch
+        if (!scopes[c].loss_ok) expect(v.decided).toBe(false);
+      }
     }
   });
 

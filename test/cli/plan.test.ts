@@ -113,6 +113,8 @@ describe('bayesbench backtest', () => {
       '2',
       '--simulations',
       '1',
+      '--first',
+      '1',
       '--max-runs',
       '5',
       '--json',
@@ -127,5 +129,9 @@ describe('bayesbench backtest', () => {
     expect(b.runs_median).toBe(p.runs_to_settle ?? 6);
     expect(b.early_stop_rate === 0 || b.early_stop_rate === 1).toBe(true);
     expect(p.trace[0].added).toBe(0);
+    // the second simulation of the seed, run alone; its refits' convergence recorded
+    expect(p.index).toBe(1);
+    expect(b.refits).toBe(p.trace.length);
+    expect(p.trace[0].rhat_max).toBeGreaterThan(0.9);
   }, 240_000);
 });
