@@ -41,6 +41,17 @@ import { helmertMatrix } from './geometry/nested-basis.js';
  * identified by 5 budgets (posterior sd of the method spread ~0.1) and its funnel made the
  * divergences on the Ada-KV tables (BENCHMARKS.md §9.3).
  *
+ * The method x backbone term d_h: with 2-3 backbones each method has only 1-2 backbone contrasts,
+ * so the spread sd_hm of the (H - 1)(M - 1) contrasts is barely identified, and where the data pin
+ * every contrast near 0 (the Ada-KV tables: posterior median of sd_hm 0.013) a pooled sd is a
+ * funnel: half-normal prior non-centred, the divergences sat at the top of sd_hm; centred with a
+ * zero-avoiding Gamma(2, 2) prior (Chung et al. 2013), at its bottom (BENCHMARKS.md §9.4). The rule
+ * (the one for 2-3 level factors: fixed offsets with a proper prior; Gelman 2006, Gelman & Hill
+ * 2007 section 12.9): with M <= 3 backbones d_h ~ N(0, 0.5^2 I) with that sd fixed, a method's loss
+ * on one backbone within a factor ~e^{+-1} of the other's beyond the task's own backbone contrast
+ * (log-loss units are scale-free: a ratio of losses); with 4+ backbones sd_hm is sampled
+ * (half-normal). No sd, no funnel (BENCHMARKS.md §9.5).
+ *
  * How it is sampled (BENCHMARKS.md §9.3 for the screens): the full-cache scores F[t,m] enter
  * linearly with gaussian noise and are integrated out exactly (`likelihood`); the task level a_t
  * of the log loss is integrated out too (only the task's mean log loss sees it). Each task's
@@ -79,7 +90,8 @@ export interface BudgetCurveData {
  * Priors on the standardized scale: a0 ~ N(0, 1.5) (a loss between 0.05 and 20 sd at the centre
  * budget), b0 ~ N(-1, 1) (the log loss falls by 0.05-2.7 per doubling there), c0 ~ N(0, 1.5),
  * F ~ N(0, 2.5), sigma ~ half-N(0, 1), the sds of the method terms ~ Gamma(2, 2) (mean 1, mode
- * 0.5, zero density at 0), every other sd ~ half-N(0, 1).
+ * 0.5, zero density at 0), the method x backbone effects with 2-3 backbones ~ N(0, 0.5) (fixed
+ * sd), every other sd ~ half-N(0, 1).
  */
 export const BUDGET_CURVE_PRIORS = {
   a0: { mean: 0, sd: 1.5 },
@@ -89,6 +101,11 @@ export const BUDGET_CURVE_PRIORS = {
   sigma: 1,
   sd: 1,
   methodSd: { shape: 2, rate: 2 },
+  /**
+   * The method x backbone term of the log loss with at most `maxLevels` backbones: fixed offsets,
+   * r ~ N(0, sd^2) with this sd, not a pooled spread (the rule in the model's comment above).
+   */
+  fewBackbones: { maxLevels: 3, sd: 0.5 },
 } as const;
 
 /**
@@ -163,6 +180,8 @@ export interface BudgetCurveState {
   gtSdOff: number;
   tmSdOff: number;
   hmSdOff: number;
+  /** The fixed sd of the method x backbone term (M <= 3 backbones), 0 when it is sampled. */
+  hmFixedSd: number;
   /** Method x backbone: per backbone contrast j, H coordinates hmOff + j H + (z~_0, w). */
   hmOff: number;
   /** Task slopes v[t] (centred, ~ N(b0*, sd)) and their log sd. */
@@ -343,9 +362,10 @@ function layout(data: BudgetCurveData) {
   let hmOff = -1;
   let vTm = -1;
   let vHm = -1;
+  const hmFixed = M <= BUDGET_CURVE_PRIORS.fewBackbones.maxLevels;
   if (M >= 2) {
     tmSdOff = p('log_sd_gap_task:backbone');
-    hmSdOff = p('log_sd_gap_method:backbone');
+    if (!hmFixed) hmSdOff = p('log_sd_gap_method:backbone');
     hmOff = par.length;
     for (let j = 1; j < M; j++) {
       for (let k = 0; k < H; k++) p(`z_gap_method:backbone[${k === 0 ? 'mean' : `w${k}`},c${j}]`);
@@ -353,7 +373,7 @@ function layout(data: BudgetCurveData) {
     v('sd_gap_task:backbone');
     vTm = vars.length;
     for (const t of tasks) for (let j = 1; j < M; j++) v(`r_gap_task:backbone[${t},c${j}]`);
-    v('sd_gap_method:backbone');
+    if (!hmFixed) v('sd_gap_method:backbone');
     vHm = vars.length;
     for (let j = 1; j < M; j++) for (const h of methods) v(`r_gap_method:backbone[${h},c${j}]`);
   }
@@ -384,6 +404,7 @@ function layout(data: BudgetCurveData) {
     gtSdOff,
     tmSdOff,
     hmSdOff,
+    hmFixedSd: hmFixed ? BUDGET_CURVE_PRIORS.fewBackbones.sd : 0,
     hmOff,
     stOff,
     stSdOff,
@@ -551,6 +572,11 @@ function centredZero(
   return -0.5 * ss - n * theta[sdOff];
 }
 
+/** The sd of the method x backbone term: fixed with M <= 3 backbones, else exp(log sd). */
+function hmSd(s: BudgetCurveState, theta: Float64Array): number {
+  return s.hmSdOff < 0 ? s.hmFixedSd : Math.exp(theta[s.hmSdOff]);
+}
+
 /** The intercept of part p (0: a0, 1: b0, 2: c0): the sampled intercept* minus its term's mean. */
 function interceptOf(s: BudgetCurveState, theta: Float64Array, p: number): number {
   if (p > 1) return theta[p];
@@ -634,7 +660,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     helmertApply(qH, H, theta, dOff + t * (H - 1) - 1, L, T, t);
     for (let h = 0; h < H; h++) L[h * T + t] += m0;
   }
-  const sdHm = J > 0 ? Math.exp(theta[s.hmSdOff]) : 0;
+  const sdHm = J > 0 ? hmSd(s, theta) : 0;
   const { cHm } = s;
   for (let j = 0; j < J; j++) helmertApply(qH, H, theta, s.hmOff + j * H, cHm, J, j);
   for (let h = 0; h < H; h++) {
@@ -895,7 +921,7 @@ function backbonePriors(s: BudgetCurveState, theta: Float64Array, grad: Float64A
   const { H, T, e, dE, qH, dHm, cHm } = s;
   const J = s.M - 1;
   const P = BUDGET_CURVE_PRIORS;
-  const sdHm = Math.exp(theta[s.hmSdOff]);
+  const sdHm = hmSd(s, theta);
   const sdTm = Math.exp(theta[s.tmSdOff]);
   const rootH = Math.sqrt(H);
   let gsd = 0;
@@ -916,15 +942,15 @@ function backbonePriors(s: BudgetCurveState, theta: Float64Array, grad: Float64A
     grad[s.hmOff + j * H] += (gShift * sdHm) / rootH;
     gsd += gShift * shift;
   }
-  grad[s.hmSdOff] += gsd;
   grad[s.tmSdOff] += ss - T * J;
-  return (
+  const lp =
     -0.5 * ss -
     T * J * theta[s.tmSdOff] +
     sdPrior(theta, s.tmSdOff, P.sd, grad) +
-    stdNormal(theta, s.hmOff, H * J, grad) +
-    sdPrior(theta, s.hmSdOff, P.sd, grad)
-  );
+    stdNormal(theta, s.hmOff, H * J, grad);
+  if (s.hmSdOff < 0) return lp; // fixed sd: no coordinate, no prior
+  grad[s.hmSdOff] += gsd;
+  return lp + sdPrior(theta, s.hmSdOff, P.sd, grad);
 }
 
 /**
@@ -986,8 +1012,8 @@ export function budgetCurveVariables(
   out[s.vLSd] = sdL;
   if (J > 0) {
     out[s.vTm - 1] = Math.exp(theta[s.tmSdOff]);
-    const sd = Math.exp(theta[s.hmSdOff]);
-    out[s.vHm - 1] = sd;
+    const sd = hmSd(s, theta);
+    if (s.hmSdOff >= 0) out[s.vHm - 1] = sd;
     for (let j = 0; j < J; j++) {
       // the absorbed mean of the method contrasts back where it belongs
       const shift = (sd * theta[s.hmOff + j * H]) / Math.sqrt(H);
@@ -1058,7 +1084,7 @@ function inits(s: BudgetCurveState, chains: number, seed: number): Float64Array[
     th[s.gtSdOff] = Math.log(0.5) + jitter();
     if (M > 1) {
       th[s.tmSdOff] = Math.log(0.3) + jitter();
-      th[s.hmSdOff] = Math.log(0.3) + jitter();
+      if (s.hmSdOff >= 0) th[s.hmSdOff] = Math.log(0.3) + jitter();
     }
     for (const t of s.terms) th[t.sdOff] = Math.log(0.3) + jitter();
     th[s.stSdOff] = Math.log(0.3) + jitter();
