@@ -57,7 +57,10 @@ import { helmertMatrix } from './geometry/nested-basis.js';
  * of the log loss is integrated out too (only the task's mean log loss sees it). Each task's
  * method x task log losses are sampled as the cell means C[t,m] (log loss of task t on backbone m
  * averaged over methods) plus H - 1 method contrasts (centred: each is informed by 10+ rows);
- * the method terms as centred sum-to-zero contrasts with their mean absorbed into the intercept.
+ * the method terms as sum-to-zero contrasts with their mean absorbed into the intercept: those of
+ * the log slope centred, those of the log loss (w_gm) integrated out exactly, since they enter only
+ * as the prior mean of the per-task contrasts delta_t (gaussian in gaussian; sampled centred, the
+ * bottom of sd_gap_method was a funnel neck: 52 divergences in one chain, BENCHMARKS.md §9.5).
  * Scores y ~ N(mu, sigma). Sampling is on the standardized scale (y - center) / scale, where the
  * priors below are unit-scale; the reported variables are in the scores' units (full[] and sigma
  * times scale, log losses plus log scale).
@@ -129,6 +132,12 @@ interface MethodTerm {
   vOff: number;
   /** Q w (scratch). */
   cz: Float64Array;
+  /**
+   * Whether w is sampled (slope_method) or integrated out exactly (gap_method: it enters only as
+   * the prior mean of the per-task method contrasts delta_t, see `logLossPriors`); then only z~_0
+   * is a coordinate and the reported effects are exact conditional draws.
+   */
+  sampled: boolean;
 }
 
 /** Everything the density needs, computed once from the data. */
@@ -379,21 +388,23 @@ function layout(data: BudgetCurveData) {
   }
   const vGt = v('sd_gap_task');
   for (const t of tasks) v(`r_gap_task[${t}]`);
-  const term = (name: string, part: 0 | 1): MethodTerm => {
+  const term = (name: string, part: 0 | 1, sampled: boolean): MethodTerm => {
     const sdOff = p(`log_sd_${name}`);
     const zOff = par.length;
-    for (let k = 0; k < H; k++) p(k === 0 ? `z_${name}[mean]` : `w_${name}[c${k}]`);
+    for (let k = 0; k < (sampled ? H : 1); k++) {
+      p(k === 0 ? `z_${name}[mean]` : `w_${name}[c${k}]`);
+    }
     const vOff = v(`sd_${name}`);
     for (const h of methods) v(`r_${name}[${h}]`);
-    return { name, part, sdOff, zOff, vOff, cz: new Float64Array(H) };
+    return { name, part, sdOff, zOff, vOff, cz: new Float64Array(H), sampled };
   };
-  const gapMethod = term('gap_method', 0);
+  const gapMethod = term('gap_method', 0, false);
   const stSdOff = p('log_sd_slope_task');
   const stOff = par.length;
   for (const t of tasks) p(`v_slope_task[${t}]`);
   const vSt = v('sd_slope_task');
   for (const t of tasks) v(`r_slope_task[${t}]`);
-  const slopeMethod = term('slope_method', 1);
+  const slopeMethod = term('slope_method', 1, true);
   const terms = [gapMethod, slopeMethod];
   return {
     par,
@@ -545,8 +556,8 @@ function methodPrior(
   theta: Float64Array,
   grad: Float64Array,
 ): number {
-  const lp =
-    stdNormal(theta, t.zOff, 1, grad) + centredZero(theta, t.zOff + 1, s.H - 1, t.sdOff, grad);
+  let lp = stdNormal(theta, t.zOff, 1, grad);
+  if (t.sampled) lp += centredZero(theta, t.zOff + 1, s.H - 1, t.sdOff, grad);
   // sd ~ Gamma(shape, rate), sampled as log sd: shape log sd - rate sd (Jacobian included)
   const { shape, rate } = BUDGET_CURVE_PRIORS.methodSd;
   const sd = Math.exp(theta[t.sdOff]);
@@ -595,7 +606,7 @@ function interceptOf(s: BudgetCurveState, theta: Float64Array, p: number): numbe
  */
 function curveForward(s: BudgetCurveState, theta: Float64Array): void {
   const { H, T, M, B, uB, qM, qH, L, lb, lc, pS, pSb, pSc, aE, terms, Lbar, e } = s;
-  for (const t of terms) helmertApply(qH, H, theta, t.zOff, t.cz);
+  for (const t of terms) if (t.sampled) helmertApply(qH, H, theta, t.zOff, t.cz);
   const sm = s.byPart[1];
   for (let h = 0; h < H; h++) {
     lc[h] = theta[2];
@@ -851,7 +862,8 @@ function centredPrior(
 /**
  * The priors of the log-loss parts, with their gradients (the data's already in grad, s.dHm):
  *
- *   delta_t ~ N(sd_gm w_gm, sd_L^2 I)          (method contrasts within task t: Q_H^T L[., t])
+ *   delta_t ~ N(w_gm, sd_L^2 I)                (method contrasts within task t: Q_H^T L[., t];
+ *                                               w_gm ~ N(0, sd_gm^2 I) integrated out)
  *   Lbar_t  ~ N(a0*, sd_gt^2 + sd_L^2 / H)      (the task level v_t ~ N(a0*, sd_gt) integrated out)
  *   e_t     ~ N(sd_hm z~_0 / sqrt(H), sd_tm^2)  (backbone contrasts of the cells, Q_M^T C[t, .])
  *
@@ -868,19 +880,39 @@ function logLossPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Ar
 
   const sdL = Math.exp(theta[s.lSdOff]);
   let lp = 0;
-  // delta_t ~ N(sd_gm w, sd_L^2 I)
-  let ss = 0;
-  for (let t = 0; t < T; t++) {
-    for (let k = 0; k < H - 1; k++) {
-      const w = theta[gm.zOff + 1 + k];
-      const x = (theta[dOff + t * (H - 1) + k] - w) / sdL;
-      ss += x * x;
-      grad[dOff + t * (H - 1) + k] -= x / sdL;
-      grad[gm.zOff + 1 + k] += x / sdL;
+  // delta_t ~ N(w, sd_L^2 I), w ~ N(0, sd_gm^2 I) integrated out: per contrast k the T values
+  // x_k = (delta_1k .. delta_Tk) ~ N(0, a I + b 1 1^T), a = sd_L^2, b = sd_gm^2; with S = sum x,
+  // Q = sum x^2, D = a + T b (Sherman-Morrison, determinant a^{T-1} D):
+  //   log p(x_k) = -Q / (2a) + b S^2 / (2 a D) - (T - 1) log(a) / 2 - log(D) / 2
+  const a = sdL * sdL;
+  const b = Math.exp(2 * theta[gm.sdOff]);
+  const D = a + T * b;
+  let dA = 0;
+  let dB = 0;
+  for (let k = 0; k < H - 1; k++) {
+    let S = 0;
+    let Q = 0;
+    for (let t = 0; t < T; t++) {
+      const x = theta[dOff + t * (H - 1) + k];
+      S += x;
+      Q += x * x;
     }
+    const f = b / D;
+    for (let t = 0; t < T; t++) {
+      const x = theta[dOff + t * (H - 1) + k];
+      grad[dOff + t * (H - 1) + k] -= (x - f * S) / a;
+    }
+    lp +=
+      -Q / (2 * a) + (b * S * S) / (2 * a * D) - 0.5 * (T - 1) * Math.log(a) - 0.5 * Math.log(D);
+    dA +=
+      Q / (2 * a * a) -
+      (b * S * S * (D + a)) / (2 * a * a * D * D) -
+      (T - 1) / (2 * a) -
+      1 / (2 * D);
+    dB += (S * S) / (2 * D * D) - T / (2 * D);
   }
-  lp += -0.5 * ss - T * (H - 1) * theta[s.lSdOff];
-  grad[s.lSdOff] += ss - T * (H - 1);
+  grad[s.lSdOff] += 2 * a * dA;
+  grad[gm.sdOff] += 2 * b * dB;
   // Lbar_t ~ N(a0*, V)
   const sdGt = Math.exp(theta[s.gtSdOff]);
   const V = sdGt * sdGt + (sdL * sdL) / H;
@@ -897,8 +929,8 @@ function logLossPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Ar
   grad[s.lSdOff] += (dV * 2 * sdL * sdL) / H;
   lp += sdPrior(theta, s.lSdOff, BUDGET_CURVE_PRIORS.sd, grad);
   lp += sdPrior(theta, s.gtSdOff, BUDGET_CURVE_PRIORS.sd, grad);
-  // the method term of the log loss: its coordinates' prior and sd prior (its data gradient is
-  // the delta prior's above: the contrasts enter only as delta's prior mean)
+  // the method term of the log loss: its mean coordinate's prior and sd prior (its contrasts are
+  // integrated out in the delta prior above)
   lp += methodPrior(s, gm, theta, grad);
   if (J > 0) lp += backbonePriors(s, theta, grad);
   // d lp / d C[t, m] from Lbar_t (= mean_m C[t, m]) and e_t (= Q_M^T C[t, .])
@@ -998,7 +1030,7 @@ export function budgetCurveVariables(
   out[1] = interceptOf(s, theta, 1);
   out[2] = interceptOf(s, theta, 2);
   out[3] = Math.exp(theta[3]) * s.scale;
-  const xi = new Float64Array(T * M + T);
+  const xi = new Float64Array(T * M + T + H - 1);
   hashNormals(theta, xi);
   const sig2 = Math.exp(2 * theta[3]);
   const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
@@ -1029,6 +1061,18 @@ export function budgetCurveVariables(
     const sdv = Math.sqrt((k * sdL * sdL) / H);
     out[s.vGt + 1 + t] = k * (s.Lbar[t] - theta[0]) + sdv * xi[T * M + t];
   }
+  // the integrated-out contrasts of gap_method: w_k | delta ~ N(b S_k / D, a b / D) (logLossPriors)
+  const gm = s.byPart[0];
+  const a = sdL * sdL;
+  const b = Math.exp(2 * theta[gm.sdOff]);
+  const D = a + T * b;
+  const wDraw = new Float64Array(H);
+  for (let k = 0; k < H - 1; k++) {
+    let S = 0;
+    for (let t = 0; t < T; t++) S += theta[s.dOff + t * (H - 1) + k];
+    wDraw[k + 1] = (b * S) / D + Math.sqrt((a * b) / D) * xi[T * M + T + k];
+  }
+  helmertApply(s.qH, H, wDraw, 0, gm.cz);
   for (const t of terms) {
     const sd = Math.exp(theta[t.sdOff]);
     out[t.vOff] = sd;
