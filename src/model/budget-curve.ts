@@ -116,7 +116,8 @@ export const BUDGET_CURVE_PRIORS = {
  * (1 / sqrt(H), Q) with Q the H x (H - 1) Helmert contrasts: a = (sd z~_0 / sqrt(H)) 1 + Q w, so
  * z~_0 ~ N(0, 1) (non-centred: only the prior informs it) and w ~ N(0, sd^2 I) (centred: each
  * method is informed by every task, backbone and budget; non-centred, the sd-w ridge had posterior
- * correlations of 0.94 on the Ada-KV tables). Only the contrasts Q w move the curves; the mean is
+ * correlations of 0.94 on the Ada-KV tables; the log loss's w is integrated out instead, see
+ * `logLossPriors`). Only the contrasts Q w move the curves; the mean is
  * absorbed into the part's sampled intercept* (intercept* = intercept + sd z~_0 / sqrt(H), unit
  * Jacobian), because the data identify only the sum of an intercept and its terms' means (the
  * overall level mu* of src/model/nested-model.ts).
@@ -126,7 +127,7 @@ interface MethodTerm {
   /** The part's intercept coordinate: 0 (log loss), 1 (log slope). */
   part: 0 | 1;
   sdOff: number;
-  /** z~_0 at zOff, w at zOff + 1 .. zOff + H - 1. */
+  /** z~_0 at zOff, w at zOff + 1 .. zOff + H - 1 (when sampled). */
   zOff: number;
   /** Variable index of its sd; the H effects follow. */
   vOff: number;
