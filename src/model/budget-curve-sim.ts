@@ -57,10 +57,12 @@ export function simulateBudgetCurve(d: CurveSimDesign, rng: NormalRng): CurveSim
     b_curv: P.c0.mean + P.c0.sd * n(),
     sigma: half(P.sigma),
   };
+  // with M <= 3 backbones the method x backbone sd is fixed (no parameter to calibrate)
+  const hmFixed = M <= P.fewBackbones.maxLevels;
   for (const name of [
     'gap_method:task',
     'gap_task:backbone',
-    'gap_method:backbone',
+    ...(hmFixed ? [] : ['gap_method:backbone']),
     'gap_task',
     'slope_task',
   ]) {
@@ -78,7 +80,8 @@ export function simulateBudgetCurve(d: CurveSimDesign, rng: NormalRng): CurveSim
     return At[c % T] + ah[Math.floor(c / T)] + sd('gap_method:task') * n();
   });
   const e = Array.from({ length: T * J }, () => sd('gap_task:backbone') * n());
-  const dh = Array.from({ length: H * J }, () => sd('gap_method:backbone') * n());
+  const sdHm = hmFixed ? P.fewBackbones.sd : sd('gap_method:backbone');
+  const dh = Array.from({ length: H * J }, () => sdHm * n());
   const Bt = Array.from({ length: T }, () => params.b_slope + sd('slope_task') * n());
   const bh = Array.from({ length: H }, () => sd('slope_method') * n());
   const ch = Array.from({ length: H }, () => params.b_curv);

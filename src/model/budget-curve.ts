@@ -41,12 +41,26 @@ import { helmertMatrix } from './geometry/nested-basis.js';
  * identified by 5 budgets (posterior sd of the method spread ~0.1) and its funnel made the
  * divergences on the Ada-KV tables (BENCHMARKS.md §9.3).
  *
+ * The method x backbone term d_h: with 2-3 backbones each method has only 1-2 backbone contrasts,
+ * so the spread sd_hm of the (H - 1)(M - 1) contrasts is barely identified, and where the data pin
+ * every contrast near 0 (the Ada-KV tables: posterior median of sd_hm 0.013) a pooled sd is a
+ * funnel: half-normal prior non-centred, the divergences sat at the top of sd_hm; centred with a
+ * zero-avoiding Gamma(2, 2) prior (Chung et al. 2013), at its bottom (BENCHMARKS.md §9.4). The rule
+ * (the one for 2-3 level factors: fixed offsets with a proper prior; Gelman 2006, Gelman & Hill
+ * 2007 section 12.9): with M <= 3 backbones d_h ~ N(0, 0.5^2 I) with that sd fixed, a method's loss
+ * on one backbone within a factor ~e^{+-1} of the other's beyond the task's own backbone contrast
+ * (log-loss units are scale-free: a ratio of losses); with 4+ backbones sd_hm is sampled
+ * (half-normal). No sd, no funnel (BENCHMARKS.md §9.5).
+ *
  * How it is sampled (BENCHMARKS.md §9.3 for the screens): the full-cache scores F[t,m] enter
  * linearly with gaussian noise and are integrated out exactly (`likelihood`); the task level a_t
  * of the log loss is integrated out too (only the task's mean log loss sees it). Each task's
  * method x task log losses are sampled as the cell means C[t,m] (log loss of task t on backbone m
  * averaged over methods) plus H - 1 method contrasts (centred: each is informed by 10+ rows);
- * the method terms as centred sum-to-zero contrasts with their mean absorbed into the intercept.
+ * the method terms as sum-to-zero contrasts with their mean absorbed into the intercept: those of
+ * the log slope centred, those of the log loss (w_gm) integrated out exactly, since they enter only
+ * as the prior mean of the per-task contrasts delta_t (gaussian in gaussian; sampled centred, the
+ * bottom of sd_gap_method was a funnel neck: 52 divergences in one chain, BENCHMARKS.md §9.5).
  * Scores y ~ N(mu, sigma). Sampling is on the standardized scale (y - center) / scale, where the
  * priors below are unit-scale; the reported variables are in the scores' units (full[] and sigma
  * times scale, log losses plus log scale).
@@ -79,7 +93,8 @@ export interface BudgetCurveData {
  * Priors on the standardized scale: a0 ~ N(0, 1.5) (a loss between 0.05 and 20 sd at the centre
  * budget), b0 ~ N(-1, 1) (the log loss falls by 0.05-2.7 per doubling there), c0 ~ N(0, 1.5),
  * F ~ N(0, 2.5), sigma ~ half-N(0, 1), the sds of the method terms ~ Gamma(2, 2) (mean 1, mode
- * 0.5, zero density at 0), every other sd ~ half-N(0, 1).
+ * 0.5, zero density at 0), the method x backbone effects with 2-3 backbones ~ N(0, 0.5) (fixed
+ * sd), every other sd ~ half-N(0, 1).
  */
 export const BUDGET_CURVE_PRIORS = {
   a0: { mean: 0, sd: 1.5 },
@@ -89,6 +104,11 @@ export const BUDGET_CURVE_PRIORS = {
   sigma: 1,
   sd: 1,
   methodSd: { shape: 2, rate: 2 },
+  /**
+   * The method x backbone term of the log loss with at most `maxLevels` backbones: fixed offsets,
+   * r ~ N(0, sd^2) with this sd, not a pooled spread (the rule in the model's comment above).
+   */
+  fewBackbones: { maxLevels: 3, sd: 0.5 },
 } as const;
 
 /**
@@ -96,7 +116,8 @@ export const BUDGET_CURVE_PRIORS = {
  * (1 / sqrt(H), Q) with Q the H x (H - 1) Helmert contrasts: a = (sd z~_0 / sqrt(H)) 1 + Q w, so
  * z~_0 ~ N(0, 1) (non-centred: only the prior informs it) and w ~ N(0, sd^2 I) (centred: each
  * method is informed by every task, backbone and budget; non-centred, the sd-w ridge had posterior
- * correlations of 0.94 on the Ada-KV tables). Only the contrasts Q w move the curves; the mean is
+ * correlations of 0.94 on the Ada-KV tables; the log loss's w is integrated out instead, see
+ * `logLossPriors`). Only the contrasts Q w move the curves; the mean is
  * absorbed into the part's sampled intercept* (intercept* = intercept + sd z~_0 / sqrt(H), unit
  * Jacobian), because the data identify only the sum of an intercept and its terms' means (the
  * overall level mu* of src/model/nested-model.ts).
@@ -106,12 +127,18 @@ interface MethodTerm {
   /** The part's intercept coordinate: 0 (log loss), 1 (log slope). */
   part: 0 | 1;
   sdOff: number;
-  /** z~_0 at zOff, w at zOff + 1 .. zOff + H - 1. */
+  /** z~_0 at zOff, w at zOff + 1 .. zOff + H - 1 (when sampled). */
   zOff: number;
   /** Variable index of its sd; the H effects follow. */
   vOff: number;
   /** Q w (scratch). */
   cz: Float64Array;
+  /**
+   * Whether w is sampled (slope_method) or integrated out exactly (gap_method: it enters only as
+   * the prior mean of the per-task method contrasts delta_t, see `logLossPriors`); then only z~_0
+   * is a coordinate and the reported effects are exact conditional draws.
+   */
+  sampled: boolean;
 }
 
 /** Everything the density needs, computed once from the data. */
@@ -163,6 +190,8 @@ export interface BudgetCurveState {
   gtSdOff: number;
   tmSdOff: number;
   hmSdOff: number;
+  /** The fixed sd of the method x backbone term (M <= 3 backbones), 0 when it is sampled. */
+  hmFixedSd: number;
   /** Method x backbone: per backbone contrast j, H coordinates hmOff + j H + (z~_0, w). */
   hmOff: number;
   /** Task slopes v[t] (centred, ~ N(b0*, sd)) and their log sd. */
@@ -343,9 +372,10 @@ function layout(data: BudgetCurveData) {
   let hmOff = -1;
   let vTm = -1;
   let vHm = -1;
+  const hmFixed = M <= BUDGET_CURVE_PRIORS.fewBackbones.maxLevels;
   if (M >= 2) {
     tmSdOff = p('log_sd_gap_task:backbone');
-    hmSdOff = p('log_sd_gap_method:backbone');
+    if (!hmFixed) hmSdOff = p('log_sd_gap_method:backbone');
     hmOff = par.length;
     for (let j = 1; j < M; j++) {
       for (let k = 0; k < H; k++) p(`z_gap_method:backbone[${k === 0 ? 'mean' : `w${k}`},c${j}]`);
@@ -353,27 +383,29 @@ function layout(data: BudgetCurveData) {
     v('sd_gap_task:backbone');
     vTm = vars.length;
     for (const t of tasks) for (let j = 1; j < M; j++) v(`r_gap_task:backbone[${t},c${j}]`);
-    v('sd_gap_method:backbone');
+    if (!hmFixed) v('sd_gap_method:backbone');
     vHm = vars.length;
     for (let j = 1; j < M; j++) for (const h of methods) v(`r_gap_method:backbone[${h},c${j}]`);
   }
   const vGt = v('sd_gap_task');
   for (const t of tasks) v(`r_gap_task[${t}]`);
-  const term = (name: string, part: 0 | 1): MethodTerm => {
+  const term = (name: string, part: 0 | 1, sampled: boolean): MethodTerm => {
     const sdOff = p(`log_sd_${name}`);
     const zOff = par.length;
-    for (let k = 0; k < H; k++) p(k === 0 ? `z_${name}[mean]` : `w_${name}[c${k}]`);
+    for (let k = 0; k < (sampled ? H : 1); k++) {
+      p(k === 0 ? `z_${name}[mean]` : `w_${name}[c${k}]`);
+    }
     const vOff = v(`sd_${name}`);
     for (const h of methods) v(`r_${name}[${h}]`);
-    return { name, part, sdOff, zOff, vOff, cz: new Float64Array(H) };
+    return { name, part, sdOff, zOff, vOff, cz: new Float64Array(H), sampled };
   };
-  const gapMethod = term('gap_method', 0);
+  const gapMethod = term('gap_method', 0, false);
   const stSdOff = p('log_sd_slope_task');
   const stOff = par.length;
   for (const t of tasks) p(`v_slope_task[${t}]`);
   const vSt = v('sd_slope_task');
   for (const t of tasks) v(`r_slope_task[${t}]`);
-  const slopeMethod = term('slope_method', 1);
+  const slopeMethod = term('slope_method', 1, true);
   const terms = [gapMethod, slopeMethod];
   return {
     par,
@@ -384,6 +416,7 @@ function layout(data: BudgetCurveData) {
     gtSdOff,
     tmSdOff,
     hmSdOff,
+    hmFixedSd: hmFixed ? BUDGET_CURVE_PRIORS.fewBackbones.sd : 0,
     hmOff,
     stOff,
     stSdOff,
@@ -524,8 +557,8 @@ function methodPrior(
   theta: Float64Array,
   grad: Float64Array,
 ): number {
-  const lp =
-    stdNormal(theta, t.zOff, 1, grad) + centredZero(theta, t.zOff + 1, s.H - 1, t.sdOff, grad);
+  let lp = stdNormal(theta, t.zOff, 1, grad);
+  if (t.sampled) lp += centredZero(theta, t.zOff + 1, s.H - 1, t.sdOff, grad);
   // sd ~ Gamma(shape, rate), sampled as log sd: shape log sd - rate sd (Jacobian included)
   const { shape, rate } = BUDGET_CURVE_PRIORS.methodSd;
   const sd = Math.exp(theta[t.sdOff]);
@@ -551,6 +584,11 @@ function centredZero(
   return -0.5 * ss - n * theta[sdOff];
 }
 
+/** The sd of the method x backbone term: fixed with M <= 3 backbones, else exp(log sd). */
+function hmSd(s: BudgetCurveState, theta: Float64Array): number {
+  return s.hmSdOff < 0 ? s.hmFixedSd : Math.exp(theta[s.hmSdOff]);
+}
+
 /** The intercept of part p (0: a0, 1: b0, 2: c0): the sampled intercept* minus its term's mean. */
 function interceptOf(s: BudgetCurveState, theta: Float64Array, p: number): number {
   if (p > 1) return theta[p];
@@ -569,7 +607,7 @@ function interceptOf(s: BudgetCurveState, theta: Float64Array, p: number): numbe
  */
 function curveForward(s: BudgetCurveState, theta: Float64Array): void {
   const { H, T, M, B, uB, qM, qH, L, lb, lc, pS, pSb, pSc, aE, terms, Lbar, e } = s;
-  for (const t of terms) helmertApply(qH, H, theta, t.zOff, t.cz);
+  for (const t of terms) if (t.sampled) helmertApply(qH, H, theta, t.zOff, t.cz);
   const sm = s.byPart[1];
   for (let h = 0; h < H; h++) {
     lc[h] = theta[2];
@@ -634,7 +672,7 @@ function curveForward(s: BudgetCurveState, theta: Float64Array): void {
     helmertApply(qH, H, theta, dOff + t * (H - 1) - 1, L, T, t);
     for (let h = 0; h < H; h++) L[h * T + t] += m0;
   }
-  const sdHm = J > 0 ? Math.exp(theta[s.hmSdOff]) : 0;
+  const sdHm = J > 0 ? hmSd(s, theta) : 0;
   const { cHm } = s;
   for (let j = 0; j < J; j++) helmertApply(qH, H, theta, s.hmOff + j * H, cHm, J, j);
   for (let h = 0; h < H; h++) {
@@ -825,7 +863,8 @@ function centredPrior(
 /**
  * The priors of the log-loss parts, with their gradients (the data's already in grad, s.dHm):
  *
- *   delta_t ~ N(sd_gm w_gm, sd_L^2 I)          (method contrasts within task t: Q_H^T L[., t])
+ *   delta_t ~ N(w_gm, sd_L^2 I)                (method contrasts within task t: Q_H^T L[., t];
+ *                                               w_gm ~ N(0, sd_gm^2 I) integrated out)
  *   Lbar_t  ~ N(a0*, sd_gt^2 + sd_L^2 / H)      (the task level v_t ~ N(a0*, sd_gt) integrated out)
  *   e_t     ~ N(sd_hm z~_0 / sqrt(H), sd_tm^2)  (backbone contrasts of the cells, Q_M^T C[t, .])
  *
@@ -842,19 +881,39 @@ function logLossPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Ar
 
   const sdL = Math.exp(theta[s.lSdOff]);
   let lp = 0;
-  // delta_t ~ N(sd_gm w, sd_L^2 I)
-  let ss = 0;
-  for (let t = 0; t < T; t++) {
-    for (let k = 0; k < H - 1; k++) {
-      const w = theta[gm.zOff + 1 + k];
-      const x = (theta[dOff + t * (H - 1) + k] - w) / sdL;
-      ss += x * x;
-      grad[dOff + t * (H - 1) + k] -= x / sdL;
-      grad[gm.zOff + 1 + k] += x / sdL;
+  // delta_t ~ N(w, sd_L^2 I), w ~ N(0, sd_gm^2 I) integrated out: per contrast k the T values
+  // x_k = (delta_1k .. delta_Tk) ~ N(0, a I + b 1 1^T), a = sd_L^2, b = sd_gm^2; with S = sum x,
+  // Q = sum x^2, D = a + T b (Sherman-Morrison, determinant a^{T-1} D):
+  //   log p(x_k) = -Q / (2a) + b S^2 / (2 a D) - (T - 1) log(a) / 2 - log(D) / 2
+  const a = sdL * sdL;
+  const b = Math.exp(2 * theta[gm.sdOff]);
+  const D = a + T * b;
+  let dA = 0;
+  let dB = 0;
+  for (let k = 0; k < H - 1; k++) {
+    let S = 0;
+    let Q = 0;
+    for (let t = 0; t < T; t++) {
+      const x = theta[dOff + t * (H - 1) + k];
+      S += x;
+      Q += x * x;
     }
+    const f = b / D;
+    for (let t = 0; t < T; t++) {
+      const x = theta[dOff + t * (H - 1) + k];
+      grad[dOff + t * (H - 1) + k] -= (x - f * S) / a;
+    }
+    lp +=
+      -Q / (2 * a) + (b * S * S) / (2 * a * D) - 0.5 * (T - 1) * Math.log(a) - 0.5 * Math.log(D);
+    dA +=
+      Q / (2 * a * a) -
+      (b * S * S * (D + a)) / (2 * a * a * D * D) -
+      (T - 1) / (2 * a) -
+      1 / (2 * D);
+    dB += (S * S) / (2 * D * D) - T / (2 * D);
   }
-  lp += -0.5 * ss - T * (H - 1) * theta[s.lSdOff];
-  grad[s.lSdOff] += ss - T * (H - 1);
+  grad[s.lSdOff] += 2 * a * dA;
+  grad[gm.sdOff] += 2 * b * dB;
   // Lbar_t ~ N(a0*, V)
   const sdGt = Math.exp(theta[s.gtSdOff]);
   const V = sdGt * sdGt + (sdL * sdL) / H;
@@ -871,8 +930,8 @@ function logLossPriors(s: BudgetCurveState, theta: Float64Array, grad: Float64Ar
   grad[s.lSdOff] += (dV * 2 * sdL * sdL) / H;
   lp += sdPrior(theta, s.lSdOff, BUDGET_CURVE_PRIORS.sd, grad);
   lp += sdPrior(theta, s.gtSdOff, BUDGET_CURVE_PRIORS.sd, grad);
-  // the method term of the log loss: its coordinates' prior and sd prior (its data gradient is
-  // the delta prior's above: the contrasts enter only as delta's prior mean)
+  // the method term of the log loss: its mean coordinate's prior and sd prior (its contrasts are
+  // integrated out in the delta prior above)
   lp += methodPrior(s, gm, theta, grad);
   if (J > 0) lp += backbonePriors(s, theta, grad);
   // d lp / d C[t, m] from Lbar_t (= mean_m C[t, m]) and e_t (= Q_M^T C[t, .])
@@ -895,7 +954,7 @@ function backbonePriors(s: BudgetCurveState, theta: Float64Array, grad: Float64A
   const { H, T, e, dE, qH, dHm, cHm } = s;
   const J = s.M - 1;
   const P = BUDGET_CURVE_PRIORS;
-  const sdHm = Math.exp(theta[s.hmSdOff]);
+  const sdHm = hmSd(s, theta);
   const sdTm = Math.exp(theta[s.tmSdOff]);
   const rootH = Math.sqrt(H);
   let gsd = 0;
@@ -916,15 +975,15 @@ function backbonePriors(s: BudgetCurveState, theta: Float64Array, grad: Float64A
     grad[s.hmOff + j * H] += (gShift * sdHm) / rootH;
     gsd += gShift * shift;
   }
-  grad[s.hmSdOff] += gsd;
   grad[s.tmSdOff] += ss - T * J;
-  return (
+  const lp =
     -0.5 * ss -
     T * J * theta[s.tmSdOff] +
     sdPrior(theta, s.tmSdOff, P.sd, grad) +
-    stdNormal(theta, s.hmOff, H * J, grad) +
-    sdPrior(theta, s.hmSdOff, P.sd, grad)
-  );
+    stdNormal(theta, s.hmOff, H * J, grad);
+  if (s.hmSdOff < 0) return lp; // fixed sd: no coordinate, no prior
+  grad[s.hmSdOff] += gsd;
+  return lp + sdPrior(theta, s.hmSdOff, P.sd, grad);
 }
 
 /**
@@ -972,7 +1031,7 @@ export function budgetCurveVariables(
   out[1] = interceptOf(s, theta, 1);
   out[2] = interceptOf(s, theta, 2);
   out[3] = Math.exp(theta[3]) * s.scale;
-  const xi = new Float64Array(T * M + T);
+  const xi = new Float64Array(T * M + T + H - 1);
   hashNormals(theta, xi);
   const sig2 = Math.exp(2 * theta[3]);
   const tau2 = BUDGET_CURVE_PRIORS.full ** 2;
@@ -986,8 +1045,8 @@ export function budgetCurveVariables(
   out[s.vLSd] = sdL;
   if (J > 0) {
     out[s.vTm - 1] = Math.exp(theta[s.tmSdOff]);
-    const sd = Math.exp(theta[s.hmSdOff]);
-    out[s.vHm - 1] = sd;
+    const sd = hmSd(s, theta);
+    if (s.hmSdOff >= 0) out[s.vHm - 1] = sd;
     for (let j = 0; j < J; j++) {
       // the absorbed mean of the method contrasts back where it belongs
       const shift = (sd * theta[s.hmOff + j * H]) / Math.sqrt(H);
@@ -1003,6 +1062,18 @@ export function budgetCurveVariables(
     const sdv = Math.sqrt((k * sdL * sdL) / H);
     out[s.vGt + 1 + t] = k * (s.Lbar[t] - theta[0]) + sdv * xi[T * M + t];
   }
+  // the integrated-out contrasts of gap_method: w_k | delta ~ N(b S_k / D, a b / D) (logLossPriors)
+  const gm = s.byPart[0];
+  const a = sdL * sdL;
+  const b = Math.exp(2 * theta[gm.sdOff]);
+  const D = a + T * b;
+  const wDraw = new Float64Array(H);
+  for (let k = 0; k < H - 1; k++) {
+    let S = 0;
+    for (let t = 0; t < T; t++) S += theta[s.dOff + t * (H - 1) + k];
+    wDraw[k + 1] = (b * S) / D + Math.sqrt((a * b) / D) * xi[T * M + T + k];
+  }
+  helmertApply(s.qH, H, wDraw, 0, gm.cz);
   for (const t of terms) {
     const sd = Math.exp(theta[t.sdOff]);
     out[t.vOff] = sd;
@@ -1058,7 +1129,7 @@ function inits(s: BudgetCurveState, chains: number, seed: number): Float64Array[
     th[s.gtSdOff] = Math.log(0.5) + jitter();
     if (M > 1) {
       th[s.tmSdOff] = Math.log(0.3) + jitter();
-      th[s.hmSdOff] = Math.log(0.3) + jitter();
+      if (s.hmSdOff >= 0) th[s.hmSdOff] = Math.log(0.3) + jitter();
     }
     for (const t of s.terms) th[t.sdOff] = Math.log(0.3) + jitter();
     th[s.stSdOff] = Math.log(0.3) + jitter();

@@ -76,11 +76,12 @@ export const COMPARE_BACKBONE_DRAWS = 2000;
 
 /**
  * Whether `compare` fits the budget-curve model when it applies and neither `--budget-curve` nor
- * `--no-budget-curve` is given. false (opt-in): on the Ada-KV tables it still adds ~10-12 CPU s to
- * the comparison's ~18-22 (more than 15 s of wall time on 2 idle cores for the question-agnostic
- * table), and 4 of 6 fits (both tables, seeds 1-3) had 1-3 divergent transitions
- * (BENCHMARKS.md §9.4). Everything else of the default path (fitted beside the comparison,
- * decisions at each budget) is in place: make this true once both hold.
+ * `--no-budget-curve` is given. false (opt-in): on the Ada-KV tables it still adds ~10-11 CPU s to
+ * the comparison's ~21 (31-32 CPU s and 16-17 s of wall time for the question-agnostic table at
+ * load ~5, against ~26 CPU s and 15 s). Its divergences are gone (0 on all 10 fits, both tables,
+ * seeds 1-5, R-hat <= 1.007; BENCHMARKS.md §9.5), and everything else of the default path
+ * (fitted beside the comparison, decisions at each budget) is in place: make this true once the
+ * time holds too.
  */
 export const BUDGET_CURVE_DEFAULT = false;
 

@@ -98,7 +98,24 @@ describe('budget-curve model: log density', () => {
     expect(checkGradient(model, theta).maxRelError).toBeLessThan(1e-5);
   });
 
-  for (const backbones of [1, 2, 3]) {
+  it('fixes the sd of the method x backbone term with 2-3 backbones, samples it with 4+', () => {
+    const model = (backbones: number) =>
+      buildBudgetCurveModel(
+        simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones }, createNormalRng(5)).data,
+      );
+    for (const backbones of [2, 3]) {
+      const m = model(backbones);
+      expect(m.parameterNames).not.toContain('log_sd_gap_method:backbone');
+      expect(m.variableNames).not.toContain('sd_gap_method:backbone');
+      expect(m.variableNames).toContain('r_gap_method:backbone[h1,c1]');
+    }
+    const m4 = model(4);
+    expect(m4.parameterNames).toContain('log_sd_gap_method:backbone');
+    expect(m4.variableNames).toContain('sd_gap_method:backbone');
+  });
+
+  // 1: no backbone terms; 2-3: the method x backbone sd fixed; 4: sampled
+  for (const backbones of [1, 2, 3, 4]) {
     it(`has an analytic gradient that matches finite differences (${backbones} backbone(s))`, () => {
       const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones }, createNormalRng(5));
       // the default standardization (the scores' own mean and sd), as compare fits it
