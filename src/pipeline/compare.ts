@@ -254,6 +254,18 @@ export function fittedTable(prepared: PreparedComparison): Table {
 }
 
 /**
+ * The table `runComparison` fits its model to: `fittedTable`, except for the paired item model,
+ * which fits per-example scores as they are (0/1 on the logit link, gaussian otherwise), not their
+ * logit. The web app's pre-fit check and priors preview use it too, so they see what the fit sees.
+ * @example comparisonPriors(modelInputTable(prepared, options), comparisonSpec(prepared, options))
+ */
+export function modelInputTable(prepared: PreparedComparison, options: CompareOptions): Table {
+  return itemFamily(prepared, options)
+    ? scaleTable(prepared.table, prepared.scale).table
+    : fittedTable(prepared);
+}
+
+/**
  * The whole pipeline with its intermediate results: prepare the data, fit the model with NUTS,
  * summarize the diagnostics and build the Comparison.
  * @example const run = await runComparison(table, { rope: 1 }); run.summary.warnings
@@ -304,7 +316,7 @@ export async function runComparison(
     if (k >= 0) prepared.notes[k] = note;
     else prepared.notes.push(note);
   }
-  const fitted = bounded ? fittedTable(prepared) : scaleTable(prepared.table, scale).table;
+  const fitted = modelInputTable(prepared, options);
   // Scale-free fit (src/analysis/standardize.ts): the model sees (score - center) / scale and the
   // user's priors in those units; the draws are put back in the fitted table's units right after
   // sampling, so everything downstream is unchanged. null: family not standardized.

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
-import { scaleTable } from '../analysis/from-fit.js';
-import type { PreparedComparison } from '../analysis/prepare.js';
 import { findColumns } from '../data/benchmark.js';
 import { parseCsv } from '../data/csv.js';
-import type { Table } from '../data/table.js';
 import { compileModel } from '../model/compile.js';
-import { comparisonPriors, fittedTable } from '../pipeline/compare.js';
+import { comparisonPriors, modelInputTable } from '../pipeline/compare.js';
 import type { FitRecord } from '../store/store.js';
 import type { Engine } from './engine.js';
 import { readModels } from './fit-options.js';
@@ -29,13 +26,6 @@ const storedRope = (fit: FitRecord): { rope?: number } => {
 };
 
 /**
- * The table of counts and trials a binomial comparison is fitted to (items per task known, from
- * the sizes table or the fit's items_per_task), or null for any other likelihood.
- */
-const binomialCounts = (prepared: PreparedComparison): Table | null =>
-  prepared.bounded?.likelihood === 'binomial' ? fittedTable(prepared) : null;
-
-/**
  * The engine over the real modules: the data layer's parser and column checks (so uploads and
  * mappings fail with the CLI's messages), the model layer's priors, comparison rebuilds for another
  * ROPE/threshold, PSIS-LOO and plans of stored fits and fits, all on worker threads.
@@ -49,15 +39,14 @@ export function defaultEngine(modelsDir = join(packageRoot(), 'models')): Engine
     parseUpload: parseInWorker,
     detectColumns: (table) => findColumns(table),
     checkFit(table, spec) {
-      const { prepared, mspec } = prepareFor(table, spec, modelsDir);
-      compileModel(mspec, binomialCounts(prepared) ?? prepared.table);
+      const { prepared, mspec, options } = prepareFor(table, spec, modelsDir);
+      compileModel(mspec, modelInputTable(prepared, options));
     },
     // what the fit will record in settings.priors: compare's priors after its internal
     // standardization, in the score's units (not the raw-score brms defaults)
     priors(table, spec) {
-      const { prepared, mspec } = prepareFor(table, spec, modelsDir);
-      const fitted = binomialCounts(prepared) ?? scaleTable(prepared.table, prepared.scale).table;
-      return comparisonPriors(fitted, mspec);
+      const { prepared, mspec, options } = prepareFor(table, spec, modelsDir);
+      return comparisonPriors(modelInputTable(prepared, options), mspec);
     },
     models: () =>
       models().map((m) => ({ name: m.name, description: m.description ?? '', formula: m.formula })),

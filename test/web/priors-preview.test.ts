@@ -26,4 +26,24 @@ describe('the new-fit page previews the priors the fit will use', () => {
     // and they are compare's standardized defaults, not brms's on the raw scores
     expect(run.comparison.settings?.response_scale).toBeDefined();
   });
+
+  it('equals them for a bounded score fitted on the logit (logit-normal), not the raw-scale defaults', {
+    timeout: 120_000,
+  }, async () => {
+    const bounded = readFileSync(
+      new URL('../../fixtures/real/headkv2025_longbench_loogle.csv', import.meta.url),
+    );
+    const table = parseCsv(bounded, { source: 'headkv2025_longbench_loogle.csv' });
+    const spec = {
+      mapping: { heuristic: 'heuristic', task: 'task', score: 'value', category: 'task_category' },
+    };
+    const preview = defaultEngine(models).priors(table, spec);
+    const config = { chains: 1, warmup: 20, draws: 20, seed: 1 };
+    const run = await runComparison(
+      table,
+      compareOptions(spec, config, readModels(models), 'headkv2025_longbench_loogle.csv'),
+    );
+    expect(run.comparison.settings?.bounded).toMatchObject({ likelihood: 'logit-normal' });
+    expect(preview).toEqual(run.comparison.settings?.priors);
+  });
 });
