@@ -326,6 +326,28 @@ export function itemsPerTaskField(
   return parsed;
 }
 
+/**
+ * The new-fit form's fields with its items-per-task file (a CSV with columns task,n) read into
+ * `items_per_task`, checked here so that an error names the file, its row and column. A file and
+ * a non-empty text field together are refused: which one was meant is not known.
+ * @example withItemsPerTaskFile(form, { originalname: 'n.csv', buffer: Buffer.from('task,n\nqa,96\n') })
+ */
+export function withItemsPerTaskFile(
+  form: Record<string, unknown>,
+  file: { originalname: string; buffer: Buffer } | undefined,
+): Record<string, unknown> {
+  if (!file || file.buffer.length === 0) return form;
+  const typed = typeof form.items_per_task === 'string' ? form.items_per_task.trim() : '';
+  if (typed !== '') {
+    throw new ConfigError(
+      '--items-per-task: give the items per task as text or as a file, not both',
+    );
+  }
+  const text = file.buffer.toString('utf8');
+  itemsPerTaskFromCsv(text.endsWith('\n') ? text : `${text}\n`, bounded(file.originalname));
+  return { ...form, items_per_task: text.includes('\n') ? text : `${text}\n` };
+}
+
 /** A fit request after validation. */
 export interface FitRequest {
   datasetId: number;

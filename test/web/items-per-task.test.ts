@@ -151,4 +151,48 @@ describe('items per task in a web fit request (the CLI --items-per-task)', () =>
     expect(fit.spec.itemsPerTask).toMatchObject({ task1: 200, task6: 200 });
     await runner.stop(fit.id);
   });
+
+  it('the form takes a CSV file of items per task (multipart), naming the file in its errors', async () => {
+    const { store, runner, app, dataset } = await setup();
+    const newFit = await request(app)
+      .get(`/fits/new?dataset=${dataset}&heuristic=method&task=task&score=accuracy`)
+      .expect(200);
+    expect(newFit.text).toContain('enctype="multipart/form-data"');
+    expect(newFit.text).toContain('name="items_per_task_file"');
+    const post = (file: string, name: string, typed = '') => {
+      const r = request(app).post('/fits').field('dataset', String(dataset));
+      for (const [k, v] of Object.entries(mapping)) r.field(k, v);
+      r.field('items_per_task', typed);
+      return r.attach('items_per_task_file', Buffer.from(file), name);
+    };
+    const rows = [1, 2, 3, 4, 5, 6].map((t) => `task${t},${t === 3 ? 150 : 200}`);
+    // a bad row: the file's name, row and column, one line, nothing stored
+    const bad = await post(['task,n', ...rows.slice(0, 2), 'task3,0'].join('\n'), 'n.csv').expect(
+      400,
+    );
+    expect(bad.text).toContain(
+      '--items-per-task: n.csv row 4, column n: the items must be a whole number &gt;= 1',
+    );
+    // a file and typed text together: which was meant is unknown
+    await post(['task,n', ...rows].join('\n'), 'n.csv', '200')
+      .expect(400)
+      .expect(/give the items per task as text or as a file, not both/);
+    // over the size limit: a 400 in one line, not a 413 about dataset uploads
+    await post(`task,n\n${'t,1\n'.repeat(6000)}`, 'big.csv')
+      .expect(400)
+      .expect(/items per task file: over the limit of 20 kB/);
+    expect(store.listFits()).toHaveLength(0);
+
+    await post(['task,n', ...rows].join('\r\n'), 'n.csv').expect(303);
+    const [fit] = store.listFits();
+    expect(fit.spec.itemsPerTask).toEqual({
+      task1: 200,
+      task2: 200,
+      task3: 150,
+      task4: 200,
+      task5: 200,
+      task6: 200,
+    });
+    await runner.stop(fit.id);
+  });
 });

@@ -12,10 +12,17 @@ import { webMessage } from '../messages.js';
 import { cachePage, pageBytes, sendCached } from '../page-cache.js';
 import { planPanel, planPanelKey } from '../plan-panel.js';
 import { parseDecisionQuery, report } from '../report-view.js';
-import { formToFitBody, parseFitRequest, parseId, splitLines } from '../requests.js';
+import {
+  formToFitBody,
+  parseFitRequest,
+  parseId,
+  splitLines,
+  withItemsPerTaskFile,
+} from '../requests.js';
 import type { RunnerEvent } from '../runner.js';
 import { restartable, storedLoo } from './api-fits.js';
 import { itemsHref } from './items.js';
+import { itemsPerTaskFile } from './upload.js';
 import { datasetPage, fitRow, MAPPING_FIELDS, mappingFrom, renderView } from './view-helpers.js';
 
 /** The report page's "Model check (PSIS-LOO)" section: a link, the result, or why not. */
@@ -102,12 +109,13 @@ export function fitPageRoutes(ctx: AppContext): Router {
     });
   });
 
-  router.post('/fits', async (req, res) => {
+  // multipart (the form's optional items-per-task file) or urlencoded (scripts, older forms)
+  router.post('/fits', itemsPerTaskFile, async (req, res) => {
     const engine = await ctx.engine();
     const form = (req.body ?? {}) as Record<string, unknown>;
     let request: ReturnType<typeof parseFitRequest>;
     try {
-      request = parseFitRequest(store, engine, formToFitBody(form));
+      request = parseFitRequest(store, engine, formToFitBody(withItemsPerTaskFile(form, req.file)));
     } catch (err) {
       if (!(err instanceof BayesbenchError) || err instanceof NotFoundError) throw err;
       const id = parseId(form.dataset, 'dataset');

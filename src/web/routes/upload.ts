@@ -122,3 +122,36 @@ export function uploadInput(req: { file?: Express.Multer.File; body?: unknown })
     parsed,
   };
 }
+
+/** Largest items-per-task file the new-fit form takes: a task,n table of ~1,000 tasks. */
+export const ITEMS_FILE_BYTES = 20_000;
+
+const itemsUpload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: ITEMS_FILE_BYTES, files: 1, fields: 64, fieldSize: 100_000 },
+});
+
+/**
+ * The new-fit form's optional file of items per task (field "items_per_task_file", a CSV with
+ * columns task,n), in memory, at most ITEMS_FILE_BYTES; the form's other fields land on req.body
+ * as with a urlencoded form. A body over a limit or malformed is a DataError (400) in one line.
+ * @example router.post('/fits', itemsPerTaskFile, handler)
+ */
+export const itemsPerTaskFile: RequestHandler = (req, res, next) => {
+  itemsUpload.single('items_per_task_file')(req, res, (err?: unknown) => {
+    if (!err) {
+      next();
+      return;
+    }
+    if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') {
+      next(
+        new DataError(
+          `items per task file: over the limit of ${ITEMS_FILE_BYTES / 1000} kB (a CSV with columns task,n)`,
+        ),
+      );
+      return;
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    next(new DataError(`new fit form: the multipart body is malformed (${bounded(why)})`));
+  });
+};
