@@ -10,29 +10,13 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ConfigError } from '../errors.js';
 import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
 import { importModule, loadModelFromSource } from './load-model.js';
-import type { ModelSource, ModuleCall } from './types.js';
-
-/** The last message a worker posts on its progress port (after every ProgressEvent). */
-export const END_OF_PROGRESS = 'end-of-progress';
-
-/**
- * Posted to a worker's progress port to stop its chains (another chain failed): the worker reads
- * its port between two progress steps and answers with a cancellation.
- */
-export const STOP_CHAINS = 'stop-chains';
-
-/** The task posted to the worker: the chains it runs, in this order, on one rebuilt model. */
-export interface WorkerTask {
-  source: ModelSource;
-  setups: ChainSetup[];
-  port: MessagePort;
-  progressEvery: number;
-}
-
-/** The worker's answer: a result, or an error flattened to plain data (class names survive). */
-export type WorkerAnswer =
-  | { ok: true; results: ChainResult[] }
-  | { ok: false; name: string; message: string };
+import type { ModuleCall } from './types.js';
+import {
+  END_OF_PROGRESS,
+  STOP_CHAINS,
+  type WorkerAnswer,
+  type WorkerTask,
+} from './worker-protocol.js';
 
 /**
  * Run a group of chains of a rebuildable model, in turn (the model is rebuilt once).
