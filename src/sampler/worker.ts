@@ -5,10 +5,10 @@
  * It also runs a caller's module task (`runModuleTask`), so other work (summary rows) can use the
  * chains' threads without the sampler knowing what that work is.
  */
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ConfigError } from '../errors.js';
-import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
+import { type ChainResult, createChainRunner } from './chain.js';
 import { importModule, loadModelFromSource } from './load-model.js';
 import type { ModuleCall } from './types.js';
 import {
