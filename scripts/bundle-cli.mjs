@@ -11,7 +11,8 @@
  * summary's module task (pipeline/summarize-in-workers.js). The bundle's entry registers them with
  * the worker's `importModule` (sampler/load-model.ts `registerBundledModules`) under the URLs of
  * their compiled files, so a task naming one of them loads the chunk; any other module (a user's
- * model) is imported from its file as before (BENCHMARKS.md §12.5).
+ * model) is imported from its file as before. A new thread starts loading both chunks at once, while
+ * it would otherwise wait for its first task (BENCHMARKS.md §12.5).
  *
  * The rest of the compiled tree stays as it is: the library's entry points load it as before. A
  * bundled module whose code reads `import.meta.url` (to find a worker file, name itself to a worker
@@ -89,11 +90,17 @@ writeFileSync(
   [
     "import { registerBundledModules } from './load-model.js';",
     "export { default, runModuleTask } from './worker.js';",
-    'registerBundledModules({',
+    'const modules = {',
     ...byPath.map(
       (m) =>
         `  [new URL(${JSON.stringify(m)}, import.meta.url).href]: () => import(${JSON.stringify(m)}),`,
     ),
+    '};',
+    'registerBundledModules(modules);',
+    '// start loading them while the new thread waits for its first task (the task then awaits the',
+    '// same import): the thread starts while the calling thread reads and compiles the model',
+    'setImmediate(() => {',
+    '  for (const load of Object.values(modules)) load().catch(() => {});',
     '});',
     '',
   ].join('\n'),
