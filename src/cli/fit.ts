@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ConfigError } from '../errors.js';
 import type { fit as FitModel } from '../pipeline/fit.js';
@@ -33,9 +33,15 @@ interface FitCliOptions extends ModelCliOptions {
   study?: string;
 }
 
-/** Progress per chain: cli-progress bars on a TTY, plain lines on stderr elsewhere. */
-function progress(nChains: number): { onProgress: (e: ProgressEvent) => void; stop: () => void } {
+/**
+ * Progress per chain: cli-progress bars on a TTY, plain lines on stderr elsewhere. cli-progress (and
+ * its ~20 files) loads only for the bars, not when every command starts (BENCHMARKS.md §12.5).
+ */
+async function progress(
+  nChains: number,
+): Promise<{ onProgress: (e: ProgressEvent) => void; stop: () => void }> {
   if (process.stderr.isTTY) {
+    const cliProgress = (await import('cli-progress')).default;
     const multi = new cliProgress.MultiBar(
       {
         stream: process.stderr,
@@ -45,7 +51,7 @@ function progress(nChains: number): { onProgress: (e: ProgressEvent) => void; st
       },
       cliProgress.Presets.shades_classic,
     );
-    const bars = new Map<number, cliProgress.SingleBar>();
+    const bars = new Map<number, SingleBar>();
     return {
       onProgress(e) {
         let bar = bars.get(e.chain);
@@ -177,7 +183,7 @@ export function register(program: Command): void {
           throw new ConfigError(`--vars: not a regular expression: ${o.vars}`);
         }
       }
-      const bar = o.quiet ? null : progress(config.chains ?? 4);
+      const bar = o.quiet ? null : await progress(config.chains ?? 4);
       let result: Awaited<ReturnType<typeof FitModel>>;
       try {
         result = await fitModel(table, {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import type * as CommanderModule from 'commander';
 import { register as registerBacktest } from './backtest.js';
 import { register as registerCompare } from './compare.js';
 import { register as registerDiagnose } from './diagnose.js';
@@ -10,11 +11,17 @@ import { register as registerPriors } from './priors.js';
 import { register as registerServe } from './serve.js';
 import { printText } from './shell.js';
 
+// commander is CommonJS: `require` loads it without the ES module loader's CommonJS export scan
+// (cjs-module-lexer), which costs CPU at every start (BENCHMARKS.md §12.5)
+const { Command, CommanderError } = createRequire(import.meta.url)(
+  'commander',
+) as typeof CommanderModule;
+
 /**
  * The bayesbench command line: one file per command, each thin over the library (src/index.ts).
  * Usage errors (unknown option, missing argument) exit 2 like bad input.
  */
-export function createProgram(): Command {
+export function createProgram(): CommanderModule.Command {
   const program = new Command('bayesbench')
     .description(
       'Which heuristic is better on which kind of task, and how sure is that: hierarchical ' +

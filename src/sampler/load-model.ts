@@ -6,6 +6,26 @@ import type { LogDensity, ModelSource } from './types.js';
 /** This module's own URL or path: ends in .ts when running from sources. */
 const SELF = typeof __filename === 'string' ? __filename : import.meta.url;
 
+/**
+ * Modules compiled into the worker thread's bundle (dist/src/sampler/worker.js, made by
+ * scripts/bundle-cli.mjs), by the file URL of their compiled module: `importModule` loads these
+ * from the bundle instead of loading the module's file and its imports one by one (BENCHMARKS.md
+ * §12.5). Empty when the worker runs unbundled (sources, tests).
+ */
+const bundled = new Map<string, () => Promise<Record<string, unknown>>>();
+
+/**
+ * Name the modules a bundle carries (file URL of the compiled module -> its loader); called once by
+ * the bundle's entry.
+ *
+ * @example registerBundledModules({ [new URL('../model/rebuild.js', import.meta.url).href]: () => import('../model/rebuild.js') });
+ */
+export function registerBundledModules(
+  modules: Record<string, () => Promise<Record<string, unknown>>>,
+): void {
+  for (const [url, load] of Object.entries(modules)) bundled.set(url, load);
+}
+
 function isLogDensity(x: unknown): x is LogDensity {
   return (
     typeof x === 'object' &&
@@ -31,6 +51,8 @@ export async function importModule(path: string): Promise<Record<string, unknown
     return req(path.startsWith('file:') ? fileURLToPath(path) : path) as Record<string, unknown>;
   }
   const url = path.startsWith('file:') || !isAbsolute(path) ? path : pathToFileURL(path).href;
+  const load = bundled.get(url);
+  if (load) return load();
   return (await import(url)) as Record<string, unknown>;
 }
 

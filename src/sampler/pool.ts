@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type * as PiscinaModule from 'piscina';
+import type { Piscina } from 'piscina';
+
+// piscina is CommonJS: `require` loads it without the ES module loader's CommonJS export scan
+// (cjs-module-lexer), which costs CPU at every start (BENCHMARKS.md §12.5)
+const { Piscina: PiscinaPool } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
 
 let pool: Piscina | null = null;
 
@@ -63,7 +69,7 @@ function poolThreads(): number {
 function createPool(minThreads: number): Piscina {
   const fromTs = import.meta.url.endsWith('.ts');
   const filename = new URL(fromTs ? './worker.ts' : './worker.js', import.meta.url).href;
-  pool = new Piscina({
+  pool = new PiscinaPool({
     filename,
     maxThreads: poolThreads(),
     minThreads,

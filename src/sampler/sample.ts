@@ -21,7 +21,12 @@ import type {
   ReportingModel,
   SamplerConfig,
 } from './types.js';
-import { END_OF_PROGRESS, STOP_CHAINS, type WorkerAnswer, type WorkerTask } from './worker.js';
+import {
+  END_OF_PROGRESS,
+  STOP_CHAINS,
+  type WorkerAnswer,
+  type WorkerTask,
+} from './worker-protocol.js';
 
 const GRAD_SENTINEL = -8.98846567431158e307;
 

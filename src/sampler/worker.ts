@@ -5,34 +5,28 @@
  * It also runs a caller's module task (`runModuleTask`), so other work (summary rows) can use the
  * chains' threads without the sampler knowing what that work is.
  */
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+
+import { createRequire } from 'node:module';
+import { receiveMessageOnPort } from 'node:worker_threads';
+import type * as PiscinaModule from 'piscina';
 import { ConfigError } from '../errors.js';
-import { type ChainResult, type ChainSetup, createChainRunner } from './chain.js';
+import { type ChainResult, createChainRunner } from './chain.js';
 import { importModule, loadModelFromSource } from './load-model.js';
-import type { ModelSource, ModuleCall } from './types.js';
+import type { ModuleCall } from './types.js';
+import {
+  END_OF_PROGRESS,
+  STOP_CHAINS,
+  type WorkerAnswer,
+  type WorkerTask,
+} from './worker-protocol.js';
 
-/** The last message a worker posts on its progress port (after every ProgressEvent). */
-export const END_OF_PROGRESS = 'end-of-progress';
-
-/**
- * Posted to a worker's progress port to stop its chains (another chain failed): the worker reads
- * its port between two progress steps and answers with a cancellation.
- */
-export const STOP_CHAINS = 'stop-chains';
-
-/** The task posted to the worker: the chains it runs, in this order, on one rebuilt model. */
-export interface WorkerTask {
-  source: ModelSource;
-  setups: ChainSetup[];
-  port: MessagePort;
-  progressEvery: number;
-}
-
-/** The worker's answer: a result, or an error flattened to plain data (class names survive). */
-export type WorkerAnswer =
-  | { ok: true; results: ChainResult[] }
-  | { ok: false; name: string; message: string };
+// piscina is CommonJS and already loaded in this thread by piscina's own worker: `require` takes it
+// from the require cache (the same instance, so `move` marks answers that piscina's worker knows)
+// without the ES module loader's CommonJS export scan, which costs CPU at every start of a thread
+// (BENCHMARKS.md §12.5)
+const { move, transferableSymbol, valueSymbol } = createRequire(import.meta.url)(
+  'piscina',
+) as typeof PiscinaModule;
 
 /**
  * Run a group of chains of a rebuildable model, in turn (the model is rebuilt once).
@@ -75,10 +69,12 @@ export default async function runChainTask(task: WorkerTask): Promise<WorkerAnsw
       ].flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : [])),
     );
     const answer: WorkerAnswer = { ok: true, results };
-    return move({
+    // (the symbols' unique types do not survive `require`: the object is piscina's Transferable)
+    const movable = {
       [transferableSymbol]: [...new Set(buffers)],
       [valueSymbol]: answer,
-    }) as unknown as WorkerAnswer;
+    } as unknown as Parameters<typeof move>[0];
+    return move(movable) as unknown as WorkerAnswer;
   } catch (err) {
     const e = err as Error;
     return { ok: false, name: e?.name ?? 'Error', message: e?.message ?? String(err) };
