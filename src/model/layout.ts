@@ -45,6 +45,15 @@ export interface Layout {
   stdScale: Float64Array;
 }
 
+/** log((K + 1/2) / (N - K + 1/2)) per cell. */
+function empiricalLogits(cells: CellData): Float64Array {
+  const out = new Float64Array(cells.nCells);
+  for (let c = 0; c < cells.nCells; c++) {
+    out[c] = Math.log((cells.K[c] + 0.5) / (cells.N[c] - cells.K[c] + 0.5));
+  }
+  return out;
+}
+
 /** The centred groups: the option, the spec, or the 'auto' rule (model/centring.ts). */
 function centredGroups(
   d: Design,
@@ -54,16 +63,16 @@ function centredGroups(
   options: CompileOptions,
 ): Set<string> {
   const { family, hasIc } = shape;
+  const interactions = hasIc && options.shiftIntercept !== false && options.meanContrasts !== false;
+  // beta_binomial: the same rule on the empirical logits log((K + 1/2) / (N - K + 1/2)) of the
+  // rows (Cox 1970, "The analysis of binary data", §3.2), whose additive fit's residual variance
+  // holds both the item sampling and the beta's spread
   const auto = () =>
     (family === 'gaussian' || family === 'lognormal') && cells.collapsed
-      ? autoCentred(
-          d,
-          cells.nCells,
-          cells.firstRow,
-          cells.M,
-          hasIc && options.shiftIntercept !== false && options.meanContrasts !== false,
-        )
-      : [];
+      ? autoCentred(d, cells.nCells, cells.firstRow, cells.M, interactions)
+      : family === 'beta_binomial'
+        ? autoCentred(d, cells.nCells, cells.firstRow, empiricalLogits(cells), interactions)
+        : [];
   const out = new Set<string>(setting === 'auto' ? auto() : setting);
   for (const name of out) {
     if (!d.groups.some((g) => g.group === name)) {

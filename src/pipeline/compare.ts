@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { boundedTable, type ItemsPerTask } from '../analysis/binomial-items.js';
+import {
+  boundedTable,
+  COUNT_FAMILIES,
+  countModel,
+  type ItemsPerTask,
+} from '../analysis/binomial-items.js';
 import {
   budgetCurvePlan,
   CURVE_MIN_BUDGETS,
@@ -185,18 +190,13 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
   if (options.formula)
     return { formula: options.formula, family: options.family ?? 'gaussian', priors };
   const shape = dataShape(prepared);
-  // item counts (src/analysis/binomial-items.ts): the binomial has no residual scale, so with
-  // backbones each row's own effect carries the variation beyond item sampling (an
-  // observation-level effect; Harrison 2014, "Using observation-level random effects to model
-  // overdispersion in count data in ecology and evolution", PeerJ 2:e616)
-  const rowTerm =
-    prepared.bounded?.likelihood === 'binomial' && shape.hasBackbone
-      ? ' + (1|heuristic:task:backbone)'
-      : '';
+  // item counts with backbones: the beta-binomial, whose precision carries each row's variation
+  // beyond item sampling (src/analysis/binomial-items.ts countModel)
+  const counts = countModel(prepared.bounded, shape.hasBackbone, options.family);
   return {
     name: options.model?.name ?? 'heuristic-task',
-    formula: adaptFormula(DEFAULT_FORMULA, shape) + rowTerm,
-    family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
+    formula: adaptFormula(DEFAULT_FORMULA, shape) + counts.rowTerm,
+    family: options.family ?? counts.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
     priors,
   };
 }
@@ -302,10 +302,10 @@ export async function runComparison(
   const bounded = itemFam ? null : prepared.bounded;
   if (
     bounded?.likelihood === 'binomial' &&
-    (spec.family !== 'binomial' || !/trials\(/.test(spec.formula))
+    (!COUNT_FAMILIES.includes(spec.family ?? 'gaussian') || !/trials\(/.test(spec.formula))
   ) {
     throw new ConfigError(
-      'the items per task make the scores binomial counts: the model needs family binomial and score | trials(trials) (or give --items-per-task none)',
+      'the items per task make the scores binomial counts: the model needs family binomial or beta_binomial and score | trials(trials) (or give --items-per-task none)',
     );
   }
   if (itemFam && prepared.bounded) {
