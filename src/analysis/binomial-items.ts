@@ -42,6 +42,15 @@ export function countModel(
   return { family: 'beta_binomial', rowTerm: '' };
 }
 
+/**
+ * The sampler's metric for the beta-binomial fit: the heuristic term (few levels) stays
+ * non-centred (src/model/layout.ts), and with Stan's diagonal metric its sd and standardized
+ * effects, pinned together by the counts, took ~230 leapfrog steps per iteration on the RULER
+ * table; the Fisher-divergence diagonal metric (docs/ALGORITHMS.md §3.7) ~100, with 0 divergent
+ * transitions (the low-rank one ~30, but R-hat 1.016 and bulk ESS 204 for that sd; BENCHMARKS.md §9.7).
+ */
+export const BETA_BINOMIAL_SAMPLER = { metric: 'fisher-diag' } as const;
+
 /** Items per task as given: one n for every task, or n per task name. */
 export type ItemsPerTask = number | Readonly<Record<string, number>>;
 

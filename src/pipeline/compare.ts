@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  BETA_BINOMIAL_SAMPLER,
   boundedTable,
   COUNT_FAMILIES,
   countModel,
@@ -335,6 +336,7 @@ export async function runComparison(
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...(/\bbackbone\b/.test(spec.formula) ? { draws: COMPARE_BACKBONE_DRAWS } : {}),
+    ...(spec.family === 'beta_binomial' ? BETA_BINOMIAL_SAMPLER : {}),
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
