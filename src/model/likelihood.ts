@@ -149,14 +149,12 @@ export function betaBinomialLogPmf(k: number, n: number, eta: number, phi: numbe
 
 /**
  * Counts up to which lgamma(x + m) - lgamma(x) and digamma(x + m) - digamma(x) are summed from
- * Gamma(x + 1) = x Gamma(x) (exact: m terms log(x + j) and 1 / (x + j)) rather than taken from four
- * calls of @stdlib's gammaln and digamma; measured on the RULER table (BENCHMARKS.md §9.7).
+ * Gamma(x + 1) = x Gamma(x) (exact: m terms log(x + j) and 1 / (x + j)) rather than taken from two
+ * calls each of @stdlib's gammaln and digamma: one such pair of calls cost about as much as ~100
+ * steps of the sums (gradient of the RULER model: 56-58 us with the sums up to 96, 108-122 with
+ * @stdlib only; BENCHMARKS.md §9.7).
  */
-export let BB_SUM_MAX = 100;
-/** For benchmarks only: set the crossover of lgammaStep. */
-export function setBetaBinomialSumMax(m: number): void {
-  BB_SUM_MAX = m;
-}
+const SUM_M_MAX = 100;
 
 /** Above this x the products of the summed form could overflow: @stdlib's functions are used. */
 const SUM_X_MAX = 1e6;
@@ -170,7 +168,7 @@ const stepOut = new Float64Array(1);
  * product of the factors taken in blocks so that one log serves many of them; else @stdlib's.
  */
 function lgammaStep(x: number, m: number): number {
-  if (m <= BB_SUM_MAX && x < SUM_X_MAX) {
+  if (m <= SUM_M_MAX && x < SUM_X_MAX) {
     // Four interleaved products P_i = prod (x + j) over j = i mod 4 and their derivatives
     // D_i = dP_i/dx (product rule), so sum 1 / (x + j) = sum D_i / P_i: one division per product,
     // and four independent chains of multiplications instead of one. p3 >= p2 >= p1 >= p0 (larger
