@@ -40,7 +40,7 @@ import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { buildBudgetCurveModel } from '../model/budget-curve.js';
-import { compileModel } from '../model/compile.js';
+import { compileModel, type Model } from '../model/compile.js';
 import { isZeroOne, itemData, itemFormula } from '../model/item-data.js';
 import { buildItemModel, type ItemModel, isItemModel } from '../model/item-model.js';
 import { isNestedModel, type NestedModel } from '../model/nested-model.js';
@@ -244,6 +244,13 @@ function itemFamily(
   return choice.family;
 }
 
+/** The model layer's parameterization as the settings state it (which terms it centred). */
+function centredNote(centred: readonly string[]): string {
+  return centred.length > 0
+    ? `group effects ${centred.join(', ')} centred, the others non-centred (model layer)`
+    : 'non-centred group effects (model layer)';
+}
+
 /**
  * The table the model is fitted to, in the units of the draws: the prepared table, scaled per task
  * with `--scale task`, and a bounded score at its ceiling on the logit scale (src/analysis/bounded.ts).
@@ -383,7 +390,7 @@ export async function runComparison(
           ? `item effects integrated out (${itemFam === 'gaussian' ? 'exact, compound-symmetric normal' : 'trapezoid rule per (pattern, sum score) class'}), heuristic x task predictors ${model.data.cellCentred ? 'centred' : 'non-centred'}, other group effects as their mean and Helmert contrasts`
           : nested
             ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
-            : 'non-centred group effects (model layer)',
+            : centredNote((model as Model).internals.centred),
         priors: std ? priorRowsInUserUnits(model.priors, std) : model.priors.map((p) => ({ ...p })),
         ...(std ? { response_scale: { center: std.center, scale: std.scale } } : {}),
         chains: fit.config.chains,
