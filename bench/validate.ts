@@ -3,7 +3,7 @@
  * validation of `bayesbench compare`, written to VALIDATION.md one marked section at a time
  * (bench/markdown-section.ts), so `--only` reruns some sections and keeps the others, and the
  * planner backtest's sections (bench/backtest.ts) survive. Sections: choices, fixtures, sbc,
- * sbc-backbone, sbc-curve, items.
+ * sbc-backbone, sbc-curve, items, sbc-betabinomial.
  *
  * 1. Simulation-based calibration of the default comparison model (Talts et al. 2018,
  *    arXiv:1804.06788): N data sets simulated from the prior (4 heuristics, 3 categories x 2 tasks,
@@ -17,10 +17,16 @@
  * 3. The paired item model (src/model/item-model.ts): SBC through compare for 0/1 and continuous
  *    per-example scores, and the width and coverage of the 90% interval of a heuristic difference
  *    from the paired model, from the same rows as replicates and from task means.
+ * 4. Item counts with backbones (`--items-per-task`, the beta-binomial model): SBC through compare
+ *    (src/pipeline/beta-binomial-calibration.ts), at most 100 replications.
  */
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { readCsvFile } from '../src/data/csv.js';
+import {
+  BETA_BINOMIAL_SIM_PRIORS,
+  runBetaBinomialCalibration,
+} from '../src/pipeline/beta-binomial-calibration.js';
 import { runCurveCalibration } from '../src/pipeline/budget-curve-calibration.js';
 import {
   BACKBONE_SIM_DESIGN,
@@ -50,7 +56,15 @@ const CHOICES = [
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1]) || 200;
 const itemReps = Number(args[args.indexOf('--item-reps') + 1]) || 100;
-const SECTIONS = ['choices', 'fixtures', 'sbc', 'sbc-backbone', 'sbc-curve', 'items'] as const;
+const SECTIONS = [
+  'choices',
+  'fixtures',
+  'sbc',
+  'sbc-backbone',
+  'sbc-curve',
+  'items',
+  'sbc-betabinomial',
+] as const;
 const onlyArg = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : '';
 const only = onlyArg ? onlyArg.split(',') : [...SECTIONS];
 for (const name of only) {
@@ -329,6 +343,38 @@ async function itemSections(): Promise<void> {
   out();
 }
 
+/** SBC of the beta-binomial model of item counts with backbones, through `compare`. */
+async function betaBinomialSection(n: number, seed: number): Promise<void> {
+  const title =
+    'Simulation-based calibration of the beta-binomial model (item counts with backbones)';
+  out(`## ${title} (${n} replications)`);
+  out();
+  const t0 = performance.now();
+  const r = await runBetaBinomialCalibration({
+    replications: n,
+    sampler: { chains: 4, warmup: 500, draws: 500 },
+    seed,
+    onReplication: (done, total) => {
+      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
+    },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  out(
+    `Design: 4 heuristics, 3 categories x 2 tasks, 2 backbones, one row per heuristic x task x backbone (48 rows), 96 items per task: each row's count drawn from a beta-binomial with logit-scale mean from the backbone model's terms and precision phi, given to \`compare\` as the proportion with \`--items-per-task 96\` (so the fit goes through the counts, the choice of the family and the cell means). Priors used to simulate and to fit: ${BETA_BINOMIAL_SIM_PRIORS.join(', ')} (half-normal for the sds). 4 chains x 500 warmup + 500 draws per fit. ${secs.toFixed(0)} s in total.`,
+  );
+  out();
+  const seCov = Math.sqrt((0.9 * 0.1) / r.intervals);
+  out(
+    `- Coverage of the 90% intervals of the heuristic-by-category expected proportions (logit^-1 of the linear predictor averaged over backbones, averaged over the category's tasks): **${(100 * r.coverage).toFixed(1)}%** (${r.covered} of ${r.intervals}; binomial standard error ${(100 * seCov).toFixed(1)} points if independent; target 85-95%).`,
+  );
+  out(
+    `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${n}; fits with any divergent transition: ${r.fitsWithDivergences} of ${n} (${r.divergent} in total over ${n} x 2000 draws); fits not by the beta-binomial: ${r.otherFamily}. Nothing is filtered.`,
+  );
+  out();
+  rankTable(r.ranks, r.rankDraws, 'parameter | rank counts (10 bins)');
+  out();
+}
+
 await section('sbc', () =>
   calibrationSection(
     'Simulation-based calibration',
@@ -347,4 +393,5 @@ await section('sbc-backbone', () =>
 );
 await section('sbc-curve', () => curveCalibrationSection(Math.min(reps, 200), 2028));
 await section('items', itemSections);
+await section('sbc-betabinomial', () => betaBinomialSection(Math.min(reps, 100), 2029));
 console.error(`validate: done in ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min`);

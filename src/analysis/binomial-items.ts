@@ -1,6 +1,7 @@
 import { type KnownTask, knownTaskSizes } from '../data/benchmark-sizes.js';
 import type { Table } from '../data/table.js';
 import { ConfigError } from '../errors.js';
+import type { Family } from '../model/spec.js';
 import { type Bounded, logitTable } from './bounded.js';
 
 /**
@@ -14,6 +15,41 @@ import { type Bounded, logitTable } from './bounded.js';
  * that table. Per-item continuous scores (F1, ROUGE-L, edit similarity) are not counts: they keep
  * the gaussian or logit-normal model (src/analysis/bounded.ts).
  */
+
+/** The families that fit counts of items (`score | trials(trials)`). */
+export const COUNT_FAMILIES: readonly string[] = ['binomial', 'beta_binomial'];
+
+/**
+ * The default model of item counts: with backbones a table has one row per heuristic x task x
+ * backbone and no term of the default formula is that fine, so the variation of a row beyond item
+ * sampling needs a place of its own. It is the beta-binomial (family beta_binomial, brms's
+ * parameterization: mean logit^-1(eta), precision phi), in which each row's success probability is
+ * Beta(mu phi, (1 - mu) phi) and is integrated out exactly: one parameter phi instead of one
+ * effect per row (BENCHMARKS.md §9.7: the row effects cost 8 times the CPU and left divergences).
+ * With `family` binomial given, the binomial keeps an observation-level effect
+ * `(1|heuristic:task:backbone)` (Harrison 2014, "Using observation-level random effects to model
+ * overdispersion in count data in ecology and evolution", PeerJ 2:e616). Without backbones the
+ * heuristic:task term is already per row, and the binomial stays. family null: the caller's default.
+ * @example countModel(bounded, true, undefined) // { family: 'beta_binomial', rowTerm: '' }
+ */
+export function countModel(
+  bounded: Bounded | null | undefined,
+  hasBackbone: boolean | undefined,
+  family: Family | undefined,
+): { family: Family | null; rowTerm: string } {
+  if (bounded?.likelihood !== 'binomial' || !hasBackbone) return { family: null, rowTerm: '' };
+  if (family === 'binomial') return { family: null, rowTerm: ' + (1|heuristic:task:backbone)' };
+  return { family: 'beta_binomial', rowTerm: '' };
+}
+
+/**
+ * The sampler's metric for the beta-binomial fit: the heuristic term (few levels) stays
+ * non-centred (src/model/layout.ts), and with Stan's diagonal metric its sd and standardized
+ * effects, pinned together by the counts, took ~230 leapfrog steps per iteration on the RULER
+ * table; the Fisher-divergence diagonal metric (docs/ALGORITHMS.md §3.7) ~100, with 0 divergent
+ * transitions (the low-rank one ~30, but R-hat 1.016 and bulk ESS 204 for that sd; BENCHMARKS.md §9.7).
+ */
+export const BETA_BINOMIAL_SAMPLER = { metric: 'fisher-diag' } as const;
 
 /** Items per task as given: one n for every task, or n per task name. */
 export type ItemsPerTask = number | Readonly<Record<string, number>>;
@@ -50,12 +86,27 @@ export function wholeCount(v: number, upper: number, n: number, k: number): bool
   return Math.floor(hi + 1e-9) >= Math.ceil(lo - 1e-9);
 }
 
-/** The task name and score of each row. */
-function rows(table: Table): { task: string[]; score: Float64Array } | null {
+/** The rows of a table the counts need. */
+interface ScoreRows {
+  task: string[];
+  score: Float64Array;
+  /** A backbone column with 2+ values (the counts' model is then the beta-binomial, countModel). */
+  backbones: boolean;
+}
+
+/** The task name and score of each row, and whether the table has backbones. */
+function rows(table: Table): ScoreRows | null {
   const t = table.columns.task;
   const s = table.columns.score;
   if (t?.type !== 'factor' || s?.type !== 'numeric') return null;
-  return { task: Array.from(t.codes, (c) => (c >= 0 ? t.levels[c] : '')), score: s.values };
+  const b = table.columns.backbone;
+  const backbones =
+    b?.type === 'factor' && new Set(Array.from(b.codes).filter((c) => c >= 0)).size > 1;
+  return {
+    task: Array.from(t.codes, (c) => (c >= 0 ? t.levels[c] : '')),
+    score: s.values,
+    backbones,
+  };
 }
 
 /** 1 when all scores are in [0, 1], 100 when in [0, 100] (and some above 1), else 0. */
@@ -106,7 +157,7 @@ function subAnswers(known: KnownTask[] | null, tasks: string[], task: string): n
 
 /** The first row whose score is not a whole count of its task's items, as text; null if none. */
 function firstNotWhole(
-  r: { task: string[]; score: Float64Array },
+  r: ScoreRows,
   upper: number,
   perTask: Readonly<Record<string, number>>,
   k: (task: string) => number,
@@ -122,7 +173,7 @@ function firstNotWhole(
 }
 
 function fromSizesTable(
-  r: { task: string[]; score: Float64Array },
+  r: ScoreRows,
   tasks: string[],
   known: KnownTask[] | null,
   metricNames: readonly string[],
@@ -144,13 +195,22 @@ function fromSizesTable(
   }
   const source = `the table of test-set sizes (src/data/benchmark-sizes.ts: ${benchmark}, ${known[0].source})`;
   return {
-    bounded: binomialBounded(upper, r.score.length, perTask, source, metricNames, known, tasks),
+    bounded: binomialBounded(
+      upper,
+      r.score.length,
+      perTask,
+      source,
+      metricNames,
+      known,
+      tasks,
+      r.backbones,
+    ),
     notes: [],
   };
 }
 
 function fromGiven(
-  r: { task: string[]; score: Float64Array },
+  r: ScoreRows,
   tasks: string[],
   known: KnownTask[] | null,
   metricNames: readonly string[],
@@ -212,6 +272,7 @@ function fromGiven(
       metricNames,
       known,
       tasks,
+      r.backbones,
     ),
     notes,
   };
@@ -225,6 +286,7 @@ function binomialBounded(
   metricNames: readonly string[],
   known: KnownTask[] | null,
   tasks: string[],
+  backbones: boolean,
 ): Bounded {
   const ns = [...new Set(Object.values(perTask))].sort((a, b) => a - b);
   const partial = known ? tasks.filter((_t, i) => known[i].scoring === 'partial') : [];
@@ -234,7 +296,7 @@ function binomialBounded(
     n: nRows,
     likelihood: 'binomial',
     items: { perTask, source },
-    reason: `scores are proportions of items correct in [0, ${upper}] (${metricNames.join(', ')}) with ${items} from ${source}: each is fitted as round(score / ${upper} x items) successes of a binomial with a logit link, so every result stays in [0, ${upper}]${partial.length > 0 ? `; ${partial.join(', ')} score a share of several answers per item, whose variance the binomial bounds from above` : ''}`,
+    reason: `scores are proportions of items correct in [0, ${upper}] (${metricNames.join(', ')}) with ${items} from ${source}: each is fitted as round(score / ${upper} x items) successes of ${backbones ? 'a beta-binomial (a binomial whose success probability varies from row to row by a beta with precision phi: the variation of a heuristic x task x backbone row beyond item sampling)' : 'a binomial'} with a logit link, so every result stays in [0, ${upper}]${partial.length > 0 ? `; ${partial.join(', ')} score a share of several answers per item, whose variance the binomial bounds from above` : ''}`,
   };
 }
 

@@ -99,6 +99,7 @@ function inverseLink(family: string | undefined): (eta: number) => number {
     case 'binomial':
     case 'bernoulli':
     case 'beta':
+    case 'beta_binomial':
       return (eta) => 1 / (1 + Math.exp(-eta));
     case 'lognormal':
       return (eta) => Math.exp(eta);

@@ -13,25 +13,27 @@ import type { FamilyShape } from './families.js';
  * The data of a model on cells: rows that share every predictor value and group level form one
  * cell, and each family keeps the exact per-cell statistics it needs (gaussian and lognormal:
  * weight sum, weighted mean, within-cell sum of squares; binomial and bernoulli: successes and
- * trials). Student and beta keep one cell per row. A gradient then costs O(cells + parameters).
+ * trials). Student, beta and beta_binomial keep one cell per row (the beta-binomial's counts are
+ * not summed: its pmf is not a function of a cell's totals). A gradient then costs O(cells +
+ * parameters).
  */
 export interface CellData extends Cells {
   /** Rows were collapsed into cells (the family has exact statistics and collapsing was on). */
   collapsed: boolean;
   /** Centred population columns per cell. */
   Xc: Float64Array[];
-  /** gaussian/lognormal: precision-weight sum per cell; student/beta: the row's weight. */
+  /** gaussian/lognormal: precision-weight sum per cell; student/beta/beta_binomial: the row's weight. */
   W: Float64Array;
   /** gaussian/lognormal: weighted mean of y (log y) per cell. */
   M: Float64Array;
-  /** binomial/bernoulli: successes and trials per cell. */
+  /** binomial/bernoulli: successes and trials per cell; beta_binomial: the row's. */
   K: Float64Array;
   N: Float64Array;
   /** student/beta: y, log y and log(1 - y) of the cell's row. */
   Y: Float64Array;
   logY: Float64Array;
   log1mY: Float64Array;
-  /** Sum of the rows' weights (gaussian, lognormal, student, beta). */
+  /** Sum of the rows' weights (gaussian, lognormal, student, beta, beta_binomial). */
   totalW: number;
   /** Sum of the within-cell sums of squares (gaussian, lognormal). */
   ssConst: number;
@@ -93,6 +95,13 @@ export function familyCells(d: Design, shape: FamilyShape, collapse: boolean): C
       const wi = w ? w[i] : 1;
       K[c] += wi * d.y[i];
       N[c] += wi * (d.trials ? d.trials[i] : 1);
+    }
+  } else if (family === 'beta_binomial') {
+    for (let i = 0; i < n; i++) {
+      K[i] = d.y[i];
+      N[i] = d.trials ? d.trials[i] : 1;
+      W[i] = w ? w[i] : 1;
+      totalW += W[i];
     }
   } else {
     for (let i = 0; i < n; i++) {

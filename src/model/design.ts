@@ -330,8 +330,10 @@ export function buildDesign(f: ParsedFormula, family: Family, input: Table): Des
       caretMessage(f.text, f.aPos.se, 'se() is supported for the gaussian family only'),
     );
   }
-  if (trials && family !== 'binomial') {
-    throw new FormulaError(caretMessage(f.text, f.aPos.trials, 'trials() needs family binomial'));
+  if (trials && family !== 'binomial' && family !== 'beta_binomial') {
+    throw new FormulaError(
+      caretMessage(f.text, f.aPos.trials, 'trials() needs family binomial or beta_binomial'),
+    );
   }
   if (se)
     for (let i = 0; i < n; i++)
@@ -345,6 +347,7 @@ export function buildDesign(f: ParsedFormula, family: Family, input: Table): Des
       }
   switch (family) {
     case 'binomial':
+    case 'beta_binomial':
       for (let i = 0; i < n; i++) {
         const t = trials ? trials[i] : 1;
         if (!Number.isInteger(t) || t < 0)
@@ -352,7 +355,7 @@ export function buildDesign(f: ParsedFormula, family: Family, input: Table): Des
         if (!Number.isInteger(y[i]) || y[i] < 0 || y[i] > t) {
           bad(
             i,
-            `binomial response '${f.response}' must be an integer in [0, ${t}] (trials), got ${y[i]}`,
+            `${family} response '${f.response}' must be an integer in [0, ${t}] (trials), got ${y[i]}`,
           );
         }
       }

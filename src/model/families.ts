@@ -23,7 +23,7 @@ export interface FamilyShape {
   hasSigma: boolean;
   /** Student's degrees of freedom. */
   hasNu: boolean;
-  /** Beta's precision. */
+  /** The precision of beta and beta_binomial. */
   hasPhi: boolean;
   /** Families whose rows collapse into exact per-cell statistics (model/cells.ts). */
   collapsible: boolean;
@@ -41,7 +41,7 @@ export function familyShape(family: Family, d: Design): FamilyShape {
     hasIc: d.intercept,
     hasSigma: (family === 'gaussian' && !d.se) || family === 'student' || family === 'lognormal',
     hasNu: family === 'student',
-    hasPhi: family === 'beta',
+    hasPhi: family === 'beta' || family === 'beta_binomial',
     collapsible:
       family === 'gaussian' ||
       family === 'lognormal' ||

@@ -45,6 +45,18 @@ export interface Layout {
   stdScale: Float64Array;
 }
 
+/** Fewest levels of a term the beta_binomial's auto rule centres. */
+const CENTRED_MIN_LEVELS = 8;
+
+/** log((K + 1/2) / (N - K + 1/2)) per cell. */
+function empiricalLogits(cells: CellData): Float64Array {
+  const out = new Float64Array(cells.nCells);
+  for (let c = 0; c < cells.nCells; c++) {
+    out[c] = Math.log((cells.K[c] + 0.5) / (cells.N[c] - cells.K[c] + 0.5));
+  }
+  return out;
+}
+
 /** The centred groups: the option, the spec, or the 'auto' rule (model/centring.ts). */
 function centredGroups(
   d: Design,
@@ -54,16 +66,21 @@ function centredGroups(
   options: CompileOptions,
 ): Set<string> {
   const { family, hasIc } = shape;
+  const interactions = hasIc && options.shiftIntercept !== false && options.meanContrasts !== false;
+  // beta_binomial: the same rule on the empirical logits log((K + 1/2) / (N - K + 1/2)) of the
+  // rows (Cox 1970, "The analysis of binary data", §3.2), whose additive fit's residual variance
+  // holds both the item sampling and the beta's spread; a term with fewer than
+  // CENTRED_MIN_LEVELS levels stays non-centred: its sd rests on those few levels, and centred it
+  // is a funnel at small sd (the heuristic term of the RULER table, 6 levels nested in
+  // heuristic:category: 42 divergent transitions at the bottom of its sd; BENCHMARKS.md §9.7)
   const auto = () =>
     (family === 'gaussian' || family === 'lognormal') && cells.collapsed
-      ? autoCentred(
-          d,
-          cells.nCells,
-          cells.firstRow,
-          cells.M,
-          hasIc && options.shiftIntercept !== false && options.meanContrasts !== false,
-        )
-      : [];
+      ? autoCentred(d, cells.nCells, cells.firstRow, cells.M, interactions)
+      : family === 'beta_binomial'
+        ? autoCentred(d, cells.nCells, cells.firstRow, empiricalLogits(cells), interactions).filter(
+            (g) => (d.groups.find((x) => x.group === g)?.levels.length ?? 0) >= CENTRED_MIN_LEVELS,
+          )
+        : [];
   const out = new Set<string>(setting === 'auto' ? auto() : setting);
   for (const name of out) {
     if (!d.groups.some((g) => g.group === name)) {

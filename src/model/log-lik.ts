@@ -26,6 +26,7 @@ import { gammaln } from '../math/stdlib.js';
 import { buildDesign, type Design } from './design.js';
 import { normalizeSpec } from './families.js';
 import { parseFormula } from './formula.js';
+import { betaBinomialLogPmf } from './likelihood.js';
 import type { ModelSpec } from './spec.js';
 import { log1pExp } from './transforms.js';
 
@@ -116,7 +117,7 @@ function familyBlocks(d: Design, draws: VariableDraws, index: Map<string, number
   return {
     sigma: hasSigma ? blockOf(draws, index, 'sigma') : null,
     nu: f === 'student' ? blockOf(draws, index, 'nu') : null,
-    phi: f === 'beta' ? blockOf(draws, index, 'phi') : null,
+    phi: f === 'beta' || f === 'beta_binomial' ? blockOf(draws, index, 'phi') : null,
   };
 }
 
@@ -164,6 +165,8 @@ function rowLogDensity(
         gammaln(phi) - gammaln(a) - gammaln(b) + (a - 1) * Math.log(y) + (b - 1) * Math.log1p(-y)
       );
     }
+    case 'beta_binomial':
+      return betaBinomialLogPmf(y, d.trials ? d.trials[i] : 1, e, phi);
   }
 }
 

@@ -9,7 +9,8 @@ import type { Model } from './compile.js';
 /**
  * One replicated data set y_rep (length = rows of the model's table) at the unconstrained point theta.
  * gaussian: eta + sigma * N(0, 1) (or the known se); student: eta + sigma * t_nu; binomial/bernoulli:
- * counts with p = logit^-1(eta); beta: Beta(mu * phi, (1 - mu) * phi); lognormal: exp(eta + sigma * N(0, 1)).
+ * counts with p = logit^-1(eta); beta: Beta(mu * phi, (1 - mu) * phi); beta_binomial: counts with p
+ * drawn from that beta; lognormal: exp(eta + sigma * N(0, 1)).
  *
  * @example
  * const rng = createRng(1, 0);
@@ -37,12 +38,15 @@ export function posteriorPredict(model: Model, theta: Float64Array, rng: Rng): F
         break;
       }
       case 'binomial':
-      case 'bernoulli': {
-        const p = 1 / (1 + Math.exp(-e));
-        const trials = d.trials ? d.trials[i] : 1;
-        let k = 0;
-        for (let t = 0; t < trials; t++) if (rng.uniform() < p) k++;
-        out[i] = k;
+      case 'bernoulli':
+        out[i] = binomialDraw(d.trials ? d.trials[i] : 1, 1 / (1 + Math.exp(-e)), rng);
+        break;
+      case 'beta_binomial': {
+        const mu = 1 / (1 + Math.exp(-e));
+        const a = gammaVariate(mu * phi, rng);
+        const b = gammaVariate((1 - mu) * phi, rng);
+        // both variates underflow to 0 only at a tiny phi; the beta's mean is then the draw's p
+        out[i] = binomialDraw(d.trials ? d.trials[i] : 1, a + b > 0 ? a / (a + b) : mu, rng);
         break;
       }
       case 'beta': {
@@ -55,4 +59,11 @@ export function posteriorPredict(model: Model, theta: Float64Array, rng: Rng): F
     }
   }
   return out;
+}
+
+/** k successes of `trials` Bernoulli(p) draws (one uniform each). */
+function binomialDraw(trials: number, p: number, rng: Rng): number {
+  let k = 0;
+  for (let t = 0; t < trials; t++) if (rng.uniform() < p) k++;
+  return k;
 }

@@ -262,7 +262,8 @@ function round1(x: number): number {
 /**
  * brms's default location and scale (`def_scale_prior`, brms 2.18): on the link scale of the response
  * when the link is identity or log (gaussian, student, lognormal), location = round(median(link(y)), 1)
- * and scale = max(2.5, round(mad(link(y)), 1)); for logit links (binomial, bernoulli, beta) location 0
+ * and scale = max(2.5, round(mad(link(y)), 1)); for logit links (binomial, bernoulli, beta,
+ * beta_binomial) location 0
  * and scale 2.5. Note: for scores on a 0-1 scale the 2.5 floor makes these priors very wide
  * (weakly informative in name only); pass explicit priors when that matters.
  *
@@ -272,7 +273,12 @@ export function defaultLocationScale(
   y: Float64Array,
   family: Family,
 ): { location: number; scale: number } {
-  if (family === 'binomial' || family === 'bernoulli' || family === 'beta') {
+  if (
+    family === 'binomial' ||
+    family === 'bernoulli' ||
+    family === 'beta' ||
+    family === 'beta_binomial'
+  ) {
     return { location: 0, scale: 2.5 };
   }
   let v = y;

@@ -1,7 +1,7 @@
 import type { Table } from '../data/table.js';
 import type { ReportingModel } from '../sampler/types.js';
 
-/** Response family (link): gaussian, student, binomial (logit), bernoulli (logit), beta (logit), lognormal. */
+/** Response family (link): gaussian, student, binomial (logit), bernoulli (logit), beta (logit), lognormal, beta_binomial (logit). */
 /**
  * The response families, the one list (the spec-file schema, the CLI's --family check and the
  * compiler read it).
@@ -14,6 +14,7 @@ export const FAMILIES = [
   'bernoulli',
   'beta',
   'lognormal',
+  'beta_binomial',
 ] as const;
 
 export type Family = (typeof FAMILIES)[number];

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { boundedTable, type ItemsPerTask } from '../analysis/binomial-items.js';
+import {
+  BETA_BINOMIAL_SAMPLER,
+  boundedTable,
+  COUNT_FAMILIES,
+  countModel,
+  type ItemsPerTask,
+} from '../analysis/binomial-items.js';
 import {
   budgetCurvePlan,
   CURVE_MIN_BUDGETS,
@@ -34,7 +40,7 @@ import { summarizeFit } from '../diagnostics/summarize.js';
 import type { Summary, Thresholds } from '../diagnostics/types.js';
 import { ConfigError } from '../errors.js';
 import { buildBudgetCurveModel } from '../model/budget-curve.js';
-import { compileModel } from '../model/compile.js';
+import { compileModel, type Model } from '../model/compile.js';
 import { isZeroOne, itemData, itemFormula } from '../model/item-data.js';
 import { buildItemModel, type ItemModel, isItemModel } from '../model/item-model.js';
 import { isNestedModel, type NestedModel } from '../model/nested-model.js';
@@ -185,18 +191,13 @@ export function comparisonSpec(prepared: PreparedComparison, options: CompareOpt
   if (options.formula)
     return { formula: options.formula, family: options.family ?? 'gaussian', priors };
   const shape = dataShape(prepared);
-  // item counts (src/analysis/binomial-items.ts): the binomial has no residual scale, so with
-  // backbones each row's own effect carries the variation beyond item sampling (an
-  // observation-level effect; Harrison 2014, "Using observation-level random effects to model
-  // overdispersion in count data in ecology and evolution", PeerJ 2:e616)
-  const rowTerm =
-    prepared.bounded?.likelihood === 'binomial' && shape.hasBackbone
-      ? ' + (1|heuristic:task:backbone)'
-      : '';
+  // item counts with backbones: the beta-binomial, whose precision carries each row's variation
+  // beyond item sampling (src/analysis/binomial-items.ts countModel)
+  const counts = countModel(prepared.bounded, shape.hasBackbone, options.family);
   return {
     name: options.model?.name ?? 'heuristic-task',
-    formula: adaptFormula(DEFAULT_FORMULA, shape) + rowTerm,
-    family: options.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
+    formula: adaptFormula(DEFAULT_FORMULA, shape) + counts.rowTerm,
+    family: options.family ?? counts.family ?? (shape.hasTrials ? 'binomial' : 'gaussian'),
     priors,
   };
 }
@@ -241,6 +242,13 @@ function itemFamily(
     return null;
   }
   return choice.family;
+}
+
+/** The model layer's parameterization as the settings state it (which terms it centred). */
+function centredNote(centred: readonly string[]): string {
+  return centred.length > 0
+    ? `group effects ${centred.join(', ')} centred, the others non-centred (model layer)`
+    : 'non-centred group effects (model layer)';
 }
 
 /**
@@ -302,10 +310,10 @@ export async function runComparison(
   const bounded = itemFam ? null : prepared.bounded;
   if (
     bounded?.likelihood === 'binomial' &&
-    (spec.family !== 'binomial' || !/trials\(/.test(spec.formula))
+    (!COUNT_FAMILIES.includes(spec.family ?? 'gaussian') || !/trials\(/.test(spec.formula))
   ) {
     throw new ConfigError(
-      'the items per task make the scores binomial counts: the model needs family binomial and score | trials(trials) (or give --items-per-task none)',
+      'the items per task make the scores binomial counts: the model needs family binomial or beta_binomial and score | trials(trials) (or give --items-per-task none)',
     );
   }
   if (itemFam && prepared.bounded) {
@@ -335,6 +343,7 @@ export async function runComparison(
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
     ...(/\bbackbone\b/.test(spec.formula) ? { draws: COMPARE_BACKBONE_DRAWS } : {}),
+    ...(spec.family === 'beta_binomial' ? BETA_BINOMIAL_SAMPLER : {}),
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -381,7 +390,7 @@ export async function runComparison(
           ? `item effects integrated out (${itemFam === 'gaussian' ? 'exact, compound-symmetric normal' : 'trapezoid rule per (pattern, sum score) class'}), heuristic x task predictors ${model.data.cellCentred ? 'centred' : 'non-centred'}, other group effects as their mean and Helmert contrasts`
           : nested
             ? 'heuristic:task effect integrated out (exact), other group effects non-centred'
-            : 'non-centred group effects (model layer)',
+            : centredNote((model as Model).internals.centred),
         priors: std ? priorRowsInUserUnits(model.priors, std) : model.priors.map((p) => ({ ...p })),
         ...(std ? { response_scale: { center: std.center, scale: std.scale } } : {}),
         chains: fit.config.chains,

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { binomialItems, countTable, wholeCount } from '../../src/analysis/binomial-items.js';
+import {
+  binomialItems,
+  countModel,
+  countTable,
+  wholeCount,
+} from '../../src/analysis/binomial-items.js';
 import { fromLogit } from '../../src/analysis/bounded.js';
 import { prepareComparison } from '../../src/analysis/prepare.js';
 import { itemsPerTaskOption } from '../../src/cli/items-per-task.js';
@@ -120,6 +125,33 @@ describe('binomialItems', () => {
   });
 });
 
+describe('countModel', () => {
+  it('takes the beta-binomial for counts with backbones, the binomial otherwise or when asked', () => {
+    const b = binomialItems(
+      parseCsv('task,backbone,score\nt1,m1,50\nt1,m2,75\nt2,m1,25\nt2,m2,100\n'),
+      ['accuracy'],
+      4,
+    ).bounded;
+    expect(b?.reason).toContain('a beta-binomial');
+    expect(countModel(b, true, undefined)).toEqual({ family: 'beta_binomial', rowTerm: '' });
+    expect(countModel(b, true, 'binomial')).toEqual({
+      family: null,
+      rowTerm: ' + (1|heuristic:task:backbone)',
+    });
+    expect(countModel(b, false, undefined)).toEqual({ family: null, rowTerm: '' });
+    expect(countModel(null, true, undefined)).toEqual({ family: null, rowTerm: '' });
+    const plain = binomialItems(
+      scores([
+        ['t1', 50],
+        ['t2', 75],
+      ]),
+      ['accuracy'],
+      4,
+    ).bounded;
+    expect(plain?.reason).toContain('successes of a binomial with a logit link');
+  });
+});
+
 describe('--items-per-task', () => {
   it('reads a number, a task=n list, none, or says what is wrong', async () => {
     expect(await itemsPerTaskOption('96')).toBe(96);
@@ -140,7 +172,7 @@ describe('--items-per-task', () => {
     );
     await expect(
       runComparison(table, { itemsPerTask: 200, formula: 'score ~ 1 + (1|heuristic)' }),
-    ).rejects.toThrow(/needs family binomial and score \| trials\(trials\)/);
+    ).rejects.toThrow(/needs family binomial or beta_binomial and score \| trials\(trials\)/);
     const p = prepareComparison(table, { itemsPerTask: 200 });
     const fitted = fittedTable(p);
     expect(fitted.columns.trials?.type).toBe('numeric');
