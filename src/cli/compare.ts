@@ -4,6 +4,7 @@ import { SCALE_MODES, type ScaleMode } from '../analysis/from-fit.js';
 import type { Comparison } from '../analysis/types.js';
 import type { Table } from '../data/table.js';
 import { ConfigError, NotFoundError } from '../errors.js';
+import { FAMILIES } from '../model/spec.js';
 import type { CompareOptions, runComparison } from '../pipeline/compare.js';
 import type { ProgressEvent } from '../sampler/types.js';
 import { itemsPerTaskOption } from './items-per-task.js';
@@ -241,7 +242,10 @@ export function addModelOptions(cmd: Command): Command {
       '--formula <formula>',
       'brms-style formula on the columns score, heuristic, task, category, study, seed',
     )
-    .option('--family <family>', 'response family (gaussian, student, binomial, beta, lognormal)')
+    .option(
+      '--family <family>',
+      `response family: ${FAMILIES.join(', ')} (default: chosen from the data, see the note)`,
+    )
     .option(
       '--prior <prior>',
       "prior, e.g. 'sd_task ~ student_t(3, 0, 5)' (repeatable)",
