@@ -77,11 +77,12 @@ export const COMPARE_BACKBONE_DRAWS = 2000;
 /**
  * The metric of the comparison model with backbone terms (the nested model, heuristic x task
  * integrated out): the Fisher-divergence diagonal metric (src/sampler/fisher.ts) instead of Stan's
- * windowed variances. On the six fixtures with backbones, sampler seeds 1-5, it kept R-hat <= 1.01
- * and 0 divergences with 18-38% less CPU (the question-agnostic Ada-KV table ~15.5 instead of
- * ~20.5 CPU s; BENCHMARKS.md §9.6); its bulk ESS is lower on some (1,600-2,000 against 2,000-5,400
- * draws), still over 1,500 for a 2,000-draw fit. Without backbones `diag` stays: there fisher-diag
- * had less ESS per CPU second on lra_xformers (BENCHMARKS.md §8.1).
+ * windowed variances. On the six fixtures with backbones, sampler seeds 1-5, it kept R-hat <= 1.006
+ * and 0 divergences with 9-38% less CPU (the question-agnostic Ada-KV table 15.6 instead of 19.9
+ * CPU s, HeadKV 12.0 instead of 19.3); its ESS is lower (bulk >= 1,250, tail >= 919 against
+ * >= 1,550 and >= 1,671 with diag), far above the 400 the diagnostics ask (BENCHMARKS.md §9.6).
+ * Without backbones `diag` stays: there fisher-diag had less ESS per CPU second on lra_xformers
+ * (BENCHMARKS.md §8.1).
  */
 export const COMPARE_BACKBONE_METRIC = 'fisher-diag' as const;
 
@@ -479,11 +480,16 @@ function budgetCurveFitPlan(
   };
   // its own starting points (config.inits, when set, are the comparison model's)
   curveConfig.inits = model.inits(curveConfig.chains ?? 4, curveConfig.seed ?? 1);
+  // its diagnostics on the pool's threads too (the same rows), beside the document
   const start = () =>
-    sample(model, curveConfig).then((f) => ({
+    sample(model, curveConfig).then(async (f) => ({
       data,
       draws: f.draws,
-      diagnostics: comparisonDiagnostics(summarizeFit(f, options.thresholds)),
+      diagnostics: comparisonDiagnostics(
+        config.parallel === false
+          ? summarizeFit(f, options.thresholds)
+          : await summarizeFitInWorkers(f, options.thresholds),
+      ),
     }));
   return { start, notes: [] };
 }
