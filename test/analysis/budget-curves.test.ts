@@ -94,7 +94,7 @@ describe('curveScopes: curves read off the model', () => {
 });
 
 describe('compare with a budget column and 3+ budgets per method', () => {
-  it('fits the budget-curve model by default and takes the budgets section from it, with a note', async () => {
+  it('fits the budget-curve model (--budget-curve) and takes the budgets section from it, with a note', async () => {
     const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones: 1 }, createNormalRng(8));
     const d = sim.data;
     const records = Array.from(d.y, (y, i) => ({
@@ -105,9 +105,7 @@ describe('compare with a budget column and 3+ budgets per method', () => {
     }));
     const table = tableFromRecords(records, 'sim.csv');
     const sampler = { chains: 2, warmup: 200, draws: 150, seed: 2 };
-    // no option: the default (BUDGET_CURVE_DEFAULT) is the budget-curve model
-    expect(BUDGET_CURVE_DEFAULT).toBe(true);
-    const run = await runComparison(table, { sampler });
+    const run = await runComparison(table, { sampler, budgetCurve: true });
     const b = run.comparison.budgets;
     expect(b?.model).toBe('curve');
     expect(b?.reference).toBe('full_kv');
@@ -129,14 +127,17 @@ describe('compare with a budget column and 3+ budgets per method', () => {
       // P(best) over the 3 methods sums to 1 (ties have probability 0 for continuous draws)
       expect(sum).toBeCloseTo(1, 12);
     }
-    // the per-arm curves when turned off (--no-budget-curve); the note says so
-    const arms = await runComparison(table, { sampler, budgetCurve: false });
+    // the per-arm curves: turned off (--no-budget-curve), or with no option while the curve model
+    // is opt-in (BUDGET_CURVE_DEFAULT false); the note says which
+    const arms = await runComparison(table, {
+      sampler,
+      ...(BUDGET_CURVE_DEFAULT ? { budgetCurve: false } : {}),
+    });
     expect(arms.comparison.budgets?.model).toBeUndefined();
     expect(arms.comparison.budgets?.decisions).toBeUndefined();
     expect(arms.comparison.budgets?.curves.filter((p) => p.scope === 'overall')).toHaveLength(12);
-    expect(arms.comparison.notes?.some((n) => n.includes('turned off, --no-budget-curve'))).toBe(
-      true,
-    );
+    const why = BUDGET_CURVE_DEFAULT ? 'turned off, --no-budget-curve' : 'opt-in, --budget-curve';
+    expect(arms.comparison.notes?.some((n) => n.includes(why))).toBe(true);
     // the per-arm points are those the curve section carried as per_arm
     for (const p of overall.filter((q) => q.observed)) {
       const a = arms.comparison.budgets?.curves.find(
