@@ -314,7 +314,7 @@ export function register(program: Command): void {
     )
     .option(
       '--budget-curve',
-      'budgets section (curves, losses, crossings, decisions at each budget) from the smooth monotone budget-curve model when every method has 3+ budgets (opt-in: ~10 CPU s more on the Ada-KV tables, BENCHMARKS.md §9.4); default: each method@budget arm',
+      'budgets section (curves, losses, crossings, decisions at each budget) from the smooth monotone budget-curve model when every method has 3+ budgets (opt-in: ~9-10 CPU s more on the Ada-KV tables, BENCHMARKS.md §9.6); default: each method@budget arm',
     )
     .option(
       '--no-budget-curve',

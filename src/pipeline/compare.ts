@@ -81,13 +81,26 @@ export const COMPARE_SAMPLER_DEFAULTS = {
 export const COMPARE_BACKBONE_DRAWS = 2000;
 
 /**
- * Whether `compare` fits the budget-curve model when it applies and neither `--budget-curve` nor
- * `--no-budget-curve` is given. false (opt-in): on the Ada-KV tables it still adds ~10-11 CPU s to
- * the comparison's ~21 (31-32 CPU s and 16-17 s of wall time for the question-agnostic table at
- * load ~5, against ~26 CPU s and 15 s). Its divergences are gone (0 on all 10 fits, both tables,
- * seeds 1-5, R-hat <= 1.007; BENCHMARKS.md §9.5), and everything else of the default path
- * (fitted beside the comparison, decisions at each budget) is in place: make this true once the
- * time holds too.
+ * The metric of the comparison model with backbone terms (the nested model, heuristic x task
+ * integrated out): the Fisher-divergence diagonal metric (src/sampler/fisher.ts) instead of Stan's
+ * windowed variances. On the six fixtures with backbones, sampler seeds 1-5, it kept R-hat <= 1.006
+ * and 0 divergences with 9-38% less CPU (the question-agnostic Ada-KV table 15.6 instead of 19.9
+ * CPU s, HeadKV 12.0 instead of 19.3); its ESS is lower (bulk >= 1,250, tail >= 919 against
+ * >= 1,550 and >= 1,671 with diag), far above the 400 the diagnostics ask (BENCHMARKS.md §9.6).
+ * Without backbones `diag` stays: there fisher-diag had less ESS per CPU second on lra_xformers
+ * (BENCHMARKS.md §8.1).
+ */
+export const COMPARE_BACKBONE_METRIC = 'fisher-diag' as const;
+
+/**
+ * Whether `compare` fits the budget-curve model when it applies (every method at 3+ budgets) and
+ * neither `--budget-curve` nor `--no-budget-curve` is given. false (opt-in), for time alone: it
+ * samples cleanly (0 divergences, R-hat <= 1.007 on both Ada-KV tables, seeds 1-5; BENCHMARKS.md
+ * §9.5), and with the backbone models' COMPARE_BACKBONE_METRIC and its chains on worker threads
+ * beside the document the whole question-agnostic run fell from 29.4 to ~24-28 CPU s, but its one
+ * near-quiet measurement was 15.4-15.7 s of wall on 2 cores (the question-aware table 13.6 s),
+ * over the 15 s a default must meet (BENCHMARKS.md §9.6). Everything else of the default path is
+ * in place: make this true once the time holds.
  */
 export const BUDGET_CURVE_DEFAULT = false;
 
@@ -342,7 +355,9 @@ export async function runComparison(
   const nested = !item && isNestedModel(model);
   const config: SamplerConfig = {
     ...COMPARE_SAMPLER_DEFAULTS,
-    ...(/\bbackbone\b/.test(spec.formula) ? { draws: COMPARE_BACKBONE_DRAWS } : {}),
+    ...(/\bbackbone\b/.test(spec.formula)
+      ? { draws: COMPARE_BACKBONE_DRAWS, ...(nested ? { metric: COMPARE_BACKBONE_METRIC } : {}) }
+      : {}),
     ...(spec.family === 'beta_binomial' ? BETA_BINOMIAL_SAMPLER : {}),
     ...options.sampler,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -351,15 +366,10 @@ export async function runComparison(
   if ((nested || item) && config.inits === undefined) {
     config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
   }
-  const fitting = sample(model, config);
-  // the budget-curve model's chains queue in the same thread pool right behind the comparison
-  // model's, so they run while this thread builds the document (BENCHMARKS.md §9.4); the
-  // budget-curve model fits scores, not counts: with the binomial model the per-arm curves
+  // the budget-curve model fits scores, not counts: with the binomial model the per-arm curves
   const counts = bounded?.likelihood === 'binomial';
-  const curve = startBudgetCurveFit(fitted, options, config, counts);
-  // if the comparison's sampling throws, the curve fit's own failure is not left unhandled
-  curve.fit?.catch(() => undefined);
-  const fit = await fitting;
+  const curvePlan = budgetCurveFitPlan(fitted, options, config, counts);
+  const fit = await sample(model, config);
   if (std) unstandardizeDraws(fit.draws, std);
   // the rows on the chains' worker threads when the chains ran there (same rows either way); the
   // Comparison document (the larger part: ~10 CPU s at 500 tasks) is built on this thread
@@ -368,6 +378,11 @@ export async function runComparison(
     config.parallel === false ? null : summarizeFitInWorkers(fit, options.thresholds);
   // if building the document throws, the summary's own failure is not left unhandled
   inWorkers?.catch(() => undefined);
+  // the budget-curve model's chains start now, on worker threads only, so they run while this
+  // thread builds the document: started beside the comparison's chains, half of them ran on this
+  // thread and the document waited for them (BENCHMARKS.md §9.6)
+  const curve = { notes: curvePlan.notes, fit: curvePlan.start?.() };
+  curve.fit?.catch(() => undefined);
   const summaryHere = inWorkers ? undefined : summarizeFit(fit, options.thresholds);
   const comparison = compareFromFit(
     {
@@ -431,17 +446,17 @@ export async function runComparison(
 
 /**
  * The budget-curve model's fit on the fitted table (after `--scale task` and the logit of a
- * bounded score) when it applies (src/analysis/budget-curves.ts) and is not turned off, started
- * now (its promise), with the comparison's sampler settings but 1,000 draws per chain and the
- * `fisher-diag` metric; else the note that says which curves the budgets section reports and why.
- * No budget column: nothing.
+ * bounded score) when it applies (src/analysis/budget-curves.ts) and is not turned off: `start`
+ * starts it (its promise), with the comparison's sampler settings but 1,000 draws per chain, the
+ * `fisher-diag` metric and every chain on a worker thread of its own; else the note that says
+ * which curves the budgets section reports and why. No budget column: nothing.
  */
-function startBudgetCurveFit(
+function budgetCurveFitPlan(
   fitted: Table,
   options: CompareOptions,
   config: SamplerConfig,
   counts: boolean,
-): { fit?: Promise<CurveFit>; notes: string[] } {
+): { start?: () => Promise<CurveFit>; notes: string[] } {
   if (!fitted.columns.budget) return { notes: [] };
   const plan = budgetCurvePlan(fitted);
   const why =
@@ -469,16 +484,25 @@ function startBudgetCurveFit(
     // the Fisher-divergence diagonal metric: on the Ada-KV tables 0 divergences and ~35% less
     // CPU than Stan's windowed variances, which left 2 (BENCHMARKS.md §9.3)
     metric: options.sampler?.metric ?? 'fisher-diag',
+    // every chain on a worker thread (none on this one, which builds the document meanwhile);
+    // where a chain runs does not change its draws
+    threads: options.sampler?.threads ?? 'each',
     onProgress: undefined,
   };
   // its own starting points (config.inits, when set, are the comparison model's)
   curveConfig.inits = model.inits(curveConfig.chains ?? 4, curveConfig.seed ?? 1);
-  const fit = sample(model, curveConfig).then((f) => ({
-    data,
-    draws: f.draws,
-    diagnostics: comparisonDiagnostics(summarizeFit(f, options.thresholds)),
-  }));
-  return { fit, notes: [] };
+  // its diagnostics on the pool's threads too (the same rows), beside the document
+  const start = () =>
+    sample(model, curveConfig).then(async (f) => ({
+      data,
+      draws: f.draws,
+      diagnostics: comparisonDiagnostics(
+        config.parallel === false
+          ? summarizeFit(f, options.thresholds)
+          : await summarizeFitInWorkers(f, options.thresholds),
+      ),
+    }));
+  return { start, notes: [] };
 }
 
 /** The note of a fitted budget-curve model: what it is, on how many methods, how it sampled. */

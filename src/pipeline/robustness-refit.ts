@@ -138,6 +138,9 @@ export async function refitRobustness(
     higherIsBetter: run.prepared.higherIsBetter,
     scale: run.prepared.scale,
     sampler: { ...options.sampler, seed: run.fit.config.seed },
+    // the check reads the comparison model's pairs and recommendations, not the budgets section:
+    // no budget-curve fit per refit
+    budgetCurve: false,
   };
   delete pinned.onProgress;
   const scopePairs = (doc: Comparison, scope: string) => doc.pairs.filter((p) => p.scope === scope);

@@ -16,6 +16,8 @@ describe('compare pipeline and compareFromFit', async () => {
     );
     expect(run.fit.draws.variables).toContain('r_heuristic:task[reformer_ListOps,Intercept]');
     expect(run.comparison.settings?.parameterization).toMatch(/integrated out/);
+    // no backbone terms: Stan's windowed diagonal metric (fisher-diag only with backbones)
+    expect(run.fit.config.metric).toBe('diag');
     // no NaN left in any reported variable (every brms variable is filled by the model)
     expect(run.fit.draws.values.every((x) => Number.isFinite(x))).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { prepareComparison } from '../../src/analysis/prepare.js';
 import { readCsvFile } from '../../src/data/csv.js';
-import { compare } from '../../src/pipeline/compare.js';
+import { runComparison } from '../../src/pipeline/compare.js';
 
 describe('methods listed at several settings (LongBench: budget x backbone model, no run column)', () => {
   it('compares each heuristic at each budget, within backbone, with the roles stated', async () => {
@@ -31,7 +31,11 @@ describe('methods listed at several settings (LongBench: budget x backbone model
 
   it('fits the PyramidKV table (2 backbones) with the default settings: R-hat <= 1.01, no divergences', async () => {
     const table = await readCsvFile('fixtures/real/longbench_pyramidkv2024.csv');
-    const c = await compare(table);
+    const run = await runComparison(table);
+    const c = run.comparison;
+    // with backbone terms: 2,000 draws per chain and the Fisher-divergence diagonal metric
+    // (COMPARE_BACKBONE_DRAWS, COMPARE_BACKBONE_METRIC in src/pipeline/compare.ts)
+    expect(run.fit.config).toMatchObject({ draws: 2000, metric: 'fisher-diag' });
     // The issue's convergence bar for every real fixture with default settings.
     expect(c.diagnostics.max_rhat).toBeLessThanOrEqual(1.01);
     expect(c.diagnostics.divergent).toBe(0);
