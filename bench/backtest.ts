@@ -12,6 +12,8 @@
  * same simulations as in one long run: each depends only on the seed and its index) and saves
  * DIR/NAME-STRATEGY-from-K.json, so one strategy can run in several processes; `--from` puts the
  * files of a strategy together, and compares the strategies on the simulations all of them completed.
+ * `--acquisition loss` runs the planner with the knowledge gradient on the expected loss (the
+ * planner before the default became 'settle'; src/analysis/plan.ts PlanAcquisition).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -90,6 +92,7 @@ async function runStrategies(): Promise<Row[]> {
       seed,
       first,
       truth,
+      acquisition: textArg('acquisition', 'settle') as 'settle' | 'loss',
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;

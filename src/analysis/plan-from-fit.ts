@@ -9,6 +9,7 @@ import { isStandardized, type ScaleMode, scaleTable } from './from-fit.js';
 import {
   greedyBatch,
   lossMargin,
+  type PlanAcquisition,
   type PlanBatch,
   type PlanCandidateModel,
   type PlanProblem,
@@ -94,6 +95,12 @@ export interface PlanOptions {
   lazyVerdicts?: boolean;
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
+  /**
+   * What the batch maximizes (default 'settle'): the expected reduction of the uncertainty whether
+   * each recommendation is within the ROPE of the best ('settle'), or of the expected loss
+   * ('loss', the knowledge gradient). The stopping verdicts use the loss either way.
+   */
+  acquisition?: PlanAcquisition;
 }
 
 /** One candidate with its value. */
@@ -111,6 +118,13 @@ export interface PlanCandidate {
   value: number;
   value_per_cost: number;
   value_by_scope: Record<string, number>;
+  /**
+   * Expected reduction of the uncertainty P (1 - P) whether each recommendation is within the
+   * ROPE of the best (P = P(within ROPE)), summed over scopes (a probability-squared scale).
+   */
+  settle_value: number;
+  settle_value_per_cost: number;
+  settle_value_by_scope: Record<string, number>;
   p_change: Record<string, number>;
   p_change_any: number;
   weights: PlanWeights;
@@ -136,7 +150,10 @@ export interface PlanRun {
   category: string | null;
   kind: CandidateKind;
   cost: number;
-  /** The batch's value (summed over scopes) after this run was added. */
+  /**
+   * The batch's value after this run was added, summed over scopes, in the units of the value
+   * the batch maximizes (settings.acquisition: settle_value or value).
+   */
   cumulative_value: number;
 }
 
@@ -145,6 +162,8 @@ export interface PlanBatchDocument {
   runs: PlanRun[];
   cost: number;
   value: number;
+  /** The batch's settle_value (see PlanCandidate.settle_value). */
+  settle_value: number;
   p_change: Record<string, number>;
   p_change_any: number;
   weights: PlanWeights;
@@ -216,6 +235,8 @@ export interface PlanDocument {
     /** The loss's margin, ROPE / 2 (units). */
     loss_margin: number;
     stop_rule: 'expected-loss';
+    /** The value the batch maximizes: 'settle' (settle_value) or 'loss' (value). */
+    acquisition: PlanAcquisition;
   };
   notes: string[];
 }
@@ -549,6 +570,9 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const stopRuns = options.stopRuns ?? runs;
   const stopThreshold = options.stopThreshold ?? 0.05;
   const seed = options.seed ?? 1;
+  const acquisition = options.acquisition ?? 'settle';
+  if (acquisition !== 'settle' && acquisition !== 'loss')
+    throw new ConfigError(`--acquisition must be settle or loss (got ${acquisition})`);
   if (!(Number.isInteger(runs) && runs >= 1))
     throw new ConfigError(`--runs must be an integer >= 1 (got ${runs})`);
   if (!(Number.isInteger(stopRuns) && stopRuns >= 1))
@@ -562,9 +586,13 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const C = names.length;
   const singles = scoreCandidates(sim);
   const all = new Float64Array(C).fill(1);
-  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
+  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles, acquisition);
+  // the verdicts' batch for all scopes; the verdict takes the larger value of it and the scope's
+  // own loss-greedy batch, so a batch chosen for 'settle' is one more batch tried, not a weaker check
   const stopBatch =
-    stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
+    stopRuns === runs
+      ? batch
+      : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles, acquisition);
   const label = (k: number) => ({
     heuristic: specs[k].heuristic,
     task: specs[k].task,
@@ -616,6 +644,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const candidates: PlanCandidate[] = specs.map((c, k) => {
     const v = singles[k];
     const total = v.value.reduce((a, x) => a + x, 0);
+    const settleTotal = v.settle.reduce((a, x) => a + x, 0);
     const cost = problem.candidates[k].cost;
     return {
       heuristic: c.heuristic,
@@ -628,14 +657,20 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       value: total,
       value_per_cost: total / cost,
       value_by_scope: byScope(names, v.value),
+      settle_value: settleTotal,
+      settle_value_per_cost: settleTotal / cost,
+      settle_value_by_scope: byScope(names, v.settle),
       p_change: byScope(names, v.pChange),
       p_change_any: v.pChangeAny,
       weights: weightsDoc(v),
     };
   });
+  // ranked by the value the batch maximizes, per unit cost
+  const rankOf = (c: PlanCandidate) =>
+    acquisition === 'settle' ? c.settle_value_per_cost : c.value_per_cost;
   const order = candidates
     .map((_, k) => k)
-    .sort((a, b) => candidates[b].value_per_cost - candidates[a].value_per_cost || a - b);
+    .sort((a, b) => rankOf(candidates[b]) - rankOf(candidates[a]) || a - b);
   const decidedAll = verdicts.every((v) => v.decided);
   const batchRuns = batchDoc(batch, specs, problem);
   if (singles.some((v) => v.unreliable > UNRELIABLE_SHARE)) {
@@ -667,6 +702,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       rope: built.rope,
       loss_margin: lossMargin(built.rope),
       stop_rule: 'expected-loss',
+      acquisition,
     },
     notes,
   };
@@ -691,6 +727,7 @@ function batchDoc(
     runs,
     cost: runs.reduce((a, r) => a + r.cost, 0),
     value: batch.total.value.reduce((a, x) => a + x, 0),
+    settle_value: batch.total.settle.reduce((a, x) => a + x, 0),
     p_change: byScope(names, batch.total.pChange),
     p_change_any: batch.total.pChangeAny,
     weights: weightsDoc(batch.total),

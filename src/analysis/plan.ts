@@ -92,7 +92,23 @@ export interface PlanValue {
   unreliable: number;
   /** Largest k-hat over the simulated outcomes (NaN when not checked). */
   khatMax: number;
+  /**
+   * Expected reduction, per scope, of the uncertainty whether the recommendation is within the
+   * ROPE of the best: U = P (1 - P) with P = P(D <= ROPE) of the scope's recommendation (re-made
+   * after the run), the Brier uncertainty function of DeGroot 1962 (see `settleUncertainty`).
+   * Unlike `value` it is not 0 when the recommendation stays: a run that makes the posterior surer
+   * that the current choice is (or is not) correct is worth something, which is what a scope needs
+   * to settle (P(within ROPE) >= 0.95).
+   */
+  settle: Float64Array;
 }
+
+/**
+ * Which value the planner's batch maximizes: 'settle' (default), the expected reduction of the
+ * uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle), or
+ * 'loss', the expected reduction of the expected loss (PlanValue.value, the knowledge gradient).
+ */
+export type PlanAcquisition = 'settle' | 'loss';
 
 /** The state of one scope before any new run: its recommendation and the draw-wise winners. */
 interface ScopeState {
@@ -114,6 +130,25 @@ interface ScopeState {
   ropeLossSe: number;
   /** P(max_h V_h - V_best <= ROPE): the recommendation is practically as good as the best. */
   pWithinRope: number;
+  /** ROPE half-width of the scope (score units). */
+  rope: number;
+  /** settleUncertainty of pWithinRope on the equally weighted draws. */
+  uncertainty: number;
+}
+
+/**
+ * The uncertainty whether a recommendation is correct, from its probability p = P(D <= ROPE)
+ * estimated on weighted draws: the Brier (quadratic) uncertainty function U(p) = p (1 - p), the
+ * posterior variance of the indicator of "correct" (DeGroot 1962, "Uncertainty, information, and
+ * sequential experiments", Ann. Math. Statist. 33(2): the value of an experiment is the expected
+ * reduction of a concave uncertainty function of the posterior; any informative run has value
+ * >= 0). Divided by 1 - sum(q^2), the correction of a weighted variance for its effective sample
+ * size (q the normalized weights): without it, weights that concentrate on few draws make p noisy
+ * and U(p) smaller in expectation even for a run that says nothing about the scope.
+ * @example settleUncertainty(0.9, 1 / 500) // 0.0902 (0.09 / (1 - 1/500))
+ */
+export function settleUncertainty(p: number, sumQ2: number): number {
+  return sumQ2 < 1 ? (p * (1 - p)) / (1 - sumQ2) : 0;
 }
 
 /** A prepared simulation: outcome draws, simulated scores, scope states. */
@@ -197,6 +232,8 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
     ropeLoss: 0,
     ropeLossSe: 0,
     pWithinRope: 0,
+    rope,
+    uncertainty: 0,
   };
   st.best = weightedBest(st, H, S, null, new Float64Array(H));
   let sumD = 0;
@@ -215,6 +252,7 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
   st.ropeLoss = sumL / S;
   st.ropeLossSe = Math.sqrt(Math.max(0, sumL2 / S - st.ropeLoss ** 2) / S);
   st.pWithinRope = within / S;
+  st.uncertainty = settleUncertainty(st.pWithinRope, 1 / S);
   return st;
 }
 
@@ -345,6 +383,7 @@ function evaluate(
   const H = problem.heuristics.length;
   const C = scopes.length;
   const value = new Float64Array(C);
+  const settle = new Float64Array(C);
   const pChange = new Float64Array(C);
   let pChangeAny = 0;
   let relEss = 0;
@@ -363,12 +402,21 @@ function evaluate(
     const wSum = truncatedWeights(lw, w);
     if (checkWeights) relEss += weightEss(w) / S;
     // w[s] / wSum once for all scopes (the same numbers each scope divided out before)
-    for (let s = 0; s < S; s++) q[s] = w[s] / wSum;
+    let sumQ2 = 0;
+    for (let s = 0; s < S; s++) {
+      q[s] = w[s] / wSum;
+      sumQ2 += q[s] * q[s];
+    }
     let changed = false;
     for (let c = 0; c < C; c++) {
       if (onlyScope >= 0 && c !== onlyScope) continue;
       const st = scopes[c];
       const b1 = weightedBest(st, H, S, q, pBest);
+      // P(D <= ROPE) of the recommendation after the run, on the reweighted draws
+      let within = 0;
+      for (let s = 0; s < S; s++)
+        if (st.top[s] - st.sign * st.values[s + S * b1] <= st.rope) within += q[s];
+      settle[c] += st.uncertainty - settleUncertainty(within, sumQ2);
       if (b1 === st.best) continue;
       changed = true;
       pChange[c] += 1;
@@ -390,10 +438,12 @@ function evaluate(
   }
   for (let c = 0; c < C; c++) {
     value[c] /= M;
+    settle[c] /= M;
     pChange[c] /= M;
   }
   return {
     value,
+    settle,
     pChange,
     pChangeAny: pChangeAny / M,
     relEss: checkWeights ? relEss / M : Number.NaN,
@@ -437,6 +487,7 @@ export interface PlanBatch {
  * seed of the same cell, with its own simulated noise) when that adds most; among equal gains the
  * run chosen fewer times wins.
  * With `singles` (scoreCandidates' values), each step considers only the GREEDY_POOL best alone.
+ * `acquisition` says which value is maximized (PlanAcquisition; default 'loss').
  * @example greedyBatch(sim, 3, Float64Array.of(1, 1, 1)).runs // e.g. [12, 4, 30]
  */
 export function greedyBatch(
@@ -444,6 +495,7 @@ export function greedyBatch(
   n: number,
   objective: Float64Array,
   singles?: readonly PlanValue[],
+  acquisition: PlanAcquisition = 'loss',
 ): PlanBatch {
   const { problem, M } = sim;
   const S = problem.nSamples;
@@ -454,7 +506,8 @@ export function greedyBatch(
   const runs: number[] = [];
   const cumulative: number[] = [];
   let current = 0;
-  const objectiveOf = (v: PlanValue) => v.value.reduce((a, x, c) => a + objective[c] * x, 0);
+  const objectiveOf = (v: PlanValue) =>
+    (acquisition === 'settle' ? v.settle : v.value).reduce((a, x, c) => a + objective[c] * x, 0);
   // one scope only: the other scopes need not be evaluated
   const nonzero = Array.from(objective.keys()).filter((c) => objective[c] !== 0);
   const only = nonzero.length === 1 ? nonzero[0] : -1;

@@ -1,5 +1,6 @@
 import { cellDraws } from '../analysis/cells.js';
 import { designFromTable } from '../analysis/design.js';
+import type { PlanAcquisition } from '../analysis/plan.js';
 import { lossMargin } from '../analysis/plan.js';
 import type { CandidateSpec, PlanDocument } from '../analysis/plan-from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
@@ -69,6 +70,8 @@ export interface BacktestOptions {
   outcomes?: number;
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
+  /** What the planner's batch maximizes (PlanOptions.acquisition; default 'settle'). */
+  acquisition?: PlanAcquisition;
   /** Data options of the real table (columns, filters, orientation). */
   compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
   /** The truths from `backtestTruth` (default: fitted here). */
@@ -344,6 +347,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     sampler,
     outcomes: options.outcomes ?? 64,
     plan_draws: options.planDraws ?? 500,
+    acquisition: options.acquisition ?? 'settle',
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
     start_tasks_per_category: START_TASKS,
@@ -404,6 +408,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         stopThreshold,
         outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
+        acquisition: options.acquisition ?? 'settle',
         seed: seed + added,
         candidates,
         lazyVerdicts: true,
