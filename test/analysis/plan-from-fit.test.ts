@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlanInput, planFromFit, planScopes } from '../../src/analysis/plan-from-fit.js';
+import {
+  type PlanInput,
+  planFromFit,
+  planScopes,
+  probabilityRule,
+} from '../../src/analysis/plan-from-fit.js';
 import {
   candidatesFromTable,
   costFromColumn,
@@ -149,6 +154,39 @@ describe('planFromFit on the Tay LRA table', () => {
     expect(none.verdicts.every((v) => !v.decided && v.loss_threshold === 0)).toBe(true);
     expect(none.scopes[0].rope_loss).toBe(none.scopes[0].expected_loss);
     expect(none.notes.some((n) => /the ROPE is 0/.test(n))).toBe(true);
+  });
+
+  it('the probability rule: P(within ROPE) minus 1.645 Monte Carlo se against 1 - alpha', () => {
+    expect(probabilityRule({ pWithinRope: 0.99, se: 0.005, stopThreshold: 0.05 }).decided).toBe(
+      true,
+    );
+    // 0.96 is above 0.95 but not by 1.645 se
+    expect(probabilityRule({ pWithinRope: 0.96, se: 0.01, stopThreshold: 0.05 }).decided).toBe(
+      false,
+    );
+    const o = { runs: 1, outcomes: 16, cellSeed: 3, stopRule: 'p-within-rope' as const };
+    for (const rope of [undefined, 30]) {
+      const input = rope === undefined ? inputOf(run) : { ...inputOf(run), rope };
+      const plan = planFromFit(input, o);
+      expect(plan.settings.stop_rule).toBe('p-within-rope');
+      const S = plan.settings.draws_used;
+      for (const [c, v] of plan.verdicts.entries()) {
+        const sc = plan.scopes[c];
+        expect(v.rule).toBe('p-within-rope');
+        expect(v.p_outside_rope_se).toBe(sc.p_within_rope_se);
+        // an se of a probability: at least that of S independent draws' (Jeffreys' p), at most 0.5
+        const pt = (Math.round(sc.p_within_rope * S) + 0.5) / (S + 1);
+        expect(sc.p_within_rope_se).toBeGreaterThanOrEqual(Math.sqrt((pt * (1 - pt)) / S) - 1e-12);
+        expect(sc.p_within_rope_se).toBeLessThanOrEqual(0.5);
+        expect(v.decided).toBe(sc.p_within_rope - 1.6448536269514722 * sc.p_within_rope_se >= 0.95);
+        expect(v.message.startsWith(v.decided ? 'decided: ' : 'not decided: ')).toBe(true);
+      }
+      // one run per cell on the Tay table: nothing is decided; with a ROPE of 30 points all is
+      expect(plan.overall.decided).toBe(rope === 30);
+    }
+    expect(() => planFromFit(inputOf(run), { stopRule: 'sometimes' as 'p-within-rope' })).toThrow(
+      /--stop-rule must be expected-loss or p-within-rope/,
+    );
   });
 
   it('divides by cost', () => {
