@@ -95,6 +95,7 @@ async function runStrategies(): Promise<Row[]> {
       first,
       truth,
       acquisition: textArg('acquisition', 'settle') as 'settle' | 'loss',
+      batchUpdate: textArg('batch-update', 'reweight') as 'reweight' | 'ensemble',
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;

@@ -12,6 +12,7 @@ import {
   lossMargin,
   type PlanAcquisition,
   type PlanBatch,
+  type PlanBatchUpdate,
   type PlanCandidateModel,
   type PlanProblem,
   type PlanScope,
@@ -108,6 +109,8 @@ export interface PlanOptions {
    * (`probabilityRule`).
    */
   stopRule?: PlanStopRule;
+  /** How the batch's posterior is approximated in the search for it (default 'reweight'). */
+  batchUpdate?: PlanBatchUpdate;
 }
 
 /** The stopping rules of the verdict (README.md, "Planning runs"). */
@@ -616,13 +619,16 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const C = names.length;
   const singles = scoreCandidates(sim);
   const all = new Float64Array(C).fill(1);
-  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles, acquisition);
+  const update = options.batchUpdate ?? 'reweight';
+  if (update !== 'reweight' && update !== 'ensemble')
+    throw new ConfigError(`--batch-update must be reweight or ensemble (got ${update})`);
+  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles, acquisition, update);
   // the verdicts' batch for all scopes; the verdict takes the larger value of it and the scope's
   // own loss-greedy batch, so a batch chosen for 'settle' is one more batch tried, not a weaker check
   const stopBatch =
     stopRuns === runs
       ? batch
-      : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles, acquisition);
+      : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles, acquisition, update);
   const label = (k: number) => ({
     heuristic: specs[k].heuristic,
     task: specs[k].task,

@@ -1,3 +1,4 @@
+import { ensembleValue } from './plan-ensemble.js';
 import { PARETO_K_LIMIT, paretoKhat, truncatedWeights, weightEss } from './plan-weights.js';
 import { createNormalRng } from './random.js';
 import { bestIndex } from './recommend.js';
@@ -109,6 +110,13 @@ export interface PlanValue {
  * 'loss', the expected reduction of the expected loss (PlanValue.value, the knowledge gradient).
  */
 export type PlanAcquisition = 'settle' | 'loss';
+
+/**
+ * How a batch's posterior is approximated in the greedy search: 'reweight' (importance weights of
+ * the draws by the batch's likelihood) or 'ensemble' (every draw moved by an ensemble Kalman
+ * update, plan-ensemble.ts; it does not degenerate as a batch grows).
+ */
+export type PlanBatchUpdate = 'reweight' | 'ensemble';
 
 /** The state of one scope before any new run: its recommendation and the draw-wise winners. */
 interface ScopeState {
@@ -487,7 +495,9 @@ export interface PlanBatch {
  * seed of the same cell, with its own simulated noise) when that adds most; among equal gains the
  * run chosen fewer times wins.
  * With `singles` (scoreCandidates' values), each step considers only the GREEDY_POOL best alone.
- * `acquisition` says which value is maximized (PlanAcquisition; default 'loss').
+ * `acquisition` says which value is maximized (PlanAcquisition; default 'loss'); `update` how the
+ * batch's posterior is approximated (PlanBatchUpdate; default 'reweight'). With 'ensemble' the
+ * returned total is the ensemble's value, with the weights' diagnostics of reweighting the batch.
  * @example greedyBatch(sim, 3, Float64Array.of(1, 1, 1)).runs // e.g. [12, 4, 30]
  */
 export function greedyBatch(
@@ -496,6 +506,7 @@ export function greedyBatch(
   objective: Float64Array,
   singles?: readonly PlanValue[],
   acquisition: PlanAcquisition = 'loss',
+  update: PlanBatchUpdate = 'reweight',
 ): PlanBatch {
   const { problem, M } = sim;
   const S = problem.nSamples;
@@ -527,7 +538,10 @@ export function greedyBatch(
     let pickY: Float64Array | null = null;
     for (const k of pool) {
       const yk = repeatOutcomes(sim, k, uses[k]);
-      const v = evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only, yk);
+      const v =
+        update === 'ensemble'
+          ? ensembleValue(sim, uses, k, only)
+          : evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only, yk);
       const obj = objectiveOf(v);
       const gain = (obj - current) / problem.candidates[k].cost;
       // equal gains (e.g. none is worth anything): the run used fewer times, so such a batch spreads
@@ -546,6 +560,12 @@ export function greedyBatch(
     const c = problem.candidates[pick];
     for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, pickY[m]);
   }
-  const total = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
-  return { runs, cumulative, total };
+  const reweighted = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
+  if (update === 'reweight') return { runs, cumulative, total: reweighted };
+  const { relEss, unreliable, khatMax } = reweighted;
+  return {
+    runs,
+    cumulative,
+    total: { ...ensembleValue(sim, uses, -1), relEss, unreliable, khatMax },
+  };
 }

@@ -1,6 +1,6 @@
 import { cellDraws } from '../analysis/cells.js';
 import { designFromTable } from '../analysis/design.js';
-import type { PlanAcquisition } from '../analysis/plan.js';
+import type { PlanAcquisition, PlanBatchUpdate } from '../analysis/plan.js';
 import { lossMargin } from '../analysis/plan.js';
 import {
   type CandidateSpec,
@@ -76,6 +76,8 @@ export interface BacktestOptions {
   planDraws?: number;
   /** What the planner's batch maximizes (PlanOptions.acquisition; default 'settle'). */
   acquisition?: PlanAcquisition;
+  /** How the planner's batch search approximates the batch's posterior (default 'reweight'). */
+  batchUpdate?: PlanBatchUpdate;
   /** Data options of the real table (columns, filters, orientation). */
   compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
   /** The truths from `backtestTruth` (default: fitted here). */
@@ -364,6 +366,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     outcomes: options.outcomes ?? 64,
     plan_draws: options.planDraws ?? 500,
     acquisition: options.acquisition ?? 'settle',
+    batch_update: options.batchUpdate ?? 'reweight',
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
     start_tasks_per_category: START_TASKS,
@@ -427,6 +430,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
         acquisition: options.acquisition ?? 'settle',
+        batchUpdate: options.batchUpdate ?? 'reweight',
         seed: seed + added,
         candidates,
         lazyVerdicts: true,
