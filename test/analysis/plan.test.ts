@@ -9,6 +9,7 @@ import {
   settleUncertainty,
   simulatePlan,
 } from '../../src/analysis/plan.js';
+import { ensembleValue } from '../../src/analysis/plan-ensemble.js';
 import { createNormalRng } from '../../src/analysis/random.js';
 
 const S = 2000;
@@ -123,6 +124,26 @@ describe('the settle value: expected reduction of the uncertainty of "within the
     // c's run reweights draws independently of D: Monte Carlo noise only (expectation ~0 with
     // the ESS correction); a tenth of the informative run leaves room for that noise
     expect(Math.abs(values[1].settle[0])).toBeLessThan(0.1 * values[0].settle[0]);
+  });
+
+  it('by the ensemble update: 0 for nothing or a run that says nothing, growing with more runs', () => {
+    const none = ensembleValue(sim, new Int32Array(3), -1);
+    expect(Array.from(none.settle)).toEqual([0]);
+    // a mean that does not vary over the draws has no covariance with the scope: no draw moves
+    const flat = ensembleValue(sim, new Int32Array(3), 2);
+    expect(flat.settle[0]).toBe(0);
+    expect(flat.pChange[0]).toBe(0);
+    const one = ensembleValue(sim, new Int32Array(3), 0);
+    const ten = ensembleValue(sim, Int32Array.of(9, 0, 0), 0);
+    expect(one.settle[0]).toBeGreaterThan(0.01);
+    // ten runs of b tell more than one; reweighting 2,000 draws by ten runs' likelihood would
+    // leave few of them, the moved draws are all kept
+    expect(ten.settle[0]).toBeGreaterThan(one.settle[0]);
+    const batch = greedyBatch(sim, 2, Float64Array.of(1), values, 'settle', 'ensemble');
+    expect(batch.runs[0]).toBe(0);
+    expect(batch.total.settle[0]).toBeCloseTo(batch.cumulative[1], 12);
+    // the weights' diagnostics of the batch are those of reweighting it
+    expect(batch.total.relEss).toBeGreaterThan(0);
   });
 
   it("is what greedyBatch maximizes with acquisition 'settle'", () => {
