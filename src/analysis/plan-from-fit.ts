@@ -260,6 +260,8 @@ export interface PlanDocument {
     stop_rule: PlanStopRule;
     /** The value the batch maximizes: 'settle' (settle_value) or 'loss' (value). */
     acquisition: PlanAcquisition;
+    /** How the batch's posterior was approximated in its search: 'reweight' or 'ensemble'. */
+    batch_update: PlanBatchUpdate;
   };
   notes: string[];
 }
@@ -764,6 +766,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       loss_margin: lossMargin(built.rope),
       stop_rule: stopRule,
       acquisition,
+      batch_update: update,
     },
     notes,
   };

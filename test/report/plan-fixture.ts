@@ -151,6 +151,7 @@ export function makePlan(opts: { costs?: boolean } = {}): PlanDocument {
       loss_margin: 0.25,
       stop_rule: 'expected-loss',
       acquisition: 'loss',
+      batch_update: 'reweight',
     },
     notes: [`a note naming ${XSS}`],
   };
