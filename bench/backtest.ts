@@ -12,8 +12,9 @@
  * same simulations as in one long run: each depends only on the seed and its index) and saves
  * DIR/NAME-STRATEGY-from-K.json, so one strategy can run in several processes; `--from` puts the
  * files of a strategy together, and compares the strategies on the simulations all of them completed.
- * `--acquisition loss` runs the planner with the knowledge gradient on the expected loss (the
- * planner before the default became 'settle'; src/analysis/plan.ts PlanAcquisition). With `--from`,
+ * `--acquisition settle` runs the planner that maximizes the expected reduction of P(1 - P) of each
+ * recommendation's P(within ROPE) instead of the expected loss (src/analysis/plan.ts PlanAcquisition),
+ * `--batch-update ensemble` the one that values a batch by an ensemble update of the draws. With `--from`,
  * `--baseline DIR` adds a paired comparison of the planner of --from with the planner saved in DIR
  * (e.g. the other acquisition, same seed: the same simulations).
  */
@@ -94,7 +95,7 @@ async function runStrategies(): Promise<Row[]> {
       seed,
       first,
       truth,
-      acquisition: textArg('acquisition', 'settle') as 'settle' | 'loss',
+      acquisition: textArg('acquisition', 'loss') as 'settle' | 'loss',
       batchUpdate: textArg('batch-update', 'reweight') as 'reweight' | 'ensemble',
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {

@@ -98,9 +98,9 @@ export interface PlanOptions {
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
   /**
-   * What the batch maximizes (default 'settle'): the expected reduction of the uncertainty whether
-   * each recommendation is within the ROPE of the best ('settle'), or of the expected loss
-   * ('loss', the knowledge gradient). The stopping verdicts use the loss either way.
+   * What the batch maximizes (default 'loss'): the expected reduction of the expected loss ('loss',
+   * the knowledge gradient), or of the uncertainty whether each recommendation is within the ROPE
+   * of the best ('settle'; no fewer runs than 'loss' in the backtest, VALIDATION.md). The stopping verdicts use the loss either way.
    */
   acquisition?: PlanAcquisition;
   /**
@@ -602,7 +602,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const stopRuns = options.stopRuns ?? runs;
   const stopThreshold = options.stopThreshold ?? 0.05;
   const seed = options.seed ?? 1;
-  const acquisition = options.acquisition ?? 'settle';
+  const acquisition = options.acquisition ?? 'loss';
   if (acquisition !== 'settle' && acquisition !== 'loss')
     throw new ConfigError(`--acquisition must be settle or loss (got ${acquisition})`);
   const stopRule = options.stopRule ?? 'expected-loss';

@@ -105,9 +105,9 @@ export interface PlanValue {
 }
 
 /**
- * Which value the planner's batch maximizes: 'settle' (default), the expected reduction of the
- * uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle), or
- * 'loss', the expected reduction of the expected loss (PlanValue.value, the knowledge gradient).
+ * Which value the planner's batch maximizes: 'loss' (default), the expected reduction of the
+ * expected loss (PlanValue.value, the knowledge gradient), or 'settle', the expected reduction of
+ * the uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle).
  */
 export type PlanAcquisition = 'settle' | 'loss';
 

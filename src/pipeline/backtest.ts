@@ -74,7 +74,7 @@ export interface BacktestOptions {
   outcomes?: number;
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
-  /** What the planner's batch maximizes (PlanOptions.acquisition; default 'settle'). */
+  /** What the planner's batch maximizes (PlanOptions.acquisition; default 'loss'). */
   acquisition?: PlanAcquisition;
   /** How the planner's batch search approximates the batch's posterior (default 'reweight'). */
   batchUpdate?: PlanBatchUpdate;
@@ -365,7 +365,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     sampler,
     outcomes: options.outcomes ?? 64,
     plan_draws: options.planDraws ?? 500,
-    acquisition: options.acquisition ?? 'settle',
+    acquisition: options.acquisition ?? 'loss',
     batch_update: options.batchUpdate ?? 'reweight',
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
@@ -429,7 +429,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         stopThreshold,
         outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
-        acquisition: options.acquisition ?? 'settle',
+        acquisition: options.acquisition ?? 'loss',
         batchUpdate: options.batchUpdate ?? 'reweight',
         seed: seed + added,
         candidates,

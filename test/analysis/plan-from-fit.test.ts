@@ -49,29 +49,29 @@ describe('planFromFit on the Tay LRA table', () => {
       expect(c.weights.rel_ess).toBeGreaterThan(0);
       expect(c.weights.rel_ess).toBeLessThanOrEqual(1);
     }
-    // sorted by the value the batch maximizes (settle_value by default), best first
-    expect(plan.settings.acquisition).toBe('settle');
+    // sorted by the value the batch maximizes (value by default), best first
+    expect(plan.settings.acquisition).toBe('loss');
     for (let i = 1; i < plan.candidates.length; i++) {
-      expect(plan.candidates[i - 1].settle_value_per_cost).toBeGreaterThanOrEqual(
-        plan.candidates[i].settle_value_per_cost,
+      expect(plan.candidates[i - 1].value_per_cost).toBeGreaterThanOrEqual(
+        plan.candidates[i].value_per_cost,
       );
     }
-    // the batch's cumulative value is in settle_value's units: its last step is the batch's
-    expect(plan.batch.runs[2].cumulative_value).toBeCloseTo(plan.batch.settle_value, 12);
-    // with acquisition 'loss', the old order: by value
-    const byLoss = planFromFit(inputOf(run), {
+    // the batch's cumulative value is in value's units: its last step is the batch's
+    expect(plan.batch.runs[2].cumulative_value).toBeCloseTo(plan.batch.value, 12);
+    // with acquisition 'settle', by settle_value, and the batch in its units
+    const bySettle = planFromFit(inputOf(run), {
       runs: 3,
       outcomes: 32,
       cellSeed: 3,
-      acquisition: 'loss',
+      acquisition: 'settle',
     });
-    expect(byLoss.settings.acquisition).toBe('loss');
-    for (let i = 1; i < byLoss.candidates.length; i++) {
-      expect(byLoss.candidates[i - 1].value_per_cost).toBeGreaterThanOrEqual(
-        byLoss.candidates[i].value_per_cost,
+    expect(bySettle.settings.acquisition).toBe('settle');
+    for (let i = 1; i < bySettle.candidates.length; i++) {
+      expect(bySettle.candidates[i - 1].settle_value_per_cost).toBeGreaterThanOrEqual(
+        bySettle.candidates[i].settle_value_per_cost,
       );
     }
-    expect(byLoss.batch.runs[2].cumulative_value).toBeCloseTo(byLoss.batch.value, 12);
+    expect(bySettle.batch.runs[2].cumulative_value).toBeCloseTo(bySettle.batch.settle_value, 12);
     expect(plan.batch.runs).toHaveLength(3);
     // every run of the batch is a candidate (a cell may be chosen twice: two more seeds)
     const keys = new Set(plan.candidates.map((c) => `${c.heuristic}/${c.task}`));
