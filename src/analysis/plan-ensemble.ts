@@ -1,5 +1,5 @@
 import type { PlanSimulation, PlanValue } from './plan.js';
-import { settleUncertainty } from './plan.js';
+import { settleUncertainty } from './plan-weights.js';
 import { createNormalRng } from './random.js';
 
 /**
