@@ -12,6 +12,11 @@
  * same simulations as in one long run: each depends only on the seed and its index) and saves
  * DIR/NAME-STRATEGY-from-K.json, so one strategy can run in several processes; `--from` puts the
  * files of a strategy together, and compares the strategies on the simulations all of them completed.
+ * `--acquisition settle` runs the planner that maximizes the expected reduction of P(1 - P) of each
+ * recommendation's P(within ROPE) instead of the expected loss (src/analysis/plan.ts PlanAcquisition),
+ * `--batch-update ensemble` the one that values a batch by an ensemble update of the draws. With `--from`,
+ * `--baseline DIR` adds a paired comparison of the planner of --from with the planner saved in DIR
+ * (e.g. the other acquisition, same seed: the same simulations).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -90,6 +95,8 @@ async function runStrategies(): Promise<Row[]> {
       seed,
       first,
       truth,
+      acquisition: textArg('acquisition', 'loss') as 'settle' | 'loss',
+      batchUpdate: textArg('batch-update', 'reweight') as 'reweight' | 'ensemble',
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;
@@ -164,7 +171,12 @@ function upper95(x: number, n: number): number {
  * of the simulations, a fixed LCG seed) of the ratio of the median runs to settle, unsettled
  * counted as the cap + 1 (Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13).
  */
-function pairedLine(plan: Row, rr: Row, cap: number): string {
+function pairedLine(
+  plan: Row,
+  rr: Row,
+  cap: number,
+  names: [string, string] = ['the planner', 'round-robin'],
+): string {
   const a = plan.per_simulation.map((p) => p.runs_to_settle ?? cap);
   const b = rr.per_simulation.map((p) => p.runs_to_settle ?? cap);
   let first = 0;
@@ -199,10 +211,27 @@ function pairedLine(plan: Row, rr: Row, cap: number): string {
   }
   ratios.sort((x, y) => x - y);
   const q = (p: number) => ratios[Math.floor(p * (B - 1))].toFixed(2);
-  return `Simulation by simulation: the planner settled first in ${first}, round-robin in ${later}, tied ${tied}, neither within ${cap - 1} runs ${neither} (two-sided sign test p = ${pSign.toPrecision(2)}). Paired bootstrap of the ratio of medians (planner / round-robin, unsettled = ${cap}): ${q(0.5)} [${q(0.025)}, ${q(0.975)}], share of resamples <= 0.5: ${(ratios.filter((x) => x <= 0.5).length / B).toFixed(2)}.`;
+  return `Simulation by simulation: ${names[0]} settled first in ${first}, ${names[1]} in ${later}, tied ${tied}, neither within ${cap - 1} runs ${neither} (two-sided sign test p = ${pSign.toPrecision(2)}). Paired bootstrap of the ratio of medians (${names[0]} / ${names[1]}, unsettled = ${cap}): ${q(0.5)} [${q(0.025)}, ${q(0.975)}], share of resamples <= 0.5: ${(ratios.filter((x) => x <= 0.5).length / B).toFixed(2)}.`;
 }
 
-function writeSection(all: Row[]): void {
+/**
+ * The first step where P(within ROPE) minus 1.645 Monte Carlo standard errors is >= 0.95 in every
+ * scope, read from a trace: the smallest P over scopes, and as its ESS the refit's smallest bulk
+ * ESS (at most the 500 draws), a conservative stand-in for the indicator's own ESS that the rule
+ * uses in the loop (plan-from-fit.ts `probabilityRule`; traces saved before it was recorded).
+ */
+function marginStop(
+  p: Row['per_simulation'][number],
+): Row['per_simulation'][number]['trace'][number] | undefined {
+  return p.trace.find((x) => {
+    const S = 500;
+    const pt = (x.p_within_rope_min * S + 0.5) / (S + 1);
+    const ess = Number.isFinite(x.ess_bulk_min) ? Math.min(x.ess_bulk_min, S) : S;
+    return x.p_within_rope_min - 1.6448536269514722 * Math.sqrt((pt * (1 - pt)) / ess) >= 0.95;
+  });
+}
+
+function writeSection(all: Row[], baseline: Row | null = null): void {
   // the strategies on the same simulations: those every strategy completed (by index)
   const indexed = (r: Row) => r.per_simulation.map((p, i) => ({ ...p, index: p.index ?? i }));
   const sets = ALL.map(
@@ -241,7 +270,7 @@ function writeSection(all: Row[]): void {
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
-    `draws, on the process's own thread) and the ROPE of the real table (${String(st.rope)}); the planner on 500 draws with 64 simulated outcomes;`,
+    `draws, on the process's own thread) and the ROPE of the real table (${String(st.rope)}); the planner (batch chosen by ${String(st.acquisition ?? 'loss') === 'settle' ? "the expected reduction of the uncertainty P(1 - P) of each recommendation's P(within ROPE), acquisition 'settle'" : "the expected reduction of the expected loss, acquisition 'loss'"}) on 500 draws with 64 simulated outcomes;`,
     `at most ${maxRuns} runs added. "Correct": the recommended heuristic's true value is within the ROPE of`,
     'the true best. "Settled": correct in every scope (overall and each category) with posterior',
     `P(within ROPE) >= ${String(st.settle)}; unsettled simulations count as ${cap} in the medians. Early stop: the`,
@@ -266,6 +295,27 @@ function writeSection(all: Row[]): void {
     '',
     pairedLine(plan, rr, cap),
     '',
+    ...(baseline
+      ? (() => {
+          const base = {
+            ...baseline,
+            per_simulation: baseline.per_simulation
+              .filter((p) => common.has(p.index as number))
+              .sort((a, b) => (a.index as number) - (b.index as number)),
+          };
+          const bs = base.settings as Record<string, unknown>;
+          const same = base.per_simulation.length === plan.per_simulation.length;
+          return same
+            ? [
+                `The planner against the planner of the baseline run (acquisition '${String(bs.acquisition ?? 'loss')}', same seed, same simulations): median runs to settle ${fmt(plan.runs_median)} against ${fmt(medianOf(base.per_simulation.map((p) => p.runs_to_settle ?? cap)))}, settled ${count(plan, (p) => p.runs_to_settle !== null)} against ${base.per_simulation.filter((p) => p.runs_to_settle !== null).length}/${base.per_simulation.length}, wrong at the last step ${count(plan, (p) => p.trace.at(-1)?.correct === false)} against ${base.per_simulation.filter((p) => p.trace.at(-1)?.correct === false).length}/${base.per_simulation.length}. ${pairedLine(plan, base as Row, cap, ['this planner', 'the baseline planner'])}`,
+                '',
+              ]
+            : [
+                'The baseline planner did not complete the same simulations: no paired comparison.',
+                '',
+              ];
+        })()
+      : []),
     'The same simulations at fixed numbers of added runs (from the traces; a simulation that settled',
     'earlier counts with its last state): the mean over simulations of the smallest posterior',
     'P(within ROPE) over scopes, and how many simulations had every recommendation correct.',
@@ -309,12 +359,19 @@ function writeSection(all: Row[]): void {
     'step where P(within ROPE) >= 0.95 in every scope (the "settled" threshold without knowing the',
     'truth); a wrong stop is one where some recommendation was then more than a ROPE behind the true best.',
     '',
-    '| strategy | stopped | wrong stops (95% upper bound) | median runs at the stop |',
-    '|---|---|---|---|',
+    "With a Monte Carlo margin (the rule of `stopRule: 'p-within-rope'`): P(within ROPE) - 1.645 se >= 0.95,",
+    "se = sqrt(p (1 - p) / ESS) with the refit's smallest bulk ESS (at most 500) standing in for the",
+    "indicator's ESS (the traces do not hold it); a simulation ends when settled, so a stop this rule",
+    'would make later is not seen.',
+    '',
+    '| strategy | stopped | wrong stops (95% upper bound) | median runs at the stop | with the margin: stopped | wrong stops (95% upper bound) | median runs at the stop |',
+    '|---|---|---|---|---|---|---|',
     ...results.map((r) => {
       const stops = r.per_simulation.map((p) => p.trace.find((x) => x.p_within_rope_min >= 0.95));
       const wrong = stops.filter((x) => x !== undefined && !x.correct).length;
-      return `| ${r.strategy} | ${stops.filter((x) => x !== undefined).length}/${r.simulations} | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${fmt(medianOf(stops.map((x) => x?.added ?? cap)))} |`;
+      const marg = r.per_simulation.map(marginStop);
+      const mWrong = marg.filter((x) => x !== undefined && !x.correct).length;
+      return `| ${r.strategy} | ${stops.filter((x) => x !== undefined).length}/${r.simulations} | ${wrong}/${r.simulations} (<= ${(100 * upper95(wrong, r.simulations)).toFixed(0)}%) | ${fmt(medianOf(stops.map((x) => x?.added ?? cap)))} | ${marg.filter((x) => x !== undefined).length}/${r.simulations} | ${mWrong}/${r.simulations} (<= ${(100 * upper95(mWrong, r.simulations)).toFixed(0)}%) | ${fmt(medianOf(marg.map((x) => x?.added ?? cap)))} |`;
     }),
     '',
     'Per simulation (runs added until settled / until correct with P(within ROPE) >= 0.8 / stopped by the verdict at):',
@@ -400,6 +457,8 @@ function loadSaved(dir: string, strategy: BacktestStrategy): Row {
 }
 
 const rows: Row[] = from ? ALL.map((s) => loadSaved(from, s)) : await runStrategies();
+const baselineDir = textArg('baseline', '');
 
-if (ALL.every((s) => rows.some((r) => r.strategy === s))) writeSection(rows);
+if (ALL.every((s) => rows.some((r) => r.strategy === s)))
+  writeSection(rows, baselineDir ? loadSaved(baselineDir, 'plan') : null);
 else console.error('not every strategy was run: VALIDATION.md left as it is');

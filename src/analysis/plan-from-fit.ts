@@ -1,4 +1,5 @@
 import type { Table } from '../data/table.js';
+import { essIndicator } from '../diagnostics/ess.js';
 import type { Draws } from '../draws/draws.js';
 import { ConfigError, DataError } from '../errors.js';
 import { betaQuantile } from '../math/beta-quantile.js';
@@ -9,7 +10,9 @@ import { isStandardized, type ScaleMode, scaleTable } from './from-fit.js';
 import {
   greedyBatch,
   lossMargin,
+  type PlanAcquisition,
   type PlanBatch,
+  type PlanBatchUpdate,
   type PlanCandidateModel,
   type PlanProblem,
   type PlanScope,
@@ -94,7 +97,27 @@ export interface PlanOptions {
   lazyVerdicts?: boolean;
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
+  /**
+   * What the batch maximizes (default 'loss'): the expected reduction of the expected loss ('loss',
+   * the knowledge gradient), or of the uncertainty whether each recommendation is within the ROPE
+   * of the best ('settle'; no fewer runs than 'loss' in the backtest, VALIDATION.md). The stopping verdicts use the loss either way.
+   */
+  acquisition?: PlanAcquisition;
+  /**
+   * The stopping rule (default 'expected-loss', see `stoppingRule`); 'p-within-rope': "decided"
+   * when P(within ROPE) minus 1.645 Monte Carlo standard errors is at least 1 - alpha
+   * (`probabilityRule`).
+   */
+  stopRule?: PlanStopRule;
+  /** How the batch's posterior is approximated in the search for it (default 'reweight'). */
+  batchUpdate?: PlanBatchUpdate;
 }
+
+/** The stopping rules of the verdict (README.md, "Planning runs"). */
+export type PlanStopRule = 'expected-loss' | 'p-within-rope';
+
+/** One-sided 95% normal quantile: the margin of the probability rule, in Monte Carlo standard errors. */
+const Z95 = 1.6448536269514722;
 
 /** One candidate with its value. */
 export interface PlanCandidate {
@@ -111,6 +134,13 @@ export interface PlanCandidate {
   value: number;
   value_per_cost: number;
   value_by_scope: Record<string, number>;
+  /**
+   * Expected reduction of the uncertainty P (1 - P) whether each recommendation is within the
+   * ROPE of the best (P = P(within ROPE)), summed over scopes (a probability-squared scale).
+   */
+  settle_value: number;
+  settle_value_per_cost: number;
+  settle_value_by_scope: Record<string, number>;
   p_change: Record<string, number>;
   p_change_any: number;
   weights: PlanWeights;
@@ -136,7 +166,10 @@ export interface PlanRun {
   category: string | null;
   kind: CandidateKind;
   cost: number;
-  /** The batch's value (summed over scopes) after this run was added. */
+  /**
+   * The batch's value after this run was added, summed over scopes, in the units of the value
+   * the batch maximizes (settings.acquisition: settle_value or value).
+   */
   cumulative_value: number;
 }
 
@@ -145,6 +178,8 @@ export interface PlanBatchDocument {
   runs: PlanRun[];
   cost: number;
   value: number;
+  /** The batch's settle_value (see PlanCandidate.settle_value). */
+  settle_value: number;
   p_change: Record<string, number>;
   p_change_any: number;
   weights: PlanWeights;
@@ -154,8 +189,8 @@ export interface PlanBatchDocument {
 export interface PlanVerdict {
   scope: string;
   decided: boolean;
-  /** The rule the verdict applies: 'expected-loss' (README.md, "Planning runs"). */
-  rule: 'expected-loss';
+  /** The rule the verdict applies (README.md, "Planning runs"). */
+  rule: PlanStopRule;
   /** Expected loss of the recommendation beyond half the ROPE, E[max(0, D - ROPE/2)] (units). */
   rope_loss: number;
   /** Monte Carlo standard error of rope_loss. */
@@ -169,6 +204,11 @@ export interface PlanVerdict {
   batch_value: number;
   /** Posterior P(D > ROPE): the recommendation is more than a ROPE behind the best. */
   p_outside_rope: number;
+  /**
+   * Monte Carlo standard error of p_outside_rope (and of P(within ROPE)): sqrt(p (1 - p) / ESS)
+   * with the ESS of the indicator D <= ROPE over the chains (essIndicator), p = (x + 0.5) / (S + 1).
+   */
+  p_outside_rope_se: number;
   /** Largest probability, over the batches tried, that N runs change this scope's recommendation. */
   p_change: number;
   /**
@@ -196,6 +236,8 @@ export interface PlanDocument {
     expected_loss: number;
     rope_loss: number;
     p_within_rope: number;
+    /** Monte Carlo standard error of p_within_rope (see PlanVerdict.p_outside_rope_se). */
+    p_within_rope_se: number;
   }[];
   candidates: PlanCandidate[];
   batch: PlanBatchDocument;
@@ -215,7 +257,11 @@ export interface PlanDocument {
     rope: number;
     /** The loss's margin, ROPE / 2 (units). */
     loss_margin: number;
-    stop_rule: 'expected-loss';
+    stop_rule: PlanStopRule;
+    /** The value the batch maximizes: 'settle' (settle_value) or 'loss' (value). */
+    acquisition: PlanAcquisition;
+    /** How the batch's posterior was approximated in its search: 'reweight' or 'ensemble'. */
+    batch_update: PlanBatchUpdate;
   };
   notes: string[];
 }
@@ -229,6 +275,11 @@ interface Built {
   rope: number;
   specs: (CandidateSpec & { category: string | null; kind: CandidateKind; runs: number })[];
   notes: string[];
+  /**
+   * Chains of the draws used, in order (the fit's chains when the thinned draws split evenly over
+   * them, else 1): for the Monte Carlo standard error of P(within ROPE).
+   */
+  chains: number;
 }
 
 /** Evenly spaced draw ids (all when S <= max). */
@@ -460,6 +511,7 @@ export function planProblem(input: PlanInput, options: PlanOptions = {}): Built 
   }
   return {
     rope,
+    chains: S % draws.nChains === 0 && S / draws.nChains >= 8 ? draws.nChains : 1,
     problem: {
       heuristics: design.heuristics,
       nSamples: S,
@@ -495,7 +547,7 @@ function byScope(names: readonly string[], x: Float64Array): Record<string, numb
 }
 
 /** The scopes' decisions of a plan document (PlanDocument.scopes). */
-function scopesDoc(sim: PlanSimulation): PlanDocument['scopes'] {
+function scopesDoc(sim: PlanSimulation, chains: number): PlanDocument['scopes'] {
   const { problem } = sim;
   return problem.scopes.map((sc, c) => {
     const ranked = rankSummary(
@@ -510,6 +562,7 @@ function scopesDoc(sim: PlanSimulation): PlanDocument['scopes'] {
       expected_loss: st.loss,
       rope_loss: st.ropeLoss,
       p_within_rope: st.pWithinRope,
+      p_within_rope_se: withinRopeSe(sim, c, chains),
     };
   });
 }
@@ -529,9 +582,9 @@ export function planScopes(
   const stopThreshold = options.stopThreshold ?? 0.05;
   if (!(stopThreshold > 0 && stopThreshold < 1))
     throw new ConfigError(`--stop-threshold must be between 0 and 1 (got ${stopThreshold})`);
-  const { problem } = planProblem(input, options);
+  const { problem, chains } = planProblem(input, options);
   const sim = simulatePlan(problem, { outcomes: options.outcomes ?? 64, seed: options.seed ?? 1 });
-  return scopesDoc(sim).map((sc, c) => ({
+  return scopesDoc(sim, chains).map((sc, c) => ({
     ...sc,
     loss_ok: sim.scopes[c].ropeLoss <= stopThreshold * sim.scopes[c].margin,
   }));
@@ -549,6 +602,12 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const stopRuns = options.stopRuns ?? runs;
   const stopThreshold = options.stopThreshold ?? 0.05;
   const seed = options.seed ?? 1;
+  const acquisition = options.acquisition ?? 'loss';
+  if (acquisition !== 'settle' && acquisition !== 'loss')
+    throw new ConfigError(`--acquisition must be settle or loss (got ${acquisition})`);
+  const stopRule = options.stopRule ?? 'expected-loss';
+  if (stopRule !== 'expected-loss' && stopRule !== 'p-within-rope')
+    throw new ConfigError(`--stop-rule must be expected-loss or p-within-rope (got ${stopRule})`);
   if (!(Number.isInteger(runs) && runs >= 1))
     throw new ConfigError(`--runs must be an integer >= 1 (got ${runs})`);
   if (!(Number.isInteger(stopRuns) && stopRuns >= 1))
@@ -562,9 +621,16 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const C = names.length;
   const singles = scoreCandidates(sim);
   const all = new Float64Array(C).fill(1);
-  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles);
+  const update = options.batchUpdate ?? 'reweight';
+  if (update !== 'reweight' && update !== 'ensemble')
+    throw new ConfigError(`--batch-update must be reweight or ensemble (got ${update})`);
+  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles, acquisition, update);
+  // the verdicts' batch for all scopes; the verdict takes the larger value of it and the scope's
+  // own loss-greedy batch, so a batch chosen for 'settle' is one more batch tried, not a weaker check
   const stopBatch =
-    stopRuns === runs ? batch : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles);
+    stopRuns === runs
+      ? batch
+      : greedyBatch(sim, Math.min(stopRuns, specs.length), all, singles, acquisition, update);
   const label = (k: number) => ({
     heuristic: specs[k].heuristic,
     task: specs[k].task,
@@ -578,8 +644,10 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     const st = sim.scopes[c];
     // a scope whose loss is above the threshold is not decided whatever N runs are worth: with
     // `lazyVerdicts` its own batch is not searched (the batch for all scopes stands in for it)
+    // (the probability rule does not read the batch: lazily, it is never searched)
     const own =
-      options.lazyVerdicts && st.ropeLoss > stopThreshold * st.margin
+      options.lazyVerdicts &&
+      (stopRule === 'p-within-rope' || st.ropeLoss > stopThreshold * st.margin)
         ? stopBatch
         : greedyBatch(sim, Math.min(stopRuns, specs.length), onehot, singles);
     const p = Math.max(own.total.pChange[c], stopBatch.total.pChange[c]);
@@ -592,7 +660,29 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       batchValue,
       stopThreshold,
     });
+    const pSe = withinRopeSe(sim, c, built.chains);
+    const byP = probabilityRule({ pWithinRope: st.pWithinRope, se: pSe, stopThreshold });
     const shown = own.runs.slice(0, 3).map(named);
+    if (stopRule === 'p-within-rope') {
+      return {
+        scope: name,
+        decided: byP.decided,
+        rule: stopRule,
+        rope_loss: st.ropeLoss,
+        rope_loss_se: st.ropeLossSe,
+        loss_threshold: verdict.threshold,
+        batch_value: batchValue,
+        p_outside_rope: 1 - st.pWithinRope,
+        p_outside_rope_se: pSe,
+        p_change: p,
+        p_change_upper: upper,
+        reliable,
+        runs: own.runs.map(label),
+        message: byP.decided
+          ? `decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) >= ${fmtP(1 - stopThreshold)}`
+          : `not decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) < ${fmtP(1 - stopThreshold)}; the best ${stopRuns} runs for it: ${shown.join(', ')}`,
+      };
+    }
     return {
       scope: name,
       decided: verdict.decided,
@@ -602,6 +692,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       loss_threshold: verdict.threshold,
       batch_value: batchValue,
       p_outside_rope: 1 - st.pWithinRope,
+      p_outside_rope_se: pSe,
       p_change: p,
       p_change_upper: upper,
       reliable,
@@ -616,6 +707,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const candidates: PlanCandidate[] = specs.map((c, k) => {
     const v = singles[k];
     const total = v.value.reduce((a, x) => a + x, 0);
+    const settleTotal = v.settle.reduce((a, x) => a + x, 0);
     const cost = problem.candidates[k].cost;
     return {
       heuristic: c.heuristic,
@@ -628,14 +720,20 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       value: total,
       value_per_cost: total / cost,
       value_by_scope: byScope(names, v.value),
+      settle_value: settleTotal,
+      settle_value_per_cost: settleTotal / cost,
+      settle_value_by_scope: byScope(names, v.settle),
       p_change: byScope(names, v.pChange),
       p_change_any: v.pChangeAny,
       weights: weightsDoc(v),
     };
   });
+  // ranked by the value the batch maximizes, per unit cost
+  const rankOf = (c: PlanCandidate) =>
+    acquisition === 'settle' ? c.settle_value_per_cost : c.value_per_cost;
   const order = candidates
     .map((_, k) => k)
-    .sort((a, b) => candidates[b].value_per_cost - candidates[a].value_per_cost || a - b);
+    .sort((a, b) => rankOf(candidates[b]) - rankOf(candidates[a]) || a - b);
   const decidedAll = verdicts.every((v) => v.decided);
   const batchRuns = batchDoc(batch, specs, problem);
   if (singles.some((v) => v.unreliable > UNRELIABLE_SHARE)) {
@@ -644,7 +742,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     );
   }
   return {
-    scopes: scopesDoc(sim),
+    scopes: scopesDoc(sim, built.chains),
     candidates: order.map((k) => candidates[k]),
     batch: batchRuns,
     verdicts,
@@ -666,7 +764,9 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       units: isStandardized(input.scale) ? 'sd' : 'score',
       rope: built.rope,
       loss_margin: lossMargin(built.rope),
-      stop_rule: 'expected-loss',
+      stop_rule: stopRule,
+      acquisition,
+      batch_update: update,
     },
     notes,
   };
@@ -691,6 +791,7 @@ function batchDoc(
     runs,
     cost: runs.reduce((a, r) => a + r.cost, 0),
     value: batch.total.value.reduce((a, x) => a + x, 0),
+    settle_value: batch.total.settle.reduce((a, x) => a + x, 0),
     p_change: byScope(names, batch.total.pChange),
     p_change_any: batch.total.pChangeAny,
     weights: weightsDoc(batch.total),
@@ -705,6 +806,57 @@ function batchDoc(
 function upperBound(p: number, M: number): number {
   const x = Math.round(p * M);
   return x >= M ? 1 : betaQuantile(0.95, x + 1, M - x);
+}
+
+/** A probability to 3 decimals. */
+function fmtP(x: number): string {
+  return x.toFixed(3);
+}
+
+/**
+ * Monte Carlo standard error of scope c's P(D <= ROPE) on the draws used: sqrt(p (1 - p) / ESS)
+ * with ESS that of the indicator D <= ROPE over the chains (split-chain ESS, essIndicator; S when
+ * it is undefined, e.g. a constant indicator, and at most S) and p = (x + 0.5) / (S + 1), so that
+ * an indicator true on every draw still has an error (Jeffreys' prior).
+ */
+function withinRopeSe(sim: PlanSimulation, c: number, chains: number): number {
+  const { problem } = sim;
+  const S = problem.nSamples;
+  const H = problem.heuristics.length;
+  const v = problem.scopes[c].values;
+  const rope = problem.scopes[c].rope ?? 0;
+  const sign = problem.higherIsBetter ? 1 : -1;
+  const best = sim.scopes[c].best;
+  const d = new Float64Array(S);
+  let x = 0;
+  for (let s = 0; s < S; s++) {
+    let top = Number.NEGATIVE_INFINITY;
+    for (let h = 0; h < H; h++) top = Math.max(top, sign * v[s + S * h]);
+    d[s] = top - sign * v[s + S * best];
+    if (d[s] <= rope) x++;
+  }
+  const ess = essIndicator(d, S / chains, chains, rope);
+  const n = Number.isFinite(ess) && ess > 0 ? Math.min(ess, S) : S;
+  const p = (x + 0.5) / (S + 1);
+  return Math.sqrt((p * (1 - p)) / n);
+}
+
+/**
+ * The stopping rule on the probability itself (`stopRule: 'p-within-rope'`): "decided" when
+ * P(D <= ROPE) - 1.645 se >= 1 - alpha, i.e. the one-sided 95% Monte Carlo lower bound of the
+ * posterior probability that the recommendation is within the ROPE of the best is at least
+ * 1 - alpha. The expected-loss rule gets P(D > ROPE) <= alpha through Markov's inequality, which
+ * is loose (VALIDATION.md, the planner's backtests: at the first step with P(within ROPE) >= 0.95
+ * its loss was 1.5-1.9 times its threshold); this rule states the probability directly and
+ * guards only against the Monte Carlo error of its estimate, not against a wrong posterior.
+ * @example probabilityRule({ pWithinRope: 0.99, se: 0.005, stopThreshold: 0.05 }).decided // true
+ */
+export function probabilityRule(o: { pWithinRope: number; se: number; stopThreshold: number }): {
+  decided: boolean;
+  lower: number;
+} {
+  const lower = o.pWithinRope - Z95 * o.se;
+  return { decided: lower >= 1 - o.stopThreshold, lower };
 }
 
 /** A loss in the comparison's units, to 3 significant digits. */

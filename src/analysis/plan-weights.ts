@@ -115,3 +115,18 @@ export function paretoKhat(logW: Float64Array, scratch?: Float64Array): number {
   if (!(x[M - 1] > 0)) return Number.NEGATIVE_INFINITY; // flat tail: no weight stands out
   return gpdShape(x);
 }
+
+/**
+ * The uncertainty whether a recommendation is correct, from its probability p = P(D <= ROPE)
+ * estimated on weighted draws: the Brier (quadratic) uncertainty function U(p) = p (1 - p), the
+ * posterior variance of the indicator of "correct" (DeGroot 1962, "Uncertainty, information, and
+ * sequential experiments", Ann. Math. Statist. 33(2): the value of an experiment is the expected
+ * reduction of a concave uncertainty function of the posterior; any informative run has value
+ * >= 0). Divided by 1 - sum(q^2), the correction of a weighted variance for its effective sample
+ * size (q the normalized weights): without it, weights that concentrate on few draws make p noisy
+ * and U(p) smaller in expectation even for a run that says nothing about the scope.
+ * @example settleUncertainty(0.9, 1 / 500) // 0.0902 (0.09 / (1 - 1/500))
+ */
+export function settleUncertainty(p: number, sumQ2: number): number {
+  return sumQ2 < 1 ? (p * (1 - p)) / (1 - sumQ2) : 0;
+}

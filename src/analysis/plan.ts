@@ -1,4 +1,14 @@
-import { PARETO_K_LIMIT, paretoKhat, truncatedWeights, weightEss } from './plan-weights.js';
+import { ensembleValue } from './plan-ensemble.js';
+import {
+  PARETO_K_LIMIT,
+  paretoKhat,
+  settleUncertainty,
+  truncatedWeights,
+  weightEss,
+} from './plan-weights.js';
+
+export { settleUncertainty };
+
 import { createNormalRng } from './random.js';
 import { bestIndex } from './recommend.js';
 
@@ -92,7 +102,30 @@ export interface PlanValue {
   unreliable: number;
   /** Largest k-hat over the simulated outcomes (NaN when not checked). */
   khatMax: number;
+  /**
+   * Expected reduction, per scope, of the uncertainty whether the recommendation is within the
+   * ROPE of the best: U = P (1 - P) with P = P(D <= ROPE) of the scope's recommendation (re-made
+   * after the run), the Brier uncertainty function of DeGroot 1962 (see `settleUncertainty`).
+   * Unlike `value` it is not 0 when the recommendation stays: a run that makes the posterior surer
+   * that the current choice is (or is not) correct is worth something, which is what a scope needs
+   * to settle (P(within ROPE) >= 0.95).
+   */
+  settle: Float64Array;
 }
+
+/**
+ * Which value the planner's batch maximizes: 'loss' (default), the expected reduction of the
+ * expected loss (PlanValue.value, the knowledge gradient), or 'settle', the expected reduction of
+ * the uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle).
+ */
+export type PlanAcquisition = 'settle' | 'loss';
+
+/**
+ * How a batch's posterior is approximated in the greedy search: 'reweight' (importance weights of
+ * the draws by the batch's likelihood) or 'ensemble' (every draw moved by an ensemble Kalman
+ * update, plan-ensemble.ts; it does not degenerate as a batch grows).
+ */
+export type PlanBatchUpdate = 'reweight' | 'ensemble';
 
 /** The state of one scope before any new run: its recommendation and the draw-wise winners. */
 interface ScopeState {
@@ -114,6 +147,10 @@ interface ScopeState {
   ropeLossSe: number;
   /** P(max_h V_h - V_best <= ROPE): the recommendation is practically as good as the best. */
   pWithinRope: number;
+  /** ROPE half-width of the scope (score units). */
+  rope: number;
+  /** settleUncertainty of pWithinRope on the equally weighted draws. */
+  uncertainty: number;
 }
 
 /** A prepared simulation: outcome draws, simulated scores, scope states. */
@@ -197,6 +234,8 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
     ropeLoss: 0,
     ropeLossSe: 0,
     pWithinRope: 0,
+    rope,
+    uncertainty: 0,
   };
   st.best = weightedBest(st, H, S, null, new Float64Array(H));
   let sumD = 0;
@@ -215,6 +254,7 @@ function scopeState(scope: PlanScope, H: number, S: number, sign: number): Scope
   st.ropeLoss = sumL / S;
   st.ropeLossSe = Math.sqrt(Math.max(0, sumL2 / S - st.ropeLoss ** 2) / S);
   st.pWithinRope = within / S;
+  st.uncertainty = settleUncertainty(st.pWithinRope, 1 / S);
   return st;
 }
 
@@ -345,6 +385,7 @@ function evaluate(
   const H = problem.heuristics.length;
   const C = scopes.length;
   const value = new Float64Array(C);
+  const settle = new Float64Array(C);
   const pChange = new Float64Array(C);
   let pChangeAny = 0;
   let relEss = 0;
@@ -363,12 +404,21 @@ function evaluate(
     const wSum = truncatedWeights(lw, w);
     if (checkWeights) relEss += weightEss(w) / S;
     // w[s] / wSum once for all scopes (the same numbers each scope divided out before)
-    for (let s = 0; s < S; s++) q[s] = w[s] / wSum;
+    let sumQ2 = 0;
+    for (let s = 0; s < S; s++) {
+      q[s] = w[s] / wSum;
+      sumQ2 += q[s] * q[s];
+    }
     let changed = false;
     for (let c = 0; c < C; c++) {
       if (onlyScope >= 0 && c !== onlyScope) continue;
       const st = scopes[c];
       const b1 = weightedBest(st, H, S, q, pBest);
+      // P(D <= ROPE) of the recommendation after the run, on the reweighted draws
+      let within = 0;
+      for (let s = 0; s < S; s++)
+        if (st.top[s] - st.sign * st.values[s + S * b1] <= st.rope) within += q[s];
+      settle[c] += st.uncertainty - settleUncertainty(within, sumQ2);
       if (b1 === st.best) continue;
       changed = true;
       pChange[c] += 1;
@@ -390,10 +440,12 @@ function evaluate(
   }
   for (let c = 0; c < C; c++) {
     value[c] /= M;
+    settle[c] /= M;
     pChange[c] /= M;
   }
   return {
     value,
+    settle,
     pChange,
     pChangeAny: pChangeAny / M,
     relEss: checkWeights ? relEss / M : Number.NaN,
@@ -437,6 +489,9 @@ export interface PlanBatch {
  * seed of the same cell, with its own simulated noise) when that adds most; among equal gains the
  * run chosen fewer times wins.
  * With `singles` (scoreCandidates' values), each step considers only the GREEDY_POOL best alone.
+ * `acquisition` says which value is maximized (PlanAcquisition; default 'loss'); `update` how the
+ * batch's posterior is approximated (PlanBatchUpdate; default 'reweight'). With 'ensemble' the
+ * returned total is the ensemble's value, with the weights' diagnostics of reweighting the batch.
  * @example greedyBatch(sim, 3, Float64Array.of(1, 1, 1)).runs // e.g. [12, 4, 30]
  */
 export function greedyBatch(
@@ -444,6 +499,8 @@ export function greedyBatch(
   n: number,
   objective: Float64Array,
   singles?: readonly PlanValue[],
+  acquisition: PlanAcquisition = 'loss',
+  update: PlanBatchUpdate = 'reweight',
 ): PlanBatch {
   const { problem, M } = sim;
   const S = problem.nSamples;
@@ -454,7 +511,8 @@ export function greedyBatch(
   const runs: number[] = [];
   const cumulative: number[] = [];
   let current = 0;
-  const objectiveOf = (v: PlanValue) => v.value.reduce((a, x, c) => a + objective[c] * x, 0);
+  const objectiveOf = (v: PlanValue) =>
+    (acquisition === 'settle' ? v.settle : v.value).reduce((a, x, c) => a + objective[c] * x, 0);
   // one scope only: the other scopes need not be evaluated
   const nonzero = Array.from(objective.keys()).filter((c) => objective[c] !== 0);
   const only = nonzero.length === 1 ? nonzero[0] : -1;
@@ -474,7 +532,10 @@ export function greedyBatch(
     let pickY: Float64Array | null = null;
     for (const k of pool) {
       const yk = repeatOutcomes(sim, k, uses[k]);
-      const v = evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only, yk);
+      const v =
+        update === 'ensemble'
+          ? ensembleValue(sim, uses, k, only)
+          : evaluate(sim, runs.length > 0 ? base : null, k, false, scratch, only, yk);
       const obj = objectiveOf(v);
       const gain = (obj - current) / problem.candidates[k].cost;
       // equal gains (e.g. none is worth anything): the run used fewer times, so such a batch spreads
@@ -493,6 +554,12 @@ export function greedyBatch(
     const c = problem.candidates[pick];
     for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, pickY[m]);
   }
-  const total = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
-  return { runs, cumulative, total };
+  const reweighted = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
+  if (update === 'reweight') return { runs, cumulative, total: reweighted };
+  const { relEss, unreliable, khatMax } = reweighted;
+  return {
+    runs,
+    cumulative,
+    total: { ...ensembleValue(sim, uses, -1), relEss, unreliable, khatMax },
+  };
 }

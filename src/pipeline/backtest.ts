@@ -1,7 +1,12 @@
 import { cellDraws } from '../analysis/cells.js';
 import { designFromTable } from '../analysis/design.js';
+import type { PlanAcquisition, PlanBatchUpdate } from '../analysis/plan.js';
 import { lossMargin } from '../analysis/plan.js';
-import type { CandidateSpec, PlanDocument } from '../analysis/plan-from-fit.js';
+import {
+  type CandidateSpec,
+  type PlanDocument,
+  probabilityRule,
+} from '../analysis/plan-from-fit.js';
 import { prepareComparison } from '../analysis/prepare.js';
 import { createNormalRng, type NormalRng } from '../analysis/random.js';
 import type { Table } from '../data/table.js';
@@ -69,6 +74,10 @@ export interface BacktestOptions {
   outcomes?: number;
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
+  /** What the planner's batch maximizes (PlanOptions.acquisition; default 'loss'). */
+  acquisition?: PlanAcquisition;
+  /** How the planner's batch search approximates the batch's posterior (default 'reweight'). */
+  batchUpdate?: PlanBatchUpdate;
   /** Data options of the real table (columns, filters, orientation). */
   compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
   /** The truths from `backtestTruth` (default: fitted here). */
@@ -113,7 +122,19 @@ export interface BacktestSimulation {
     rhat_max: number;
     divergent: number;
     ess_bulk_min: number;
+    /**
+     * The probability rule (plan-from-fit.ts `probabilityRule`: P(within ROPE) - 1.645 se >=
+     * 1 - alpha in every scope) said "decided" (absent in results saved before it was recorded).
+     */
+    p_rule_decided?: boolean;
   }[];
+  /**
+   * Runs added when the probability rule first said "decided" (null: never before the simulation
+   * ended; it ends when settled, so a stop the rule would make after that is not seen).
+   */
+  p_rule_stopped_at?: number | null;
+  /** Some recommendation was more than a ROPE behind the true best at that stop. */
+  p_rule_stopped_wrong?: boolean;
   /** Runs of each heuristic at the end (the start included), in `BacktestTruth.heuristics` order. */
   runs_by_heuristic?: number[];
   /** Each scope's recommendation at the end and whether it was correct. */
@@ -344,6 +365,8 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     sampler,
     outcomes: options.outcomes ?? 64,
     plan_draws: options.planDraws ?? 500,
+    acquisition: options.acquisition ?? 'loss',
+    batch_update: options.batchUpdate ?? 'reweight',
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
     start_tasks_per_category: START_TASKS,
@@ -377,6 +400,8 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
       runs_to_correct: null,
       stopped_at: null,
       stopped_wrong: false,
+      p_rule_stopped_at: null,
+      p_rule_stopped_wrong: false,
       trace: [],
     };
     let last: ({ best: string; p_within_rope: number } | undefined)[] = [];
@@ -404,6 +429,8 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         stopThreshold,
         outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
+        acquisition: options.acquisition ?? 'loss',
+        batchUpdate: options.batchUpdate ?? 'reweight',
         seed: seed + added,
         candidates,
         lazyVerdicts: true,
@@ -433,6 +460,19 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         sim.stopped_at = added;
         sim.stopped_wrong = !correct;
       }
+      const pRuleDecided = scopes.every(
+        (sc) =>
+          sc !== undefined &&
+          probabilityRule({
+            pWithinRope: sc.p_within_rope,
+            se: sc.p_within_rope_se,
+            stopThreshold,
+          }).decided,
+      );
+      if (pRuleDecided && sim.p_rule_stopped_at === null) {
+        sim.p_rule_stopped_at = added;
+        sim.p_rule_stopped_wrong = !correct;
+      }
       sim.trace.push({
         added,
         p_within_rope_min: pWithin,
@@ -442,6 +482,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         rhat_max: diag?.max_rhat ?? Number.NaN,
         divergent: diag?.divergent ?? 0,
         ess_bulk_min: diag?.min_ess_bulk ?? Number.NaN,
+        p_rule_decided: pRuleDecided,
       });
       options.onStep?.({ simulation: i, added, settled, decided });
       if (settled) {

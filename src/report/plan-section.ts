@@ -48,12 +48,23 @@ function batchTable(plan: PlanDocument, costs: boolean): SafeHtml {
   })}</tbody></table>`;
 }
 
+/** The value the candidates are ranked by (settings.acquisition), per cost with costs. */
+function rankValue(
+  plan: PlanDocument,
+  c: PlanDocument['candidates'][number],
+  costs: boolean,
+): number {
+  if (plan.settings.acquisition === 'settle')
+    return costs ? c.settle_value_per_cost : c.settle_value;
+  return costs ? c.value_per_cost : c.value;
+}
+
 function candidateTable(plan: PlanDocument, costs: boolean): SafeHtml {
   const shown = plan.candidates.slice(0, PLAN_SHOWN_CANDIDATES);
   return html`<table class="data" id="plan-candidates"><thead><tr><th>Heuristic</th><th>Task</th><th>Category</th><th>Kind</th><th class="num">Runs so far</th>${costs ? html`<th class="num">Cost</th>` : ''}<th class="num">${costs ? 'Value per cost' : 'Value'}</th><th class="num">P(change)</th><th>Weights</th></tr></thead>
 <tbody>${shown.map(
     (c) =>
-      html`<tr><td>${c.heuristic}</td><td>${c.task}</td><td>${c.category ?? ''}</td><td>${c.kind}</td><td class="num">${c.runs}</td>${costs ? html`<td class="num">${fixed(c.cost, 2)}</td>` : ''}<td class="num">${fixed(costs ? c.value_per_cost : c.value, 4)}</td><td class="num">${prob(c.p_change_any)}</td><td>${c.weights.reliable ? 'ok' : 'k-hat > 0.7: refit to confirm'}</td></tr>`,
+      html`<tr><td>${c.heuristic}</td><td>${c.task}</td><td>${c.category ?? ''}</td><td>${c.kind}</td><td class="num">${c.runs}</td>${costs ? html`<td class="num">${fixed(c.cost, 2)}</td>` : ''}<td class="num">${fixed(rankValue(plan, c, costs), 4)}</td><td class="num">${prob(c.p_change_any)}</td><td>${c.weights.reliable ? 'ok' : 'k-hat > 0.7: refit to confirm'}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -76,7 +87,7 @@ export function planSection(plan: PlanDocument, links: PlanSectionLinks = {}): S
 <p class="caption muted">Per scope: D is how far the recommended heuristic is behind the true best; the loss is the expected part of D beyond half the ROPE (${fixed(st.rope, 4)} ${units}). Decided when that loss is at most ${st.stop_threshold} x ROPE/2 (then P(D > ROPE) <= ${st.stop_threshold}, by Markov's inequality) and the best batch of ${st.stop_runs} more run${st.stop_runs === 1 ? '' : 's'} found would not cut it by more than that.</p>
 ${verdictTable(plan)}
 <h3>Next batch of ${plan.batch.runs.length} run${plan.batch.runs.length === 1 ? '' : 's'}</h3>
-<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''}). Value: expected reduction of the loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes. P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
+<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''}). ${st.acquisition === 'settle' ? 'Value: expected reduction of the uncertainty P(1 - P) whether each recommendation is within the ROPE of the best (P = P(within ROPE)), summed over scopes.' : html`Value: expected reduction of the loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes.`} P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
 ${batchTable(plan, costs)}
 ${downloads.length ? html`<p>${downloads.map((d, i) => html`${i ? ' · ' : ''}${d}`)}</p>` : ''}
 <details><summary>Single runs by value${costs ? ' per unit cost' : ''} (${Math.min(PLAN_SHOWN_CANDIDATES, plan.candidates.length)} of ${plan.candidates.length})</summary>

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type PlanInput, planFromFit, planScopes } from '../../src/analysis/plan-from-fit.js';
+import {
+  type PlanInput,
+  planFromFit,
+  planScopes,
+  probabilityRule,
+} from '../../src/analysis/plan-from-fit.js';
 import {
   candidatesFromTable,
   costFromColumn,
@@ -44,12 +49,29 @@ describe('planFromFit on the Tay LRA table', () => {
       expect(c.weights.rel_ess).toBeGreaterThan(0);
       expect(c.weights.rel_ess).toBeLessThanOrEqual(1);
     }
-    // sorted by value, best first
+    // sorted by the value the batch maximizes (value by default), best first
+    expect(plan.settings.acquisition).toBe('loss');
     for (let i = 1; i < plan.candidates.length; i++) {
       expect(plan.candidates[i - 1].value_per_cost).toBeGreaterThanOrEqual(
         plan.candidates[i].value_per_cost,
       );
     }
+    // the batch's cumulative value is in value's units: its last step is the batch's
+    expect(plan.batch.runs[2].cumulative_value).toBeCloseTo(plan.batch.value, 12);
+    // with acquisition 'settle', by settle_value, and the batch in its units
+    const bySettle = planFromFit(inputOf(run), {
+      runs: 3,
+      outcomes: 32,
+      cellSeed: 3,
+      acquisition: 'settle',
+    });
+    expect(bySettle.settings.acquisition).toBe('settle');
+    for (let i = 1; i < bySettle.candidates.length; i++) {
+      expect(bySettle.candidates[i - 1].settle_value_per_cost).toBeGreaterThanOrEqual(
+        bySettle.candidates[i].settle_value_per_cost,
+      );
+    }
+    expect(bySettle.batch.runs[2].cumulative_value).toBeCloseTo(bySettle.batch.settle_value, 12);
     expect(plan.batch.runs).toHaveLength(3);
     // every run of the batch is a candidate (a cell may be chosen twice: two more seeds)
     const keys = new Set(plan.candidates.map((c) => `${c.heuristic}/${c.task}`));
@@ -132,6 +154,39 @@ describe('planFromFit on the Tay LRA table', () => {
     expect(none.verdicts.every((v) => !v.decided && v.loss_threshold === 0)).toBe(true);
     expect(none.scopes[0].rope_loss).toBe(none.scopes[0].expected_loss);
     expect(none.notes.some((n) => /the ROPE is 0/.test(n))).toBe(true);
+  });
+
+  it('the probability rule: P(within ROPE) minus 1.645 Monte Carlo se against 1 - alpha', () => {
+    expect(probabilityRule({ pWithinRope: 0.99, se: 0.005, stopThreshold: 0.05 }).decided).toBe(
+      true,
+    );
+    // 0.96 is above 0.95 but not by 1.645 se
+    expect(probabilityRule({ pWithinRope: 0.96, se: 0.01, stopThreshold: 0.05 }).decided).toBe(
+      false,
+    );
+    const o = { runs: 1, outcomes: 16, cellSeed: 3, stopRule: 'p-within-rope' as const };
+    for (const rope of [undefined, 30]) {
+      const input = rope === undefined ? inputOf(run) : { ...inputOf(run), rope };
+      const plan = planFromFit(input, o);
+      expect(plan.settings.stop_rule).toBe('p-within-rope');
+      const S = plan.settings.draws_used;
+      for (const [c, v] of plan.verdicts.entries()) {
+        const sc = plan.scopes[c];
+        expect(v.rule).toBe('p-within-rope');
+        expect(v.p_outside_rope_se).toBe(sc.p_within_rope_se);
+        // an se of a probability: at least that of S independent draws' (Jeffreys' p), at most 0.5
+        const pt = (Math.round(sc.p_within_rope * S) + 0.5) / (S + 1);
+        expect(sc.p_within_rope_se).toBeGreaterThanOrEqual(Math.sqrt((pt * (1 - pt)) / S) - 1e-12);
+        expect(sc.p_within_rope_se).toBeLessThanOrEqual(0.5);
+        expect(v.decided).toBe(sc.p_within_rope - 1.6448536269514722 * sc.p_within_rope_se >= 0.95);
+        expect(v.message.startsWith(v.decided ? 'decided: ' : 'not decided: ')).toBe(true);
+      }
+      // one run per cell on the Tay table: nothing is decided; with a ROPE of 30 points all is
+      expect(plan.overall.decided).toBe(rope === 30);
+    }
+    expect(() => planFromFit(inputOf(run), { stopRule: 'sometimes' as 'p-within-rope' })).toThrow(
+      /--stop-rule must be expected-loss or p-within-rope/,
+    );
   });
 
   it('divides by cost', () => {

@@ -6,8 +6,10 @@ import {
   type PlanCandidateModel,
   type PlanProblem,
   scoreCandidates,
+  settleUncertainty,
   simulatePlan,
 } from '../../src/analysis/plan.js';
+import { ensembleValue } from '../../src/analysis/plan-ensemble.js';
 import { createNormalRng } from '../../src/analysis/random.js';
 
 const S = 2000;
@@ -84,6 +86,70 @@ describe('value of a candidate run (preposterior simulation)', () => {
     const v = scoreCandidates(low);
     // c beats a and b by ~10 in every draw: no single run changes that
     expect(v.every((x) => x.pChange[0] === 0)).toBe(true);
+  });
+});
+
+describe('the settle value: expected reduction of the uncertainty of "within the ROPE"', () => {
+  // a leads b by 0.6 with sd 0.5 each and a ROPE of 0.2: P(a within the ROPE of the best) ~ 0.8;
+  // c is far below and irrelevant
+  const a = normals(31, 0.6, 0.5);
+  const b = normals(32, 0, 0.5);
+  const c = normals(33, -10, 0.5);
+  const problem: PlanProblem = {
+    heuristics: ['a', 'b', 'c'],
+    nSamples: S,
+    scopes: [{ ...scope('overall', [a, b, c]), rope: 0.2 }],
+    candidates: [
+      candidate(b, 0.3), // a run of the runner-up: informs whether a is within the ROPE
+      candidate(c, 0.3), // a run of c: its value never enters D = max - V_a
+      candidate(new Float64Array(S).fill(3), 0.3), // a run whose mean does not depend on the draws
+    ],
+    higherIsBetter: true,
+  };
+  const sim = simulatePlan(problem, { outcomes: 64, seed: 5 });
+  const values = scoreCandidates(sim);
+
+  it('U(p) = p (1 - p) corrected for the weights effective sample size', () => {
+    expect(settleUncertainty(0.9, 1 / 500)).toBeCloseTo(0.09 / (1 - 1 / 500), 14);
+    // all weight on one draw: nothing is left to learn from it
+    expect(settleUncertainty(1, 1)).toBe(0);
+    expect(sim.scopes[0].pWithinRope).toBeGreaterThan(0.6);
+    expect(sim.scopes[0].pWithinRope).toBeLessThan(0.95);
+  });
+
+  it('is zero for a run that says nothing, positive for one on the question', () => {
+    // uniform weights: the same P, the same U (up to rounding of the sum of S weights)
+    expect(values[2].settle[0]).toBeCloseTo(0, 12);
+    expect(values[0].settle[0]).toBeGreaterThan(0.01);
+    // c's run reweights draws independently of D: Monte Carlo noise only (expectation ~0 with
+    // the ESS correction); a tenth of the informative run leaves room for that noise
+    expect(Math.abs(values[1].settle[0])).toBeLessThan(0.1 * values[0].settle[0]);
+  });
+
+  it('by the ensemble update: 0 for nothing or a run that says nothing, growing with more runs', () => {
+    const none = ensembleValue(sim, new Int32Array(3), -1);
+    expect(Array.from(none.settle)).toEqual([0]);
+    // a mean that does not vary over the draws has no covariance with the scope: no draw moves
+    const flat = ensembleValue(sim, new Int32Array(3), 2);
+    expect(flat.settle[0]).toBe(0);
+    expect(flat.pChange[0]).toBe(0);
+    const one = ensembleValue(sim, new Int32Array(3), 0);
+    const ten = ensembleValue(sim, Int32Array.of(9, 0, 0), 0);
+    expect(one.settle[0]).toBeGreaterThan(0.01);
+    // ten runs of b tell more than one; reweighting 2,000 draws by ten runs' likelihood would
+    // leave few of them, the moved draws are all kept
+    expect(ten.settle[0]).toBeGreaterThan(one.settle[0]);
+    const batch = greedyBatch(sim, 2, Float64Array.of(1), values, 'settle', 'ensemble');
+    expect(batch.runs[0]).toBe(0);
+    expect(batch.total.settle[0]).toBeCloseTo(batch.cumulative[1], 12);
+    // the weights' diagnostics of the batch are those of reweighting it
+    expect(batch.total.relEss).toBeGreaterThan(0);
+  });
+
+  it("is what greedyBatch maximizes with acquisition 'settle'", () => {
+    const batch = greedyBatch(sim, 1, Float64Array.of(1), values, 'settle');
+    expect(batch.runs).toEqual([0]);
+    expect(batch.cumulative[0]).toBeCloseTo(values[0].settle[0], 12);
   });
 });
 

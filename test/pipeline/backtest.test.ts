@@ -50,6 +50,11 @@ describe('backtest', () => {
         truth.heuristics.length * truth.tasks.length + added,
       );
       expect(p.final?.map((f) => f.scope)).toEqual(truth.scopes.map((s) => s.name));
+      // the probability rule's stop: the first step it said "decided", wrong when not correct there
+      expect(p.trace.every((x) => typeof x.p_rule_decided === 'boolean')).toBe(true);
+      const stop = p.trace.find((x) => x.p_rule_decided);
+      expect(p.p_rule_stopped_at).toBe(stop?.added ?? null);
+      expect(p.p_rule_stopped_wrong).toBe(stop !== undefined && !stop.correct);
     }
     expect(a.refits_unconverged).toBe(
       a.per_simulation.reduce(
