@@ -314,11 +314,11 @@ export function register(program: Command): void {
     )
     .option(
       '--budget-curve',
-      'budgets section (curves, losses, crossings, decisions at each budget) from the smooth monotone budget-curve model when every method has 3+ budgets (opt-in: ~9-10 CPU s more on the Ada-KV tables, BENCHMARKS.md §9.6); default: each method@budget arm',
+      'budgets section (curves, losses, crossings, decisions at each budget) from the smooth monotone budget-curve model when every method has 3+ budgets (the default; ~9-10 CPU s more on the Ada-KV tables, BENCHMARKS.md §9.6)',
     )
     .option(
       '--no-budget-curve',
-      'budgets section from each method@budget arm of the comparison model, without the budget-curve model (the default for now)',
+      'budgets section from each method@budget arm of the comparison model, without the budget-curve model',
     )
     .option(
       '--check',

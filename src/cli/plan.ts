@@ -131,7 +131,8 @@ export function register(program: Command): void {
             ? undefined
             : await costOption(raw.cost, table, prepareComparison(table, options));
         if (!raw.quiet) process.stderr.write('fitting the comparison...\n');
-        const run = await runComparison(table, { ...options, source: file });
+        // the plan reads recommendations and pairs, never the budget-curve section: no curve fit
+        const run = await runComparison(table, { ...options, budgetCurve: false, source: file });
         if (!raw.quiet) process.stderr.write('planning...\n');
         const plan = planFromRun(run, {
           ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),

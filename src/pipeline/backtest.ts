@@ -263,8 +263,10 @@ export async function backtestTruth(
       'backtest: the table is fitted on a per-task or logit scale; backtest simulates scores in score units only',
     );
   }
+  // the truths and the refits read recommendations and pairs, never the budget-curve section
   const run = await runComparison(table, {
     ...compare,
+    budgetCurve: false,
     sampler: { chains: 2, warmup: 500, draws: 500, ...options.truthSampler },
   });
   if ((run.spec.family ?? 'gaussian') !== 'gaussian') {
@@ -408,6 +410,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     for (;;) {
       const added = runs.length - start;
       const run = await runComparison(runsTable(truth, runs), {
+        budgetCurve: false,
         ...(options.compare?.higherIsBetter !== undefined
           ? { higherIsBetter: options.compare.higherIsBetter }
           : {}),

@@ -94,15 +94,14 @@ export const COMPARE_BACKBONE_METRIC = 'fisher-diag' as const;
 
 /**
  * Whether `compare` fits the budget-curve model when it applies (every method at 3+ budgets) and
- * neither `--budget-curve` nor `--no-budget-curve` is given. false (opt-in), for time alone: it
- * samples cleanly (0 divergences, R-hat <= 1.007 on both Ada-KV tables, seeds 1-5; BENCHMARKS.md
- * §9.5), and with the backbone models' COMPARE_BACKBONE_METRIC and its chains on worker threads
- * beside the document the whole question-agnostic run fell from 29.4 to ~24-28 CPU s, but its one
- * near-quiet measurement was 15.4-15.7 s of wall on 2 cores (the question-aware table 13.6 s),
- * over the 15 s a default must meet (BENCHMARKS.md §9.6). Everything else of the default path is
- * in place: make this true once the time holds.
+ * neither `--budget-curve` nor `--no-budget-curve` is given: true. It samples cleanly (0
+ * divergences, R-hat <= 1.007 on both Ada-KV tables, seeds 1-5; BENCHMARKS.md §9.5), and with the
+ * backbone models' COMPARE_BACKBONE_METRIC and its chains on worker threads beside the document the
+ * whole question-agnostic run takes 12.9-13.1 s of wall (24 CPU s) on 2 idle cores, the
+ * question-aware one 11.5 s, inside the 15 s a default must meet (BENCHMARKS.md §9.6). (An earlier
+ * 15.4-15.7 s was measured while another process held a core.)
  */
-export const BUDGET_CURVE_DEFAULT = false;
+export const BUDGET_CURVE_DEFAULT = true;
 
 /** Options of `compare`. */
 export interface CompareOptions extends DecisionOptions {

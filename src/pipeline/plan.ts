@@ -24,7 +24,8 @@ export interface PlanRun {
  * @example const { plan } = await runPlan(table, { plan: { runs: 3 } }); plan.batch.runs
  */
 export async function runPlan(table: Table, options: PlanRunOptions = {}): Promise<PlanRun> {
-  const run = await runComparison(table, options);
+  // the plan reads recommendations and pairs, never the budget-curve section: no curve fit
+  const run = await runComparison(table, { ...options, budgetCurve: false });
   return { plan: planFromRun(run, options.plan ?? {}), run };
 }
 
