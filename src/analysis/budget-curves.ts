@@ -161,16 +161,22 @@ export interface CurveScopeOptions extends BudgetOptions {
   bounded?: Pick<Bounded, 'upper' | 'n'> | null;
 }
 
+/** The tasks and backbones (indices into the curve data's) a scope averages over. */
+interface ScopeCells {
+  tasks: readonly number[];
+  backbones: readonly number[];
+}
+
 /**
- * Per scope (all tasks, each category), each method's expected score on its curve draw by draw:
- * the average over the scope's tasks of each task's score averaged over backbones on the model's
- * scale (as the cell means of the per-arm analysis, src/analysis/cells.ts), then put back through
- * the bounded link when there is one; the full-cache reference the same way.
+ * Per scope (all tasks, each category, each backbone), each method's expected score on its curve
+ * draw by draw: the average over the scope's tasks of each task's score averaged over the scope's
+ * backbones on the model's scale (as the cell means of the per-arm analysis, src/analysis/cells.ts),
+ * then put back through the bounded link when there is one; the full-cache reference the same way.
  */
 function curveDraws(
   s: BudgetCurveState,
   draws: Draws,
-  scopes: readonly (readonly number[])[],
+  scopes: readonly ScopeCells[],
   points: readonly CurvePoint[][],
   bounded: Pick<Bounded, 'upper' | 'n'> | null | undefined,
 ): { values: Float64Array[][][]; reference: Float64Array[] } {
@@ -181,7 +187,18 @@ function curveDraws(
   const inv = bounded ? (eta: number) => fromLogit(eta, bounded) : (eta: number) => eta;
   const values = scopes.map(() => points.map((p) => p.map(() => new Float64Array(S))));
   const reference = scopes.map(() => new Float64Array(S));
-  const taskValue = new Float64Array(T);
+  // the scope's value of one draw from the cells' values on the model scale (task t, backbone m at
+  // t * M + m)
+  const scopeValue = (cells: Float64Array, { tasks, backbones }: ScopeCells): number => {
+    let v = 0;
+    for (const t of tasks) {
+      let e = 0;
+      for (const m of backbones) e += cells[t * M + m] / backbones.length;
+      v += inv(e) / tasks.length;
+    }
+    return v;
+  };
+  const cells = new Float64Array(T * M);
   const amp = new Float64Array(H * T * M);
   // each method's points as log2 budgets, their spacing when even, and the shapes there per task
   const logs = points.map((p) => Float64Array.from(p, (q) => q.log2));
@@ -191,15 +208,9 @@ function curveDraws(
     const parts = curveParts(s, (v) => draws.values[v * S + d]);
     // loss = exp(la) s(u): one exp per amplitude, one shape per method x task x point
     for (let c = 0; c < amp.length; c++) amp[c] = Math.exp(parts.la[c]);
-    for (let t = 0; t < T; t++) {
-      let f = 0;
-      for (let m = 0; m < M; m++) f += parts.full[t * M + m] / M;
-      taskValue[t] = inv(f);
-    }
-    scopes.forEach((tasks, k) => {
-      let r = 0;
-      for (const t of tasks) r += taskValue[t] / tasks.length;
-      reference[k][d] = r;
+    for (let c = 0; c < T * M; c++) cells[c] = parts.full[c];
+    scopes.forEach((scope, k) => {
+      reference[k][d] = scopeValue(cells, scope);
     });
     for (let h = 0; h < H; h++) {
       const P = logs[h].length;
@@ -210,16 +221,12 @@ function curveDraws(
       points[h].forEach((_, j) => {
         for (let t = 0; t < T; t++) {
           const shape = shapes[h][t * P + j];
-          let e = 0;
           for (let m = 0; m < M; m++) {
-            e += (parts.full[t * M + m] - amp[(h * T + t) * M + m] * shape) / M;
+            cells[t * M + m] = parts.full[t * M + m] - amp[(h * T + t) * M + m] * shape;
           }
-          taskValue[t] = inv(e);
         }
-        scopes.forEach((tasks, k) => {
-          let v = 0;
-          for (const t of tasks) v += taskValue[t] / tasks.length;
-          values[k][h][j][d] = v;
+        scopes.forEach((scope, k) => {
+          values[k][h][j][d] = scopeValue(cells, scope);
         });
       });
     }
@@ -246,15 +253,16 @@ export function perArmKey(method: string, log2: number): string {
  */
 export function curveScopes(
   fit: CurveFit,
-  scopes: readonly (readonly [string, readonly number[], PerArm | null])[],
+  scopes: readonly (readonly [string, readonly number[], PerArm | null, (readonly number[])?])[],
   o: CurveScopeOptions,
 ): { curves: BudgetCurvePoint[]; crossings: BudgetCrossing[]; decisions: BudgetDecision[] } {
   const s = budgetCurveState(fit.data);
   const points = curvePoints(fit.data);
+  const every = fit.data.backbones.map((_, m) => m);
   const { values, reference } = curveDraws(
     s,
     fit.draws,
-    scopes.map(([, tasks]) => tasks),
+    scopes.map(([, tasks, , backbones]) => ({ tasks, backbones: backbones ?? every })),
     points,
     o.bounded,
   );
@@ -394,9 +402,9 @@ function curveCrossings(
 /**
  * The budgets section from the budget-curve model, from a Comparison built with the per-arm
  * budgets section (its scopes, decision settings and per-arm points, which become `per_arm`):
- * overall and per category, the tasks matched by name to the curve data's. The per-backbone
- * scopes of the per-arm section are not carried over (the curve section has overall and
- * categories).
+ * overall, per category and, with 2+ backbones, per backbone (`backbone:NAME`: every task on that
+ * backbone, against that backbone's full cache, as the per-arm section's scopes of that name), the
+ * tasks matched by name to the curve data's.
  * @example c.budgets = curveBudgetSection(fit, c, { bounded })
  */
 export function curveBudgetSection(
@@ -417,11 +425,18 @@ export function curveBudgetSection(
     }
     return map;
   };
+  const all = indices(c.tasks.map((t) => t.name));
+  const backbones = fit.data.backbones;
   const scopes = [
-    ['overall', indices(c.tasks.map((t) => t.name)), perArm('overall')] as const,
+    ['overall', all, perArm('overall')] as const,
     ...c.categories.map(
       (k) => [`category:${k.name}`, indices(k.tasks), perArm(`category:${k.name}`)] as const,
     ),
+    ...(backbones.length >= 2
+      ? backbones.map(
+          (name, m) => [`backbone:${name}`, all, perArm(`backbone:${name}`), [m]] as const,
+        )
+      : []),
   ];
   const settings = c.settings ?? {};
   const { curves, crossings, decisions } = curveScopes(fit, scopes, {

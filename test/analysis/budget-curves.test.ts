@@ -93,6 +93,53 @@ describe('curveScopes: curves read off the model', () => {
   });
 });
 
+describe('curveScopes: per-backbone scopes', () => {
+  it('reads each backbone against its own full cache; on the identity link the two average to the overall curve', () => {
+    const sim = simulateBudgetCurve(CURVE_SIM_DESIGN, createNormalRng(5));
+    expect(sim.data.backbones).toHaveLength(2);
+    const model = buildBudgetCurveModel(sim.data);
+    // draws that vary (four parameter vectors), so every scope's summaries are of real draws
+    const inits = model.inits(4, 3);
+    const draws = createDraws(4, 1, model.variableNames);
+    const vars = new Float64Array(model.dim);
+    inits.forEach((theta, d) => {
+      model.writeVariables(theta, vars);
+      for (let v = 0; v < model.dim; v++) draws.values[v * 4 + d] = vars[v];
+    });
+    const fit = {
+      data: sim.data,
+      draws,
+      diagnostics: { max_rhat: 1, min_ess_bulk: 1, min_ess_tail: 1, divergent: 0 },
+    };
+    const all = [0, 1, 2, 3];
+    const { curves } = curveScopes(
+      fit,
+      [
+        ['overall', all, null],
+        ['backbone:a', all, null, [0]],
+        ['backbone:b', all, null, [1]],
+      ],
+      { rope: 0.1, threshold: 0.95, higherIsBetter: true },
+    );
+    const at = (scope: string) => curves.filter((p) => p.scope === scope);
+    const [overall, a, b] = [at('overall'), at('backbone:a'), at('backbone:b')];
+    expect(a).toHaveLength(overall.length);
+    let differ = 0;
+    overall.forEach((p, i) => {
+      // means are linear in the draws and the link is the identity here: the overall curve and its
+      // loss are the average of the two backbones' (to rounding, 1e-12)
+      expect(p.mean).toBeCloseTo((a[i].mean + b[i].mean) / 2, 12);
+      expect(p.loss_vs_full?.mean).toBeCloseTo(
+        ((a[i].loss_vs_full?.mean as number) + (b[i].loss_vs_full?.mean as number)) / 2,
+        12,
+      );
+      if (Math.abs(a[i].mean - b[i].mean) > 1e-6) differ++;
+    });
+    // the backbones' full caches and offsets differ: so do their curves
+    expect(differ).toBe(overall.length);
+  });
+});
+
 describe('compare with a budget column and 3+ budgets per method', () => {
   it('fits the budget-curve model (--budget-curve) and takes the budgets section from it, with a note', async () => {
     const sim = simulateBudgetCurve({ ...CURVE_SIM_DESIGN, backbones: 1 }, createNormalRng(8));
