@@ -1,6 +1,7 @@
 import { createNormalRng, type NormalRng } from '../analysis/random.js';
 import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
+import { pushSbcRanks } from '../diagnostics/sbc-rank.js';
 import { gammaVariate } from '../math/gamma-variate.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { type ConvergenceTally, tallyConvergence } from './calibration.js';
@@ -199,18 +200,7 @@ export async function runBetaBinomialCalibration(
         if (cell.q5 <= t && t <= cell.q95) res.covered++;
       }
     }
-    const draws = run.fit.draws;
-    const S = draws.nDraws * draws.nChains;
-    for (const [name, truth] of Object.entries(sim.params)) {
-      const v = draws.variables.indexOf(name);
-      if (v < 0) continue;
-      let rank = 0;
-      for (let l = 0; l < L; l++) {
-        const s = Math.floor(((l + 0.5) * S) / L);
-        if (draws.values[v * S + s] < truth) rank++;
-      }
-      (res.ranks[name] ??= []).push(rank);
-    }
+    pushSbcRanks(res.ranks, run.fit.draws, sim.params, L);
     options.onReplication?.(r + 1, options.replications);
   }
   res.coverage = res.covered / res.intervals;

@@ -1,5 +1,6 @@
 import { createNormalRng } from '../analysis/random.js';
 import { summarize90 } from '../analysis/stats.js';
+import { pushSbcRanks } from '../diagnostics/sbc-rank.js';
 import { summarizeFit } from '../diagnostics/summarize.js';
 import { buildBudgetCurveModel, curveLoss, curveParts } from '../model/budget-curve.js';
 import {
@@ -111,15 +112,7 @@ export async function runCurveCalibration(
       res.intervals++;
       if (iv.q5 <= sim.curve[k] && sim.curve[k] <= iv.q95) res.covered++;
     });
-    for (const [name, truth] of Object.entries(sim.params)) {
-      const v = draws.variables.indexOf(name);
-      if (v < 0) continue;
-      let rank = 0;
-      for (let l = 0; l < L; l++) {
-        if (draws.values[v * S + Math.floor(((l + 0.5) * S) / L)] < truth) rank++;
-      }
-      (res.ranks[name] ??= []).push(rank);
-    }
+    pushSbcRanks(res.ranks, draws, sim.params, L);
     options.onReplication?.(r + 1, options.replications);
   }
   res.coverage = res.covered / res.intervals;

@@ -2,6 +2,7 @@ import { createNormalRng, type NormalRng } from '../analysis/random.js';
 import type { ComparisonDiagnostics } from '../analysis/types.js';
 import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
+import { pushSbcRanks } from '../diagnostics/sbc-rank.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { runComparison } from './compare.js';
 
@@ -285,18 +286,7 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
       if (diff <= 0) res.signErrors++;
     }
     // SBC ranks of the top-level parameters among L thinned draws
-    const draws = run.fit.draws;
-    const S = draws.nDraws * draws.nChains;
-    for (const [name, truth] of Object.entries(sim.params)) {
-      const v = draws.variables.indexOf(name);
-      if (v < 0) continue;
-      let rank = 0;
-      for (let l = 0; l < L; l++) {
-        const s = Math.floor(((l + 0.5) * S) / L);
-        if (draws.values[v * S + s] < truth) rank++;
-      }
-      (res.ranks[name] ??= []).push(rank);
-    }
+    pushSbcRanks(res.ranks, run.fit.draws, sim.params, L);
     options.onReplication?.(r + 1, options.replications);
   }
   res.coverage = res.covered / res.intervals;

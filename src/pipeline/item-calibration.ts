@@ -1,6 +1,7 @@
 import { createNormalRng } from '../analysis/random.js';
 import { simulateItems } from '../data/synth-items.js';
 import type { Table } from '../data/table.js';
+import { sbcRank } from '../diagnostics/sbc-rank.js';
 import type { Fit } from '../draws/fit.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { tallyConvergence } from './calibration.js';
@@ -158,11 +159,7 @@ export async function runItemCalibration(
       ['h0 - h1 (task t0)', perTask[0], trueTask[0]],
     ];
     if (o.family === 'gaussian') quantities.push(['sigma', need('sigma'), truth.sigma]);
-    for (const [name, x, t] of quantities) {
-      let rank = 0;
-      for (let l = 0; l < L; l++) if (x[Math.floor(((l + 0.5) * S) / L)] < t) rank++;
-      (res.ranks[name] ??= []).push(rank);
-    }
+    for (const [name, x, t] of quantities) (res.ranks[name] ??= []).push(sbcRank(x, t, L));
     // 90% intervals of the differences
     for (const [x, t] of [
       [overall, trueOverall] as const,
