@@ -1,4 +1,4 @@
-import type { PlanSimulation, PlanValue } from './plan.js';
+import type { PlanSimulation, PlanValue } from './plan-types.js';
 import { settleUncertainty } from './plan-weights.js';
 import { createNormalRng } from './random.js';
 

@@ -663,30 +663,21 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     const pSe = withinRopeSe(sim, c, built.chains);
     const byP = probabilityRule({ pWithinRope: st.pWithinRope, se: pSe, stopThreshold });
     const shown = own.runs.slice(0, 3).map(named);
-    if (stopRule === 'p-within-rope') {
-      return {
-        scope: name,
-        decided: byP.decided,
-        rule: stopRule,
-        rope_loss: st.ropeLoss,
-        rope_loss_se: st.ropeLossSe,
-        loss_threshold: verdict.threshold,
-        batch_value: batchValue,
-        p_outside_rope: 1 - st.pWithinRope,
-        p_outside_rope_se: pSe,
-        p_change: p,
-        p_change_upper: upper,
-        reliable,
-        runs: own.runs.map(label),
-        message: byP.decided
-          ? `decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) >= ${fmtP(1 - stopThreshold)}`
-          : `not decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) < ${fmtP(1 - stopThreshold)}; the best ${stopRuns} runs for it: ${shown.join(', ')}`,
-      };
-    }
+    const byProbability = stopRule === 'p-within-rope';
+    const decided = byProbability ? byP.decided : verdict.decided;
+    const message = byProbability
+      ? byP.decided
+        ? `decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) >= ${fmtP(1 - stopThreshold)}`
+        : `not decided: P(within the ROPE of the best) ${fmtP(st.pWithinRope)} - 1.645 x ${fmtP(pSe)} (its Monte Carlo se) < ${fmtP(1 - stopThreshold)}; the best ${stopRuns} runs for it: ${shown.join(', ')}`
+      : verdict.decided
+        ? `decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} <= ${fmtU(verdict.threshold)} (so P(more than a ROPE behind the best) <= ${stopThreshold}); ${stopRuns} more runs would reduce it by ${fmtU(batchValue)}`
+        : verdict.threshold === 0
+          ? 'not decided: the ROPE is 0, so no loss is small enough (set --rope)'
+          : `not decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} > ${fmtU(verdict.threshold)}; the best ${stopRuns} runs would reduce it by ${fmtU(batchValue)}${reliable ? '' : ' (importance weights unreliable)'}: ${shown.join(', ')}`;
     return {
       scope: name,
-      decided: verdict.decided,
-      rule: 'expected-loss' as const,
+      decided,
+      rule: stopRule,
       rope_loss: st.ropeLoss,
       rope_loss_se: st.ropeLossSe,
       loss_threshold: verdict.threshold,
@@ -697,11 +688,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       p_change_upper: upper,
       reliable,
       runs: own.runs.map(label),
-      message: verdict.decided
-        ? `decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} <= ${fmtU(verdict.threshold)} (so P(more than a ROPE behind the best) <= ${stopThreshold}); ${stopRuns} more runs would reduce it by ${fmtU(batchValue)}`
-        : verdict.threshold === 0
-          ? 'not decided: the ROPE is 0, so no loss is small enough (set --rope)'
-          : `not decided: expected loss beyond half the ROPE ${fmtU(st.ropeLoss)} > ${fmtU(verdict.threshold)}; the best ${stopRuns} runs would reduce it by ${fmtU(batchValue)}${reliable ? '' : ' (importance weights unreliable)'}: ${shown.join(', ')}`,
+      message,
     };
   });
   const candidates: PlanCandidate[] = specs.map((c, k) => {

@@ -1,8 +1,7 @@
-import { createNormalRng, type NormalRng } from '../analysis/random.js';
+import { createNormalRng, gammaVariate, type NormalRng } from '../analysis/random.js';
 import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
 import { pushSbcRanks } from '../diagnostics/sbc-rank.js';
-import { gammaVariate } from '../math/gamma-variate.js';
 import type { SamplerConfig } from '../sampler/types.js';
 import { type ConvergenceTally, tallyConvergence } from './calibration.js';
 import { runComparison } from './compare.js';
