@@ -95,8 +95,9 @@ async function runStrategies(): Promise<Row[]> {
       seed,
       first,
       truth,
-      acquisition: textArg('acquisition', 'loss') as 'settle' | 'loss',
+      acquisition: textArg('acquisition', 'loss') as 'settle' | 'loss' | 'decide',
       batchUpdate: textArg('batch-update', 'reweight') as 'reweight' | 'ensemble',
+      explore: arg('explore', 0),
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;

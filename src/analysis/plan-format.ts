@@ -49,12 +49,23 @@ export function formatPlan(plan: PlanDocument): string {
   );
   out.push('');
   const costs = plan.settings.costs;
+  const decide = plan.batch.p_decided !== undefined;
   out.push(
-    `Next batch of ${plan.batch.runs.length} run(s), chosen together (value = expected reduction of the expected loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes${costs ? '; greedy on value per unit cost' : ''})`,
+    decide
+      ? `Next batch of ${plan.batch.runs.length} run(s), chosen together to raise the probability that every recommendation is decided after them (within the ROPE of the best with probability >= ${1 - plan.settings.stop_threshold}; normal approximation of the posterior${costs ? '; greedy per unit cost' : ''}); batch value = expected reduction of the expected loss beyond ROPE/2, ${units}, summed over scopes`
+      : `Next batch of ${plan.batch.runs.length} run(s), chosen together (value = expected reduction of the expected loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes${costs ? '; greedy on value per unit cost' : ''})`,
   );
   out.push(
     textTable(
-      ['#', 'heuristic', 'task', 'kind', ...(costs ? ['cost'] : []), 'batch value'],
+      [
+        '#',
+        'heuristic',
+        'task',
+        'kind',
+        ...(costs ? ['cost'] : []),
+        'batch value',
+        ...(decide ? ['P(all decided after)'] : []),
+      ],
       plan.batch.runs.map((r, i) => [
         String(i + 1),
         r.heuristic,
@@ -62,6 +73,7 @@ export function formatPlan(plan: PlanDocument): string {
         r.kind,
         ...(costs ? [num(r.cost, 2)] : []),
         num(r.cumulative_value, 4),
+        ...(decide ? [num(r.p_decided ?? Number.NaN, 3)] : []),
       ]),
     ),
   );

@@ -111,10 +111,52 @@ export interface PlanOptions {
   stopRule?: PlanStopRule;
   /** How the batch's posterior is approximated in the search for it (default 'reweight'). */
   batchUpdate?: PlanBatchUpdate;
+  /**
+   * Share of the batch given to forced exploration (default 0): floor(share x runs) runs of the
+   * cells with the fewest runs (the most uncertain first) go into the batch before the chosen ones,
+   * so that no heuristic x task cell is judged on one run and the model's pooling alone
+   * (`explorationRuns`).
+   */
+  explore?: number;
 }
 
 /** The stopping rules of the verdict (README.md, "Planning runs"). */
 export type PlanStopRule = 'expected-loss' | 'p-within-rope';
+
+/**
+ * The forced exploration of a batch: n runs of the candidates with the fewest runs, among equals
+ * the one whose mean is most uncertain (largest posterior variance of its eta), each counted again
+ * once chosen so the runs spread. A planner that only follows the posterior never runs a cell the
+ * model, pooling it with the heuristic's other tasks, believes poor after one unlucky run; forced
+ * exploration is the standard guard of best-arm identification (Garivier & Kaufmann 2016, COLT,
+ * "Optimal best arm identification with fixed confidence", section 3.1).
+ * @example explorationRuns(specs, problem, 2) // e.g. [4, 17]
+ */
+export function explorationRuns(
+  specs: readonly { runs: number }[],
+  problem: PlanProblem,
+  n: number,
+): number[] {
+  const S = problem.nSamples;
+  const spread = problem.candidates.map((c) => {
+    let m = 0;
+    for (let s = 0; s < S; s++) m += c.eta[s] / S;
+    let v = 0;
+    for (let s = 0; s < S; s++) v += (c.eta[s] - m) ** 2;
+    return v;
+  });
+  const count = specs.map((c) => c.runs);
+  const out: number[] = [];
+  for (let i = 0; specs.length > 0 && i < n; i++) {
+    let pick = 0;
+    for (let k = 1; k < specs.length; k++)
+      if (count[k] < count[pick] || (count[k] === count[pick] && spread[k] > spread[pick]))
+        pick = k;
+    out.push(pick);
+    count[pick]++;
+  }
+  return out;
+}
 
 /** One-sided 95% normal quantile: the margin of the probability rule, in Monte Carlo standard errors. */
 const Z95 = 1.6448536269514722;
@@ -167,10 +209,16 @@ export interface PlanRun {
   kind: CandidateKind;
   cost: number;
   /**
-   * The batch's value after this run was added, summed over scopes, in the units of the value
-   * the batch maximizes (settings.acquisition: settle_value or value).
+   * The batch's value after this run was added, summed over scopes: settle_value with the 'settle'
+   * acquisition, else value (the expected reduction of the expected loss).
    */
   cumulative_value: number;
+  /**
+   * With the 'decide' acquisition: the probability that every recommendation is decided (within
+   * the ROPE of the best with probability >= 1 - alpha) after the batch up to this run, by the
+   * normal belief the batch is chosen with (src/analysis/plan-decide.ts).
+   */
+  p_decided?: number;
 }
 
 /** A batch with what it is worth. */
@@ -180,6 +228,8 @@ export interface PlanBatchDocument {
   value: number;
   /** The batch's settle_value (see PlanCandidate.settle_value). */
   settle_value: number;
+  /** With the 'decide' acquisition: p_decided after the whole batch (see PlanRun.p_decided). */
+  p_decided?: number;
   p_change: Record<string, number>;
   p_change_any: number;
   weights: PlanWeights;
@@ -262,6 +312,8 @@ export interface PlanDocument {
     acquisition: PlanAcquisition;
     /** How the batch's posterior was approximated in its search: 'reweight' or 'ensemble'. */
     batch_update: PlanBatchUpdate;
+    /** Share of the batch given to forced exploration (PlanOptions.explore). */
+    explore: number;
   };
   notes: string[];
 }
@@ -603,8 +655,8 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const stopThreshold = options.stopThreshold ?? 0.05;
   const seed = options.seed ?? 1;
   const acquisition = options.acquisition ?? 'loss';
-  if (acquisition !== 'settle' && acquisition !== 'loss')
-    throw new ConfigError(`--acquisition must be settle or loss (got ${acquisition})`);
+  if (acquisition !== 'settle' && acquisition !== 'loss' && acquisition !== 'decide')
+    throw new ConfigError(`--acquisition must be decide, settle or loss (got ${acquisition})`);
   const stopRule = options.stopRule ?? 'expected-loss';
   if (stopRule !== 'expected-loss' && stopRule !== 'p-within-rope')
     throw new ConfigError(`--stop-rule must be expected-loss or p-within-rope (got ${stopRule})`);
@@ -624,7 +676,19 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const update = options.batchUpdate ?? 'reweight';
   if (update !== 'reweight' && update !== 'ensemble')
     throw new ConfigError(`--batch-update must be reweight or ensemble (got ${update})`);
-  const batch = greedyBatch(sim, Math.min(runs, specs.length), all, singles, acquisition, update);
+  const explore = options.explore ?? 0;
+  if (!(explore >= 0 && explore <= 1))
+    throw new ConfigError(`--explore must be between 0 and 1 (got ${explore})`);
+  const forced = explorationRuns(specs, problem, Math.floor(explore * runs));
+  const batch = greedyBatch(
+    sim,
+    Math.min(runs, specs.length),
+    all,
+    singles,
+    acquisition,
+    update,
+    forced,
+  );
   // the verdicts' batch for all scopes; the verdict takes the larger value of it and the scope's
   // own loss-greedy batch, so a batch chosen for 'settle' is one more batch tried, not a weaker check
   const stopBatch =
@@ -754,6 +818,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       stop_rule: stopRule,
       acquisition,
       batch_update: update,
+      explore,
     },
     notes,
   };
@@ -773,12 +838,15 @@ function batchDoc(
     kind: specs[k].kind,
     cost: problem.candidates[k].cost,
     cumulative_value: batch.cumulative[i],
+    ...(batch.pDecided ? { p_decided: batch.pDecided[i] } : {}),
   }));
+  const pDecided = batch.pDecided?.[batch.pDecided.length - 1];
   return {
     runs,
     cost: runs.reduce((a, r) => a + r.cost, 0),
     value: batch.total.value.reduce((a, x) => a + x, 0),
     settle_value: batch.total.settle.reduce((a, x) => a + x, 0),
+    ...(pDecided !== undefined ? { p_decided: pDecided } : {}),
     p_change: byScope(names, batch.total.pChange),
     p_change_any: batch.total.pChangeAny,
     weights: weightsDoc(batch.total),

@@ -1,3 +1,4 @@
+import { decideBatch } from './plan-decide.js';
 import { ensembleValue } from './plan-ensemble.js';
 import {
   PARETO_K_LIMIT,
@@ -72,7 +73,7 @@ export interface PlanSimulationOptions {
  * expected loss (PlanValue.value, the knowledge gradient), or 'settle', the expected reduction of
  * the uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle).
  */
-export type PlanAcquisition = 'settle' | 'loss';
+export type PlanAcquisition = 'settle' | 'loss' | 'decide';
 
 /**
  * How a batch's posterior is approximated in the greedy search: 'reweight' (importance weights of
@@ -394,6 +395,11 @@ export interface PlanBatch {
   cumulative: number[];
   /** The batch's value (weights checked). */
   total: PlanValue;
+  /**
+   * With the 'decide' acquisition: after each run, the probability that every scope (weighted by
+   * the objective) is decided after the batch so far, by the normal belief of plan-decide.ts.
+   */
+  pDecided?: number[];
 }
 
 /**
@@ -416,6 +422,7 @@ export function greedyBatch(
   singles?: readonly PlanValue[],
   acquisition: PlanAcquisition = 'loss',
   update: PlanBatchUpdate = 'reweight',
+  forced: readonly number[] = [],
 ): PlanBatch {
   const { problem, M } = sim;
   const S = problem.nSamples;
@@ -425,6 +432,7 @@ export function greedyBatch(
   const uses = new Int32Array(K);
   const runs: number[] = [];
   const cumulative: number[] = [];
+  const pDecided: number[] = [];
   let current = 0;
   const objectiveOf = (v: PlanValue) =>
     (acquisition === 'settle' ? v.settle : v.value).reduce((a, x, c) => a + objective[c] * x, 0);
@@ -440,12 +448,31 @@ export function greedyBatch(
       .slice(0, Math.max(GREEDY_POOL, 4 * n))
       .sort((a, b) => a - b);
   }
+  const decided =
+    acquisition === 'decide' ? decideBatch(sim, n, objective, undefined, forced) : null;
   for (let step = 0; step < n; step++) {
+    if (decided) {
+      // the runs come from the normal belief (plan-decide.ts); here only their simulated outcomes
+      // are added up, for the batch's reweighted value below
+      if (step >= decided.runs.length) break;
+      const k = decided.runs[step];
+      const yk = repeatOutcomes(sim, k, uses[k]);
+      uses[k]++;
+      runs.push(k);
+      const c = problem.candidates[k];
+      for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, yk[m]);
+      // cumulative keeps its one meaning (the batch's expected loss reduction so far); the
+      // probability the normal belief gives every decision after these runs goes beside it
+      cumulative.push(objectiveOf(evaluate(sim, base, -1, false, scratch, only)));
+      pDecided.push(Math.exp(decided.cumulative[step]));
+      continue;
+    }
     let pick = -1;
     let pickGain = Number.NEGATIVE_INFINITY;
     let pickObjective = 0;
     let pickY: Float64Array | null = null;
-    for (const k of pool) {
+    // the forced runs first (exploration): the greedy runs are chosen given them
+    for (const k of step < forced.length ? [forced[step]] : pool) {
       const yk = repeatOutcomes(sim, k, uses[k]);
       const v =
         update === 'ensemble'
@@ -470,6 +497,7 @@ export function greedyBatch(
     for (let m = 0; m < M; m++) addLogLik(base.subarray(m * S, (m + 1) * S), c, pickY[m]);
   }
   const reweighted = evaluate(sim, runs.length > 0 ? base : null, -1, true, scratch);
+  if (decided) return { runs, cumulative, total: reweighted, pDecided };
   if (update === 'reweight') return { runs, cumulative, total: reweighted };
   const { relEss, unreliable, khatMax } = reweighted;
   return {

@@ -78,6 +78,8 @@ export interface BacktestOptions {
   acquisition?: PlanAcquisition;
   /** How the planner's batch search approximates the batch's posterior (default 'reweight'). */
   batchUpdate?: PlanBatchUpdate;
+  /** Share of the planner's batch given to forced exploration (PlanOptions.explore; default 0). */
+  explore?: number;
   /** Data options of the real table (columns, filters, orientation). */
   compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
   /** The truths from `backtestTruth` (default: fitted here). */
@@ -369,6 +371,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     plan_draws: options.planDraws ?? 500,
     acquisition: options.acquisition ?? 'loss',
     batch_update: options.batchUpdate ?? 'reweight',
+    explore: options.explore ?? 0,
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
     start_tasks_per_category: START_TASKS,
@@ -434,6 +437,7 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         maxDraws: options.planDraws ?? 500,
         acquisition: options.acquisition ?? 'loss',
         batchUpdate: options.batchUpdate ?? 'reweight',
+        explore: options.explore ?? 0,
         seed: seed + added,
         candidates,
         lazyVerdicts: true,

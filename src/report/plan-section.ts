@@ -40,11 +40,12 @@ function verdictTable(plan: PlanDocument): SafeHtml {
 
 function batchTable(plan: PlanDocument, costs: boolean): SafeHtml {
   let previous = 0;
-  return html`<table class="data" id="plan-batch"><thead><tr><th>#</th><th>Heuristic</th><th>Task</th><th>Category</th><th>Kind</th>${costs ? html`<th class="num">Cost</th>` : ''}<th class="num">Value added</th><th class="num">Batch value</th></tr></thead>
+  const decide = plan.batch.p_decided !== undefined;
+  return html`<table class="data" id="plan-batch"><thead><tr><th>#</th><th>Heuristic</th><th>Task</th><th>Category</th><th>Kind</th>${costs ? html`<th class="num">Cost</th>` : ''}<th class="num">Value added</th><th class="num">Batch value</th>${decide ? html`<th class="num">P(all decided after)</th>` : ''}</tr></thead>
 <tbody>${plan.batch.runs.map((r, i) => {
     const added = r.cumulative_value - previous;
     previous = r.cumulative_value;
-    return html`<tr><td>${i + 1}</td><td>${r.heuristic}</td><td>${r.task}</td><td>${r.category ?? ''}</td><td>${r.kind}</td>${costs ? html`<td class="num">${fixed(r.cost, 2)}</td>` : ''}<td class="num">${fixed(added, 4)}</td><td class="num">${fixed(r.cumulative_value, 4)}</td></tr>`;
+    return html`<tr><td>${i + 1}</td><td>${r.heuristic}</td><td>${r.task}</td><td>${r.category ?? ''}</td><td>${r.kind}</td>${costs ? html`<td class="num">${fixed(r.cost, 2)}</td>` : ''}<td class="num">${fixed(added, 4)}</td><td class="num">${fixed(r.cumulative_value, 4)}</td>${decide ? html`<td class="num">${prob(r.p_decided ?? Number.NaN)}</td>` : ''}</tr>`;
   })}</tbody></table>`;
 }
 
@@ -87,7 +88,7 @@ export function planSection(plan: PlanDocument, links: PlanSectionLinks = {}): S
 <p class="caption muted">Per scope: D is how far the recommended heuristic is behind the true best; the loss is the expected part of D beyond half the ROPE (${fixed(st.rope, 4)} ${units}). Decided when that loss is at most ${st.stop_threshold} x ROPE/2 (then P(D > ROPE) <= ${st.stop_threshold}, by Markov's inequality) and the best batch of ${st.stop_runs} more run${st.stop_runs === 1 ? '' : 's'} found would not cut it by more than that.</p>
 ${verdictTable(plan)}
 <h3>Next batch of ${plan.batch.runs.length} run${plan.batch.runs.length === 1 ? '' : 's'}</h3>
-<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''}). ${st.acquisition === 'settle' ? 'Value: expected reduction of the uncertainty P(1 - P) whether each recommendation is within the ROPE of the best (P = P(within ROPE)), summed over scopes.' : html`Value: expected reduction of the loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes.`} P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
+<p class="caption muted">Chosen together (greedy with updated expectations${costs ? ', on value per unit cost' : ''})${st.acquisition === 'decide' ? html` to raise the probability that every recommendation is decided after the batch (within the ROPE of the best with probability at least ${fixed(1 - st.stop_threshold, 2)}; a normal approximation of the posterior, the last column)${st.explore > 0 ? html`, ${Math.floor(st.explore * st.runs)} of them the cells with the fewest runs (forced exploration)` : ''}` : ''}. ${st.acquisition === 'settle' ? 'Value: expected reduction of the uncertainty P(1 - P) whether each recommendation is within the ROPE of the best (P = P(within ROPE)), summed over scopes.' : html`Value: expected reduction of the loss beyond ROPE/2 of the recommendations, ${units}, summed over scopes.`} P(the batch changes some recommendation) = ${prob(plan.batch.p_change_any)}${plan.batch.weights.reliable ? '' : ' (importance weights unreliable: refit with the runs added to confirm)'}${costs ? html`; total cost ${fixed(plan.batch.cost, 2)}` : ''}.</p>
 ${batchTable(plan, costs)}
 ${downloads.length ? html`<p>${downloads.map((d, i) => html`${i ? ' · ' : ''}${d}`)}</p>` : ''}
 <details><summary>Single runs by value${costs ? ' per unit cost' : ''} (${Math.min(PLAN_SHOWN_CANDIDATES, plan.candidates.length)} of ${plan.candidates.length})</summary>

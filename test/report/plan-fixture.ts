@@ -152,6 +152,7 @@ export function makePlan(opts: { costs?: boolean } = {}): PlanDocument {
       stop_rule: 'expected-loss',
       acquisition: 'loss',
       batch_update: 'reweight',
+      explore: 0,
     },
     notes: [`a note naming ${XSS}`],
   };
