@@ -12,7 +12,9 @@
  * same simulations as in one long run: each depends only on the seed and its index) and saves
  * DIR/NAME-STRATEGY-from-K.json, so one strategy can run in several processes; `--from` puts the
  * files of a strategy together, and compares the strategies on the simulations all of them completed.
- * `--acquisition settle` runs the planner that maximizes the expected reduction of P(1 - P) of each
+ * The planner is the default one (acquisition 'decide', forced exploration 0.2); `--acquisition loss`
+ * runs the one that maximizes the expected reduction of the expected loss, `--explore 0` the one
+ * without forced exploration, and `--acquisition settle` the one that maximizes the expected reduction of P(1 - P) of each
  * recommendation's P(within ROPE) instead of the expected loss (src/analysis/plan.ts PlanAcquisition),
  * `--batch-update ensemble` the one that values a batch by an ensemble update of the draws. With `--from`,
  * `--baseline DIR` adds a paired comparison of the planner of --from with the planner saved in DIR
@@ -20,6 +22,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { PlanAcquisition } from '../src/analysis/plan.js';
+import { PLAN_ACQUISITION, PLAN_EXPLORE } from '../src/analysis/plan-from-fit.js';
 import { readCsvFile } from '../src/data/csv.js';
 import { betaQuantile } from '../src/math/beta-quantile.js';
 import {
@@ -40,6 +44,15 @@ function textArg(name: string, fallback: string): string {
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** What a planner's batch maximized, for the section's text (settings.acquisition). */
+function acquisitionText(acquisition: string): string {
+  if (acquisition === 'settle')
+    return "the expected reduction of the uncertainty P(1 - P) of each recommendation's P(within ROPE), acquisition 'settle'";
+  if (acquisition === 'decide')
+    return "the probability that every recommendation is decided after it, by a normal approximation of the posterior, acquisition 'decide'";
+  return "the expected reduction of the expected loss, acquisition 'loss'";
 }
 
 const ALL: BacktestStrategy[] = ['plan', 'round-robin', 'random'];
@@ -95,9 +108,9 @@ async function runStrategies(): Promise<Row[]> {
       seed,
       first,
       truth,
-      acquisition: textArg('acquisition', 'loss') as 'settle' | 'loss' | 'decide',
+      acquisition: textArg('acquisition', PLAN_ACQUISITION) as PlanAcquisition,
       batchUpdate: textArg('batch-update', 'reweight') as 'reweight' | 'ensemble',
-      explore: arg('explore', 0),
+      explore: arg('explore', PLAN_EXPLORE),
       stop: () => Date.now() >= untilMs,
       onSimulation: (soFar) => {
         if (!save) return;
@@ -271,7 +284,7 @@ function writeSection(all: Row[], baseline: Row | null = null): void {
     'with one posterior draw as the truth (cell means and sigma) and a small start (every heuristic on',
     `${START_TASKS} tasks of each category, all when it has fewer, one run each); batches of ${String(st.batch)} runs (the`,
     `planner may put several in one cell); refits with short chains (2 chains x 300 warmup x 250`,
-    `draws, on the process's own thread) and the ROPE of the real table (${String(st.rope)}); the planner (batch chosen by ${String(st.acquisition ?? 'loss') === 'settle' ? "the expected reduction of the uncertainty P(1 - P) of each recommendation's P(within ROPE), acquisition 'settle'" : "the expected reduction of the expected loss, acquisition 'loss'"}) on 500 draws with 64 simulated outcomes;`,
+    `draws, on the process's own thread) and the ROPE of the real table (${String(st.rope)}); the planner (batch chosen by ${acquisitionText(String(st.acquisition ?? 'loss'))}${Number(st.explore ?? 0) > 0 ? `, ${Math.floor(Number(st.explore) * Number(st.batch))} of each batch by forced exploration of the cells with the fewest runs` : ''}) on 500 draws with 64 simulated outcomes;`,
     `at most ${maxRuns} runs added. "Correct": the recommended heuristic's true value is within the ROPE of`,
     'the true best. "Settled": correct in every scope (overall and each category) with posterior',
     `P(within ROPE) >= ${String(st.settle)}; unsettled simulations count as ${cap} in the medians. Early stop: the`,

@@ -1,11 +1,14 @@
 /**
  * `npx tsx bench/plan.bench.ts [--fixture fixtures/real/longbench_pyramidkv2024.csv] [--runs 5]`
- * (or `npm run bench -- plan`): the planner's time on a fixture-size table (PyramidKV LongBench: 288
+ * [--acquisition loss|settle|decide] (or `npm run bench -- plan`): the planner's time on a fixture-size table (PyramidKV LongBench: 288
  * rows, 9 heuristic x budget arms x 16 tasks x 2 backbones = 288 candidates, 6 categories + overall).
  * The fit (compare's defaults) is timed apart; the plan (every candidate scored, the batch, and one
  * greedy batch per scope for the stopping verdicts) is what the 30 s target is about. Also plans
  * a synthetic 200-candidate table (20 heuristics x 10 tasks, 400 rows). Prints figures only.
  */
+
+import type { PlanAcquisition } from '../src/analysis/plan.js';
+import { PLAN_ACQUISITION } from '../src/analysis/plan-from-fit.js';
 import { parseCsv, readCsvFile } from '../src/data/csv.js';
 import type { Table } from '../src/data/table.js';
 import { runComparison } from '../src/pipeline/compare.js';
@@ -45,18 +48,20 @@ async function measure(label: string, table: Table, runs: number): Promise<void>
   const t1 = performance.now();
   const cpu0 = process.cpuUsage();
   // as `bayesbench plan` does: compare's ROPE, orientation and cell seed
-  const plan = planFromRun(run, { runs });
+  const plan = planFromRun(run, { runs, acquisition });
   const t2 = performance.now();
   const cpu = process.cpuUsage(cpu0);
   console.log(
     `${label}: ${table.nRows} rows, ${plan.candidates.length} candidates, ${plan.scopes.length} scopes, ` +
-      `${plan.settings.draws_used} draws x ${plan.settings.outcomes} outcomes, batch of ${runs}: ` +
+      `${plan.settings.draws_used} draws x ${plan.settings.outcomes} outcomes, batch of ${runs} (${plan.settings.acquisition}): ` +
       `fit ${((t1 - t0) / 1000).toFixed(1)} s, plan ${((t2 - t1) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`,
   );
 }
 
 printHeader('bench/plan.bench.ts');
 const runs = Number(arg('runs', '5'));
+/** `--acquisition loss|settle|decide` (default: the planner's, 'decide'). */
+const acquisition = arg('acquisition', PLAN_ACQUISITION) as PlanAcquisition;
 const fixture = arg('fixture', 'fixtures/real/longbench_pyramidkv2024.csv');
 await measure(fixture, await readCsvFile(fixture), runs);
 await measure('synthetic 20 x 10 (2 seeds per cell)', syntheticTable(), runs);

@@ -70,7 +70,7 @@ export function formatPlan(plan: PlanDocument): string {
         String(i + 1),
         r.heuristic,
         onBackbone(r),
-        r.kind,
+        r.explore ? `${r.kind} (exploration)` : r.kind,
         ...(costs ? [num(r.cost, 2)] : []),
         num(r.cumulative_value, 4),
         ...(decide ? [num(r.p_decided ?? Number.NaN, 3)] : []),

@@ -98,9 +98,11 @@ export interface PlanOptions {
   /** Cost of a run (> 0); default 1 for every run. */
   cost?: (c: { heuristic: string; task: string; category: string | null }) => number;
   /**
-   * What the batch maximizes (default 'loss'): the expected reduction of the expected loss ('loss',
-   * the knowledge gradient), or of the uncertainty whether each recommendation is within the ROPE
-   * of the best ('settle'; no fewer runs than 'loss' in the backtest, VALIDATION.md). The stopping verdicts use the loss either way.
+   * What the batch maximizes (default PLAN_ACQUISITION, 'decide'): the probability that every
+   * recommendation is decided after it ('decide', plan-decide.ts), the expected reduction of the
+   * expected loss ('loss', the knowledge gradient), or of the uncertainty whether each
+   * recommendation is within the ROPE of the best ('settle'). The stopping verdicts use the loss
+   * either way.
    */
   acquisition?: PlanAcquisition;
   /**
@@ -112,13 +114,27 @@ export interface PlanOptions {
   /** How the batch's posterior is approximated in the search for it (default 'reweight'). */
   batchUpdate?: PlanBatchUpdate;
   /**
-   * Share of the batch given to forced exploration (default 0): floor(share x runs) runs of the
+   * Share of the batch given to forced exploration (default PLAN_EXPLORE, 0.2): floor(share x runs) runs of the
    * cells with the fewest runs (the most uncertain first) go into the batch before the chosen ones,
    * so that no heuristic x task cell is judged on one run and the model's pooling alone
    * (`explorationRuns`).
    */
   explore?: number;
 }
+
+/**
+ * The planner's default acquisition: the batch that most raises the probability that every
+ * recommendation is decided (plan-decide.ts). On the lra_xformers backtest it needed fewer runs than
+ * the expected-loss value ('loss') and than 'settle' (VALIDATION.md, "Planner backtest").
+ */
+export const PLAN_ACQUISITION: PlanAcquisition = 'decide';
+
+/**
+ * The default share of a batch given to forced exploration (`explorationRuns`): 2 runs of a batch
+ * of 10. Without it the 'decide' planner ended 3 of 40 backtest simulations confidently wrong and
+ * stopped there; with it 1 of 40, with fewer runs to settle (VALIDATION.md).
+ */
+export const PLAN_EXPLORE = 0.2;
 
 /** The stopping rules of the verdict (README.md, "Planning runs"). */
 export type PlanStopRule = 'expected-loss' | 'p-within-rope';
@@ -219,6 +235,8 @@ export interface PlanRun {
    * normal belief the batch is chosen with (src/analysis/plan-decide.ts).
    */
   p_decided?: number;
+  /** The run is forced exploration (PlanOptions.explore), not chosen by its value. */
+  explore?: boolean;
 }
 
 /** A batch with what it is worth. */
@@ -308,7 +326,7 @@ export interface PlanDocument {
     /** The loss's margin, ROPE / 2 (units). */
     loss_margin: number;
     stop_rule: PlanStopRule;
-    /** The value the batch maximizes: 'settle' (settle_value) or 'loss' (value). */
+    /** What the batch maximizes: 'decide' (p_decided), 'settle' (settle_value) or 'loss' (value). */
     acquisition: PlanAcquisition;
     /** How the batch's posterior was approximated in its search: 'reweight' or 'ensemble'. */
     batch_update: PlanBatchUpdate;
@@ -654,7 +672,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const stopRuns = options.stopRuns ?? runs;
   const stopThreshold = options.stopThreshold ?? 0.05;
   const seed = options.seed ?? 1;
-  const acquisition = options.acquisition ?? 'loss';
+  const acquisition = options.acquisition ?? PLAN_ACQUISITION;
   if (acquisition !== 'settle' && acquisition !== 'loss' && acquisition !== 'decide')
     throw new ConfigError(`--acquisition must be decide, settle or loss (got ${acquisition})`);
   const stopRule = options.stopRule ?? 'expected-loss';
@@ -676,7 +694,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
   const update = options.batchUpdate ?? 'reweight';
   if (update !== 'reweight' && update !== 'ensemble')
     throw new ConfigError(`--batch-update must be reweight or ensemble (got ${update})`);
-  const explore = options.explore ?? 0;
+  const explore = options.explore ?? PLAN_EXPLORE;
   if (!(explore >= 0 && explore <= 1))
     throw new ConfigError(`--explore must be between 0 and 1 (got ${explore})`);
   const forced = explorationRuns(specs, problem, Math.floor(explore * runs));
@@ -786,7 +804,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
     .map((_, k) => k)
     .sort((a, b) => rankOf(candidates[b]) - rankOf(candidates[a]) || a - b);
   const decidedAll = verdicts.every((v) => v.decided);
-  const batchRuns = batchDoc(batch, specs, problem);
+  const batchRuns = batchDoc(batch, specs, problem, forced.length);
   if (singles.some((v) => v.unreliable > UNRELIABLE_SHARE)) {
     notes.push(
       `some candidates' values rest on importance weights with Pareto k-hat > ${PARETO_K_LIMIT} (weights.reliable = false): refit with the run added to confirm them`,
@@ -828,6 +846,7 @@ function batchDoc(
   batch: PlanBatch,
   specs: Built['specs'],
   problem: PlanProblem,
+  forced: number,
 ): PlanBatchDocument {
   const names = problem.scopes.map((s) => s.name);
   const runs = batch.runs.map((k, i) => ({
@@ -839,6 +858,7 @@ function batchDoc(
     cost: problem.candidates[k].cost,
     cumulative_value: batch.cumulative[i],
     ...(batch.pDecided ? { p_decided: batch.pDecided[i] } : {}),
+    ...(i < forced ? { explore: true } : {}),
   }));
   const pDecided = batch.pDecided?.[batch.pDecided.length - 1];
   return {

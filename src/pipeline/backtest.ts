@@ -4,6 +4,8 @@ import type { PlanAcquisition, PlanBatchUpdate } from '../analysis/plan.js';
 import { lossMargin } from '../analysis/plan.js';
 import {
   type CandidateSpec,
+  PLAN_ACQUISITION,
+  PLAN_EXPLORE,
   type PlanDocument,
   probabilityRule,
 } from '../analysis/plan-from-fit.js';
@@ -74,11 +76,11 @@ export interface BacktestOptions {
   outcomes?: number;
   /** Posterior draws the planner uses (default 500). */
   planDraws?: number;
-  /** What the planner's batch maximizes (PlanOptions.acquisition; default 'loss'). */
+  /** What the planner's batch maximizes (PlanOptions.acquisition; default PLAN_ACQUISITION). */
   acquisition?: PlanAcquisition;
   /** How the planner's batch search approximates the batch's posterior (default 'reweight'). */
   batchUpdate?: PlanBatchUpdate;
-  /** Share of the planner's batch given to forced exploration (PlanOptions.explore; default 0). */
+  /** Share of the planner's batch given to forced exploration (default PLAN_EXPLORE). */
   explore?: number;
   /** Data options of the real table (columns, filters, orientation). */
   compare?: Pick<CompareOptions, 'columns' | 'filters' | 'dropMissing' | 'higherIsBetter' | 'rope'>;
@@ -369,9 +371,9 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
     sampler,
     outcomes: options.outcomes ?? 64,
     plan_draws: options.planDraws ?? 500,
-    acquisition: options.acquisition ?? 'loss',
+    acquisition: options.acquisition ?? PLAN_ACQUISITION,
     batch_update: options.batchUpdate ?? 'reweight',
-    explore: options.explore ?? 0,
+    explore: options.explore ?? PLAN_EXPLORE,
     unsettled_counted_as: maxRuns + 1,
     rope: truth.rope,
     start_tasks_per_category: START_TASKS,
@@ -435,9 +437,9 @@ export async function backtest(table: Table, options: BacktestOptions): Promise<
         stopThreshold,
         outcomes: options.outcomes ?? 64,
         maxDraws: options.planDraws ?? 500,
-        acquisition: options.acquisition ?? 'loss',
+        acquisition: options.acquisition ?? PLAN_ACQUISITION,
         batchUpdate: options.batchUpdate ?? 'reweight',
-        explore: options.explore ?? 0,
+        explore: options.explore ?? PLAN_EXPLORE,
         seed: seed + added,
         candidates,
         lazyVerdicts: true,

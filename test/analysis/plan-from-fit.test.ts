@@ -49,8 +49,11 @@ describe('planFromFit on the Tay LRA table', () => {
       expect(c.weights.rel_ess).toBeGreaterThan(0);
       expect(c.weights.rel_ess).toBeLessThanOrEqual(1);
     }
-    // sorted by the value the batch maximizes (value by default), best first
-    expect(plan.settings.acquisition).toBe('loss');
+    // the batch is chosen by 'decide' (by default); single runs are ranked by value, best first
+    expect(plan.settings.acquisition).toBe('decide');
+    expect(plan.batch.p_decided).toBeGreaterThanOrEqual(0);
+    expect(plan.batch.p_decided).toBeLessThanOrEqual(1);
+    expect(plan.batch.runs.every((r) => r.p_decided !== undefined)).toBe(true);
     for (let i = 1; i < plan.candidates.length; i++) {
       expect(plan.candidates[i - 1].value_per_cost).toBeGreaterThanOrEqual(
         plan.candidates[i].value_per_cost,
@@ -72,6 +75,17 @@ describe('planFromFit on the Tay LRA table', () => {
       );
     }
     expect(bySettle.batch.runs[2].cumulative_value).toBeCloseTo(bySettle.batch.settle_value, 12);
+    // forced exploration: floor(0.2 x 10) = 2 runs of the cells with the fewest runs come first
+    const ten = planFromFit(inputOf(run), { runs: 10, outcomes: 32, cellSeed: 3 });
+    expect(ten.settings.explore).toBe(0.2);
+    expect(ten.batch.runs.map((r) => r.explore === true)).toEqual([
+      true,
+      true,
+      ...Array(8).fill(false),
+    ]);
+    const none = planFromFit(inputOf(run), { runs: 10, outcomes: 32, cellSeed: 3, explore: 0 });
+    expect(none.batch.runs.some((r) => r.explore)).toBe(false);
+    expect(() => planFromFit(inputOf(run), { runs: 10, explore: 1.5 })).toThrow(/--explore/);
     expect(plan.batch.runs).toHaveLength(3);
     // every run of the batch is a candidate (a cell may be chosen twice: two more seeds)
     const keys = new Set(plan.candidates.map((c) => `${c.heuristic}/${c.task}`));

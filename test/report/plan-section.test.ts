@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../src/analysis/plan-format.js';
 import { renderPlanReport } from '../../src/report/plan-report.js';
 import { PLAN_SHOWN_CANDIDATES, planSection } from '../../src/report/plan-section.js';
 import { makeComparison, makeSummary, XSS } from './fixtures.js';
@@ -41,6 +42,40 @@ describe('the "What to run next" section (static report and web panel)', () => {
     expect(doc.querySelector('ul li')?.textContent).toBe(`a note naming ${XSS}`);
     // no links asked for (the static file): none printed
     expect(planSection(plan).__html).not.toContain('plan-csv');
+  });
+
+  it("with the 'decide' batch: P(all decided after) per run and the forced exploration marked", () => {
+    const base = makePlan();
+    const plan = {
+      ...base,
+      batch: {
+        ...base.batch,
+        p_decided: 0.42,
+        runs: base.batch.runs.map((r, i) => ({
+          ...r,
+          p_decided: [0.0004, 0.2, 0.42][i],
+          ...(i === 0 ? { explore: true } : {}),
+        })),
+      },
+      settings: { ...base.settings, acquisition: 'decide' as const, explore: 0.34 },
+    };
+    const doc = parseDoc(`<!doctype html><html><body>${planSection(plan).__html}</body></html>`);
+    const head = [...doc.querySelectorAll('#plan-batch thead th')].map((t) => t.textContent);
+    expect(head.at(-1)).toBe('P(all decided after)');
+    const batch = [...doc.querySelectorAll('#plan-batch tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+    );
+    expect(batch.map((r) => [r[4], r.at(-1)])).toEqual([
+      ['seed (exploration)', '< 0.001'],
+      ['cell', '0.200'],
+      ['seed', '0.420'],
+    ]);
+    expect(doc.body.textContent).toContain('the first 1 are forced exploration');
+    const text = formatPlan(plan);
+    expect(text).toContain('P(all decided after)');
+    expect(text).toContain('(exploration)');
+    // without 'decide' neither column nor label
+    expect(formatPlan(base)).not.toContain('P(all decided after)');
   });
 
   it('shows costs when the plan has them', () => {
