@@ -1,3 +1,5 @@
+import { logAddExp } from '../math/logsumexp.js';
+import { centred, crossCovariance } from '../math/moments.js';
 import { normalCdf } from '../math/stdlib.js';
 import type { PlanSimulation } from './plan-types.js';
 
@@ -52,13 +54,6 @@ export function logNormalCdf(x: number): number {
   return -0.5 / u - Math.log(-x) - 0.5 * Math.log(2 * Math.PI) + Math.log1p(series);
 }
 
-/** log(exp(a) + exp(b)). */
-function logAdd(a: number, b: number): number {
-  if (a === Number.NEGATIVE_INFINITY) return b;
-  if (b === Number.NEGATIVE_INFINITY) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
-
 /** Share of alpha below which a pair is not a contender (its P(d > R) too small to matter). */
 const CONTENDER_SHARE = 1 / 20;
 
@@ -80,7 +75,10 @@ export function logPairSettles(p: Pair, v0: number, v: number): number {
   if (A <= 0) return 0;
   const tau = Math.sqrt(Math.max(v0 - v, 0));
   if (tau === 0) return Math.abs(p.mean) >= A ? 0 : Number.NEGATIVE_INFINITY;
-  return Math.min(0, logAdd(logNormalCdf((p.mean - A) / tau), logNormalCdf((-p.mean - A) / tau)));
+  return Math.min(
+    0,
+    logAddExp(logNormalCdf((p.mean - A) / tau), logNormalCdf((-p.mean - A) / tau)),
+  );
 }
 
 /** The normal belief of a simulation: pairs, their variances and the candidates' covariances. */
@@ -96,19 +94,29 @@ interface Belief {
   noiseVar: Float64Array;
 }
 
-function centred(x: Float64Array, off: number, S: number): Float64Array {
-  let m = 0;
-  for (let s = 0; s < S; s++) m += x[off + s];
-  m /= S;
-  const out = new Float64Array(S);
-  for (let s = 0; s < S; s++) out[s] = x[off + s] - m;
-  return out;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let x = 0;
-  for (let s = 0; s < a.length; s++) x += a[s] * b[s];
-  return x / (a.length - 1);
+/**
+ * The candidates' means centred over the draws, their covariance (K x K) and each one's mean noise
+ * variance over the draws: the moments a Kalman update of the draws needs (here and in
+ * plan-ensemble.ts).
+ */
+export function candidateMoments(sim: PlanSimulation): {
+  eta: Float64Array[];
+  covEta: Float64Array;
+  noiseVar: Float64Array;
+} {
+  const { candidates, nSamples: S } = sim.problem;
+  const K = candidates.length;
+  const eta = candidates.map((c) => centred(c.eta));
+  const covEta = new Float64Array(K * K);
+  for (let i = 0; i < K; i++)
+    for (let k = i; k < K; k++)
+      covEta[i * K + k] = covEta[k * K + i] = crossCovariance(eta[i], eta[k]);
+  const noiseVar = Float64Array.from(candidates, (c) => {
+    let x = 0;
+    for (let s = 0; s < S; s++) x += c.noiseSd[s] ** 2;
+    return x / S;
+  });
+  return { eta, covEta, noiseVar };
 }
 
 function belief(sim: PlanSimulation, objective: Float64Array, alpha: number): Belief {
@@ -137,23 +145,15 @@ function belief(sim: PlanSimulation, objective: Float64Array, alpha: number): Be
     const z = -inverseNormalUpper(alpha / contenders);
     for (const o of own) {
       pairs.push({ scope: c, mean: o.mean, z, rope: st.rope });
-      diffs.push(centred(o.d, 0, S));
+      diffs.push(centred(o.d));
     }
   });
-  const eta = problem.candidates.map((cand) => centred(cand.eta, 0, S));
+  const { eta, covEta, noiseVar } = candidateMoments(sim);
   const J = pairs.length;
-  const v0 = Float64Array.from(diffs, (d) => dot(d, d));
+  const v0 = Float64Array.from(diffs, (d) => crossCovariance(d, d));
   const covPairEta = new Float64Array(J * K);
   for (let j = 0; j < J; j++)
-    for (let k = 0; k < K; k++) covPairEta[j * K + k] = dot(diffs[j], eta[k]);
-  const covEta = new Float64Array(K * K);
-  for (let i = 0; i < K; i++)
-    for (let k = i; k < K; k++) covEta[i * K + k] = covEta[k * K + i] = dot(eta[i], eta[k]);
-  const noiseVar = Float64Array.from(problem.candidates, (cand) => {
-    let x = 0;
-    for (let s = 0; s < S; s++) x += cand.noiseSd[s] ** 2;
-    return x / S;
-  });
+    for (let k = 0; k < K; k++) covPairEta[j * K + k] = crossCovariance(diffs[j], eta[k]);
   return { pairs, v0, covPairEta, covEta, noiseVar };
 }
 

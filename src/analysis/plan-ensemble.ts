@@ -1,3 +1,5 @@
+import { centred, crossCovariance } from '../math/moments.js';
+import { candidateMoments } from './plan-decide.js';
 import type { PlanSimulation, PlanValue } from './plan-types.js';
 import { settleUncertainty } from './plan-weights.js';
 import { createNormalRng } from './random.js';
@@ -52,34 +54,13 @@ function moments(sim: PlanSimulation): Moments {
   const H = problem.heuristics.length;
   const C = problem.scopes.length;
   const K = problem.candidates.length;
-  const centred = (x: Float64Array, off: number) => {
-    let m = 0;
-    for (let s = 0; s < S; s++) m += x[off + s];
-    m /= S;
-    const out = new Float64Array(S);
-    for (let s = 0; s < S; s++) out[s] = x[off + s] - m;
-    return out;
-  };
-  const eta = problem.candidates.map((c) => centred(c.eta, 0));
+  const { eta, covEta, noiseVar } = candidateMoments(sim);
   const v: Float64Array[] = [];
   for (let c = 0; c < C; c++)
-    for (let h = 0; h < H; h++) v.push(centred(problem.scopes[c].values, S * h));
-  const dot = (a: Float64Array, b: Float64Array) => {
-    let x = 0;
-    for (let s = 0; s < S; s++) x += a[s] * b[s];
-    return x / (S - 1);
-  };
-  const covEta = new Float64Array(K * K);
-  for (let j = 0; j < K; j++)
-    for (let k = j; k < K; k++) covEta[j * K + k] = covEta[k * K + j] = dot(eta[j], eta[k]);
+    for (let h = 0; h < H; h++) v.push(centred(problem.scopes[c].values, S * h, S));
   const covVEta = new Float64Array(C * H * K);
   for (let i = 0; i < C * H; i++)
-    for (let k = 0; k < K; k++) covVEta[i * K + k] = dot(v[i], eta[k]);
-  const noiseVar = Float64Array.from(problem.candidates, (c) => {
-    let x = 0;
-    for (let s = 0; s < S; s++) x += c.noiseSd[s] ** 2;
-    return x / S;
-  });
+    for (let k = 0; k < K; k++) covVEta[i * K + k] = crossCovariance(v[i], eta[k]);
   // one seeded stream per candidate (its numbers do not depend on which others are listed)
   const eps = problem.candidates.map((_, k) => {
     const rng = createNormalRng(sim.seed * 7000003 + k + 1);
