@@ -1,5 +1,6 @@
 import { logAddExp } from '../math/logsumexp.js';
 import { centred, crossCovariance } from '../math/moments.js';
+import { normalQuantile } from '../math/normal-quantile.js';
 import { normalCdf } from '../math/stdlib.js';
 import type { PlanSimulation } from './plan-types.js';
 
@@ -57,8 +58,8 @@ export function logNormalCdf(x: number): number {
 /** Share of alpha below which a pair is not a contender (its P(d > R) too small to matter). */
 const CONTENDER_SHARE = 1 / 20;
 
-/** A pair of the objective: scope c, its mean, the z of its share of alpha. */
-interface Pair {
+/** A pair of the objective: scope c, its mean, the z of its share of alpha, the ROPE. */
+export interface Pair {
   scope: number;
   mean: number;
   z: number;
@@ -142,7 +143,7 @@ function belief(sim: PlanSimulation, objective: Float64Array, alpha: number): Be
       own.push({ d, mean, risk: out / S });
     }
     const contenders = Math.max(1, own.filter((o) => o.risk >= alpha * CONTENDER_SHARE).length);
-    const z = -inverseNormalUpper(alpha / contenders);
+    const z = -normalQuantile(alpha / contenders);
     for (const o of own) {
       pairs.push({ scope: c, mean: o.mean, z, rope: st.rope });
       diffs.push(centred(o.d));
@@ -155,19 +156,6 @@ function belief(sim: PlanSimulation, objective: Float64Array, alpha: number): Be
   for (let j = 0; j < J; j++)
     for (let k = 0; k < K; k++) covPairEta[j * K + k] = crossCovariance(diffs[j], eta[k]);
   return { pairs, v0, covPairEta, covEta, noiseVar };
-}
-
-/** Phi^-1(p) for small p by bisection on logNormalCdf (p in (0, 0.5]; a few per batch). */
-function inverseNormalUpper(p: number): number {
-  let lo = -40;
-  let hi = 0;
-  const target = Math.log(p);
-  for (let i = 0; i < 80; i++) {
-    const mid = (lo + hi) / 2;
-    if (logNormalCdf(mid) < target) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
 }
 
 /** The batch of the 'decide' acquisition and its objective after each run. */
