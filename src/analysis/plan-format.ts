@@ -6,6 +6,11 @@ function onBackbone(r: { task: string; backbone?: string }): string {
   return r.backbone !== undefined ? `${r.task} (${r.backbone})` : r.task;
 }
 
+/** A probability to 3 decimals, '< 0.001' below that (as the HTML section prints it). */
+function probability(p: number): string {
+  return p < 0.001 ? '< 0.001' : num(p, 3);
+}
+
 /** How many candidates the terminal table lists (the JSON has all of them). */
 const SHOWN_CANDIDATES = 15;
 
@@ -73,7 +78,7 @@ export function formatPlan(plan: PlanDocument): string {
         r.explore ? `${r.kind} (exploration)` : r.kind,
         ...(costs ? [num(r.cost, 2)] : []),
         num(r.cumulative_value, 4),
-        ...(decide ? [num(r.p_decided ?? Number.NaN, 3)] : []),
+        ...(decide ? [probability(r.p_decided ?? Number.NaN)] : []),
       ]),
     ),
   );

@@ -819,7 +819,7 @@ export function planFromFit(input: PlanInput, options: PlanOptions = {}): PlanDo
       decided: decidedAll,
       message: decidedAll
         ? `decided: in every scope the expected loss beyond half the ROPE is at most ${stopThreshold} x ROPE / 2, so each recommendation is within the ROPE of the best with probability >= ${1 - stopThreshold}`
-        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}${r.backbone !== undefined ? ` (${r.backbone})` : ''}`).join(', ')}`,
+        : `not decided: the most useful next runs are ${batchRuns.runs.map((r) => `${r.heuristic} on ${r.task}${r.backbone !== undefined ? ` (${r.backbone})` : ''}${r.explore ? ' (exploration)' : ''}`).join(', ')}`,
     },
     settings: {
       runs,
