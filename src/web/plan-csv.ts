@@ -17,7 +17,8 @@ interface RunSetting {
  * its place among the batch's runs of that cell: 3 = the cell's third run); `value` is what the run
  * adds to the batch's value (the differences of `cumulative_value`, which sum to the batch value);
  * `cost` is 1 per run without costs. Backbone and budget columns appear only when the plan's runs
- * carry them. Fields are quoted as RFC 4180 asks (csvText).
+ * carry them; `exploration` (true/false) only when some run is forced exploration (PlanRun.explore).
+ * Fields are quoted as RFC 4180 asks (csvText).
  * @example planBatchCsv(plan).split('\n')[0] // 'order,heuristic,task,category,kind,replicate,value,cumulative_value,cost'
  */
 export function planBatchCsv(plan: PlanDocument): string {
@@ -25,6 +26,7 @@ export function planBatchCsv(plan: PlanDocument): string {
   const runs = plan.batch.runs as (PlanDocument['batch']['runs'][number] & RunSetting)[];
   const hasBackbone = runs.some((r) => r.backbone !== undefined && r.backbone !== null);
   const hasBudget = runs.some((r) => r.budget !== undefined && r.budget !== null);
+  const hasExplore = runs.some((r) => r.explore === true);
   const header = [
     'order',
     'heuristic',
@@ -37,6 +39,7 @@ export function planBatchCsv(plan: PlanDocument): string {
     'value',
     'cumulative_value',
     'cost',
+    ...(hasExplore ? ['exploration'] : []),
   ];
   const seen = new Map<string, number>();
   let previous = 0;
@@ -59,6 +62,7 @@ export function planBatchCsv(plan: PlanDocument): string {
       String(added),
       String(r.cumulative_value),
       String(r.cost),
+      ...(hasExplore ? [r.explore ? 'true' : 'false'] : []),
     ]
       .map(csvText)
       .join(',');
