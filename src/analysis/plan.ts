@@ -69,9 +69,11 @@ export interface PlanSimulationOptions {
 }
 
 /**
- * Which value the planner's batch maximizes: 'loss' (default), the expected reduction of the
- * expected loss (PlanValue.value, the knowledge gradient), or 'settle', the expected reduction of
- * the uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle).
+ * Which value the planner's batch maximizes: 'loss' (greedyBatch's default), the expected reduction
+ * of the expected loss (PlanValue.value, the knowledge gradient); 'settle', the expected reduction of
+ * the uncertainty whether each recommendation is within the ROPE of the best (PlanValue.settle); or
+ * 'decide', the probability that every recommendation is decided after the batch, on a normal
+ * approximation of the posterior (plan-decide.ts; planFromFit's default, PLAN_ACQUISITION).
  */
 export type PlanAcquisition = 'settle' | 'loss' | 'decide';
 
