@@ -186,6 +186,21 @@ function rankTable(
   }
 }
 
+/**
+ * A calibration run, timed, with a progress line on stderr every 10 replications and at the end.
+ * @example const { r, secs } = await timedRun('SBC', (onReplication) => runCalibration({ replications: 20, onReplication }));
+ */
+async function timedRun<R>(
+  label: string,
+  run: (onReplication: (done: number, total: number) => void) => Promise<R>,
+): Promise<{ r: R; secs: number }> {
+  const t0 = performance.now();
+  const r = await run((done, total) => {
+    if (done % 10 === 0 || done === total) process.stderr.write(`${label} ${done}/${total}\n`);
+  });
+  return { r, secs: (performance.now() - t0) / 1000 };
+}
+
 /** One SBC section: simulate, fit, and write coverage, calls, convergence and rank histograms. */
 async function calibrationSection(
   title: string,
@@ -195,17 +210,15 @@ async function calibrationSection(
 ): Promise<void> {
   out(`## ${title} (${reps} replications)`);
   out();
-  const t0 = performance.now();
-  const r = await runCalibration({
-    replications: reps,
-    design,
-    sampler: { chains: 4, warmup: 500, draws: 500 },
-    seed,
-    onReplication: (done, total) => {
-      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
-    },
-  });
-  const secs = (performance.now() - t0) / 1000;
+  const { r, secs } = await timedRun(title, (onReplication) =>
+    runCalibration({
+      replications: reps,
+      design,
+      sampler: { chains: 4, warmup: 500, draws: 500 },
+      seed,
+      onReplication,
+    }),
+  );
   out(
     `Design: ${designText}; priors Intercept ~ normal(0, 1), sd ~ normal(0, 1), sigma ~ normal(0, 0.5) (half-normal for the scales), used to simulate and to fit; 4 chains x 500 warmup + 500 draws per fit; ROPE 0.1, threshold 0.95. ${secs.toFixed(0)} s in total.`,
   );
@@ -248,16 +261,14 @@ async function curveCalibrationSection(n: number, seed: number): Promise<void> {
   const title = 'Simulation-based calibration of the budget-curve model';
   out(`## ${title} (${n} replications)`);
   out();
-  const t0 = performance.now();
-  const r = await runCurveCalibration({
-    replications: n,
-    sampler: { chains: 4, warmup: 500, draws: 500 },
-    seed,
-    onReplication: (done, total) => {
-      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
-    },
-  });
-  const secs = (performance.now() - t0) / 1000;
+  const { r, secs } = await timedRun(title, (onReplication) =>
+    runCurveCalibration({
+      replications: n,
+      sampler: { chains: 4, warmup: 500, draws: 500 },
+      seed,
+      onReplication,
+    }),
+  );
   out(
     `Design: 3 methods x 4 tasks x 2 backbones at budgets 128, 256, 512, 1024, one row each plus the full cache (104 rows), simulated from the model's priors (src/model/budget-curve-sim.ts) with the standardization fixed; 4 chains x 500 warmup + 500 draws per fit. ${secs.toFixed(0)} s in total.`,
   );
@@ -267,7 +278,7 @@ async function curveCalibrationSection(n: number, seed: number): Promise<void> {
     `- Coverage of the 90% intervals of each method's curve (averaged over tasks and backbones) at each budget: **${(100 * r.coverage).toFixed(1)}%** (${r.covered} of ${r.intervals}; binomial standard error ${(100 * seCov).toFixed(1)} points; target 85-95%).`,
   );
   out(
-    `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with any divergent transition: ${r.fitsWithDivergences} of ${n} (${r.divergent} in total); nothing is filtered.`,
+    `- Largest R-hat over all fits: ${r.maxRhat.toFixed(3)}; fits with R-hat > 1.01: ${r.fitsWithHighRhat} of ${n}; fits with any divergent transition: ${r.fitsWithDivergences} of ${n} (${r.divergent} in total); nothing is filtered.`,
   );
   out();
   rankTable(r.ranks, r.rankDraws, 'parameter | counts per bin (10 bins)');
@@ -281,20 +292,17 @@ async function itemSections(): Promise<void> {
   );
   out();
   for (const family of ['bernoulli', 'gaussian'] as const) {
-    const t0 = performance.now();
-    const r = await runItemCalibration({
-      family,
-      replications: itemReps,
-      heuristics: 3,
-      tasks: 4,
-      items: 25,
-      seed: family === 'bernoulli' ? 31 : 32,
-      onReplication: (done, total) => {
-        if (done % 10 === 0 || done === total)
-          process.stderr.write(`items ${family} ${done}/${total}\n`);
-      },
-    });
-    const secs = (performance.now() - t0) / 1000;
+    const { r, secs } = await timedRun(`items ${family}`, (onReplication) =>
+      runItemCalibration({
+        family,
+        replications: itemReps,
+        heuristics: 3,
+        tasks: 4,
+        items: 25,
+        seed: family === 'bernoulli' ? 31 : 32,
+        onReplication,
+      }),
+    );
     const se = Math.sqrt((0.9 * 0.1) / r.intervals);
     out(
       `### ${family === 'bernoulli' ? '0/1 correct (bernoulli, logit link)' : 'continuous per-item scores (gaussian)'}`,
@@ -349,16 +357,14 @@ async function betaBinomialSection(n: number, seed: number): Promise<void> {
     'Simulation-based calibration of the beta-binomial model (item counts with backbones)';
   out(`## ${title} (${n} replications)`);
   out();
-  const t0 = performance.now();
-  const r = await runBetaBinomialCalibration({
-    replications: n,
-    sampler: { chains: 4, warmup: 500, draws: 500 },
-    seed,
-    onReplication: (done, total) => {
-      if (done % 10 === 0 || done === total) process.stderr.write(`${title} ${done}/${total}\n`);
-    },
-  });
-  const secs = (performance.now() - t0) / 1000;
+  const { r, secs } = await timedRun(title, (onReplication) =>
+    runBetaBinomialCalibration({
+      replications: n,
+      sampler: { chains: 4, warmup: 500, draws: 500 },
+      seed,
+      onReplication,
+    }),
+  );
   out(
     `Design: 4 heuristics, 3 categories x 2 tasks, 2 backbones, one row per heuristic x task x backbone (48 rows), 96 items per task: each row's count drawn from a beta-binomial with logit-scale mean from the backbone model's terms and precision phi, given to \`compare\` as the proportion with \`--items-per-task 96\` (so the fit goes through the counts, the choice of the family and the cell means). Priors used to simulate and to fit: ${BETA_BINOMIAL_SIM_PRIORS.join(', ')} (half-normal for the sds). 4 chains x 500 warmup + 500 draws per fit. ${secs.toFixed(0)} s in total.`,
   );

@@ -3,7 +3,7 @@ import { tableFromRecords } from '../data/records.js';
 import type { Table } from '../data/table.js';
 import { pushSbcRanks } from '../diagnostics/sbc-rank.js';
 import type { SamplerConfig } from '../sampler/types.js';
-import { type ConvergenceTally, tallyConvergence } from './calibration.js';
+import { type CalibrationTally, emptyTally, tallyConvergence } from './calibration.js';
 import { runComparison } from './compare.js';
 
 /**
@@ -139,13 +139,8 @@ export interface BetaBinomialCalibrationOptions {
 }
 
 /** Results over all replications. */
-export interface BetaBinomialCalibrationResult extends ConvergenceTally {
+export interface BetaBinomialCalibrationResult extends CalibrationTally {
   replications: number;
-  intervals: number;
-  covered: number;
-  coverage: number;
-  ranks: Record<string, number[]>;
-  rankDraws: number;
   /** Fits whose family was not beta_binomial (should be 0: the path chose another model). */
   otherFamily: number;
 }
@@ -162,15 +157,7 @@ export async function runBetaBinomialCalibration(
   const rng = createNormalRng(options.seed ?? 2029);
   const res: BetaBinomialCalibrationResult = {
     replications: options.replications,
-    intervals: 0,
-    covered: 0,
-    coverage: Number.NaN,
-    ranks: {},
-    rankDraws: L,
-    maxRhat: 0,
-    divergent: 0,
-    fitsWithDivergences: 0,
-    fitsWithHighRhat: 0,
+    ...emptyTally(L),
     otherFamily: 0,
   };
   const C = design.categories;

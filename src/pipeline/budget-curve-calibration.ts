@@ -10,6 +10,7 @@ import {
 } from '../model/budget-curve-sim.js';
 import { sample } from '../sampler/sample.js';
 import type { SamplerConfig } from '../sampler/types.js';
+import { type CalibrationTally, emptyTally, tallyConvergence } from './calibration.js';
 
 /**
  * Simulation-based calibration of the budget-curve model (src/model/budget-curve.ts; Talts et al.
@@ -31,18 +32,9 @@ export interface CurveCalibrationOptions {
 }
 
 /** Results over all replications. */
-export interface CurveCalibrationResult {
+/** Results over all replications (intervals: the method-by-budget 90% intervals of the curve). */
+export interface CurveCalibrationResult extends CalibrationTally {
   replications: number;
-  /** Method-by-budget 90% intervals of the curve: how many, how many covered the truth. */
-  intervals: number;
-  covered: number;
-  coverage: number;
-  /** SBC ranks per top-level parameter (0..rankDraws), one per replication. */
-  ranks: Record<string, number[]>;
-  rankDraws: number;
-  maxRhat: number;
-  divergent: number;
-  fitsWithDivergences: number;
 }
 
 /**
@@ -55,17 +47,7 @@ export async function runCurveCalibration(
   const design = options.design ?? CURVE_SIM_DESIGN;
   const L = options.rankDraws ?? 99;
   const rng = createNormalRng(options.seed ?? 20261204);
-  const res: CurveCalibrationResult = {
-    replications: options.replications,
-    intervals: 0,
-    covered: 0,
-    coverage: Number.NaN,
-    ranks: {},
-    rankDraws: L,
-    maxRhat: 0,
-    divergent: 0,
-    fitsWithDivergences: 0,
-  };
+  const res: CurveCalibrationResult = { replications: options.replications, ...emptyTally(L) };
   const logB = design.budgets.map((b) => Math.log2(b));
   for (let r = 0; r < options.replications; r++) {
     const sim = simulateBudgetCurve(design, rng);
@@ -82,12 +64,9 @@ export async function runCurveCalibration(
     config.inits = model.inits(config.chains ?? 4, config.seed ?? 1);
     const fit = await sample(model, config);
     const summary = summarizeFit(fit);
-    for (const v of summary.variables) {
-      if (Number.isFinite(v.rhat)) res.maxRhat = Math.max(res.maxRhat, v.rhat);
-    }
-    const div = summary.sampler?.divergent ?? 0;
-    res.divergent += div;
-    if (div > 0) res.fitsWithDivergences++;
+    let rhat = 0;
+    for (const v of summary.variables) if (Number.isFinite(v.rhat)) rhat = Math.max(rhat, v.rhat);
+    tallyConvergence(res, { max_rhat: rhat, divergent: summary.sampler?.divergent ?? 0 });
     const draws = fit.draws;
     const S = draws.nDraws * draws.nChains;
     const s = model.state;

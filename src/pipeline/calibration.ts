@@ -172,13 +172,9 @@ export interface CalibrationOptions {
   onReplication?: (done: number, total: number) => void;
 }
 
-/** Results over all replications. */
-export interface CalibrationResult {
+/** Results over all replications (intervals: the heuristic-by-category 90% intervals). */
+export interface CalibrationResult extends CalibrationTally {
   replications: number;
-  /** Heuristic-by-category 90% intervals: how many, how many covered the truth. */
-  intervals: number;
-  covered: number;
-  coverage: number;
   /** Confident "A better by more than the ROPE" calls (category scope) and wrong ones. */
   calls: number;
   /** Calls whose true difference is not above the ROPE. */
@@ -186,9 +182,10 @@ export interface CalibrationResult {
   wrongRate: number;
   /** Calls whose true difference has the wrong sign. */
   signErrors: number;
-  /** SBC ranks per parameter (0..rankDraws), one per replication. */
-  ranks: Record<string, number[]>;
-  rankDraws: number;
+}
+
+/** The convergence counts a calibration run keeps over its replications. */
+export interface ConvergenceTally {
   /** Largest R-hat and total divergences seen across replications. */
   maxRhat: number;
   divergent: number;
@@ -197,12 +194,36 @@ export interface CalibrationResult {
   fitsWithHighRhat: number;
 }
 
-/** The convergence counts a calibration run keeps over its replications. */
-export interface ConvergenceTally {
-  maxRhat: number;
-  divergent: number;
-  fitsWithDivergences: number;
-  fitsWithHighRhat: number;
+/**
+ * What every calibration run keeps (this file, item-calibration.ts, budget-curve-calibration.ts,
+ * beta-binomial-calibration.ts): its 90% intervals and how many covered the truth, the SBC ranks
+ * per quantity (0..rankDraws, one per replication; Talts et al. 2018) and the convergence counts.
+ */
+export interface CalibrationTally extends ConvergenceTally {
+  intervals: number;
+  covered: number;
+  /** covered / intervals, set at the end (NaN before). */
+  coverage: number;
+  ranks: Record<string, number[]>;
+  rankDraws: number;
+}
+
+/**
+ * The tally before any replication.
+ * @example const res = { replications: 20, ...emptyTally(99) };
+ */
+export function emptyTally(rankDraws: number): CalibrationTally {
+  return {
+    intervals: 0,
+    covered: 0,
+    coverage: Number.NaN,
+    ranks: {},
+    rankDraws,
+    maxRhat: 0,
+    divergent: 0,
+    fitsWithDivergences: 0,
+    fitsWithHighRhat: 0,
+  };
 }
 
 /**
@@ -233,19 +254,11 @@ export async function runCalibration(options: CalibrationOptions): Promise<Calib
   const rng = createNormalRng(options.seed ?? 20261127);
   const res: CalibrationResult = {
     replications: options.replications,
-    intervals: 0,
-    covered: 0,
-    coverage: Number.NaN,
+    ...emptyTally(L),
     calls: 0,
     wrongCalls: 0,
     wrongRate: Number.NaN,
     signErrors: 0,
-    ranks: {},
-    rankDraws: L,
-    maxRhat: 0,
-    divergent: 0,
-    fitsWithDivergences: 0,
-    fitsWithHighRhat: 0,
   };
   for (let r = 0; r < options.replications; r++) {
     const sim = simulateBenchmark(design, priors, rng);

@@ -4,7 +4,7 @@ import type { Table } from '../data/table.js';
 import { sbcRank } from '../diagnostics/sbc-rank.js';
 import type { Fit } from '../draws/fit.js';
 import type { SamplerConfig } from '../sampler/types.js';
-import { tallyConvergence } from './calibration.js';
+import { type CalibrationTally, emptyTally, tallyConvergence } from './calibration.js';
 import { runComparison } from './compare.js';
 
 /**
@@ -41,22 +41,12 @@ export interface ItemCalibrationOptions {
 }
 
 /** Results over all replications. */
-export interface ItemCalibrationResult {
-  /**
-   * 90% intervals of the differences h0 - h1 (overall: the heuristic effect plus the mean of the
-   * heuristic x task effects; and on every task), on the linear predictor scale.
-   */
-  intervals: number;
-  covered: number;
-  coverage: number;
-  /** SBC ranks per quantity (0..rankDraws), one per replication. */
-  ranks: Record<string, number[]>;
-  rankDraws: number;
-  maxRhat: number;
-  divergent: number;
-  fitsWithDivergences: number;
-  fitsWithHighRhat: number;
-}
+/**
+ * Results over all replications; intervals: 90% intervals of the differences h0 - h1 (overall: the
+ * heuristic effect plus the mean of the heuristic x task effects; and on every task), on the linear
+ * predictor scale.
+ */
+export type ItemCalibrationResult = CalibrationTally;
 
 /** |N(0, 1)|: a draw of a scale with a half-normal(0, 1) prior. */
 const half = (z: number) => Math.abs(z);
@@ -80,17 +70,7 @@ export async function runItemCalibration(
   const rng = createNormalRng(o.seed ?? 20261204);
   const H = o.heuristics;
   const T = o.tasks;
-  const res: ItemCalibrationResult = {
-    intervals: 0,
-    covered: 0,
-    coverage: Number.NaN,
-    ranks: {},
-    rankDraws: L,
-    maxRhat: 0,
-    divergent: 0,
-    fitsWithDivergences: 0,
-    fitsWithHighRhat: 0,
-  };
+  const res: ItemCalibrationResult = emptyTally(L);
   for (let r = 0; r < o.replications; r++) {
     // the truth from the priors (ITEM_SIM_PRIORS)
     const sd = { h: half(rng.normal()), t: half(rng.normal()), ht: half(rng.normal()) };
