@@ -6,10 +6,9 @@ import { compileModel } from '../../src/model/compile.js';
 import { betaBinomialLogPmf } from '../../src/model/likelihood.js';
 import { pointwiseLogLik, type VariableDraws } from '../../src/model/log-lik.js';
 import { posteriorPredict } from '../../src/model/predict.js';
-import type { Family, ModelSpec } from '../../src/model/spec.js';
-import { fit as fitModel } from '../../src/pipeline/fit.js';
+import type { ModelSpec } from '../../src/model/spec.js';
 import { makeTable, numericGradient } from './helpers.js';
-import { checkAgainstReference, type RefRow, readFixtureTable } from './reference-check.js';
+import { type BrmsCase, checkAgainstReference, fitReferenceCase } from './reference-check.js';
 
 /**
  * The beta_binomial family (src/model/likelihood.ts): its pmf against an independent computation
@@ -234,33 +233,10 @@ describe('beta_binomial model', () => {
   });
 });
 
-interface BrmsCase {
-  name: string;
-  data: string;
-  formula: string;
-  family: Family;
-  priors: string[];
-  reference: string;
-  variables: (RefRow & { variable: string })[];
-}
-
 describe('beta_binomial against brms (fixtures/beta-binomial/counts.json)', () => {
   it('gives the posterior of brms 2.18 beta_binomial() with the same formula and priors', async () => {
     const meta = JSON.parse(readFileSync(`${dir}counts.json`, 'utf8')) as BrmsCase;
-    const table = readFixtureTable(dir + meta.data, meta.data);
-    const result = await fitModel(table, {
-      formula: meta.formula,
-      family: meta.family,
-      priors: meta.priors,
-      chains: 4,
-      warmup: 1000,
-      // 2000 draws per chain: ESS of a few thousand for every variable (the sd tolerance of
-      // checkAgainstReference, 10%, is ~5 standard errors at ESS >= 1500)
-      draws: 2000,
-      seed: 20261204,
-      adaptDelta: 0.95,
-      parallel: false,
-    });
+    const result = await fitReferenceCase(dir, meta, 20261204);
     const reference = Object.fromEntries(meta.variables.map((v) => [v.variable, v]));
     // 4 MCSEs on every mean, 10% on every sd (the rule of docs/ARCHITECTURE.md "Testing rules")
     checkAgainstReference(result, reference, {});

@@ -4,13 +4,49 @@ import { parseCsv } from '../../src/data/csv.js';
 import type { Table } from '../../src/data/table.js';
 import { summarizeDraws } from '../../src/diagnostics/summarize.js';
 import { createDraws, variableBlock } from '../../src/draws/draws.js';
-import type { FitResult } from '../../src/pipeline/fit.js';
+import type { Family } from '../../src/model/spec.js';
+import { type FitResult, fit as fitModel } from '../../src/pipeline/fit.js';
 
 /** A reference summary of one quantity. */
 export interface RefRow {
   mean: number;
   sd: number;
   mcse_mean: number;
+}
+
+/** A brms reference case (fixtures/brms, fixtures/beta-binomial): data, model, brms's summaries. */
+export interface BrmsCase {
+  name: string;
+  data: string;
+  formula: string;
+  family: Family;
+  priors: string[];
+  variables: (RefRow & { variable: string })[];
+}
+
+/**
+ * Fit a reference case's formula, family and priors to its data (`dir + data`) with the settings
+ * every reference comparison uses: 4 chains x 1000 warmup + 2000 draws (ESS of a few thousand for
+ * every variable, which the 10% sd tolerance of checkAgainstReference needs: ~5 standard errors at
+ * ESS >= 1500), adapt_delta 0.95 (as brms's reference runs; eight schools keeps a funnel in tau even
+ * non-centred), chains one after another.
+ */
+export function fitReferenceCase(
+  dir: string,
+  c: { data: string; formula: string; family: Family; priors: string[] },
+  seed: number,
+): Promise<FitResult> {
+  return fitModel(readFixtureTable(dir + c.data, c.data), {
+    formula: c.formula,
+    family: c.family,
+    priors: c.priors,
+    chains: 4,
+    warmup: 1000,
+    draws: 2000,
+    seed,
+    adaptDelta: 0.95,
+    parallel: false,
+  });
 }
 
 /** Read a fixture CSV with the data layer's parser. */
